@@ -1,0 +1,33 @@
+# letters: `make run` serves the sample archive, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint bench specimens clean
+
+setup: $(STAMP)
+	@scripts/system-packages.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/python scripts/demo.py
+
+test: setup
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+specimens: setup
+	$(BIN)/python scripts/make_specimens.py
+
+clean:
+	rm -rf $(VENV) index .letters

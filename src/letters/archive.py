@@ -1,0 +1,202 @@
+"""The archive store: the source of truth, readable without this program.
+
+Layout, one directory per letter, named by the SHA-256 of its original:
+
+    archive/letters/<sha[:2]>/<sha>/original.pdf    the uploaded bytes, never modified
+                                    record.json     the record (models.Letter)
+                                    text.json       {"pages": [...]} the extracted (or OCR) text
+                                    history.jsonl   every change to the record: who, when, before, after
+                                    derived/        thumbnails, OCR copy: remade at will
+
+A letter is staged under `archive/.staging/` and renamed into place in one step, so a crash
+leaves either no letter or a whole one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from letters.fsutil import append_line, fsync_dir, write_atomic
+from letters.models import Letter
+
+ORIGINAL = "original.pdf"
+RECORD = "record.json"
+TEXT = "text.json"
+HISTORY = "history.jsonl"
+DERIVED = "derived"
+ID_LENGTH = 16
+
+
+def now_iso() -> str:
+    """The current time, UTC, to the second, ISO 8601."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def letter_id(sha256: str) -> str:
+    """The stable, URL-safe id of the letter whose original has this digest."""
+    return sha256[:ID_LENGTH]
+
+
+@dataclass
+class Archive:
+    """The archive directory and the operations on it."""
+
+    root: Path
+
+    @property
+    def letters_dir(self) -> Path:
+        """Where the letters' directories live."""
+        return self.root / "letters"
+
+    def letter_dir(self, sha256: str) -> Path:
+        """The directory of the letter whose original has this digest."""
+        return self.letters_dir / sha256[:2] / sha256
+
+    def _dir_for_id(self, letter_id: str) -> Path | None:
+        if len(letter_id) != ID_LENGTH or not all(c in "0123456789abcdef" for c in letter_id):
+            return None
+        shard = self.letters_dir / letter_id[:2]
+        if not shard.is_dir():
+            return None
+        for entry in shard.iterdir():
+            if entry.name.startswith(letter_id) and (entry / RECORD).exists():
+                return entry
+        return None
+
+    def has(self, sha256: str) -> bool:
+        """Whether a complete letter with this original is archived."""
+        return (self.letter_dir(sha256) / RECORD).exists()
+
+    def get(self, letter_id: str) -> Letter | None:
+        """The record of that letter, or None."""
+        found = self._dir_for_id(letter_id)
+        return _read_record(found) if found else None
+
+    def by_sha(self, sha256: str) -> Letter | None:
+        """The record of the letter whose original has this digest, or None."""
+        path = self.letter_dir(sha256)
+        return _read_record(path) if (path / RECORD).exists() else None
+
+    def pages(self, letter_id: str) -> list[str]:
+        """The stored text of each page."""
+        found = self._dir_for_id(letter_id)
+        if found is None:
+            raise KeyError(letter_id)
+        data = json.loads((found / TEXT).read_text(encoding="utf-8"))
+        pages: list[str] = data["pages"]
+        return pages
+
+    def original_path(self, letter_id: str) -> Path:
+        """The path of the untouched original."""
+        found = self._dir_for_id(letter_id)
+        if found is None:
+            raise KeyError(letter_id)
+        return found / ORIGINAL
+
+    def derived_dir(self, letter_id: str) -> Path:
+        """Where derived files (thumbnails, OCR copy) of that letter go."""
+        found = self._dir_for_id(letter_id)
+        if found is None:
+            raise KeyError(letter_id)
+        return found / DERIVED
+
+    def records(self) -> Iterator[Letter]:
+        """Every archived letter, in directory order."""
+        if not self.letters_dir.is_dir():
+            return
+        for shard in sorted(self.letters_dir.iterdir()):
+            if not shard.is_dir():
+                continue
+            for entry in sorted(shard.iterdir()):
+                if (entry / RECORD).exists():
+                    yield _read_record(entry)
+
+    def add(self, source: Path, letter: Letter, pages: list[str],
+            derived: dict[str, bytes] | None = None) -> bool:
+        """Archive a letter in one atomic step; False when that original is already archived."""
+        final = self.letter_dir(letter.sha256)
+        if (final / RECORD).exists():
+            return False
+        staging = self.root / ".staging" / f"{letter.sha256}-{os.getpid()}"
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        _copy_durably(source, staging / ORIGINAL)
+        os.chmod(staging / ORIGINAL, 0o444)
+        write_atomic(staging / TEXT, _dumps({"pages": pages}))
+        write_atomic(staging / RECORD, _dumps(letter.to_json()))
+        event = {"at": letter.added_at, "by": letter.added_by, "action": "added",
+                 "changes": {}}
+        append_line(staging / HISTORY, json.dumps(event, ensure_ascii=False))
+        for name, data in (derived or {}).items():
+            write_atomic(staging / DERIVED / name, data)
+        fsync_dir(staging)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():  # a directory left by a crash before its record was renamed in
+            shutil.rmtree(final)
+        try:
+            os.rename(staging, final)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if (final / RECORD).exists():
+                return False  # another process archived the same original first
+            raise
+        fsync_dir(final.parent)
+        return True
+
+    def update(self, letter_id: str, changes: dict[str, Any], by: str,
+               action: str = "corrected") -> Letter:
+        """Change fields of a record; the previous values go to the letter's history."""
+        found = self._dir_for_id(letter_id)
+        if found is None:
+            raise KeyError(letter_id)
+        current = _read_record(found).to_json()
+        before = {k: current.get(k) for k in changes}
+        current.update(changes)
+        letter = Letter.from_json(current)
+        event = {"at": now_iso(), "by": by, "action": action,
+                 "changes": {k: {"before": before[k], "after": changes[k]} for k in changes}}
+        append_line(found / HISTORY, json.dumps(event, ensure_ascii=False))
+        write_atomic(found / RECORD, _dumps(letter.to_json()))
+        return letter
+
+    def history(self, letter_id: str) -> list[dict[str, Any]]:
+        """The letter's history, oldest first."""
+        found = self._dir_for_id(letter_id)
+        if found is None:
+            raise KeyError(letter_id)
+        lines = (found / HISTORY).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def clean_staging(self) -> int:
+        """Remove what interrupted ingests left in the staging area; how many were removed."""
+        staging = self.root / ".staging"
+        if not staging.is_dir():
+            return 0
+        removed = 0
+        for entry in staging.iterdir():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+        return removed
+
+
+def _dumps(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _read_record(directory: Path) -> Letter:
+    return Letter.from_json(json.loads((directory / RECORD).read_text(encoding="utf-8")))
+
+
+def _copy_durably(source: Path, target: Path) -> None:
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+        dst.flush()
+        os.fsync(dst.fileno())

@@ -1,0 +1,60 @@
+"""The `letters` command line.
+
+Each submodule of this package adds its commands with `register(subparsers)`; a command's
+handler takes the parsed arguments and the application object and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from letters.service import Letters
+from letters.settings import from_env
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A usage error: printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every command of every submodule."""
+    parser = argparse.ArgumentParser(prog="letters", description=__doc__.splitlines()[0])
+    parser.add_argument("--home", help="the home holding archive/ and index/ (default: "
+                        "$LETTERS_HOME, else the current directory)")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def add_home(parser: argparse.ArgumentParser) -> None:
+    """Let `--home DIR` follow the command too (`letters search --home DIR q`)."""
+    parser.add_argument("--home", default=argparse.SUPPRESS, help="the home to work on")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    app = Letters(from_env(args.home))
+    try:
+        status: int = args.handler(args, app)
+    except UsageError as error:
+        print(f"letters: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("letters: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+def run() -> None:
+    """Run `main` and exit with its status."""
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Typed records shared by every part of the program."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Direction = Literal["outgoing", "incoming"]
+Status = Literal["ok", "needs_review"]
+Kind = Literal["company", "association"]
+
+#: Fields of a record that an archivist may correct (PATCH /api/letters/{id}).
+CORRECTABLE = ("partner", "signatory", "date", "direction", "language", "signed_by", "title")
+
+
+@dataclass
+class Name:
+    """A name a partner is or was known by, with the dates it was in use (ISO, inclusive)."""
+
+    name: str
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass
+class Partner:
+    """A company or association of the Digital Partnership."""
+
+    slug: str
+    name: str
+    kind: Kind
+    aliases: list[Name] = field(default_factory=list)
+    joined: str | None = None
+    joined_status: Literal["verified", "unverified", "unknown"] = "verified"
+    signatory: str | None = None  # slug of the Secretary General who signed its joining letter
+    name_since: str | None = None  # when the current name came into use, if it replaced another
+
+    def names(self) -> list[Name]:
+        """The current name first, then every alias and former name."""
+        return [Name(self.name, since=self.name_since), *self.aliases]
+
+
+@dataclass
+class SecretaryGeneral:
+    """A Secretary General of the Council of Europe and the term of office."""
+
+    slug: str
+    name: str
+    variants: list[str]
+    term_start: str
+    term_end: str | None = None
+
+    def in_office(self, iso_date: str) -> bool:
+        """Whether this Secretary General held office on that date."""
+        return self.term_start <= iso_date and (self.term_end is None or iso_date <= self.term_end)
+
+
+@dataclass
+class Round:
+    """A round of signature: a date, the Secretary General, the partners who joined."""
+
+    date: str
+    signatory: str
+    partners: list[str]
+
+
+@dataclass
+class Signature:
+    """A digital signature field found in a PDF."""
+
+    field: str
+    signer: str | None
+    signing_time: str | None
+    intact: bool | None = None  # whether the signed bytes are unchanged (None: not checked)
+    modified_after: bool | None = None
+    summary: str | None = None
+
+
+@dataclass
+class Letter:
+    """The record of one archived letter (the JSON of INTERFACE.md, plus evidence and reasons)."""
+
+    id: str
+    sha256: str
+    filename: str
+    pages: int
+    partner: str | None
+    signatory: str | None
+    signed_by: str | None
+    date: str | None
+    direction: Direction | None
+    language: str
+    ocr: bool
+    digital_signatures: list[Signature]
+    status: Status
+    added_at: str
+    added_by: str
+    title: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+    confirmed: list[str] = field(default_factory=list)
+    ocr_confidence: float | None = None
+    exchange: str | None = None  # id of the other letter of the same exchange
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Letter:
+        """Read a record back, tolerating fields added by later versions."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["digital_signatures"] = [Signature(**s) for s in data.get("digital_signatures", [])]
+        return cls(**values)
+
+
+@dataclass
+class IngestResult:
+    """The answer for one input file of an ingest."""
+
+    path: str
+    result: Literal["added", "duplicate", "rejected"]
+    letter: Letter | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """One line of `ingest --json`: the record fields plus path, result and error."""
+        out: dict[str, Any] = self.letter.to_json() if self.letter else {}
+        out["path"] = self.path
+        out["result"] = self.result
+        if self.error is not None:
+            out["error"] = self.error
+        return out

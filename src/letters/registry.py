@@ -1,0 +1,142 @@
+"""The registry of partners, Secretaries General and rounds of signature.
+
+The base is package data (`data/registry.json`); archivists' additions are appended to
+`archive/registry-changes.jsonl`, so the archive stays readable without this program.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from letters.fsutil import append_line
+from letters.models import Name, Partner, Round, SecretaryGeneral
+
+CHANGES_FILE = "registry-changes.jsonl"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class RegistryError(ValueError):
+    """A registry change that cannot be made; the message says why."""
+
+
+@dataclass
+class Registry:
+    """Partners, Secretaries General and rounds, base data plus archivists' changes."""
+
+    partners: dict[str, Partner]
+    secretaries_general: dict[str, SecretaryGeneral]
+    rounds: list[Round]
+
+    def partner(self, slug: str) -> Partner | None:
+        """The partner with that slug, if any."""
+        return self.partners.get(slug)
+
+    def sg(self, slug: str) -> SecretaryGeneral | None:
+        """The Secretary General with that slug, if any."""
+        return self.secretaries_general.get(slug)
+
+    def sg_in_office(self, iso_date: str) -> SecretaryGeneral | None:
+        """The Secretary General in office on that date."""
+        return next((s for s in self.secretaries_general.values() if s.in_office(iso_date)), None)
+
+    def display_name(self, slug: str | None) -> str | None:
+        """A partner's or Secretary General's name for display."""
+        if slug is None:
+            return None
+        found = self.partners.get(slug) or self.secretaries_general.get(slug)
+        return found.name if found else slug
+
+
+def _base() -> dict[str, Any]:
+    raw = resources.files("letters").joinpath("data/registry.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+def load(archive_dir: Path) -> Registry:
+    """The registry as it stands: the package's base data with the archive's changes applied."""
+    data = _base()
+    partners = {
+        p["slug"]: Partner(
+            slug=p["slug"], name=p["name"], kind=p["kind"],
+            aliases=[Name(**a) for a in p.get("aliases", [])], joined=p.get("joined"),
+            joined_status=p.get("joined_status", "verified"), signatory=p.get("signatory"),
+            name_since=p.get("name_since"),
+        )
+        for p in data["partners"]
+    }
+    sgs = {s["slug"]: SecretaryGeneral(**s) for s in data["secretaries_general"]}
+    rounds = [Round(**r) for r in data["rounds"]]
+    changes = archive_dir / CHANGES_FILE
+    if changes.exists():
+        for line in changes.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                _apply(partners, json.loads(line))
+    return Registry(partners, sgs, rounds)
+
+
+def _apply(partners: dict[str, Partner], change: dict[str, Any]) -> None:
+    if change["op"] == "add_partner":
+        partners[change["slug"]] = Partner(
+            slug=change["slug"], name=change["name"], kind=change["kind"],
+            joined=change.get("joined"), joined_status="verified" if change.get("joined") else "unknown",
+        )
+    elif change["op"] == "add_alias" and change["slug"] in partners:
+        partners[change["slug"]].aliases.append(
+            Name(change["name"], since=change.get("since"), until=change.get("until"))
+        )
+
+
+def add_partner(
+    archive_dir: Path, slug: str, name: str, kind: str, by: str, joined: str | None = None
+) -> Partner:
+    """Register a new partner; the change is appended to the archive."""
+    registry = load(archive_dir)
+    if not SLUG_RE.match(slug):
+        raise RegistryError(f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.")
+    if slug in registry.partners:
+        raise RegistryError(f"A partner with the slug '{slug}' already exists.")
+    if kind not in ("company", "association"):
+        raise RegistryError("The kind must be 'company' or 'association'.")
+    if not name.strip():
+        raise RegistryError("The name must not be empty.")
+    change = {"op": "add_partner", "slug": slug, "name": name.strip(), "kind": kind,
+              "joined": joined, "by": by}
+    append_line(archive_dir / CHANGES_FILE, json.dumps(change, ensure_ascii=False))
+    _apply(registry.partners, change)
+    return registry.partners[slug]
+
+
+def add_alias(
+    archive_dir: Path, slug: str, name: str, by: str,
+    since: str | None = None, until: str | None = None,
+) -> Partner:
+    """Give a partner another name (an alias, or a former name with the dates it was used)."""
+    registry = load(archive_dir)
+    partner = registry.partner(slug)
+    if partner is None:
+        raise RegistryError(f"There is no partner with the slug '{slug}'.")
+    if not name.strip():
+        raise RegistryError("The name must not be empty.")
+    if since and until and since > until:
+        raise RegistryError("The name's first date comes after its last date.")
+    change = {"op": "add_alias", "slug": slug, "name": name.strip(), "since": since,
+              "until": until, "by": by}
+    append_line(archive_dir / CHANGES_FILE, json.dumps(change, ensure_ascii=False))
+    _apply(registry.partners, change)
+    return partner
+
+
+def partner_json(partner: Partner, letters: int) -> dict[str, Any]:
+    """A partner as `letters partners --json` prints it."""
+    return {
+        "slug": partner.slug, "name": partner.name, "kind": partner.kind,
+        "aliases": [a.name for a in partner.aliases], "joined": partner.joined,
+        "letters": letters, "former_names": [asdict(a) for a in partner.aliases if a.until],
+        "joined_status": partner.joined_status, "signatory": partner.signatory,
+    }

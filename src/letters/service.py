@@ -1,0 +1,108 @@
+"""The one application object: the domain as the command line and the web see it.
+
+`Letters(settings)` holds the archive, the registry and the open index for the process; views
+and commands call its methods and never reach past it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from letters import audit, registry
+from letters.archive import Archive
+from letters.models import CORRECTABLE, IngestResult, Letter
+from letters.registry import Registry
+from letters.searching import SearchRequest, SearchResult
+from letters.settings import Settings
+
+
+class NotFound(LookupError):
+    """No letter, partner or Secretary General by that identifier."""
+
+
+class InvalidCorrection(ValueError):
+    """A correction that cannot be applied; the message says why."""
+
+
+class Letters:
+    """The archive, its registry and its index, for one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.archive = Archive(settings.archive_dir)
+        self._registry: Registry | None = None
+        self._index: Any = None
+        self._lock = threading.Lock()
+
+    # -- registry -------------------------------------------------------------------------
+    @property
+    def registry(self) -> Registry:
+        """The registry as it stands (reloaded after changes)."""
+        if self._registry is None:
+            self._registry = registry.load(self.settings.archive_dir)
+        return self._registry
+
+    def reload_registry(self) -> None:
+        """Forget the cached registry so the next use reads the archive's changes."""
+        self._registry = None
+
+    # -- index ----------------------------------------------------------------------------
+    @property
+    def index(self) -> Any:
+        """The index, opened once per process (rebuilt from the archive when missing or stale)."""
+        with self._lock:
+            if self._index is None:
+                from letters import index
+
+                self._index = index.open_index(self.settings.index_dir, self.archive,
+                                               lambda: self.registry)
+            return self._index
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Search the index (raises searching.QueryError for a malformed query)."""
+        result: SearchResult = self.index.search(request)
+        return result
+
+    # -- letters --------------------------------------------------------------------------
+    def get(self, letter_id: str) -> Letter:
+        """The record of one letter."""
+        letter = self.archive.get(letter_id)
+        if letter is None:
+            raise NotFound(f"There is no letter with the id '{letter_id}'.")
+        return letter
+
+    def text(self, letter_id: str) -> str:
+        """The full stored text of one letter, pages separated by form feeds."""
+        self.get(letter_id)
+        return "\f".join(self.archive.pages(letter_id))
+
+    def ingest(self, paths: Iterable[Path], by: str, jobs: int = 1,
+               progress: Callable[[IngestResult], None] | None = None,
+               names: dict[Path, str] | None = None, address: str | None = None
+               ) -> list[IngestResult]:
+        """Ingest files; one result per file, in input order."""
+        from letters import ingest
+
+        return ingest.ingest_files(self, list(paths), by=by, jobs=jobs, progress=progress,
+                                   names=names or {}, address=address)
+
+    def correct(self, letter_id: str, changes: dict[str, Any], by: str,
+                address: str | None = None) -> Letter:
+        """Apply an archivist's correction, keep the previous values, re-index at once."""
+        from letters import corrections
+
+        letter = corrections.apply(self, letter_id, changes, by)
+        audit.record(self.settings.archive_dir, "correct", by,
+                     {"id": letter_id, "fields": sorted(changes)}, address)
+        return letter
+
+    def today(self) -> date:
+        """Today's date (one place, so recognition's 'in the future' check is consistent)."""
+        return date.today()
+
+
+__all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]

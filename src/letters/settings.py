@@ -1,0 +1,57 @@
+"""The one settings object: where the home is and the limits the program works under."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved once and passed down (tests pass a temporary home)."""
+
+    home: Path
+    #: Largest upload accepted, in bytes (413 beyond).
+    max_upload_bytes: int = 50 * MB
+    #: Seconds one file's extraction (and OCR) may take in its worker process.
+    extract_timeout: float = 120.0
+    #: Address-space limit of the extraction worker, in bytes.
+    extract_memory_bytes: int = 1024 * MB
+    #: When true, reading (search, letters, downloads) needs no login: the demo of `make run`.
+    open_reading: bool = False
+    #: Seconds a login session lasts.
+    session_seconds: int = 8 * 3600
+    #: Longest query accepted, in characters.
+    max_query_chars: int = 500
+
+    @property
+    def archive_dir(self) -> Path:
+        """The source of truth: originals, records, text, history, audit log."""
+        return self.home / "archive"
+
+    @property
+    def index_dir(self) -> Path:
+        """The Whoosh index, derived from `archive_dir` and rebuildable."""
+        return self.home / "index"
+
+    @property
+    def private_dir(self) -> Path:
+        """Users, tokens and the session key: never part of the archive."""
+        return self.home / ".letters"
+
+
+def from_env(home: str | Path | None = None) -> Settings:
+    """Build settings from `--home`, then `LETTERS_HOME`, then the current directory."""
+    chosen = Path(home or os.environ.get("LETTERS_HOME") or ".").resolve()
+    return Settings(
+        home=chosen,
+        max_upload_bytes=int(os.environ.get("LETTERS_MAX_UPLOAD_MB", "50")) * MB,
+        extract_timeout=float(os.environ.get("LETTERS_EXTRACT_TIMEOUT", "120")),
+        extract_memory_bytes=int(os.environ.get("LETTERS_EXTRACT_MEMORY_MB", "1024")) * MB,
+        open_reading=os.environ.get("LETTERS_OPEN_READING", "") == "1",
+        session_seconds=int(os.environ.get("LETTERS_SESSION_SECONDS", str(8 * 3600))),
+        max_query_chars=int(os.environ.get("LETTERS_MAX_QUERY_CHARS", "500")),
+    )

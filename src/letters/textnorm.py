@@ -1,0 +1,30 @@
+"""Text normalisation shared by extraction, recognition and the index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that Unicode does not decompose into a base letter plus a combining mark.
+_FOLD_EXTRA = str.maketrans(
+    {"ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ß": "ss", "æ": "ae", "Æ": "ae",
+     "œ": "oe", "Œ": "oe", "ı": "i", "þ": "th", "ð": "d", "’": "'", "‘": "'"}
+)
+_SPACES = re.compile(r"[^\S\n]+")
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+
+
+def normalize(text: str) -> str:
+    """NFKC, odd spaces made plain, line-end hyphenation mended, blank runs collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u00ad", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, for accent-insensitive comparison ("Pejčinović" -> "pejcinovic")."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD_EXTRA))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
