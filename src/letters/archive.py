@@ -182,9 +182,24 @@ class Archive:
             return 0
         removed = 0
         for entry in staging.iterdir():
+            pid = entry.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and _alive(int(pid)):
+                continue  # another process's ingest in progress
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
         return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _dumps(data: Any) -> bytes:

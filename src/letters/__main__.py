@@ -1,0 +1,5 @@
+"""`python -m letters`: the command line."""
+
+from letters.cli import run
+
+run()

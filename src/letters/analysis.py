@@ -1,0 +1,83 @@
+"""What a worker process does with one file: read it, recognise it. Runs under the worker's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from letters.models import Signature
+
+SCANNED_REASON = "scanned: text needs OCR"
+
+
+@dataclass
+class Task:
+    """One file to analyse, with what recognition needs to know."""
+
+    path: str
+    archive_dir: str
+    today: str
+
+
+@dataclass
+class Analysis:
+    """Everything learnt from one file, or the sentence saying why it was rejected."""
+
+    error: str | None = None
+    pages: list[str] = field(default_factory=list)
+    page_count: int = 0
+    partner: str | None = None
+    signatory: str | None = None
+    signed_by: str | None = None
+    date: str | None = None
+    direction: str | None = None
+    language: str = "en"
+    title: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+    ocr: bool = False
+    ocr_confidence: float | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def analyse(task: Task) -> Analysis:
+    """Extract the text and metadata of one PDF and recognise the letter in it."""
+    from letters import extract, registry
+    from letters.recognize import recognize
+
+    path = Path(task.path)
+    try:
+        extraction = extract.extract(path)
+    except extract.ExtractionError as error:
+        return Analysis(error=str(error))
+    result = Analysis(pages=extraction.pages, page_count=extraction.page_count,
+                      signatures=extraction.signatures, metadata=extraction.metadata)
+    text = "\n\n".join(extraction.pages)
+    if extraction.scanned:
+        text, result = _read_scan(path, result)
+        if not text:
+            result.reasons.append(SCANNED_REASON)
+            return result
+    if extraction.signatures:
+        from letters import signatures
+
+        result.signatures = signatures.validate(path) or extraction.signatures
+    found = recognize(text, registry.load(Path(task.archive_dir)), date.fromisoformat(task.today))
+    result.partner, result.signatory, result.signed_by = found.partner, found.signatory, found.signed_by
+    result.date, result.direction, result.language = found.date, found.direction, found.language
+    result.title, result.evidence = found.title, found.evidence
+    result.reasons.extend(found.reasons)
+    return result
+
+
+def _read_scan(path: Path, result: Analysis) -> tuple[str, Analysis]:
+    """OCR a scanned letter when the OCR module is available; else leave the text empty."""
+    try:
+        from letters import ocr
+    except ImportError:
+        return "", result
+    done = ocr.read(path)
+    result.pages, result.ocr, result.ocr_confidence = done.pages, True, done.confidence
+    return "\n\n".join(done.pages), result

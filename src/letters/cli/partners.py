@@ -1,0 +1,79 @@
+"""`letters partners`: the registry, and how archivists extend it."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections import Counter
+
+from letters import audit, registry
+from letters.cli import EXIT_OK, EXIT_USAGE, add_home
+from letters.service import Letters
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `partners`, `partners add` and `partners alias`."""
+    parser = subparsers.add_parser("partners", help="the registry of partners")
+    parser.add_argument("--json", action="store_true")
+    add_home(parser)
+    parser.set_defaults(handler=list_partners)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+
+    add = actions.add_parser("add", help="register a new partner")
+    add.add_argument("slug")
+    add.add_argument("--name", required=True)
+    add.add_argument("--kind", required=True, choices=["company", "association"])
+    add.add_argument("--joined", default=None, help="date it joined, YYYY-MM-DD")
+    add_home(add)
+    add.set_defaults(handler=add_partner)
+
+    alias = actions.add_parser("alias", help="give a partner another or a former name")
+    alias.add_argument("slug")
+    alias.add_argument("name")
+    alias.add_argument("--from", dest="since", default=None, help="first day the name was used")
+    alias.add_argument("--to", dest="until", default=None, help="last day the name was used")
+    add_home(alias)
+    alias.set_defaults(handler=add_alias)
+
+
+def list_partners(args: argparse.Namespace, app: Letters) -> int:
+    """Print the registry with each partner's number of letters."""
+    counts = Counter(letter.partner for letter in app.archive.records())
+    partners = sorted(app.registry.partners.values(), key=lambda p: p.slug)
+    if args.json:
+        print(json.dumps([registry.partner_json(p, counts[p.slug]) for p in partners],
+                         ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for p in partners:
+        print(f"{p.slug:<32} {p.kind:<12} {p.joined or 'unknown':<11} {counts[p.slug]:>3}  {p.name}")
+    return EXIT_OK
+
+
+def add_partner(args: argparse.Namespace, app: Letters) -> int:
+    """Register a partner."""
+    try:
+        partner = registry.add_partner(app.settings.archive_dir, args.slug, args.name, args.kind,
+                                       by=getpass.getuser(), joined=args.joined)
+    except registry.RegistryError as error:
+        print(f"letters: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    audit.record(app.settings.archive_dir, "registry", getpass.getuser(),
+                 {"op": "add_partner", "slug": partner.slug, "name": partner.name})
+    print(f"Added partner {partner.slug}: {partner.name}.")
+    return EXIT_OK
+
+
+def add_alias(args: argparse.Namespace, app: Letters) -> int:
+    """Give a partner another name."""
+    try:
+        partner = registry.add_alias(app.settings.archive_dir, args.slug, args.name,
+                                     by=getpass.getuser(), since=args.since, until=args.until)
+    except registry.RegistryError as error:
+        print(f"letters: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    audit.record(app.settings.archive_dir, "registry", getpass.getuser(),
+                 {"op": "add_alias", "slug": partner.slug, "name": args.name})
+    print(f"{partner.slug} is also known as {args.name}.")
+    return EXIT_OK

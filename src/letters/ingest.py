@@ -1,0 +1,142 @@
+"""The ingestion pipeline: hash, refuse duplicates, analyse in a limited worker, archive, index."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from letters import audit
+from letters.analysis import Analysis, Task, analyse
+from letters.archive import letter_id, now_iso
+from letters.models import IngestResult, Letter
+from letters.workers import Pool, TaskFailed
+
+if TYPE_CHECKING:
+    from letters.service import Letters
+
+READ_CHUNK = 1024 * 1024
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """The files to ingest: files as given, directories searched recursively for `*.pdf`."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf"
+                                and p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(READ_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def failure_sentence(failure: TaskFailed) -> str:
+    """The archivist's sentence for a worker that did not finish."""
+    reason = str(failure)
+    if reason == "timeout":
+        return "too slow to read: it took longer than the time allowed and was stopped"
+    if reason == "memory":
+        return "too big to read: it needs more memory than allowed (a decompression bomb?)"
+    if reason.startswith("crash"):
+        return "damaged: reading it crashed the PDF reader"
+    return "damaged: the PDF reader failed on it (" + reason.splitlines()[0][:120] + ")"
+
+
+def _precheck(path: Path) -> str | None:
+    """Reject at once what needs no parser: missing, empty, not a PDF."""
+    if not path.is_file():
+        return "not found: there is no such file"
+    if path.stat().st_size == 0:
+        return "empty file: it holds no bytes"
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF-" not in head:
+        return "not a PDF: the file does not start with a PDF header"
+    return None
+
+
+def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
+                 progress: Callable[[IngestResult], None] | None = None,
+                 names: dict[Path, str] | None = None, address: str | None = None
+                 ) -> list[IngestResult]:
+    """Ingest files; one result per file, in input order, whatever happens to the others."""
+    names = names or {}
+    archive = app.archive
+    archive.clean_staging()
+    results: dict[int, IngestResult] = {}
+    todo: list[tuple[int, Path, str]] = []
+    seen: dict[str, int] = {}
+    indexed = app.index.ids()
+
+    def done(index: int, result: IngestResult) -> None:
+        results[index] = result
+        if progress:
+            progress(result)
+
+    for index, path in enumerate(paths):
+        error = _precheck(path)
+        if error:
+            done(index, IngestResult(str(path), "rejected", error=error))
+            continue
+        sha = sha256_file(path)
+        existing = archive.by_sha(sha)
+        if existing is not None:
+            if existing.id not in indexed:  # archived by a run that was killed before indexing
+                app.index.update([existing])
+            done(index, IngestResult(str(path), "duplicate", letter=existing))
+        elif sha in seen:
+            todo.append((index, path, sha))  # resolved after its twin is archived
+        else:
+            seen[sha] = index
+            todo.append((index, path, sha))
+
+    first = [(i, p, s) for i, p, s in todo if seen.get(s) == i]
+    tasks = [Task(str(p), str(archive.root), app.today().isoformat()) for _, p, _ in first]
+    settings = app.settings
+    with Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
+              memory_bytes=settings.extract_memory_bytes) as pool:
+        for position, outcome in pool.map(tasks):
+            index, path, sha = first[position]
+            done(index, _archive_one(app, path, sha, outcome, by, names.get(path, path.name),
+                                     address))
+    for index, path, sha in todo:
+        if index not in results:
+            twin = archive.by_sha(sha)
+            done(index, IngestResult(str(path), "duplicate", letter=twin) if twin else
+                 IngestResult(str(path), "rejected", error=results[seen[sha]].error))
+    return [results[i] for i in range(len(paths))]
+
+
+def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,
+                 filename: str, address: str | None) -> IngestResult:
+    if isinstance(outcome, TaskFailed):
+        return IngestResult(str(path), "rejected", error=failure_sentence(outcome))
+    if outcome.error:
+        return IngestResult(str(path), "rejected", error=outcome.error)
+    letter = Letter(
+        id=letter_id(sha), sha256=sha, filename=os.path.basename(filename), pages=outcome.page_count,
+        partner=outcome.partner, signatory=outcome.signatory, signed_by=outcome.signed_by,
+        date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
+        language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
+        status="needs_review" if outcome.reasons else "ok", added_at=now_iso(), added_by=by,
+        title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
+        ocr_confidence=outcome.ocr_confidence,
+    )
+    if not app.archive.add(path, letter, outcome.pages):
+        existing = app.archive.by_sha(sha)
+        return IngestResult(str(path), "duplicate", letter=existing)
+    app.index.update([letter])
+    audit.record(app.settings.archive_dir, "upload", by,
+                 {"id": letter.id, "sha256": sha, "filename": letter.filename}, address)
+    return IngestResult(str(path), "added", letter=letter)

@@ -1,0 +1,142 @@
+"""Worker processes for untrusted work: each runs under a memory limit and every task under a time
+limit, so a hostile or broken file costs one rejected task, never the caller.
+
+A worker is a long-lived spawned process (so its start-up cost is paid once per batch, not per
+file); it is killed and replaced when a task overruns its time or the process dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import resource
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+class TaskFailed(Exception):
+    """The task did not finish: it overran, exhausted memory, crashed, or raised."""
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: multiprocessing.connection.Connection
+
+
+def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any], Any],
+           memory_bytes: int) -> None:
+    if memory_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            conn.send(("ok", function(task)))
+        except MemoryError:
+            conn.send(("error", "memory"))
+        except BaseException as error:  # noqa: BLE001 - everything is reported, nothing escapes
+            conn.send(("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
+
+
+class Pool(Generic[T, R]):
+    """N worker processes applying `function` to tasks, with per-task time and memory limits."""
+
+    def __init__(self, function: Callable[[T], R], jobs: int = 1, timeout: float = 120.0,
+                 memory_bytes: int = 0) -> None:
+        self.function = function
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.memory_bytes = memory_bytes
+        self._workers: list[_Worker] = []
+
+    def _start(self) -> _Worker:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(target=_serve, args=(child, self.function, self.memory_bytes),
+                                   daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def map(self, tasks: Sequence[T]) -> Iterator[tuple[int, R | TaskFailed]]:
+        """Run every task; yield (task index, result or TaskFailed) as each finishes."""
+        while len(self._workers) < min(self.jobs, max(1, len(tasks))):
+            self._workers.append(self._start())
+        pending = list(enumerate(tasks))
+        running: dict[int, tuple[int, float]] = {}  # worker slot -> (task index, deadline)
+        while pending or running:
+            for slot, worker in enumerate(self._workers):
+                if slot not in running and pending:
+                    index, task = pending.pop(0)
+                    try:
+                        worker.conn.send(task)
+                    except (BrokenPipeError, OSError):
+                        self._replace(slot)
+                        self._workers[slot].conn.send(task)
+                    running[slot] = (index, time.monotonic() + self.timeout)
+            by_conn = {self._workers[slot].conn: slot for slot in running}
+            soonest = min(deadline for _, deadline in running.values())
+            ready = multiprocessing.connection.wait(list(by_conn),
+                                                    timeout=max(0.0, soonest - time.monotonic()))
+            for conn in ready:
+                slot = by_conn[conn]  # type: ignore[index]
+                index, _ = running.pop(slot)
+                yield index, self._receive(slot)
+            now = time.monotonic()
+            for slot, (index, deadline) in list(running.items()):
+                if now >= deadline:
+                    running.pop(slot)
+                    self._replace(slot)
+                    yield index, TaskFailed("timeout")
+
+    def _receive(self, slot: int) -> Any:
+        try:
+            status, value = self._workers[slot].conn.recv()
+        except (EOFError, OSError):
+            code = self._workers[slot].process.exitcode
+            self._replace(slot)
+            return TaskFailed(f"crash (exit code {code})")
+        if status == "ok":
+            return value
+        if value == "memory":
+            self._replace(slot)  # a worker that ran out of memory may be in a poor state
+        return TaskFailed(value)
+
+    def _replace(self, slot: int) -> None:
+        old = self._workers[slot]
+        old.process.kill()
+        old.process.join(5)
+        old.conn.close()
+        self._workers[slot] = self._start()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for worker in self._workers:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                worker.conn.send(None)
+        for worker in self._workers:
+            worker.process.join(2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(2)
+            worker.conn.close()
+        self._workers = []
+
+    def __enter__(self) -> Pool[T, R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,210 @@
+"""The ingestion pipeline: results, duplicates, bad input leaving the archive untouched, kill -9."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pdfkit
+import pypdf
+import pytest
+
+from letters.archive import Archive
+from letters.service import Letters
+from letters.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+
+def letter_lines(partner: str, day: int, reply: bool = False) -> list[str]:
+    """A short, well-formed outgoing letter (or the partner's reply) to a registered partner."""
+    if reply:
+        return [f"**{partner}", "1 Example Street, Springfield", "", f"Springfield, {day} November 2017",
+                "", "Mr Thorbjørn Jagland", "Secretary General", "Council of Europe",
+                "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
+                f"Thank you for your letter of {day} November 2017.", "We are glad to join.",
+                "", "Yours sincerely,", "", "Jane Example", f"Director, {partner}"]
+    return ["**COUNCIL OF EUROPE", "The Secretary General", "", f"Strasbourg, {day} November 2017",
+            "", "Ms Jane Example", "Director", partner, "1 Example Street, Springfield", "",
+            "Dear Ms Example,", "", "I am pleased to confirm the partnership.", "",
+            "Yours sincerely,", "", "Thorbjørn Jagland", "Secretary General"]
+
+
+def make(folder: Path, name: str, lines: list[str]) -> Path:
+    """Write a one-page text PDF."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return pdfkit.write_text_pdf(folder / name, [lines])
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under root with the SHA-256 of its bytes."""
+    if not root.exists():
+        return {}
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_added_then_duplicate(app: Letters, tmp_path: Path) -> None:
+    pdf = make(tmp_path / "in", "apple.pdf", letter_lines("Apple Inc.", 8))
+    first = app.ingest([pdf], by="tester")
+    assert [r.result for r in first] == ["added"]
+    letter = first[0].letter
+    assert letter is not None
+    assert letter.sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert (letter.partner, letter.signatory, letter.date, letter.direction) == (
+        "apple", "jagland", "2017-11-08", "outgoing")
+    stored = app.archive.original_path(letter.id)
+    assert stored.read_bytes() == pdf.read_bytes()
+    again = app.ingest([pdf, pdf], by="tester")
+    assert [r.result for r in again] == ["duplicate", "duplicate"]
+    assert {r.letter.id for r in again if r.letter} == {letter.id}
+    assert len(list(app.archive.records())) == 1
+
+
+def test_same_file_twice_in_one_batch(app: Letters, tmp_path: Path) -> None:
+    pdf = make(tmp_path / "in", "a.pdf", letter_lines("Google LLC", 8))
+    copy = tmp_path / "in" / "copy.pdf"
+    copy.write_bytes(pdf.read_bytes())
+    results = app.ingest([pdf, copy], by="tester")
+    assert [r.result for r in results] == ["added", "duplicate"]
+    assert results[1].letter is not None and results[0].letter is not None
+    assert results[1].letter.id == results[0].letter.id
+
+
+def encrypted_pdf(path: Path) -> Path:
+    """A PDF that needs a user password."""
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdfkit.text_pdf([["Secret letter"]])))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-256")
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def broken_pages_pdf(path: Path) -> Path:
+    """A PDF whose page tree points at something that is not a page: reading its pages fails."""
+    data = pdfkit.text_pdf([["A letter"]])
+    path.write_bytes(data.replace(b"/Type /Pages", b"/Type /Pagez").replace(b"/Kids [", b"/Kidz ["))
+    return path
+
+
+BAD_INPUTS = {
+    "text.pdf": (lambda p: p.write_text("Dear Secretary General, this is plain text."), "not a PDF"),
+    "image.png": (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100), "not a PDF"),
+    "empty.pdf": (lambda p: p.write_bytes(b""), "empty file"),
+    "truncated.pdf": (lambda p: p.write_bytes(pdfkit.text_pdf([["A letter"]])[:400]), "damaged"),
+    "encrypted.pdf": (encrypted_pdf, "encrypted: a password is needed"),
+    "broken-pages.pdf": (broken_pages_pdf, "damaged"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_rejected_with_a_sentence_and_archive_unchanged(
+        app: Letters, tmp_path: Path, name: str) -> None:
+    good = make(tmp_path / "in", "good.pdf", letter_lines("Microsoft Corporation", 8))
+    app.ingest([good], by="tester")
+    before = snapshot(app.settings.archive_dir)
+    build, expected = BAD_INPUTS[name]
+    bad = tmp_path / "in" / name
+    build(bad)
+    [result] = app.ingest([bad], by="tester")
+    assert result.result == "rejected"
+    assert result.error is not None and result.error.startswith(expected), result.error
+    assert "\n" not in result.error and "Traceback" not in result.error
+    after = snapshot(app.settings.archive_dir)
+    # Only the audit log may grow with other events; no letter file appears or changes.
+    assert {k: v for k, v in after.items() if k != "audit.jsonl"} == {
+        k: v for k, v in before.items() if k != "audit.jsonl"}
+
+
+def test_one_bad_file_never_stops_the_batch(app: Letters, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    good1 = make(folder, "a.pdf", letter_lines("Apple Inc.", 8))
+    (folder / "b.pdf").write_bytes(b"garbage")
+    good2 = make(folder, "c.pdf", letter_lines("Orange S.A.", 8))
+    results = app.ingest([good1, folder / "b.pdf", good2], by="tester")
+    assert [r.result for r in results] == ["added", "rejected", "added"]
+
+
+def run_cli(*args: str, home: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run the real `letters` command."""
+    return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
+                          capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+
+
+def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make(folder / "sub", "a.pdf", letter_lines("Apple Inc.", 8))
+    (folder / "bad.pdf").write_bytes(b"not a pdf at all")
+    (folder / "notes.txt").write_text("ignored: not *.pdf")
+    done = run_cli("ingest", "--json", str(folder), home=home)
+    assert done.returncode == 1, done.stderr
+    lines = [json.loads(x) for x in done.stdout.splitlines()]
+    assert sorted(x["result"] for x in lines) == ["added", "rejected"]
+    added = next(x for x in lines if x["result"] == "added")
+    assert added["partner"] == "apple" and added["path"].endswith("a.pdf")
+    assert len(added["sha256"]) == 64 and added["id"]
+    rejected = next(x for x in lines if x["result"] == "rejected")
+    assert rejected["error"].startswith("not a PDF")
+    assert "1 added, 0 duplicate, 1 rejected" in done.stderr
+    again = run_cli("ingest", "--json", str(folder / "sub"), home=home)
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["result"] == "duplicate"
+    assert json.loads(again.stdout)["id"] == added["id"]
+    shown = run_cli("show", "--json", added["id"], home=home)
+    assert json.loads(shown.stdout)["text"].count("Council of Europe") >= 1
+    assert run_cli("ingest", "--jobs", "0", str(folder), home=home).returncode == 2
+    assert run_cli("show", "0000000000000000", home=home).returncode == 1
+
+
+def test_two_jobs_give_the_same_records(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    for day in range(1, 7):
+        make(folder, f"{day}.pdf", letter_lines("Apple Inc.", day, reply=day % 2 == 0))
+    fields = ("id", "partner", "signatory", "date", "direction", "signed_by", "language")
+    outcome = []
+    for jobs in (1, 2):
+        home = tmp_path / f"home{jobs}"
+        done = run_cli("ingest", "--json", "--jobs", str(jobs), str(folder), home=home)
+        assert done.returncode == 0, done.stderr
+        outcome.append(sorted(tuple(json.loads(x)[f] for f in fields) for x in done.stdout.splitlines()))
+    assert outcome[0] == outcome[1]
+    assert len(outcome[0]) == 6
+
+
+def test_kill_9_mid_ingest_leaves_archive_consistent_and_rerun_completes(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    for day in range(1, 29):
+        make(folder, f"{day:02}.pdf", letter_lines("Google LLC", day, reply=day % 2 == 0))
+    home = tmp_path / "home"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "letters", "--home", str(home), "ingest",
+                                str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    archive = Archive(home / "archive")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(archive.records())) < 3:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = len(list(archive.records()))
+    assert 3 <= killed_at < 28, "the kill must land mid-way"
+    for letter in archive.records():
+        directory = archive.letter_dir(letter.sha256)
+        assert {p.name for p in directory.iterdir()} >= {"original.pdf", "record.json", "text.json",
+                                                          "history.jsonl"}
+        assert hashlib.sha256((directory / "original.pdf").read_bytes()).hexdigest() == letter.sha256
+    rerun = run_cli("ingest", "--json", str(folder), home=home)
+    assert rerun.returncode == 0, rerun.stderr
+    results = [json.loads(x)["result"] for x in rerun.stdout.splitlines()]
+    assert results.count("duplicate") == killed_at and results.count("added") == 28 - killed_at
+    assert len(list(archive.records())) == 28
+    assert not list((home / "archive" / ".staging").glob("*"))
+    app = Letters(Settings(home=home))
+    assert app.index.ids() == {letter.id for letter in archive.records()}
