@@ -9,6 +9,7 @@ from pathlib import Path
 from letters.models import Signature
 
 SCANNED_REASON = "scanned: text needs OCR"
+LOW_CONFIDENCE = 60.0
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Analysis:
     ocr: bool = False
     ocr_confidence: float | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, bytes] = field(default_factory=dict)  # e.g. the OCR's searchable copy
 
 
 def analyse(task: Task) -> Analysis:
@@ -57,7 +59,7 @@ def analyse(task: Task) -> Analysis:
     text = "\n\n".join(extraction.pages)
     if extraction.scanned:
         text, result = _read_scan(path, result)
-        if not text:
+        if not text.strip():
             result.reasons.append(SCANNED_REASON)
             return result
     if extraction.signatures:
@@ -73,11 +75,17 @@ def analyse(task: Task) -> Analysis:
 
 
 def _read_scan(path: Path, result: Analysis) -> tuple[str, Analysis]:
-    """OCR a scanned letter when the OCR module is available; else leave the text empty."""
+    """OCR a scanned letter; without Tesseract the letter is kept for review, text empty."""
+    from letters import ocr
+
     try:
-        from letters import ocr
-    except ImportError:
+        done = ocr.read(path)
+    except ocr.OcrError as error:
+        result.reasons.append(str(error))
         return "", result
-    done = ocr.read(path)
     result.pages, result.ocr, result.ocr_confidence = done.pages, True, done.confidence
+    if done.confidence < LOW_CONFIDENCE:
+        result.reasons.append(f"OCR confidence is low ({done.confidence:.0f}%): check the text")
+    if done.searchable_pdf:
+        result.derived["ocr.pdf"] = done.searchable_pdf
     return "\n\n".join(done.pages), result

@@ -133,7 +133,7 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence,
     )
-    if not app.archive.add(path, letter, outcome.pages):
+    if not app.archive.add(path, letter, outcome.pages, derived=outcome.derived):
         existing = app.archive.by_sha(sha)
         return IngestResult(str(path), "duplicate", letter=existing)
     app.index.update([letter])

@@ -1,0 +1,102 @@
+"""OCR of scanned letters with Tesseract (English and French), page by page.
+
+Pages are rendered with poppler's `pdftoppm`, their orientation found with Tesseract's OSD and
+corrected, then read; Tesseract's PDF output gives a searchable copy kept beside the original.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from letters.textnorm import normalize
+
+LANGUAGES = "eng+fra"
+DPI = 300
+
+
+class OcrError(Exception):
+    """OCR could not run; the message is one sentence."""
+
+
+@dataclass
+class OcrResult:
+    """The text of each page, the mean word confidence (0-100), a searchable PDF copy."""
+
+    pages: list[str]
+    confidence: float
+    searchable_pdf: bytes | None
+
+
+def available() -> str | None:
+    """None when Tesseract and pdftoppm are installed, else the sentence saying what is missing."""
+    missing = [tool for tool in ("tesseract", "pdftoppm") if shutil.which(tool) is None]
+    if missing:
+        return ("OCR unavailable: install " + " and ".join(missing) +
+                " (Debian: tesseract-ocr tesseract-ocr-fra poppler-utils)")
+    return None
+
+
+def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+
+
+def _orientation(image: Path) -> int:
+    """The clockwise rotation Tesseract's OSD says the page needs (0, 90, 180, 270)."""
+    done = _run(["tesseract", str(image), "stdout", "--psm", "0"])
+    match = re.search(rb"Rotate: (\d+)", done.stdout)
+    confidence = re.search(rb"Orientation confidence: ([\d.]+)", done.stdout)
+    if match and confidence and float(confidence.group(1)) >= 2.0:
+        return int(match.group(1))
+    return 0
+
+
+def _read_page(image: Path) -> tuple[str, list[float], bytes]:
+    rotation = _orientation(image)
+    if rotation:
+        with Image.open(image) as picture:
+            picture.rotate(-rotation, expand=True).save(image)
+    base = image.with_suffix("")
+    done = _run(["tesseract", str(image), str(base), "-l", LANGUAGES, "--psm", "1",
+                 "txt", "tsv", "pdf"])
+    if done.returncode != 0:
+        raise OcrError("OCR failed: Tesseract could not read a page of the scan")
+    text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
+    rows = csv.DictReader(io.StringIO(base.with_suffix(".tsv").read_text(encoding="utf-8")),
+                          delimiter="\t", quoting=csv.QUOTE_NONE)
+    confidences = [float(r["conf"]) for r in rows if r.get("text", "").strip() and float(r["conf"]) >= 0]
+    return normalize(text), confidences, base.with_suffix(".pdf").read_bytes()
+
+
+def read(path: Path) -> OcrResult:
+    """OCR every page of a PDF; raises OcrError with a sentence when OCR cannot run."""
+    problem = available()
+    if problem:
+        raise OcrError(problem)
+    from pypdf import PdfReader, PdfWriter
+
+    with tempfile.TemporaryDirectory(prefix="letters-ocr-") as work:
+        folder = Path(work)
+        done = _run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(path), str(folder / "page")])
+        if done.returncode != 0:
+            raise OcrError("damaged: its pages could not be rendered for OCR")
+        pages, confidences = [], []
+        writer = PdfWriter()
+        for image in sorted(folder.glob("page*.png"), key=lambda p: int(re.sub(r"\D", "", p.stem))):
+            text, scores, pdf = _read_page(image)
+            pages.append(text)
+            confidences.extend(scores)
+            for page in PdfReader(io.BytesIO(pdf)).pages:
+                writer.add_page(page)
+        copy = io.BytesIO()
+        writer.write(copy)
+    mean = round(sum(confidences) / len(confidences), 1) if confidences else 0.0
+    return OcrResult(pages=pages, confidence=mean, searchable_pdf=copy.getvalue())

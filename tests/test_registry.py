@@ -1,0 +1,74 @@
+"""The registry: the reference facts as data, and archivists' extensions that persist."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from letters import registry
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "partners.md"
+
+
+def reference_slugs() -> list[str]:
+    """The slugs of the 27 partners table of the shared reference."""
+    text = REFERENCE.read_text(encoding="utf-8").split("## The 27 partners")[1]
+    return [line.split("`")[1] for line in text.splitlines() if line.startswith("| `")]
+
+
+def test_registry_matches_the_reference(tmp_path: Path) -> None:
+    loaded = registry.load(tmp_path)
+    assert sorted(loaded.partners) == sorted(reference_slugs())
+    assert len(loaded.partners) == 27
+    assert sorted(loaded.secretaries_general) == ["berset", "jagland", "pejcinovic-buric"]
+    assert sum(len(r.partners) for r in loaded.rounds) == 26  # all but AT&T, whose date is unknown
+    assert loaded.partners["att"].joined is None and loaded.partners["att"].joined_status == "unknown"
+    assert loaded.partners["meta"].joined == "2017-11-08"
+    facebook = next(a for a in loaded.partners["meta"].aliases if a.name == "Facebook")
+    assert facebook.until == "2021-10-27"
+    assert loaded.sg_in_office("2019-09-17").slug == "jagland"
+    assert loaded.sg_in_office("2019-09-18").slug == "pejcinovic-buric"
+    assert loaded.sg_in_office("2026-01-01").slug == "berset"
+
+
+def test_add_partner_and_alias_persist_in_the_archive(tmp_path: Path) -> None:
+    registry.add_partner(tmp_path, "acme", "Acme Widgets", "company", by="archivist")
+    registry.add_alias(tmp_path, "acme", "Acme Ltd", by="archivist", until="2019-12-31")
+    loaded = registry.load(tmp_path)
+    assert loaded.partners["acme"].name == "Acme Widgets"
+    assert [(a.name, a.until) for a in loaded.partners["acme"].aliases] == [("Acme Ltd", "2019-12-31")]
+    lines = (tmp_path / registry.CHANGES_FILE).read_text().splitlines()
+    assert [json.loads(x)["op"] for x in lines] == ["add_partner", "add_alias"]
+
+
+@pytest.mark.parametrize(("slug", "name", "kind", "message"), [
+    ("Bad Slug", "X", "company", "not a valid slug"),
+    ("apple", "Apple again", "company", "already exists"),
+    ("newco", "New", "government", "kind must be"),
+    ("newco", "  ", "company", "must not be empty"),
+])
+def test_bad_registry_changes_are_refused(tmp_path: Path, slug: str, name: str, kind: str,
+                                          message: str) -> None:
+    with pytest.raises(registry.RegistryError, match=message):
+        registry.add_partner(tmp_path, slug, name, kind, by="archivist")
+    assert not (tmp_path / registry.CHANGES_FILE).exists()
+
+
+def test_cli_partners(tmp_path: Path) -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "letters", "--home", str(tmp_path), *args],
+                              capture_output=True, text=True)
+
+    listed = json.loads(cli("partners", "--json").stdout)
+    assert len(listed) == 27
+    assert set(listed[0]) >= {"slug", "name", "kind", "aliases", "joined", "letters"}
+    assert cli("partners", "add", "acme", "--name", "Acme", "--kind", "company").returncode == 0
+    assert cli("partners", "alias", "acme", "Acme Widgets Ltd", "--from", "2020-01-01").returncode == 0
+    refused = cli("partners", "alias", "nobody", "X")
+    assert refused.returncode == 2 and "no partner with the slug 'nobody'" in refused.stderr
+    acme = next(p for p in json.loads(cli("partners", "--json").stdout) if p["slug"] == "acme")
+    assert acme["aliases"] == ["Acme Widgets Ltd"] and acme["letters"] == 0

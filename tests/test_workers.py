@@ -1,0 +1,54 @@
+"""Worker pool: results in order of completion, and limits that cost one task, not the caller."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+
+from letters.workers import Pool, TaskFailed
+
+
+def behave(task: str) -> str:
+    """A task that does what its name says (run in the worker process)."""
+    if task == "loop":
+        while True:
+            time.sleep(0.01)
+    if task == "hog":
+        blocks = []
+        while True:
+            blocks.append(bytearray(64 * 1024 * 1024))
+    if task == "segfault":
+        ctypes.string_at(0)
+    if task == "exit":
+        os._exit(3)
+    if task == "raise":
+        raise ValueError("bad value")
+    return f"{task}:{os.getpid()}"
+
+
+def run(tasks: list[str], jobs: int = 1) -> dict[int, object]:
+    with Pool(behave, jobs=jobs, timeout=3.0, memory_bytes=512 * 1024 * 1024) as pool:
+        return dict(pool.map(tasks))
+
+
+def test_results_for_every_task() -> None:
+    results = run(["a", "b", "c"])
+    assert [str(results[i]).split(":")[0] for i in range(3)] == ["a", "b", "c"]
+    assert len({str(r).split(":")[1] for r in results.values()}) == 1, "one worker reused"
+
+
+def test_limits_cost_one_task_and_the_next_task_still_runs() -> None:
+    results = run(["loop", "ok1", "hog", "ok2", "segfault", "ok3", "exit", "raise", "ok4"])
+    failures = {i: str(r) for i, r in results.items() if isinstance(r, TaskFailed)}
+    assert failures[0] == "timeout"
+    assert failures[2] == "memory"
+    assert failures[4].startswith("crash")
+    assert failures[6].startswith("crash")
+    assert failures[7].startswith("ValueError: bad value")
+    assert [str(results[i]).split(":")[0] for i in (1, 3, 5, 8)] == ["ok1", "ok2", "ok3", "ok4"]
+
+
+def test_two_jobs_use_two_processes() -> None:
+    results = run(["a", "b", "c", "d"], jobs=2)
+    assert len({str(r).split(":")[1] for r in results.values()}) == 2
