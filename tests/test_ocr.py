@@ -1,0 +1,71 @@
+"""OCR of scans with the real Tesseract: text, orientation, confidence, and recognition after it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pypdf
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from letters import ocr
+from letters.analysis import Task, analyse
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECIMENS = ROOT / "specimens"
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def scan(path: Path, lines: list[str], rotate: int = 0) -> Path:
+    """An image-only PDF of the lines, as a 300 dpi grey scan, rotated by `rotate` degrees."""
+    font = ImageFont.truetype(FONT, 36)
+    image = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(lines):
+        draw.text((220, 220 + number * 64), line, font=font, fill=0)
+    image.rotate(rotate, expand=True, fillcolor=255).save(path, "PDF", resolution=300)
+    return path
+
+
+LINES = ["COUNCIL OF EUROPE", "", "Strasbourg, 23 May 2018", "", "Ms Ada Example", "Cloudflare, Inc.",
+         "", "Dear Ms Example,", "I am pleased to welcome Cloudflare to the partnership.", "",
+         "Yours sincerely,", "", "Thorbjorn Jagland", "Secretary General"]
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180])
+def test_ocr_reads_a_scan_in_any_orientation(tmp_path: Path, rotate: int) -> None:
+    pdf = scan(tmp_path / "scan.pdf", LINES, rotate)
+    assert "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages).strip() == ""
+    result = ocr.read(pdf)
+    text = result.pages[0]
+    assert "Strasbourg, 23 May 2018" in text
+    assert "Cloudflare, Inc." in text
+    assert result.confidence > 70
+    assert result.searchable_pdf is not None
+    copy_text = pypdf.PdfReader(__import__("io").BytesIO(result.searchable_pdf)).pages[0].extract_text()
+    assert "Cloudflare" in copy_text
+
+
+def test_a_scanned_letter_is_recognised_like_a_typed_one(tmp_path: Path) -> None:
+    pdf = scan(tmp_path / "scan.pdf", LINES)
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert result.error is None
+    assert result.ocr is True and result.ocr_confidence and result.ocr_confidence > 70
+    assert (result.partner, result.signatory, result.date, result.direction) == (
+        "cloudflare", "jagland", "2018-05-23", "outgoing")
+    assert "ocr.pdf" in result.derived
+
+
+def scanned_specimens() -> list[dict[str, object]]:
+    """The scanned specimens of the sample archive, with their ground truth."""
+    truth = json.loads((SPECIMENS / "truth.json").read_text(encoding="utf-8"))
+    return [entry for entry in truth if entry["scanned"]]
+
+
+@pytest.mark.parametrize("entry", scanned_specimens(), ids=lambda e: str(e["file"]))
+def test_each_scanned_specimen_is_ocred_and_recognised(tmp_path: Path, entry: dict[str, object]) -> None:
+    result = analyse(Task(str(SPECIMENS / str(entry["file"])), str(tmp_path), "2026-01-01"))
+    assert result.ocr is True
+    found = (result.partner, result.signatory, result.date)
+    assert found == (entry["partner"], entry["signatory"], entry["date"])
