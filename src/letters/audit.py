@@ -1,7 +1,10 @@
 """The audit trail: an append-only log of events in `archive/audit.jsonl`, hash-chained.
 
 Each event carries the SHA-256 of the previous event's line, so an edited, deleted or reordered
-event breaks the chain and `letters audit verify` names the first broken one.
+event breaks the chain and `letters audit verify` names the first broken one. Nothing follows the
+last event, so `audit-head.json` beside the log anchors the chain's end: the number of events and
+the digest of the last one. An edited last event or deleted last events then show too. (A log
+without a head, from an older version, is checked by its chain alone.)
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from letters.archive import now_iso
+from letters.fsutil import write_atomic
 
 LOG = "audit.jsonl"
+HEAD = "audit-head.json"
 GENESIS = "0" * 64
 
 
@@ -26,7 +31,7 @@ class ChainCheck:
 
     events: int
     ok: bool
-    broken_at: int | None = None  # 1-based line of the first broken event
+    broken_at: int | None = None  # 1-based number of the first broken event
     problem: str | None = None
 
 
@@ -42,16 +47,24 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
     with open(path, "a+", encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
-        last = None
-        for last in handle:  # noqa: B007 - only the last line is wanted
-            pass
+        last, count = None, 0
+        for line in handle:
+            if line.strip():
+                last, count = line, count + 1
         previous = _digest(last.rstrip("\n")) if last else GENESIS
         event = {"at": now_iso(), "who": who, "action": action, "what": what or {},
                  "address": address, "prev": previous}
-        handle.write(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n")
+        line = json.dumps(event, ensure_ascii=False, sort_keys=True)
+        handle.write(line + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+        _write_head(archive_dir, count + 1, _digest(line))
     return event
+
+
+def _write_head(archive_dir: Path, count: int, last: str) -> None:
+    data = json.dumps({"events": count, "last": last}, sort_keys=True) + "\n"
+    write_atomic(archive_dir / HEAD, data.encode("utf-8"))
 
 
 def events(archive_dir: Path) -> list[dict[str, Any]]:
@@ -66,8 +79,15 @@ def verify(archive_dir: Path) -> ChainCheck:
     """Check that every event carries the digest of the one before it."""
     path = archive_dir / LOG
     if not path.exists():
+        head = _read_head(archive_dir)
+        if head is not None and head.get("events"):
+            return ChainCheck(0, False, 1, f"the audit log is missing, but it held "
+                              f"{head.get('events')} events")
         return ChainCheck(events=0, ok=True)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    with open(path, encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)  # no event half-written while the log and head are read
+        lines = [line for line in handle.read().splitlines() if line.strip()]
+        head = _read_head(archive_dir)
     previous = GENESIS
     for number, line in enumerate(lines, start=1):
         try:
@@ -79,4 +99,49 @@ def verify(archive_dir: Path) -> ChainCheck:
                               f"event {number} ({event.get('action')} at {event.get('at')}) does not "
                               "follow the event before it: an event was edited, deleted or reordered")
         previous = _digest(line)
-    return ChainCheck(len(lines), True)
+    return _check_head(lines, head)
+
+
+def _read_head(archive_dir: Path) -> dict[str, Any] | None:
+    """The head, None when there is none; a damaged head reads as {} (and fails the check)."""
+    path = archive_dir / HEAD
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _check_head(lines: list[str], head: dict[str, Any] | None) -> ChainCheck:
+    """Compare the chain's end with the head written after the last event."""
+    count = len(lines)
+    if head is None:
+        return ChainCheck(count, True)
+    expected, last = head.get("events"), head.get("last")
+    if not isinstance(expected, int) or not isinstance(last, str) or expected < 1:
+        return ChainCheck(count, False, count or None,
+                          f"{HEAD}, which records the end of the audit log, is damaged")
+    if expected > count:
+        return ChainCheck(count, False, count + 1,
+                          f"event {count + 1} is missing: the log holds {count} events but "
+                          f"{expected} were recorded, so the last events were deleted")
+    anchor = lines[expected - 1]
+    if _digest(anchor) != last:
+        return ChainCheck(count, False, expected,
+                          f"event {expected} ({_describe(anchor)}) is not the event that was "
+                          "recorded there: it was edited or replaced")
+    if count - expected <= 1:  # equal, or a crash between appending an event and the head
+        return ChainCheck(count, True)
+    return ChainCheck(count, False, expected + 1,
+                      f"event {expected + 1} ({_describe(lines[expected])}) and those after it "
+                      "were not recorded by this program: they were added to the log by hand")
+
+
+def _describe(line: str) -> str:
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError:
+        return "not valid JSON"
+    return f"{event.get('action')} at {event.get('at')}"

@@ -113,8 +113,14 @@ def letters_of(app: Letters, slug: str) -> list[Letter]:
 
 
 def texts_of(app: Letters, letters: Iterable[Letter]) -> dict[str, str]:
-    """The stored text of each letter, for the date-citation evidence."""
-    return {x.id: "\n".join(app.archive.pages(x.id)) for x in letters}
+    """The stored text of each letter, for the date-citation evidence (unreadable text: none)."""
+    texts: dict[str, str] = {}
+    for letter in letters:
+        try:
+            texts[letter.id] = "\n".join(app.archive.pages(letter.id))
+        except (KeyError, OSError, ValueError, TypeError):
+            texts[letter.id] = ""
+    return texts
 
 
 def exchanges_for(app: Letters, slug: str) -> list[Exchange]:
@@ -130,7 +136,8 @@ def founding_documents_for(app: Letters, slug: str) -> Exchange | None:
 
 
 def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
-    """Pair two letters by hand; their former partners, if any, are left manually unlinked."""
+    """Pair two letters by hand (re-indexed at once); letters they were paired with before are
+    left manually unlinked."""
     from letters.service import InvalidCorrection
 
     a, b = app.get(a_id), app.get(b_id)
@@ -143,23 +150,24 @@ def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None
         raise InvalidCorrection(f"Both letters are {a.direction}: an exchange pairs the Secretary "
                                 "General's letter with the partner's reply.")
     formers = {_current_other(app, a), _current_other(app, b)} - {None, a.id, b.id}
-    for former in sorted(f for f in formers if f):
-        app.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
-    app.archive.update(a.id, {"exchange": b.id}, by, action="linked")
-    app.archive.update(b.id, {"exchange": a.id}, by, action="linked")
+    changed = [app.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
+               for former in sorted(f for f in formers if f)]
+    a = app.archive.update(a.id, {"exchange": b.id}, by, action="linked")
+    b = app.archive.update(b.id, {"exchange": a.id}, by, action="linked")
+    app.index.update([*changed, a, b])
     audit.record(app.settings.archive_dir, "link", by, {"ids": [a.id, b.id]}, address)
-    return _manual_pair(app.get(a.id), app.get(b.id))
+    return _manual_pair(a, b)
 
 
 def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) -> list[str]:
-    """Take a letter out of its exchange by hand; the ids of the letters changed."""
+    """Take a letter and the one it was paired with apart by hand; the ids of those changed."""
     letter = app.get(letter_id)
     changed = [letter.id]
     other = _current_other(app, letter)
     if other:
         changed.append(other)
-    for each in changed:
-        app.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
+    app.index.update([app.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
+                      for each in changed])
     audit.record(app.settings.archive_dir, "unlink", by, {"ids": changed}, address)
     return changed
 
@@ -257,3 +265,8 @@ def _score(out: Letter, inc: Letter, texts: dict[str, str]) -> tuple[int, int, s
 
 def _order(exchange: Exchange) -> tuple[str, str]:
     return (exchange.date or "9999-99-99", ",".join(exchange.ids()))
+
+
+def other_letter(app: Letters, letter: Letter) -> str | None:
+    """The id of the other letter of this letter's exchange, manual or automatic, if any."""
+    return _current_other(app, letter)

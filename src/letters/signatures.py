@@ -42,24 +42,37 @@ def validate_bytes(data: bytes) -> list[Signature]:
     """`validate` for PDF bytes already in memory; never raises."""
     try:
         from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.fields import enumerate_sig_fields
 
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
     except Exception:  # a broken or encrypted file simply yields no signature
         return []
-    return [_check(sig, number) for number, sig in enumerate(embedded, start=1)]
+    found: list[tuple[int, Signature]] = []
+    for number, (name, _value, field_ref) in enumerate(fields, start=1):
+        label = str(name) if name else f"signature {number}"
+        try:
+            from pyhanko.sign.validation import EmbeddedPdfSignature
+
+            embedded = EmbeddedPdfSignature(reader, field_ref, name)
+            revision = int(embedded.signed_revision)
+        except Exception as error:  # the signature value itself is unreadable
+            found.append((len(fields) + number, Signature(field=label, signer=None,
+                                                          signing_time=None,
+                                                          summary=f"{UNCHECKED}: {_reason(error)}")))
+            continue
+        found.append((revision, _check(embedded, label)))
+    return [signature for _, signature in sorted(found, key=lambda pair: pair[0])]
 
 
-def _check(embedded: Any, number: int) -> Signature:
-    field = _field_name(embedded, number)
+def _check(embedded: Any, field: str) -> Signature:
     signer = _signer(embedded)
     signing_time = _self_reported_time(embedded)
     try:
         status = _run(embedded)
     except Exception as error:  # a malformed signature is reported, not raised
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return Signature(field=field, signer=signer, signing_time=signing_time,
-                         summary=f"{UNCHECKED}: {reason}")
+                         summary=f"{UNCHECKED}: {_reason(error)}")
     if status.signer_reported_dt is not None:
         signing_time = _iso(status.signer_reported_dt)
     intact = bool(status.intact and status.valid)
@@ -91,12 +104,9 @@ def _run(embedded: Any) -> Any:
         return pool.submit(work).result()
 
 
-def _field_name(embedded: Any, number: int) -> str:
-    try:
-        name = embedded.field_name
-    except Exception:
-        name = None
-    return str(name) if name else f"signature {number}"
+def _reason(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
 
 
 def _signer(embedded: Any) -> str | None:

@@ -1,0 +1,212 @@
+"""The founding-documents bundle of a partner: a zipped BagIt bag, verifiable without this program.
+
+    <slug>-founding-documents/
+        bagit.txt, bag-info.txt          BagIt declaration; partner, completeness, who, when
+        manifest-sha256.txt              `sha256sum -c manifest-sha256.txt` checks the payload
+        tagmanifest-sha256.txt           `sha256sum -c tagmanifest-sha256.txt` checks the tag files
+        data/originals/<date>-<sender>-<id>.pdf   the original PDFs, byte for byte
+        data/records.json, records.csv   the letters' records
+        data/exchange.json               the exchange: partner, letters, complete or not, why not
+        data/histories/<id>.jsonl        every change made to each record
+        data/audit-events.jsonl          the audit events that mention these letters
+        data/README.txt                  how to verify the bundle
+
+The bag is written by hand (the `bagit` package's writer changes the process's working
+directory, which a web server's threads cannot share) and checked with `bagit` before zipping.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import bagit
+
+from letters import audit, exchanges
+from letters.archive import HISTORY, now_iso
+from letters.exchanges import Exchange
+from letters.fixity import sha256_of
+from letters.fsutil import fsync_dir
+from letters.models import Letter
+from letters.service import NotFound
+
+if TYPE_CHECKING:
+    from letters.service import Letters
+
+CSV_FIELDS = ("id", "file", "sha256", "filename", "date", "direction", "partner", "signatory",
+              "signed_by", "language", "pages", "ocr", "status", "title", "digital_signatures",
+              "added_at", "added_by")
+SENDER = {"outgoing": "secretary-general", "incoming": "partner"}
+README = """\
+Founding documents of a Digital Partnership partner of the Council of Europe: the exchange of
+letters by which it joined, exported from the archive of exchange-of-letters agreements.
+
+This directory is a BagIt bag (RFC 8493). bag-info.txt names the partner and says whether the
+exchange is complete. To check that every file is intact, run in the bag's directory:
+
+    sha256sum -c manifest-sha256.txt
+    sha256sum -c tagmanifest-sha256.txt
+
+originals/ holds the letters exactly as they were archived; records.json and records.csv describe
+them; histories/ lists every correction made to each record; audit-events.jsonl holds the audit
+events that mention these letters.
+"""
+
+
+class NothingToExport(NotFound):
+    """A registered partner whose founding documents are not in the archive."""
+
+
+def bundle_name(slug: str) -> str:
+    """The file name a bundle is offered under."""
+    return f"{slug}-founding-documents.zip"
+
+
+def export_bundle(app: Letters, slug: str, out: Path, by: str,
+                  address: str | None = None) -> Path:
+    """Write the founding-documents bundle of a partner to `out` (a zip) and record the export."""
+    letters = exchanges.letters_of(app, slug)
+    partner = app.registry.partner(slug)
+    assert partner is not None  # letters_of raised NotFound otherwise
+    exchange = exchanges.founding_documents(letters, exchanges.texts_of(app, letters))
+    if exchange is None:
+        raise NothingToExport(f"The partner '{slug}' has no letters in the archive, so there are "
+                              "no founding documents to export.")
+    chosen = [next(x for x in letters if x.id == i) for i in exchange.ids()]
+    root = f"{slug}-founding-documents"
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="letters-export-") as scratch:
+        bag = Path(scratch) / root
+        _write_payload(app, bag / "data", partner.name, exchange, chosen)
+        _write_tags(bag, _bag_info(partner.name, slug, exchange, by))
+        bagit.Bag(str(bag)).validate()
+        _zip(bag, root, out)
+    audit.record(app.settings.archive_dir, "export", by,
+                 {"partner": slug, "ids": exchange.ids(), "complete": exchange.complete,
+                  "file": out.name, "sha256": sha256_of(out)}, address)
+    return out
+
+
+def _write_payload(app: Letters, data: Path, name: str, exchange: Exchange,
+                   letters: list[Letter]) -> None:
+    (data / "originals").mkdir(parents=True)
+    (data / "histories").mkdir()
+    files: dict[str, str] = {}
+    for letter in letters:
+        target = data / "originals" / _original_name(letter)
+        original = app.archive.original_path(letter.id)
+        shutil.copyfile(original, target)
+        files[letter.id] = target.relative_to(data.parent).as_posix()
+        shutil.copyfile(original.parent / HISTORY, data / "histories" / f"{letter.id}.jsonl")
+    records = [{**letter.to_json(), "file": files[letter.id]} for letter in letters]
+    _write_json(data / "records.json", records)
+    (data / "records.csv").write_bytes(_csv(records))
+    _write_json(data / "exchange.json", {**exchange.to_json(), "partner_name": name,
+                                         "missing": exchange.missing()})
+    ids = exchange.ids()
+    events = [e for e in audit.events(app.settings.archive_dir) if _mentions(e, ids)]
+    _write_lines(data / "audit-events.jsonl", events)
+    (data / "README.txt").write_text(README, encoding="utf-8")
+
+
+def _bag_info(name: str, slug: str, exchange: Exchange, by: str) -> dict[str, str]:
+    missing = exchange.missing()
+    info = {
+        "Source-Organization": "Council of Europe",
+        "External-Identifier": f"letters:founding-documents:{slug}",
+        "External-Description": f"Founding documents of the Digital Partnership with {name}: "
+                                "the exchange of letters by which it joined.",
+        "Partner": name,
+        "Partner-Slug": slug,
+        "Exchange-Date": exchange.date or "unknown",
+        "Exchange-Complete": "yes" if exchange.complete else "no",
+        "Exchange-Pairing": exchange.how,
+        "Letters": " ".join(exchange.ids()),
+        "Exported-By": by,
+        "Export-Date": now_iso(),
+        "Bagging-Date": datetime.now(UTC).date().isoformat(),
+        "Bag-Software-Agent": "letters (Council of Europe exchange-of-letters archive)",
+    }
+    if missing:
+        info["Exchange-Note"] = (f"The exchange is incomplete: {missing}; only the letter that "
+                                 "is archived is included.")
+    return info
+
+
+def _write_tags(bag: Path, info: dict[str, str]) -> None:
+    """bagit.txt, the payload manifest, bag-info.txt and the tag manifest, sha256sum format."""
+    payload = sorted(p for p in (bag / "data").rglob("*") if p.is_file())
+    lines = [f"{sha256_of(p)}  {p.relative_to(bag).as_posix()}\n" for p in payload]
+    size = sum(p.stat().st_size for p in payload)
+    (bag / "manifest-sha256.txt").write_text("".join(lines), encoding="utf-8")
+    (bag / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n",
+                                   encoding="utf-8")
+    info = {**info, "Payload-Oxum": f"{size}.{len(payload)}"}
+    text = "".join(f"{key}: {' '.join(value.split())}\n" for key, value in info.items())
+    (bag / "bag-info.txt").write_text(text, encoding="utf-8")
+    tags = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")
+    (bag / "tagmanifest-sha256.txt").write_text(
+        "".join(f"{sha256_of(bag / t)}  {t}\n" for t in tags), encoding="utf-8")
+
+
+def _zip(bag: Path, root: str, out: Path) -> None:
+    """Zip the bag under `root/`, replacing `out` in one step."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".zip")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(bag.rglob("*")):
+                    if path.is_file():
+                        archive.write(path, f"{root}/{path.relative_to(bag).as_posix()}")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(out.parent)
+
+
+def _original_name(letter: Letter) -> str:
+    sender = SENDER.get(letter.direction or "", "unknown-sender")
+    return f"{letter.date or 'undated'}-{sender}-{letter.id}.pdf"
+
+
+def _mentions(event: dict[str, Any], ids: list[str]) -> bool:
+    what = json.dumps(event.get("what") or {}, ensure_ascii=False)
+    return any(i in what for i in ids)
+
+
+def _csv(records: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        row = dict(record)
+        row["digital_signatures"] = "; ".join(
+            f"{s.get('signer') or 'unknown signer'} ({s.get('summary') or 'not checked'})"
+            for s in record.get("digital_signatures", []))
+        row["ocr"] = "yes" if record.get("ocr") else "no"
+        writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in CSV_FIELDS})
+    return buffer.getvalue().encode("utf-8")
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+def _write_lines(path: Path, items: list[dict[str, Any]]) -> None:
+    # sorted keys, no ASCII escaping: the very lines of the audit log, so `prev` digests still hold
+    path.write_text("".join(json.dumps(i, ensure_ascii=False, sort_keys=True) + "\n"
+                            for i in items), encoding="utf-8")

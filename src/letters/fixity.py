@@ -1,0 +1,200 @@
+"""Fixity: every original still has the digest it was archived under, and nothing else crept in.
+
+The digest of each original is its letter directory's name (and its record's `sha256`), so no
+separate manifest is needed: an original is re-hashed and compared with both. The records, texts
+and histories beside it are checked to parse. Anything in the archive the layout of `archive.py`
+does not define is reported as unexpected; `derived/` may hold anything (it is remade at will),
+and `.staging/` and `.tmp-*` files belong to ingests and writes in progress.
+
+The last report is kept in the private directory (`.letters/fixity-last.json`): it is derived
+data, not part of the archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from letters import audit, registry
+from letters.archive import DERIVED, HISTORY, ORIGINAL, RECORD, TEXT, letter_id, now_iso
+from letters.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from letters.service import Letters
+
+LAST_REPORT = "fixity-last.json"
+CHUNK = 1024 * 1024
+#: What the archive root may hold besides `letters/`.
+ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", "README.md",
+                "README.txt"}
+LETTER_FILES = {ORIGINAL, RECORD, TEXT, HISTORY, DERIVED}
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+SHARD_RE = re.compile(r"^[0-9a-f]{2}$")
+
+
+@dataclass
+class Problem:
+    """One thing wrong: the letter (when there is one), the file, what is wrong, in words."""
+
+    id: str | None
+    path: str
+    problem: str
+
+
+@dataclass
+class FixityReport:
+    """The outcome of a fixity check (the JSON of `letters verify --json`)."""
+
+    checked: int
+    ok: int
+    problems: list[Problem] = field(default_factory=list)
+    at: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict."""
+        return asdict(self)
+
+
+def verify(app: Letters, by: str = "system", address: str | None = None) -> FixityReport:
+    """Check every letter of the archive, save the report and record an audit event.
+
+    A home without an archive yields an empty report and is left untouched.
+    """
+    report = check(app.settings.archive_dir, app.settings.home)
+    if not app.settings.archive_dir.is_dir():
+        return report
+    private = app.settings.private_dir
+    write_atomic(private / LAST_REPORT,
+                 (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode())
+    audit.record(app.settings.archive_dir, "verify", by,
+                 {"checked": report.checked, "ok": report.ok, "problems": len(report.problems)},
+                 address)
+    return report
+
+
+def last_report(app: Letters) -> dict[str, Any] | None:
+    """The last saved fixity report, or None when the archive was never checked."""
+    path = app.settings.private_dir / LAST_REPORT
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def check(archive_dir: Path, home: Path) -> FixityReport:
+    """Check the archive under `archive_dir`; paths in the report are relative to `home`."""
+    report = FixityReport(checked=0, ok=0, at=now_iso())
+
+    def problem(ident: str | None, path: Path, what: str) -> None:
+        report.problems.append(Problem(ident, _relative(path, home), what))
+
+    if not archive_dir.is_dir():
+        return report
+    for entry in sorted(archive_dir.iterdir()):
+        if entry.name not in ROOT_ENTRIES and not _in_progress(entry):
+            problem(None, entry, "unexpected file: the archive layout does not define it")
+    letters_dir = archive_dir / "letters"
+    if not letters_dir.is_dir():
+        return report
+    for shard in sorted(letters_dir.iterdir()):
+        if not (shard.is_dir() and SHARD_RE.match(shard.name)):
+            problem(None, shard, "unexpected file: the archive layout does not define it")
+            continue
+        for directory in sorted(shard.iterdir()):
+            if not (directory.is_dir() and SHA_RE.match(directory.name)
+                    and directory.name.startswith(shard.name)):
+                problem(None, directory, "unexpected file: the archive layout does not define it")
+                continue
+            found = _check_letter(directory)
+            report.checked += 1
+            if not found:
+                report.ok += 1
+            for path, what in found:
+                problem(letter_id(directory.name), path, what)
+    return report
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_letter(directory: Path) -> list[tuple[Path, str]]:
+    """The problems of one letter directory, named after the original's digest."""
+    found: list[tuple[Path, str]] = []
+    sha = directory.name
+    original = directory / ORIGINAL
+    if not original.is_file():
+        found.append((original, "the original is missing"))
+    else:
+        try:
+            actual = sha256_of(original)
+        except OSError as error:
+            found.append((original, f"the original cannot be read ({error.strerror})"))
+        else:
+            if actual != sha:
+                found.append((original, "the original has been altered: its SHA-256 no longer "
+                                        "matches the digest it was archived under"))
+    record = _load_json(directory / RECORD, found)
+    if isinstance(record, dict) and record.get("sha256") != sha:
+        found.append((directory / RECORD, "the record names another original's digest"))
+    text = _load_json(directory / TEXT, found)
+    if text is not None and not (isinstance(text, dict) and isinstance(text.get("pages"), list)):
+        found.append((directory / TEXT, "the stored text has no list of pages"))
+    _check_history(directory / HISTORY, found)
+    for entry in sorted(directory.iterdir()):
+        if entry.name == DERIVED and entry.is_dir():
+            continue
+        if entry.name not in LETTER_FILES and not _in_progress(entry):
+            found.append((entry, "unexpected file: the archive layout does not define it"))
+    return found
+
+
+def _load_json(path: Path, found: list[tuple[Path, str]]) -> Any:
+    if not path.is_file():
+        found.append((path, f"{path.name} is missing"))
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        found.append((path, f"{path.name} cannot be read as JSON"))
+        return None
+
+
+def _check_history(path: Path, found: list[tuple[Path, str]]) -> None:
+    if not path.is_file():
+        found.append((path, "the history is missing"))
+        return
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        found.append((path, "the history cannot be read as text"))
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            json.loads(line)
+        except json.JSONDecodeError:
+            found.append((path, f"line {number} of the history cannot be read as JSON"))
+            return
+
+
+def _in_progress(entry: Path) -> bool:
+    """A file being written atomically right now (fsutil.write_atomic's temporary name)."""
+    return entry.name.startswith(".tmp-")
+
+
+def _relative(path: Path, home: Path) -> str:
+    try:
+        return path.relative_to(home).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,124 @@
+"""The audit trail: a hash chain that shows edited, deleted and reordered events."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from letters import audit
+from letters.cli import main
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    """An archive directory with five events."""
+    archive = tmp_path / "home" / "archive"
+    for n in range(5):
+        audit.record(archive, "upload", f"user{n}", {"id": f"{n:016x}"}, address="127.0.0.1")
+    return archive
+
+
+def lines(archive: Path) -> list[str]:
+    """The log's lines."""
+    return (archive / audit.LOG).read_text(encoding="utf-8").splitlines()
+
+
+def rewrite(archive: Path, new: list[str]) -> None:
+    """Replace the log's lines."""
+    (archive / audit.LOG).write_text("".join(x + "\n" for x in new), encoding="utf-8")
+
+
+def test_events_are_chained_and_read_back(log: Path) -> None:
+    events = audit.events(log)
+    assert [e["who"] for e in events] == [f"user{n}" for n in range(5)]
+    assert events[0]["prev"] == audit.GENESIS
+    assert all(e["address"] == "127.0.0.1" and e["at"] for e in events)
+    assert events[1]["prev"] != events[2]["prev"]
+    check = audit.verify(log)
+    assert (check.ok, check.events, check.broken_at) == (True, 5, None)
+    head = json.loads((log / audit.HEAD).read_text())
+    assert head["events"] == 5
+
+
+def test_an_edited_event_breaks_the_chain(log: Path) -> None:
+    current = lines(log)
+    current[1] = current[1].replace("user1", "mallory")
+    rewrite(log, current)
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 3
+    assert check.problem is not None and check.problem.startswith("event 3 (upload at ")
+
+
+def test_an_edited_last_event_is_found_by_the_head(log: Path) -> None:
+    current = lines(log)
+    current[4] = current[4].replace("user4", "mallory")
+    rewrite(log, current)
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 5
+    assert check.problem is not None and "edited" in check.problem
+
+
+def test_a_deleted_event_breaks_the_chain(log: Path) -> None:
+    current = lines(log)
+    del current[2]
+    rewrite(log, current)
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 3 and check.events == 4
+
+
+def test_deleted_last_events_are_found_by_the_head(log: Path) -> None:
+    rewrite(log, lines(log)[:3])
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 4
+    assert check.problem is not None and "deleted" in check.problem
+
+
+def test_reordered_events_break_the_chain(log: Path) -> None:
+    current = lines(log)
+    current[1], current[2] = current[2], current[1]
+    rewrite(log, current)
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 2
+
+
+def test_a_log_without_head_is_checked_by_its_chain(log: Path) -> None:
+    (log / audit.HEAD).unlink()
+    assert audit.verify(log).ok
+    audit.record(log, "export", "auditor")
+    assert audit.verify(log).ok and audit.verify(log).events == 6
+    current = lines(log)
+    current[0] = current[0].replace("user0", "mallory")
+    rewrite(log, current)
+    assert audit.verify(log).broken_at == 2
+
+
+def test_an_event_appended_by_hand_is_found(log: Path) -> None:
+    current = lines(log)
+    for n in (5, 6):
+        event = {"at": "2030-01-01T00:00:00Z", "who": f"mallory{n}", "action": "upload", "what": {},
+                 "address": None, "prev": audit._digest(current[-1])}
+        current.append(json.dumps(event, sort_keys=True))
+    rewrite(log, current)
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 6
+    assert check.problem is not None and "by hand" in check.problem
+
+
+def test_cli_audit_verify(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = str(log.parent)
+    assert main(["audit", "verify", "--home", home]) == 0
+    assert capsys.readouterr().out.strip() == "intact: 5 events"
+    current = lines(log)
+    current[2] = current[2].replace("user2", "mallory")
+    rewrite(log, current)
+    assert main(["audit", "verify", "--home", home]) == 1
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("broken: event 4 (upload at ") and "\n" not in out
+
+
+def test_cli_audit_verify_on_an_empty_home(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "verify", "--home", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == "intact: 0 events"
