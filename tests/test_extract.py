@@ -105,12 +105,11 @@ def test_real_world_pdfs(folder: str, pages: int, words: str) -> None:
     assert not result.scanned
 
 
-def test_long_real_world_pdf() -> None:
-    result = extract(SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf")
-    assert result.page_count == 117
-    assert result.metadata["author"] == "Martin Thoma"
-    assert result.metadata["title"] == "Geometrie und Topologie"
-    assert result.metadata["creation_date"] == "2016-12-31T18:43:23+01:00"
+def test_info_metadata_of_a_reportlab_pdf() -> None:
+    result = extract(SAMPLES / "008-reportlab-inline-image" / "inline-image.pdf")
+    assert result.metadata["author"] == "anonymous"
+    assert result.metadata["subject"] == "unspecified"
+    assert result.metadata["creation_date"] == "2022-04-15T13:30:24-01:00"
 
 
 # -- metadata ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The parts of letter recognition: layout, dates, names, parties, language."""

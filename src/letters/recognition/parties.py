@@ -1,0 +1,210 @@
+"""Who wrote to whom: direction, partner, Secretary General and the person who signed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from letters.models import Direction
+from letters.recognition.dates import dates_in, is_dateline
+from letters.recognition.layout import Layout
+from letters.recognition.names import Entry, Hit, Matcher
+from letters.recognition.people import is_title, name_in
+from letters.registry import Registry
+from letters.textnorm import fold
+
+_COE = re.compile(r"\b(?:council of europe|conseil de l'europe|europarat)\b")
+_SG_TITLE = re.compile(r"\b(?:the\s+|le\s+|la\s+)?secr[ea]tar[yi]e?[\s-]+g[ea]n[ea]rale?\b")
+_DEPUTY = re.compile(
+    r"\b(?:deputy\s+secretary[\s-]+general|secretaire[\s-]+generale?[\s-]+adjointe?)\b"
+)
+_ON_BEHALF = re.compile(
+    r"\b(?:for|on behalf of|in the name of|pour|au nom de|p\.\s?o\.|by order of|represent\w*)\s+"
+    r"(?:the\s+|le\s+|la\s+|du\s+|de\s+la\s+)?(?:secretary[\s-]+general|secretaire[\s-]+generale?)\b"
+)
+_BEHALF_CONTEXT = re.compile(
+    r"(?:behalf|au nom|represent\w*|for|pour|by order)\b[^.;]{0,40}$"
+)
+# A salutation to a named person or an office holder ("Dear Ms Larsen,", "Madame la Présidente,").
+_NAMED_SALUTATION = re.compile(
+    r"^(?:dear\s+(?:mr|mrs|ms|miss|dr|prof|professor|sir|madam|president|chair)\b"
+    r"|(?:madame|monsieur)\s+(?:la|le|l')\s*\w)"
+)
+_SG_SALUTATION = re.compile(r"secretary[\s-]+general|secretaire[\s-]+generale?")
+#: The letterhead is looked for in this many lines at the top.
+LETTERHEAD_LINES = 3
+
+
+def partner_matcher(registry: Registry) -> Matcher:
+    """A matcher for every name, alias and former name of every partner."""
+    return Matcher([
+        Entry(p.slug, n.name, n.since, n.until) for p in registry.partners.values() for n in p.names()
+    ])
+
+
+def sg_matcher(registry: Registry) -> Matcher:
+    """A matcher for every Secretary General's name and its variants."""
+    return Matcher([
+        Entry(sg.slug, name) for sg in registry.secretaries_general.values()
+        for name in [sg.name, *sg.variants]
+    ])
+
+
+def direction(layout: Layout, sgs: Matcher, partners: Matcher) -> tuple[Direction | None, str]:
+    """Outgoing (from the Council of Europe) or incoming, and the evidence for it.
+
+    Each side collects points: the Council of Europe's letterhead at the top and a Secretary
+    General's signature for outgoing; a Council of Europe addressee block, a salutation to the
+    Secretary General and a partner's or person's signature for incoming.
+    """
+    head, block = layout.head, "\n".join(layout.signature)
+    folded_block = fold(block)
+    salutation = layout.salutation_line or ""
+    out: list[tuple[int, str]] = []
+    inc: list[tuple[int, str]] = []
+    top = [line for line in head if not _dateline_only(line)][:LETTERHEAD_LINES]
+    coe = next((line for line in head if _COE.search(fold(line))), None)
+    if coe is not None:
+        above = head[: head.index(coe)]
+        # Above a letterhead there is nothing but the Secretary General's office.
+        own = all((_SG_TITLE.search(fold(line)) and not sgs.find(line)) or _dateline_only(line)
+                  for line in above)
+        if coe in top and own:
+            out.append((3, f"letterhead: '{coe}'"))
+        else:
+            inc.append((2, f"addressee block: '{coe}'"))
+    sg_signs = sgs.find_or_approximate(block)
+    if sg_signs or _DEPUTY.search(folded_block) or _ON_BEHALF.search(folded_block):
+        out.append((3, f"signature block: '{sg_signs[0].text if sg_signs else _first(layout.signature)}'"))
+    elif _SG_TITLE.search(folded_block) and not partners.find(block):
+        out.append((2, f"signature block: '{_first(layout.signature)}'"))
+    elif any(name_in(line) for line in layout.signature):
+        inc.append((1, f"signed by: '{_first(layout.signature)}'"))
+    if salutation:
+        if _SG_SALUTATION.search(fold(salutation)) or sgs.find_or_approximate(salutation):
+            inc.append((3, f"salutation: '{salutation}'"))
+        elif _NAMED_SALUTATION.search(fold(salutation)):
+            out.append((1, f"salutation: '{salutation}'"))
+    sender = partners.find(block)
+    if sender:
+        inc.append((2, f"sender: '{sender[0].text}'"))
+    score_out, score_in = sum(s for s, _ in out), sum(s for s, _ in inc)
+    if score_out > score_in:
+        return "outgoing", "; ".join(e for _, e in out)
+    if score_in > score_out:
+        return "incoming", "; ".join(e for _, e in inc)
+    return None, ""
+
+
+def _first(lines: list[str]) -> str:
+    return next((line for line in lines if line.strip()), "")
+
+
+def _dateline_only(line: str) -> bool:
+    """A line that holds a dateline and nothing else ("Strasbourg, 8 November 2017")."""
+    return any(is_dateline(line, found) for found in dates_in(line)) and not _COE.search(fold(line))
+
+
+def find_partner(
+    layout: Layout, way: Direction | None, partners: Matcher
+) -> tuple[Hit | None, str, list[str]]:
+    """The partner of the exchange: the addressee of an outgoing letter, the sender of an incoming one."""
+    head_hits = partners.find("\n".join(layout.head))
+    sign_hits = partners.find("\n".join(layout.signature))
+    if way == "outgoing":
+        zones = [("addressee block", head_hits)]
+    elif way == "incoming":
+        zones = [("signature block", sign_hits), ("letterhead", head_hits)]
+    else:
+        zones = [("heading", head_hits), ("signature block", sign_hits)]
+    doubts: list[str] = []
+    for zone, hits in zones:
+        if not hits:
+            continue
+        slugs = {h.entry.key for h in hits}
+        if len(slugs) > 1:
+            names = ", ".join(sorted({f"'{h.text}'" for h in hits}))
+            doubts.append(f"Several partners are named in the {zone} ({names}); check which one "
+                          "the letter is exchanged with.")
+        # The most named partner; on a tie, the one nearest the salutation or signature.
+        nearest = max(hits, key=lambda h: (sum(k.entry.key == h.entry.key for k in hits),
+                                           h.start if zone != "signature block" else -h.start))
+        # Quote its fullest name ("Apple Inc.", not the "Apple" of "One Apple Park Way").
+        best = max((h for h in hits if h.entry.key == nearest.entry.key),
+                   key=lambda h: (h.end - h.start, -h.start))
+        for other_zone, other_hits in zones:
+            others = sorted({f"'{h.text}'" for h in other_hits if h.entry.key != best.entry.key})
+            if other_zone != zone and others:
+                doubts.append(f"The {other_zone} names {', '.join(others)} but the {zone} names "
+                              f"'{best.text}'; check which partner the letter is exchanged with.")
+        return best, f"{zone}: '{best.text}'", doubts
+    return None, "", doubts
+
+
+@dataclass
+class Signing:
+    """Who the letter belongs to on the Council of Europe's side, and who put their name to it."""
+
+    signatory: str | None = None  # slug of the Secretary General, when named
+    signed_by: str | None = None  # the Deputy or the partner's representative
+    unnamed: bool = False  # "The Secretary General" without a name: the one in office
+    deputy: bool = False  # signed for the Secretary General by someone else
+    evidence: str = ""
+
+
+def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: str) -> Signing:
+    """The Secretary General in whose name the letter was signed or to whom it is addressed."""
+    block = "\n".join(layout.signature)
+    folded_block = fold(block)
+    if way == "incoming":
+        addressee = "\n".join([*layout.head, layout.salutation_line or ""])
+        found = sgs.find_or_approximate(addressee)
+        signed_by = _signer(layout.signature, sgs)
+        if found:
+            return Signing(found[0].entry.key, signed_by, evidence=f"addressee: '{found[0].text}'")
+        if _SG_TITLE.search(fold(addressee)):
+            return Signing(None, signed_by, unnamed=True,
+                           evidence="addressed to the Secretary General without a name")
+        return Signing(None, signed_by)
+    hits = sgs.find_or_approximate(block)
+    if _DEPUTY.search(folded_block) or _ON_BEHALF.search(folded_block):
+        signed_by = _signer(layout.signature, sgs)
+        named = hits[0] if hits else _named_on_behalf(text, sgs)
+        if named:
+            return Signing(named.entry.key, signed_by, deputy=True,
+                           evidence=f"signed on behalf of '{named.text}'")
+        return Signing(None, signed_by, unnamed=True, deputy=True,
+                       evidence="signed for the Secretary General, who is not named")
+    if hits:
+        return Signing(hits[0].entry.key, evidence=f"signature block: '{hits[0].text}'")
+    if _SG_TITLE.search(folded_block):
+        return Signing(None, unnamed=True,
+                       evidence="signed 'The Secretary General' without a name")
+    return Signing()
+
+
+def _named_on_behalf(text: str, sgs: Matcher) -> Hit | None:
+    """A Secretary General named as the one on whose behalf the letter is signed."""
+    for hit in sgs.find(text):
+        before = fold(text[max(0, hit.start - 80) : hit.start])
+        if _BEHALF_CONTEXT.search(before.replace("\n", " ")):
+            return hit
+    return None
+
+
+def _signer(block: list[str], sgs: Matcher) -> str | None:
+    """The person's name in a signature block that is not a Secretary General's.
+
+    The name just above a title line wins ("Jane Larsen" above "Vice President"): a handwritten
+    signature read by OCR can look like a name too.
+    """
+    names: list[tuple[int, str]] = []
+    for number, line in enumerate(block):
+        name = None if sgs.find_or_approximate(line) else name_in(line)
+        if name:
+            names.append((number, name))
+    for number, name in names:
+        following = block[number + 1] if number + 1 < len(block) else ""
+        if following and is_title(following):
+            return name
+    return names[0][1] if names else None

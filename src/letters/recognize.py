@@ -1,0 +1,150 @@
+"""Recognising a letter from its text: partner, Secretary General, signer, date, direction, language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from letters.models import Direction
+from letters.recognition import layout as layouts
+from letters.recognition.dates import letter_date
+from letters.recognition.language import language as detect_language
+from letters.recognition.names import Hit
+from letters.recognition.parties import (
+    direction as detect_direction,
+)
+from letters.recognition.parties import (
+    find_partner,
+    find_signatory,
+    partner_matcher,
+    sg_matcher,
+)
+from letters.registry import Registry
+
+
+@dataclass
+class Recognition:
+    """What the text of a letter says about it, how that was found, and what needs review."""
+
+    partner: str | None
+    signatory: str | None
+    signed_by: str | None
+    date: str | None
+    direction: Literal["outgoing", "incoming"] | None
+    language: str
+    title: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """"ok" when nothing needs an archivist's eye, else "needs_review"."""
+        return "needs_review" if self.reasons else "ok"
+
+
+def recognize(text: str, registry: Registry, today: date) -> Recognition:
+    """Recognise a letter's metadata from its text, checking it against the registry."""
+    layout = layouts.analyse(text)
+    evidence: dict[str, str] = {}
+    reasons: list[str] = []
+    partners, sgs = partner_matcher(registry), sg_matcher(registry)
+
+    language, evidence["language"] = detect_language("\n".join(layout.lines))
+
+    found_date = letter_date(layout.head, layout.signature, layout.lines)
+    iso = found_date[0].iso if found_date else None
+    if found_date:
+        evidence["date"] = found_date[1]
+    else:
+        reasons.append("The letter's own date was not found.")
+    if iso and iso > today.isoformat():
+        reasons.append(f"The date {iso} is in the future.")
+
+    way, why = detect_direction(layout, sgs, partners)
+    if way:
+        evidence["direction"] = why
+    else:
+        reasons.append("It is not clear whether the letter comes from the Council of Europe "
+                       "or is addressed to it.")
+
+    hit, why, doubts = find_partner(layout, way, partners)
+    reasons.extend(doubts)
+    partner = hit.entry.key if hit else None
+    if hit:
+        evidence["partner"] = why
+        reasons.extend(_name_in_use(hit, iso, registry))
+    else:
+        reasons.append(_no_partner(layout, way))
+
+    signing = find_signatory(layout, way, sgs, text)
+    signatory, signed_by, why = signing.signatory, signing.signed_by, signing.evidence
+    if signatory is None and signing.unnamed and iso:
+        in_office = registry.sg_in_office(iso)
+        if in_office:
+            signatory = in_office.slug
+            why = f"{why}; in office on {iso}: {in_office.name}"
+    if why:
+        evidence["signatory"] = why
+    if signatory is None:
+        reasons.append("The Secretary General could not be recognised.")
+    elif iso:
+        sg = registry.sg(signatory)
+        if sg and not sg.in_office(iso):
+            reasons.append(f"{sg.name} was not Secretary General on {iso}.")
+    if way == "outgoing" and signed_by is None and signatory and not signing.unnamed \
+            and not signing.deputy:
+        signed_by = registry.display_name(signatory)
+    if signed_by:
+        evidence["signed_by"] = f"signature block: '{signed_by}'"
+    elif way == "incoming" or signing.deputy:
+        reasons.append("The name of the person who signed was not found.")
+
+    return Recognition(
+        partner=partner, signatory=signatory, signed_by=signed_by, date=iso, direction=way,
+        language=language, title=_title(way, hit, signatory, registry), evidence=evidence,
+        reasons=reasons,
+    )
+
+
+def _name_in_use(hit: Hit, iso: str | None, registry: Registry) -> list[str]:
+    """A doubt when the partner's name as written was not its name on the letter's date."""
+    entry = hit.entry
+    if iso is None:
+        return []
+    if entry.since and iso < entry.since:
+        when = f"only from {entry.since}"
+    elif entry.until and iso > entry.until:
+        when = f"only until {entry.until}"
+    else:
+        return []
+    current = registry.display_name(entry.key)
+    return [f"The name '{hit.text}' was used for {current} {when}, not on {iso}."]
+
+
+def _no_partner(layout: layouts.Layout, way: Direction | None) -> str:
+    if way == "incoming":
+        sender = next((line for line in layout.head if line.strip()), None)
+        if sender:
+            return f"The sender is not a registered partner (the letter is headed '{sender}')."
+        return "The sender is not a registered partner."
+    if way == "outgoing":
+        return "No registered partner is named in the addressee block."
+    return "No registered partner was recognised."
+
+
+def _title(way: Direction | None, hit: Hit | None, signatory: str | None,
+           registry: Registry) -> str | None:
+    sg = registry.display_name(signatory)
+    org = hit.text if hit else None
+    if way == "outgoing" and sg and org:
+        return f"Letter from {sg} to {org}"
+    if way == "incoming" and sg and org:
+        return f"Letter from {org} to {sg}"
+    if way == "outgoing" and sg:
+        return f"Letter from {sg}"
+    if way == "incoming" and org:
+        return f"Letter from {org} to the Secretary General"
+    if way == "incoming" and sg:
+        return f"Letter to {sg}"
+    return None
