@@ -50,6 +50,14 @@ class Letters:
         """Forget the cached registry so the next use reads the archive's changes."""
         self._registry = None
 
+    def registry_changed(self, slug: str) -> int:
+        """After a registry change to `slug`: reload, re-index that partner's letters; how many."""
+        self.reload_registry()
+        letters = [letter for letter in self.archive.records() if letter.partner == slug]
+        if letters:
+            self.index.update(letters)
+        return len(letters)
+
     # -- index ----------------------------------------------------------------------------
     @property
     def index(self) -> Any:
@@ -59,7 +67,8 @@ class Letters:
                 from letters import index
 
                 self._index = index.open_index(self.settings.index_dir, self.archive,
-                                               lambda: self.registry)
+                                               lambda: self.registry,
+                                               max_query_chars=self.settings.max_query_chars)
             return self._index
 
     def search(self, request: SearchRequest) -> SearchResult:

@@ -75,5 +75,6 @@ def add_alias(args: argparse.Namespace, app: Letters) -> int:
         return EXIT_USAGE
     audit.record(app.settings.archive_dir, "registry", getpass.getuser(),
                  {"op": "add_alias", "slug": partner.slug, "name": args.name})
+    app.registry_changed(partner.slug)
     print(f"{partner.slug} is also known as {args.name}.")
     return EXIT_OK
