@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
 import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,3 +38,120 @@ def settings(home: Path) -> Settings:
 def app(settings: Settings) -> Letters:
     """The application object on the temporary home."""
     return Letters(settings)
+
+
+# -- the web: a live server, and a home with letters and users (tests of letters.web) ---------
+WEB_ROLES = ("reader", "archivist", "auditor", "admin")
+#: One user per role, named after it, with this password.
+WEB_PASSWORD = "{role}-password"
+
+WEB_LETTERS = {
+    "cloudflare-out.pdf": [
+        "**COUNCIL OF EUROPE", "The Secretary General", "", "Strasbourg, 23 May 2018", "",
+        "Mr Matthew Prince", "Chief Executive Officer", "Cloudflare, Inc.",
+        "101 Townsend Street, San Francisco", "", "Dear Mr Prince,", "",
+        "I am pleased to welcome Cloudflare to the Digital Partnership",
+        "on human rights, democracy and the rule of law.", "", "Yours sincerely,", "",
+        "Thorbjørn Jagland", "Secretary General"],
+    "cloudflare-in.pdf": [
+        "**Cloudflare, Inc.", "101 Townsend Street, San Francisco", "", "San Francisco, 30 May 2018",
+        "", "Mr Thorbjørn Jagland", "Secretary General", "Council of Europe",
+        "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
+        "Thank you for your letter of 23 May 2018.",
+        "Cloudflare is glad to join the Digital Partnership.", "", "Yours sincerely,", "",
+        "Matthew Prince", "Chief Executive Officer, Cloudflare, Inc."],
+    "google-out.pdf": [
+        "**COUNCIL OF EUROPE", "The Secretary General", "", "Strasbourg, 8 November 2017", "",
+        "Mr Kent Walker", "Senior Vice President", "Google LLC", "1600 Amphitheatre Parkway", "",
+        "Dear Mr Walker,", "", "I am pleased to confirm the partnership on cybercrime",
+        "and the protection of privacy.", "", "Yours sincerely,", "", "Thorbjørn Jagland",
+        "Secretary General"],
+    "ripe-fr.pdf": [
+        "**CONSEIL DE L'EUROPE", "La Secrétaire Générale", "", "Strasbourg, le 6 février 2020", "",
+        "Monsieur Hans Petter Holen", "Directeur général", "RIPE NCC",
+        "Stationsplein 11, Amsterdam", "", "Monsieur le Directeur général,", "",
+        "J'ai le plaisir de confirmer le partenariat numérique",
+        "entre le Conseil de l'Europe et votre organisation.", "",
+        "Je vous prie d'agréer l'expression de ma haute considération.", "",
+        "Marija Pejčinović Burić", "Secrétaire Générale"],
+}
+
+
+@dataclass
+class WebHome:
+    """A home holding WEB_LETTERS and one user per role, with an API token each."""
+
+    path: Path
+    tokens: dict[str, str]
+    ids: dict[str, str]  # file name -> letter id
+    sources: dict[str, Path]  # file name -> the PDF that was ingested
+
+
+def build_web_home(root: Path) -> WebHome:
+    """Ingest WEB_LETTERS into a new home under `root` and add the users."""
+    import pdfkit
+
+    from letters.users import Users
+
+    sources = root / "sources"
+    sources.mkdir(parents=True)
+    files = {name: pdfkit.write_text_pdf(sources / name, [lines])
+             for name, lines in WEB_LETTERS.items()}
+    settings = Settings(home=root / "home")
+    results = Letters(settings).ingest(list(files.values()), by="setup")
+    assert [r.result for r in results] == ["added"] * len(files), [r.error for r in results]
+    users = Users(settings)
+    tokens = {}
+    for role in WEB_ROLES:
+        users.add(role, role, WEB_PASSWORD.format(role=role), by="setup")
+        tokens[role] = users.new_token(role, by="setup")
+    ids = {name: r.letter.id for name, r in zip(files, results, strict=True) if r.letter}
+    return WebHome(settings.home, tokens, ids, files)
+
+
+@pytest.fixture(scope="session")
+def web_template(tmp_path_factory: pytest.TempPathFactory) -> WebHome:
+    """One WebHome for the whole session: copy it (`copy_web_home`) before changing it."""
+    return build_web_home(tmp_path_factory.mktemp("web-template"))
+
+
+def copy_web_home(template: WebHome, target: Path) -> WebHome:
+    """A private copy of a WebHome (archive, index, users and tokens)."""
+    shutil.copytree(template.path, target)
+    return WebHome(target, dict(template.tokens), dict(template.ids), dict(template.sources))
+
+
+class LiveServer:
+    """The real application served by uvicorn on 127.0.0.1, in a thread, on a free port."""
+
+    def __init__(self, settings: Settings) -> None:
+        import uvicorn
+
+        from letters.web.app import create_app
+
+        self.app = create_app(settings)
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(self.app, log_level="warning", http="h11", ws="none",
+                                lifespan="off", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]},
+                                       daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        for _ in range(500):
+            if self.server.started:
+                return self
+            if not self.thread.is_alive():
+                break
+            time.sleep(0.01)
+        raise RuntimeError("the test server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()

@@ -1,0 +1,28 @@
+"""`letters serve`: the web view and the JSON API."""
+
+from __future__ import annotations
+
+import argparse
+
+from letters.cli import EXIT_OK, add_home
+from letters.service import Letters
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `letters serve [--host] [--port]`."""
+    parser = subparsers.add_parser("serve", help="serve the web view and the JSON API")
+    add_home(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.set_defaults(handler=serve)
+
+
+def serve(args: argparse.Namespace, app: Letters) -> int:
+    """Run the server until interrupted."""
+    import uvicorn
+
+    from letters.web.app import create_app
+
+    uvicorn.run(create_app(app.settings), host=args.host, port=args.port,
+                proxy_headers=False, server_header=False, log_level="info")
+    return EXIT_OK

@@ -1,0 +1,59 @@
+"""Page thumbnails (PNG) rendered with poppler's `pdftoppm` into the letter's `derived/` directory.
+
+A thumbnail is derived data: made on first request, kept, remade whenever it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from letters.archive import Archive
+from letters.models import Letter
+from letters.service import NotFound
+
+#: Width of a thumbnail, in pixels.
+WIDTH = 300
+#: Seconds pdftoppm may take for one page.
+TIMEOUT = 60.0
+
+
+class ThumbnailError(RuntimeError):
+    """A page could not be rendered; the message is one sentence."""
+
+
+def thumbnail_path(archive: Archive, letter: Letter, page: int, width: int = WIDTH) -> Path:
+    """Where the thumbnail of that page is kept."""
+    return archive.derived_dir(letter.id) / f"page-{page}-w{width}.png"
+
+
+def page_png(archive: Archive, letter: Letter, page: int, width: int = WIDTH,
+             memory_bytes: int | None = None) -> Path:
+    """The thumbnail of one page (1-based), rendered now if it is not there yet."""
+    if not 1 <= page <= letter.pages:
+        raise NotFound(f"The letter {letter.id} has no page {page}: it has {letter.pages}.")
+    target = thumbnail_path(archive, letter, page, width)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    original = archive.original_path(letter.id)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".thumb-") as work:
+        base = Path(work) / "page"
+        command = ["pdftoppm", "-png", "-f", str(page), "-l", str(page), "-singlefile",
+                   "-scale-to-x", str(width), "-scale-to-y", "-1", str(original), str(base)]
+        if memory_bytes and shutil.which("prlimit"):
+            command = ["prlimit", f"--as={memory_bytes}", "--", *command]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise ThumbnailError(f"Page {page} took too long to render.") from None
+        except FileNotFoundError:
+            raise ThumbnailError("Thumbnails need pdftoppm (Debian: poppler-utils).") from None
+        made = base.with_suffix(".png")
+        if done.returncode != 0 or not made.exists():
+            raise ThumbnailError(f"Page {page} of the letter could not be rendered.")
+        os.replace(made, target)
+    return target

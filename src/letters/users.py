@@ -1,0 +1,321 @@
+"""Users, roles, API tokens and login sessions, kept under the home's private directory.
+
+    home/.letters/users.json      users (Argon2 password hashes) and API tokens (SHA-256 only)
+                  sessions.json   login sessions (SHA-256 of the session id), each with an expiry
+                  secret.key      the key that signs session cookies, made on first use
+
+Roles: `reader` < `archivist`, `auditor` < `admin`; every role includes `reader`, `admin` has all.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from letters import audit
+from letters.archive import now_iso
+from letters.fsutil import write_atomic
+from letters.settings import Settings
+
+ROLES = ("reader", "archivist", "auditor", "admin")
+USERS_FILE = "users.json"
+SESSIONS_FILE = "sessions.json"
+KEY_FILE = "secret.key"
+LOCK_FILE = ".lock"
+TOKEN_PREFIX = "lt_"
+MIN_PASSWORD = 8
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+#: Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 0.1 s a login.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+class UserError(ValueError):
+    """A user change that cannot be made; the message says why."""
+
+
+def allows(role: str | None, needed: str) -> bool:
+    """Whether a user with `role` may do what needs `needed`."""
+    if role not in ROLES:
+        return False
+    return role == needed or role == "admin" or needed == "reader"
+
+
+def digest(secret: str) -> str:
+    """The SHA-256 under which a token or session id is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class User:
+    """A person or script that may use the archive."""
+
+    name: str
+    role: str
+    password_hash: str
+    created_at: str
+
+
+@dataclass
+class Session:
+    """A login session: whose, its CSRF token, when it ends (seconds since the epoch)."""
+
+    user: str
+    csrf: str
+    expires: float
+
+
+def _private(settings: Settings) -> Path:
+    path = settings.private_dir
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The key that signs session cookies (created, readable by the owner only, on first use)."""
+    path = _private(settings) / KEY_FILE
+    if not path.exists():
+        tmp = path.with_name(f".{KEY_FILE}-{os.getpid()}-{threading.get_ident()}")
+        write_atomic(tmp, secrets.token_hex(32).encode("ascii"))
+        try:
+            os.link(tmp, path)  # fails if another process made the key first: keep theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_bytes().strip()
+
+
+class _JsonFile:
+    """A small JSON document replaced atomically, locked for read-modify-write, cached by stat."""
+
+    def __init__(self, settings: Settings, name: str, empty: dict[str, Any]) -> None:
+        self._settings = settings
+        self._name = name
+        self._empty = empty
+        self._cache: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+        self._thread_lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        return self._settings.private_dir / self._name
+
+    def read(self) -> dict[str, Any]:
+        """The document as it stands on disk (a copy safe to read)."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return json.loads(json.dumps(self._empty))
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, json.loads(self.path.read_text(encoding="utf-8")))
+        return self._cache[1]
+
+    @contextmanager
+    def change(self) -> Iterator[dict[str, Any]]:
+        """Read, let the caller change, write back: one writer at a time across processes."""
+        private = _private(self._settings)
+        with self._thread_lock, open(private / LOCK_FILE, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._cache = None
+            data = json.loads(json.dumps(self.read()))
+            yield data
+            text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            write_atomic(self.path, text.encode("utf-8"))
+
+
+class Users:
+    """The users and their API tokens; every change goes to the audit log."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._file = _JsonFile(settings, USERS_FILE, {"users": {}, "tokens": {}})
+
+    def _audit(self, action: str, by: str, what: dict[str, Any], address: str | None) -> None:
+        audit.record(self.settings.archive_dir, action, by, what, address)
+
+    def get(self, name: str) -> User | None:
+        """The user of that name, if any."""
+        found = self._file.read()["users"].get(name)
+        return User(name=name, **found) if found else None
+
+    def all(self) -> list[User]:
+        """Every user, by name."""
+        users = self._file.read()["users"]
+        return [User(name=n, **users[n]) for n in sorted(users)]
+
+    def add(self, name: str, role: str, password: str, by: str,
+            address: str | None = None) -> User:
+        """Create a user with a role and a password."""
+        if not NAME_RE.match(name):
+            raise UserError("A user name is 1 to 64 letters, digits, dots, hyphens, underscores "
+                            "or @, starting with a letter or digit.")
+        _check_role(role)
+        hashed = _hash(password)
+        with self._file.change() as data:
+            if name in data["users"]:
+                raise UserError(f"A user named '{name}' already exists.")
+            user = User(name=name, role=role, password_hash=hashed, created_at=now_iso())
+            data["users"][name] = {k: v for k, v in asdict(user).items() if k != "name"}
+        self._audit("user_added", by, {"user": name, "role": role}, address)
+        return user
+
+    def set_password(self, name: str, password: str, by: str,
+                     address: str | None = None) -> None:
+        """Give a user a new password (their login sessions end)."""
+        hashed = _hash(password)
+        with self._file.change() as data:
+            _existing(data, name)["password_hash"] = hashed
+        Sessions(self.settings).end_for(name)
+        self._audit("user_password_set", by, {"user": name}, address)
+
+    def set_role(self, name: str, role: str, by: str, address: str | None = None) -> None:
+        """Change a user's role."""
+        _check_role(role)
+        with self._file.change() as data:
+            entry = _existing(data, name)
+            before, entry["role"] = entry["role"], role
+        self._audit("user_role_set", by, {"user": name, "before": before, "after": role}, address)
+
+    def remove(self, name: str, by: str, address: str | None = None) -> None:
+        """Remove a user, their tokens and their sessions."""
+        with self._file.change() as data:
+            _existing(data, name)
+            del data["users"][name]
+            data["tokens"] = {k: v for k, v in data["tokens"].items() if v["user"] != name}
+        Sessions(self.settings).end_for(name)
+        self._audit("user_removed", by, {"user": name}, address)
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user if the password is theirs, else None (in about the same time either way)."""
+        user = self.get(name)
+        if user is None:
+            _verify(_dummy_hash(), password)
+            return None
+        if not _verify(user.password_hash, password):
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            with self._file.change() as data:
+                if name in data["users"]:
+                    data["users"][name]["password_hash"] = _hash(password)
+        return user
+
+    def new_token(self, name: str, by: str, address: str | None = None) -> str:
+        """A new API token for that user; only its digest is kept, so it is shown once."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._file.change() as data:
+            _existing(data, name)
+            data["tokens"][digest(token)] = {"user": name, "created_at": now_iso()}
+        self._audit("token_created", by, {"user": name}, address)
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        """The user an API token belongs to, or None when it is unknown or revoked."""
+        entry = self._file.read()["tokens"].get(digest(token))
+        return self.get(entry["user"]) if entry else None
+
+    def revoke_token(self, token: str, by: str, address: str | None = None) -> bool:
+        """Revoke one API token; False when it was not valid."""
+        with self._file.change() as data:
+            entry = data["tokens"].pop(digest(token), None)
+        if entry is not None:
+            self._audit("token_revoked", by, {"user": entry["user"]}, address)
+        return entry is not None
+
+    def revoke_tokens(self, name: str, by: str, address: str | None = None) -> int:
+        """Revoke every API token of that user and end their sessions; how many tokens."""
+        with self._file.change() as data:
+            _existing(data, name)
+            kept = {k: v for k, v in data["tokens"].items() if v["user"] != name}
+            revoked = len(data["tokens"]) - len(kept)
+            data["tokens"] = kept
+        Sessions(self.settings).end_for(name)
+        self._audit("tokens_revoked", by, {"user": name, "tokens": revoked}, address)
+        return revoked
+
+
+class Sessions:
+    """Login sessions, stored by the digest of their id so the file grants no access."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._file = _JsonFile(settings, SESSIONS_FILE, {})
+
+    def start(self, user: str, now: float | None = None) -> tuple[str, Session]:
+        """A new session for that user: its secret id (for the cookie) and the session."""
+        now = time.time() if now is None else now
+        session_id = secrets.token_urlsafe(32)
+        session = Session(user=user, csrf=secrets.token_urlsafe(32),
+                          expires=now + self.settings.session_seconds)
+        with self._file.change() as data:
+            for key in [k for k, v in data.items() if v["expires"] <= now]:
+                del data[key]
+            data[digest(session_id)] = asdict(session)
+        return session_id, session
+
+    def get(self, session_id: str, now: float | None = None) -> Session | None:
+        """The live session with that id, or None when unknown, ended or expired."""
+        found = self._file.read().get(digest(session_id))
+        if found is None:
+            return None
+        session = Session(**found)
+        return session if session.expires > (time.time() if now is None else now) else None
+
+    def end(self, session_id: str) -> None:
+        """End one session (logout)."""
+        with self._file.change() as data:
+            data.pop(digest(session_id), None)
+
+    def end_for(self, user: str) -> None:
+        """End every session of that user."""
+        with self._file.change() as data:
+            for key in [k for k, v in data.items() if v["user"] == user]:
+                del data[key]
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"'{role}' is not a role: choose one of {', '.join(ROLES)}.")
+
+
+def _existing(data: dict[str, Any], name: str) -> dict[str, Any]:
+    entry: dict[str, Any] | None = data["users"].get(name)
+    if entry is None:
+        raise UserError(f"There is no user named '{name}'.")
+    return entry
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"A password must be at least {MIN_PASSWORD} characters long.")
+    return _hasher.hash(password)
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _dummy:
+        _dummy.append(_hasher.hash(secrets.token_hex(16)))
+    return _dummy[0]

@@ -1,0 +1,175 @@
+"""The web application: one Letters object, pages, the JSON API, errors without stack traces."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from itsdangerous import TimestampSigner
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from letters import __version__
+from letters.searching import QueryError
+from letters.service import InvalidCorrection, Letters, NotFound
+from letters.settings import Settings
+from letters.users import Sessions, Users, secret_key
+from letters.web import api, login, pages
+from letters.web.auth import LoginRequired
+from letters.web.render import environment, render
+from letters.web.state import Web
+from letters.web.throttle import Throttle
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("letters.web")
+
+#: One plain sentence for each error status, when nothing more precise is known.
+SENTENCES = {
+    400: "The request is not valid.",
+    401: "Log in, or send an API token as 'Authorization: Bearer TOKEN'.",
+    403: "Your role does not allow this.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The upload is too large.",
+    415: "That is not a PDF.",
+    422: "The request could not be processed.",
+    500: "Something went wrong on the server; the error has been logged.",
+}
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+#: Pages drawn by FastAPI with scripts and styles from a CDN: no CSP of ours there.
+NO_CSP = ("/docs", "/redoc")
+
+
+def is_api(request: Request) -> bool:
+    """Whether the request is for the JSON API (errors as JSON) rather than a page."""
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/") or path in ("/healthz", "/openapi.json")
+
+
+def _sentence(status: int, detail: object) -> str:
+    if isinstance(detail, str) and detail and detail != HTTPStatus(status).phrase:
+        return detail
+    return SENTENCES.get(status, HTTPStatus(status).phrase + ".")
+
+
+def error_response(request: Request, status: int, detail: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    """JSON `{"detail": ...}` under /api, a friendly page elsewhere."""
+    if is_api(request):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    try:
+        return render(request, "error.html", {"status": status, "detail": detail},
+                      status=status, headers=headers)
+    except Exception:  # the error page itself failed: still no stack trace for the user
+        log.exception("the error page could not be rendered")
+        return PlainTextResponse(detail, status_code=status, headers=headers)
+
+
+class SecurityHeaders:
+    """Headers every response gets: no sniffing, no framing, a strict CSP on our pages."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = [(b"x-content-type-options", b"nosniff"),
+                         (b"referrer-policy", b"same-origin"),
+                         (b"x-frame-options", b"DENY")]
+                if not path.startswith(NO_CSP):
+                    extra.append((b"content-security-policy", CSP.encode()))
+                if b"cache-control" not in present:
+                    value = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
+                    extra.append((b"cache-control", value))
+                message["headers"] = headers + [h for h in extra if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error_response(request, exc.status_code, _sentence(exc.status_code, exc.detail),
+                              dict(exc.headers) if exc.headers else None)
+
+    async def login_required(request: Request, exc: Exception) -> Response:
+        if is_api(request):
+            return error_response(request, 401, SENTENCES[401], {"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(x) for x in first.get("loc", ())[1:]) or "request"
+        message = str(first.get("msg", "is not valid")).rstrip(".")
+        return error_response(request, 400, f"The parameter '{where}' is not valid: {message}.")
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error_response(request, 404, str(exc) or SENTENCES[404])
+
+    async def bad_query(request: Request, exc: Exception) -> Response:
+        return error_response(request, 400, str(exc) or SENTENCES[400])
+
+    async def bad_correction(request: Request, exc: Exception) -> Response:
+        return error_response(request, 422, str(exc) or SENTENCES[422])
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(request, 500, SENTENCES[500])
+
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(QueryError, bad_query)
+    app.add_exception_handler(InvalidCorrection, bad_correction)
+    app.add_exception_handler(Exception, server_error)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web view and the JSON API over one archive."""
+    state = Web(
+        letters=Letters(settings), users=Users(settings), sessions=Sessions(settings),
+        signer=TimestampSigner(secret_key(settings), salt="letters-session"),
+        templates=environment(), logins=Throttle(),
+    )
+    app = FastAPI(
+        title="letters", version=__version__, docs_url="/docs", redoc_url=None,
+        openapi_url="/openapi.json",
+        description="The archive of the Council of Europe's Digital Partnership "
+                    "exchange-of-letters agreements. Authenticate with "
+                    "`Authorization: Bearer TOKEN` (`letters users token NAME`).",
+    )
+    app.state.web = state
+
+    @app.get("/healthz", tags=["health"], summary="Health check")
+    def healthz() -> dict[str, str]:
+        """200 while the server is up."""
+        return {"status": "ok"}
+
+    app.include_router(api.router)
+    app.include_router(login.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
+    _install_error_handlers(app)
+    return app
+

@@ -1,0 +1,195 @@
+"""Who is asking: bearer tokens, session cookies, role checks and CSRF protection."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import HTTPException
+from itsdangerous import BadSignature
+from starlette.requests import Request
+from starlette.responses import Response
+
+from letters.users import Session, User, allows
+from letters.web.state import web
+
+SESSION_COOKIE = "letters_session"
+CSRF_COOKIE = "letters_csrf"
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_MESSAGE = ("The form has expired or did not come from this site: reload the page and try "
+                "again.")
+ANONYMOUS = "anonymous"
+#: A plain form (login, logout, correction) has a handful of fields and no file.
+MAX_FORM_FIELDS = 20
+
+
+class LoginRequired(Exception):
+    """No credentials where some are needed: 401 for the API, the login form for pages."""
+
+
+@dataclass
+class Identity:
+    """The user behind a request (None when anonymous) and how they proved it."""
+
+    user: User | None
+    session_id: str | None = None
+    session: Session | None = None
+    token: bool = False
+
+    @property
+    def name(self) -> str:
+        """The user name, or 'anonymous'."""
+        return self.user.name if self.user else ANONYMOUS
+
+    def can(self, role: str) -> bool:
+        """Whether this user has that role's rights."""
+        return self.user is not None and allows(self.user.role, role)
+
+
+def identify(request: Request) -> Identity:
+    """The identity of the request, from a bearer token or the session cookie (cached)."""
+    cached: Identity | None = getattr(request.state, "identity", None)
+    if cached is not None:
+        return cached
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(401, "Send the API token as 'Authorization: Bearer TOKEN'.",
+                                headers={"WWW-Authenticate": "Bearer"})
+        user = web(request).users.user_for_token(token.strip())
+        if user is None:
+            raise HTTPException(401, "The API token is not valid or has been revoked.",
+                                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        identity = Identity(user, token=True)
+    else:
+        identity = _from_cookie(request)
+    request.state.identity = identity
+    return identity
+
+
+def identify_quietly(request: Request) -> Identity:
+    """The identity, or anonymous when the credentials are bad (for error pages)."""
+    try:
+        return identify(request)
+    except HTTPException:
+        return Identity(None)
+
+
+def _from_cookie(request: Request) -> Identity:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return Identity(None)
+    state = web(request)
+    try:
+        session_id = state.signer.unsign(
+            raw, max_age=state.letters.settings.session_seconds).decode("ascii")
+    except (BadSignature, UnicodeDecodeError):
+        return Identity(None)
+    session = state.sessions.get(session_id)
+    user = state.users.get(session.user) if session else None
+    if session is None or user is None:
+        return Identity(None)
+    return Identity(user, session_id=session_id, session=session)
+
+
+def need(role: str) -> Callable[[Request], Identity]:
+    """A dependency letting through only users with that role (readers too when reading is open)."""
+
+    def check(request: Request) -> Identity:
+        who = identify(request)
+        if who.user is None:
+            if role == "reader" and web(request).letters.settings.open_reading:
+                return who
+            raise LoginRequired()
+        if not who.can(role):
+            raise HTTPException(403, f"This needs the {role} role; {who.user.name} is "
+                                     f"{_article(who.user.role)} {who.user.role}.")
+        return who
+
+    check.__name__ = f"need_{role}"
+    return check
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def address(request: Request) -> str | None:
+    """The client's address, for the audit log."""
+    return request.client.host if request.client else None
+
+
+# -- CSRF -------------------------------------------------------------------------------------
+def _anonymous_csrf(request: Request) -> str | None:
+    raw = request.cookies.get(CSRF_COOKIE)
+    if not raw:
+        return None
+    try:
+        return web(request).signer.unsign(raw).decode("ascii")
+    except (BadSignature, UnicodeDecodeError):
+        return None
+
+
+def csrf_token(request: Request) -> str:
+    """The token a form of this page must send back: the session's, or a visitor's cookie's."""
+    who = identify_quietly(request)
+    if who.session is not None:
+        return who.session.csrf
+    token = getattr(request.state, "new_csrf", None) or _anonymous_csrf(request)
+    if token is None:
+        token = secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return token
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """Refuse (403) a form or a cookie-authenticated API call without the right token."""
+    who = identify(request)
+    expected = who.session.csrf if who.session is not None else _anonymous_csrf(request)
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+        raise HTTPException(403, CSRF_MESSAGE)
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """A plain form's fields, read once its CSRF token is found right (403 otherwise)."""
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    check_csrf(request, fields.get(CSRF_FIELD))
+    return fields
+
+
+def check_api_csrf(request: Request, who: Identity) -> None:
+    """A browser session calling the API must send the CSRF token in a header; tokens need not."""
+    if who.session is not None and not who.token:
+        check_csrf(request, request.headers.get(CSRF_HEADER))
+
+
+# -- cookies ----------------------------------------------------------------------------------
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_session_cookie(request: Request, response: Response, session_id: str) -> None:
+    """Give the browser its session: signed, HttpOnly, SameSite=Lax, lasting the session."""
+    state = web(request)
+    response.set_cookie(SESSION_COOKIE, state.signer.sign(session_id).decode("ascii"),
+                        max_age=state.letters.settings.session_seconds, httponly=True,
+                        samesite="lax", secure=_secure(request), path="/")
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    """Forget the session in the browser."""
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=_secure(request))
+
+
+def set_pending_cookies(request: Request, response: Response) -> None:
+    """Set a visitor's new CSRF cookie if this page made one."""
+    token = getattr(request.state, "new_csrf", None)
+    if token:
+        response.set_cookie(CSRF_COOKIE, web(request).signer.sign(token).decode("ascii"),
+                            httponly=True, samesite="lax", secure=_secure(request), path="/")

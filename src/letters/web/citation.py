@@ -1,0 +1,47 @@
+"""The citation line of a letter, in the form legal staff paste into their documents."""
+
+from __future__ import annotations
+
+import re
+
+from letters.models import Letter, Partner
+from letters.registry import Registry
+from letters.textnorm import fold
+from letters.web.i18n import long_date
+
+COE_SG = "Secretary General of the Council of Europe"
+
+
+def partner_name(partner: Partner, letter: Letter, text: str) -> str:
+    """The partner's name as the letter writes it, else the name in use on its date."""
+    names = sorted(partner.names(), key=lambda n: len(n.name), reverse=True)
+    for source in (letter.evidence.get("partner", ""), text):
+        haystack = fold(source)
+        for name in names:
+            if re.search(r"(?<!\w)" + re.escape(fold(name.name)) + r"(?!\w)", haystack):
+                return name.name
+    if letter.date:
+        for name in partner.aliases:
+            if (name.since or "") <= letter.date <= (name.until or "9999") and (
+                    name.since or name.until):
+                return name.name
+    return partner.name
+
+
+def citation(letter: Letter, registry: Registry, text: str = "") -> str:
+    """'Letter from <SG>, Secretary General of the Council of Europe, to <partner>, Strasbourg,
+    <date>' for the Council's letters; 'Letter from <signer>, <partner>, to <SG>, ...' for replies."""
+    partner = registry.partner(letter.partner) if letter.partner else None
+    who = partner_name(partner, letter, text) if partner else "an unidentified organisation"
+    sg = registry.sg(letter.signatory) if letter.signatory else None
+    sg_part = f"{sg.name}, {COE_SG}" if sg else f"the {COE_SG}"
+    when = long_date(letter.date, "en") or "undated"
+    if letter.direction == "outgoing":
+        signer = ""
+        if sg and letter.signed_by and fold(sg.name.split()[-1]) not in fold(letter.signed_by):
+            signer = f" (signed by {letter.signed_by})"
+        return f"Letter from {sg_part}{signer}, to {who}, Strasbourg, {when}"
+    if letter.direction == "incoming":
+        sender = f"{letter.signed_by}, {who}" if letter.signed_by else who
+        return f"Letter from {sender}, to {sg_part}, {when}"
+    return f"Letter between {who} and the {COE_SG}, {when}"

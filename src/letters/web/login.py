@@ -1,0 +1,85 @@
+"""Logging in and out through a form; the session lives in a signed, HttpOnly cookie."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from letters import audit
+from letters.web import i18n
+from letters.web.auth import (
+    address,
+    checked_form,
+    clear_session_cookie,
+    identify_quietly,
+    set_session_cookie,
+)
+from letters.web.render import language, render
+from letters.web.state import web
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path on this site only."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    """The login form."""
+    return render(request, "login.html", {"next": safe_next(request.query_params.get("next")),
+                                          "error": None, "name_value": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    """Check the password; on success start a new session and go where the user was going."""
+    state = web(request)
+    fields = await checked_form(request)
+    name, password = fields.get("name", "").strip(), fields.get("password", "")
+    target = safe_next(fields.get("next"))
+    where = address(request)
+    t = i18n.translator(language(request))
+    context: dict[str, Any] = {"next": target, "name_value": name, "error": None}
+    key = where or "unknown"
+    if state.logins.blocked(key):
+        context["error"] = t("login.throttled")
+        return render(request, "login.html", context, status=429)
+    user = await run_in_threadpool(state.users.authenticate, name, password) if name else None
+    if user is None:
+        state.logins.failed(key)
+        audit.record(state.letters.settings.archive_dir, "login_failed", name or "(empty)",
+                     {"user": name}, where)
+        context["error"] = t("login.failed")
+        return render(request, "login.html", context, status=401)
+    state.logins.succeeded(key)
+    previous = identify_quietly(request)
+    if previous.session_id:
+        state.sessions.end(previous.session_id)
+    session_id, _ = state.sessions.start(user.name)
+    audit.record(state.letters.settings.archive_dir, "login", user.name, {"user": user.name},
+                 where)
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, session_id)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    """End the session."""
+    state = web(request)
+    await checked_form(request)
+    who = identify_quietly(request)
+    if who.session_id:
+        state.sessions.end(who.session_id)
+        audit.record(state.letters.settings.archive_dir, "logout", who.name, {"user": who.name},
+                     address(request))
+    response = RedirectResponse("/", status_code=303)
+    clear_session_cookie(request, response)
+    return response

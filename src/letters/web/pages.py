@@ -1,0 +1,286 @@
+"""The pages: search, letters, partners, Secretaries General, upload."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from letters import exchanges, thumbnails
+from letters.models import CORRECTABLE, Letter
+from letters.searching import QueryError, SearchResult
+from letters.service import InvalidCorrection, Letters, NotFound
+from letters.web import i18n, upload
+from letters.web.api import original_response, partner_counts
+from letters.web.auth import Identity, address, check_csrf, checked_form, need
+from letters.web.citation import citation
+from letters.web.highlight import mark
+from letters.web.render import language, render
+from letters.web.searchform import SearchForm
+from letters.web.state import web
+from letters.web.timeline import build as build_timeline
+
+router = APIRouter(include_in_schema=False)
+reader = Depends(need("reader"))
+archivist = Depends(need("archivist"))
+FACETS = ("partner", "signatory", "year", "direction", "language")
+#: Fields the correction form offers, in order.
+FORM_FIELDS = ("date", "partner", "signatory", "direction", "signed_by", "language", "title")
+
+
+@dataclass
+class FacetItem:
+    """One value of a facet: its label, count, the link that toggles it, whether it is on."""
+
+    label: str
+    count: int
+    url: str
+    active: bool
+
+
+def facet_items(form: SearchForm, result: SearchResult, app: Letters,
+                t: Any) -> dict[str, list[FacetItem]]:
+    """The facets of a result as links narrowing (or widening) the search."""
+    out: dict[str, list[FacetItem]] = {}
+    for facet in FACETS:
+        counts = result.facets.get(facet) or {}
+        items = []
+        for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+            if facet == "year":
+                start, end = f"{value}-01-01", f"{value}-12-31"
+                active = form.date_from == start and form.date_to == end
+                url = form.url(date_from="" if active else start, date_to="" if active else end)
+                label = str(value)
+            else:
+                active = getattr(form, facet) == value
+                url = form.url(**{facet: "" if active else str(value)})
+                label = _facet_label(facet, str(value), app, t)
+            items.append(FacetItem(label, count, url, active))
+        if items:
+            out[facet] = items
+    return out
+
+
+def _facet_label(facet: str, value: str, app: Letters, t: Any) -> str:
+    if facet in ("partner", "signatory"):
+        return app.registry.display_name(value) or value
+    if facet == "direction":
+        return str(t(f"direction.{value}"))
+    if facet == "language":
+        return str(t(f"language.{value}"))
+    return value
+
+
+def page_numbers(page: int, last: int) -> list[int | None]:
+    """The page links to show: first, last and two either side of the current (None: a gap)."""
+    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+@router.get("/", response_class=HTMLResponse, name="search_page")
+def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
+    """The search page: one box, filters, facets, sorted and paged results."""
+    app = web(request).letters
+    form = SearchForm.from_params(request.query_params)
+    t = i18n.translator(language(request))
+    context: dict[str, Any] = {
+        "form": form, "section": "search", "error": None, "result": None, "facets": {},
+        "pages": [], "last_page": 1, "hits": [],
+        "partners_for_select": sorted(app.registry.partners.values(),
+                                      key=lambda p: p.name.casefold()),
+        "sgs_for_select": sorted(app.registry.secretaries_general.values(),
+                                 key=lambda s: s.term_start),
+    }
+    try:
+        result = app.search(form.to_request(app.registry, app.settings.max_query_chars))
+    except QueryError as error:
+        context["error"] = str(error)
+        return render(request, "search.html", context, status=400)
+    last = max(1, -(-result.total // max(1, result.per_page)))
+    context.update(
+        result=result,
+        # the index escapes the letter's text and adds only <mark>: safe to show as it is
+        hits=[(hit.letter, Markup(hit.snippet)) for hit in result.hits],
+        facets=facet_items(form, result, app, t), last_page=last,
+        pages=page_numbers(result.page, last),
+    )
+    return render(request, "search.html", context)
+
+
+def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
+    """What the letter page shows."""
+    app = web(request).letters
+    pages = app.archive.pages(letter.id)
+    q = request.query_params.get("q", "")[:app.settings.max_query_chars]
+    other_id = exchanges.other_letter(app, letter)
+    return {
+        "letter": letter, "q": q, "section": "search",
+        "text_pages": [mark(text, _spans(app, q, text)) for text in pages],
+        "history": app.archive.history(letter.id),
+        "other": app.archive.get(other_id) if other_id else None,
+        "citation": citation(letter, app.registry, "\n".join(pages)),
+        "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
+        "registry": app.registry,
+        "form_fields": FORM_FIELDS,
+        "correction_error": None,
+        "saved": request.query_params.get("saved") == "1",
+        "ocr_percent": _percent(letter.ocr_confidence),
+    }
+
+
+def _spans(app: Letters, q: str, text: str) -> list[tuple[int, int]]:
+    """Where the search's words are in the text; none when the query cannot be read."""
+    if not q.strip():
+        return []
+    try:
+        spans: list[tuple[int, int]] = app.index.spans(q, text)
+    except QueryError:
+        return []
+    return spans
+
+
+def _percent(confidence: float | None) -> int | None:
+    if confidence is None:
+        return None
+    return round(confidence * 100 if confidence <= 1 else confidence)
+
+
+@router.get("/letters/{letter_id}", response_class=HTMLResponse, name="letter_page")
+def letter_page(letter_id: str, request: Request, who: Identity = reader) -> HTMLResponse:
+    """One letter: record with evidence, signatures, text, pages, citation, history."""
+    letter = web(request).letters.get(letter_id)
+    return render(request, "letter.html", letter_context(request, letter))
+
+
+@router.post("/letters/{letter_id}/correct", response_class=HTMLResponse)
+async def correct_letter(letter_id: str, request: Request,
+                         who: Identity = archivist) -> Response:
+    """The archivist's correction form: only the fields that changed are sent."""
+    app = web(request).letters
+    form = await checked_form(request)
+    letter = await run_in_threadpool(app.get, letter_id)
+    changes: dict[str, Any] = {}
+    for field in FORM_FIELDS:
+        if field in CORRECTABLE and field in form:
+            value = form[field].strip() or None
+            if value != getattr(letter, field):
+                changes[field] = value
+    if changes:
+        try:
+            await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request))
+        except InvalidCorrection as error:
+            context = letter_context(request, letter)
+            context["correction_error"] = str(error)
+            return render(request, "letter.html", context, status=422)
+    return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
+
+
+@router.get("/letters/{letter_id}/pages/{page}.png")
+def page_thumbnail(letter_id: str, page: str, request: Request,
+                   who: Identity = reader) -> FileResponse:
+    """A thumbnail of one page, made on first request."""
+    app = web(request).letters
+    letter = app.get(letter_id)
+    if not page.isdigit():
+        raise NotFound(f"The letter {letter_id} has no page '{page}'.")
+    try:
+        path = thumbnails.page_png(app.archive, letter, int(page),
+                                   memory_bytes=app.settings.extract_memory_bytes)
+    except thumbnails.ThumbnailError as error:
+        raise HTTPException(422, str(error)) from None
+    return FileResponse(path, media_type="image/png",
+                        headers={"Cache-Control": "private, max-age=86400"})
+
+
+@router.get("/letters/{letter_id}/original.pdf")
+def download(letter_id: str, request: Request, who: Identity = reader) -> FileResponse:
+    """The original PDF, as a download."""
+    return original_response(web(request).letters, letter_id)
+
+
+@router.get("/partners", response_class=HTMLResponse)
+def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
+    """Every partner, with the timeline of the partnership."""
+    app = web(request).letters
+    counts = partner_counts(app)
+    partners = sorted(app.registry.partners.values(), key=lambda p: (p.name.casefold()))
+    return render(request, "partners.html", {
+        "section": "partners", "partners": partners, "counts": counts,
+        "timeline": build_timeline(app.registry), "registry": app.registry,
+    })
+
+
+@router.get("/partners/{slug}", response_class=HTMLResponse)
+def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse:
+    """A partner: founding documents first, former names, every letter by date."""
+    app = web(request).letters
+    letters = exchanges.letters_of(app, slug)
+    found = exchanges.founding_documents(letters, exchanges.texts_of(app, letters))
+    by_id = {x.id: x for x in letters}
+    return render(request, "partner.html", {
+        "section": "partners", "partner": app.registry.partners[slug], "letters": letters,
+        "founding": [by_id[i] for i in found.ids()] if found else [],
+        "exchange": found, "registry": app.registry,
+    })
+
+
+@router.get("/secretaries-general", response_class=HTMLResponse)
+def sgs_page(request: Request, who: Identity = reader) -> HTMLResponse:
+    """The Secretaries General and their terms of office."""
+    app = web(request).letters
+    counts = Counter(letter.signatory for letter in app.archive.records())
+    sgs = sorted(app.registry.secretaries_general.values(), key=lambda s: s.term_start)
+    return render(request, "sgs.html", {"section": "sgs", "sgs": sgs, "counts": counts})
+
+
+@router.get("/secretaries-general/{slug}", response_class=HTMLResponse)
+def sg_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse:
+    """A Secretary General: term of office and letters by date."""
+    app = web(request).letters
+    sg = app.registry.sg(slug)
+    if sg is None:
+        raise NotFound(f"There is no Secretary General with the slug '{slug}'.")
+    letters = sorted((x for x in app.archive.records() if x.signatory == slug),
+                     key=lambda x: (x.date or "9999", x.id))
+    return render(request, "sg.html", {"section": "sgs", "sg": sg, "letters": letters})
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, who: Identity = archivist) -> HTMLResponse:
+    """The upload form."""
+    return render(request, "upload.html", {"section": "upload", "results": None, "error": None})
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload_files(request: Request, who: Identity = archivist) -> HTMLResponse:
+    """Receive several files; show each file's own result."""
+    state = web(request)
+    context: dict[str, Any] = {"section": "upload", "results": None, "error": None}
+    try:
+        received = await upload.receive(request, state.letters.settings.max_upload_bytes)
+    except upload.UploadRefused as refused:
+        context["error"] = refused.detail
+        return render(request, "upload.html", context, status=refused.status)
+    try:
+        # the token travels in the multipart body, so it is checked once the body is in; a
+        # refused form leaves nothing behind: its files are removed below, none was ingested
+        check_csrf(request, received.fields.get("csrf"))
+        if not received.files:
+            context["error"] = i18n.translator(language(request))("upload.none")
+            return render(request, "upload.html", context, status=400)
+        results = await run_in_threadpool(upload.ingest, state, received, who.name,
+                                          address(request))
+    finally:
+        received.close()
+    context["results"] = results
+    return render(request, "upload.html", context)

@@ -1,0 +1,88 @@
+"""Pages rendered on the server: the Jinja2 environment (autoescaped) and the common context."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from letters.models import Letter
+from letters.registry import Registry
+from letters.settings import MB
+from letters.web import i18n
+from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
+from letters.web.state import web
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def environment() -> Environment:
+    """The template environment: every value escaped unless marked safe in Python."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def language(request: Request) -> str:
+    """The interface language of this request."""
+    return i18n.choose(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE),
+                       request.headers.get("accept-language"))
+
+
+def switch_url(request: Request, lang: str) -> str:
+    """This page's address in the other language."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", lang))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def letter_title(letter: Letter, registry: Registry, t: Any) -> str:
+    """A letter's title: its own, else who wrote to whom."""
+    if letter.title:
+        return letter.title
+    partner = registry.display_name(letter.partner) or t("unknown")
+    sg = registry.display_name(letter.signatory) or t("unknown")
+    if letter.direction == "outgoing":
+        return str(t("title.outgoing", sg=sg, partner=partner))
+    if letter.direction == "incoming":
+        return str(t("title.incoming", sg=sg, partner=partner))
+    return str(t("title.other", name=letter.filename))
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None,
+           status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """Render a page with the context every page needs (language, user, CSRF token, banner)."""
+    state = web(request)
+    lang = language(request)
+    t = i18n.translator(lang)
+    registry = state.letters.registry
+    other = "fr" if lang == "en" else "en"
+    values: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "other_lang": other,
+        "switch_url": switch_url(request, other),
+        "t": t,
+        "who": identify_quietly(request),
+        "csrf": partial(csrf_token, request),  # called by forms only: no cookie without a form
+        "open_reading": state.letters.settings.open_reading,
+        "max_upload_mb": state.letters.settings.max_upload_bytes // MB or 1,
+        "section": "",
+        "day": partial(i18n.long_date, lang=lang),
+        "name": registry.display_name,
+        "title_of": lambda letter: letter_title(letter, registry, t),
+        "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
+    }
+    values.update(context or {})
+    html = state.templates.get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, lang, max_age=LANG_COOKIE_SECONDS, httponly=True,
+                            samesite="lax", path="/")
+    set_pending_cookies(request, response)
+    return response

@@ -1,0 +1,117 @@
+"""The search as the URL holds it: read, checked and turned into a SearchRequest, or into links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from letters.registry import Registry
+from letters.searching import QueryError, SearchRequest, Sort
+
+SORTS: tuple[Sort, ...] = ("relevance", "date", "-date")
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+#: URL parameter names of the form's fields ("from" and "to" are Python keywords).
+PARAMS = {"date_from": "from", "date_to": "to"}
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    """The raw values of the search form, as strings ("" when not given)."""
+
+    q: str = ""
+    partner: str = ""
+    signatory: str = ""
+    direction: str = ""
+    language: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    status: str = ""
+    sort: str = ""
+    page: str = ""
+    per_page: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> SearchForm:
+        """Read the form from URL parameters (unknown ones are ignored)."""
+        values = {}
+        for name in cls.__dataclass_fields__:
+            raw = params.get(PARAMS.get(name, name))
+            values[name] = raw.strip() if isinstance(raw, str) else ""
+        return cls(**values)
+
+    def params(self) -> dict[str, str]:
+        """The non-empty fields as URL parameters."""
+        return {PARAMS.get(k, k): v for k, v in asdict(self).items() if v}
+
+    def url(self, path: str = "/", **changes: str) -> str:
+        """The URL of this search with some fields changed (a new filter starts at page 1)."""
+        if "page" not in changes:
+            changes["page"] = ""
+        query = urlencode(replace(self, **changes).params())
+        return f"{path}?{query}" if query else path
+
+    @property
+    def default_sort(self) -> Sort:
+        """By relevance when there is a query; else by date, the story in order."""
+        return "relevance" if self.q else "date"
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter is set."""
+        return any((self.partner, self.signatory, self.direction, self.language, self.date_from,
+                    self.date_to, self.status))
+
+    def to_request(self, registry: Registry, max_query_chars: int) -> SearchRequest:
+        """The SearchRequest; raises QueryError with one sentence for what is not valid."""
+        if len(self.q) > max_query_chars:
+            raise QueryError(f"The search is too long: at most {max_query_chars} characters.")
+        if self.partner and registry.partner(self.partner) is None:
+            raise QueryError(f"There is no partner with the slug '{self.partner}'.")
+        if self.signatory and registry.sg(self.signatory) is None:
+            raise QueryError(f"There is no Secretary General with the slug '{self.signatory}'.")
+        if self.direction not in ("", "outgoing", "incoming"):
+            raise QueryError("The direction must be 'outgoing' or 'incoming'.")
+        if self.language and not _LANGUAGE.match(self.language):
+            raise QueryError("The language must be a two-letter code such as 'en' or 'fr'.")
+        if self.status not in ("", "ok", "needs_review"):
+            raise QueryError("The status must be 'ok' or 'needs_review'.")
+        for value in (self.date_from, self.date_to):
+            if value and not _is_date(value):
+                raise QueryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError("The 'from' date comes after the 'to' date.")
+        sort = self.sort or self.default_sort
+        if sort not in SORTS:
+            raise QueryError("The sort must be 'relevance', 'date' or '-date'.")
+        page = _number(self.page, 1, "The page must be a whole number from 1.")
+        per_page = _number(self.per_page, DEFAULT_PER_PAGE,
+                           f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        if per_page > MAX_PER_PAGE:
+            raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        return SearchRequest(
+            q=self.q, partner=self.partner or None, signatory=self.signatory or None,
+            direction=self.direction or None, language=self.language or None,
+            date_from=self.date_from or None, date_to=self.date_to or None,
+            status=self.status or None, sort=sort, page=page, per_page=per_page,
+        )
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _number(value: str, default: int, message: str) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise QueryError(message)
+    return int(value)

@@ -1,0 +1,33 @@
+"""What the web application holds for its lifetime: the one Letters object and its companions."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from itsdangerous import TimestampSigner
+from jinja2 import Environment
+from starlette.requests import Request
+
+from letters.service import Letters
+from letters.users import Sessions, Users
+from letters.web.throttle import Throttle
+
+
+@dataclass
+class Web:
+    """The application's state, reached from a request with `web(request)`."""
+
+    letters: Letters
+    users: Users
+    sessions: Sessions
+    signer: TimestampSigner
+    templates: Environment
+    logins: Throttle
+    ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def web(request: Request) -> Web:
+    """The state of the application serving this request."""
+    state: Web = request.app.state.web
+    return state

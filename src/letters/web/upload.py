@@ -1,0 +1,226 @@
+"""Receiving uploaded letters: multipart parts streamed to temporary files under a size limit.
+
+The body is counted as it arrives and refused (413) as soon as it passes the limit, before it is
+all read; a Content-Length above the limit is refused before reading anything. A file's name is
+only ever a display name: the bytes go to temporary files named by this program.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from letters.models import IngestResult
+from letters.settings import MB
+from letters.web.state import Web
+
+FILE_FIELD = "file"
+PDF_MAGIC = b"%PDF-"
+#: Bytes at the start of a file searched for the PDF header (as PDF readers do).
+HEAD_BYTES = 1024
+MAX_FILES = 200
+MAX_FIELD_BYTES = 64 * 1024
+MAX_FIELDS = 20
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class UploadRefused(Exception):
+    """The upload as a whole is refused; `status` is the HTTP status, the message one sentence."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass
+class Received:
+    """One uploaded file: where its bytes are, the name it was sent under, its first bytes."""
+
+    path: Path
+    name: str
+    size: int = 0
+    head: bytes = b""
+
+    @property
+    def is_pdf(self) -> bool:
+        """Whether it starts like a PDF, whatever its name says."""
+        return PDF_MAGIC in self.head[:HEAD_BYTES]
+
+
+@dataclass
+class Upload:
+    """The files and the plain fields of one multipart request."""
+
+    directory: Path
+    files: list[Received] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Remove the temporary files."""
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def display_name(raw: str) -> str:
+    """The name to show for an uploaded file: no directories, no control characters."""
+    name = _CONTROL.sub("", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    return name[:200] or "upload.pdf"
+
+
+def limit_sentence(limit: int) -> str:
+    """The 413 message."""
+    size = f"{limit / MB:g} MB" if limit >= MB else f"{limit} bytes"
+    return f"The upload is larger than the limit of {size}: send fewer or smaller files."
+
+
+class _Receiver:
+    """Multipart parser callbacks writing file parts to disk and keeping small fields."""
+
+    def __init__(self, upload: Upload) -> None:
+        self.upload = upload
+        self.header_name = b""
+        self.header_value = b""
+        self.disposition = b""
+        self.current: Received | None = None
+        self.handle: BinaryIO | None = None
+        self.field_name: str | None = None
+        self.field_value = bytearray()
+        self.pending: list[tuple[BinaryIO, bytes]] = []
+        self.handles: list[BinaryIO] = []
+
+    def callbacks(self) -> dict[str, object]:
+        return {"on_part_begin": self.on_part_begin, "on_part_data": self.on_part_data,
+                "on_part_end": self.on_part_end, "on_header_field": self.on_header_field,
+                "on_header_value": self.on_header_value, "on_header_end": self.on_header_end,
+                "on_headers_finished": self.on_headers_finished}
+
+    def on_part_begin(self) -> None:
+        self.disposition = b""
+        self.current, self.handle, self.field_name = None, None, None
+        self.field_value = bytearray()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if self.header_name.lower() == b"content-disposition":
+            self.disposition = self.header_value
+        self.header_name, self.header_value = b"", b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self.disposition)
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        if b"filename" not in options:
+            if len(self.upload.fields) >= MAX_FIELDS:
+                raise UploadRefused(400, "The form has too many fields.")
+            self.field_name = name
+            return
+        if name != FILE_FIELD or not options[b"filename"]:
+            return  # a file in another field, or a file input left empty: keep nothing
+        if len(self.upload.files) >= MAX_FILES:
+            raise UploadRefused(400, f"Send at most {MAX_FILES} files at once.")
+        number = len(self.upload.files) + 1
+        self.current = Received(self.upload.directory / f"upload-{number:04d}.pdf",
+                                display_name(options[b"filename"].decode("utf-8", "replace")))
+        self.handle = open(self.current.path, "wb")  # noqa: SIM115 - closed by flush()
+        self.handles.append(self.handle)
+        self.upload.files.append(self.current)
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self.current is not None and self.handle is not None:
+            if len(self.current.head) < HEAD_BYTES:
+                self.current.head += chunk[:HEAD_BYTES - len(self.current.head)]
+            self.current.size += len(chunk)
+            self.pending.append((self.handle, chunk))
+        elif self.field_name is not None:
+            if len(self.field_value) + len(chunk) > MAX_FIELD_BYTES:
+                raise UploadRefused(400, f"The form field '{self.field_name}' is too long.")
+            self.field_value.extend(chunk)
+
+    def on_part_end(self) -> None:
+        if self.handle is not None:
+            self.pending.append((self.handle, b""))
+        elif self.field_name is not None:
+            self.upload.fields[self.field_name] = self.field_value.decode("utf-8", "replace")
+        self.current, self.handle, self.field_name = None, None, None
+
+    def flush(self) -> None:
+        """Write what the parser produced; an empty chunk closes its file."""
+        pending, self.pending = self.pending, []
+        for handle, chunk in pending:
+            if chunk:
+                handle.write(chunk)
+            else:
+                handle.close()
+
+
+async def receive(request: Request, limit: int) -> Upload:
+    """Stream a multipart request's files to temporary files; UploadRefused when it cannot be."""
+    content_type, options = parse_options_header(request.headers.get("content-type"))
+    if content_type != b"multipart/form-data" or b"boundary" not in options:
+        raise UploadRefused(415, "Send the letters as multipart/form-data, one 'file' field per "
+                                 "PDF.")
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.isdigit():
+            raise UploadRefused(400, "The Content-Length header is not a number.")
+        if int(length) > limit:
+            raise UploadRefused(413, limit_sentence(limit))
+    upload = Upload(Path(tempfile.mkdtemp(prefix="letters-upload-")))
+    receiver = _Receiver(upload)
+    try:
+        parser = MultipartParser(options[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise UploadRefused(413, limit_sentence(limit))
+            try:
+                parser.write(chunk)
+            except MultipartParseError:
+                raise UploadRefused(400, "The multipart body is malformed.") from None
+            if receiver.pending:
+                await run_in_threadpool(receiver.flush)
+        parser.finalize()
+        receiver.flush()
+        if receiver.current is not None or receiver.field_name is not None:
+            raise UploadRefused(400, "The upload ended before its last part was complete.")
+    except BaseException:
+        upload.close()
+        raise
+    finally:
+        for handle in receiver.handles:
+            handle.close()
+    return upload
+
+
+def ingest(state: Web, upload: Upload, by: str, address: str | None) -> list[IngestResult]:
+    """Ingest the received files (one result each, in order, named by their display names)."""
+    paths = [f.path for f in upload.files]
+    names = {f.path: f.name for f in upload.files}
+    with state.ingest_lock:
+        results = state.letters.ingest(paths, by=by, names=names, address=address)
+    return [replace(result, path=received.name)
+            for result, received in zip(results, upload.files, strict=True)]
+
+
+def status_of(upload: Upload, results: list[IngestResult]) -> int:
+    """201 when a letter was added or found; else 415 when a file is not a PDF, else 422."""
+    if any(r.result != "rejected" for r in results):
+        return 201
+    if any(not f.is_pdf for f in upload.files):
+        return 415
+    return 422
