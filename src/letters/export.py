@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import tempfile
 import zipfile
@@ -33,8 +32,7 @@ import bagit
 from letters import audit, exchanges
 from letters.archive import HISTORY, now_iso
 from letters.exchanges import Exchange
-from letters.fixity import sha256_of
-from letters.fsutil import fsync_dir
+from letters.fsutil import atomic_output, sha256_of
 from letters.models import Letter
 from letters.service import NotFound
 
@@ -160,20 +158,10 @@ def _write_tags(bag: Path, info: dict[str, str]) -> None:
 
 def _zip(bag: Path, root: str, out: Path) -> None:
     """Zip the bag under `root/`, replacing `out` in one step."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".zip")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                for path in sorted(bag.rglob("*")):
-                    if path.is_file():
-                        archive.write(path, f"{root}/{path.relative_to(bag).as_posix()}")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(out.parent)
+    with atomic_output(out) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(bag.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{root}/{path.relative_to(bag).as_posix()}")
 
 
 def _original_name(letter: Letter) -> str:

@@ -12,7 +12,6 @@ data, not part of the archive.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -21,13 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry
 from letters.archive import DERIVED, HISTORY, ORIGINAL, RECORD, TEXT, letter_id, now_iso
-from letters.fsutil import write_atomic
+from letters.fsutil import sha256_of, write_atomic
 
 if TYPE_CHECKING:
     from letters.service import Letters
 
 LAST_REPORT = "fixity-last.json"
-CHUNK = 1024 * 1024
 #: What the archive root may hold besides `letters/`.
 ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", "README.md",
                 "README.txt"}
@@ -116,15 +114,6 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
             for path, what in found:
                 problem(letter_id(directory.name), path, what)
     return report
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_letter(directory: Path) -> list[tuple[Path, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -11,13 +10,12 @@ from typing import TYPE_CHECKING
 from letters import audit
 from letters.analysis import Analysis, Task, analyse
 from letters.archive import letter_id, now_iso
+from letters.fsutil import sha256_of
 from letters.models import IngestResult, Letter
 from letters.workers import Pool, TaskFailed
 
 if TYPE_CHECKING:
     from letters.service import Letters
-
-READ_CHUNK = 1024 * 1024
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -30,15 +28,6 @@ def expand(paths: list[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(READ_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def failure_sentence(failure: TaskFailed) -> str:
@@ -89,7 +78,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
         if error:
             done(index, IngestResult(str(path), "rejected", error=error))
             continue
-        sha = sha256_file(path)
+        sha = sha256_of(path)
         existing = archive.by_sha(sha)
         if existing is not None:
             if existing.id not in indexed:  # archived by a run that was killed before indexing
