@@ -19,7 +19,7 @@ run: setup
 	$(BIN)/python scripts/demo.py
 
 test: setup
-	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
