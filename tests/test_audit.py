@@ -122,3 +122,13 @@ def test_cli_audit_verify_on_an_empty_home(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", "--home", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == "intact: 0 events"
+
+
+def test_a_head_left_behind_by_a_crash_is_recounted(tmp_path: Path) -> None:
+    for number in range(3):
+        audit.record(tmp_path, "login", f"user{number}")
+    head = tmp_path / audit.HEAD
+    head.write_text(json.dumps({"events": 1, "last": "0" * 64}))  # as if the crash hit before it
+    audit.record(tmp_path, "login", "user3")
+    assert json.loads(head.read_text())["events"] == 4
+    assert audit.verify(tmp_path).ok

@@ -119,9 +119,12 @@ def test_bad_input_rejected_with_a_sentence_and_archive_unchanged(
     assert result.error is not None and result.error.startswith(expected), result.error
     assert "\n" not in result.error and "Traceback" not in result.error
     after = snapshot(app.settings.archive_dir)
-    # Only the audit log may grow with other events; no letter file appears or changes.
-    assert {k: v for k, v in after.items() if k != "audit.jsonl"} == {
-        k: v for k, v in before.items() if k != "audit.jsonl"}
+    # Only the audit log grows (the rejection is an event); no letter file appears or changes.
+    log = ("audit.jsonl", "audit-head.json")
+    assert {k: v for k, v in after.items() if k not in log} == {
+        k: v for k, v in before.items() if k not in log}
+    assert json.loads((app.settings.archive_dir / "audit.jsonl").read_text().splitlines()[-1])[
+        "action"] == "upload_rejected"
 
 
 def test_one_bad_file_never_stops_the_batch(app: Letters, tmp_path: Path) -> None:

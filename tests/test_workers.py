@@ -52,3 +52,26 @@ def test_limits_cost_one_task_and_the_next_task_still_runs() -> None:
 def test_two_jobs_use_two_processes() -> None:
     results = run(["a", "b", "c", "d"], jobs=2)
     assert len({str(r).split(":")[1] for r in results.values()}) == 2
+
+
+def leave_litter(task: str) -> str:
+    """Write a temporary file, then overrun (like an OCR killed mid-page)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp()
+    os.close(handle)
+    if task == "loop":
+        while True:
+            time.sleep(0.01)
+    return name
+
+
+def test_a_replaced_worker_leaves_no_temporary_files() -> None:
+    with Pool(leave_litter, jobs=1, timeout=2.0) as pool:
+        first = str(dict(pool.map(["ok"]))[0])
+        assert os.path.exists(first)
+        assert str(dict(pool.map(["loop"]))[0]) == "timeout"
+        assert not os.path.exists(first), "the killed worker's scratch directory is removed"
+        second = str(dict(pool.map(["ok"]))[0])
+        assert os.path.exists(second) and os.path.dirname(second) != os.path.dirname(first)
+    assert not os.path.exists(second)

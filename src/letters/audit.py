@@ -46,12 +46,7 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
     path = archive_dir / LOG
     with open(path, "a+", encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        last, count = None, 0
-        for line in handle:
-            if line.strip():
-                last, count = line, count + 1
-        previous = _digest(last.rstrip("\n")) if last else GENESIS
+        count, previous = _tail(archive_dir, handle)
         event = {"at": now_iso(), "who": who, "action": action, "what": what or {},
                  "address": address, "prev": previous}
         line = json.dumps(event, ensure_ascii=False, sort_keys=True)
@@ -60,6 +55,38 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
         os.fsync(handle.fileno())
         _write_head(archive_dir, count + 1, _digest(line))
     return event
+
+
+def _tail(archive_dir: Path, handle: Any) -> tuple[int, str]:
+    """The number of events and the digest of the last one: from the head when it agrees with the
+    log's last line (the usual case, without reading the whole log), else by reading the log."""
+    last = _last_line(handle.fileno())
+    if last is None:
+        return 0, GENESIS
+    digest = _digest(last)
+    try:
+        head = json.loads((archive_dir / HEAD).read_text(encoding="utf-8"))
+        if head.get("last") == digest and isinstance(head.get("events"), int):
+            return int(head["events"]), digest
+    except (OSError, ValueError):
+        pass
+    handle.seek(0)
+    return sum(1 for line in handle if line.strip()), digest
+
+
+def _last_line(fd: int, block: int = 8192) -> str | None:
+    """The last non-empty line of the file, read from its end."""
+    end = os.lseek(fd, 0, os.SEEK_END)
+    data = b""
+    position = end
+    while position > 0:
+        step = min(block, position)
+        position -= step
+        data = os.pread(fd, step, position) + data
+        lines = [x for x in data.split(b"\n") if x.strip()]
+        if len(lines) >= 2 or (position == 0 and lines):
+            return lines[-1].decode("utf-8")
+    return None
 
 
 def _write_head(archive_dir: Path, count: int, last: str) -> None:

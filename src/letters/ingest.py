@@ -70,6 +70,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
 
     def done(index: int, result: IngestResult) -> None:
         results[index] = result
+        _audit_refused(app, result, by, names.get(paths[index], paths[index].name), address)
         if progress:
             progress(result)
 
@@ -105,6 +106,17 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
             done(index, IngestResult(str(path), "duplicate", letter=twin) if twin else
                  IngestResult(str(path), "rejected", error=results[seen[sha]].error))
     return [results[i] for i in range(len(paths))]
+
+
+def _audit_refused(app: Letters, result: IngestResult, by: str, filename: str,
+                   address: str | None) -> None:
+    """Audit the files that added nothing (an added letter is audited when it is archived)."""
+    if result.result == "duplicate":
+        audit.record(app.settings.archive_dir, "upload_duplicate", by,
+                     {"id": result.letter.id if result.letter else None, "filename": filename}, address)
+    elif result.result == "rejected":
+        audit.record(app.settings.archive_dir, "upload_rejected", by,
+                     {"filename": filename, "error": result.error}, address)
 
 
 def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,

@@ -10,7 +10,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import os
 import resource
+import shutil
+import signal
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -31,10 +35,13 @@ class TaskFailed(Exception):
 class _Worker:
     process: BaseProcess
     conn: multiprocessing.connection.Connection
+    scratch: str  # the worker's temporary directory, removed with it (a killed task leaves files)
 
 
 def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any], Any],
-           memory_bytes: int) -> None:
+           memory_bytes: int, scratch: str) -> None:
+    os.setpgrp()  # its own process group: killing the worker kills the programs it runs (OCR)
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
@@ -52,6 +59,14 @@ def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any]
             conn.send(("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
 
 
+def _kill(process: BaseProcess) -> None:
+    """Kill a worker and whatever it started (pdftoppm, tesseract), which would outlive it."""
+    if process.pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+
+
 class Pool(Generic[T, R]):
     """N worker processes applying `function` to tasks, with per-task time and memory limits."""
 
@@ -65,11 +80,12 @@ class Pool(Generic[T, R]):
 
     def _start(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_serve, args=(child, self.function, self.memory_bytes),
-                                   daemon=True)
+        scratch = tempfile.mkdtemp(prefix="letters-worker-")
+        process = _CONTEXT.Process(target=_serve, args=(child, self.function, self.memory_bytes,
+                                                        scratch), daemon=True)
         process.start()
         child.close()
-        return _Worker(process, parent)
+        return _Worker(process, parent, scratch)
 
     def map(self, tasks: Sequence[T]) -> Iterator[tuple[int, R | TaskFailed]]:
         """Run every task; yield (task index, result or TaskFailed) as each finishes."""
@@ -117,9 +133,10 @@ class Pool(Generic[T, R]):
 
     def _replace(self, slot: int) -> None:
         old = self._workers[slot]
-        old.process.kill()
+        _kill(old.process)
         old.process.join(5)
         old.conn.close()
+        shutil.rmtree(old.scratch, ignore_errors=True)
         self._workers[slot] = self._start()
 
     def close(self) -> None:
@@ -130,9 +147,10 @@ class Pool(Generic[T, R]):
         for worker in self._workers:
             worker.process.join(2)
             if worker.process.is_alive():
-                worker.process.kill()
+                _kill(worker.process)
                 worker.process.join(2)
             worker.conn.close()
+            shutil.rmtree(worker.scratch, ignore_errors=True)
         self._workers = []
 
     def __enter__(self) -> Pool[T, R]:

@@ -18,7 +18,7 @@ from letters import audit, exchanges, export, registry
 from letters.models import Letter
 from letters.searching import SearchResult
 from letters.service import Letters
-from letters.web import upload
+from letters.web import auditing, upload
 from letters.web.auth import Identity, address, check_api_csrf, need
 from letters.web.searchform import SearchForm
 from letters.web.state import web
@@ -185,9 +185,10 @@ def _remove(directory: Path) -> None:
 
 @router.get("/audit", summary="Audit events, newest first")
 def audit_events(request: Request, limit: int | None = Query(None, ge=1),
-                 who: Identity = auditor) -> list[dict[str, Any]]:
-    """The audit log, newest first; auditor."""
-    events = audit.events(web(request).letters.settings.archive_dir)[::-1]
+                 who: Identity = auditor,
+                 chosen: auditing.AuditFilter = auditing.filters) -> list[dict[str, Any]]:
+    """The audit log, newest first, filtered by who, action, from, to and letter; auditor."""
+    events = chosen.select(audit.events(web(request).letters.settings.archive_dir)[::-1])
     return events[:limit] if limit else events
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from itsdangerous import TimestampSigner
 from starlette.exceptions import HTTPException
@@ -20,7 +24,7 @@ from letters.searching import QueryError
 from letters.service import InvalidCorrection, Letters, NotFound
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import api, login, pages
+from letters.web import api, archivists, auditing, login, pages
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
@@ -43,8 +47,13 @@ SENTENCES = {
 }
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-#: Pages drawn by FastAPI with scripts and styles from a CDN: no CSP of ours there.
+#: Pages drawn by FastAPI with scripts and styles from a CDN: they get DOCS_CSP instead.
 NO_CSP = ("/docs", "/redoc")
+#: The API documentation's policy: its CDN and, of inline scripts, only FastAPI's own (by hash).
+DOCS_CSP = ("default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "script-src 'self' https://cdn.jsdelivr.net {hashes}; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
 def is_api(request: Request) -> bool:
@@ -72,6 +81,34 @@ def error_response(request: Request, status: int, detail: str,
         return PlainTextResponse(detail, status_code=status, headers=headers)
 
 
+def docs_csp() -> str:
+    """DOCS_CSP allowing exactly the inline scripts of FastAPI's documentation pages."""
+    pages = (get_swagger_ui_html(openapi_url="/openapi.json", title="letters - Swagger UI",
+                                 oauth2_redirect_url="/docs/oauth2-redirect"),
+             get_swagger_ui_oauth2_redirect_html())
+    scripts = [m for page in pages
+               for m in re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.S)]
+    digests = [base64.b64encode(hashlib.sha256(x.encode()).digest()).decode() for x in scripts]
+    return DOCS_CSP.format(hashes=" ".join(f"'sha256-{d}'" for d in digests))
+
+
+_DOCS_CSP = docs_csp()
+
+
+def with_security_headers(path: str, headers: list[tuple[bytes, bytes]]
+                          ) -> list[tuple[bytes, bytes]]:
+    """The response's headers plus those every response gets (any it set itself are kept)."""
+    present = {k.lower() for k, _ in headers}
+    extra = [(b"x-content-type-options", b"nosniff"),
+             (b"referrer-policy", b"same-origin"),
+             (b"x-frame-options", b"DENY"),
+             (b"content-security-policy", (_DOCS_CSP if path.startswith(NO_CSP) else CSP).encode())]
+    if b"cache-control" not in present:
+        value = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
+        extra.append((b"cache-control", value))
+    return headers + [h for h in extra if h[0] not in present]
+
+
 class SecurityHeaders:
     """Headers every response gets: no sniffing, no framing, a strict CSP on our pages."""
 
@@ -86,17 +123,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                extra = [(b"x-content-type-options", b"nosniff"),
-                         (b"referrer-policy", b"same-origin"),
-                         (b"x-frame-options", b"DENY")]
-                if not path.startswith(NO_CSP):
-                    extra.append((b"content-security-policy", CSP.encode()))
-                if b"cache-control" not in present:
-                    value = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
-                    extra.append((b"cache-control", value))
-                message["headers"] = headers + [h for h in extra if h[0] not in present]
+                message["headers"] = with_security_headers(path, list(message.get("headers", [])))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -133,7 +160,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(request, 500, SENTENCES[500])
+        response = error_response(request, 500, SENTENCES[500])
+        # answered outside the middleware stack (by Starlette's ServerErrorMiddleware)
+        response.raw_headers[:] = with_security_headers(request.url.path, response.raw_headers)
+        return response
 
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(LoginRequired, login_required)
@@ -167,7 +197,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(login.router)
+    app.include_router(archivists.router)  # before pages: /partners/new is no slug
     app.include_router(pages.router)
+    app.include_router(auditing.router)
+    app.include_router(auditing.api_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)

@@ -42,23 +42,28 @@ async def login(request: Request) -> Response:
     """Check the password; on success start a new session and go where the user was going."""
     state = web(request)
     fields = await checked_form(request)
-    name, password = fields.get("name", "").strip(), fields.get("password", "")
+    # no user name is longer than 64 characters: a longer one is cut before it is logged
+    name, password = fields.get("name", "").strip()[:100], fields.get("password", "")
     target = safe_next(fields.get("next"))
     where = address(request)
     t = i18n.translator(language(request))
     context: dict[str, Any] = {"next": target, "name_value": name, "error": None}
     key = where or "unknown"
-    if state.logins.blocked(key):
-        context["error"] = t("login.throttled")
+    account = f"account:{name[:64]}"  # per user name too: many addresses cannot share guesses
+    if state.logins.blocked(key) or state.logins.blocked(account):
+        context["error"] = t("login.throttled" if state.logins.blocked(key)
+                             else "login.throttled_account")
         return render(request, "login.html", context, status=429)
     user = await run_in_threadpool(state.users.authenticate, name, password) if name else None
     if user is None:
         state.logins.failed(key)
+        state.logins.failed(account)
         audit.record(state.letters.settings.archive_dir, "login_failed", name or "(empty)",
                      {"user": name}, where)
         context["error"] = t("login.failed")
         return render(request, "login.html", context, status=401)
     state.logins.succeeded(key)
+    state.logins.succeeded(account)
     previous = identify_quietly(request)
     if previous.session_id:
         state.sessions.end(previous.session_id)

@@ -19,6 +19,7 @@ from letters.web import i18n, upload
 from letters.web.api import original_response, partner_counts
 from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
+from letters.web.exchange_rows import pair_choices, rows_for
 from letters.web.highlight import mark
 from letters.web.render import language, render
 from letters.web.searchform import SearchForm
@@ -135,6 +136,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "correction_error": None,
         "saved": request.query_params.get("saved") == "1",
         "ocr_percent": _percent(letter.ocr_confidence),
+        "pair_choices": pair_choices(app, letter),
     }
 
 
@@ -231,6 +233,7 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
         "section": "partners", "partner": app.registry.partners[slug], "letters": letters,
         "founding": [by_id[i] for i in found.ids()] if found else [],
         "exchange": found, "registry": app.registry,
+        "exchanges": rows_for(app, slug),
     })
 
 

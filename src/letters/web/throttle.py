@@ -1,10 +1,14 @@
-"""A brake on guessing passwords: too many failed logins from one address are refused a while."""
+"""A brake on guessing passwords: too many failed logins from one address, or for one user name,
+are refused a while."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import defaultdict, deque
+
+#: Keys remembered at most; past it, keys without a recent failure are forgotten.
+MAX_KEYS = 10_000
 
 
 class Throttle:
@@ -25,6 +29,8 @@ class Throttle:
     def blocked(self, key: str) -> bool:
         """Whether that key has failed too often lately."""
         with self._lock:
+            if key not in self._failures:
+                return False
             return len(self._recent(key, time.monotonic())) >= self.limit
 
     def failed(self, key: str) -> None:
@@ -32,6 +38,9 @@ class Throttle:
         with self._lock:
             now = time.monotonic()
             self._recent(key, now).append(now)
+            if len(self._failures) > MAX_KEYS:
+                for stale in [k for k in self._failures if not self._recent(k, now)]:
+                    del self._failures[stale]
 
     def succeeded(self, key: str) -> None:
         """Forget the failures of that key."""

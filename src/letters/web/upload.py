@@ -213,8 +213,9 @@ def ingest(state: Web, upload: Upload, by: str, address: str | None) -> list[Ing
     names = {f.path: f.name for f in upload.files}
     with state.ingest_lock:
         results = state.letters.ingest(paths, by=by, names=names, address=address)
-    return [replace(result, path=received.name)
-            for result, received in zip(results, upload.files, strict=True)]
+    named = [replace(result, path=received.name)
+             for result, received in zip(results, upload.files, strict=True)]
+    return named
 
 
 def status_of(upload: Upload, results: list[IngestResult]) -> int:

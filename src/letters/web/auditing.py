@@ -1,0 +1,265 @@
+"""The auditors' pages and API: the audit log with filters, fixity reports, a fixity check on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from letters import audit, fixity
+from letters.searching import QueryError
+from letters.service import Letters
+from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
+from letters.web.render import render
+from letters.web.state import web
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api", tags=["api"])
+auditor = Depends(need("auditor"))
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+#: The query parameters of the audit filters, as the page's form and `GET /api/audit` name them.
+PARAMS = {"who": "who", "action": "action", "date_from": "from", "date_to": "to",
+          "letter": "letter"}
+NEVER_CHECKED = "The archive has not been checked yet: send POST /api/fixity to check it now."
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit events to show: by whom, which action, between which days, about which letter."""
+
+    who: str = ""
+    action: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    letter: str = ""
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str], paged: bool = True) -> AuditFilter:
+        """Read the filters (and the page) from query parameters; QueryError (400) if malformed."""
+        values = {field: params.get(name, "").strip()[:200] for field, name in PARAMS.items()}
+        for field in ("date_from", "date_to"):
+            if values[field] and not _is_date(values[field]):
+                raise QueryError(f"The date '{values[field]}' is not a date: write it as "
+                                 "YYYY-MM-DD.")
+        if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
+            raise QueryError("The start date is after the end date.")
+        if not paged:
+            return cls._of(values)
+        page = _number(params.get("page", ""), 1, "page must be a whole number from 1.")
+        per_page = _number(params.get("per_page", ""), PER_PAGE,
+                           f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        if per_page > MAX_PER_PAGE:
+            raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        return replace(cls._of(values), page=page, per_page=per_page)
+
+    @classmethod
+    def _of(cls, values: Mapping[str, str]) -> AuditFilter:
+        return cls(who=values["who"], action=values["action"], date_from=values["date_from"],
+                   date_to=values["date_to"], letter=values["letter"])
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter is set."""
+        return any(getattr(self, field) for field in PARAMS)
+
+    def matches(self, event: Mapping[str, Any]) -> bool:
+        """Whether one event passes every filter that is set."""
+        day = str(event.get("at") or "")[:10]
+        return ((not self.who or str(event.get("who", "")).casefold() == self.who.casefold())
+                and (not self.action or event.get("action") == self.action)
+                and (not self.date_from or day >= self.date_from)
+                and (not self.date_to or day <= self.date_to)
+                and (not self.letter or self.letter in _strings(event.get("what"))))
+
+    def select(self, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The events that pass, in the order given."""
+        return [event for event in events if self.matches(event)]
+
+    def url(self, **changes: str) -> str:
+        """The audit page's address with these filters, some changed (page 1 unless given)."""
+        values = {name: getattr(self, field) for field, name in PARAMS.items()}
+        if self.per_page != PER_PAGE:
+            values["per_page"] = str(self.per_page)
+        values.update(changes)
+        query = urlencode([(k, v) for k, v in values.items()
+                           if v and not (k == "page" and v == "1")])
+        return f"/audit?{query}" if query else "/audit"
+
+
+@dataclass(frozen=True)
+class Paged:
+    """One page of filtered events, with what the pagination links need."""
+
+    page: int
+    per_page: int
+    total: int
+    events: list[dict[str, Any]]
+
+    @property
+    def last_page(self) -> int:
+        """The number of the last page (1 when there is nothing)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def newest_first(app: Letters) -> list[dict[str, Any]]:
+    """Every audit event, newest first."""
+    return audit.events(app.settings.archive_dir)[::-1]
+
+
+def page_of(events: list[dict[str, Any]], chosen: AuditFilter) -> Paged:
+    """The filtered events on the chosen page (the last page when it is past the end)."""
+    selected = chosen.select(events)
+    last = max(1, -(-len(selected) // chosen.per_page))
+    page = min(chosen.page, last)
+    start = (page - 1) * chosen.per_page
+    return Paged(page, chosen.per_page, len(selected), selected[start:start + chosen.per_page])
+
+
+def _strings(value: Any) -> set[str]:
+    """Every string inside a JSON value (an event's `what`)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return set()
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _number(value: str, default: int, message: str) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise QueryError(message)
+    return int(value)
+
+
+def page_numbers(page: int, last: int) -> list[int | None]:
+    """The page links to show: first, last and two either side of the current (None: a gap)."""
+    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+# -- fixity -------------------------------------------------------------------------------------
+def last_fixity(app: Letters) -> dict[str, Any] | None:
+    """The last fixity report with `by`, who ran it (from the audit log), or None."""
+    report = fixity.last_report(app)
+    if report is None:
+        return None
+    # the report is saved just before its event is recorded: the last such event is its own
+    at = str(report.get("at") or "")
+    counts = {"checked": report.get("checked"), "ok": report.get("ok"),
+              "problems": len(report.get("problems") or [])}
+    runs = [e for e in audit.events(app.settings.archive_dir)
+            if e.get("action") == "verify" and str(e.get("at") or "") >= at
+            and e.get("what") == counts]
+    return {**report, "by": runs[-1].get("who") if runs else None}
+
+
+def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
+    """Check every original now; the report (saved, and recorded in the audit log) with `by`."""
+    report = fixity.verify(app, by=by, address=where)
+    return {**report.to_json(), "by": by}
+
+
+# -- pages --------------------------------------------------------------------------------------
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, who: Identity = auditor) -> HTMLResponse:
+    """The audit log, newest first, filtered and paged, with the state of its hash chain."""
+    app = web(request).letters
+    events = newest_first(app)
+    context: dict[str, Any] = {
+        "section": "audit", "chain": audit.verify(app.settings.archive_dir), "error": None,
+        "form": AuditFilter(), "result": None, "pages": [], "last_page": 1,
+        "people": sorted({str(e.get("who")) for e in events if e.get("who")}, key=str.casefold),
+        "actions": sorted({str(e.get("action")) for e in events if e.get("action")}),
+    }
+    try:
+        chosen = AuditFilter.from_params(request.query_params)
+    except QueryError as error:
+        context["error"] = str(error)
+        context["form"] = _lenient(request.query_params)
+        return render(request, "audit.html", context, status=400)
+    result = page_of(events, chosen)
+    context.update(form=replace(chosen, page=result.page), result=result,
+                   last_page=result.last_page, pages=page_numbers(result.page, result.last_page))
+    return render(request, "audit.html", context)
+
+
+def _lenient(params: Mapping[str, str]) -> AuditFilter:
+    """The filters as typed, to show them back beside the error."""
+    return AuditFilter._of({field: params.get(name, "")[:200] for field, name in PARAMS.items()})
+
+
+@router.get("/fixity", response_class=HTMLResponse)
+def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
+    """The last fixity check: when, by whom, how many originals, every problem; a button to run one."""
+    app = web(request).letters
+    return render(request, "fixity.html", {
+        "section": "fixity", "report": last_fixity(app),
+        "done": request.query_params.get("done") == "1",
+    })
+
+
+@router.post("/fixity")
+async def fixity_run(request: Request, who: Identity = auditor) -> Response:
+    """Run a fixity check now (a form with its CSRF token), then show its report."""
+    await checked_form(request)
+    app = web(request).letters
+    await run_in_threadpool(run_fixity, app, who.name, address(request))
+    return RedirectResponse("/fixity?done=1", status_code=303)
+
+
+# -- API ----------------------------------------------------------------------------------------
+@api_router.get("/fixity", summary="The last fixity report")
+def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
+    """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
+    report = last_fixity(web(request).letters)
+    if report is None:
+        raise HTTPException(404, NEVER_CHECKED)
+    return report
+
+
+@api_router.post("/fixity", summary="Run a fixity check now")
+async def fixity_check(request: Request, who: Identity = auditor) -> dict[str, Any]:
+    """Re-hash every original now; the new report, as `GET /api/fixity` gives it; auditor."""
+    check_api_csrf(request, who)
+    return await run_in_threadpool(run_fixity, web(request).letters, who.name, address(request))
+
+
+def audit_filter(
+    request: Request,
+    who_param: str = Query("", alias="who", description="only the events of this user"),
+    action: str = Query("", description="only this action: login, login_failed, upload, "
+                                         "correct, export, verify, user_added..."),
+    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive"),
+    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive"),
+    letter: str = Query("", description="only the events about this letter id"),
+) -> AuditFilter:
+    """The filters of `GET /api/audit` (declared here for OpenAPI, read by AuditFilter)."""
+    return AuditFilter.from_params(request.query_params, paged=False)
+
+
+filters = Depends(audit_filter)

@@ -1,0 +1,93 @@
+"""Exchanges by hand: archivists pair two letters, or take a letter out of its exchange."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from letters import exchanges
+from letters.service import InvalidCorrection, Letters
+from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
+from letters.web.exchange_rows import ExchangeRow, rows_for
+from letters.web.jsonbody import json_object, text_field
+from letters.web.pages import letter_context
+from letters.web.render import render
+from letters.web.state import web
+
+router = APIRouter()
+reader = Depends(need("reader"))
+archivist = Depends(need("archivist"))
+
+
+def link(app: Letters, letter_id: str, other: str | None, by: str,
+         where: str | None) -> ExchangeRow:
+    """Pair two letters (InvalidCorrection with a sentence when they cannot be)."""
+    app.get(letter_id)
+    if not other:
+        raise InvalidCorrection("Choose the other letter of the exchange.")
+    if app.archive.get(other) is None:
+        raise InvalidCorrection(f"There is no letter with the id '{other}'.")
+    pair = exchanges.link(app, letter_id, other, by, where)
+    return ExchangeRow(pair, app.archive.get(pair.outgoing or ""),
+                       app.archive.get(pair.incoming or ""))
+
+
+@router.post("/letters/{letter_id}/exchange", response_class=HTMLResponse,
+             include_in_schema=False)
+async def exchange_form(letter_id: str, request: Request, who: Identity = archivist) -> Response:
+    """The letter page's exchange form: action=link with other=ID, or action=unlink."""
+    app = web(request).letters
+    fields = await checked_form(request)
+    action = fields.get("action")
+    try:
+        if action == "link":
+            await run_in_threadpool(link, app, letter_id, fields.get("other", "").strip(),
+                                    who.name, address(request))
+        elif action == "unlink":
+            await run_in_threadpool(exchanges.unlink, app, letter_id, who.name, address(request))
+        else:
+            raise InvalidCorrection("Choose whether to pair the letter or take it out of its "
+                                    "exchange.")
+    except InvalidCorrection as error:
+        letter = await run_in_threadpool(app.get, letter_id)
+        context = await run_in_threadpool(letter_context, request, letter)
+        context["exchange_error"] = str(error)
+        return render(request, "letter.html", context, status=422)
+    done = "linked" if action == "link" else "unlinked"
+    return RedirectResponse(f"/letters/{letter_id}?exchange={done}#exchange-form",
+                            status_code=303)
+
+
+@router.put("/api/letters/{letter_id}/exchange", tags=["api"],
+            summary="Pair a letter with the other letter of its exchange")
+async def api_link(letter_id: str, request: Request, who: Identity = archivist) -> Response:
+    """JSON {"other": ID}: the exchange as it now stands; 422 when the two cannot be paired."""
+    check_api_csrf(request, who)
+    app = web(request).letters
+    app.get(letter_id)
+    data = await json_object(request, "the id of the 'other' letter")
+    other = text_field(data, "other", required=True)
+    row = await run_in_threadpool(link, app, letter_id, other, who.name, address(request))
+    return JSONResponse(row.to_json())
+
+
+@router.delete("/api/letters/{letter_id}/exchange", tags=["api"],
+               summary="Take a letter out of its exchange")
+async def api_unlink(letter_id: str, request: Request,
+                     who: Identity = archivist) -> dict[str, Any]:
+    """The letter, and the one it was paired with, stand alone from now on."""
+    check_api_csrf(request, who)
+    app = web(request).letters
+    changed = await run_in_threadpool(exchanges.unlink, app, letter_id, who.name,
+                                      address(request))
+    return {"unlinked": changed}
+
+
+@router.get("/api/partners/{slug}/exchanges", tags=["api"],
+            summary="A partner's exchanges of letters")
+def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[dict[str, Any]]:
+    """Every exchange of the partner, oldest first; an incomplete one says what is missing."""
+    return [row.to_json() for row in rows_for(web(request).letters, slug)]

@@ -1,0 +1,50 @@
+"""The archivists' review queue: letters that need review, and exchanges lacking a letter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from letters import review
+from letters.corrections import REVIEWED
+from letters.web.auth import Identity, address, checked_form, need
+from letters.web.exchange_rows import incomplete
+from letters.web.render import render
+from letters.web.state import web
+
+router = APIRouter()
+archivist = Depends(need("archivist"))
+
+
+@router.get("/review", response_class=HTMLResponse, include_in_schema=False)
+def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
+    """The queue: letters needing review, oldest first, then the incomplete exchanges."""
+    app = web(request).letters
+    return render(request, "review.html", {
+        "section": "review", "letters": review.queue(app), "incomplete": incomplete(app),
+    })
+
+
+@router.get("/api/review", tags=["api"], summary="The review queue")
+def review_queue(request: Request, who: Identity = archivist) -> dict[str, Any]:
+    """Letters needing review (oldest first, with their reasons) and incomplete exchanges."""
+    app = web(request).letters
+    letters = review.queue(app)
+    return {
+        "total": len(letters),
+        "letters": [x.to_json() for x in letters],
+        "incomplete_exchanges": [row.to_json() for row in incomplete(app)],
+    }
+
+
+@router.post("/letters/{letter_id}/confirm", include_in_schema=False)
+async def confirm_letter(letter_id: str, request: Request, who: Identity = archivist) -> Response:
+    """Confirm the partner, Secretary General, date and direction as they stand."""
+    app = web(request).letters
+    await checked_form(request)
+    await run_in_threadpool(app.correct, letter_id, {"confirmed": list(REVIEWED)}, who.name,
+                            address(request))
+    return RedirectResponse(f"/letters/{letter_id}?confirmed=1", status_code=303)

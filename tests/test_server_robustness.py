@@ -1,0 +1,192 @@
+"""The real server, started as `letters serve` in its own process, takes every real-world PDF and
+every deliberately broken file, one request each: each gets a JSON answer, the server stays up, and
+its own memory stays bounded (the PDFs are parsed in worker processes, not in the server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from test_hostile import BROKEN
+
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-pdfs"
+#: How much the server process's resident memory may grow over the whole run.
+MAX_GROWTH_MB = 150
+ENCRYPTED = "libreoffice-writer-password.pdf"
+
+
+@dataclass
+class Served:
+    """A `letters serve` process, its address and an archivist's token."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    token: str
+    log: Path
+    scratch: Path  # the server's TMPDIR: uploads and OCR work in progress
+
+
+def letters(home: Path, *args: str, stdin: str = "") -> str:
+    """Run the command line on the home; its standard output."""
+    done = subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
+                          input=stdin, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def free_port() -> int:
+    """A port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def resident_mb(pid: int) -> float:
+    """The process's resident memory (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+def programs_using(folder: Path) -> list[str]:
+    """The command lines of running programs that name a path in that folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # ended meanwhile
+        if str(folder) in args:
+            found.append(args)
+    return found
+
+
+def healthy(url: str) -> bool:
+    """Whether /healthz answers 200."""
+    try:
+        return httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """`letters serve` on a new home, with an archivist's API token made by the command line."""
+    home = tmp_path / "home"
+    home.mkdir()
+    letters(home, "users", "add", "robot", "--role", "archivist", stdin="robot-password\n")
+    token = letters(home, "users", "token", "robot").strip()
+    port = free_port()
+    log = tmp_path / "server.log"
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "LETTERS_EXTRACT_TIMEOUT": "20", "LETTERS_EXTRACT_MEMORY_MB": "768",
+           "TMPDIR": str(scratch)}
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "letters", "--home", str(home), "serve", "--port", str(port)],
+            stdout=sink, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if healthy(url) or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert process.poll() is None and healthy(url), log.read_text()
+        yield Served(process, url, token, log, scratch)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def inputs(tmp_path: Path) -> list[Path]:
+    """Every real-world PDF, the broken files of test_hostile, and a file that is not a PDF."""
+    real = sorted(p for p in REALWORLD.rglob("*") if p.suffix.lower() == ".pdf")
+    assert len(real) >= 25, "the shared real-world PDFs must be present (CI has them)"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    made = []
+    for name, build in BROKEN.items():
+        made.append(broken / name)
+        made[-1].write_bytes(build())
+    text = broken / "notes.pdf"
+    text.write_text("Minutes of the meeting, not a PDF at all.\n")
+    return [*real, *made, text]
+
+
+def test_every_file_is_answered_and_the_server_stays_up_and_small(served: Served,
+                                                                  tmp_path: Path) -> None:
+    files = inputs(tmp_path)
+    before = resident_mb(served.process.pid)
+    answers: dict[str, tuple[int, object]] = {}
+    with httpx.Client(base_url=served.url, timeout=300,
+                      headers={"Authorization": f"Bearer {served.token}"}) as http:
+        for path in [*files, files[0]]:  # the first file twice: a duplicate the second time
+            with open(path, "rb") as handle:
+                response = http.post("/api/letters", files={"file": (path.name, handle,
+                                                                     "application/pdf")})
+            assert response.headers["content-type"] == "application/json", path
+            body = response.json()
+            if response.status_code == 201:
+                [result] = body
+                assert result["result"] in ("added", "duplicate"), (path, result)
+                assert result["path"] == path.name and len(result["id"]) == 16
+            else:
+                assert response.status_code in (415, 422), (path, response.status_code, body)
+                detail = body["detail"]
+                assert isinstance(detail, str) and "\n" not in detail and "Traceback" not in detail
+                assert detail.startswith(f"{path.name}: ")
+                [result] = body["results"]
+                assert result["result"] == "rejected" and result["error"], (path, body)
+            key = path.name if path.name not in answers else f"{path.name} (again)"
+            answers[key] = (response.status_code, body)
+            assert served.process.poll() is None, served.log.read_text()[-2000:]
+            assert http.get("/healthz").status_code == 200, path
+    after = resident_mb(served.process.pid)
+    assert after - before < MAX_GROWTH_MB, (before, after)
+    # a file stopped for taking too long leaves no program behind (pdftoppm on the bomb would
+    # otherwise render on for minutes)
+    for _ in range(50):
+        if not programs_using(served.scratch):
+            break
+        time.sleep(0.2)
+    assert programs_using(served.scratch) == []
+
+    assert len(answers) == len(files) + 1
+    added = [k for k, (status, body) in answers.items()
+             if status == 201 and isinstance(body, list) and body[0]["result"] == "added"]
+    assert len(added) >= 20
+    status, body = answers[ENCRYPTED]
+    assert status == 422 and body["detail"] == f"{ENCRYPTED}: encrypted: a password is needed"
+    assert answers["notes.pdf"][0] == 415
+    for name in ("truncated.pdf", "reference-loop.pdf", "garbage.pdf"):
+        assert answers[name][0] == 422, (name, answers[name])
+    again = answers[f"{files[0].name} (again)"]
+    assert again[0] == 201 and json.dumps(again[1]).count('"duplicate"') == 1
+    # the archive the server wrote is whole: every added letter can be read back
+    with httpx.Client(base_url=served.url, timeout=60,
+                      headers={"Authorization": f"Bearer {served.token}"}) as http:
+        found = http.get("/api/search", params={"per_page": "100"}).json()
+        assert found["total"] == len(added)
+        letter = found["hits"][0]["id"]
+        assert http.get(f"/api/letters/{letter}/pdf").content.startswith(b"%PDF")

@@ -1,0 +1,365 @@
+"""The auditors' side over real HTTP: the audit log and its filters, fixity, export, signatures.
+
+And the audit trail itself: each action a person takes through the web is an event naming who,
+when, what and from which address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import re
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pdfkit
+import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
+from letters import audit
+from letters.cli import main
+from letters.settings import Settings
+from test_roles import csrf_of, open_client
+
+SIGNER = "Pat <b>Example</b>, Digital Partnership Officer"
+HONEST = "integrity checked, signer not verified against a trust list"
+
+
+@pytest.fixture
+def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
+    """A server on a private copy of the web home."""
+    home = copy_web_home(web_template, tmp_path / "home")
+    with LiveServer(Settings(home=home.path)) as server:
+        yield server, home
+
+
+def text_of(page: str) -> str:
+    """The visible text of a page, roughly: tags removed, entities decoded, blanks squeezed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def table_of(page: str) -> str:
+    """The visible text of the body of a page's first table."""
+    found = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
+    return text_of(found.group(1)) if found else ""
+
+
+def events_of(server: LiveServer) -> list[dict[str, Any]]:
+    """The audit log of the server's archive, oldest first."""
+    return audit.events(server.app.state.web.letters.settings.archive_dir)
+
+
+def new_pdf(tag: str) -> bytes:
+    """A letter no other test uploads."""
+    return pdfkit.text_pdf([["**COUNCIL OF EUROPE", "The Secretary General", "",
+                             "Strasbourg, 17 November 2020", "", "Mr Example", "IBM", "",
+                             f"A letter for the audit test {tag}.", "",
+                             "Marija Pejčinović Burić", "Secretary General"]])
+
+
+def failed_login(server: LiveServer, name: str) -> httpx.Response:
+    with open_client(server, None) as http:
+        return http.post("/login", data={"csrf": csrf_of(http.get("/login").text), "name": name,
+                                         "password": "not the password"})
+
+
+def bearer(home: WebHome, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {home.tokens[role]}"}
+
+
+# -- the audit trail ------------------------------------------------------------------------------
+def test_every_web_action_is_an_event_with_its_address(fresh: tuple[LiveServer, WebHome]
+                                                       ) -> None:
+    server, home = fresh
+    google = home.ids["google-out.pdf"]
+    assert failed_login(server, "archivist").status_code == 401
+    with open_client(server, "archivist") as http:
+        page = http.get("/upload").text
+        added = http.post("/upload", data={"csrf": csrf_of(page)},
+                          files=[("file", ("new.pdf", new_pdf("page"))),
+                                 ("file", ("again.pdf", home.sources["google-out.pdf"].read_bytes())),
+                                 ("file", ("broken.pdf", b"%PDF-1.4 nothing else"))])
+        assert added.status_code == 200
+        corrected = http.post(f"/letters/{google}/correct",
+                              data={"csrf": csrf_of(http.get(f"/letters/{google}").text),
+                                    "title": "Corrected through the form"})
+        assert corrected.status_code == 303
+    with httpx.Client(base_url=server.url, headers=bearer(home, "archivist")) as api:
+        assert api.post("/api/letters", files={"file": ("api.pdf", new_pdf("api"))}
+                        ).status_code == 201
+        assert api.patch(f"/api/letters/{google}", json={"title": "Corrected by API"}
+                         ).status_code == 200
+    with open_client(server, "auditor") as http:
+        assert http.get("/api/partners/cloudflare/export").status_code == 200
+        assert http.post("/fixity", data={"csrf": csrf_of(http.get("/fixity").text)}
+                         ).status_code == 303
+    events = [e for e in events_of(server) if e["who"] != "setup"]
+    actions = [(e["action"], e["who"]) for e in events]
+    # The three files of one upload are answered (and audited) in the order they finish.
+    assert sorted(actions[2:5]) == [("upload", "archivist"), ("upload_duplicate", "archivist"),
+                                    ("upload_rejected", "archivist")]
+    assert actions[:2] + actions[5:] == [
+        ("login_failed", "archivist"), ("login", "archivist"),
+        ("correct", "archivist"), ("upload", "archivist"), ("correct", "archivist"),
+        ("login", "auditor"), ("export", "auditor"), ("verify", "auditor")]
+    for event in events:
+        assert event["address"] == "127.0.0.1", event
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["at"]), event
+    by_action = {e["action"]: e["what"] for e in events}
+    assert by_action["login_failed"] == {"user": "archivist"}
+    assert by_action["upload_duplicate"] == {"id": google, "filename": "again.pdf"}
+    assert by_action["upload_rejected"]["filename"] == "broken.pdf"
+    assert by_action["correct"] == {"id": google, "fields": ["title"]}
+    assert by_action["export"]["partner"] == "cloudflare"
+    assert by_action["verify"] == {"checked": 6, "ok": 6, "problems": 0}
+    assert audit.verify(server.app.state.web.letters.settings.archive_dir).ok
+
+
+def test_user_changes_are_events(fresh: tuple[LiveServer, WebHome],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # users are managed on the command line of the server's machine: no address, its OS user
+    server, home = fresh
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long password\n"))
+    assert main(["users", "add", "clerk", "--role", "reader", "--home", str(home.path)]) == 0
+    assert main(["users", "token", "clerk", "--home", str(home.path)]) == 0
+    added, token = events_of(server)[-2:]
+    assert added["action"] == "user_added" and added["what"] == {"user": "clerk", "role": "reader"}
+    assert token["action"] == "token_created" and token["what"] == {"user": "clerk"}
+    assert added["who"] and added["who"] != "clerk" and "address" in added
+    with open_client(server, "auditor") as http:
+        page = text_of(http.get("/audit?action=user_added").text)
+    assert "User added" in page and "clerk" in page and "this computer (command line)" in page
+
+
+# -- the audit page -------------------------------------------------------------------------------
+def test_the_audit_page_filters_and_pages(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    google = home.ids["google-out.pdf"]
+    with httpx.Client(base_url=server.url, headers=bearer(home, "archivist")) as api:
+        api.patch(f"/api/letters/{google}", json={"title": "One"})
+        api.patch(f"/api/letters/{home.ids['ripe-fr.pdf']}", json={"title": "Two"})
+    failed_login(server, "nobody")
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    with open_client(server, "auditor") as http:
+        everything = http.get("/audit")
+        by_archivist = http.get("/audit", params={"who": "archivist"}).text
+        corrections = http.get("/audit", params={"action": "correct"}).text
+        about_google = http.get("/audit", params={"letter": google}).text
+        long_ago = text_of(http.get("/audit", params={"from": "2001-01-01",
+                                                       "to": "2001-12-31"}).text)
+        recent = text_of(http.get("/audit", params={"from": today, "to": today,
+                                                     "action": "correct"}).text)
+        first = http.get("/audit", params={"per_page": "2"}).text
+        second = http.get("/audit", params={"per_page": "2", "page": "2"}).text
+        bad = http.get("/audit", params={"from": "last week"})
+        api = http.get("/api/audit", params={"action": "correct", "letter": google}).json()
+        api_bad = http.get("/api/audit", params={"to": "2020-02-30"})
+    assert everything.status_code == 200
+    assert "The audit log is intact: its" in text_of(everything.text)
+    assert "Failed login" in text_of(everything.text) and "nobody" in text_of(everything.text)
+    assert "2 events" in text_of(by_archivist)
+    assert table_of(by_archivist).count("Record corrected") == 2
+    assert "Letter added" not in table_of(by_archivist) and "setup" not in table_of(by_archivist)
+    assert corrections.count("<tr>") == 1 + 2  # the header row and two corrections
+    assert f'<a href="/letters/{google}">{google}</a>' in corrections
+    assert "fields: title" in table_of(corrections).replace(" :", ":")
+    # the letter's upload (by setup) and its correction, not the other letters
+    assert "2 events" in text_of(about_google)
+    assert "Letter added" in table_of(about_google) and "Record corrected" in table_of(about_google)
+    assert home.ids["ripe-fr.pdf"] not in table_of(about_google)
+    assert "No event matches these filters." in long_ago and "0 events" in long_ago
+    assert "2 events" in recent
+    assert 'rel="next" href="/audit?per_page=2&amp;page=2"' in first
+    assert 'aria-current="page"' in second and first != second
+    assert bad.status_code == 400
+    assert "The date 'last week' is not a date: write it as YYYY-MM-DD." in text_of(bad.text)
+    assert 'value="last week"' in bad.text  # shown back to be corrected
+    assert [(e["action"], e["what"]["id"]) for e in api] == [("correct", google)]
+    assert api_bad.status_code == 400 and "2020-02-30" in api_bad.json()["detail"]
+
+
+def test_the_audit_page_says_when_the_chain_is_broken(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, _ = fresh
+    log = server.app.state.web.letters.settings.archive_dir / audit.LOG
+    lines = log.read_text(encoding="utf-8").splitlines()
+    second = json.loads(lines[1])
+    second["who"] = "someone else"
+    lines[1] = json.dumps(second, ensure_ascii=False, sort_keys=True)
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open_client(server, "auditor") as http:
+        page = http.get("/audit")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "The audit log has been tampered with, from event 3" in text
+    assert "does not follow the event before it" in text
+    assert "The audit log is intact" not in text
+
+
+def test_only_auditors_see_the_auditors_menu(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, _ = fresh
+    for role, shown in (("reader", False), ("archivist", False), ("auditor", True),
+                        ("admin", True)):
+        with open_client(server, role) as http:
+            page = http.get("/partners").text
+        assert ('href="/audit"' in page) is shown, role
+        assert ('href="/fixity"' in page) is shown, role
+
+
+# -- fixity -------------------------------------------------------------------------------------
+def test_fixity_page_runs_a_check_and_shows_each_problem(fresh: tuple[LiveServer, WebHome]
+                                                         ) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    with open_client(server, "auditor") as http:
+        before = text_of(http.get("/fixity").text)
+        assert http.get("/api/fixity").status_code == 404
+        refused = http.post("/fixity", data={})
+        assert refused.status_code == 403
+        assert fixity_reports(server) == 0
+        ran = http.post("/fixity", data={"csrf": csrf_of(http.get("/fixity").text)})
+        assert ran.status_code == 303 and ran.headers["location"] == "/fixity?done=1"
+        clean = text_of(http.get("/fixity?done=1").text)
+        google = home.ids["google-out.pdf"]
+        original = app.archive.original_path(google)
+        original.write_bytes(original.read_bytes() + b"\n% appended")
+        with httpx.Client(base_url=server.url, headers=bearer(home, "admin")) as api:
+            report = api.post("/api/fixity").json()
+            last = api.get("/api/fixity").json()
+        damaged = http.get("/fixity")
+    assert "The archive has not been checked yet." in before
+    assert "The check has just run" in clean and "Every original is intact." in clean
+    assert "By auditor" in clean and "Letters checked 4" in clean and "Intact 4" in clean
+    assert report["checked"] == 4 and report["ok"] == 3 and report["by"] == "admin"
+    assert [p["id"] for p in report["problems"]] == [google]
+    assert "has been altered" in report["problems"][0]["problem"]
+    assert last == report
+    text = text_of(damaged.text)
+    assert "By admin" in text and "Intact 3" in text and "Problems 1" in text
+    assert "the original has been altered" in text
+    assert f'<a href="/letters/{google}">{google}</a>' in damaged.text
+
+
+def fixity_reports(server: LiveServer) -> int:
+    return sum(1 for e in events_of(server) if e["action"] == "verify")
+
+
+# -- export -------------------------------------------------------------------------------------
+def test_auditors_export_from_the_partner_page_with_their_session(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, _ = fresh
+    with open_client(server, "auditor") as http:
+        page = http.get("/partners/cloudflare").text
+        link = re.search(r'<a href="([^"]+)" download>Download the founding-documents bundle',
+                         page)
+        assert link, "the partner page has no export link"
+        bundle = http.get(html.unescape(link.group(1)))
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    assert bundle.headers["content-disposition"] == (
+        'attachment; filename="cloudflare-founding-documents.zip"')
+    names = zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
+    assert "cloudflare-founding-documents/manifest-sha256.txt" in names
+    with open_client(server, "archivist") as http:
+        assert "founding-documents bundle" not in http.get("/partners/cloudflare").text
+        assert http.get(html.unescape(link.group(1))).status_code == 403
+
+
+# -- digital signatures -------------------------------------------------------------------------
+def throwaway_signer() -> signers.SimpleSigner:
+    """A signer with a fresh key and a self-signed certificate named SIGNER."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SIGNER)])
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(start + dt.timedelta(days=365 * 50))
+            .sign(key, hashes.SHA256()))
+    certificate = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    private = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return signers.SimpleSigner(signing_cert=certificate, signing_key=private,
+                                cert_registry=SimpleCertificateStore.from_certs([certificate]))
+
+
+def signed_letters() -> dict[str, bytes]:
+    """The same kind of letter signed and intact, signed then altered, signed then updated."""
+    def letter(tag: str) -> bytes:
+        pdf = pdfkit.text_pdf([["Cloudflare, Inc.", "San Francisco, 30 May 2018", "",
+                                "Dear Secretary General,", f"We are pleased to join ({tag}).",
+                                "", "Matthew Prince"]])
+        out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),
+                               PdfSignatureMetadata(field_name="PartnerSignature"),
+                               signer=throwaway_signer())
+        return out.getvalue()
+
+    intact = letter("intact")
+    altered = letter("altered")
+    at = altered.index(b"ReportLab Generated")  # a comment inside the signed bytes
+    altered = altered[:at] + b"X" + altered[at + 1:]
+    writer = IncrementalPdfFileWriter(io.BytesIO(letter("updated")))
+    writer.root["/Note"] = generic.TextStringObject("added after signing")
+    writer.update_root()
+    updated = io.BytesIO()
+    writer.write(updated)
+    return {"intact.pdf": intact, "altered.pdf": altered, "updated.pdf": updated.getvalue()}
+
+
+def test_the_letter_page_shows_each_signature_honestly(fresh: tuple[LiveServer, WebHome]
+                                                       ) -> None:
+    server, home = fresh
+    with httpx.Client(base_url=server.url, headers=bearer(home, "archivist"), timeout=120) as api:
+        results = api.post("/api/letters", files=[("file", (name, data))
+                                                  for name, data in signed_letters().items()])
+        assert results.status_code == 201, results.text
+        ids = {r["path"]: r["id"] for r in results.json()}
+        unsigned = home.ids["google-out.pdf"]
+    with open_client(server, "reader") as http:
+        pages = {name: http.get(f"/letters/{ids[name]}").text for name in ids}
+        plain = text_of(http.get(f"/letters/{unsigned}").text)
+        french = text_of(http.get(f"/letters/{ids['altered.pdf']}?lang=fr").text)
+    shown = {name: text_of(page) for name, page in pages.items()}
+    for name, text in shown.items():
+        assert SIGNER in text, name  # the certificate's name, as text
+        assert "<b>Example</b>" not in pages[name] and "&lt;b&gt;Example&lt;/b&gt;" in pages[name]
+        assert "The signer is not verified against a trust list" in text, name
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", text), name
+        assert "Field: PartnerSignature" in text
+    assert "Intact" in shown["intact.pdf"] and HONEST in shown["intact.pdf"]
+    assert "Altered" not in shown["intact.pdf"] and "Modified after" not in shown["intact.pdf"]
+    assert "Altered: the signed content changed" in shown["altered.pdf"]
+    assert "Modified after signing (the signed content is intact)" in shown["updated.pdf"]
+    assert "document was changed after signing" in shown["updated.pdf"]
+    assert "The PDF holds no digital signature." in plain
+    assert "Altérée : le contenu signé a changé" in french
+    assert "Le signataire n’est pas vérifié auprès d’une liste de confiance" in french
+
+
+def test_a_wrong_password_for_the_audit_is_a_failed_login_event(fresh: tuple[LiveServer, WebHome]
+                                                                ) -> None:
+    server, _ = fresh
+    with open_client(server, None) as http:
+        form = http.get("/login?next=/audit").text
+        response = http.post("/login", data={"csrf": csrf_of(form), "name": "auditor",
+                                             "password": WEB_PASSWORD.format(role="reader"),
+                                             "next": "/audit"})
+    assert response.status_code == 401
+    event = events_of(server)[-1]
+    assert (event["action"], event["who"], event["address"]) == ("login_failed", "auditor",
+                                                                 "127.0.0.1")

@@ -1,0 +1,204 @@
+"""Exchanges over real HTTP: listed on the partner page, paired and unpaired by archivists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pdfkit
+import pytest
+
+from conftest import LiveServer, WebHome, copy_web_home
+from letters import audit
+from letters.service import Letters
+from letters.settings import Settings
+from test_web_pages import browser, csrf_of, text_of
+
+#: Google's reply, too late (and citing no date) to be paired automatically with the letter of
+#: 8 November 2017.
+LATE_REPLY = [
+    "**Google LLC", "1600 Amphitheatre Parkway, Mountain View", "", "Mountain View, 3 September 2018",
+    "", "Mr Thorbjørn Jagland", "Secretary General", "Council of Europe", "F-67075 Strasbourg Cedex",
+    "", "Dear Secretary General,", "", "Google is glad to take part in the Digital Partnership.", "",
+    "Yours sincerely,", "", "Kent Walker", "Senior Vice President, Google LLC"]
+
+
+@pytest.fixture(scope="module")
+def exchanges_template(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
+                       ) -> WebHome:
+    """The web home plus Google's late reply."""
+    root = tmp_path_factory.mktemp("exchanges")
+    home = copy_web_home(web_template, root / "home")
+    source = pdfkit.write_text_pdf(root / "google-reply.pdf", [LATE_REPLY])
+    [result] = Letters(Settings(home=home.path)).ingest([source], by="setup")
+    assert result.letter is not None and result.letter.partner == "google"
+    assert result.letter.direction == "incoming" and result.letter.date == "2018-09-03"
+    home.ids["google-reply.pdf"] = result.letter.id
+    return home
+
+
+@pytest.fixture
+def site(exchanges_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
+    """A server on a private copy of the exchanges home."""
+    home = copy_web_home(exchanges_template, tmp_path / "home")
+    with LiveServer(Settings(home=home.path)) as server:
+        yield server, home
+
+
+def api(server: LiveServer, home: WebHome, role: str | None) -> httpx.Client:
+    """An API client with the role's bearer token (none for None)."""
+    headers = {"Authorization": f"Bearer {home.tokens[role]}"} if role else {}
+    return httpx.Client(base_url=server.url, headers=headers, timeout=60)
+
+
+def section(page: str, title_id: str) -> str:
+    """The part of a page from a section's heading to the next section."""
+    start = page.index(f'id="{title_id}"')
+    end = page.find("<section", start)
+    return page[start:end if end > 0 else len(page)]
+
+
+def test_the_partner_page_lists_its_exchanges(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    with browser(server, "reader") as http:
+        cloudflare = section(http.get("/partners/cloudflare").text, "exchanges-title")
+        google = section(http.get("/partners/google").text, "exchanges-title")
+    assert f'href="/letters/{home.ids["cloudflare-out.pdf"]}"' in cloudflare
+    assert f'href="/letters/{home.ids["cloudflare-in.pdf"]}"' in cloudflare
+    assert "Complete" in text_of(cloudflare) and "Incomplete" not in cloudflare
+    text = text_of(google)
+    assert text.count("Incomplete: the partner's reply is missing") == 1
+    assert text.count("Incomplete: the Secretary General's letter is missing") == 1
+    assert "paired automatically" in text
+
+
+def test_the_api_lists_a_partners_exchanges(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    with api(server, home, "reader") as http:
+        google = http.get("/api/partners/google/exchanges").json()
+        cloudflare = http.get("/api/partners/cloudflare/exchanges").json()
+        assert http.get("/api/partners/nobody/exchanges").status_code == 404
+    assert [(x["outgoing"], x["incoming"], x["complete"]) for x in google] == [
+        (home.ids["google-out.pdf"], None, False), (None, home.ids["google-reply.pdf"], False)]
+    assert google[0]["missing"] == "the partner's letter in reply is not in the archive"
+    assert [x["complete"] for x in cloudflare] == [True] and cloudflare[0]["missing"] is None
+    assert [x["id"] for x in cloudflare[0]["letters"]] == [home.ids["cloudflare-out.pdf"],
+                                                           home.ids["cloudflare-in.pdf"]]
+
+
+def test_an_archivist_pairs_and_unpairs_letters_on_the_letter_page(
+        site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    out, reply = home.ids["google-out.pdf"], home.ids["google-reply.pdf"]
+    with browser(server, "archivist") as http:
+        page = http.get(f"/letters/{out}").text
+        form = section(page, "exchange-form-title")
+        assert f'<option value="{reply}"' in form
+        assert home.ids["cloudflare-in.pdf"] not in form  # another partner's letter
+        assert f'value="{out}"' not in form and "Take this letter out" not in form
+        linked = http.post(f"/letters/{out}/exchange",
+                           data={"csrf": csrf_of(page), "action": "link", "other": reply})
+        assert linked.status_code == 303
+        assert linked.headers["location"] == f"/letters/{out}?exchange=linked#exchange-form"
+        after = http.get(f"/letters/{out}?exchange=linked").text
+        assert "The two letters are now paired." in after
+        assert f'href="/letters/{reply}"' in section(after, "exchange-title")
+        assert "Paired with the other letter of its exchange" in text_of(after)
+        google = text_of(section(http.get("/partners/google").text, "exchanges-title"))
+        assert "Incomplete" not in google and "paired by hand" in google
+        reply_page = http.get(f"/letters/{reply}").text
+        assert f'href="/letters/{out}"' in section(reply_page, "exchange-title")
+        unlinked = http.post(f"/letters/{out}/exchange",
+                             data={"csrf": csrf_of(after), "action": "unlink"})
+        assert unlinked.status_code == 303
+        alone = http.get(unlinked.headers["location"].split("#")[0]).text
+        assert "The letter now stands alone." in alone and 'id="exchange-title"' not in alone
+        google = text_of(section(http.get("/partners/google").text, "exchanges-title"))
+        assert google.count("Incomplete") == 2
+    app = server.app.state.web.letters
+    assert app.get(out).exchange == "" and app.get(reply).exchange == ""
+    log = [(e["action"], e["what"], e["who"])
+           for e in audit.events(app.settings.archive_dir) if e["action"] in ("link", "unlink")]
+    assert log == [("link", {"ids": [out, reply]}, "archivist"),
+                   ("unlink", {"ids": [out, reply]}, "archivist")]
+
+
+def test_pairing_errors_are_shown_on_the_letter_page(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    out = home.ids["google-out.pdf"]
+    with browser(server, "archivist") as http:
+        token = csrf_of(http.get(f"/letters/{out}").text)
+        cases = [
+            ({"action": "link", "other": home.ids["cloudflare-in.pdf"]},
+             "These letters belong to different partners; correct the partner first."),
+            ({"action": "link", "other": out}, "A letter cannot be paired with itself."),
+            ({"action": "link", "other": ""}, "Choose the other letter of the exchange."),
+            ({"action": "link", "other": "0000000000000000"},
+             "There is no letter with the id '0000000000000000'."),
+            ({"action": "merge"},
+             "Choose whether to pair the letter or take it out of its exchange."),
+        ]
+        for data, sentence in cases:
+            refused = http.post(f"/letters/{out}/exchange", data={"csrf": token, **data})
+            assert refused.status_code == 422, data
+            shown = section(refused.text, "exchange-form-title")
+            assert 'class="error-summary"' in shown and sentence in text_of(shown), data
+        forged = http.post(f"/letters/{out}/exchange",
+                           data={"csrf": "forged", "action": "unlink"})
+        assert forged.status_code == 403
+    assert server.app.state.web.letters.get(out).exchange is None
+
+
+def test_readers_see_no_pairing_form(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    out = home.ids["google-out.pdf"]
+    with browser(server, "reader") as http:
+        page = http.get(f"/letters/{out}").text
+        assert 'id="exchange-form"' not in page
+        refused = http.post(f"/letters/{out}/exchange", data={
+            "csrf": csrf_of(page), "action": "link", "other": home.ids["google-reply.pdf"]})
+        assert refused.status_code == 403
+    assert server.app.state.web.letters.get(out).exchange is None
+
+
+def test_api_link_and_unlink(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    out, reply = home.ids["google-out.pdf"], home.ids["google-reply.pdf"]
+    with api(server, home, "archivist") as http:
+        linked = http.put(f"/api/letters/{reply}/exchange", json={"other": out})
+        assert linked.status_code == 200
+        body = linked.json()
+        assert (body["outgoing"], body["incoming"], body["complete"], body["how"]) == (
+            out, reply, True, "manual")
+        assert [x["id"] for x in body["letters"]] == [out, reply]
+        assert http.get("/api/partners/google/exchanges").json()[0]["incoming"] == reply
+        unlinked = http.delete(f"/api/letters/{out}/exchange")
+        assert unlinked.status_code == 200 and unlinked.json() == {"unlinked": [out, reply]}
+        assert [x["complete"] for x in http.get("/api/partners/google/exchanges").json()] == [
+            False, False]
+
+
+def test_api_pairing_errors(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    out = home.ids["google-out.pdf"]
+    cloudflare_out = home.ids["cloudflare-out.pdf"]
+    with api(server, home, "archivist") as http:
+        same = http.put(f"/api/letters/{cloudflare_out}/exchange", json={"other": out})
+        assert same.status_code == 422
+        assert same.json() == {"detail": "These letters belong to different partners; correct the "
+                                         "partner first."}
+        missing = http.put(f"/api/letters/{out}/exchange", json={})
+        assert missing.status_code == 422 and missing.json() == {"detail": "'other' is required."}
+        unknown = http.put("/api/letters/0000000000000000/exchange", json={"other": out})
+        assert unknown.status_code == 404
+        assert http.delete("/api/letters/0000000000000000/exchange").status_code == 404
+        broken = http.put(f"/api/letters/{out}/exchange", content=b"other",
+                          headers={"Content-Type": "application/json"})
+        assert broken.status_code == 400
+    for role, status in ((None, 401), ("reader", 403), ("auditor", 403)):
+        with api(server, home, role) as http:
+            assert http.put(f"/api/letters/{out}/exchange",
+                            json={"other": home.ids["google-reply.pdf"]}).status_code == status
+            assert http.delete(f"/api/letters/{out}/exchange").status_code == status
+    assert server.app.state.web.letters.get(out).exchange is None
