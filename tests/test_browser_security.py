@@ -128,6 +128,7 @@ def test_a_hostile_pdf_is_shown_inert(site: tuple[LiveServer, WebHome], chromium
         assert_inert(page, errors, "letter page")
         page.screenshot(path=str(ARTIFACTS / f"browser-security-{tag}-3-letter.png"),
                         full_page=True)
+        expect(page.locator(".summary")).to_contain_text(f"Author {SCRIPT}")  # shown, as text
         assert "Title <script>" not in page.content() and "Author <script>" not in page.content()
     finally:
         page.context.close()

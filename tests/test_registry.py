@@ -72,3 +72,11 @@ def test_cli_partners(tmp_path: Path) -> None:
     assert refused.returncode == 2 and "no partner with the slug 'nobody'" in refused.stderr
     acme = next(p for p in json.loads(cli("partners", "--json").stdout) if p["slug"] == "acme")
     assert acme["aliases"] == ["Acme Widgets Ltd"] and acme["letters"] == 0
+
+
+@pytest.mark.parametrize(("since", "until"), [("2020-13-01", None), (None, "20/01/2020"),
+                                              ("2021-01-01", "2020-01-01")])
+def test_bad_alias_dates_are_refused(tmp_path: Path, since: str | None, until: str | None) -> None:
+    with pytest.raises(registry.RegistryError):
+        registry.add_alias(tmp_path, "meta", "Facebook Ireland", by="archivist", since=since, until=until)
+    assert not (tmp_path / registry.CHANGES_FILE).exists()

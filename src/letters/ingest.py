@@ -132,7 +132,7 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
         status="needs_review" if outcome.reasons else "ok", added_at=now_iso(), added_by=by,
         title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
-        ocr_confidence=outcome.ocr_confidence,
+        ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
     if not app.archive.add(path, letter, outcome.pages, derived=outcome.derived):
         existing = app.archive.by_sha(sha)

@@ -101,6 +101,7 @@ class Letter:
     confirmed: list[str] = field(default_factory=list)
     ocr_confidence: float | None = None
     exchange: str | None = None  # id of the other letter of the same exchange
+    pdf_metadata: dict[str, str] = field(default_factory=dict)  # /Info and XMP, as the file says
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""

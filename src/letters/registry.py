@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,17 @@ def _apply(partners: dict[str, Partner], change: dict[str, Any]) -> None:
         )
 
 
+def _check_date(value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        ok = len(value) == 10 and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RegistryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
+
+
 def add_partner(
     archive_dir: Path, slug: str, name: str, kind: str, by: str, joined: str | None = None
 ) -> Partner:
@@ -105,6 +117,7 @@ def add_partner(
         raise RegistryError("The kind must be 'company' or 'association'.")
     if not name.strip():
         raise RegistryError("The name must not be empty.")
+    _check_date(joined)
     change = {"op": "add_partner", "slug": slug, "name": name.strip(), "kind": kind,
               "joined": joined, "by": by}
     append_line(archive_dir / CHANGES_FILE, json.dumps(change, ensure_ascii=False))
@@ -123,6 +136,8 @@ def add_alias(
         raise RegistryError(f"There is no partner with the slug '{slug}'.")
     if not name.strip():
         raise RegistryError("The name must not be empty.")
+    for value in (since, until):
+        _check_date(value)
     if since and until and since > until:
         raise RegistryError("The name's first date comes after its last date.")
     change = {"op": "add_alias", "slug": slug, "name": name.strip(), "since": since,

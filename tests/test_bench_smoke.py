@@ -1,0 +1,70 @@
+"""Smoke test of `make bench`: every benchmark runs on tiny sizes and reports every figure.
+
+Never asserts on time: only that each figure is measured, carries its goal, and that the load
+lost no upload.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Every figure of the report, with its goal (None: reported without a goal).
+FIGURES: dict[str, str | None] = {
+    "ingest.letters": None, "ingest.pages": None,
+    **{f"ingest.{run}.{what}": None for run in ("raw", "jobs1", "jobs2")
+       for what in ("seconds", "letters_per_s", "pages_per_s")},
+    "ingest.jobs1_vs_raw": "<= 1.3", "ingest.jobs2_speedup": ">= 1.8",
+    "search.letters": None, "search.reindex_seconds": "<= 120", "search.raw_bulk_seconds": None,
+    "search.reindex_vs_raw": "<= 1.2", "search.index_mb": None,
+    **{f"search.{path}.{p}_ms": None for path in ("raw", "inprocess", "http")
+       for p in ("p50", "p99")},
+    "search.raw.p95_ms": None, "search.inprocess.p95_ms": "<= 50", "search.http.p95_ms": "<= 80",
+    "search.inprocess_vs_raw_p95": None, "search.http_vs_raw_p95": None,
+    "search.server_rss_mb": "<= 400", "search.server_peak_rss_mb": None,
+    "load.clients": None, "load.seconds": None, "load.searches": None, "load.throughput_rps": None,
+    "load.search_p50_ms": None, "load.search_p95_ms": None, "load.upload_p95_ms": None,
+    "load.errors": "== 0", "load.uploads_added": ">= 2", "load.lost_uploads": "== 0",
+    "load.server_rss_mb": "<= 400",
+}
+PROFILES = ("search_mix", "search_slowest", "ingest_main_process", "ingest_worker_analyse",
+            "reindex")
+
+
+def test_quick_bench_reports_every_figure_with_its_goal(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--cache", str(tmp_path / "cache"),
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+    report = json.loads(out.read_text())
+    figures = {f["id"]: f for f in report["figures"]}
+    assert set(figures) == set(FIGURES)
+    for key, goal in FIGURES.items():
+        figure = figures[key]
+        assert figure["goal"] == goal, key
+        assert isinstance(figure["value"], int | float), key
+        if goal is None:
+            assert figure["met"] is None, key
+        else:
+            assert isinstance(figure["met"], bool), key
+    assert figures["ingest.letters"]["value"] == 4
+    assert figures["search.letters"]["value"] == 60
+    assert figures["load.lost_uploads"]["value"] == 0
+    assert figures["load.uploads_added"]["value"] == 2
+    assert report["details"]["load"]["archive_after"] == report["details"]["load"]["archive_before"] + 2
+    for query in report["details"]["search"]["queries"]:
+        assert query["total"] == query["raw_total"] == query["http_total"], query["name"]
+    for name in PROFILES:
+        assert report["details"]["profiles"][name]["by_tottime"], name
+    assert report["machine"]["nproc"] >= 1
+
+    header = done.stdout.splitlines()[0].split()
+    assert header == ["figure", "value", "goal", "met?"]
+    assert "letters reindex, time" in done.stdout
