@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from letters.fsutil import append_line, fsync_dir, write_atomic
+from letters.fsutil import append_line, fsync_dir, write_atomic, write_durable
 from letters.models import Letter
 
 ORIGINAL = "original.pdf"
@@ -130,13 +130,15 @@ class Archive:
         staging.mkdir(parents=True)
         _copy_durably(source, staging / ORIGINAL)
         os.chmod(staging / ORIGINAL, 0o444)
-        write_atomic(staging / TEXT, _dumps({"pages": pages}))
-        write_atomic(staging / RECORD, _dumps(letter.to_json()))
+        write_durable(staging / TEXT, _dumps({"pages": pages}))
+        write_durable(staging / RECORD, _dumps(letter.to_json()))
         event = {"at": letter.added_at, "by": letter.added_by, "action": "added",
                  "changes": {}}
-        append_line(staging / HISTORY, json.dumps(event, ensure_ascii=False))
+        write_durable(staging / HISTORY, (json.dumps(event, ensure_ascii=False) + "\n").encode())
         for name, data in (derived or {}).items():
-            write_atomic(staging / DERIVED / name, data)
+            write_durable(staging / DERIVED / name, data)
+        if derived:
+            fsync_dir(staging / DERIVED)
         fsync_dir(staging)
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():  # a directory left by a crash before its record was renamed in

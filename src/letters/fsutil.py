@@ -45,6 +45,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def write_durable(path: Path, data: bytes) -> None:
+    """Write a new file and fsync it, without a rename: for files in a directory that is itself
+    renamed into place (the staging area), where a half-written file is never seen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()

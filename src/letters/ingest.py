@@ -17,6 +17,9 @@ from letters.workers import Pool, TaskFailed
 if TYPE_CHECKING:
     from letters.service import Letters
 
+#: Letters archived between two index commits (a kill in between is mended by the next ingest).
+INDEX_BATCH = 64
+
 
 def expand(paths: list[Path]) -> list[Path]:
     """The files to ingest: files as given, directories searched recursively for `*.pdf`."""
@@ -67,6 +70,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     todo: list[tuple[int, Path, str]] = []
     seen: dict[str, int] = {}
     indexed = app.index.ids()
+    unindexed: list[Letter] = []  # indexed in batches: one commit per batch, not per letter
 
     def done(index: int, result: IngestResult) -> None:
         results[index] = result
@@ -83,7 +87,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
         existing = archive.by_sha(sha)
         if existing is not None:
             if existing.id not in indexed:  # archived by a run that was killed before indexing
-                app.index.update([existing])
+                unindexed.append(existing)
             done(index, IngestResult(str(path), "duplicate", letter=existing))
         elif sha in seen:
             todo.append((index, path, sha))  # resolved after its twin is archived
@@ -94,12 +98,22 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     first = [(i, p, s) for i, p, s in todo if seen.get(s) == i]
     tasks = [Task(str(p), str(archive.root), app.today().isoformat()) for _, p, _ in first]
     settings = app.settings
-    with Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
-              memory_bytes=settings.extract_memory_bytes) as pool:
-        for position, outcome in pool.map(tasks):
-            index, path, sha = first[position]
-            done(index, _archive_one(app, path, sha, outcome, by, names.get(path, path.name),
-                                     address))
+    try:
+        with Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
+                  memory_bytes=settings.extract_memory_bytes) as pool:
+            for position, outcome in pool.map(tasks):
+                index, path, sha = first[position]
+                result = _archive_one(app, path, sha, outcome, by, names.get(path, path.name),
+                                      address)
+                if result.result == "added" and result.letter:
+                    unindexed.append(result.letter)
+                if len(unindexed) >= INDEX_BATCH:
+                    app.index.update(unindexed)
+                    unindexed.clear()
+                done(index, result)
+    finally:
+        if unindexed:  # even when interrupted: what is archived gets indexed
+            app.index.update(unindexed)
     for index, path, sha in todo:
         if index not in results:
             twin = archive.by_sha(sha)
@@ -137,7 +151,6 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
     if not app.archive.add(path, letter, outcome.pages, derived=outcome.derived):
         existing = app.archive.by_sha(sha)
         return IngestResult(str(path), "duplicate", letter=existing)
-    app.index.update([letter])
     audit.record(app.settings.archive_dir, "upload", by,
                  {"id": letter.id, "sha256": sha, "filename": letter.filename}, address)
     return IngestResult(str(path), "added", letter=letter)

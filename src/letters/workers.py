@@ -94,29 +94,36 @@ class Pool(Generic[T, R]):
         pending = list(enumerate(tasks))
         running: dict[int, tuple[int, float]] = {}  # worker slot -> (task index, deadline)
         while pending or running:
-            for slot, worker in enumerate(self._workers):
-                if slot not in running and pending:
-                    index, task = pending.pop(0)
-                    try:
-                        worker.conn.send(task)
-                    except (BrokenPipeError, OSError):
-                        self._replace(slot)
-                        self._workers[slot].conn.send(task)
-                    running[slot] = (index, time.monotonic() + self.timeout)
+            self._dispatch(pending, running)
             by_conn = {self._workers[slot].conn: slot for slot in running}
             soonest = min(deadline for _, deadline in running.values())
             ready = multiprocessing.connection.wait(list(by_conn),
                                                     timeout=max(0.0, soonest - time.monotonic()))
+            finished: list[tuple[int, R | TaskFailed]] = []
             for conn in ready:
                 slot = by_conn[conn]  # type: ignore[index]
                 index, _ = running.pop(slot)
-                yield index, self._receive(slot)
+                finished.append((index, self._receive(slot)))
             now = time.monotonic()
             for slot, (index, deadline) in list(running.items()):
                 if now >= deadline:
                     running.pop(slot)
                     self._replace(slot)
-                    yield index, TaskFailed("timeout")
+                    finished.append((index, TaskFailed("timeout")))
+            self._dispatch(pending, running)  # keep the workers busy while the caller works
+            yield from finished
+
+    def _dispatch(self, pending: list[tuple[int, T]], running: dict[int, tuple[int, float]]) -> None:
+        """Give a pending task to every idle worker."""
+        for slot, worker in enumerate(self._workers):
+            if slot not in running and pending:
+                index, task = pending.pop(0)
+                try:
+                    worker.conn.send(task)
+                except (BrokenPipeError, OSError):
+                    self._replace(slot)
+                    self._workers[slot].conn.send(task)
+                running[slot] = (index, time.monotonic() + self.timeout)
 
     def _receive(self, slot: int) -> Any:
         try:

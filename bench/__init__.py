@@ -1,0 +1,1 @@
+"""Benchmarks of `letters` against its performance goals: `python -m bench` (see docs/performance.md)."""

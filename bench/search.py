@@ -1,0 +1,176 @@
+"""Search at scale: reindex against raw Whoosh bulk indexing; query latency in process, over
+HTTP and with raw Whoosh, on the same index of generated letters."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import corpus, raw
+from bench.queries import MIX, Query
+from bench.report import Report, percentile
+from bench.server import Server
+from letters.archive import Archive
+from letters.service import Letters
+from letters.settings import Settings
+
+HOME = "home-search"
+
+
+def prepare_archive(cache: Path, count: int) -> tuple[Path, float]:
+    """The cached archive of `count` generated letters (made when missing); seconds spent."""
+    start = time.perf_counter()
+    archive = cache / f"archive-{count}" / "archive"
+    archive.mkdir(parents=True, exist_ok=True)
+    corpus.archive_corpus(archive, count)
+    return archive, time.perf_counter() - start
+
+
+def link_home(archive: Path, home: Path) -> float:
+    """A home whose archive is a hard-linked copy of `archive` (writes never touch the cache)."""
+    if home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    start = time.perf_counter()
+    subprocess.run(["cp", "-al", str(archive), str(home / "archive")], check=True)
+    return time.perf_counter() - start
+
+
+def reindex(home: Path, expected: int) -> float:
+    """Seconds `letters reindex` takes (the whole command)."""
+    command = [sys.executable, "-m", "letters", "--home", str(home), "reindex"]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0 or f"Indexed {expected} letter" not in done.stdout:
+        raise RuntimeError(f"letters reindex failed (exit {done.returncode}): "
+                           f"{(done.stdout + done.stderr).strip()[-500:]}")
+    return seconds
+
+
+def raw_bulk(home: Path, work: Path) -> tuple[float, float]:
+    """Raw Whoosh bulk indexing of the same documents: (load seconds, untimed; index seconds)."""
+    start = time.perf_counter()
+    docs = list(raw.documents(home / "archive"))
+    loading = time.perf_counter() - start
+    target = work / "raw-index"
+    if target.exists():
+        shutil.rmtree(target)
+    seconds = raw.bulk_index(target, docs)
+    del docs
+    shutil.rmtree(target, ignore_errors=True)
+    return loading, seconds
+
+
+def latencies(run: Callable[[Query], int], rounds: int, seed: str
+              ) -> tuple[dict[str, int], dict[str, list[float]]]:
+    """Totals found by a warm-up pass, then milliseconds per query over `rounds` shuffled passes."""
+    totals = {query.name: run(query) for query in MIX}
+    samples: dict[str, list[float]] = {query.name: [] for query in MIX}
+    order = [query for _ in range(rounds) for query in MIX]
+    random.Random(seed).shuffle(order)
+    for query in order:
+        start = time.perf_counter()
+        run(query)
+        samples[query.name].append((time.perf_counter() - start) * 1000)
+    return totals, samples
+
+
+def http_runner(client: httpx.Client) -> Callable[[Query], int]:
+    """A function running one query through `GET /api/search`, failing on any error."""
+
+    def run(query: Query) -> int:
+        response = client.get("/api/search", params=query.params())
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /api/search {query.params()} answered "
+                               f"{response.status_code}: {response.text[:200]}")
+        total: int = response.json()["total"]
+        return total
+
+    return run
+
+
+def _all(samples: dict[str, list[float]]) -> list[float]:
+    return [value for values in samples.values() for value in values]
+
+
+def _add_latency(report: Report, key: str, label: str, samples: dict[str, list[float]],
+                 goal: str | None) -> None:
+    flat = _all(samples)
+    report.add(f"search.{key}.p50_ms", f"search {label}: p50", percentile(flat, 50), "ms")
+    report.add(f"search.{key}.p95_ms", f"search {label}: p95", percentile(flat, 95), "ms", goal=goal)
+    report.add(f"search.{key}.p99_ms", f"search {label}: p99", percentile(flat, 99), "ms")
+
+
+def run_queries(report: Report, home: Path, server: Server, rounds: int) -> dict[str, Any]:
+    """Latency of the mix: raw Whoosh, `Letters.search`, `GET /api/search`; server memory."""
+    app = Letters(Settings(home=home))
+    totals, inprocess = latencies(lambda query: app.search(query.request()).total, rounds,
+                                  "in-process")
+    app.index.close()
+
+    searcher = raw.RawSearcher(home / "index")
+    raw_totals, baseline = latencies(searcher.run, rounds, "raw")
+    searcher.close()
+
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        http_totals, over_http = latencies(http_runner(client), rounds, "http")
+    memory = server.memory()
+
+    _add_latency(report, "raw", "raw Whoosh (same queries, same index)", baseline, None)
+    _add_latency(report, "inprocess", "Letters.search in process", inprocess, "<= 50")
+    _add_latency(report, "http", "GET /api/search over HTTP", over_http, "<= 80")
+    raw_p95 = percentile(_all(baseline), 95)
+    report.add("search.inprocess_vs_raw_p95", "search: in-process p95 / raw Whoosh p95",
+               percentile(_all(inprocess), 95) / raw_p95, "x")
+    report.add("search.http_vs_raw_p95", "search: HTTP p95 / raw Whoosh p95",
+               percentile(_all(over_http), 95) / raw_p95, "x")
+    report.add("search.server_rss_mb", "server resident memory after the queries (VmRSS)",
+               memory.get("VmRSS"), "MB", goal="<= 400")
+    report.add("search.server_peak_rss_mb", "server peak resident memory (VmHWM)",
+               memory.get("VmHWM"), "MB")
+    per_query = []
+    for query in MIX:
+        per_query.append({
+            "name": query.name, "params": query.params(), "total": totals[query.name],
+            "raw_total": raw_totals[query.name], "http_total": http_totals[query.name],
+            **{f"{key}_{p}_ms": round(percentile(samples[query.name], p), 2)
+               for key, samples in (("raw", baseline), ("inprocess", inprocess),
+                                    ("http", over_http)) for p in (50, 95)},
+        })
+    return {"queries": per_query, "rounds": rounds, "server_memory_mb": memory}
+
+
+def build(report: Report, count: int, cache: Path, work: Path, reuse: bool = False
+          ) -> tuple[Path, dict[str, Any]]:
+    """The archive, the timed reindex and the raw bulk-indexing baseline; the home built.
+
+    With `reuse`, the home and index left by the previous run are kept and nothing is timed.
+    """
+    home = work / HOME
+    if reuse and (home / "index").is_dir():
+        letters = sum(1 for _ in Archive(home / "archive").records())
+        report.add("search.letters", "search: letters in the index (reused)", letters, "letters")
+        return home, {"reused": True}
+    archive, generation = prepare_archive(cache, count)
+    linking = link_home(archive, home)
+    reindexing = reindex(home, count)
+    loading, bulk = raw_bulk(home, work)
+    report.add("search.letters", "search: letters in the index", count, "letters")
+    report.add("search.reindex_seconds", "letters reindex, time", reindexing, "s", goal="<= 120")
+    report.add("search.raw_bulk_seconds", "raw Whoosh bulk indexing of the same documents, time",
+               bulk, "s")
+    report.add("search.reindex_vs_raw", "letters reindex time / raw Whoosh bulk time",
+               reindexing / bulk, "x", goal="<= 1.2")
+    index_bytes = sum(p.stat().st_size for p in (home / "index").rglob("*") if p.is_file())
+    report.add("search.index_mb", "search: index size on disk", index_bytes / 2**20, "MB")
+    return home, {"corpus_seconds": round(generation, 2), "hardlink_seconds": round(linking, 2),
+                  "raw_documents_load_seconds": round(loading, 2)}
