@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from letters.models import CORRECTABLE, Letter
+from letters.models import CORRECTABLE, Letter, is_iso_date
 
 if TYPE_CHECKING:
     from letters.service import Letters
@@ -39,13 +38,8 @@ def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
             raise InvalidCorrection(f"There is no partner with the slug '{value}'.")
         if key == "signatory" and value is not None and app.registry.sg(value) is None:
             raise InvalidCorrection(f"There is no Secretary General with the slug '{value}'.")
-        if key == "date" and value is not None:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD.") from None
-            if len(value) != 10:
-                raise InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD.")
+        if key == "date" and value is not None and not is_iso_date(value):
+            raise InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD.")
         if key == "direction" and value not in (None, *DIRECTIONS):
             raise InvalidCorrection("The direction must be 'outgoing' or 'incoming'.")
         if key == "language" and value not in LANGUAGES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 Direction = Literal["outgoing", "incoming"]
@@ -11,6 +12,14 @@ Kind = Literal["company", "association"]
 
 #: Fields of a record that an archivist may correct (PATCH /api/letters/{id}).
 CORRECTABLE = ("partner", "signatory", "date", "direction", "language", "signed_by", "title")
+
+
+def is_iso_date(value: str) -> bool:
+    """Whether `value` is a real date written YYYY-MM-DD."""
+    try:
+        return len(value) == 10 and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 @dataclass

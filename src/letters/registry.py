@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from letters.fsutil import append_line
-from letters.models import Name, Partner, Round, SecretaryGeneral
+from letters.models import Name, Partner, Round, SecretaryGeneral, is_iso_date
 
 CHANGES_FILE = "registry-changes.jsonl"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -96,11 +95,7 @@ def _apply(partners: dict[str, Partner], change: dict[str, Any]) -> None:
 def _check_date(value: str | None) -> None:
     if value is None:
         return
-    try:
-        ok = len(value) == 10 and date.fromisoformat(value).isoformat() == value
-    except ValueError:
-        ok = False
-    if not ok:
+    if not is_iso_date(value):
         raise RegistryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
 
 

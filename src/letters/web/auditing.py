@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,10 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters import audit, fixity
+from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.render import render
+from letters.web.searchform import whole_number
 from letters.web.state import web
 
 router = APIRouter(include_in_schema=False)
@@ -47,15 +48,15 @@ class AuditFilter:
         """Read the filters (and the page) from query parameters; QueryError (400) if malformed."""
         values = {field: params.get(name, "").strip()[:200] for field, name in PARAMS.items()}
         for field in ("date_from", "date_to"):
-            if values[field] and not _is_date(values[field]):
+            if values[field] and not is_iso_date(values[field]):
                 raise QueryError(f"The date '{values[field]}' is not a date: write it as "
                                  "YYYY-MM-DD.")
         if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
             raise QueryError("The start date is after the end date.")
         if not paged:
             return cls._of(values)
-        page = _number(params.get("page", ""), 1, "page must be a whole number from 1.")
-        per_page = _number(params.get("per_page", ""), PER_PAGE,
+        page = whole_number(params.get("page", ""), 1, "page must be a whole number from 1.")
+        per_page = whole_number(params.get("per_page", ""), PER_PAGE,
                            f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
         if per_page > MAX_PER_PAGE:
             raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
@@ -133,22 +134,6 @@ def _strings(value: Any) -> set[str]:
     if isinstance(value, list):
         return set().union(*(_strings(v) for v in value)) if value else set()
     return set()
-
-
-def _is_date(value: str) -> bool:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
-
-
-def _number(value: str, default: int, message: str) -> int:
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise QueryError(message)
-    return int(value)
 
 
 def page_numbers(page: int, last: int) -> list[int | None]:

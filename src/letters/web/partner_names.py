@@ -7,7 +7,6 @@ for relinking (`review.relink_candidates`), and the archivist picks which to lin
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import audit, registry, review
-from letters.models import Letter, Partner
+from letters.models import Letter, Partner, is_iso_date
 from letters.registry import RegistryError
 from letters.service import Letters, NotFound
 from letters.textnorm import fold
@@ -36,11 +35,7 @@ KINDS = ("company", "association")
 def _day(value: str | None) -> str | None:
     if value is None:
         return None
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or len(value) != 10:
+    if not is_iso_date(value):
         raise RegistryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
     return value
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import date
 from urllib.parse import urlencode
 
+from letters.models import is_iso_date
 from letters.registry import Registry
 from letters.searching import QueryError, SearchRequest, Sort
 
@@ -81,15 +81,15 @@ class SearchForm:
         if self.status not in ("", "ok", "needs_review"):
             raise QueryError("The status must be 'ok' or 'needs_review'.")
         for value in (self.date_from, self.date_to):
-            if value and not _is_date(value):
+            if value and not is_iso_date(value):
                 raise QueryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QueryError("The 'from' date comes after the 'to' date.")
         sort = self.sort or self.default_sort
         if sort not in SORTS:
             raise QueryError("The sort must be 'relevance', 'date' or '-date'.")
-        page = _number(self.page, 1, "The page must be a whole number from 1.")
-        per_page = _number(self.per_page, DEFAULT_PER_PAGE,
+        page = whole_number(self.page, 1, "The page must be a whole number from 1.")
+        per_page = whole_number(self.per_page, DEFAULT_PER_PAGE,
                            f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
         if per_page > MAX_PER_PAGE:
             raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
@@ -101,15 +101,8 @@ class SearchForm:
         )
 
 
-def _is_date(value: str) -> bool:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
-
-
-def _number(value: str, default: int, message: str) -> int:
+def whole_number(value: str, default: int, message: str) -> int:
+    """A positive whole number from a query parameter (`default` when empty), else QueryError."""
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
