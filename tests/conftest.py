@@ -7,12 +7,17 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Screenshots and other artifacts of the browser tests (git-ignored).
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -155,3 +160,24 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.socket.close()
+
+
+@pytest.fixture(scope="module")
+def site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[LiveServer, WebHome]]:
+    """A live server, reading closed, on a private copy of the web home, shared by a module's tests."""
+    home = copy_web_home(web_template, tmp_path_factory.mktemp("site") / "home")
+    with LiveServer(Settings(home=home.path)) as server:
+        yield server, home
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """The system's headless Chromium, driven by Playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -10,38 +10,15 @@ from pathlib import Path
 
 import pdfkit
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
-from letters.settings import Settings
+from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 #: Every form control the user can reach must have a label; every image a text alternative.
 UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
     .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML)
     .concat([...document.querySelectorAll('img:not([alt])')].map(e => e.outerHTML))"""
-
-
-@pytest.fixture(scope="module")
-def site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[LiveServer, WebHome]]:
-    home = copy_web_home(web_template, tmp_path_factory.mktemp("browser") / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

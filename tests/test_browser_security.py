@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pdfkit
 import pytest
-from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from pypdf import PdfReader, PdfWriter
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
-from letters.settings import Settings
+from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 SCRIPT = '<script>window.pwned=1;document.title="PWNED"</script>'
 FILENAME = "<img src=x onerror=window.pwned=2>.pdf"  # a browser sends '"' as %22
 BODY = f"Our commitment {SCRIPT} to the partnership."
@@ -46,24 +39,6 @@ def hostile_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[LiveServer, WebHome]]:
-    home = copy_web_home(web_template, tmp_path_factory.mktemp("browser-security") / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def window(chromium: Browser, url: str, bypass_csp: bool) -> tuple[Page, list[str]]:

@@ -26,15 +26,6 @@ EVIL_NAME = "<img src=x onerror=alert(1)>.pdf"
 OPEN_BANNER = "Open reading: anyone who can reach this site"
 
 
-@pytest.fixture(scope="module")
-def site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[LiveServer, WebHome]]:
-    """A server, reading closed, on a copy of the web home shared by the module's tests."""
-    home = copy_web_home(web_template, tmp_path_factory.mktemp("pages") / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
-
-
 @pytest.fixture
 def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
     """A server on a private copy of the web home, for a test that changes it."""

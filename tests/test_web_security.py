@@ -28,15 +28,6 @@ WEB = Path(__file__).resolve().parents[1] / "src" / "letters" / "web"
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 
-@pytest.fixture(scope="module")
-def site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[LiveServer, WebHome]]:
-    """A server on a copy of the web home shared by the module's tests."""
-    home = copy_web_home(web_template, tmp_path_factory.mktemp("security") / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
-
-
 @pytest.fixture
 def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
     """A server on a private copy of the web home (its own login throttle)."""
