@@ -1,0 +1,41 @@
+"""The review queue and relinking after the registry grows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfkit
+
+from letters import registry, review
+from letters.service import Letters
+
+
+def from_organisation(name: str, day: int) -> list[str]:
+    """A letter to the Secretary General from `name`."""
+    return [f"**{name}", "1 Harbour Street, Oslo", "", f"Oslo, {day} March 2021", "",
+            "The Secretary General", "Council of Europe", "F-67075 Strasbourg Cedex", "",
+            "Dear Secretary General,", "", "We are glad to take part in the partnership.", "",
+            "Yours sincerely,", "", "Kari Example", f"Director, {name}"]
+
+
+def test_queue_oldest_first_and_relinking_after_a_new_partner(app: Letters, tmp_path: Path) -> None:
+    first = pdfkit.write_text_pdf(tmp_path / "a.pdf", [from_organisation("Nordic Cables AS", 3)])
+    second = pdfkit.write_text_pdf(tmp_path / "b.pdf", [from_organisation("Fjord Robotics AS", 4)])
+    [a] = app.ingest([first], by="tester")
+    [b] = app.ingest([second], by="tester")
+    assert a.letter and b.letter
+    queued = review.queue(app)
+    assert [letter.id for letter in queued] == [a.letter.id, b.letter.id]
+    assert all(letter.partner is None for letter in queued)
+
+    assert review.relink_candidates(app, "apple") == []
+    registry.add_partner(app.settings.archive_dir, "nordic-cables", "Nordic Cables", "company", by="ada")
+    registry.add_alias(app.settings.archive_dir, "nordic-cables", "Nordic Cables AS", by="ada")
+    candidates = review.relink_candidates(app, "nordic-cables")
+    assert [c.letter.id for c in candidates] == [a.letter.id]
+    assert "Nordic Cables AS" in candidates[0].evidence
+
+    [relinked] = review.relink(app, [a.letter.id], "nordic-cables", by="ada")
+    assert relinked.partner == "nordic-cables"
+    assert app.archive.history(a.letter.id)[-1]["changes"]["partner"]["after"] == "nordic-cables"
+    assert review.relink_candidates(app, "nordic-cables") == []

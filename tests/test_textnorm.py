@@ -1,0 +1,18 @@
+"""Normalisation and folding used by recognition and the index."""
+
+from __future__ import annotations
+
+from letters.textnorm import fold, normalize
+
+
+def test_normalize_mends_ligatures_spaces_and_line_end_hyphens() -> None:
+    text = "the ﬁnal agree-\nment\u00a0of\u2009the  parties"
+    assert normalize(text) == "the final agreement of the parties"
+    assert normalize("a\r\n\n\n\nb  ") == "a\n\nb"
+
+
+def test_fold_removes_case_and_diacritics_including_undecomposable_letters() -> None:
+    assert fold("Marija Pejčinović Burić") == "marija pejcinovic buric"
+    assert fold("Thorbjørn Jagland") == "thorbjorn jagland"
+    assert fold("Telefónica, S.A.") == "telefonica, s.a."
+    assert fold("Straße") == "strasse"
