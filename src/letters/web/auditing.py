@@ -17,7 +17,7 @@ from letters.searching import QueryError
 from letters.service import Letters
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.render import render
-from letters.web.searchform import whole_number
+from letters.web.searchform import page_numbers, whole_number
 from letters.web.state import web
 
 router = APIRouter(include_in_schema=False)
@@ -134,17 +134,6 @@ def _strings(value: Any) -> set[str]:
     if isinstance(value, list):
         return set().union(*(_strings(v) for v in value)) if value else set()
     return set()
-
-
-def page_numbers(page: int, last: int) -> list[int | None]:
-    """The page links to show: first, last and two either side of the current (None: a gap)."""
-    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
-    out: list[int | None] = []
-    for number in shown:
-        if out and number - (out[-1] or 0) > 1:
-            out.append(None)
-        out.append(number)
-    return out
 
 
 # -- fixity -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from letters.web.citation import citation
 from letters.web.exchange_rows import pair_choices, rows_for
 from letters.web.highlight import mark
 from letters.web.render import language, render
-from letters.web.searchform import SearchForm
+from letters.web.searchform import SearchForm, page_numbers
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
 
@@ -75,17 +75,6 @@ def _facet_label(facet: str, value: str, app: Letters, t: Any) -> str:
     if facet == "language":
         return str(t(f"language.{value}"))
     return value
-
-
-def page_numbers(page: int, last: int) -> list[int | None]:
-    """The page links to show: first, last and two either side of the current (None: a gap)."""
-    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
-    out: list[int | None] = []
-    for number in shown:
-        if out and number - (out[-1] or 0) > 1:
-            out.append(None)
-        out.append(number)
-    return out
 
 
 @router.get("/", response_class=HTMLResponse, name="search_page")

@@ -108,3 +108,14 @@ def whole_number(value: str, default: int, message: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise QueryError(message)
     return int(value)
+
+
+def page_numbers(page: int, last: int) -> list[int | None]:
+    """The page links to show: first, last and two either side of the current (None: a gap)."""
+    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
