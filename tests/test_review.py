@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pdfkit
 
 from letters import registry, review
+from letters.archive import now_iso
 from letters.service import Letters
 
 
@@ -22,8 +24,11 @@ def test_queue_oldest_first_and_relinking_after_a_new_partner(app: Letters, tmp_
     first = pdfkit.write_text_pdf(tmp_path / "a.pdf", [from_organisation("Nordic Cables AS", 3)])
     second = pdfkit.write_text_pdf(tmp_path / "b.pdf", [from_organisation("Fjord Robotics AS", 4)])
     [a] = app.ingest([first], by="tester")
+    assert a.letter
+    while now_iso() == a.letter.added_at:  # times are to the second: make the second one later
+        time.sleep(0.05)
     [b] = app.ingest([second], by="tester")
-    assert a.letter and b.letter
+    assert b.letter and b.letter.added_at > a.letter.added_at
     queued = review.queue(app)
     assert [letter.id for letter in queued] == [a.letter.id, b.letter.id]
     assert all(letter.partner is None for letter in queued)
