@@ -181,3 +181,11 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
+    """A live server on a private copy of the web home, for one test that changes it."""
+    home = copy_web_home(web_template, tmp_path / "home")
+    with LiveServer(Settings(home=home.path)) as server:
+        yield server, home

@@ -27,11 +27,14 @@ from letters.models import Signature
 SIGNER = "Pat Example, Digital Partnership Officer"
 
 
-def throwaway_signer() -> signers.SimpleSigner:
-    """A signer with a fresh key and a self-signed certificate."""
+def throwaway_signer(common_name: str = SIGNER, organisation: str | None = "Example Corp"
+                     ) -> signers.SimpleSigner:
+    """A signer with a fresh key and a self-signed certificate for that name."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SIGNER),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Corp")])
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organisation:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
+    name = x509.Name(attributes)
     start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())

@@ -13,41 +13,24 @@ import json
 import re
 import sys
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pdfkit
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
+from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import main
-from letters.settings import Settings
 from test_roles import csrf_of, open_client
+from test_signatures import throwaway_signer
 
 SIGNER = "Pat <b>Example</b>, Digital Partnership Officer"
 HONEST = "integrity checked, signer not verified against a trust list"
-
-
-@pytest.fixture
-def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
-    """A server on a private copy of the web home."""
-    home = copy_web_home(web_template, tmp_path / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
 
 
 def text_of(page: str) -> str:
@@ -281,23 +264,6 @@ def test_auditors_export_from_the_partner_page_with_their_session(
 
 
 # -- digital signatures -------------------------------------------------------------------------
-def throwaway_signer() -> signers.SimpleSigner:
-    """A signer with a fresh key and a self-signed certificate named SIGNER."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SIGNER)])
-    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(start).not_valid_after(start + dt.timedelta(days=365 * 50))
-            .sign(key, hashes.SHA256()))
-    certificate = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    private = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return signers.SimpleSigner(signing_cert=certificate, signing_key=private,
-                                cert_registry=SimpleCertificateStore.from_certs([certificate]))
-
-
 def signed_letters() -> dict[str, bytes]:
     """The same kind of letter signed and intact, signed then altered, signed then updated."""
     def letter(tag: str) -> bytes:
@@ -306,7 +272,7 @@ def signed_letters() -> dict[str, bytes]:
                                 "", "Matthew Prince"]])
         out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),
                                PdfSignatureMetadata(field_name="PartnerSignature"),
-                               signer=throwaway_signer())
+                               signer=throwaway_signer(SIGNER, organisation=None))
         return out.getvalue()
 
     intact = letter("intact")

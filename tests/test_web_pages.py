@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pdfkit
-import pytest
 
 from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
 from letters import audit, thumbnails
@@ -24,14 +23,6 @@ REPLY_CITATION = ("Letter from Matthew Prince, Cloudflare, Inc., to Thorbjørn J
                   "General of the Council of Europe, 30 May 2018")
 EVIL_NAME = "<img src=x onerror=alert(1)>.pdf"
 OPEN_BANNER = "Open reading: anyone who can reach this site"
-
-
-@pytest.fixture
-def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
-    """A server on a private copy of the web home, for a test that changes it."""
-    home = copy_web_home(web_template, tmp_path / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
 
 
 def csrf_of(page: str) -> str:

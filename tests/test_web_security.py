@@ -13,27 +13,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 from itsdangerous import TimestampSigner
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
+from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import build_parser
-from letters.settings import Settings
 from letters.users import secret_key
 from letters.web.auth import CSRF_MESSAGE, SESSION_COOKIE
 from test_roles import RULES, app_routes, csrf_of, is_api, open_client, path_values
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "letters" / "web"
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-
-
-@pytest.fixture
-def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
-    """A server on a private copy of the web home (its own login throttle)."""
-    home = copy_web_home(web_template, tmp_path / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
 
 
 @contextmanager
