@@ -71,9 +71,15 @@ def raw_bulk(home: Path, work: Path) -> tuple[float, float]:
 
 
 def latencies(run: Callable[[Query], int], rounds: int, seed: str
-              ) -> tuple[dict[str, int], dict[str, list[float]]]:
-    """Totals found by a warm-up pass, then milliseconds per query over `rounds` shuffled passes."""
-    totals = {query.name: run(query) for query in MIX}
+              ) -> tuple[dict[str, int], dict[str, list[float]], dict[str, list[float]]]:
+    """Totals and milliseconds of a first pass (nothing cached yet), then milliseconds per query
+    over `rounds` shuffled passes."""
+    totals: dict[str, int] = {}
+    first: dict[str, list[float]] = {}
+    for query in MIX:
+        start = time.perf_counter()
+        totals[query.name] = run(query)
+        first[query.name] = [(time.perf_counter() - start) * 1000]
     samples: dict[str, list[float]] = {query.name: [] for query in MIX}
     order = [query for _ in range(rounds) for query in MIX]
     random.Random(seed).shuffle(order)
@@ -81,7 +87,7 @@ def latencies(run: Callable[[Query], int], rounds: int, seed: str
         start = time.perf_counter()
         run(query)
         samples[query.name].append((time.perf_counter() - start) * 1000)
-    return totals, samples
+    return totals, first, samples
 
 
 def http_runner(client: httpx.Client) -> Callable[[Query], int]:
@@ -113,21 +119,25 @@ def _add_latency(report: Report, key: str, label: str, samples: dict[str, list[f
 def run_queries(report: Report, home: Path, server: Server, rounds: int) -> dict[str, Any]:
     """Latency of the mix: raw Whoosh, `Letters.search`, `GET /api/search`; server memory."""
     app = Letters(Settings(home=home))
-    totals, inprocess = latencies(lambda query: app.search(query.request()).total, rounds,
-                                  "in-process")
+    totals, inprocess_first, inprocess = latencies(
+        lambda query: app.search(query.request()).total, rounds, "in-process")
     app.index.close()
 
     searcher = raw.RawSearcher(home / "index")
-    raw_totals, baseline = latencies(searcher.run, rounds, "raw")
+    raw_totals, _raw_first, baseline = latencies(searcher.run, rounds, "raw")
     searcher.close()
 
     with httpx.Client(base_url=server.url, timeout=60) as client:
-        http_totals, over_http = latencies(http_runner(client), rounds, "http")
+        http_totals, http_first, over_http = latencies(http_runner(client), rounds, "http")
     memory = server.memory()
 
     _add_latency(report, "raw", "raw Whoosh (same queries, same index)", baseline, None)
     _add_latency(report, "inprocess", "Letters.search in process", inprocess, "<= 50")
     _add_latency(report, "http", "GET /api/search over HTTP", over_http, "<= 80")
+    _add_latency(report, "inprocess_first", "Letters.search, first run of each query",
+                 inprocess_first, None)
+    _add_latency(report, "http_first", "GET /api/search, first run of each query", http_first,
+                 None)
     raw_p95 = percentile(_all(baseline), 95)
     report.add("search.inprocess_vs_raw_p95", "search: in-process p95 / raw Whoosh p95",
                percentile(_all(inprocess), 95) / raw_p95, "x")
@@ -145,6 +155,8 @@ def run_queries(report: Report, home: Path, server: Server, rounds: int) -> dict
             **{f"{key}_{p}_ms": round(percentile(samples[query.name], p), 2)
                for key, samples in (("raw", baseline), ("inprocess", inprocess),
                                     ("http", over_http)) for p in (50, 95)},
+            "inprocess_first_ms": round(inprocess_first[query.name][0], 2),
+            "http_first_ms": round(http_first[query.name][0], 2),
         })
     return {"queries": per_query, "rounds": rounds, "server_memory_mb": memory}
 
