@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         home = homes[0]
         if parts & {"search", "load"}:
             token = load_bench.archivist_token(home) if "load" in parts else ""
-            uploads = load_bench.upload_files(cache, work, sizes.uploads) if "load" in parts else []
+            uploads = (load_bench.upload_files(cache, work, sizes.uploads, home)
+                       if "load" in parts else [])
             server = Server(home, work / "server.log")
             try:
                 server.start()

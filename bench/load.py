@@ -95,9 +95,17 @@ def _uploader(url: str, token: str, files: list[Path], seconds: float, tally: Ta
                 tally.added.extend(r["id"] for r in results if r.get("result") == "added")
 
 
-def upload_files(cache: Path, work: Path, count: int) -> list[Path]:
-    """`count` new letters to upload (never in the archive corpus)."""
-    made = corpus.pdf_corpus(cache / "uploads", count, start=UPLOAD_START)
+def upload_files(cache: Path, work: Path, count: int, home: Path) -> list[Path]:
+    """`count` new letters to upload: never in the archive corpus, nor in `home` already (a home
+    kept by `--reuse-index` holds the uploads of the previous run: the next batch is taken)."""
+    archived = {letter.sha256 for letter in Archive(home / "archive").records()}
+    start = UPLOAD_START
+    while True:
+        made = corpus.pdf_corpus(cache / "uploads", count, start=start)
+        if not any(hashlib.sha256(path.read_bytes()).hexdigest() in archived
+                   for path, _pages in made):
+            break
+        start += count
     return sorted(link_files([path for path, _ in made], work / "upload-files").iterdir())
 
 

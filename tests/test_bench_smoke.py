@@ -23,6 +23,8 @@ FIGURES: dict[str, str | None] = {
     "search.reindex_vs_raw": "<= 1.2", "search.index_mb": None,
     **{f"search.{path}.{p}_ms": None for path in ("raw", "inprocess", "http")
        for p in ("p50", "p99")},
+    **{f"search.{path}_first.{p}_ms": None for path in ("inprocess", "http")
+       for p in ("p50", "p95", "p99")},
     "search.raw.p95_ms": None, "search.inprocess.p95_ms": "<= 50", "search.http.p95_ms": "<= 80",
     "search.inprocess_vs_raw_p95": None, "search.http_vs_raw_p95": None,
     "search.server_rss_mb": "<= 400", "search.server_peak_rss_mb": None,
