@@ -470,11 +470,15 @@ def outcome(corpus: Corpus) -> list[tuple[object, ...]]:
     return seen
 
 
-def test_reindex_gives_the_same_results_as_incremental_indexing(own_corpus: Corpus) -> None:
+@pytest.mark.parametrize("procs", [1, 2])
+def test_reindex_gives_the_same_results_as_incremental_indexing(own_corpus: Corpus,
+                                                                procs: int) -> None:
     incremental = outcome(own_corpus)
     progress: list[tuple[int, int]] = []
-    assert own_corpus.index.rebuild(lambda done, total: progress.append((done, total))) == len(
-        LETTERS)
+    assert own_corpus.index.rebuild(lambda done, total: progress.append((done, total)),
+                                    procs=procs) == len(LETTERS)
+    segments = [p for p in (own_corpus.home / "index").iterdir() if p.suffix == ".seg"]
+    assert 1 <= len(segments) <= procs  # each subprocess writes at most one segment
     assert progress[-1] == (len(LETTERS), len(LETTERS))
     assert [done for done, _ in progress] == list(range(1, len(LETTERS) + 1))
     assert outcome(own_corpus) == incremental

@@ -14,7 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_index import LETTERS, Corpus, build_letter
 from whoosh import index as whoosh_index
 from whoosh import sorting
 
@@ -24,6 +23,7 @@ from letters.index import open_index
 from letters.index.queries import filters, parse
 from letters.index.schema import FACET_FIELDS, SCHEMA, document
 from letters.searching import SearchRequest
+from test_index import LETTERS, Corpus, build_letter
 
 QUERIES = ["", "partnership", "Facebook OR Kaspersky", "council NOT facebook", "NOT council",
            '"Council of Europe"', "partner:meta", "accord*", "date:[2017-01-01 TO 2020-12-31]",

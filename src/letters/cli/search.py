@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -67,7 +68,7 @@ def reindex(args: argparse.Namespace, app: Letters) -> int:
     index = Index(app.settings.index_dir, app.archive, lambda: app.registry,
                   max_query_chars=app.settings.max_query_chars)
     try:
-        count = index.rebuild(_Progress())
+        count = index.rebuild(_Progress(), procs=min(os.cpu_count() or 1, 4))
     except IndexBusy as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
@@ -93,6 +94,8 @@ class _Progress:
                 return
             self.shown = tenth
             sys.stderr.write(f"indexing {done}/{total}\n")
+        if done == total:
+            sys.stderr.write("writing the index...\n")
         sys.stderr.flush()
 
 

@@ -138,11 +138,15 @@ class Index:
             return []
         return snippets.merge(Marks.of(parse(prepared)).spans(text))
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the index from the archive alone; the number of letters indexed."""
+    def rebuild(self, progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
+        """Rebuild the index from the archive alone; the number of letters indexed.
+
+        With `procs` > 1 the letters are analysed in that many subprocesses (forked by Whoosh:
+        only for a process without threads, such as `letters reindex`), each writing a segment.
+        """
         with self._file_lock():
             self._recover_swap()
-            count = self._rebuild_locked(progress)
+            count = self._rebuild_locked(progress, procs)
         with self._lock:
             self._close()
             self._current()
@@ -323,14 +327,18 @@ class Index:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _rebuild_locked(self, progress: Callable[[int, int], None] | None) -> int:
+    def _rebuild_locked(self, progress: Callable[[int, int], None] | None, procs: int = 1) -> int:
         """Build a new index beside the current one and swap it in (the lock is held)."""
         parent = self.index_dir.parent
         records = list(self.archive.records())
         registry = self.registry()
         fresh = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}-new-", dir=parent))
         try:
-            writer = whoosh_index.create_in(str(fresh), SCHEMA).writer()
+            options: dict[str, Any] = {}
+            if procs > 1 and len(records) >= 2 * procs:
+                options = {"procs": procs, "multisegment": True, "limitmb": 256,
+                           "batchsize": min(100, len(records) // procs)}
+            writer = whoosh_index.create_in(str(fresh), SCHEMA).writer(**options)
             try:
                 for done, letter in enumerate(records, 1):
                     writer.add_document(**build_document(letter, self._stored_pages(letter), registry))
