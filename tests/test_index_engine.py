@@ -9,6 +9,7 @@ and deleted documents, the cases where cached sets could go wrong.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from letters.archive import Archive
 from letters.index import open_index
 from letters.index.queries import filters, parse
 from letters.index.schema import FACET_FIELDS, SCHEMA, document
-from letters.searching import SearchRequest
+from letters.searching import SearchRequest, SearchResult
 from test_index import LETTERS, Corpus, build_letter
 
 QUERIES = ["", "partnership", "Facebook OR Kaspersky", "council NOT facebook", "NOT council",
@@ -115,3 +116,29 @@ def test_deep_pages_and_sparse_matches_in_date_order(segmented: Corpus) -> None:
     assert one_by_one == everything and len(everything) == len(LETTERS)
     french = segmented.index.search(SearchRequest(q="language:fr", sort="date"))
     assert [hit.letter.date for hit in french.hits] == ["2017-11-08", "2020-11-17"]
+
+
+def test_a_cached_page_needs_no_lock_and_a_commit_elsewhere_retires_it(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "archive")
+    index = open_index(tmp_path / "index", archive, lambda: registry.load(archive.root))
+    other = open_index(tmp_path / "index", archive, lambda: registry.load(archive.root))
+    letter = build_letter(archive, tmp_path / "pdfs", ["A quokka treaty."], partner="gni")
+    index.update([letter])
+    first = index.search(SearchRequest(q="quokka"))
+    answers: list[SearchResult] = []
+
+    def ask() -> None:
+        answers.append(index.search(SearchRequest(q="quokka")))
+
+    with index._lock:  # as if a long search were running in another thread
+        reader = threading.Thread(target=ask)
+        reader.start()
+        reader.join(timeout=10)
+        assert answers == [first]  # answered from the cache while the lock was held
+        other.update([replace(letter, partner="meta")])  # a commit by another process
+        stale = threading.Thread(target=ask)
+        stale.start()
+        stale.join(timeout=0.5)
+        assert stale.is_alive()  # the cached page is of an older commit: it waits to recompute
+    stale.join(timeout=10)
+    assert answers[1].facets["partner"] == {"meta": 1}

@@ -52,22 +52,33 @@ VALUE_FIELDS = frozenset({"status", *FACET_FIELDS.values()})
 
 
 class LRU(Generic[K, V]):
-    """A dict that forgets its least recently used entries beyond `size`."""
+    """A dict that forgets its least recently used entries beyond `size`; safe across threads
+    (values are made outside its lock: two threads may make the same one, the last is kept)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: K, make: Callable[[], V]) -> V:
         """The value of `key`, made (and kept) if it is not known."""
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
+        known = self.peek(key)
+        if known is not None:
+            return known
         value = make()
-        self._items[key] = value
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
         return value
+
+    def peek(self, key: K) -> V | None:
+        """The value of `key` if it is known, else None."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
 
     def __len__(self) -> int:
         return len(self._items)
@@ -137,8 +148,9 @@ class Ranking:
 class Snapshot:
     """One commit of the index, with the sets, orders, rankings and pages computed on it."""
 
-    def __init__(self, searcher: Searcher, segments: Segments) -> None:
+    def __init__(self, searcher: Searcher, segments: Segments, version: Hashable = None) -> None:
         self.searcher = searcher
+        self.version = version  # what the index on disk looks like at this commit
         self.size: int = searcher.reader().doc_count_all()
         subs = searcher.subsearchers or [(searcher, 0)]
         keys = [(sub.reader().segment().segment_id(), sub.reader().doc_count_all())
@@ -159,9 +171,15 @@ class Snapshot:
                filters: wq.Query | None) -> searching.SearchResult:
         """The page of results of a request (kept, so the same request is answered at once)."""
         order = request.sort if text or request.sort != "relevance" else "date"
-        key = (repr(query), repr(filters), order, request.page, request.per_page, request.facets,
-               request.highlight, request.q if text else "")
-        return self._pages.get(key, lambda: self._search(request, query, text, filters, order))
+        return self._pages.get(_page_key(request, query, text, filters, order),
+                               lambda: self._search(request, query, text, filters, order))
+
+    def cached(self, request: searching.SearchRequest, query: wq.Query, text: str,
+               filters: wq.Query | None) -> searching.SearchResult | None:
+        """The page of results if it was already made on this commit (touches no Whoosh object,
+        so it needs no lock), else None."""
+        order = request.sort if text or request.sort != "relevance" else "date"
+        return self._pages.peek(_page_key(request, query, text, filters, order))
 
     def _search(self, request: searching.SearchRequest, query: wq.Query, text: str,
                 filters: wq.Query | None, order: str) -> searching.SearchResult:
@@ -296,6 +314,12 @@ class Snapshot:
             chosen = [ordered[place] for place in
                       _take(ordered, bitmaps.flags(found, self.size), first, wanted)]
         return [(docnum, 0.0) for docnum in chosen]
+
+
+def _page_key(request: searching.SearchRequest, query: wq.Query, text: str,
+              filters: wq.Query | None, order: str) -> Hashable:
+    return (repr(query), repr(filters), order, request.page, request.per_page, request.facets,
+            request.highlight, request.q if text else "")
 
 
 def _take(ordered: array[int], flags: bytes, first: int, wanted: int) -> list[int]:

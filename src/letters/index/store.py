@@ -15,6 +15,7 @@ import fcntl
 import gc
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -90,7 +91,6 @@ class Index:
         with self._writer() as writer:
             for document in documents:
                 writer.update_document(**document)
-        self._refresh()
 
     def remove(self, ids: Iterable[str]) -> None:
         """Take these letters out of the index."""
@@ -100,7 +100,6 @@ class Index:
         with self._writer() as writer:
             for letter_id in wanted:
                 writer.delete_by_term("id", letter_id)
-        self._refresh()
 
     def search(self, request: searching.SearchRequest) -> searching.SearchResult:
         """Run a search; raises searching.QueryError for a malformed query or filter."""
@@ -108,8 +107,13 @@ class Index:
         if request.page < 1 or request.per_page < 1:
             raise searching.QueryError("page and per_page must be 1 or more")
         wanted = filters(request, self.registry())
+        query = parse(text)
+        snapshot = self._snapshot  # a page made on the commit still on disk needs no lock
+        if snapshot is not None and snapshot.version == _version(self.index_dir):
+            page = snapshot.cached(request, query, text, wanted)
+            if page is not None:
+                return page
         with self._lock:
-            query = parse(text)
             try:
                 return self._run(request, query, text, wanted)
             except (searching.QueryError, IndexBusy):
@@ -128,7 +132,8 @@ class Index:
                 total=0, page=request.page, per_page=request.per_page, hits=[],
                 facets={name: {} for name in FACET_FIELDS} if request.facets else {})
         if self._snapshot is None or self._snapshot.searcher is not searcher:
-            self._snapshot = Snapshot(searcher, self._segments)
+            version = (self._identity, searcher.reader().generation())
+            self._snapshot = Snapshot(searcher, self._segments, version)
         return self._snapshot.search(request, query, text, wanted)
 
     def spans(self, q: str, text: str) -> list[tuple[int, int]]:
@@ -211,11 +216,6 @@ class Index:
             self._searcher.close()
         self._searcher = fresh
         self._snapshot = None
-
-    def _refresh(self) -> None:
-        with self._lock:
-            if self._searcher is not None:
-                self._current()
 
     def _close(self) -> None:
         if self._searcher is not None:
@@ -437,6 +437,23 @@ def _identity(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return stat.st_dev, stat.st_ino
+
+
+def _version(index_dir: Path) -> tuple[tuple[int, int] | None, int]:
+    """The index directory's identity and its latest commit (generation), read without Whoosh."""
+    generations = [int(match.group(1)) for name in _listdir(index_dir)
+                   if (match := _TOC.fullmatch(name))]
+    return _identity(index_dir), max(generations, default=-1)
+
+
+_TOC = re.compile(r"_MAIN_(\d+)\.toc")
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
 
 
 def _text(value: Any) -> str:
