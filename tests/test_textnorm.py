@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from letters.textnorm import fold, normalize
+from letters.textnorm import fold, fold_unicode, normalize
 
 
 def test_normalize_mends_ligatures_spaces_and_line_end_hyphens() -> None:
@@ -16,3 +16,11 @@ def test_fold_removes_case_and_diacritics_including_undecomposable_letters() -> 
     assert fold("Thorbjørn Jagland") == "thorbjorn jagland"
     assert fold("Telefónica, S.A.") == "telefonica, s.a."
     assert fold("Straße") == "strasse"
+
+
+def test_the_ascii_shortcut_of_fold_gives_what_the_long_way_gives() -> None:
+    every_ascii = "".join(chr(code) for code in range(128))
+    assert fold(every_ascii) == fold_unicode(every_ascii)
+    for text in ("Dear Mr Zuckerberg,", "ＭＩＣＲＯＳＯＦＴ", "Pejčinović Burić", "ﬁnal ß", ""):
+        assert fold(text) == fold_unicode(text)
+    assert fold("Pejčinović") == "pejcinovic"  # not ASCII: the long way

@@ -26,5 +26,12 @@ def normalize(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without diacritics, for accent-insensitive comparison ("Pejčinović" -> "pejcinovic")."""
+    if text.isascii():  # nothing to normalise, translate or strip: the same as the long way
+        return text.lower()
+    return fold_unicode(text)
+
+
+def fold_unicode(text: str) -> str:
+    """`fold` the long way, for any text (NFKC, special letters, NFKD, no marks, casefold)."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD_EXTRA))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()

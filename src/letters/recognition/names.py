@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -49,6 +50,7 @@ class Folded:
         return self.origin[start], self.origin[end - 1] + 1
 
 
+@functools.lru_cache(maxsize=4096)
 def _pattern(name: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in re.split(r"[\s\-]+", fold(name).strip()) if w]
     body = r"[\s\-]+".join(words)
