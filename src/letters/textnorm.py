@@ -28,7 +28,21 @@ def fold(text: str) -> str:
     """Lower case without diacritics, for accent-insensitive comparison ("Pejčinović" -> "pejcinovic")."""
     if text.isascii():  # nothing to normalise, translate or strip: the same as the long way
         return text.lower()
-    return fold_unicode(text)
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD_EXTRA))
+    return text.translate(_NO_MARKS).casefold()
+
+
+class _Marks(dict[int, int | None]):
+    """For str.translate: combining marks map to None (dropped), other letters to themselves;
+    each character is looked up in Unicode once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_NO_MARKS = _Marks()
 
 
 def fold_unicode(text: str) -> str:

@@ -34,6 +34,10 @@ class Folded:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        if text.isascii():  # one folded letter per letter, in place
+            self.folded = fold(text)
+            self.origin = list(range(len(text) + 1))
+            return
         parts: list[str] = []
         origin: list[int] = []
         for index, char in enumerate(text):
