@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pdfkit
@@ -17,8 +18,11 @@ import pypdf
 import pytest
 
 from letters.archive import Archive
+from letters.ingest import Indexer
+from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
+from test_index import build_letter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -211,3 +215,18 @@ def test_kill_9_mid_ingest_leaves_archive_consistent_and_rerun_completes(tmp_pat
     assert not list((home / "archive" / ".staging").glob("*"))
     app = Letters(Settings(home=home))
     assert app.index.ids() == {letter.id for letter in archive.records()}
+
+
+def test_the_indexer_indexes_on_its_thread_and_hands_errors_back(tmp_path: Path) -> None:
+    app = Letters(Settings(home=tmp_path / "home"))
+    letter = build_letter(app.archive, tmp_path / "pdfs", ["A wombat accord."], partner="gni")
+    indexer = Indexer(app.index)
+    indexer.add([letter])
+    indexer.finish()
+    assert app.search(SearchRequest(q="wombat")).total == 1
+    stranger = replace(letter, id="0" * 16, sha256="0" * 64)  # not in the archive: no text
+    failing = Indexer(app.index)
+    failing.add([stranger])
+    with pytest.raises(KeyError):
+        failing.finish()
+    assert app.search(SearchRequest(q="wombat")).total == 1

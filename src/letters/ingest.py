@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ from letters.models import IngestResult, Letter
 from letters.workers import Pool, TaskFailed
 
 if TYPE_CHECKING:
+    from letters.index import Index
     from letters.service import Letters
 
 #: Letters archived between two index commits (a kill in between is mended by the next ingest).
@@ -98,6 +101,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     first = [(i, p, s) for i, p, s in todo if seen.get(s) == i]
     tasks = [Task(str(p), str(archive.root), app.today().isoformat()) for _, p, _ in first]
     settings = app.settings
+    indexer = Indexer(app.index)
     try:
         with Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
                   memory_bytes=settings.extract_memory_bytes) as pool:
@@ -108,18 +112,55 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
                 if result.result == "added" and result.letter:
                     unindexed.append(result.letter)
                 if len(unindexed) >= INDEX_BATCH:
-                    app.index.update(unindexed)
-                    unindexed.clear()
+                    indexer.add(unindexed)
+                    unindexed = []
                 done(index, result)
     finally:
-        if unindexed:  # even when interrupted: what is archived gets indexed
-            app.index.update(unindexed)
+        indexer.add(unindexed)  # even when interrupted: what is archived gets indexed
+        indexer.finish()
     for index, path, sha in todo:
         if index not in results:
             twin = archive.by_sha(sha)
             done(index, IngestResult(str(path), "duplicate", letter=twin) if twin else
                  IngestResult(str(path), "rejected", error=results[seen[sha]].error))
     return [results[i] for i in range(len(paths))]
+
+
+class Indexer:
+    """Indexes archived letters in batches on a thread of its own, so that the next files are
+    archived meanwhile (the worker processes read PDFs; this process archives and indexes)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._batches: queue.Queue[list[Letter] | None] = queue.Queue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="letters-indexer", daemon=True)
+        self._thread.start()
+
+    def add(self, letters: list[Letter]) -> None:
+        """Index these letters soon (raises what a previous batch raised)."""
+        self._raise()
+        if letters:
+            self._batches.put(list(letters))
+
+    def finish(self) -> None:
+        """Wait until every batch is indexed; raise the first error, if any."""
+        self._batches.put(None)
+        self._thread.join()
+        self._raise()
+
+    def _run(self) -> None:
+        while (batch := self._batches.get()) is not None:
+            if self._error is None:
+                try:
+                    self.index.update(batch)
+                except BaseException as error:  # handed to the ingesting thread by _raise
+                    self._error = error
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 def _audit_refused(app: Letters, result: IngestResult, by: str, filename: str,
