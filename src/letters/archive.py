@@ -14,6 +14,7 @@ leaves either no letter or a whole one.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -30,6 +31,7 @@ ORIGINAL = "original.pdf"
 RECORD = "record.json"
 TEXT = "text.json"
 HISTORY = "history.jsonl"
+LOCK = ".staging.lock"  # beside .staging/: the lock of the step moving a staged letter into place
 DERIVED = "derived"
 ID_LENGTH = 16
 
@@ -141,16 +143,22 @@ class Archive:
             fsync_dir(staging / DERIVED)
         fsync_dir(staging)
         final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():  # a directory left by a crash before its record was renamed in
-            shutil.rmtree(final)
-        try:
-            os.rename(staging, final)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
+        # Held (by every process archiving) from the last check to the rename, so that a process
+        # archiving the same original at the same time never takes a complete letter for a
+        # crash's leftover and removes it.
+        with open(self.root / LOCK, "a+b") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             if (final / RECORD).exists():
+                shutil.rmtree(staging, ignore_errors=True)
                 return False  # another process archived the same original first
-            raise
-        fsync_dir(final.parent)
+            if final.exists():  # a directory left by a crash before its record was renamed in
+                shutil.rmtree(final)
+            try:
+                os.rename(staging, final)
+            except OSError:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            fsync_dir(final.parent)
         return True
 
     def update(self, letter_id: str, changes: dict[str, Any], by: str,

@@ -4,7 +4,7 @@ The digest of each original is its letter directory's name (and its record's `sh
 separate manifest is needed: an original is re-hashed and compared with both. The records, texts
 and histories beside it are checked to parse. Anything in the archive the layout of `archive.py`
 does not define is reported as unexpected; `derived/` may hold anything (it is remade at will),
-and `.staging/` and `.tmp-*` files belong to ingests and writes in progress.
+and `.staging/`, `.staging.lock` and `.tmp-*` files belong to ingests and writes in progress.
 
 The last report is kept in the private directory (`.letters/fixity-last.json`): it is derived
 data, not part of the archive.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry
-from letters.archive import DERIVED, HISTORY, ORIGINAL, RECORD, TEXT, letter_id, now_iso
+from letters.archive import DERIVED, HISTORY, LOCK, ORIGINAL, RECORD, TEXT, letter_id, now_iso
 from letters.fsutil import sha256_of, write_atomic
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 LAST_REPORT = "fixity-last.json"
 #: What the archive root may hold besides `letters/`.
-ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", "README.md",
+ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", LOCK, "README.md",
                 "README.txt"}
 LETTER_FILES = {ORIGINAL, RECORD, TEXT, HISTORY, DERIVED}
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
