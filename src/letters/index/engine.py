@@ -35,7 +35,7 @@ from whoosh.searching import Searcher
 from letters import searching
 from letters.index import bitmaps
 from letters.index.queries import Marks, suggest
-from letters.index.schema import FACET_FIELDS
+from letters.index.schema import FACET_FIELDS, text_of
 from letters.models import Letter
 
 K = TypeVar("K", bound=Hashable)
@@ -100,7 +100,7 @@ class Segment:
                 self.columns[name] = [""] * self.size
             else:
                 texts: dict[Any, str] = {}
-                self.columns[name] = [texts.setdefault(value, _text(value))
+                self.columns[name] = [texts.setdefault(value, text_of(value))
                                       for value in reader.column_reader(name)]
         return self.columns[name]
 
@@ -170,7 +170,7 @@ class Snapshot:
     def search(self, request: searching.SearchRequest, query: wq.Query, text: str,
                filters: wq.Query | None) -> searching.SearchResult:
         """The page of results of a request (kept, so the same request is answered at once)."""
-        order = request.sort if text or request.sort != "relevance" else "date"
+        order = _order(request, text)
         return self._pages.get(_page_key(request, query, text, filters, order),
                                lambda: self._search(request, query, text, filters, order))
 
@@ -178,8 +178,7 @@ class Snapshot:
                filters: wq.Query | None) -> searching.SearchResult | None:
         """The page of results if it was already made on this commit (touches no Whoosh object,
         so it needs no lock), else None."""
-        order = request.sort if text or request.sort != "relevance" else "date"
-        return self._pages.peek(_page_key(request, query, text, filters, order))
+        return self._pages.peek(_page_key(request, query, text, filters, _order(request, text)))
 
     def _search(self, request: searching.SearchRequest, query: wq.Query, text: str,
                 filters: wq.Query | None, order: str) -> searching.SearchResult:
@@ -235,7 +234,7 @@ class Snapshot:
         if isinstance(query, wq.AndMaybe):
             return self.matches(query.a)
         if isinstance(query, wq.Term) and query.fieldname in VALUE_FIELDS:
-            value = query.text if isinstance(query.text, str) else _text(query.text)
+            value = text_of(query.text)
             return self.value_set(query.fieldname, value)
         return self._combine(lambda part: part.segment.queries.get(
             repr(query), lambda: bitmaps.from_ids(part.searcher.docs_for_query(query),
@@ -316,6 +315,11 @@ class Snapshot:
         return [(docnum, 0.0) for docnum in chosen]
 
 
+def _order(request: searching.SearchRequest, text: str) -> str:
+    """The order of the results: browsing (no query text) has no relevance, so goes by date."""
+    return request.sort if text or request.sort != "relevance" else "date"
+
+
 def _page_key(request: searching.SearchRequest, query: wq.Query, text: str,
               filters: wq.Query | None, order: str) -> Hashable:
     return (repr(query), repr(filters), order, request.page, request.per_page, request.facets,
@@ -336,6 +340,3 @@ def _take(ordered: array[int], flags: bytes, first: int, wanted: int) -> list[in
                 break
     return chosen
 
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -150,3 +150,8 @@ def parse_day(value: str | None) -> date | None:
 def midnight(day: date) -> datetime:
     """The datetime at the start of this day, as the `date` field stores it."""
     return datetime(day.year, day.month, day.day)
+
+
+def text_of(value: Any) -> str:
+    """A stored or column value as text (Whoosh gives some as bytes)."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

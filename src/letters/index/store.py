@@ -39,7 +39,7 @@ from letters.archive import Archive
 from letters.fsutil import fsync_dir, write_atomic
 from letters.index.engine import Segments, Snapshot
 from letters.index.queries import Marks, filters, parse
-from letters.index.schema import FACET_FIELDS, SCHEMA, SCHEMA_VERSION, VERSION_FILE
+from letters.index.schema import FACET_FIELDS, SCHEMA, SCHEMA_VERSION, VERSION_FILE, text_of
 from letters.index.schema import document as build_document
 from letters.models import Letter
 from letters.registry import Registry
@@ -420,7 +420,7 @@ def _ids(reader: IndexReader) -> set[str]:
     if reader.doc_count_all() == 0:  # no segment at all: no columns either
         return set()
     column = reader.column_reader("id")
-    return {_text(column[docnum]) for docnum in reader.all_doc_ids()}
+    return {text_of(column[docnum]) for docnum in reader.all_doc_ids()}
 
 
 @contextlib.contextmanager
@@ -455,9 +455,6 @@ def _listdir(path: Path) -> list[str]:
     except OSError:
         return []
 
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _describe(error: BaseException) -> str:
