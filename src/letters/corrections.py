@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from typing import TYPE_CHECKING, Any
 
 from letters.models import CORRECTABLE, Letter, is_iso_date
 
 if TYPE_CHECKING:
-    from letters.service import Letters
+    from letters.service import InvalidCorrection, Letters
 
 #: The fields an archivist must have confirmed (or corrected) for a letter to leave the review queue.
 REVIEWED = ("partner", "signatory", "date", "direction")
 DIRECTIONS = ("outgoing", "incoming")
 LANGUAGES = ("en", "fr")
+ISO_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
@@ -34,18 +37,48 @@ def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
             raise InvalidCorrection(f"'{key}' must be a string or null.")
         value = value.strip() if isinstance(value, str) else None
         value = value or None
-        if key == "partner" and value is not None and app.registry.partner(value) is None:
-            raise InvalidCorrection(f"There is no partner with the slug '{value}'.")
-        if key == "signatory" and value is not None and app.registry.sg(value) is None:
-            raise InvalidCorrection(f"There is no Secretary General with the slug '{value}'.")
-        if key == "date" and value is not None and not is_iso_date(value):
-            raise InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD.")
-        if key == "direction" and value not in (None, *DIRECTIONS):
-            raise InvalidCorrection("The direction must be 'outgoing' or 'incoming'.")
-        if key == "language" and value not in LANGUAGES:
-            raise InvalidCorrection("The language must be 'en' or 'fr'.")
+        _check(app, key, value)
         clean[key] = value
     return clean
+
+
+def _check(app: Letters, key: str, value: str | None) -> None:
+    """Raise InvalidCorrection (naming the field) when `value` cannot be the field's value."""
+    from letters.service import InvalidCorrection
+
+    if key == "partner" and value is not None and app.registry.partner(value) is None:
+        raise InvalidCorrection(f"There is no partner with the slug '{value}'.", key,
+                                "no_partner", value=value)
+    if key == "signatory" and value is not None and app.registry.sg(value) is None:
+        raise InvalidCorrection(f"There is no Secretary General with the slug '{value}'.", key,
+                                "no_sg", value=value)
+    if key == "date" and value is not None and not is_iso_date(value):
+        raise date_error(value)
+    if key == "direction" and value not in (None, *DIRECTIONS):
+        raise InvalidCorrection("The direction must be 'outgoing' or 'incoming'.", key, "direction")
+    if key == "language" and value not in LANGUAGES:
+        raise InvalidCorrection("The language must be 'en' or 'fr'.", key, "language")
+
+
+def date_error(value: str) -> InvalidCorrection:
+    """Why `value` is not a date: a day that does not exist, a month that does not, or the form."""
+    from letters.service import InvalidCorrection
+
+    match = ISO_SHAPE.match(value)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+        days = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+        if year and days and not 1 <= day <= days:
+            return InvalidCorrection(
+                f"The day {value} does not exist: {calendar.month_name[month]} {year} has "
+                f"{days} days.", "date", "no_such_day", value=value, month=month, year=year,
+                days=days)
+        if not days:
+            return InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD: there is no "
+                                     f"month {month}.", "date", "no_such_month", value=value,
+                                     month=month)
+    return InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD.", "date",
+                             "date_form", value=value)
 
 
 def consistency(app: Letters, letter: Letter) -> list[str]:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
+from letters.corrections import validate
 from letters.models import CORRECTABLE, Letter
 from letters.searching import QueryError, SearchResult
 from letters.service import InvalidCorrection, Letters, NotFound
@@ -21,7 +22,7 @@ from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
 from letters.web.exchange_rows import pair_choices, rows_for
 from letters.web.highlight import mark
-from letters.web.render import language, render
+from letters.web.render import language, problem_text, render
 from letters.web.searchform import SearchForm, page_numbers
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
@@ -122,7 +123,8 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
         "registry": app.registry,
         "form_fields": FORM_FIELDS,
-        "correction_error": None,
+        "values": {field: getattr(letter, field) or "" for field in FORM_FIELDS},
+        "errors": {},
         "saved": request.query_params.get("saved") == "1",
         "ocr_percent": _percent(letter.ocr_confidence),
         "pair_choices": pair_choices(app, letter),
@@ -156,23 +158,35 @@ def letter_page(letter_id: str, request: Request, who: Identity = reader) -> HTM
 @router.post("/letters/{letter_id}/correct", response_class=HTMLResponse)
 async def correct_letter(letter_id: str, request: Request,
                          who: Identity = archivist) -> Response:
-    """The archivist's correction form: only the fields that changed are sent."""
+    """The archivist's correction form: only the fields that changed are sent.
+
+    A refused correction shows the form again with every value as typed and each error beside
+    its field (and in a summary linking to it).
+    """
     app = web(request).letters
     form = await checked_form(request)
     letter = await run_in_threadpool(app.get, letter_id)
+    typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
     changes: dict[str, Any] = {}
-    for field in FORM_FIELDS:
-        if field in CORRECTABLE and field in form:
-            value = form[field].strip() or None
-            if value != getattr(letter, field):
-                changes[field] = value
-    if changes:
+    errors: dict[str, str] = {}
+    lang = language(request)
+    for field, raw in typed.items():
+        value = raw.strip() or None
+        if field in CORRECTABLE and value != getattr(letter, field):
+            try:
+                validate(app, {field: value})
+            except InvalidCorrection as error:
+                errors[field] = problem_text(error, lang)
+            changes[field] = value
+    if changes and not errors:
         try:
             await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request))
         except InvalidCorrection as error:
-            context = letter_context(request, letter)
-            context["correction_error"] = str(error)
-            return render(request, "letter.html", context, status=422)
+            errors[error.field or "form"] = problem_text(error, lang)
+    if errors:
+        context = letter_context(request, letter)
+        context.update(values={**context["values"], **typed}, errors=errors)
+        return render(request, "letter.html", context, status=422)
     return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
 
 

@@ -54,6 +54,18 @@ def letter_title(letter: Letter, registry: Registry, t: Any) -> str:
     return str(t("title.other", name=letter.filename))
 
 
+def problem_text(error: Exception, lang: str) -> str:
+    """A domain error in the reader's language: its code's sentence when there is one."""
+    code = getattr(error, "code", "")
+    key = f"problem.{code}"
+    if not code or key not in i18n.STRINGS[i18n.DEFAULT]:
+        return str(error)
+    params = dict(getattr(error, "params", {}))
+    if isinstance(params.get("month"), int) and 1 <= params["month"] <= 12:
+        params["month_name"] = i18n.MONTHS[lang][params["month"] - 1]
+    return i18n.translator(lang)(key, **params)
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     """Render a page with the context every page needs (language, user, CSRF token, banner)."""
@@ -77,6 +89,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "name": registry.display_name,
         "title_of": lambda letter: letter_title(letter, registry, t),
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
+        "word": lambda prefix: lambda value: t(prefix + str(value)),
     }
     values.update(context or {})
     html = state.templates.get_template(template).render(values)

@@ -1,0 +1,94 @@
+"""The archivists' and auditors' daily work in real headless Chromium (issue 13), English and
+French, at 1366 px and at phone width (390 px).
+
+Screenshots of each step go to test-artifacts/ (not versioned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
+
+DESKTOP, PHONE = 1366, 390
+#: The French words of the correction form's first error, for each language.
+DAY_MISSING = {"en": "The day 2019-02-31 does not exist: February 2019 has 28 days.",
+               "fr": "Le jour 2019-02-31 n’existe pas : février 2019 compte 28 jours."}
+
+
+@contextmanager
+def window(chromium: Browser, width: int = DESKTOP, statuses: tuple[int, ...] = ()) -> Iterator[Page]:
+    """A new browser window `width` px wide that fails the test on any console error (but the
+    report of a page answered with one of the expected `statuses`)."""
+    expected = {f"Failed to load resource: the server responded with a status of {s} " for s in statuses}
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and message.text[:-len(message.text.split("(")[-1]) - 1]
+            not in expected else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == []
+
+
+def log_in(page: Page, url: str, role: str, lang: str = "en") -> None:
+    """Log in as `role` and choose the interface language."""
+    page.goto(f"{url}/login?lang={lang}")
+    page.locator("#name").fill(role)
+    page.locator("#password").fill(WEB_PASSWORD.format(role=role))
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{url}/")
+
+
+def shot(page: Page, name: str) -> None:
+    """Save a full-page screenshot."""
+    page.screenshot(path=str(ARTIFACTS / f"daily-{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the window."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width  # type: ignore[index]
+
+
+# -- 2: the correction form keeps what was typed, and says what is wrong beside the field -------
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_refused_correction_keeps_every_value_and_points_at_the_field(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser, lang: str) -> None:
+    server, home = fresh
+    letter_id = home.ids["ripe-fr.pdf"]
+    with window(chromium, statuses=(422,)) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/letters/{letter_id}")
+        page.locator("#c-date").fill("2019-02-31")
+        page.locator("#c-partner").select_option("google")
+        page.locator("#c-direction").select_option("incoming")
+        page.locator("#c-signed_by").fill("Jane Typed-Name")
+        page.locator("#c-title").fill("A title typed by hand")
+        page.locator("#correct button[type=submit]").click()
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_visible()
+        expect(summary).to_be_focused()
+        expect(summary).to_be_in_viewport()
+        link = summary.get_by_role("link", name=DAY_MISSING[lang])
+        expect(link).to_have_attribute("href", "#c-date")
+        beside = page.locator(".field--error").filter(has=page.locator("#c-date"))
+        expect(beside.locator(".error-message")).to_contain_text(DAY_MISSING[lang])
+        expect(page.locator("#c-date")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#c-date")).to_have_value("2019-02-31")
+        expect(page.locator("#c-partner")).to_have_value("google")
+        expect(page.locator("#c-direction")).to_have_value("incoming")
+        expect(page.locator("#c-signed_by")).to_have_value("Jane Typed-Name")
+        expect(page.locator("#c-title")).to_have_value("A title typed by hand")
+        shot(page, f"2-correction-error-{lang}")
+        link.click()
+        expect(page.locator("#c-date")).to_be_focused()
+    assert server.app.state.web.letters.get(letter_id).partner == "ripe-ncc"  # nothing was saved
