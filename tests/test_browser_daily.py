@@ -92,3 +92,35 @@ def test_a_refused_correction_keeps_every_value_and_points_at_the_field(
         link.click()
         expect(page.locator("#c-date")).to_be_focused()
     assert server.app.state.web.letters.get(letter_id).partner == "ripe-ncc"  # nothing was saved
+
+
+# -- 3: one altered original: which letter, what is wrong, what to do, on a desktop and a phone --
+FIXITY = {"en": ("The original has been altered", "Restore the original from a backup"),
+          "fr": ("L’original a été modifié", "Restaurez l’original depuis une sauvegarde")}
+
+
+def test_the_fixity_page_says_which_letter_is_altered_and_what_to_do(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+    server, home = fresh
+    google = home.ids["google-out.pdf"]
+    original = server.app.state.web.letters.archive.original_path(google)
+    original.chmod(0o644)
+    original.write_bytes(original.read_bytes() + b"\n% appended")
+    for lang in ("en", "fr"):
+        for width in (DESKTOP, PHONE):
+            with window(chromium, width) as page:
+                log_in(page, server.url, "auditor", lang)
+                page.goto(f"{server.url}/fixity")
+                if lang == "en" and width == DESKTOP:
+                    page.locator("main form button[type=submit]").click()
+                what, todo = FIXITY[lang]
+                problem = page.locator(".problem")
+                expect(problem).to_have_count(1)
+                for part in (problem.get_by_role("link", name="Letter from Thorbjørn Jagland to Google LLC")
+                             if lang == "en" else problem.get_by_role("link", name="Google LLC"),
+                             problem.get_by_text(what), problem.get_by_text(todo)):
+                    expect(part.first).to_be_visible()
+                    box = part.first.bounding_box()
+                    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+                no_sideways_scroll(page)
+                shot(page, f"3-fixity-{lang}-{width}")

@@ -235,7 +235,7 @@ def test_fixity_page_runs_a_check_and_shows_each_problem(fresh: tuple[LiveServer
     assert last == report
     text = text_of(damaged.text)
     assert "By admin" in text and "Intact 3" in text and "Problems 1" in text
-    assert "the original has been altered" in text
+    assert "The original has been altered" in text and "Restore the original from a backup" in text
     assert f'<a href="/letters/{google}">{google}</a>' in damaged.text
 
 
