@@ -124,3 +124,69 @@ def test_the_fixity_page_says_which_letter_is_altered_and_what_to_do(
                     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
                 no_sideways_scroll(page)
                 shot(page, f"3-fixity-{lang}-{width}")
+
+
+# -- 4: phone width: tables stacked as label/value, filters and sort before the results ---------
+NOTHING_HIDDEN = """() => [...document.querySelectorAll('.table-wrap, table')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className)"""
+
+
+def stacked(page: Page, table: str, labels: list[str]) -> None:
+    """The table's rows are blocks whose cells show their column's name beside the value."""
+    row = page.locator(f"{table} tbody tr").first
+    expect(row).to_be_visible()
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "block"
+    before = row.locator("td[data-label]").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)")
+    assert set(labels) <= {content.strip('"') for content in before}, before
+    assert page.evaluate(NOTHING_HIDDEN) == []
+    no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], chromium: Browser,
+                                        lang: str) -> None:
+    server, home = fresh
+    server.app.state.web.letters.correct(home.ids["google-out.pdf"], {"partner": None}, by="setup")
+    french = lang == "fr"
+    with window(chromium, PHONE) as page:
+        log_in(page, server.url, "admin", lang)
+        page.goto(f"{server.url}/audit")
+        stacked(page, ".audit-events", ["Quand", "Qui"] if french else ["When", "Who"])
+        heights = page.locator(".audit-events time").evaluate_all(
+            "times => times.map(t => t.getBoundingClientRect().height)")
+        assert max(heights) < 30, heights  # each date and time on one line, not broken mid-word
+        shot(page, f"4-audit-{lang}")
+        page.goto(f"{server.url}/partners")
+        stacked(page, "table.table--stack", ["Adhésion", "Lettres"] if french else ["Joined", "Letters"])
+        shot(page, f"4-partners-{lang}")
+        page.goto(f"{server.url}/review")
+        stacked(page, "table.review", ["Pourquoi"] if french else ["Why"])
+        stacked(page, "table.exchanges", ["Date"])
+        shot(page, f"4-review-{lang}")
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_search_filters_and_sort_come_before_the_results(site: tuple[LiveServer, WebHome],
+                                                         chromium: Browser, width: int) -> None:
+    server, _ = site
+    with window(chromium, width) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/?q=partnership")
+        first_result = page.locator(".result").first
+        expect(first_result).to_be_visible()
+        sort = page.get_by_label("Sort by")
+        if width == PHONE:
+            expect(sort).to_be_hidden()
+            toggle = page.get_by_text("Filter and sort the results")
+            assert toggle.bounding_box()["y"] < first_result.bounding_box()["y"]  # type: ignore[index]
+            toggle.click()
+        expect(sort).to_be_visible()
+        assert sort.bounding_box()["y"] < first_result.bounding_box()["y"] or width == DESKTOP  # type: ignore[index]
+        sort.select_option("date")
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(f"{server.url}/?q=partnership&partner=&signatory=&direction="
+                                 "&language=&from=&to=&sort=date")
+        expect(page.locator(".result").first).to_be_visible()
+        no_sideways_scroll(page)
+        shot(page, f"4-search-{width}")

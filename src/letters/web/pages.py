@@ -52,7 +52,10 @@ def facet_items(form: SearchForm, result: SearchResult, app: Letters,
     for facet in FACETS:
         counts = result.facets.get(facet) or {}
         items = []
-        for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        # years in their order; other values by count, most first
+        order = ((lambda kv: str(kv[0])) if facet == "year"
+                 else (lambda kv: (-kv[1], str(kv[0]))))
+        for value, count in sorted(counts.items(), key=order):
             if facet == "year":
                 start, end = f"{value}-01-01", f"{value}-12-31"
                 active = form.date_from == start and form.date_to == end
