@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pdfkit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -190,3 +192,44 @@ def test_search_filters_and_sort_come_before_the_results(site: tuple[LiveServer,
         expect(page.locator(".result").first).to_be_visible()
         no_sideways_scroll(page)
         shot(page, f"4-search-{width}")
+
+
+# -- 7: "Confirm these values" only when there is something to confirm ---------------------------
+def ingest_one(server: LiveServer, path: Path, lines: list[str]) -> str:
+    """Archive a one-page letter with these lines; its id."""
+    pdfkit.write_text_pdf(path, [lines])
+    [result] = server.app.state.web.letters.ingest([path], by="setup")
+    assert result.letter is not None
+    return result.letter.id
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_confirming_is_offered_only_for_values_there_are(fresh: tuple[LiveServer, WebHome],
+                                                        chromium: Browser, tmp_path: Path,
+                                                        lang: str) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    blank = ingest_one(server, tmp_path / "note.pdf", ["Shopping list", "", "Bread, milk, eggs."])
+    assert app.get(blank).status == "needs_review" and app.get(blank).partner is None
+    partial = home.ids["google-out.pdf"]
+    app.correct(partial, {"partner": None}, by="setup")
+    with window(chromium) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/letters/{blank}")
+        expect(page.locator(".warning li").first).to_be_visible()
+        expect(page.locator("#confirm")).to_have_count(0)
+        shot(page, f"7-nothing-to-confirm-{lang}")
+        page.goto(f"{server.url}/letters/{partial}")
+        reasons = page.locator(".warning li").all_inner_texts()
+        assert len(reasons) == 1 and (lang == "fr" or reasons == ["No partner is recorded."])
+        hint = page.locator("#confirm .hint")
+        expect(hint).to_contain_text("Secrétaire Général, date, sens" if lang == "fr"
+                                     else "Secretary General, date, direction")
+        page.locator("#confirm button").click()
+        expect(page.locator(".notice")).to_contain_text(
+            "reste dans la file de vérification" if lang == "fr" else "stays in the review queue")
+        assert page.locator(".warning li").all_inner_texts() == reasons
+        expect(page.locator("#confirm")).to_have_count(0)
+        shot(page, f"7-confirmed-but-in-review-{lang}")
+    assert app.get(partial).status == "needs_review"
+    assert set(app.get(partial).confirmed) == {"partner", "signatory", "date", "direction"}

@@ -174,16 +174,19 @@ def test_confirming_a_missing_value_keeps_the_letter_in_the_queue(
         site: tuple[LiveServer, WebHome]) -> None:
     server, home = site
     letter_id = home.ids["acme.pdf"]
+    before = server.app.state.web.letters.get(letter_id)
+    assert before.partner is None and before.reasons
     with browser(server, "archivist") as http:
         page = http.get(f"/letters/{letter_id}").text
         assert http.post(f"/letters/{letter_id}/confirm",
                          data={"csrf": csrf_of(page)}).status_code == 303
-        shown = text_of(http.get(f"/letters/{letter_id}").text)
-    assert "This letter needs review" in shown and "partner is missing" in shown
+        shown = text_of(http.get(f"/letters/{letter_id}?confirmed=1").text)
+    assert "This letter needs review" in shown and "stays in the review queue" in shown
     with api(server, home, "archivist") as http:
         queue = http.get("/api/review").json()
-    assert [x["reasons"] for x in queue["letters"] if x["id"] == letter_id] == [
-        ["partner is missing"]]
+    # the reasons stay as recognition wrote them; the empty partner is not "confirmed"
+    assert [x["reasons"] for x in queue["letters"] if x["id"] == letter_id] == [before.reasons]
+    assert "partner" not in server.app.state.web.letters.get(letter_id).confirmed
 
 
 def test_confirming_through_the_api(site: tuple[LiveServer, WebHome]) -> None:

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 REVIEWED = ("partner", "signatory", "date", "direction")
 DIRECTIONS = ("outgoing", "incoming")
 LANGUAGES = ("en", "fr")
+#: What the review reasons say of a reviewed value the record does not hold.
+MISSING = {"partner": "No partner is recorded.", "signatory": "No Secretary General is recorded.",
+           "date": "The letter's date is not recorded."}
 ISO_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -82,20 +85,30 @@ def date_error(value: str) -> InvalidCorrection:
 
 
 def consistency(app: Letters, letter: Letter) -> list[str]:
-    """What is still missing or inconsistent with the registry in a record."""
-    problems = [f"{field} is missing" for field in ("partner", "signatory", "date")
-                if getattr(letter, field) is None]
+    """What is still missing or inconsistent with the registry in a record, in plain sentences."""
+    problems = [sentence for field, sentence in MISSING.items() if getattr(letter, field) is None]
     if letter.date and letter.signatory:
         sg = app.registry.sg(letter.signatory)
         if sg and not sg.in_office(letter.date):
-            problems.append(f"{sg.name} was not Secretary General on {letter.date}")
+            problems.append(f"{sg.name} was not Secretary General on {letter.date}.")
     if letter.date and letter.date > app.today().isoformat():
-        problems.append(f"the date {letter.date} is in the future")
+        problems.append(f"The date {letter.date} is in the future.")
     return problems
 
 
+def confirmable(letter: Letter) -> list[str]:
+    """The reviewed fields that hold a value not yet confirmed: what confirming would confirm."""
+    return [field for field in REVIEWED
+            if getattr(letter, field) is not None and field not in letter.confirmed]
+
+
 def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str) -> Letter:
-    """Correct a letter's fields and recompute its review status; returns the new record."""
+    """Correct a letter's fields and recompute its review status; returns the new record.
+
+    Until every reviewed field is confirmed the letter keeps its reasons, plus any new
+    inconsistency (a value missing only when this correction cleared it: recognition already
+    said what it did not find).
+    """
     current = app.get(letter_id)
     clean = validate(app, changes)
     confirmed = sorted(set(current.confirmed) | set(clean) | set(changes.get("confirmed", [])))
@@ -104,7 +117,9 @@ def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str) -> Let
     if all(f in confirmed for f in REVIEWED):
         reasons = problems
     else:
-        reasons = list(dict.fromkeys([*current.reasons, *problems]))
+        cleared = {MISSING[f] for f in MISSING if f in clean and clean[f] is None}
+        new = [p for p in problems if p not in MISSING.values() or p in cleared]
+        reasons = list(dict.fromkeys([*current.reasons, *new]))
     update = {**clean, "confirmed": confirmed, "reasons": reasons,
               "status": "needs_review" if reasons else "ok"}
     letter = app.archive.update(letter_id, update, by)

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from letters.corrections import confirmable
 from letters.models import Letter
 from letters.registry import Registry
 from letters.settings import MB
@@ -24,8 +25,17 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 def environment() -> Environment:
     """The template environment: every value escaped unless marked safe in Python."""
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["field_label"] = field_label
+    return env
+
+
+@pass_context
+def field_label(context: Any, field: str) -> str:
+    """A record field's name in the page's language, in lower case within a sentence."""
+    label: str = context["t"](f"field.{field}")
+    return label if field == "signatory" else label[:1].lower() + label[1:]
 
 
 def language(request: Request) -> str:
@@ -90,6 +100,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "title_of": lambda letter: letter_title(letter, registry, t),
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
         "word": lambda prefix: lambda value: t(prefix + str(value)),
+        "confirmable": confirmable,
     }
     values.update(context or {})
     html = state.templates.get_template(template).render(values)
