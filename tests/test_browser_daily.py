@@ -6,6 +6,7 @@ Screenshots of each step go to test-artifacts/ (not versioned).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -233,3 +234,30 @@ def test_confirming_is_offered_only_for_values_there_are(fresh: tuple[LiveServer
         shot(page, f"7-confirmed-but-in-review-{lang}")
     assert app.get(partial).status == "needs_review"
     assert set(app.get(partial).confirmed) == {"partner", "signatory", "date", "direction"}
+
+
+# -- 8: a corrected field says who corrected it and when, not what recognition had found ---------
+CORRECTED = {"en": r"Corrected by archivist on \d{1,2} \w+ \d{4}, \d\d:\d\d UTC",
+             "fr": r"Corrigé par archivist le \d{1,2} \w+ \d{4}, \d\d:\d\d UTC"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_corrected_field_shows_who_corrected_it(fresh: tuple[LiveServer, WebHome],
+                                                 chromium: Browser, lang: str) -> None:
+    server, home = fresh
+    letter_id = home.ids["cloudflare-out.pdf"]
+    with window(chromium) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/letters/{letter_id}")
+        date_row = page.locator(".summary__row").filter(has=page.locator("dt", has_text="Date"))
+        expect(date_row).to_contain_text("Strasbourg, 23 May 2018")  # the evidence, before
+        page.locator("#c-date").fill("2018-05-24")
+        page.locator("#correct button[type=submit]").click()
+        expect(page.locator("#correct .notice")).to_be_visible()
+        expect(date_row).to_contain_text("24 mai 2018" if lang == "fr" else "24 May 2018")
+        assert re.search(CORRECTED[lang], date_row.inner_text()), date_row.inner_text()
+        expect(date_row).not_to_contain_text("Strasbourg, 23 May 2018")
+        partner_row = page.locator(".summary__row").filter(
+            has=page.locator("dt", has_text="Partenaire" if lang == "fr" else "Partner"))
+        expect(partner_row).not_to_contain_text("archivist")
+        shot(page, f"8-corrected-{lang}")

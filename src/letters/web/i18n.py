@@ -57,3 +57,12 @@ def long_date(iso: str | None, lang: str) -> str | None:
         return f"{day} {months[month - 1]} {year}"
     except (ValueError, IndexError):
         return iso
+
+
+def long_moment(iso: str | None, lang: str) -> str:
+    """'2026-11-28T13:53:04Z' as '28 November 2026, 13:53 UTC' (the day as long_date writes it)."""
+    if not iso:
+        return ""
+    day = long_date(iso[:10], lang)
+    clock = iso[11:16]
+    return f"{day}, {clock} UTC" if len(clock) == 5 and clock[2] == ":" else str(day)

@@ -15,7 +15,7 @@ from letters.corrections import confirmable
 from letters.models import Letter
 from letters.registry import Registry
 from letters.settings import MB
-from letters.web import i18n
+from letters.web import i18n, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
 from letters.web.state import web
 
@@ -96,6 +96,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "max_upload_mb": state.letters.settings.max_upload_bytes // MB or 1,
         "section": "",
         "day": partial(i18n.long_date, lang=lang),
+        "moment": partial(i18n.long_moment, lang=lang),
+        "field_marks": record_view.marks,
         "name": registry.display_name,
         "title_of": lambda letter: letter_title(letter, registry, t),
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
