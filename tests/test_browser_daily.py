@@ -261,3 +261,41 @@ def test_a_corrected_field_shows_who_corrected_it(fresh: tuple[LiveServer, WebHo
             has=page.locator("dt", has_text="Partenaire" if lang == "fr" else "Partner"))
         expect(partner_row).not_to_contain_text("archivist")
         shot(page, f"8-corrected-{lang}")
+
+
+# -- 6: history, audit details and PDF metadata in words, with names and labels -----------------
+RAW = re.compile(r"needs_review|creation_date|modification_date|\[\]|\['|: True|: False|"
+                 r"\bfields\b|\bsha256\b|→ cloudflare|→ google")
+WORDS = {"en": ("Partner: Cloudflare → Google", "Fields: Partner", "Created: 1 January 2000",
+                "Status: Recognised → Needs review"),
+         "fr": ("Partenaire\u202f: Cloudflare → Google", "Champs\u202f: Partenaire",
+                "Créé le\u202f: 1 janvier 2000", "État\u202f: Reconnue → À vérifier")}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHome],
+                                                 chromium: Browser, lang: str) -> None:
+    server, home = fresh
+    letter_id = home.ids["cloudflare-out.pdf"]
+    server.app.state.web.letters.correct(letter_id, {"partner": "google"}, by="archivist")
+    server.app.state.web.letters.correct(letter_id, {"date": None}, by="archivist")
+    partner, fields, created, status = WORDS[lang]
+    with window(chromium) as page:
+        log_in(page, server.url, "admin", lang)
+        page.goto(f"{server.url}/letters/{letter_id}")
+        history = page.locator("#history-title + .table-wrap")
+        expect(history).to_contain_text(partner)
+        expect(history).to_contain_text(status)
+        record = page.locator(".summary").first
+        expect(record).to_contain_text(created)
+        for text in (history.inner_text(), record.inner_text()):
+            assert not RAW.search(text), RAW.search(text)
+        shot(page, f"6-history-{lang}")
+        page.goto(f"{server.url}/audit")
+        events = page.locator(".audit-events")
+        expect(events).to_contain_text(fields)
+        link = events.get_by_role("link", name=letter_id).first
+        expect(link).to_have_attribute("href", f"/letters/{letter_id}")
+        assert not RAW.search(events.inner_text()), RAW.search(events.inner_text())
+        assert page.evaluate(NOTHING_HIDDEN) == []  # the long digests break, every column shows
+        shot(page, f"6-audit-{lang}")

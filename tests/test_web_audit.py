@@ -162,7 +162,7 @@ def test_the_audit_page_filters_and_pages(fresh: tuple[LiveServer, WebHome]) -> 
     assert "Letter added" not in table_of(by_archivist) and "setup" not in table_of(by_archivist)
     assert corrections.count("<tr>") == 1 + 2  # the header row and two corrections
     assert f'<a href="/letters/{google}">{google}</a>' in corrections
-    assert "fields: title" in table_of(corrections).replace(" :", ":")
+    assert "Fields: Title" in table_of(corrections).replace(" :", ":")
     # the letter's upload (by setup) and its correction, not the other letters
     assert "2 events" in text_of(about_google)
     assert "Letter added" in table_of(about_google) and "Record corrected" in table_of(about_google)

@@ -140,7 +140,7 @@ def test_a_correction_is_kept_reindexed_and_confirming_empties_the_queue(
         assert saved.status_code == 303
         shown = http.get(f"/letters/{letter_id}").text
         history_shown = text_of(shown[shown.index('id="history-title"'):])
-        assert "date : — → 2019-03-04" in history_shown  # the value before, who, when
+        assert "Date: — → 4 March 2019" in history_shown  # the value before, who, when
         assert "archivist" in history_shown and "Corrected" in history_shown
         # re-indexed at once: the new date is searchable
         found = http.get("/api/search", params={"from": "2019-03-01", "to": "2019-03-31"}).json()

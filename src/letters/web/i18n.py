@@ -10,6 +10,8 @@ LANGUAGES = ("en", "fr")
 DEFAULT = "en"
 COOKIE = "letters_lang"
 
+#: A colon between a label and its value: French puts a (narrow no-break) space before it.
+COLON = {"en": ": ", "fr": "\u202f: "}
 MONTHS = {
     "en": ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"],

@@ -18,6 +18,7 @@ from letters.settings import MB
 from letters.web import i18n, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
 from letters.web.state import web
+from letters.web.wording import Wording
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -98,6 +99,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "day": partial(i18n.long_date, lang=lang),
         "moment": partial(i18n.long_moment, lang=lang),
         "field_marks": record_view.marks,
+        "wording": Wording(lang, registry),
+        "colon": i18n.COLON[lang],
         "name": registry.display_name,
         "title_of": lambda letter: letter_title(letter, registry, t),
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
