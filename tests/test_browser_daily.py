@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pdfkit
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
 
@@ -299,3 +299,25 @@ def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHom
         assert not RAW.search(events.inner_text()), RAW.search(events.inner_text())
         assert page.evaluate(NOTHING_HIDDEN) == []  # the long digests break, every column shows
         shot(page, f"6-audit-{lang}")
+
+
+# -- 10: the API documentation works on a closed network ----------------------------------------
+def test_the_api_documentation_works_without_internet(site: tuple[LiveServer, WebHome],
+                                                      chromium: Browser) -> None:
+    server, _ = site
+    elsewhere: list[str] = []
+    with window(chromium) as page:
+        def only_this_site(route: Route) -> None:
+            if route.request.url.startswith(server.url):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_this_site)
+        page.goto(f"{server.url}/docs")
+        expect(page.locator(".opblock").first).to_be_visible()
+        expect(page.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible()
+        assert page.locator(".opblock").count() > 10
+        shot(page, "10-docs")
+    assert elsewhere == []

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import re
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from itsdangerous import TimestampSigner
 from starlette.exceptions import HTTPException
@@ -24,7 +20,7 @@ from letters.searching import QueryError
 from letters.service import InvalidCorrection, Letters, NotFound
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import api, archivists, auditing, login, pages
+from letters.web import api, apidocs, archivists, auditing, login, pages
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
@@ -47,13 +43,10 @@ SENTENCES = {
 }
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-#: Pages drawn by FastAPI with scripts and styles from a CDN: they get DOCS_CSP instead.
-NO_CSP = ("/docs", "/redoc")
-#: The API documentation's policy: its CDN and, of inline scripts, only FastAPI's own (by hash).
-DOCS_CSP = ("default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "script-src 'self' https://cdn.jsdelivr.net {hashes}; connect-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+#: The API documentation's pages (and Swagger UI's files): they get apidocs.policy instead.
+NO_CSP = (apidocs.DOCS, "/redoc")
+#: Files that may be cached (the pages may not).
+STATIC_PATHS = ("/static/", apidocs.ASSETS + "/")
 
 
 def is_api(request: Request) -> bool:
@@ -81,18 +74,7 @@ def error_response(request: Request, status: int, detail: str,
         return PlainTextResponse(detail, status_code=status, headers=headers)
 
 
-def docs_csp() -> str:
-    """DOCS_CSP allowing exactly the inline scripts of FastAPI's documentation pages."""
-    pages = (get_swagger_ui_html(openapi_url="/openapi.json", title="letters - Swagger UI",
-                                 oauth2_redirect_url="/docs/oauth2-redirect"),
-             get_swagger_ui_oauth2_redirect_html())
-    scripts = [m for page in pages
-               for m in re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.S)]
-    digests = [base64.b64encode(hashlib.sha256(x.encode()).digest()).decode() for x in scripts]
-    return DOCS_CSP.format(hashes=" ".join(f"'sha256-{d}'" for d in digests))
-
-
-_DOCS_CSP = docs_csp()
+_DOCS_CSP = apidocs.policy(apidocs.TITLE)
 
 
 def with_security_headers(path: str, headers: list[tuple[bytes, bytes]]
@@ -104,7 +86,7 @@ def with_security_headers(path: str, headers: list[tuple[bytes, bytes]]
              (b"x-frame-options", b"DENY"),
              (b"content-security-policy", (_DOCS_CSP if path.startswith(NO_CSP) else CSP).encode())]
     if b"cache-control" not in present:
-        value = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
+        value = b"public, max-age=3600" if path.startswith(STATIC_PATHS) else b"no-store"
         extra.append((b"cache-control", value))
     return headers + [h for h in extra if h[0] not in present]
 
@@ -182,7 +164,7 @@ def create_app(settings: Settings) -> FastAPI:
         templates=environment(), logins=Throttle(),
     )
     app = FastAPI(
-        title="letters", version=__version__, docs_url="/docs", redoc_url=None,
+        title="letters", version=__version__, docs_url=None, redoc_url=None,
         openapi_url="/openapi.json",
         description="The archive of the Council of Europe's Digital Partnership "
                     "exchange-of-letters agreements. Authenticate with "
@@ -195,6 +177,8 @@ def create_app(settings: Settings) -> FastAPI:
         """200 while the server is up."""
         return {"status": "ok"}
 
+    app.include_router(apidocs.router)
+    app.mount(apidocs.ASSETS, apidocs.assets(), name="docs-static")
     app.include_router(api.router)
     app.include_router(login.router)
     app.include_router(archivists.router)  # before pages: /partners/new is no slug

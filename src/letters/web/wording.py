@@ -10,8 +10,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup, escape
-
 from letters.registry import Registry
 from letters.web import i18n
 
@@ -28,10 +26,13 @@ NOT_SHOWN = ("reasons",)
 
 @dataclass(frozen=True)
 class Line:
-    """One detail in words: its label and its value (HTML: links to letters are marked safe)."""
+    """One detail in words: its label and value; letters (ids) are shown as links after the value,
+    a digest (`code`) in a monospace font that breaks anywhere."""
 
     label: str
-    value: Markup
+    value: str
+    letters: tuple[str, ...] = ()
+    code: bool = False
 
 
 class Wording:
@@ -49,39 +50,39 @@ class Wording:
                 return self.t(prefix + key)
         return key.replace("_", " ").capitalize()
 
-    def value(self, key: str, value: Any) -> Markup:
-        """A value in words (escaped), letters as links."""
+    def value(self, key: str, value: Any) -> str:
+        """A value in words."""
         if value is None or value == "" or value == []:
-            return Markup("—")
+            return "—"
         if isinstance(value, bool):
-            return escape(self.t("yes" if value else "no"))
-        if key in LETTERS:
-            ids = value if isinstance(value, list) else [value]
-            return Markup(", ").join(Markup('<a href="/letters/{0}">{0}</a>').format(x) for x in ids)
+            return self.t("yes" if value else "no")
         if key in FIELD_LISTS and isinstance(value, list):
-            return escape(", ".join(self.label(str(x)) for x in value))
+            return ", ".join(self.label(str(x)) for x in value)
         if isinstance(value, list):
-            return Markup(", ").join(self.value(key, x) for x in value)
+            return ", ".join(self.value(key, x) for x in value)
         if isinstance(value, Mapping):
-            return Markup("; ").join(Markup("{}: {}").format(self.label(str(k)), self.value(str(k), v))
-                                     for k, v in value.items())
+            return "; ".join(f"{self.label(str(k))}: {self.value(str(k), v)}" for k, v in value.items())
         text = str(value)
-        if key == "sha256":
-            return Markup('<code class="hash">{}</code>').format(text)
         if key in NAMED:
-            return escape(self.registry.display_name(text) or text)
+            return self.registry.display_name(text) or text
         if key in DAYS:
-            return escape(i18n.long_date(text, self.lang) or text)
+            return i18n.long_date(text, self.lang) or text
         if key.endswith("_date") or key == "at":
-            return escape(i18n.long_moment(text, self.lang) if "T" in text else text)
+            return i18n.long_moment(text, self.lang) if "T" in text else text
         for prefix in ("direction", "language", "status", "kind", "role", "op"):
             if key == prefix and f"{prefix}.{text}" in i18n.STRINGS[i18n.DEFAULT]:
-                return escape(self.t(f"{prefix}.{text}"))
-        return escape(text)
+                return self.t(f"{prefix}.{text}")
+        return text
+
+    def line(self, key: str, value: Any) -> Line:
+        """One detail: letters as links, digests as code, anything else in words."""
+        if key in LETTERS and value:
+            return Line(self.label(key), "", tuple(value if isinstance(value, list) else [value]))
+        return Line(self.label(key), self.value(key, value), code=key == "sha256")
 
     def details(self, what: Mapping[str, Any] | None) -> list[Line]:
         """An audit event's details, one line each."""
-        return [Line(self.label(k), self.value(k, v)) for k, v in (what or {}).items()]
+        return [self.line(k, v) for k, v in (what or {}).items()]
 
     def changes(self, changes: Mapping[str, Mapping[str, Any]] | None) -> list[Line]:
         """A history event's changes: 'Partner: — → AT&T'; newly confirmed fields by name."""
@@ -96,18 +97,18 @@ class Wording:
                     lines.append(Line(self.t("key.confirmed"), self.value(key, added)))
                 continue
             if key == "exchange":
-                lines.append(Line(self.label(key), self._exchange(after)))
+                lines.append(self._exchange(after))
                 continue
-            lines.append(Line(self.label(key), Markup("{} → {}").format(
-                self.value(key, before), self.value(key, after))))
+            lines.append(Line(self.label(key),
+                              f"{self.value(key, before)} → {self.value(key, after)}"))
         return lines
 
-    def _exchange(self, other: Any) -> Markup:
+    def _exchange(self, other: Any) -> Line:
         if other == "":
-            return escape(self.t("key.exchange_unlinked"))
+            return Line(self.label("exchange"), self.t("key.exchange_unlinked"))
         if other is None:
-            return escape(self.t("key.exchange_automatic"))
-        return self.value("other", other)
+            return Line(self.label("exchange"), self.t("key.exchange_automatic"))
+        return Line(self.label("exchange"), "", (str(other),))
 
     def metadata(self, metadata: Mapping[str, Any]) -> list[Line]:
         """A PDF's metadata, labelled in words, dates written as days."""
