@@ -321,3 +321,93 @@ def test_the_api_documentation_works_without_internet(site: tuple[LiveServer, We
         assert page.locator(".opblock").count() > 10
         shot(page, "10-docs")
     assert elsewhere == []
+
+
+# -- 12: smaller things ---------------------------------------------------------------------------
+def test_head_answers_like_get_without_a_body(site: tuple[LiveServer, WebHome]) -> None:
+    import httpx
+
+    server, _ = site
+    for path in ("/login", "/healthz", "/static/letters.css", "/docs"):
+        head = httpx.head(f"{server.url}{path}")
+        get = httpx.get(f"{server.url}{path}")
+        assert head.status_code == get.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+    assert httpx.head(f"{server.url}/").status_code == 303  # to the login page, as GET
+
+
+UPLOAD = {"en": ("3 files: 2 added, 0 already in the archive, 1 refused.", "Refused files were not archived",
+                 "Partner not recognised", "Secretary General not recognised"),
+          "fr": ("3 fichiers : 2 ajoutés, 0 déjà dans les archives, 1 refusés.",
+                 "Les fichiers refusés n’ont pas été archivés", "Partenaire non reconnu",
+                 "Secrétaire Général non reconnu")}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_upload_results_count_tell_refusals_apart_and_say_what_was_not_recognised(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+    server, home = fresh
+    good = pdfkit.write_text_pdf(tmp_path / "intel-reply.pdf", [[
+        "**Intel Corporation", "2200 Mission College Blvd, Santa Clara", "",
+        "Santa Clara, 10 February 2020", "", "Ms Marija Pejčinović Burić", "Secretary General",
+        "Council of Europe", "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
+        "Intel is glad to join the Digital Partnership.", "", "Yours sincerely,", "",
+        "Jane Example", "Vice President, Intel Corporation"]])
+    blank = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Shopping list", "", "Bread, milk."]])
+    not_pdf = tmp_path / "notes.pdf"
+    not_pdf.write_text("not a PDF at all")
+    summary, next_step, no_partner, no_sg = UPLOAD[lang]
+    with window(chromium) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/upload")
+        page.locator("#file").set_input_files([str(good), str(blank), str(not_pdf)])
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".upload-summary")).to_have_text(summary)
+        expect(page.locator(".upload-results .warning")).to_contain_text(next_step)
+        refused = page.locator(".upload-result--rejected .tag")
+        review = page.locator(".upload-result .tag--warning").first
+        expect(refused).to_be_visible()
+        expect(review).to_be_visible()
+        colours = [x.evaluate("e => getComputedStyle(e).backgroundColor") for x in (refused, review)]
+        assert colours[0] != colours[1]
+        note = page.locator(".upload-result").filter(has_text="note.pdf")
+        expect(note).to_contain_text(no_partner)
+        expect(note).to_contain_text(no_sg)
+        shot(page, f"12-upload-{lang}")
+
+
+def test_partners_joining_date_from_the_founding_exchange_and_letters_listed_once(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+    server, _ = fresh
+    specimens = Path(__file__).resolve().parents[1] / "specimens"
+    results = server.app.state.web.letters.ingest(
+        sorted(specimens.glob("2019-03-12-att-*.pdf")), by="setup")
+    assert [r.result for r in results] == ["added", "added"]
+    assert server.app.state.web.letters.registry.partner("att").joined is None
+    with window(chromium) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/partners")
+        row = page.locator("tr").filter(has=page.get_by_role("link", name="AT&T", exact=True))
+        expect(row).to_contain_text("12 March 2019 (the date of its founding exchange")
+        expect(page.locator(".timeline__rounds")).not_to_contain_text("Unknown")
+        page.goto(f"{server.url}/partners/att")
+        expect(page.locator(".summary")).to_contain_text("12 March 2019")
+        for result in results:
+            assert result.letter is not None
+            expect(page.locator(f'main a[href="/letters/{result.letter.id}"]')).to_have_count(1)
+        shot(page, "12-partner-att")
+
+
+def test_search_shows_who_signed_and_years_in_order(site: tuple[LiveServer, WebHome],
+                                                    chromium: Browser) -> None:
+    server, _ = site
+    with window(chromium) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/?q=partnership")
+        first = page.locator(".result").first
+        expect(first).to_contain_text("Signed by")
+        years = page.locator(".facets__list").nth(2).locator(".facets__item").all_inner_texts()
+        assert [y.split()[0] for y in years] == sorted(y.split()[0] for y in years), years
+        date_from = page.locator("#f-from")
+        assert date_from.get_attribute("type") == "text"
+        assert date_from.get_attribute("inputmode") == "numeric"

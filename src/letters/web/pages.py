@@ -22,6 +22,7 @@ from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
 from letters.web.exchange_rows import pair_choices, rows_for
 from letters.web.highlight import mark
+from letters.web.joining import joined_from_letters
 from letters.web.render import language, problem_text, render
 from letters.web.searchform import SearchForm, page_numbers
 from letters.web.state import web
@@ -222,9 +223,10 @@ def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
     app = web(request).letters
     counts = partner_counts(app)
     partners = sorted(app.registry.partners.values(), key=lambda p: (p.name.casefold()))
+    derived = joined_from_letters(app)
     return render(request, "partners.html", {
-        "section": "partners", "partners": partners, "counts": counts,
-        "timeline": build_timeline(app.registry), "registry": app.registry,
+        "section": "partners", "partners": partners, "counts": counts, "derived": derived,
+        "timeline": build_timeline(app.registry, derived), "registry": app.registry,
     })
 
 
@@ -240,6 +242,7 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
         "founding": [by_id[i] for i in found.ids()] if found else [],
         "exchange": found, "registry": app.registry,
         "exchanges": rows_for(app, slug),
+        "derived": {slug: found.date} if found and found.date else {},
     })
 
 
