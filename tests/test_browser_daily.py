@@ -15,7 +15,7 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
+from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
 
 DESKTOP, PHONE = 1366, 390
 #: The French words of the correction form's first error, for each language.
@@ -347,12 +347,7 @@ UPLOAD = {"en": ("3 files: 2 added, 0 already in the archive, 1 refused.", "Refu
 def test_upload_results_count_tell_refusals_apart_and_say_what_was_not_recognised(
         fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
     server, home = fresh
-    good = pdfkit.write_text_pdf(tmp_path / "intel-reply.pdf", [[
-        "**Intel Corporation", "2200 Mission College Blvd, Santa Clara", "",
-        "Santa Clara, 10 February 2020", "", "Ms Marija Pejčinović Burić", "Secretary General",
-        "Council of Europe", "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
-        "Intel is glad to join the Digital Partnership.", "", "Yours sincerely,", "",
-        "Jane Example", "Vice President, Intel Corporation"]])
+    good = pdfkit.write_text_pdf(tmp_path / "intel-reply.pdf", [INTEL_REPLY])
     blank = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Shopping list", "", "Bread, milk."]])
     not_pdf = tmp_path / "notes.pdf"
     not_pdf.write_text("not a PDF at all")
