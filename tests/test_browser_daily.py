@@ -76,7 +76,7 @@ def test_a_refused_correction_keeps_every_value_and_points_at_the_field(
         page.locator("#c-direction").select_option("incoming")
         page.locator("#c-signed_by").fill("Jane Typed-Name")
         page.locator("#c-title").fill("A title typed by hand")
-        page.locator("#correct button[type=submit]").click()
+        page.locator(".correct form button[type=submit]").click()
         summary = page.locator(".error-summary")
         expect(summary).to_be_visible()
         expect(summary).to_be_focused()
@@ -252,7 +252,7 @@ def test_a_corrected_field_shows_who_corrected_it(fresh: tuple[LiveServer, WebHo
         date_row = page.locator(".summary__row").filter(has=page.locator("dt", has_text="Date"))
         expect(date_row).to_contain_text("Strasbourg, 23 May 2018")  # the evidence, before
         page.locator("#c-date").fill("2018-05-24")
-        page.locator("#correct button[type=submit]").click()
+        page.locator(".correct form button[type=submit]").click()
         expect(page.locator("#correct .notice")).to_be_visible()
         expect(date_row).to_contain_text("24 mai 2018" if lang == "fr" else "24 May 2018")
         assert re.search(CORRECTED[lang], date_row.inner_text()), date_row.inner_text()
@@ -406,3 +406,54 @@ def test_search_shows_who_signed_and_years_in_order(site: tuple[LiveServer, WebH
         date_from = page.locator("#f-from")
         assert date_from.get_attribute("type") == "text"
         assert date_from.get_attribute("inputmode") == "numeric"
+
+
+# -- 9: the review view: the page, large, beside the form; pages; the next letter ----------------
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_reviewing_beside_the_page_image_then_the_next_letter(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    first = ingest_one(server, tmp_path / "first.pdf", ["First page of a note", "", "Nothing."])
+    pdfkit.write_text_pdf(tmp_path / "two.pdf", [["A note, page one"], ["A note, page two"]])
+    [two] = app.ingest([tmp_path / "two.pdf"], by="setup")
+    assert two.letter is not None and two.letter.pages == 2
+    french = lang == "fr"
+    with window(chromium, statuses=(422,)) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/review")
+        page.locator(f"#review-{first} a[href='/review/{first}']").click()
+        expect(page).to_have_url(f"{server.url}/review/{first}")
+        image = page.get_by_role("img", name="Page 1 de la lettre" if french else "Page 1 of the letter")
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") == 1000
+        form = page.locator("#c-date")
+        image_box, form_box = image.bounding_box(), form.bounding_box()
+        assert image_box is not None and form_box is not None
+        assert image_box["width"] >= 600  # large, and beside the form
+        assert form_box["x"] > image_box["x"] + image_box["width"] - 1
+        assert form_box["y"] < 900  # the form is in view without scrolling
+        page.locator("#c-date").fill("2019-02-31")
+        page.locator(".correct form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(rf"/letters/{first}/correct"))
+        expect(page.locator(".error-summary")).to_be_visible()
+        expect(page.locator(".review-view__image")).to_be_visible()  # still beside the page
+        page.locator("#c-date").fill("2019-02-28")
+        page.locator("#c-partner").select_option("google")
+        page.locator(".correct form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(rf"/review/{first}\?saved=1"))
+        assert app.get(first).date == "2019-02-28"
+        next_link = page.locator(".review-view__next a")
+        expect(next_link).to_have_attribute("href", f"/review/{two.letter.id}")
+        next_link.click()
+        expect(page.get_by_text("Page 1 sur 2" if french else "Page 1 of 2")).to_be_visible()
+        page.get_by_role("link", name="Page suivante" if french else "Next page").click()
+        expect(page.get_by_text("Page 2 sur 2" if french else "Page 2 of 2")).to_be_visible()
+        expect(page.get_by_role("img", name="Page 2 de la lettre" if french else "Page 2 of the letter")
+               ).to_have_js_property("complete", True)
+        shot(page, f"9-review-view-{lang}")
+    with window(chromium, PHONE) as phone:
+        log_in(phone, server.url, "archivist", lang)
+        phone.goto(f"{server.url}/review/{first}")
+        expect(phone.locator(".review-view__image")).to_be_visible()
+        no_sideways_scroll(phone)

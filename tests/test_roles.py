@@ -158,6 +158,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/upload"): Rule("archivist"),
     ("POST", "/upload"): Rule("archivist", 200, upload_page),
     ("POST", "/letters/{letter_id}/correct"): Rule("archivist", 303),
+    ("GET", "/review/{letter_id}"): Rule("archivist"),
     ("POST", "/api/letters"): Rule("archivist", 201, upload_api),
     ("PATCH", "/api/letters/{letter_id}"): Rule("archivist", 200, correct_api),
     # auditors

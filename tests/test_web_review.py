@@ -80,7 +80,7 @@ def test_the_queue_lists_letters_oldest_first_and_incomplete_exchanges(
     assert page.index(f'id="review-{kaspersky}"') < page.index(f'id="review-{acme}"')
     assert "The letter's own date was not found." in text
     assert "No registered partner is named in the addressee block." in text
-    assert f'href="/letters/{acme}#correct"' in page and f'href="/letters/{kaspersky}#correct"' in page
+    assert f'href="/review/{acme}"' in page and f'href="/review/{kaspersky}"' in page
     for name in ("google-out.pdf", "ripe-fr.pdf", "cloudflare-out.pdf"):  # these need no review
         assert f'id="review-{home.ids[name]}"' not in page
     # the incomplete exchanges: Google's and RIPE NCC's replies, Kaspersky's outgoing letter

@@ -24,6 +24,7 @@ from letters.web.exchange_rows import pair_choices, rows_for
 from letters.web.highlight import mark
 from letters.web.joining import joined_from_letters
 from letters.web.render import language, problem_text, render
+from letters.web.review_view import LARGE, review_context
 from letters.web.searchform import SearchForm, page_numbers
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
@@ -187,23 +188,31 @@ async def correct_letter(letter_id: str, request: Request,
             await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request))
         except InvalidCorrection as error:
             errors[error.field or "form"] = problem_text(error, lang)
+    in_review = form.get("back") == "review"  # sent from the review view: back there
     if errors:
         context = letter_context(request, letter)
         context.update(values={**context["values"], **typed}, errors=errors)
+        if in_review:
+            return render(request, "review_letter.html",
+                          review_context(request, letter, context), status=422)
         return render(request, "letter.html", context, status=422)
+    if in_review:
+        return RedirectResponse(f"/review/{letter_id}?saved=1#correct", status_code=303)
     return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
 
 
 @router.get("/letters/{letter_id}/pages/{page}.png")
-def page_thumbnail(letter_id: str, page: str, request: Request,
+def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
                    who: Identity = reader) -> FileResponse:
-    """A thumbnail of one page, made on first request."""
+    """A thumbnail of one page (`?size=large`: as wide as the review view shows it), made on
+    first request."""
     app = web(request).letters
     letter = app.get(letter_id)
     if not page.isdigit():
         raise NotFound(f"The letter {letter_id} has no page '{page}'.")
     try:
         path = thumbnails.page_png(app.archive, letter, int(page),
+                                   width=LARGE if size == "large" else thumbnails.WIDTH,
                                    memory_bytes=app.settings.extract_memory_bytes)
     except thumbnails.ThumbnailError as error:
         raise HTTPException(422, str(error)) from None

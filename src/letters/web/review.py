@@ -44,11 +44,13 @@ def review_queue(request: Request, who: Identity = archivist) -> dict[str, Any]:
 async def confirm_letter(letter_id: str, request: Request, who: Identity = archivist) -> Response:
     """Confirm the partner, Secretary General, date and direction that hold a value, as they stand."""
     app = web(request).letters
-    await checked_form(request)
+    form = await checked_form(request)
     letter = await run_in_threadpool(app.get, letter_id)
     fields = confirmable(letter)
     if not fields:
         raise HTTPException(409, "There is nothing to confirm: correct the record instead.")
     await run_in_threadpool(app.correct, letter_id, {"confirmed": fields}, who.name,
                             address(request))
+    if form.get("back") == "review":
+        return RedirectResponse(f"/review/{letter_id}?confirmed=1", status_code=303)
     return RedirectResponse(f"/letters/{letter_id}?confirmed=1", status_code=303)
