@@ -6,6 +6,7 @@ Screenshots of each step go to test-artifacts/ (not versioned).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -222,7 +223,8 @@ def test_confirming_is_offered_only_for_values_there_are(fresh: tuple[LiveServer
         shot(page, f"7-nothing-to-confirm-{lang}")
         page.goto(f"{server.url}/letters/{partial}")
         reasons = page.locator(".warning li").all_inner_texts()
-        assert len(reasons) == 1 and (lang == "fr" or reasons == ["No partner is recorded."])
+        assert reasons == (["Aucun partenaire n’est enregistré."] if lang == "fr"
+                           else ["No partner is recorded."])
         hint = page.locator("#confirm .hint")
         expect(hint).to_contain_text("Secrétaire Général, date, sens" if lang == "fr"
                                      else "Secretary General, date, direction")
@@ -457,3 +459,73 @@ def test_reviewing_beside_the_page_image_then_the_next_letter(
         phone.goto(f"{server.url}/review/{first}")
         expect(phone.locator(".review-view__image")).to_be_visible()
         no_sideways_scroll(phone)
+
+
+# -- 5: French pages are French ------------------------------------------------------------------
+#: English that must not appear on a French page (words of the interface and of the domain's
+#: sentences; the letters' own text, file names, digests and people's names are left out).
+ENGLISH = re.compile(
+    r"\b(?:Letter (?:from|to)|Found in the letter|dateline|signature block|addressee block|"
+    r"letterhead|salutation|common words|was not found|could not be recognised|registered partner|"
+    r"is recorded|[Nn]ot recognised|has been altered|Incomplete|Complete|paired (?:automatically|"
+    r"by hand)|Secretary General|Signed by|Needs review|Recognised|Added|Corrected|Confirmed|"
+    r"What to do|Rejected|refused|not a PDF|Search|History|Record|Download|There is|is not a|"
+    r"Unknown|Joined|the|and|of|is|was|not|with|to|from)\b")
+#: What a French page may show in English: people's own words, not the interface's.
+OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui"
+
+
+def english_on(page: Page, names: list[str]) -> list[str]:
+    """The English phrases in the page's main content, outside the letters' own words and the
+    names of partners and Secretaries General."""
+    text = page.locator("main").evaluate(
+        """(main, skip) => { const copy = main.cloneNode(true);
+            copy.querySelectorAll(skip).forEach(e => e.remove()); return copy.innerText; }""",
+        OWN_WORDS)
+    text = re.sub(r"«[^»]*»", "", text)  # quoted from the letter
+    for name in names:
+        text = text.replace(name, "")
+    return sorted({text[max(0, m.start() - 25):m.end() + 25].replace("\n", " ")
+                   for m in ENGLISH.finditer(text)})
+
+
+def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chromium: Browser,
+                                        tmp_path: Path) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    note = ingest_one(server, tmp_path / "note.pdf", ["Shopping list", "", "Bread, milk, eggs."])
+    google = home.ids["google-out.pdf"]
+    original = app.archive.original_path(google)
+    original.chmod(0o644)
+    original.write_bytes(original.read_bytes() + b"\n% appended")
+    app.correct(home.ids["cloudflare-out.pdf"], {"partner": "google"}, by="archivist")
+    pages = ["/", "/?q=partnership", "/?q=%22open", "/partners", "/partners/cloudflare",
+             "/partners/google", "/partners/att", "/secretaries-general",
+             "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",
+             "/audit?from=last+week", "/nowhere", f"/letters/{note}/pages/9.png"]
+    pages += [f"/letters/{letter_id}" for letter_id in [*home.ids.values(), note]]
+    found: dict[str, list[str]] = {}
+    names = sorted([p.name for p in app.registry.partners.values()]
+                   + [n.name for p in app.registry.partners.values() for n in p.aliases]
+                   + [s.name for s in app.registry.secretaries_general.values()], key=len, reverse=True)
+    with window(chromium, statuses=(400, 404)) as page:
+        log_in(page, server.url, "admin", "fr")
+        page.goto(f"{server.url}/fixity")
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".problem")).to_have_count(1)
+        found["/fixity"] = english_on(page, names)
+        page.goto(f"{server.url}/upload")
+        not_pdf = tmp_path / "notes.pdf"
+        not_pdf.write_text("not a PDF at all")
+        page.locator("#file").set_input_files([str(not_pdf), str(tmp_path / "note.pdf")])
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".upload-summary")).to_be_visible()
+        found["/upload (results)"] = english_on(page, names)
+        for path in pages:
+            page.goto(f"{server.url}{path}")
+            assert page.locator("html").get_attribute("lang") == "fr", path
+            found[path] = english_on(page, names)
+        shot(page, "5-french-letter")
+    english = {path: words for path, words in found.items() if words}
+    (ARTIFACTS / "daily-5-english-left.json").write_text(json.dumps(english, indent=1, ensure_ascii=False))
+    assert english == {}

@@ -124,7 +124,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "text_pages": [mark(text, _spans(app, q, text)) for text in pages],
         "history": app.archive.history(letter.id),
         "other": app.archive.get(other_id) if other_id else None,
-        "citation": citation(letter, app.registry, "\n".join(pages)),
+        "citation": citation(letter, app.registry, "\n".join(pages), language(request)),
         "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
         "registry": app.registry,
         "form_fields": FORM_FIELDS,

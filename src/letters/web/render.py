@@ -15,7 +15,7 @@ from letters.corrections import confirmable
 from letters.models import Letter
 from letters.registry import Registry
 from letters.settings import MB
-from letters.web import i18n, record_view
+from letters.web import i18n, messages, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
 from letters.web.state import web
 from letters.web.wording import Wording
@@ -29,7 +29,14 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["field_label"] = field_label
+    env.filters["tr"] = in_language
     return env
+
+
+@pass_context
+def in_language(context: Any, sentence: str | None) -> str:
+    """A sentence of the domain (a reason, evidence, a refusal) in the page's language."""
+    return messages.translate(sentence, context["lang"])
 
 
 @pass_context
@@ -52,10 +59,10 @@ def switch_url(request: Request, lang: str) -> str:
     return f"{request.url.path}?{urlencode(params)}"
 
 
-def letter_title(letter: Letter, registry: Registry, t: Any) -> str:
-    """A letter's title: its own, else who wrote to whom."""
+def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DEFAULT) -> str:
+    """A letter's title (in `lang` when it is one recognition wrote), else who wrote to whom."""
     if letter.title:
-        return letter.title
+        return messages.translate(letter.title, lang)
     partner = registry.display_name(letter.partner) or t("unknown")
     sg = registry.display_name(letter.signatory) or t("unknown")
     if letter.direction == "outgoing":
@@ -73,7 +80,7 @@ def problem_text(error: Exception, lang: str) -> str:
         return str(error)
     params = dict(getattr(error, "params", {}))
     if isinstance(params.get("month"), int) and 1 <= params["month"] <= 12:
-        params["month_name"] = i18n.MONTHS[lang][params["month"] - 1]
+        params["month_name"] = i18n.month_name(params["month"], lang)
     return i18n.translator(lang)(key, **params)
 
 
@@ -102,7 +109,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "wording": Wording(lang, registry),
         "colon": i18n.COLON[lang],
         "name": registry.display_name,
-        "title_of": lambda letter: letter_title(letter, registry, t),
+        "title_of": lambda letter: letter_title(letter, registry, t, lang),
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
         "word": lambda prefix: lambda value: t(prefix + str(value)),
         "confirmable": confirmable,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from letters.registry import Registry
-from letters.web import i18n
+from letters.web import i18n, messages
 
 #: Values that are partners or Secretaries General (by slug), or days (ISO dates).
 NAMED = ("partner", "signatory", "slug")
@@ -63,6 +63,8 @@ class Wording:
         if isinstance(value, Mapping):
             return "; ".join(f"{self.label(str(k))}: {self.value(str(k), v)}" for k, v in value.items())
         text = str(value)
+        if key == "error":
+            return messages.translate(text, self.lang)
         if key in NAMED:
             return self.registry.display_name(text) or text
         if key in DAYS:
