@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from letters.service import Letters  # noqa: E402
 from letters.settings import Settings  # noqa: E402
 
-
 #: Modules whose every test belongs to a tier (`make check` leaves the tiers out).
 MODULE_TIERS = {
     "test_ocr": "ocr",
