@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 NEW_PASSWORD ?=
 
-.PHONY: setup run test lint bench specimens clean
+.PHONY: setup run test check lint bench specimens clean
 
 setup: $(STAMP)
 	@scripts/system-packages.sh
@@ -25,10 +25,17 @@ run:
 	@$(MAKE) --no-print-directory setup
 	$(BIN)/python scripts/demo.py --host $(HOST) --port $(PORT)$(if $(NEW_PASSWORD), --new-password)
 
+# Every test, spread over the machine's CPUs.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# The fast tier: lint, types and every test not marked browser, ocr or slow.
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not (browser or ocr or slow)"
 
 bench: setup
 	$(BIN)/python -m bench

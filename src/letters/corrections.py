@@ -6,10 +6,11 @@ import calendar
 import re
 from typing import TYPE_CHECKING, Any
 
+from letters.errors import InvalidCorrection
 from letters.models import CORRECTABLE, Letter, is_iso_date
 
 if TYPE_CHECKING:
-    from letters.service import InvalidCorrection, Letters
+    from letters.service import Letters
 
 #: The fields an archivist must have confirmed (or corrected) for a letter to leave the review queue.
 REVIEWED = ("partner", "signatory", "date", "direction")
@@ -23,8 +24,6 @@ ISO_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, checked and normalised; raises InvalidCorrection with a sentence."""
-    from letters.service import InvalidCorrection
-
     if not isinstance(changes, dict) or not changes:
         raise InvalidCorrection("Send a JSON object with the fields to correct.")
     clean: dict[str, Any] = {}
@@ -47,8 +46,6 @@ def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
 
 def _check(app: Letters, key: str, value: str | None) -> None:
     """Raise InvalidCorrection (naming the field) when `value` cannot be the field's value."""
-    from letters.service import InvalidCorrection
-
     if key == "partner" and value is not None and app.registry.partner(value) is None:
         raise InvalidCorrection(f"There is no partner with the slug '{value}'.", key,
                                 "no_partner", value=value)
@@ -65,8 +62,6 @@ def _check(app: Letters, key: str, value: str | None) -> None:
 
 def date_error(value: str) -> InvalidCorrection:
     """Why `value` is not a date: a day that does not exist, a month that does not, or the form."""
-    from letters.service import InvalidCorrection
-
     match = ISO_SHAPE.match(value)
     if match:
         year, month, day = (int(x) for x in match.groups())

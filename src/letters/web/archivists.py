@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from letters.web import exchange_links, partner_names, review, review_view
+from letters.web import exchange_links, partner_names, review
 
 router = APIRouter()
 router.include_router(review.router)
-router.include_router(review_view.router)
 router.include_router(partner_names.router)
 router.include_router(exchange_links.router)

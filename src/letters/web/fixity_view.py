@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from letters.errors import NotFound
 from letters.models import Letter
-from letters.service import Letters, NotFound
+from letters.service import Letters
 
 #: The kinds of problem fixity reports, recognised by a phrase of their sentence (first match).
 KINDS = (("altered", "has been altered"), ("original_missing", "the original is missing"),

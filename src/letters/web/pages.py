@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
 from letters.corrections import validate
+from letters.errors import InvalidCorrection, NotFound
 from letters.models import CORRECTABLE, Letter
 from letters.searching import QueryError, SearchResult
-from letters.service import InvalidCorrection, Letters, NotFound
+from letters.service import Letters
 from letters.web import i18n, upload
 from letters.web.api import original_response, partner_counts
 from letters.web.auth import Identity, address, check_csrf, checked_form, need
@@ -158,6 +159,14 @@ def letter_page(letter_id: str, request: Request, who: Identity = reader) -> HTM
     """One letter: record with evidence, signatures, text, pages, citation, history."""
     letter = web(request).letters.get(letter_id)
     return render(request, "letter.html", letter_context(request, letter))
+
+
+@router.get("/review/{letter_id}", response_class=HTMLResponse)
+def review_letter(letter_id: str, request: Request, who: Identity = archivist) -> HTMLResponse:
+    """One letter to review: its page image beside the correction form."""
+    letter = web(request).letters.get(letter_id)
+    return render(request, "review_letter.html",
+                  review_context(request, letter, letter_context(request, letter)))
 
 
 @router.post("/letters/{letter_id}/correct", response_class=HTMLResponse)

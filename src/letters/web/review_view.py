@@ -1,22 +1,18 @@
-"""The archivist's review view: one page of the letter, large, beside the correction form, with
-the pages of the letter and the next letter of the review queue one link away."""
+"""The archivist's review view (`/review/{id}`, served with the letter pages): one page of the
+letter, large, beside the correction form, with the pages of the letter and the next letter of the
+review queue one link away."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from starlette.requests import Request
 
 from letters import review
 from letters.models import Letter
 from letters.service import Letters
-from letters.web.auth import Identity, need
-from letters.web.render import render
 from letters.web.state import web
 
-router = APIRouter(include_in_schema=False)
-archivist = Depends(need("archivist"))
 #: Width in pixels of the page image the review view shows.
 LARGE = 1000
 
@@ -37,13 +33,3 @@ def review_context(request: Request, letter: Letter, base: dict[str, Any]) -> di
     return {**base, "section": "review", "review_view": True, "page": page, "large": LARGE,
             "next_letter": next_in_queue(app, letter),
             "confirmed_now": request.query_params.get("confirmed") == "1"}
-
-
-@router.get("/review/{letter_id}", response_class=HTMLResponse)
-def review_letter(letter_id: str, request: Request, who: Identity = archivist) -> HTMLResponse:
-    """One letter to review: its page image beside the correction form."""
-    from letters.web.pages import letter_context
-
-    letter = web(request).letters.get(letter_id)
-    return render(request, "review_letter.html",
-                  review_context(request, letter, letter_context(request, letter)))

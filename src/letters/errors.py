@@ -1,0 +1,22 @@
+"""The domain's errors, in one module that every layer may import without a cycle."""
+
+from __future__ import annotations
+
+
+class NotFound(LookupError):
+    """No letter, partner or Secretary General by that identifier."""
+
+
+class InvalidCorrection(ValueError):
+    """A correction that cannot be applied; the message says why.
+
+    `field` names the value at fault (when one is); `code` and `params` let the web layer say it
+    in the reader's language (the message is the English sentence).
+    """
+
+    def __init__(self, message: str, field: str | None = None, code: str = "",
+                 **params: object) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.params = params
