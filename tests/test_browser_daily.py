@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
+from test_browser import UNLABELLED
 
 DESKTOP, PHONE = 1366, 390
 #: The French words of the correction form's first error, for each language.
@@ -53,8 +54,9 @@ def log_in(page: Page, url: str, role: str, lang: str = "en") -> None:
 
 
 def shot(page: Page, name: str) -> None:
-    """Save a full-page screenshot."""
+    """Save a full-page screenshot; every control and image of the page is labelled."""
     page.screenshot(path=str(ARTIFACTS / f"daily-{name}.png"), full_page=True)
+    assert page.evaluate(UNLABELLED) == [], name
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -525,6 +527,10 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
             page.goto(f"{server.url}{path}")
             assert page.locator("html").get_attribute("lang") == "fr", path
             found[path] = english_on(page, names)
+        page.goto(f"{server.url}/?q=partnership")
+        colon = page.locator(".result__meta dt").first.evaluate(
+            "dt => getComputedStyle(dt, '::after').content")
+        assert colon == '"\u202f: "'  # "Date : ", a narrow no-break space before the colon
         shot(page, "5-french-letter")
     english = {path: words for path, words in found.items() if words}
     (ARTIFACTS / "daily-5-english-left.json").write_text(json.dumps(english, indent=1, ensure_ascii=False))
