@@ -340,9 +340,9 @@ def test_head_answers_like_get_without_a_body(site: tuple[LiveServer, WebHome]) 
     assert httpx.head(f"{server.url}/").status_code == 303  # to the login page, as GET
 
 
-UPLOAD = {"en": ("3 files: 2 added, 0 already in the archive, 1 refused.", "Refused files were not archived",
+UPLOAD = {"en": ("3 files. Added: 2; already in the archive: 0; refused: 1.", "Refused files were not archived",
                  "Partner not recognised", "Secretary General not recognised"),
-          "fr": ("3 fichiers : 2 ajoutés, 0 déjà dans les archives, 1 refusés.",
+          "fr": ("3 fichiers. Ajoutés : 2 ; déjà dans les archives : 0 ; refusés : 1.",
                  "Les fichiers refusés n’ont pas été archivés", "Partenaire non reconnu",
                  "Secrétaire Général non reconnu")}
 
