@@ -456,6 +456,9 @@ def test_reviewing_beside_the_page_image_then_the_next_letter(
         expect(page.get_by_role("img", name="Page 2 de la lettre" if french else "Page 2 of the letter")
                ).to_have_js_property("complete", True)
         shot(page, f"9-review-view-{lang}")
+        page.goto(f"{server.url}/review/{home.ids['google-out.pdf']}")  # what recognition found
+        expect(page.locator("#c-date")).to_have_accessible_description(re.compile(
+            "Trouvé dans la lettre.*8 November 2017" if french else "Found in the letter.*8 November 2017"))
     with window(chromium, PHONE) as phone:
         log_in(phone, server.url, "archivist", lang)
         phone.goto(f"{server.url}/review/{first}")
