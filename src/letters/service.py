@@ -68,7 +68,8 @@ class Letters:
 
                 self._index = index.open_index(self.settings.index_dir, self.archive,
                                                lambda: self.registry,
-                                               max_query_chars=self.settings.max_query_chars)
+                                               max_query_chars=self.settings.max_query_chars,
+                                               engine=self.settings.search_engine)
             return self._index
 
     def search(self, request: SearchRequest) -> SearchResult:

@@ -26,6 +26,8 @@ class Settings:
     session_seconds: int = 8 * 3600
     #: Longest query accepted, in characters.
     max_query_chars: int = 500
+    #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
+    search_engine: str = "whoosh"
 
     @property
     def archive_dir(self) -> Path:
@@ -34,7 +36,7 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """The Whoosh index, derived from `archive_dir` and rebuildable."""
+        """The search index, derived from `archive_dir` and rebuildable."""
         return self.home / "index"
 
     @property
@@ -54,4 +56,15 @@ def from_env(home: str | Path | None = None) -> Settings:
         open_reading=os.environ.get("LETTERS_OPEN_READING", "") == "1",
         session_seconds=int(os.environ.get("LETTERS_SESSION_SECONDS", str(8 * 3600))),
         max_query_chars=int(os.environ.get("LETTERS_MAX_QUERY_CHARS", "500")),
+        search_engine=_engine(os.environ.get("LETTERS_SEARCH_ENGINE", "whoosh")),
     )
+
+
+ENGINES = ("whoosh", "tantivy")
+
+
+def _engine(value: str) -> str:
+    name = value.strip().lower() or "whoosh"
+    if name not in ENGINES:
+        raise ValueError(f'LETTERS_SEARCH_ENGINE must be "whoosh" or "tantivy", not "{value}"')
+    return name
