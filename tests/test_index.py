@@ -15,12 +15,12 @@ import pdfkit
 import pytest
 
 from letters import registry
-from letters.snippets import as_html
 from letters.archive import Archive, letter_id
 from letters.index import SCHEMA_VERSION, Index, IndexBusy, open_index
 from letters.index.documents import document
 from letters.models import Letter
 from letters.searching import QueryError, SearchRequest, SearchResult
+from letters.snippets import as_html
 
 LETTERS: dict[str, dict[str, Any]] = {
     "meta2017": dict(

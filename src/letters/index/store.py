@@ -113,7 +113,9 @@ class Index:
     def _run(self, request: searching.SearchRequest, plan: searching.Plan,
              reader: Reader) -> searching.SearchResult:
         lowering = Lowering(self.engine, reader)
-        found = reader.search(lowering.lower(plan.where), plan.order, plan.offset, plan.limit,
+        # past the last letter a page is empty: never ask an engine to rank more than it holds
+        offset = min(plan.offset, reader.count())
+        found = reader.search(lowering.lower(plan.where), plan.order, offset, plan.limit,
                               plan.facets)
         marks = Marks.of(plan.query, self.engine) if plan.highlight else Marks()
         hits = []
