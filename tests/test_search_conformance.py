@@ -449,3 +449,37 @@ def test_choosing_the_snippet_window_is_linear_in_the_matches() -> None:
     snippets._window(text, window, snippets.WIDTH)
     assert CountingSpans.reads <= 4 * len(spans)  # each span read a few times, not once per pair
     assert ("council", True) in snippets.make(text, spans)
+
+
+# -- a broken index --------------------------------------------------------------------------------
+def garble(index_dir: Path) -> None:
+    """Overwrite every file of the engine in `index_dir` with bytes that mean nothing."""
+    for path in index_dir.rglob("*"):
+        if path.is_file() and path.name not in ("ENGINE", "SCHEMA_VERSION"):
+            size = path.stat().st_size
+            path.write_bytes(bytes(range(256)) * (size // 256 + 1))
+
+
+@pytest.mark.parametrize("damage", ["removed", "garbled"])
+def test_a_broken_index_answers_503_and_is_rebuilt_only_by_reindex(
+        own_corpus: Corpus, damage: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    settings = Settings(home=own_corpus.home, open_reading=True, search_engine=own_corpus.engine)
+    index_dir = own_corpus.home / "index"
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url) as http:
+        assert http.get("/api/search", params={"q": "accords"}).json()["total"] == 2
+        if damage == "removed":
+            shutil.rmtree(index_dir)
+        else:
+            garble(index_dir)
+        api = http.get("/api/search", params={"q": "accords"})
+        page = http.get("/", params={"q": "accords"})
+        assert api.status_code == page.status_code == 503
+        assert api.json() == {"detail": "The search index cannot be read; it is rebuilt by "
+                                        "`letters reindex` or when the server restarts."}
+        assert "letters reindex" in page.text and "Traceback" not in page.text
+        assert not index_dir.exists() if damage == "removed" else True  # not rebuilt in a request
+        monkeypatch.setenv("LETTERS_SEARCH_ENGINE", own_corpus.engine)
+        assert main(["reindex", "--home", str(own_corpus.home)]) == 0
+        capsys.readouterr()
+        assert http.get("/api/search", params={"q": "accords"}).json()["total"] == 2

@@ -62,6 +62,11 @@ class Letters:
     @property
     def index(self) -> Any:
         """The index, opened once per process (rebuilt from the archive when missing or stale)."""
+        return self.open_index()
+
+    def open_index(self, progress: Callable[[int, int], None] | None = None) -> Any:
+        """Open the index now if it is not open (at start-up: a rebuild it needs happens here,
+        reporting to `progress`, never during a search)."""
         with self._lock:
             if self._index is None:
                 from letters import index
@@ -69,7 +74,8 @@ class Letters:
                 self._index = index.open_index(self.settings.index_dir, self.archive,
                                                lambda: self.registry,
                                                max_query_chars=self.settings.max_query_chars,
-                                               engine=self.settings.search_engine)
+                                               engine=self.settings.search_engine,
+                                               progress=progress)
             return self._index
 
     def search(self, request: SearchRequest) -> SearchResult:

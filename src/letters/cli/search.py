@@ -76,7 +76,7 @@ def reindex(args: argparse.Namespace, app: Letters) -> int:
                   max_query_chars=app.settings.max_query_chars,
                   engine=app.settings.search_engine)
     try:
-        count = index.rebuild(_Progress(), procs=min(os.cpu_count() or 1, 4))
+        count = index.rebuild(Progress(), procs=min(os.cpu_count() or 1, 4))
     except IndexBusy as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
@@ -86,7 +86,7 @@ def reindex(args: argparse.Namespace, app: Letters) -> int:
     return EXIT_OK
 
 
-class _Progress:
+class Progress:
     """Progress on stderr: a counter redrawn in place on a terminal, a few lines otherwise."""
 
     def __init__(self) -> None:

@@ -21,8 +21,10 @@ def serve(args: argparse.Namespace, app: Letters) -> int:
     """Run the server until interrupted."""
     import uvicorn
 
+    from letters.cli.search import Progress
     from letters.web.app import create_app
 
+    app.open_index(Progress())  # a rebuild the index needs happens now, not in a request
     uvicorn.run(create_app(app.settings), host=args.host, port=args.port,
                 proxy_headers=False, server_header=False, log_level="info")
     return EXIT_OK

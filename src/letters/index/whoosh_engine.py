@@ -6,13 +6,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import pickle
+import struct
 import unicodedata
 import warnings
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import query as wq
 from whoosh import sorting
@@ -39,6 +42,7 @@ from letters.index.protocol import (
 )
 from letters.textnorm import fold
 
+T = TypeVar("T")
 _fold = functools.lru_cache(maxsize=200_000)(fold)
 
 
@@ -163,20 +167,39 @@ class WhooshWriter:
         self.writer.delete_by_term("id", letter_id)
 
 
+#: What reading a damaged segment raises: the signs of corruption (other errors are bugs).
+CORRUPTION = (OSError, EOFError, UnicodeError, OverflowError, struct.error, zlib.error,
+              pickle.UnpicklingError)
+
+
+def _reading(method: Callable[..., T]) -> Callable[..., T]:
+    """The reader's method, with the errors of damaged files raised as IndexDamaged."""
+    @functools.wraps(method)
+    def read(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except CORRUPTION as error:
+            raise IndexDamaged(_describe(error)) from None
+    return read
+
+
 class WhooshReader:
     """One commit of a Whoosh index."""
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
 
+    @_reading
     def count(self) -> int:
         """How many documents."""
         return int(self.searcher.doc_count())
 
+    @_reading
     def ids(self) -> set[str]:
         """The ids of the documents."""
         return _ids(self.searcher)
 
+    @_reading
     def search(self, query: Primitive, order: Order, offset: int, limit: int,
                facets: bool) -> Found:
         """Run a primitive query."""
@@ -202,15 +225,18 @@ class WhooshReader:
                                            results.groups(name).items() if value))
         return Found(len(results), hits, counts)
 
+    @_reading
     def known(self, field: str, term: str) -> int:
         """In how many documents `field` holds `term`."""
         return int(self.searcher.reader().doc_frequency(field, term))
 
+    @_reading
     def expand(self, field: str, prefix: str, limit: int) -> list[str]:
         """The first `limit` terms of `field` beginning with `prefix`."""
         return [_text(term) for term in
                 islice(self.searcher.reader().expand_prefix(field, prefix), limit)]
 
+    @_reading
     def near(self, field: str, word: str, distance: int) -> list[str]:
         """Terms of `field` within `distance` edits of `word`, sharing its first letter."""
         return [_text(term) for term in

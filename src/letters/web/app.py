@@ -193,6 +193,7 @@ def create_app(settings: Settings) -> FastAPI:
                     "`Authorization: Bearer TOKEN` (`letters users token NAME`).",
     )
     app.state.web = state
+    state.letters.open_index()  # at start-up: an index to rebuild is rebuilt now, not in a request
 
     @app.get("/healthz", tags=["health"], summary="Health check")
     def healthz() -> dict[str, str]:
