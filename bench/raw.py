@@ -72,8 +72,8 @@ class RawSearcher:
 
     def run(self, query: Query) -> int:
         """Run one query as the program would (page, facets, stored records, highlights)."""
-        parsed = self.parser.parse(query.q).accept(_positional).normalize() if query.q \
-            else wq.Every()
+        text = query.q.replace("date:", "day:")  # the program's `date:` is the field `day`
+        parsed = self.parser.parse(text).accept(_positional).normalize() if text else wq.Every()
         sort = query.sort if query.q or query.sort != "relevance" else "date"
         sortedby = {"relevance": None, "date": sorting.FieldFacet("date_asc"),
                     "-date": sorting.FieldFacet("date_desc")}[sort]

@@ -267,9 +267,10 @@ def _compile(query: Primitive) -> wq.Query:
     parts = [_compile(part) for part in query.must]
     if query.should:
         parts.append(wq.Or([_compile(part) for part in query.should]))
+    # NOT as And(..., Not(x)), never AndNot: Whoosh's AndNot matcher lets through documents
+    # that a union of terms on the right matches (found by the conformance suite)
+    parts.extend(wq.Not(_compile(part)) for part in query.must_not)
     base: wq.Query = parts[0] if len(parts) == 1 else wq.And(parts)
-    if query.must_not:
-        base = wq.AndNot(base, wq.Or([_compile(part) for part in query.must_not]))
     return base.normalize()
 
 
