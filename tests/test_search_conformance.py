@@ -504,3 +504,13 @@ def test_both_engines_agree_on_the_benchmark_queries(tmp_path: Path) -> None:
         if query.sort != "relevance" or not query.q:
             assert len({tuple(hit.letter.id for hit in result.hits) for result in results}) == 1
     assert apps[0].search(SearchRequest(q="privacy NOT surveillance")).total == 0
+
+
+def test_the_command_line_checks_filters_as_the_web_does(corpus: Corpus,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("LETTERS_SEARCH_ENGINE", corpus.engine)
+    assert main(["search", "--home", str(corpus.home), "--json", "--language", "FR"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 2  # FR is fr, as on the web
+    assert main(["search", "--home", str(corpus.home), "--language", "french"]) == 2
+    assert "language must be a two-letter code" in capsys.readouterr().err
