@@ -7,6 +7,7 @@ long the letter and however often the word occurs in it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -30,6 +31,7 @@ class Marks:
     english: set[str] = field(default_factory=set)
     french: set[str] = field(default_factory=set)
     patterns: set[str] = field(default_factory=set)
+    _seen: dict[str, bool] = field(default_factory=dict, repr=False)  # word -> marked?
 
     @classmethod
     def of(cls, query: qs.Node, engine: Engine) -> Marks:
@@ -52,17 +54,50 @@ class Marks:
         return bool(self.folded or self.english or self.french or self.patterns)
 
     def spans(self, text: str, engine: Engine) -> list[tuple[int, int]]:
-        """Where the query's words occur in the text (character offsets)."""
-        found: list[tuple[int, int]] = []
-        if self.folded or self.patterns:
-            for start, end, word in engine.analyze("folded", text):
-                if word in self.folded or any(fnmatchcase(word, p) for p in self.patterns):
-                    found.append((start, end))
-        for kind, words in (("english", self.english), ("french", self.french)):
-            if words:
-                found.extend((start, end) for start, end, word in
-                             engine.analyze(kind, text) if word in words)  # type: ignore[arg-type]
-        return found
+        """Where the query's words occur in the text (character offsets).
+
+        Each distinct word of the text is analysed once (and remembered across searches), then
+        the marked words are found by one regular expression: the cost is a scan of the text,
+        not an analysis of every occurrence.
+        """
+        marked = sorted((word for word in set(_TOKEN.findall(text)) if self._marks(word, engine)),
+                        key=lambda word: (-len(word), word))
+        if not marked:
+            return []
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, marked)) + r")(?!\w)")
+        return [(match.start(), match.end()) for match in pattern.finditer(text)]
+
+    def _marks(self, word: str, engine: Engine) -> bool:
+        known = self._seen.get(word)
+        if known is None:
+            folded, english, french = _terms(engine, word)
+            known = (folded in self.folded or any(fnmatchcase(folded, p) for p in self.patterns)
+                     or english in self.english or french in self.french)
+            self._seen[word] = known
+        return known
+
+
+#: The words of a text as every engine's tokenizer cuts them.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+_TERMS: dict[tuple[str, str], tuple[str, str, str]] = {}
+MAX_REMEMBERED = 200_000
+
+
+def _terms(engine: Engine, word: str) -> tuple[str, str, str]:
+    """The folded, English and French terms of one word ("" where not exactly one),
+    remembered across searches."""
+    key = (engine.name, word)
+    terms = _TERMS.get(key)
+    if terms is None:
+        found = []
+        for kind in ("folded", "english", "french"):
+            analysed = engine.analyze(kind, word)
+            found.append(analysed[0][2] if len(analysed) == 1 else "")
+        terms = (found[0], found[1], found[2])
+        if len(_TERMS) >= MAX_REMEMBERED:
+            _TERMS.clear()
+        _TERMS[key] = terms
+    return terms
 
 
 def suggest(lowering: Lowering, query: qs.Node, original: str) -> str | None:

@@ -269,9 +269,11 @@ def _compile(query: Primitive) -> wq.Query:
         parts.append(wq.Or([_compile(part) for part in query.should]))
     # NOT as And(..., Not(x)), never AndNot: Whoosh's AndNot matcher lets through documents
     # that a union of terms on the right matches (found by the conformance suite)
+    parts = [part for part in parts if not isinstance(part, wq.Every)]  # Every AND x is x
     parts.extend(wq.Not(_compile(part)) for part in query.must_not)
-    base: wq.Query = parts[0] if len(parts) == 1 else wq.And(parts)
-    return base.normalize()
+    if not parts:
+        return wq.Every()
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _open_checked(path: Path) -> Searcher:
