@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from letters.errors import QueryError
 from letters.querysyntax import (
     And,
     DateRange,
@@ -24,7 +25,6 @@ from letters.querysyntax import (
     Word,
     walk,
 )
-from letters.searching import QueryError
 from letters.textnorm import fold
 
 #: Field names users may type, in the order error messages list them.

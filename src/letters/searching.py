@@ -10,26 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from letters import querysyntax as qs
+from letters import querytext
+from letters.errors import IndexUnavailable, QueryError
 from letters.models import Letter
 
 if TYPE_CHECKING:
-    from letters.querysyntax import Node
     from letters.registry import Registry
+
+__all__ = ["FACETS", "SORTS", "Hit", "IndexUnavailable", "Plan", "QueryError", "SearchRequest",
+           "SearchResult", "Snippet", "Sort", "plan"]
 
 Sort = Literal["relevance", "date", "-date"]
 SORTS: tuple[Sort, ...] = ("relevance", "date", "-date")
 FACETS = ("partner", "signatory", "year", "language", "direction")
 #: A snippet: the letter's text in parts, each marked True when it is a searched word.
 Snippet = list[tuple[str, bool]]
-
-
-class QueryError(ValueError):
-    """A malformed query; the message points at the problem in one line."""
-
-
-class IndexUnavailable(RuntimeError):
-    """The search index cannot answer (damaged, or made for another engine or schema): searching
-    waits for `letters reindex` or a restart, which rebuild it; the message says so."""
 
 
 @dataclass
@@ -77,8 +73,8 @@ class Plan:
     """A checked request: what to find (the query and the filters as one tree), what to mark,
     in which order, which slice."""
 
-    where: Node  # the query AND the filters
-    query: Node  # the query alone: its words are marked and spell-checked
+    where: qs.Node  # the query AND the filters
+    query: qs.Node  # the query alone: its words are marked and spell-checked
     text: bool  # whether the user typed something to search for (else: browsing)
     order: Sort
     offset: int
@@ -89,9 +85,6 @@ class Plan:
 
 def plan(request: SearchRequest, registry: Registry, max_query_chars: int = 500) -> Plan:
     """The request checked and parsed; QueryError with one sentence for what is not valid."""
-    from letters import querysyntax as qs
-    from letters import querytext
-
     query = querytext.parse(request.q, max_query_chars)
     filters: list[qs.Node] = []
     if request.partner:

@@ -153,19 +153,3 @@ class Engine(Protocol):
 
 
 Progress = Callable[[int, int], None]
-EngineFactory = Callable[[], Engine]
-
-
-def engine_named(name: str) -> Engine:
-    """The engine of this name (`whoosh` or `tantivy`): imported only when chosen."""
-    if name == "whoosh":
-        from letters.index.whoosh_engine import WhooshEngine
-
-        return WhooshEngine()
-    if name == "tantivy":
-        from letters.index.tantivy_engine import TantivyEngine
-
-        return TantivyEngine()
-    raise ValueError(f'the search engine must be "whoosh" or "tantivy", not "{name}"')
-
-

@@ -31,7 +31,7 @@ from letters.fsutil import fsync_dir, write_atomic
 from letters.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
 from letters.index.lowering import Lowering
 from letters.index.marking import SNIPPET_CHARS, Marks, suggest
-from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, Writer, engine_named
+from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, Writer
 from letters.models import Letter
 from letters.registry import Registry
 
@@ -337,6 +337,19 @@ class Index:
                     break
         for leftover in [*parent.glob(f".{name}-new-*"), *parent.glob(f".{name}-old-*")]:
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def engine_named(name: str) -> Engine:
+    """The engine of this name (`whoosh` or `tantivy`): imported only when chosen."""
+    if name == "whoosh":
+        from letters.index.whoosh_engine import WhooshEngine
+
+        return WhooshEngine()
+    if name == "tantivy":
+        from letters.index.tantivy_engine import TantivyEngine
+
+        return TantivyEngine()
+    raise ValueError(f'the search engine must be "whoosh" or "tantivy", not "{name}"')
 
 
 def _release(held: list[Reader | None]) -> None:

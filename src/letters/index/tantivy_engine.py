@@ -19,7 +19,6 @@ import tantivy
 from tantivy import Filter, Occur, Query, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
 from letters.index.documents import FACET_FIELDS, KEYWORDS, Document
-from letters.index.marking import SNIPPET_CHARS
 from letters.index.protocol import (
     All,
     AnyTerm,
@@ -40,6 +39,7 @@ HEAP_BYTES = 64_000_000  # the writer's memory per thread (Tantivy's minimum is 
 FACET_SIZE = 10_000  # values counted per facet (partners, years...: far fewer exist)
 BUCKETS = 50_000  # ids listed by one aggregation (Tantivy refuses more than 65,000 buckets)
 NEAR_DOCUMENTS = 5  # documents read to find the words a fuzzy query matched
+NEAR_CHARS = 100_000  # of each, the characters read
 
 
 def _analyzer(stemmer: str | None) -> TextAnalyzer:
@@ -232,7 +232,7 @@ class TantivyReader:
                                        transposition_cost_one=False)
         found: set[str] = set()
         for _score, address in self.searcher.search(fuzzy, limit=NEAR_DOCUMENTS).hits:
-            text = str(self.searcher.doc(address).get_first(field) or "")[:SNIPPET_CHARS]
+            text = str(self.searcher.doc(address).get_first(field) or "")[:NEAR_CHARS]
             for term in {token for token in ANALYZERS["folded"].analyze(text)}:
                 if term[:1] == word[:1] and _within(term, word, distance):
                     found.add(term)
