@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import multiprocessing
+import multiprocessing.synchronize
 import shutil
 import sys
 import threading
@@ -27,7 +30,7 @@ from letters.index.marking import SNIPPET_CHARS
 from letters.models import Letter
 from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.service import Letters
-from letters.settings import Settings
+from letters.settings import SettingError, Settings, from_env
 
 ENGINES = ["whoosh", "tantivy"]
 
@@ -514,3 +517,69 @@ def test_the_command_line_checks_filters_as_the_web_does(corpus: Corpus,
     assert json.loads(capsys.readouterr().out)["total"] == 2  # FR is fr, as on the web
     assert main(["search", "--home", str(corpus.home), "--language", "french"]) == 2
     assert "language must be a two-letter code" in capsys.readouterr().err
+
+
+# -- engines and start-up --------------------------------------------------------------------------
+def test_an_index_of_the_other_engine_is_rebuilt_at_start_up(
+        own_corpus: Corpus, caplog: pytest.LogCaptureFixture) -> None:
+    other = ENGINES[1 - ENGINES.index(own_corpus.engine)]
+    own_corpus.index.close()
+    progress: list[tuple[int, int]] = []
+    with caplog.at_level(logging.WARNING, logger="letters.index"):
+        index = open_index(own_corpus.home / "index", own_corpus.archive,
+                           lambda: registry.load(own_corpus.archive.root), engine=other,
+                           progress=lambda done, total: progress.append((done, total)))
+    assert f"was made by the {own_corpus.engine} engine, this program uses {other}" in caplog.text
+    assert progress[-1] == (len(LETTERS), len(LETTERS))
+    assert (own_corpus.home / "index" / "ENGINE").read_text().strip() == other
+    assert {hit.letter.id for hit in index.search(SearchRequest(q="accords")).hits} == {
+        own_corpus.letters["telefonica"].id, own_corpus.letters["bt"].id}
+
+
+def test_an_unknown_engine_is_a_setting_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LETTERS_SEARCH_ENGINE", "lucene")
+    with pytest.raises(SettingError, match="LETTERS_SEARCH_ENGINE must be whoosh or tantivy"):
+        from_env()
+    monkeypatch.setenv("LETTERS_SEARCH_ENGINE", "Tantivy")
+    assert from_env().search_engine == "tantivy"
+
+
+def write_in_process(home: str, engine: str, ids: list[str],
+                     barrier: multiprocessing.synchronize.Barrier) -> None:
+    """In a child process: open the index and add these letters one write at a time."""
+    archive = Archive(Path(home) / "archive")
+    index = open_index(Path(home) / "index", archive, lambda: registry.load(archive.root),
+                       engine=engine)
+    barrier.wait(timeout=60)
+    for letter_id_ in ids:
+        letter = archive.get(letter_id_)
+        assert letter is not None
+        index.update([letter])
+
+
+def test_two_processes_writing_at_once_both_succeed(own_corpus: Corpus) -> None:
+    batches: list[list[str]] = [[], []]
+    for n in range(8):
+        letter = archive_letter(own_corpus.archive, own_corpus.home.parent / "pdfs",
+                                f"Letter number {n} of the wombat test.", partner="gni")
+        batches[n % 2].append(letter.id)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    workers = [context.Process(target=write_in_process,
+                               args=(str(own_corpus.home), own_corpus.engine, batch, barrier))
+               for batch in batches]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    assert own_corpus.find("wombat").total == 8
+    assert own_corpus.index.count() == len(LETTERS) + 8
+
+
+def test_odd_page_numbers_are_400(corpus: Corpus, server: LiveServer) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        for page in ("²", "1" * 5000, "0", "-1"):
+            response = http.get("/api/search", params={"q": "accords", "page": page})
+            assert response.status_code == 400, page
+        assert http.get("/api/search", params={"per_page": "¹"}).status_code == 400

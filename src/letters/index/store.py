@@ -229,12 +229,14 @@ class Index:
 
     def _problem(self) -> str | None:
         """Why the index on disk cannot be used as it is (missing, other engine or schema)."""
-        if not self.index_dir.is_dir() or not self.engine.owns(self.index_dir):
+        if not self.index_dir.is_dir():
             return "the search index is missing"
-        made_by = _read(self.index_dir / ENGINE_FILE, "whoosh")
+        made_by = _read(self.index_dir / ENGINE_FILE, self.engine.name)
         if made_by != self.engine.name:
             return (f"the search index was made by the {made_by} engine, "
                     f"this program uses {self.engine.name}")
+        if not self.engine.owns(self.index_dir):
+            return "the search index is missing"
         version = _read(self.index_dir / VERSION_FILE, "unknown")
         if version != SCHEMA_VERSION:
             return (f"the search index has schema version {version}, "
