@@ -1,10 +1,9 @@
-"""The search index: analysis, names, query language, results, errors, rebuilds, concurrent writers."""
+"""The search index (Whoosh, the default engine): analysis, names, query language, results, errors, rebuilds."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -589,37 +588,3 @@ def test_an_empty_archive_gives_an_empty_index_quietly(tmp_path: Path,
     result = index.search(SearchRequest())
     assert (result.total, result.hits) == (0, [])
     assert all(sum(counts.values()) == 0 for counts in result.facets.values())
-
-
-# -- two processes writing at once ---------------------------------------------------------
-def write_in_process(home: str, ids: list[str], barrier: multiprocessing.synchronize.Barrier
-                     ) -> None:
-    """In a child process: open the index and add these letters one write at a time."""
-    archive = Archive(Path(home) / "archive")
-    index = open_index(Path(home) / "index", archive, lambda: registry.load(archive.root))
-    barrier.wait(timeout=60)
-    for letter_id_ in ids:
-        letter = archive.get(letter_id_)
-        assert letter is not None
-        index.update([letter])
-
-
-def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
-    archive = Archive(tmp_path / "archive")
-    index = open_index(tmp_path / "index", archive, lambda: registry.load(archive.root))
-    batches: list[list[str]] = [[], []]
-    for n in range(16):
-        letter = build_letter(archive, tmp_path / "pdfs", [f"Letter number {n} of the test."],
-                              partner="gni", date=f"2021-01-{n + 1:02d}")
-        batches[n % 2].append(letter.id)
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(2)
-    workers = [context.Process(target=write_in_process, args=(str(tmp_path), batch, barrier))
-               for batch in batches]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert [worker.exitcode for worker in workers] == [0, 0]
-    assert index.ids() == set(batches[0]) | set(batches[1])
-    assert index.search(SearchRequest(q="letter number", per_page=50)).total == 16
