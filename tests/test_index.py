@@ -1,4 +1,4 @@
-"""The search index (Whoosh, the default engine): analysis, names, query language, results, errors, rebuilds."""
+"""The search index with Whoosh (the default): analysis, names, queries, results, errors, rebuilds."""
 
 from __future__ import annotations
 
