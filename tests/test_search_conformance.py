@@ -24,7 +24,7 @@ from conftest import LiveServer
 from letters import querytext, registry, snippets
 from letters.archive import Archive, letter_id
 from letters.cli import main
-from letters.index import Index, open_index
+from letters.index import Index, marking, open_index
 from letters.index.lowering import MAX_EXPANSION, Lowering, size
 from letters.index.marking import SNIPPET_CHARS
 from letters.models import Letter
@@ -583,3 +583,28 @@ def test_odd_page_numbers_are_400(corpus: Corpus, server: LiveServer) -> None:
             response = http.get("/api/search", params={"q": "accords", "page": page})
             assert response.status_code == 400, page
         assert http.get("/api/search", params={"per_page": "¹"}).status_code == 400
+
+
+class CountingReader:
+    """The corpus's reader, counting the fuzzy look-ups did-you-mean asks of it."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.near_calls = 0
+
+    def near(self, field: str, word: str, distance: int) -> list[str]:
+        """Count, then look up as the engine does."""
+        self.near_calls += 1
+        return list(self.reader.near(field, word, distance))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.reader, name)
+
+
+def test_did_you_mean_looks_up_a_bounded_number_of_words(corpus: Corpus) -> None:
+    gibberish = " ".join(f"qzx{n:02d}vw" for n in range(50))  # 399 characters
+    reader = CountingReader(corpus.index._current())
+    lowering = Lowering(corpus.index.engine, reader)  # type: ignore[arg-type]
+    assert marking.suggest(lowering, querytext.parse(gibberish), gibberish) is None
+    assert reader.near_calls <= marking.MAX_CORRECTED * len(marking.SPELLING_FIELDS) * 2
+    assert corpus.find("Kapersky").suggestion == "Kaspersky"

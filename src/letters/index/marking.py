@@ -21,6 +21,8 @@ from letters.textnorm import fold
 #: Characters of a letter's text a snippet is chosen from (its beginning).
 SNIPPET_CHARS = 100_000
 SPELLING_FIELDS = ("content", "partner", "signatory", "title")
+#: Unknown words of one query for which a nearer known word is looked for, at most.
+MAX_CORRECTED = 5
 
 
 @dataclass
@@ -105,12 +107,16 @@ def suggest(lowering: Lowering, query: qs.Node, original: str) -> str | None:
     words = sorted({node.text for node, negated in qs.walk(query)
                     if isinstance(node, qs.Word) and node.field in (None, "text")})
     corrected = original
+    looked_up = 0
     for word in words:
         terms = lowering.terms("folded", word)
         if len(terms) != 1 or len(terms[0]) < 3 or terms[0].isdigit():
             continue
         if _known(lowering, word, terms[0]):
             continue
+        looked_up += 1
+        if looked_up > MAX_CORRECTED:  # each costs fuzzy lookups: a query of gibberish stops here
+            break
         better = _nearest(lowering.reader, terms[0])
         if better:
             corrected = querytext.replace_word(corrected, fold(word), better)
