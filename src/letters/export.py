@@ -71,14 +71,13 @@ def bundle_name(slug: str) -> str:
 def export_bundle(app: Letters, slug: str, out: Path, by: str,
                   address: str | None = None) -> Path:
     """Write the founding-documents bundle of a partner to `out` (a zip) and record the export."""
-    letters = exchanges.letters_of(app, slug)
+    exchange = exchanges.founding_documents_for(app, slug)
     partner = app.registry.partner(slug)
-    assert partner is not None  # letters_of raised NotFound otherwise
-    exchange = exchanges.founding_documents(letters, exchanges.texts_of(app, letters))
+    assert partner is not None  # founding_documents_for raised NotFound otherwise
     if exchange is None:
         raise NothingToExport(f"The partner '{slug}' has no letters in the archive, so there are "
                               "no founding documents to export.")
-    chosen = [next(x for x in letters if x.id == i) for i in exchange.ids()]
+    chosen = [app.get(i) for i in exchange.ids()]  # the records as the archive has them
     root = f"{slug}-founding-documents"
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,7 @@ class Candidate:
 
 def queue(app: Letters) -> list[Letter]:
     """Letters that need review, oldest first."""
-    waiting = [letter for letter in app.archive.records() if letter.status == "needs_review"]
-    return sorted(waiting, key=lambda letter: (letter.added_at, letter.id))
+    return app.catalog.review_queue()
 
 
 def relink_candidates(app: Letters, slug: str) -> list[Candidate]:

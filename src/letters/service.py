@@ -14,6 +14,7 @@ from typing import Any
 
 from letters import audit, registry
 from letters.archive import Archive
+from letters.catalog import Catalog, open_catalog
 from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
 from letters.searching import SearchRequest, SearchResult
@@ -33,10 +34,12 @@ class Letters:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.archive = Archive(settings.archive_dir)
+        self.archive = Archive(settings.archive_dir, observer=self)
         self._registry: Registry | None = None
         self._index: Any = None
+        self._catalog: Catalog | None = None
         self._lock = threading.Lock()
+        self._catalog_lock = threading.Lock()
 
     # -- registry -------------------------------------------------------------------------
     @property
@@ -51,12 +54,38 @@ class Letters:
         self._registry = None
 
     def registry_changed(self, slug: str) -> int:
-        """After a registry change to `slug`: reload, re-index that partner's letters; how many."""
+        """After a registry change to `slug`: reload, pair the partner again in the catalog and
+        re-index its letters; how many letters it has."""
         self.reload_registry()
-        letters = [letter for letter in self.archive.records() if letter.partner == slug]
+        self.catalog.touch(slug)
+        letters = self.catalog.letters_of_partner(slug)
         if letters:
             self.index.update(letters)
         return len(letters)
+
+    # -- catalog --------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog, opened once per process (rebuilt when missing or of another version,
+        repaired after an interrupted write)."""
+        if self._catalog is None:
+            self.index  # noqa: B018 - first: building a missing search index replaces index/
+        with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = open_catalog(self.settings.index_dir, self.archive,
+                                             self.catalog_progress)
+            return self._catalog
+
+    #: Told how a rebuild of the catalog advances (done, total); the command line draws a bar.
+    catalog_progress: Callable[[int, int], None] | None = None
+
+    def changing(self, sha256: str) -> None:
+        """Journal, in the catalog, a record about to be rewritten (archive.Observer)."""
+        self.catalog.changing(sha256)
+
+    def changed(self, letter: Letter, pages: list[str] | None) -> None:
+        """Take a letter just written to the archive into the catalog (archive.Observer)."""
+        self.catalog.changed(letter, pages)
 
     # -- index ----------------------------------------------------------------------------
     @property

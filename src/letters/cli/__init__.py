@@ -45,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     app = Letters(from_env(args.home))
+    if sys.stderr.isatty():  # a catalog missing or of another version is rebuilt: show it
+        from letters.cli.search import Bar
+
+        app.catalog_progress = Bar("cataloguing")
     try:
         status: int = args.handler(args, app)
     except UsageError as error:
