@@ -14,9 +14,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 import pdfkit
 import pytest
 
+from conftest import FullScan, LiveServer, WebHome, in_request
 from letters import catalog, exchanges
 from letters.archive import Archive
 from letters.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
@@ -25,6 +27,7 @@ from letters.service import Letters
 from test_exchanges import archived, make
 from test_ingest import letter_lines
 from test_ingest import make as make_pdf
+from test_web_pages import browser
 
 FORMS = ("{d} {month} {y}", "{d}er {mois} {y}", "{month} {d}, {y}", "{d:02}/{m:02}/{y}",
          "{d}.{m}.{y}", "{y}-{m:02}-{d:02}", "the {d}th of {month} {y}", "{mon}. {d} {y}",
@@ -262,3 +265,25 @@ def test_verify_reports_a_catalog_row_that_disagrees(app: Letters, tmp_path: Pat
     assert [(p.id, p.problem) for p in problems] == [
         (letter.id, "the catalog disagrees with record.json (run letters reindex)")]
     json.dumps(fixity.verify(app).to_json())
+
+
+def test_request_paths_read_the_catalog_not_the_archive(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    """Every page kind and its API twin answers with full scans refused (the guard of conftest,
+    on in every live server); and the guard does refuse one."""
+    server, home = fresh
+    letter = home.ids["cloudflare-in.pdf"]
+    paths = ["/partners", "/partners/cloudflare", "/secretaries-general",
+             "/secretaries-general/jagland", f"/letters/{letter}", "/review", "/audit",
+             "/partners/cloudflare/relink"]
+    api = ["/api/partners", "/api/partners/cloudflare", "/api/secretaries-general",
+           f"/api/letters/{letter}", "/api/review", "/api/audit",
+           "/api/partners/cloudflare/exchanges", "/api/partners/cloudflare/relink"]
+    with browser(server, "admin") as http:
+        for path in paths + api:
+            assert http.get(path).status_code == 200, path
+    cloudflare = httpx.get(f"{server.url}/api/partners/cloudflare", headers={
+        "Authorization": f"Bearer {home.tokens['reader']}"}).json()
+    assert cloudflare["founding_exchange"]["complete"] is True
+    with in_request(), pytest.raises(FullScan):
+        list(server.app.state.web.letters.archive.records())

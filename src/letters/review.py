@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from letters.models import Letter
+from letters.searching import SearchRequest
 
 if TYPE_CHECKING:
     from letters.service import Letters
+
+#: Hits read per search when looking for the letters naming a partner.
+PAGE = 500
 
 
 @dataclass
@@ -26,19 +30,41 @@ def queue(app: Letters) -> list[Letter]:
 
 
 def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
-    """Letters not linked to `slug` that recognition now links to it (after a registry change)."""
+    """Letters not linked to `slug` that recognition now links to it (after a registry change).
+
+    Recognition links a letter to a partner only where one of the partner's names is written
+    in it, so only the letters whose text holds one of those names (a phrase search of the
+    index) are read and recognised again, not the whole archive."""
     from letters.recognize import recognize
 
     app.reload_registry()
+    partner = app.registry.partner(slug)
     found = []
-    for letter in app.archive.records():
-        if letter.partner == slug or "partner" in letter.confirmed:
+    for letter_id in sorted(_naming(app, [n.name for n in partner.names()] if partner else [])):
+        letter = app.catalog.get(letter_id)
+        if letter is None or letter.partner == slug or "partner" in letter.confirmed:
             continue
         text = "\n\n".join(app.archive.pages(letter.id))
         recognition = recognize(text, app.registry, app.today())
         if recognition.partner == slug:
             found.append(Candidate(letter, slug, recognition.evidence.get("partner", "")))
     return sorted(found, key=lambda c: (c.letter.date or "", c.letter.id))
+
+
+def _naming(app: Letters, names: list[str]) -> set[str]:
+    """The ids of the letters whose text holds one of these names, as a phrase."""
+    ids: set[str] = set()
+    for name in names:
+        phrase = " ".join(name.replace('"', " ").split())
+        if not phrase:
+            continue
+        page, total = 1, 1
+        while (page - 1) * PAGE < total:
+            result = app.search(SearchRequest(q=f'text:"{phrase}"', page=page, per_page=PAGE,
+                                              facets=False, highlight=False))
+            ids.update(hit.letter.id for hit in result.hits)
+            total, page = result.total, page + 1
+    return ids
 
 
 def relink(app: Letters, ids: list[str], slug: str, by: str, address: str | None = None) -> list[Letter]:
