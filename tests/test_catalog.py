@@ -287,3 +287,18 @@ def test_request_paths_read_the_catalog_not_the_archive(
     assert cloudflare["founding_exchange"]["complete"] is True
     with in_request(), pytest.raises(FullScan):
         list(server.app.state.web.letters.archive.records())
+
+
+def test_the_command_line_registers_a_partner_as_the_web_does(tmp_path: Path) -> None:
+    from letters import audit
+
+    home = tmp_path / "home"
+    done = run_cli("partners", "add", "acme-robotics", "--name", "Acme Robotics GmbH", "--kind",
+                   "company", "--joined", "2024-03-01", home=home)
+    assert done.returncode == 0, done.stderr
+    [event] = [e for e in audit.events(home / "archive") if e["action"] == "registry"]
+    assert event["what"] == {"op": "add_partner", "slug": "acme-robotics",
+                             "name": "Acme Robotics GmbH", "kind": "company",
+                             "joined": "2024-03-01"}
+    listed = json.loads(run_cli("partners", "--json", home=home).stdout)
+    assert {p["slug"]: p["letters"] for p in listed}["acme-robotics"] == 0
