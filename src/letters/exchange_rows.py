@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from letters import exchanges
+from letters.errors import InvalidCorrection
 from letters.exchanges import Exchange
 from letters.models import Letter
 
@@ -71,8 +72,6 @@ def pair_choices(app: Letters, letter: Letter) -> list[Letter]:
 def link(app: Letters, letter_id: str, other: str | None, by: str,
          where: str | None) -> ExchangeRow:
     """Pair two letters (InvalidCorrection with a sentence when they cannot be)."""
-    from letters.service import InvalidCorrection
-
     app.get(letter_id)
     if not other:
         raise InvalidCorrection("Choose the other letter of the exchange.")

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from letters import audit
+from letters.errors import InvalidCorrection, NotFound
 from letters.models import Letter
 from letters.textnorm import fold
 
@@ -127,7 +128,7 @@ def founding_of(exchanges: list[Exchange]) -> Exchange | None:
 
 
 def letters_of(app: Letters, slug: str) -> list[Letter]:
-    """The archived letters of a registered partner, by date (service.NotFound for an unknown
+    """The archived letters of a registered partner, by date (errors.NotFound for an unknown
     slug); read from the catalog."""
     _registered(app, slug)
     return app.catalog.letters_of_partner(slug)
@@ -146,8 +147,6 @@ def founding_documents_for(app: Letters, slug: str) -> Exchange | None:
 
 
 def _registered(app: Letters, slug: str) -> None:
-    from letters.service import NotFound
-
     if app.registry.partner(slug) is None:
         raise NotFound(f"There is no partner with the slug '{slug}'.")
 
@@ -155,8 +154,6 @@ def _registered(app: Letters, slug: str) -> None:
 def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
     """Pair two letters by hand (re-indexed and re-paired at once); letters they were paired with
     before are left manually unlinked."""
-    from letters.service import InvalidCorrection
-
     a, b = app.get(a_id), app.get(b_id)
     if a.id == b.id:
         raise InvalidCorrection("A letter cannot be paired with itself.")

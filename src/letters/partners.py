@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry, review
+from letters.errors import NotFound
 from letters.models import Letter, Partner, is_iso_date
 from letters.registry import RegistryError
 from letters.textnorm import fold
@@ -81,9 +82,7 @@ def relink(app: Letters, slug: str, ids: list[Any], by: str,
 
 
 def registered(app: Letters, slug: str) -> Partner:
-    """The partner as the registry now has it (service.NotFound for an unknown slug)."""
-    from letters.service import NotFound
-
+    """The partner as the registry now has it (errors.NotFound for an unknown slug)."""
     app.reload_registry()
     partner = app.registry.partner(slug)
     if partner is None:

@@ -9,7 +9,8 @@ import sys
 
 from letters import partners, registry
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
-from letters.service import Letters, NotFound
+from letters.errors import NotFound
+from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

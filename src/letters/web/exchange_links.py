@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges
+from letters.errors import InvalidCorrection
 from letters.exchange_rows import link, rows_for
-from letters.service import InvalidCorrection
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.jsonbody import json_object, text_field
 from letters.web.pages import letter_context
