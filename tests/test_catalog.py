@@ -302,3 +302,25 @@ def test_the_command_line_registers_a_partner_as_the_web_does(tmp_path: Path) ->
                              "joined": "2024-03-01"}
     listed = json.loads(run_cli("partners", "--json", home=home).stdout)
     assert {p["slug"]: p["letters"] for p in listed}["acme-robotics"] == 0
+
+
+def test_the_sample_archive_pairs_as_before(tmp_path: Path) -> None:
+    """On the committed sample archive (54 letters), every partner's stored exchanges and founding
+    exchange are those of the quadratic definition over the records and their texts."""
+    import shutil
+
+    from letters.settings import Settings
+
+    home = tmp_path / "home"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "archive", home / "archive")
+    app = Letters(Settings(home=home))
+    records = sorted(Archive(home / "archive").records(), key=lambda x: (x.date or "9999", x.id))
+    texts = {x.id: "\n".join(app.archive.pages(x.id)) for x in records}
+    complete = 0
+    for slug in app.registry.partners:
+        mine = [x for x in records if x.partner == slug]
+        expected = reference_pair(mine, texts)
+        assert app.catalog.exchanges(slug) == expected, slug
+        assert exchanges.founding_documents_for(app, slug) == exchanges.founding_of(expected)
+        complete += sum(x.complete for x in expected)
+    assert complete >= 20  # the sample holds both letters of most partners' exchange
