@@ -282,6 +282,7 @@ def test_request_paths_read_the_catalog_not_the_archive(
     with browser(server, "admin") as http:
         for path in paths + api:
             assert http.get(path).status_code == 200, path
+        assert "no person has confirmed it yet" in http.get("/partners/cloudflare").text
     cloudflare = httpx.get(f"{server.url}/api/partners/cloudflare", headers={
         "Authorization": f"Bearer {home.tokens['reader']}"}).json()
     assert cloudflare["founding_exchange"]["complete"] is True
@@ -324,3 +325,26 @@ def test_the_sample_archive_pairs_as_before(tmp_path: Path) -> None:
         assert exchanges.founding_documents_for(app, slug) == exchanges.founding_of(expected)
         complete += sum(x.complete for x in expected)
     assert complete >= 20  # the sample holds both letters of most partners' exchange
+
+
+def test_who_confirmed_an_exchange_is_kept_and_shown(app: Letters, tmp_path: Path) -> None:
+    from letters.export import export_bundle
+
+    out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
+    inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
+    [automatic] = app.catalog.exchanges("gsma")
+    assert automatic.how == "automatic" and automatic.confirmed_by is None
+    made = exchanges.link(app, out.id, inc.id, by="marie")
+    assert made.confirmed_by == "marie"
+    assert app.catalog.founding("gsma") == made
+    assert app.catalog.exchanges("gsma")[0].to_json()["confirmed_by"] == "marie"
+    app.catalog.rebuild()  # from the archive alone: the letters' history says who
+    assert app.catalog.founding("gsma") == made
+    bundle = export_bundle(app, "gsma", tmp_path / "bundle.zip", by="auditor")
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zipped:
+        info = zipped.read("gsma-founding-documents/bag-info.txt").decode()
+    assert "Exchange-Confirmed-By: marie" in info
+    exchanges.unlink(app, out.id, by="marie")
+    assert [x.confirmed_by for x in app.catalog.exchanges("gsma")] == [None, None]

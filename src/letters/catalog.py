@@ -29,18 +29,18 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from letters import exchanges as pairing
-from letters.archive import RECORD, TEXT, Archive
+from letters.archive import HISTORY, RECORD, TEXT, Archive
 from letters.exchanges import Exchange
 from letters.models import Letter
 
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 
@@ -49,13 +49,13 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE letters (
     sha256 TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, partner TEXT, signatory TEXT, date TEXT,
     direction TEXT, status TEXT NOT NULL, added_at TEXT NOT NULL, exchange TEXT,
-    cited TEXT NOT NULL, record TEXT NOT NULL);
+    linked_by TEXT, cited TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX letters_partner ON letters (partner, COALESCE(date, '{UNDATED}'), id);
 CREATE INDEX letters_signatory ON letters (signatory, COALESCE(date, '{UNDATED}'), id);
 CREATE INDEX letters_review ON letters (status, added_at, id);
 CREATE TABLE exchanges (
     partner TEXT NOT NULL, position INTEGER NOT NULL, outgoing TEXT, incoming TEXT, date TEXT,
-    complete INTEGER NOT NULL, how TEXT NOT NULL, ids TEXT NOT NULL,
+    complete INTEGER NOT NULL, how TEXT NOT NULL, confirmed_by TEXT, ids TEXT NOT NULL,
     PRIMARY KEY (partner, position));
 CREATE INDEX exchanges_incomplete ON exchanges (complete, COALESCE(date, '{UNDATED}'), ids);
 CREATE INDEX exchanges_outgoing ON exchanges (outgoing);
@@ -65,7 +65,7 @@ CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
 """
 _ORDER = f"COALESCE(date, '{UNDATED}'), id"
-_EXCHANGE = "partner, outgoing, incoming, date, complete, how"
+_EXCHANGE = "partner, outgoing, incoming, date, complete, how, confirmed_by"
 
 
 @dataclass(frozen=True)
@@ -245,14 +245,15 @@ class Catalog:
             cited = frozenset(json.loads(before[1])) if before else _cited_of(
                 self.archive.letter_dir(letter.sha256))
         record = json.dumps(letter.to_json(), ensure_ascii=False, sort_keys=True)
+        linked_by = _linked_by(self.archive.letter_dir(letter.sha256)) if letter.exchange else None
         db.execute(
-            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO"
+            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO"
             " UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
             " excluded.signatory, date = excluded.date, direction = excluded.direction, status ="
-            " excluded.status, added_at = excluded.added_at, exchange = excluded.exchange, cited ="
-            " excluded.cited, record = excluded.record",
+            " excluded.status, added_at = excluded.added_at, exchange = excluded.exchange,"
+            " linked_by = excluded.linked_by, cited = excluded.cited, record = excluded.record",
             (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
-             letter.direction, letter.status, letter.added_at, letter.exchange,
+             letter.direction, letter.status, letter.added_at, letter.exchange, linked_by,
              json.dumps(sorted(cited)), record))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
@@ -272,11 +273,16 @@ class Catalog:
                 f" partner = ? ORDER BY {_ORDER}", (partner,)).fetchall()]
             cited = {row[0]: frozenset(json.loads(row[1])) for row in db.execute(
                 "SELECT id, cited FROM letters WHERE partner = ? AND cited != '[]'", (partner,))}
-            found = pairing.pair(facts, cited=cited)
+            linked = dict(db.execute("SELECT id, linked_by FROM letters WHERE partner = ? AND"
+                                     " linked_by IS NOT NULL", (partner,)).fetchall())
+            found = [replace(x, confirmed_by=next(
+                        (linked[i] for i in x.ids() if i in linked), None))
+                     if x.how == "manual" and x.complete else x
+                     for x in pairing.pair(facts, cited=cited)]
             db.execute("DELETE FROM exchanges WHERE partner = ?", (partner,))
-            db.executemany("INSERT INTO exchanges VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            db.executemany("INSERT INTO exchanges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (partner, position, x.outgoing, x.incoming, x.date, int(x.complete), x.how,
-                 ",".join(x.ids())) for position, x in enumerate(found)])
+                 x.confirmed_by, ",".join(x.ids())) for position, x in enumerate(found)])
             db.execute("DELETE FROM founding WHERE partner = ?", (partner,))
             founding = pairing.founding_of(found)
             if founding is not None:
@@ -398,9 +404,26 @@ def _letter(record: str) -> Letter:
 
 
 def _exchange(row: tuple[Any, ...]) -> Exchange:
-    partner, outgoing, incoming, day, complete, how = row
+    partner, outgoing, incoming, day, complete, how, confirmed_by = row
     return Exchange(partner=partner, outgoing=outgoing, incoming=incoming, date=day,
-                    complete=bool(complete), how=how)
+                    complete=bool(complete), how=how, confirmed_by=confirmed_by)
+
+
+def _linked_by(directory: Path) -> str | None:
+    """Who last paired this letter by hand, as its history says."""
+    try:
+        lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("action") == "linked":
+            by = event.get("by")
+            return by if isinstance(by, str) else None
+    return None
 
 
 def _read(directory: Path) -> Letter:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -49,6 +49,8 @@ class Exchange:
     date: str | None
     complete: bool
     how: Literal["automatic", "manual"]
+    #: Who paired the two letters by hand (None: paired automatically, no person confirmed it).
+    confirmed_by: str | None = None
 
     def ids(self) -> list[str]:
         """The ids of the letters of this exchange, the Secretary General's first."""
@@ -170,7 +172,7 @@ def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None
     b = app.archive.update(b.id, {"exchange": a.id}, by, action="linked")
     app.index.update([*changed, a, b])
     audit.record(app.settings.archive_dir, "link", by, {"ids": [a.id, b.id]}, address)
-    return _manual_pair(a, b)
+    return replace(_manual_pair(a, b), confirmed_by=by)
 
 
 def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) -> list[str]:

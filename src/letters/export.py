@@ -115,6 +115,15 @@ def _write_payload(app: Letters, data: Path, name: str, exchange: Exchange,
     (data / "README.txt").write_text(README, encoding="utf-8")
 
 
+def _confirmation(exchange: Exchange) -> str:
+    """Who confirmed the pairing, in words."""
+    if exchange.confirmed_by:
+        return exchange.confirmed_by
+    if exchange.how == "automatic":
+        return "nobody: paired automatically, not confirmed by a person"
+    return "nobody: an archivist took the letter out of its exchange"
+
+
 def _bag_info(name: str, slug: str, exchange: Exchange, by: str) -> dict[str, str]:
     missing = exchange.missing()
     info = {
@@ -127,6 +136,7 @@ def _bag_info(name: str, slug: str, exchange: Exchange, by: str) -> dict[str, st
         "Exchange-Date": exchange.date or "unknown",
         "Exchange-Complete": "yes" if exchange.complete else "no",
         "Exchange-Pairing": exchange.how,
+        "Exchange-Confirmed-By": _confirmation(exchange),
         "Letters": " ".join(exchange.ids()),
         "Exported-By": by,
         "Export-Date": now_iso(),
