@@ -27,7 +27,7 @@ from letters.service import Letters
 from test_exchanges import archived, make
 from test_ingest import letter_lines
 from test_ingest import make as make_pdf
-from test_web_pages import browser
+from test_web_pages import browser, csrf_of
 
 FORMS = ("{d} {month} {y}", "{d}er {mois} {y}", "{month} {d}, {y}", "{d:02}/{m:02}/{y}",
          "{d}.{m}.{y}", "{y}-{m:02}-{d:02}", "the {d}th of {month} {y}", "{mon}. {d} {y}",
@@ -348,3 +348,63 @@ def test_who_confirmed_an_exchange_is_kept_and_shown(app: Letters, tmp_path: Pat
     assert "Exchange-Confirmed-By: marie" in info
     exchanges.unlink(app, out.id, by="marie")
     assert [x.confirmed_by for x in app.catalog.exchanges("gsma")] == [None, None]
+
+
+def test_a_correction_that_changes_a_founding_exchange_needs_confirming(app: Letters,
+                                                                      tmp_path: Path) -> None:
+    from letters import audit
+
+    out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
+    inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
+    other = archived(app, tmp_path, "orange", "incoming", "2017-11-09",
+                     "Thank you for your letter of 8 November 2017.")
+    with pytest.raises(exchanges.PairingChange, match="founding exchange of GSMA"):
+        app.correct(other.id, {"partner": "gsma"}, by="marie")
+    assert app.get(other.id).partner == "orange"
+    assert app.catalog.founding("gsma").ids() == [out.id, inc.id]  # type: ignore[union-attr]
+    app.correct(other.id, {"partner": "gsma"}, by="marie", confirm_pairing=True)
+    assert app.catalog.founding("gsma").ids() == [out.id, other.id]  # type: ignore[union-attr]
+    [event] = [e for e in audit.events(app.settings.archive_dir) if e["action"] == "correct"]
+    assert "founding exchange of GSMA" in event["what"]["pairing"][0]
+
+    exchanges.link(app, out.id, inc.id, by="marie")  # confirmed by a person
+    with pytest.raises(exchanges.PairingChange, match="marie confirmed"):
+        app.correct(inc.id, {"partner": "orange"}, by="paul")
+    app.correct(inc.id, {"title": "The reply"}, by="paul")  # pairing untouched: no question
+
+
+def test_the_api_and_the_form_ask_before_changing_a_founding_exchange(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    reply = home.ids["cloudflare-in.pdf"]
+    headers = {"Authorization": f"Bearer {home.tokens['archivist']}"}
+    url = f"{server.url}/api/letters/{reply}"
+    refused = httpx.patch(url, json={"partner": "google"}, headers=headers)
+    assert refused.status_code == 422
+    assert "founding exchange of Cloudflare" in refused.json()["detail"]
+    with browser(server, "archivist") as http:
+        page = http.get(f"/letters/{reply}").text
+        form = http.post(f"/letters/{reply}/correct", data={
+            "csrf": csrf_of(page), "partner": "google"})
+        assert form.status_code == 422 and 'name="confirm_pairing" value="1"' in form.text
+        done = http.post(f"/letters/{reply}/correct", data={
+            "csrf": csrf_of(page), "partner": "google", "confirm_pairing": "1"})
+        assert done.status_code == 303
+    assert httpx.get(url, headers=headers).json()["partner"] == "google"
+    back = httpx.patch(url, json={"partner": "cloudflare", "confirm_pairing": True},
+                       headers=headers)
+    assert back.status_code == 200 and back.json()["partner"] == "cloudflare"
+
+
+def test_relinking_asks_before_changing_a_founding_exchange(app: Letters, tmp_path: Path) -> None:
+    from letters import partners
+    from letters.registry import RegistryError
+
+    out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
+    inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
+    with pytest.raises(RegistryError, match="founding exchange of GSMA"):
+        partners.relink(app, "orange", [inc.id], by="marie")
+    assert app.get(inc.id).partner == "gsma"
+    [done] = partners.relink(app, "orange", [inc.id], by="marie", confirm_pairing=True)
+    assert done.partner == "orange"
+    assert [x.ids() for x in app.catalog.exchanges("gsma")] == [[out.id]]

@@ -264,6 +264,19 @@ class Catalog:
         if row and row[0]:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (row[0],))
 
+    def pairing_with(self, partner: str, letter: Letter) -> list[Exchange]:
+        """The partner's exchanges as they would be if `letter` (a record about to be saved)
+        replaced the catalog's row of that letter; nothing is stored."""
+        rows = self._rows("SELECT id, partner, date, direction, exchange, cited FROM letters"
+                          f" WHERE partner = ? OR id = ? ORDER BY {_ORDER}", partner, letter.id)
+        cited = {row[0]: frozenset(json.loads(row[5])) for row in rows}
+        facts = [Facts(*row[:5]) for row in rows if row[0] != letter.id]
+        if letter.partner == partner:
+            facts.append(Facts(letter.id, letter.partner, letter.date, letter.direction,
+                               letter.exchange))
+            facts.sort(key=lambda x: (x.date or UNDATED, x.id))
+        return pairing.pair(facts, cited=cited)
+
     def _pair(self, db: sqlite3.Connection, partners: Sequence[str]) -> None:
         """Pair each of these partners' letters again and store the exchanges (in `db`'s
         transaction, so that what is paired is what is stored)."""

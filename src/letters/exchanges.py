@@ -188,6 +188,50 @@ def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) ->
     return changed
 
 
+class PairingChange(InvalidCorrection):
+    """A correction that would change a founding exchange or one a person confirmed; it is
+    saved only when the archivist confirms it (the message says what would change)."""
+
+    def __init__(self, changes: list[str]) -> None:
+        super().__init__(" ".join(changes) + " Confirm the change of exchange to save it.")
+        self.changes = changes
+
+
+#: The fields of a record that pairing reads.
+PAIRED_FIELDS = ("partner", "date", "direction")
+
+
+def pairing_changes(app: Letters, current: Letter, candidate: Letter) -> list[str]:
+    """What saving `candidate` over `current` would change in a partner's founding exchange or
+    in an exchange a person confirmed, in sentences (none: nothing of the kind)."""
+    if all(getattr(current, f) == getattr(candidate, f) for f in PAIRED_FIELDS):
+        return []
+    found: list[str] = []
+    for partner in sorted(p for p in {current.partner, candidate.partner} if p):
+        before = app.catalog.exchanges(partner)
+        after = app.catalog.pairing_with(partner, candidate)
+        name = app.registry.display_name(partner) or partner
+        was, will = founding_of(before), founding_of(after)
+        if was is not None and (will is None or (was.ids(), was.complete) != (will.ids(),
+                                                                             will.complete)):
+            found.append(f"This correction changes the founding exchange of {name}: "
+                         f"{_words(was)} would give way to {_words(will)}.")
+        kept = {tuple(x.ids()) for x in after}
+        for exchange in before:
+            if exchange.confirmed_by and tuple(exchange.ids()) not in kept:
+                found.append(f"It undoes the exchange of {name} that {exchange.confirmed_by} "
+                             f"confirmed ({_words(exchange)}).")
+    return found
+
+
+def _words(exchange: Exchange | None) -> str:
+    if exchange is None:
+        return "no exchange at all"
+    letters = " and ".join(exchange.ids())
+    state = "complete" if exchange.complete else "incomplete"
+    return f"the {state} exchange of {exchange.date or 'no date'} (letters {letters})"
+
+
 def cites_date(text: str, iso: str) -> bool:
     """Whether the text mentions that date ("your letter of 8 November 2017", "8/11/2017"...)."""
     try:

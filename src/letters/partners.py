@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry, review
 from letters.errors import NotFound
+from letters.exchanges import PairingChange
 from letters.models import Letter, Partner, is_iso_date
 from letters.registry import RegistryError
 from letters.textnorm import fold
@@ -64,9 +65,10 @@ def add_name(app: Letters, slug: str, name: str | None, since: str | None, until
     return partner
 
 
-def relink(app: Letters, slug: str, ids: list[Any], by: str,
-           where: str | None = None) -> list[Letter]:
-    """Link these letters to the partner (corrections kept in their history), audited."""
+def relink(app: Letters, slug: str, ids: list[Any], by: str, where: str | None = None,
+           confirm_pairing: bool = False) -> list[Letter]:
+    """Link these letters to the partner (corrections kept in their history), audited; refused
+    (RegistryError) when that changes a founding or confirmed exchange, unless confirmed."""
     registered(app, slug)
     if not ids:
         raise RegistryError("Choose at least one letter to link to the partner.")
@@ -76,7 +78,10 @@ def relink(app: Letters, slug: str, ids: list[Any], by: str,
         if app.catalog.get(letter_id) is None:
             raise RegistryError(f"There is no letter with the id '{letter_id}'.")
     unique = list(dict.fromkeys(ids))
-    letters = review.relink(app, unique, slug, by, where)
+    try:
+        letters = review.relink(app, unique, slug, by, where, confirm_pairing)
+    except PairingChange as change:
+        raise RegistryError(str(change)) from None
     audit.record(app.settings.archive_dir, "relink", by, {"slug": slug, "ids": unique}, where)
     return letters
 

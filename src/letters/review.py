@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from letters import exchanges
 from letters.models import Letter
 from letters.searching import SearchRequest
 
@@ -67,6 +68,17 @@ def _naming(app: Letters, names: list[str]) -> set[str]:
     return ids
 
 
-def relink(app: Letters, ids: list[str], slug: str, by: str, address: str | None = None) -> list[Letter]:
-    """Link each of these letters to the partner `slug` (a correction, kept in their history)."""
-    return [app.correct(letter_id, {"partner": slug}, by=by, address=address) for letter_id in ids]
+def relink(app: Letters, ids: list[str], slug: str, by: str, address: str | None = None,
+           confirm_pairing: bool = False) -> list[Letter]:
+    """Link each of these letters to the partner `slug` (a correction, kept in their history);
+    exchanges.PairingChange before any is saved when that changes a founding or confirmed
+    exchange and `confirm_pairing` is not given."""
+    if not confirm_pairing:
+        changed = []
+        for letter_id in ids:
+            before = app.get(letter_id)
+            changed += exchanges.pairing_changes(app, before, replace(before, partner=slug))
+        if changed:
+            raise exchanges.PairingChange(list(dict.fromkeys(changed)))
+    return [app.correct(letter_id, {"partner": slug}, by=by, address=address,
+                        confirm_pairing=True) for letter_id in ids]

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from letters import audit, corrections, ingest, registry
+from letters import audit, corrections, exchanges, ingest, registry
 from letters.archive import Archive
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
@@ -120,11 +120,23 @@ class Letters:
                                    names=names or {}, address=address)
 
     def correct(self, letter_id: str, changes: dict[str, Any], by: str,
-                address: str | None = None) -> Letter:
-        """Apply an archivist's correction, keep the previous values, re-index at once."""
-        letter = corrections.apply(self, letter_id, changes, by)
-        audit.record(self.settings.archive_dir, "correct", by,
-                     {"id": letter_id, "fields": sorted(changes)}, address)
+                address: str | None = None, confirm_pairing: bool = False) -> Letter:
+        """Apply an archivist's correction, keep the previous values, re-index at once; one
+        that changes a founding or a confirmed exchange raises exchanges.PairingChange unless
+        `confirm_pairing`."""
+        before = self.get(letter_id)
+        changed: list[str] = []
+
+        def check(candidate: Letter) -> None:
+            changed.extend(exchanges.pairing_changes(self, before, candidate))
+            if changed and not confirm_pairing:
+                raise exchanges.PairingChange(changed)
+
+        letter = corrections.apply(self, letter_id, changes, by, check)
+        what: dict[str, Any] = {"id": letter_id, "fields": sorted(changes)}
+        if changed:
+            what["pairing"] = changed
+        audit.record(self.settings.archive_dir, "correct", by, what, address)
         return letter
 
     def today(self) -> date:

@@ -126,9 +126,10 @@ async def correct(letter_id: str, request: Request, who: Identity = archivist) -
         changes = None
     if not isinstance(changes, dict):
         raise HTTPException(400, "The body must be a JSON object with the fields to correct.")
+    confirm = changes.pop("confirm_pairing", False) is True
     app = web(request).letters
     record: Letter = await run_in_threadpool(app.correct, letter_id, changes, who.name,
-                                             address(request))
+                                             address(request), confirm)
     return record.to_json()
 
 

@@ -168,10 +168,13 @@ async def correct_letter(letter_id: str, request: Request,
                 changes[field] = value
     if changes:
         try:
-            await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request))
+            await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request),
+                                    form.get("confirm_pairing") == "1")
         except InvalidCorrection as error:
             context = letter_context(request, letter)
             context["correction_error"] = str(error)
+            if isinstance(error, exchanges.PairingChange):  # offered again, to be confirmed
+                context["pairing_change"] = changes
             return render(request, "letter.html", context, status=422)
     return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
 

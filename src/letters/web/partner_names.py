@@ -114,9 +114,10 @@ async def relink_page(slug: str, request: Request, who: Identity = archivist) ->
     """Link the letters ticked to the partner."""
     app = web(request).letters
     registered(app, slug)
-    _, ids = await _form(request, MAX_RELINK_FIELDS)
+    fields, ids = await _form(request, MAX_RELINK_FIELDS)
     try:
-        done = await run_in_threadpool(relink, app, slug, ids, who.name, address(request))
+        done = await run_in_threadpool(relink, app, slug, ids, who.name, address(request),
+                                       fields.get("confirm_pairing") == "1")
     except RegistryError as error:
         return await run_in_threadpool(_relink_page, request, slug, str(error), 422)
     return RedirectResponse(f"/partners/{slug}/relink?relinked={len(done)}", status_code=303)
@@ -185,7 +186,8 @@ async def api_relink(slug: str, request: Request, who: Identity = archivist) -> 
     if not isinstance(ids, list):
         return _refused(RegistryError("'ids' must be a list of letter ids."))
     try:
-        letters = await run_in_threadpool(relink, app, slug, ids, who.name, address(request))
+        letters = await run_in_threadpool(relink, app, slug, ids, who.name, address(request),
+                                          data.get("confirm_pairing") is True)
     except RegistryError as error:
         return _refused(error)
     return JSONResponse({"relinked": [x.to_json() for x in letters]})
