@@ -29,54 +29,16 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from letters import exchanges as pairing
-from letters.archive import HISTORY, RECORD, TEXT, Archive
+from letters.archive import RECORD, Archive
+from letters.catalog import files
+from letters.catalog.schema import EXCHANGE_COLUMNS, FILE, ORDER, SCHEMA, SCHEMA_VERSION, UNDATED, Facts
 from letters.exchanges import Exchange
 from letters.models import Letter
-
-FILE = "catalog.sqlite"
-#: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 2
-#: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
-UNDATED = "9999"
-
-SCHEMA = f"""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE letters (
-    sha256 TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, partner TEXT, signatory TEXT, date TEXT,
-    direction TEXT, status TEXT NOT NULL, added_at TEXT NOT NULL, exchange TEXT,
-    linked_by TEXT, cited TEXT NOT NULL, record TEXT NOT NULL);
-CREATE INDEX letters_partner ON letters (partner, COALESCE(date, '{UNDATED}'), id);
-CREATE INDEX letters_signatory ON letters (signatory, COALESCE(date, '{UNDATED}'), id);
-CREATE INDEX letters_review ON letters (status, added_at, id);
-CREATE TABLE exchanges (
-    partner TEXT NOT NULL, position INTEGER NOT NULL, outgoing TEXT, incoming TEXT, date TEXT,
-    complete INTEGER NOT NULL, how TEXT NOT NULL, confirmed_by TEXT, ids TEXT NOT NULL,
-    PRIMARY KEY (partner, position));
-CREATE INDEX exchanges_incomplete ON exchanges (complete, COALESCE(date, '{UNDATED}'), ids);
-CREATE INDEX exchanges_outgoing ON exchanges (outgoing);
-CREATE INDEX exchanges_incoming ON exchanges (incoming);
-CREATE TABLE founding (partner TEXT PRIMARY KEY, position INTEGER NOT NULL);
-CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
-CREATE TABLE stale (partner TEXT PRIMARY KEY);
-"""
-_ORDER = f"COALESCE(date, '{UNDATED}'), id"
-_EXCHANGE = "partner, outgoing, incoming, date, complete, how, confirmed_by"
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What pairing reads of one letter, as the catalog holds it."""
-
-    id: str
-    partner: str | None
-    date: str | None
-    direction: str | None
-    exchange: str | None
 
 
 class Catalog:
@@ -149,7 +111,7 @@ class Catalog:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Make the catalog anew from `archive/` alone; how many letters it holds."""
-        directories = sorted(self._directories().items())
+        directories = sorted(files.directories(self.archive).items())
         with self._write() as db:
             for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
                                       " AND name NOT LIKE 'sqlite_%'").fetchall():
@@ -160,7 +122,7 @@ class Catalog:
             count = 0
             for done, (_, path) in enumerate(directories, 1):
                 if (path / RECORD).exists():
-                    self._put(db, _read(path), _cited_of(path))
+                    self._put(db, files.read_record(path), files.cited_of(path))
                     count += 1
                 if progress:
                     progress(done, len(directories))
@@ -172,7 +134,7 @@ class Catalog:
         """Bring the catalog in step with what an interrupted write left: re-read the letters of
         the pending journal, add the letter directories it lacks, drop the rows of letters gone,
         pair the stale partners; how many letters were re-read or dropped."""
-        directories = self._directories()
+        directories = files.directories(self.archive)
         known = {sha for (sha,) in self._rows("SELECT sha256 FROM letters")}
         pending = {sha for (sha,) in self._rows("SELECT sha256 FROM pending")}
         todo = sorted(pending | (set(directories) - known))
@@ -181,25 +143,12 @@ class Catalog:
             for sha in todo:
                 path = self.archive.letter_dir(sha)
                 if (path / RECORD).exists():
-                    self._put(db, _read(path), _cited_of(path))
+                    self._put(db, files.read_record(path), files.cited_of(path))
                 db.execute("DELETE FROM pending WHERE sha256 = ?", (sha,))
             for sha in gone:
                 self._drop(db, sha)
             self._pair(db, [p for (p,) in db.execute("SELECT partner FROM stale").fetchall()])
         return len(todo) + len(gone)
-
-    def _directories(self) -> dict[str, Path]:
-        """Every letter directory of the archive by its name (the original's digest)."""
-        found: dict[str, Path] = {}
-        root = self.archive.letters_dir
-        if not root.is_dir():
-            return found
-        for shard in root.iterdir():
-            if shard.is_dir() and len(shard.name) == 2:
-                for entry in shard.iterdir():
-                    if len(entry.name) == 64:
-                        found[entry.name] = entry
-        return found
 
     # -- writing ----------------------------------------------------------------------------
     def changing(self, sha256: str) -> None:
@@ -242,10 +191,10 @@ class Catalog:
         before = db.execute("SELECT partner, cited FROM letters WHERE sha256 = ?",
                             (letter.sha256,)).fetchone()
         if cited is None:
-            cited = frozenset(json.loads(before[1])) if before else _cited_of(
+            cited = frozenset(json.loads(before[1])) if before else files.cited_of(
                 self.archive.letter_dir(letter.sha256))
         record = json.dumps(letter.to_json(), ensure_ascii=False, sort_keys=True)
-        linked_by = _linked_by(self.archive.letter_dir(letter.sha256)) if letter.exchange else None
+        linked_by = files.linked_by(self.archive.letter_dir(letter.sha256)) if letter.exchange else None
         db.execute(
             "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO"
             " UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
@@ -268,7 +217,7 @@ class Catalog:
         """The partner's exchanges as they would be if `letter` (a record about to be saved)
         replaced the catalog's row of that letter; nothing is stored."""
         rows = self._rows("SELECT id, partner, date, direction, exchange, cited FROM letters"
-                          f" WHERE partner = ? OR id = ? ORDER BY {_ORDER}", partner, letter.id)
+                          f" WHERE partner = ? OR id = ? ORDER BY {ORDER}", partner, letter.id)
         cited = {row[0]: frozenset(json.loads(row[5])) for row in rows}
         facts = [Facts(*row[:5]) for row in rows if row[0] != letter.id]
         if letter.partner == partner:
@@ -283,7 +232,7 @@ class Catalog:
         for partner in partners:
             facts = [Facts(*row[:5]) for row in db.execute(
                 "SELECT id, partner, date, direction, exchange, cited FROM letters WHERE"
-                f" partner = ? ORDER BY {_ORDER}", (partner,)).fetchall()]
+                f" partner = ? ORDER BY {ORDER}", (partner,)).fetchall()]
             cited = {row[0]: frozenset(json.loads(row[1])) for row in db.execute(
                 "SELECT id, cited FROM letters WHERE partner = ? AND cited != '[]'", (partner,))}
             linked = dict(db.execute("SELECT id, linked_by FROM letters WHERE partner = ? AND"
@@ -324,12 +273,12 @@ class Catalog:
     def letters_of_partner(self, slug: str | None) -> list[Letter]:
         """A partner's letters (None: the letters without one), by date, undated last."""
         return [_letter(r) for (r,) in self._rows(
-            f"SELECT record FROM letters WHERE partner IS ? ORDER BY {_ORDER}", slug)]
+            f"SELECT record FROM letters WHERE partner IS ? ORDER BY {ORDER}", slug)]
 
     def letters_of_signatory(self, slug: str) -> list[Letter]:
         """The letters of a Secretary General, by date, undated last."""
         return [_letter(r) for (r,) in self._rows(
-            f"SELECT record FROM letters WHERE signatory = ? ORDER BY {_ORDER}", slug)]
+            f"SELECT record FROM letters WHERE signatory = ? ORDER BY {ORDER}", slug)]
 
     def partner_counts(self) -> Counter[str | None]:
         """How many letters each partner has (None: letters without a partner)."""
@@ -352,36 +301,36 @@ class Catalog:
     def exchanges(self, slug: str) -> list[Exchange]:
         """A partner's exchanges as last paired, oldest first."""
         return [_exchange(row) for row in self._rows(
-            f"SELECT {_EXCHANGE} FROM exchanges WHERE partner = ? ORDER BY position", slug)]
+            f"SELECT {EXCHANGE_COLUMNS} FROM exchanges WHERE partner = ? ORDER BY position", slug)]
 
     def founding(self, slug: str) -> Exchange | None:
         """A partner's founding exchange: its first complete one, else its earliest."""
-        rows = self._rows(f"SELECT {_EXCHANGE} FROM exchanges JOIN founding USING (partner,"
+        rows = self._rows(f"SELECT {EXCHANGE_COLUMNS} FROM exchanges JOIN founding USING (partner,"
                           " position) WHERE partner = ?", slug)
         return _exchange(rows[0]) if rows else None
 
     def exchange_of(self, partner: str, letter_id: str) -> Exchange | None:
         """The exchange of the partner that holds this letter, if any."""
-        rows = self._rows(f"SELECT {_EXCHANGE} FROM exchanges WHERE partner = ? AND outgoing = ?"
-                          f" UNION ALL SELECT {_EXCHANGE} FROM exchanges WHERE partner = ? AND"
+        rows = self._rows(f"SELECT {EXCHANGE_COLUMNS} FROM exchanges WHERE partner = ? AND outgoing = ?"
+                          f" UNION ALL SELECT {EXCHANGE_COLUMNS} FROM exchanges WHERE partner = ? AND"
                           " incoming = ?", partner, letter_id, partner, letter_id)
         return _exchange(rows[0]) if rows else None
 
     def incomplete(self) -> list[Exchange]:
         """Every exchange lacking one of its letters, across partners, oldest first."""
         return [_exchange(row) for row in self._rows(
-            f"SELECT {_EXCHANGE} FROM exchanges WHERE complete = 0"
+            f"SELECT {EXCHANGE_COLUMNS} FROM exchanges WHERE complete = 0"
             f" ORDER BY COALESCE(date, '{UNDATED}'), ids")]
 
     def disagreements(self) -> list[tuple[str, Path, str]]:
         """Where the catalog and the archive differ (for `letters verify`): the letter's digest,
         the file, what is wrong; letters whose record cannot be read are fixity's to report."""
         found: list[tuple[str, Path, str]] = []
-        directories = self._directories()
+        directories = files.directories(self.archive)
         held = dict(self._rows("SELECT sha256, record FROM letters"))
         for sha, directory in sorted(directories.items()):
             try:
-                actual = _read(directory).to_json()
+                actual = files.read_record(directory).to_json()
             except (OSError, ValueError, TypeError, KeyError):
                 continue
             if sha not in held:
@@ -394,10 +343,6 @@ class Catalog:
             found.append((sha, self.path, "the catalog holds a letter the archive does not "
                           "(run letters reindex)"))
         return found
-
-    def count(self) -> int:
-        """How many letters the catalog holds."""
-        return int(self._rows("SELECT COUNT(*) FROM letters")[0][0])
 
 
 def open_catalog(index_dir: Path, archive: Archive,
@@ -422,31 +367,3 @@ def _exchange(row: tuple[Any, ...]) -> Exchange:
                     complete=bool(complete), how=how, confirmed_by=confirmed_by)
 
 
-def _linked_by(directory: Path) -> str | None:
-    """Who last paired this letter by hand, as its history says."""
-    try:
-        lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    for line in reversed(lines):
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and event.get("action") == "linked":
-            by = event.get("by")
-            return by if isinstance(by, str) else None
-    return None
-
-
-def _read(directory: Path) -> Letter:
-    return Letter.from_json(json.loads((directory / RECORD).read_text(encoding="utf-8")))
-
-
-def _cited_of(directory: Path) -> frozenset[str]:
-    """The dates a letter's stored text cites (none when the text cannot be read)."""
-    try:
-        pages = json.loads((directory / TEXT).read_text(encoding="utf-8"))["pages"]
-        return pairing.cited_dates("\n".join(pages))
-    except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()
