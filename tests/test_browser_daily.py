@@ -153,7 +153,8 @@ def stacked(page: Page, table: str, labels: list[str]) -> None:
 def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], chromium: Browser,
                                         lang: str) -> None:
     server, home = fresh
-    server.app.state.web.letters.correct(home.ids["google-out.pdf"], {"partner": None}, by="setup")
+    server.app.state.web.letters.correct(home.ids["google-out.pdf"], {"partner": None}, by="setup",
+                                         confirm_pairing=True)
     french = lang == "fr"
     with window(chromium, PHONE) as page:
         log_in(page, server.url, "admin", lang)
@@ -216,7 +217,7 @@ def test_confirming_is_offered_only_for_values_there_are(fresh: tuple[LiveServer
     blank = ingest_one(server, tmp_path / "note.pdf", ["Shopping list", "", "Bread, milk, eggs."])
     assert app.get(blank).status == "needs_review" and app.get(blank).partner is None
     partial = home.ids["google-out.pdf"]
-    app.correct(partial, {"partner": None}, by="setup")
+    app.correct(partial, {"partner": None}, by="setup", confirm_pairing=True)
     with window(chromium) as page:
         log_in(page, server.url, "archivist", lang)
         page.goto(f"{server.url}/letters/{blank}")
@@ -281,8 +282,10 @@ def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHom
                                                  chromium: Browser, lang: str) -> None:
     server, home = fresh
     letter_id = home.ids["cloudflare-out.pdf"]
-    server.app.state.web.letters.correct(letter_id, {"partner": "google"}, by="archivist")
-    server.app.state.web.letters.correct(letter_id, {"date": None}, by="archivist")
+    server.app.state.web.letters.correct(letter_id, {"partner": "google"}, by="archivist",
+                                         confirm_pairing=True)
+    server.app.state.web.letters.correct(letter_id, {"date": None}, by="archivist",
+                                         confirm_pairing=True)
     partner, fields, created, status = WORDS[lang]
     with window(chromium) as page:
         log_in(page, server.url, "admin", lang)
@@ -340,7 +343,8 @@ def test_head_answers_like_get_without_a_body(site: tuple[LiveServer, WebHome]) 
     assert httpx.head(f"{server.url}/").status_code == 303  # to the login page, as GET
 
 
-UPLOAD = {"en": ("3 files. Added: 2; already in the archive: 0; refused: 1.", "Refused files were not archived",
+UPLOAD = {"en": ("3 files. Added: 2; already in the archive: 0; refused: 1.",
+                 "Refused files were not archived",
                  "Partner not recognised", "Secretary General not recognised"),
           "fr": ("3 fichiers. Ajoutés : 2 ; déjà dans les archives : 0 ; refusés : 1.",
                  "Les fichiers refusés n’ont pas été archivés", "Partenaire non reconnu",
@@ -503,7 +507,8 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
     original = app.archive.original_path(google)
     original.chmod(0o644)
     original.write_bytes(original.read_bytes() + b"\n% appended")
-    app.correct(home.ids["cloudflare-out.pdf"], {"partner": "google"}, by="archivist")
+    app.correct(home.ids["cloudflare-out.pdf"], {"partner": "google"}, by="archivist",
+                confirm_pairing=True)
     pages = ["/", "/?q=partnership", "/?q=%22open", "/partners", "/partners/cloudflare",
              "/partners/google", "/partners/att", "/secretaries-general",
              "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from letters.errors import InvalidCorrection
@@ -97,8 +98,10 @@ def confirmable(letter: Letter) -> list[str]:
             if getattr(letter, field) is not None and field not in letter.confirmed]
 
 
-def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str) -> Letter:
+def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str,
+          check: Callable[[Letter], None] | None = None) -> Letter:
     """Correct a letter's fields and recompute its review status; returns the new record.
+    `check` sees the record as it would be saved, and may refuse it by raising.
 
     Until every reviewed field is confirmed the letter keeps its reasons, plus any new
     inconsistency (a value missing only when this correction cleared it: recognition already
@@ -117,6 +120,8 @@ def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str) -> Let
         reasons = list(dict.fromkeys([*current.reasons, *new]))
     update = {**clean, "confirmed": confirmed, "reasons": reasons,
               "status": "needs_review" if reasons else "ok"}
+    if check is not None:
+        check(Letter.from_json({**current.to_json(), **update}))
     letter = app.archive.update(letter_id, update, by)
     app.index.update([letter])
     return letter

@@ -20,3 +20,12 @@ class InvalidCorrection(ValueError):
         self.field = field
         self.code = code
         self.params = params
+
+
+class QueryError(ValueError):
+    """A malformed search query or filter; the message points at the problem in one line."""
+
+
+class IndexUnavailable(RuntimeError):
+    """The search index cannot answer (damaged, or made for another engine or schema): searching
+    waits for `letters reindex` or a restart, which rebuild it; the message says so."""

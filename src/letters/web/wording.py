@@ -63,8 +63,6 @@ class Wording:
         if isinstance(value, Mapping):
             return "; ".join(f"{self.label(str(k))}: {self.value(str(k), v)}" for k, v in value.items())
         text = str(value)
-        if key == "error":
-            return messages.translate(text, self.lang)
         if key in NAMED:
             return self.registry.display_name(text) or text
         if key in DAYS:
@@ -74,7 +72,7 @@ class Wording:
         for prefix in ("direction", "language", "status", "kind", "role", "op"):
             if key == prefix and f"{prefix}.{text}" in i18n.STRINGS[i18n.DEFAULT]:
                 return self.t(f"{prefix}.{text}")
-        return text
+        return messages.translate(text, self.lang)  # a sentence of the domain (a refusal...)
 
     def line(self, key: str, value: Any) -> Line:
         """One detail: letters as links, digests as code, anything else in words."""
