@@ -479,7 +479,8 @@ ENGLISH = re.compile(
     r"is recorded|[Nn]ot recognised|has been altered|Incomplete|Complete|paired (?:automatically|"
     r"by hand)|Secretary General|Signed by|Needs review|Recognised|Added|Corrected|Confirmed|"
     r"What to do|Rejected|refused|not a PDF|Search|History|Record|Download|There is|is not a|"
-    r"Unknown|Joined|the|and|of|is|was|not|with|to|from)\b")
+    r"Unknown|Joined|the|and|of|is|was|not|with|to|from|needs|must|use|unknown|range|closing|"
+    r"look|like|takes|single|value|field)\b")
 #: What a French page may show in English: people's own words, not the interface's.
 OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui"
 
@@ -509,7 +510,8 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
     original.write_bytes(original.read_bytes() + b"\n% appended")
     app.correct(home.ids["cloudflare-out.pdf"], {"partner": "google"}, by="archivist",
                 confirm_pairing=True)
-    pages = ["/", "/?q=partnership", "/?q=%22open", "/partners", "/partners/cloudflare",
+    pages = ["/", "/?q=partnership", "/?q=%22open", "/?q=date:[2020+TO", "/?q=foo:bar",
+             "/?q=year:20x", "/?q=date:yesterday", "/partners", "/partners/cloudflare",
              "/partners/google", "/partners/att", "/secretaries-general",
              "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",
              "/audit?from=last+week", "/nowhere", f"/letters/{note}/pages/9.png", "/partners/new",
