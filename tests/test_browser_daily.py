@@ -171,6 +171,9 @@ def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], chrom
         stacked(page, "table.review", ["Pourquoi"] if french else ["Why"])
         stacked(page, "table.exchanges", ["Date"])
         shot(page, f"4-review-{lang}")
+        page.goto(f"{server.url}/letters/{home.ids['google-out.pdf']}")
+        stacked(page, "#history-title + .table-wrap table", ["Qui"] if french else ["Who"])
+        shot(page, f"4-letter-{lang}")
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
