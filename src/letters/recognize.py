@@ -83,7 +83,9 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
         in_office = registry.sg_in_office(iso)
         if in_office:
             signatory = in_office.slug
-            why = f"{why}; in office on {iso}: {in_office.name}"
+            term = f"{in_office.term_start} to {in_office.term_end or 'today'}"
+            why = (f"{why}; resolved by the letter's date: {in_office.name} was in office on {iso} "
+                   f"(term {term})")
     if why:
         evidence["signatory"] = why
     if signatory is None:

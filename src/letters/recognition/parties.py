@@ -14,7 +14,10 @@ from letters.registry import Registry
 from letters.textnorm import fold
 
 _COE = re.compile(r"\b(?:council of europe|conseil de l'europe|europarat)\b")
-_SG_TITLE = re.compile(r"\b(?:the\s+|le\s+|la\s+)?secr[ea]tar[yi]e?[\s-]+g[ea]n[ea]rale?\b")
+# "Secretary General" and, folded, "Secrétaire Général(e)" (also as OCR misreads "Secratary").
+_SG_TITLE = re.compile(
+    r"\b(?:the\s+|le\s+|la\s+)?secr[ea]ta(?:ry|ri|ire|rie)[\s-]+g[ea]n[ea]rale?\b"
+)
 _DEPUTY = re.compile(
     r"\b(?:deputy\s+secretary[\s-]+general|secretaire[\s-]+generale?[\s-]+adjointe?)\b"
 )
@@ -30,7 +33,6 @@ _NAMED_SALUTATION = re.compile(
     r"^(?:dear\s+(?:mr|mrs|ms|miss|dr|prof|professor|sir|madam|president|chair)\b"
     r"|(?:madame|monsieur)\s+(?:la|le|l')\s*\w)"
 )
-_SG_SALUTATION = re.compile(r"secretary[\s-]+general|secretaire[\s-]+generale?")
 #: The letterhead is looked for in this many lines at the top.
 LETTERHEAD_LINES = 3
 
@@ -81,7 +83,7 @@ def direction(layout: Layout, sgs: Matcher, partners: Matcher) -> tuple[Directio
     elif any(name_in(line) for line in layout.signature):
         inc.append((1, f"signed by: '{_first(layout.signature)}'"))
     if salutation:
-        if _SG_SALUTATION.search(fold(salutation)) or sgs.find_or_approximate(salutation):
+        if _SG_TITLE.search(fold(salutation)) or sgs.find_or_approximate(salutation):
             inc.append((3, f"salutation: '{salutation}'"))
         elif _NAMED_SALUTATION.search(fold(salutation)):
             out.append((1, f"salutation: '{salutation}'"))
