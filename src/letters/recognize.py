@@ -9,6 +9,7 @@ from typing import Literal
 from letters.models import Direction
 from letters.recognition import layout as layouts
 from letters.recognition.dates import letter_date
+from letters.recognition.kind import not_a_letter
 from letters.recognition.language import language as detect_language
 from letters.recognition.names import Hit
 from letters.recognition.parties import (
@@ -51,6 +52,9 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
     partners, sgs = partner_matcher(registry), sg_matcher(registry)
 
     language, evidence["language"] = detect_language("\n".join(layout.lines))
+    other_kind = not_a_letter(layout)
+    if other_kind:
+        reasons.append(other_kind)
 
     found_date = letter_date(layout.head, layout.signature, layout.lines)
     iso = found_date[0].iso if found_date else None

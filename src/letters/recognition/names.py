@@ -69,6 +69,10 @@ class Matcher:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = [(entry, _pattern(entry.name)) for entry in entries if entry.name.strip()]
 
+    def names(self) -> list[Entry]:
+        """The entries looked for."""
+        return [entry for entry, _ in self.entries]
+
     def find(self, text: str) -> list[Hit]:
         """Every entry in the text; where names overlap, the longest wins; in text order."""
         folded = Folded(text)
@@ -98,7 +102,7 @@ class Matcher:
         hits = self.find(text)
         if hits:
             return hits
-        entries = [entry for entry, _ in self.entries]
+        entries = self.names()
         offset = 0
         for line in text.split("\n"):
             hit = approximate(entries, line)

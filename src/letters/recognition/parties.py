@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from letters.models import Direction
+from letters.recognition import fuzzy
 from letters.recognition.dates import dates_in, is_dateline
 from letters.recognition.layout import Layout
 from letters.recognition.names import Entry, Hit, Matcher
@@ -140,6 +141,21 @@ def find_partner(
                 doubts.append(f"The {other_zone} names {', '.join(others)} but the {zone} names "
                               f"'{best.text}'; check which partner the letter is exchanged with.")
         return best, f"{zone}: '{best.text}'", doubts
+    lines = {"signature block": layout.signature}
+    for zone, _ in zones:
+        found = fuzzy.closest(partners.names(), lines.get(zone, layout.head))
+        if isinstance(found, fuzzy.Ambiguous):
+            names = ", ".join(f"'{name}'" for name in found.names)
+            doubts.append(f"The {zone} has '{found.text}', which is close to the names of several "
+                          f"partners ({names}); check which one the letter is exchanged with.")
+            return None, "", doubts
+        if found:
+            name = found.entry.name
+            if not found.exact_letters:
+                doubts.append(f"The partner was recognised by a close match only: '{found.text}' in "
+                              f"the {zone} was read as '{name}'; confirm the partner.")
+            why = f"{zone}: close match: '{found.text}' read as '{name}'"
+            return Hit(found.entry, name, 0, 0), why, doubts
     return None, "", doubts
 
 

@@ -1,0 +1,192 @@
+"""Recognition of what letters written elsewhere do differently, each read back from a real PDF.
+
+An unnamed French Secretary General resolved by the date, partner names misread by OCR matched
+closely (and only when one partner is close), and documents that are not letters sent to review.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from letters import registry
+from letters.recognition import fuzzy
+from letters.registry import Registry
+from test_recognize import COE_ADDRESS, incoming, outgoing, read
+
+
+@pytest.fixture
+def reg(tmp_path: Path) -> Registry:
+    """The registry as the package ships it."""
+    return registry.load(tmp_path / "archive")
+
+
+def french_reply(addressee: list[str], salutation: str, dateline: str = "Bruxelles, le 25 mai 2018",
+                 org: str = "EuroISPA") -> list[str]:
+    """A partner's reply in French, to the Secretary General as `addressee` and `salutation` say."""
+    return [org, "Avenue de Tervueren 112", "1040 Bruxelles", dateline, *addressee,
+            "Conseil de l'Europe", *COE_ADDRESS, salutation,
+            "Je vous remercie de votre lettre par laquelle vous invitez notre association à "
+            "rejoindre le partenariat.", "Nous acceptons avec plaisir les modalités de coopération.",
+            f"Je vous prie d'agréer, {salutation.rstrip(',')}, l'expression de ma haute considération.",
+            "Pierre Lemoine", "Président", org]
+
+
+# -- the Secretary General without a name, in French -----------------------------------------
+
+@pytest.mark.parametrize(
+    ("addressee", "salutation", "dateline", "slug", "term"),
+    [
+        (["Le Secrétaire Général"], "Monsieur le Secrétaire Général,", "Bruxelles, le 25 mai 2018",
+         "jagland", "2009-10-01 to 2019-09-17"),
+        (["Le Secretaire General"], "Monsieur le Secretaire General,", "Bruxelles, le 25 mai 2018",
+         "jagland", "2009-10-01 to 2019-09-17"),
+        (["A l'attention du Secrétaire Général"], "Madame, Monsieur,", "Paris, le 3 mai 2019",
+         "jagland", "2009-10-01 to 2019-09-17"),
+        ([], "Madame la Secrétaire Générale,", "Paris, le 30 juin 2022", "pejcinovic-buric",
+         "2019-09-18 to 2024-09-17"),
+        (["La Secretaire Generale"], "Madame la Secretaire Generale,", "Paris, le 30 juin 2022",
+         "pejcinovic-buric", "2019-09-18 to 2024-09-17"),
+        ([], "Monsieur le Secrétaire Général,", "Genève, le 2 décembre 2024", "berset",
+         "2024-09-18 to today"),
+    ],
+)
+def test_french_unnamed_secretary_general_is_resolved_by_the_date(
+    tmp_path: Path, reg: Registry, addressee: list[str], salutation: str, dateline: str, slug: str,
+    term: str,
+) -> None:
+    found = read(tmp_path, reg, french_reply(addressee, salutation, dateline))
+    assert (found.direction, found.partner, found.signatory, found.language) == (
+        "incoming", "euroispa", slug, "fr")
+    assert "without a name; resolved by the letter's date" in found.evidence["signatory"]
+    assert f"(term {term})" in found.evidence["signatory"]
+    assert found.status == "ok", found.reasons
+
+
+def test_french_letter_signed_by_the_unnamed_secretary_general(tmp_path: Path, reg: Registry) -> None:
+    found = read(tmp_path, reg, outgoing(
+        dateline="Strasbourg, le 23 mai 2018", org="EuroISPA", salutation="Monsieur le Président,",
+        body="J'ai le plaisir de vous accueillir dans le partenariat avec le Conseil de l'Europe.",
+        closing="Je vous prie d'agréer, Monsieur le Président, l'expression de ma haute considération.",
+        signature=("Le Secrétaire Général",)))
+    assert (found.direction, found.partner, found.signatory, found.signed_by) == (
+        "outgoing", "euroispa", "jagland", None)
+    assert "Thorbjørn Jagland was in office on 2018-05-23" in found.evidence["signatory"]
+
+
+# -- partner names misread by OCR --------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "certain"), [
+    ("Euro1SPA", False), ("EUR0ISPA", False), ("EuroISP A", True), ("Eur oISPA", True),
+])
+def test_misread_partner_name_is_a_close_match(tmp_path: Path, reg: Registry, written: str,
+                                               certain: bool) -> None:
+    lines = incoming(org=written, dateline="Brussels, 25 May 2018")
+    found = read(tmp_path, reg, lines)
+    assert found.partner == "euroispa"
+    assert found.evidence["partner"] == f"signature block: close match: '{written}' read as 'EuroISPA'"
+    assert found.title == "Letter from EuroISPA to Thorbjørn Jagland"
+    if certain:  # only spaces differ: the letters are all there, in order
+        assert found.status == "ok", found.reasons
+    else:
+        assert found.reasons == [f"The partner was recognised by a close match only: '{written}' in "
+                                 "the signature block was read as 'EuroISPA'; confirm the partner."]
+
+
+def test_longer_names_tolerate_more_misread_letters(tmp_path: Path, reg: Registry) -> None:
+    lines = incoming(org="Glob al Netw0rk lnitiatlve", dateline="New York, November 14, 2017")
+    found = read(tmp_path, reg, lines)
+    assert found.partner == "gni"
+    assert found.status == "needs_review"
+    assert "read as 'Global Network Initiative'" in found.reasons[0]
+
+
+def test_ligatures_in_a_name_are_read_as_letters(tmp_path: Path, reg: Registry) -> None:
+    found = read(tmp_path, reg, incoming(org="Cloudﬂare, Inc.", dateline="May 24, 2018"))
+    assert found.partner == "cloudflare"
+    assert found.status == "ok", found.reasons
+
+
+def test_two_close_partners_means_no_partner(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    registry.add_partner(archive, "eurospa", "EuroSPA", "association", by="tester")
+    found = read(tmp_path, registry.load(archive), incoming(org="Euro1SPA", dateline="25 May 2018"))
+    assert found.partner is None
+    assert ("The signature block has 'Euro1SPA', which is close to the names of several partners "
+            "('EuroISPA', 'EuroSPA'); check which one the letter is exchanged with.") in found.reasons
+    assert found.status == "needs_review"
+
+
+@pytest.mark.parametrize("written", ["ICC0", "lBM", "Acme Widgets Ltd", "Eurolspa Consultants Europe"])
+def test_short_or_distant_names_are_not_matched(tmp_path: Path, reg: Registry, written: str) -> None:
+    lines = incoming(org=written, dateline="Paris, 30 June 2022")
+    found = read(tmp_path, reg, lines)
+    if written.startswith("Eurolspa"):  # close to EuroISPA: matched, never silently
+        assert (found.partner, found.status) == ("euroispa", "needs_review")
+    else:
+        assert found.partner is None
+        assert found.reasons[0].startswith("The sender is not a registered partner")
+
+
+def test_edit_distance_counts_a_swap_as_one_edit() -> None:
+    assert fuzzy.distance("euroipsa", "euroispa", 3) == 1
+    assert fuzzy.distance("euroispa", "euroispa", 0) == 0
+    assert fuzzy.distance("eurspa", "euroispa", 1) == 2  # beyond the limit: limit + 1
+    assert fuzzy.canonical(fuzzy.compact("Eur0 lSP-A")) == "euroispa"
+    assert [fuzzy.allowed_edits("x" * n) for n in (5, 6, 12, 18, 40)] == [0, 1, 2, 3, 3]
+
+
+# -- documents that are not letters ------------------------------------------------------------
+
+PRESS_RELEASE = [
+    "COUNCIL OF EUROPE", "PRESS RELEASE", "Strasbourg, 8 November 2017",
+    "Leading technology firms join the Council of Europe in a partnership for an open internet",
+    "The Council of Europe and eight technology firms and six associations exchanged letters today.",
+    "\"Human rights must be respected online,\" said Secretary General Thorbjørn Jagland.",
+    "\"We are proud to join,\" said Jane Larsen of Apple Inc., and Google LLC, Microsoft Corporation",
+    "and Orange S.A. welcomed the partnership.", "Contact: Press Office, +33 3 88 41 25 60"]
+SPEECH = [
+    "Speech by the Secretary General at the signing ceremony", "Strasbourg, 8 November 2017",
+    "Check against delivery", "Ladies and gentlemen,",
+    "It is a pleasure to welcome Apple, Google and Microsoft to the partnership.",
+    "Together we will work for an open and safe internet.", "Thank you.", "Thorbjørn Jagland"]
+DISCOURS = [
+    "Allocution de la Secrétaire Générale", "Strasbourg, le 28 juin 2022",
+    "Mesdames et Messieurs,", "C'est un plaisir d'accueillir la Chambre de commerce internationale "
+    "et le LEGO Group dans le partenariat.", "Je vous remercie.", "Marija Pejčinović Burić"]
+COMMUNICATION = [
+    "Communication from the Secretary General", "SG/Inf(2018)12", "23 May 2018",
+    "1. The Secretary General informs the Committee of Ministers that Cloudflare, Inc. and EuroISPA",
+    "joined the partnership on 23 May 2018 by an exchange of letters.", "Thorbjørn Jagland",
+    "Secretary General"]
+
+
+@pytest.mark.parametrize(("lines", "kind", "said"), [
+    (PRESS_RELEASE, "a press release", "PRESS RELEASE"),
+    (SPEECH, "a speech", "Speech by"),
+    (DISCOURS, "a speech", "Allocution"),
+    (COMMUNICATION, "a communication of the Secretary General", "Communication from the Secretary General"),
+], ids=["press-release", "speech", "discours", "communication"])
+def test_documents_that_are_not_letters_need_review(tmp_path: Path, reg: Registry, lines: list[str],
+                                                    kind: str, said: str) -> None:
+    found = read(tmp_path, reg, lines)
+    assert found.status == "needs_review"
+    assert found.reasons[0] == (f"This does not read as a letter but as {kind} (it says '{said}'); "
+                                "check whether it belongs in the archive and what it is about.")
+
+
+def test_a_speech_without_a_heading_is_told_by_its_opening(tmp_path: Path, reg: Registry) -> None:
+    found = read(tmp_path, reg, SPEECH[1:2] + SPEECH[3:])
+    assert found.reasons[0] == ("This does not read as a letter: it has neither a salutation nor a "
+                                "closing formula; check whether it belongs in the archive.")
+    found = read(tmp_path, reg, DISCOURS[1:])
+    assert found.reasons[0].startswith("This does not read as a letter but as a speech (it opens "
+                                       "'Mesdames et Messieurs,' and has no closing formula)")
+
+
+def test_a_letter_to_ladies_and_gentlemen_is_still_a_letter(tmp_path: Path, reg: Registry) -> None:
+    lines = french_reply(["Le Secrétaire Général"], "Mesdames et Messieurs,")
+    found = read(tmp_path, reg, lines, today=date(2025, 1, 15))
+    assert (found.partner, found.signatory, found.status) == ("euroispa", "jagland", "ok"), found.reasons
