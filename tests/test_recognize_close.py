@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from letters import registry
-from letters.recognition import fuzzy
+from letters.recognition import fuzzy, names
 from letters.registry import Registry
 from test_recognize import COE_ADDRESS, incoming, outgoing, read
 
@@ -131,9 +131,9 @@ def test_short_or_distant_names_are_not_matched(tmp_path: Path, reg: Registry, w
 
 
 def test_edit_distance_counts_a_swap_as_one_edit() -> None:
-    assert fuzzy.distance("euroipsa", "euroispa", 3) == 1
-    assert fuzzy.distance("euroispa", "euroispa", 0) == 0
-    assert fuzzy.distance("eurspa", "euroispa", 1) == 2  # beyond the limit: limit + 1
+    assert names.distance("euroipsa", "euroispa", 3) == 1
+    assert names.distance("euroispa", "euroispa", 0) == 0
+    assert names.distance("eurspa", "euroispa", 1) == 2  # beyond the limit: limit + 1
     assert fuzzy.canonical(fuzzy.compact("Eur0 lSP-A")) == "euroispa"
     assert [fuzzy.allowed_edits("x" * n) for n in (5, 6, 12, 18, 40)] == [0, 1, 2, 3, 3]
 
@@ -190,3 +190,19 @@ def test_a_letter_to_ladies_and_gentlemen_is_still_a_letter(tmp_path: Path, reg:
     lines = french_reply(["Le Secrétaire Général"], "Mesdames et Messieurs,")
     found = read(tmp_path, reg, lines, today=date(2025, 1, 15))
     assert (found.partner, found.signatory, found.status) == ("euroispa", "jagland", "ok"), found.reasons
+
+
+def test_secretary_general_name_misread_in_two_letters_of_a_word(tmp_path: Path, reg: Registry) -> None:
+    found = read(tmp_path, reg, outgoing(dateline="17 November 2020", org="BT Group plc",
+                                         signature=("Marija Pejéinovié Burié", "Secretary General")))
+    assert (found.signatory, found.signed_by) == ("pejcinovic-buric", "Marija Pejčinović Burić")
+    assert found.status == "ok", found.reasons
+
+
+def test_unknown_name_above_the_secretary_generals_title_needs_review(tmp_path: Path,
+                                                                      reg: Registry) -> None:
+    found = read(tmp_path, reg, outgoing(dateline="17 November 2020", org="BT Group plc",
+                                         signature=("Maria Pexxxxxxx Bxxxx", "Secretary General")))
+    assert found.signatory == "pejcinovic-buric"  # the one in office: the letter is still filed
+    assert found.reasons == ["The signature block has the name 'Maria Pexxxxxxx Bxxxx', which is not "
+                             "a registered Secretary General's; check who signed the letter."]

@@ -92,6 +92,9 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
                    f"(term {term})")
     if why:
         evidence["signatory"] = why
+    if signing.unknown:
+        reasons.append(f"The signature block has the name '{signing.unknown}', which is not a "
+                       "registered Secretary General's; check who signed the letter.")
     if signatory is None:
         reasons.append("The Secretary General could not be recognised.")
     elif iso:

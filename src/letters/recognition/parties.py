@@ -168,6 +168,7 @@ class Signing:
     unnamed: bool = False  # "The Secretary General" without a name: the one in office
     deputy: bool = False  # signed for the Secretary General by someone else
     evidence: str = ""
+    unknown: str | None = None  # a name above the title that is no Secretary General's (misread?)
 
 
 def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: str) -> Signing:
@@ -196,8 +197,8 @@ def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: st
     if hits:
         return Signing(hits[0].entry.key, evidence=f"signature block: '{hits[0].text}'")
     if _SG_TITLE.search(folded_block):
-        return Signing(None, unnamed=True,
-                       evidence="signed 'The Secretary General' without a name")
+        return Signing(None, unnamed=True, evidence="signed 'The Secretary General' without a name",
+                       unknown=_signer(layout.signature, sgs))
     return Signing()
 
 
