@@ -67,5 +67,6 @@ def scanned_specimens() -> list[dict[str, object]]:
 def test_each_scanned_specimen_is_ocred_and_recognised(tmp_path: Path, entry: dict[str, object]) -> None:
     result = analyse(Task(str(SPECIMENS / str(entry["file"])), str(tmp_path), "2026-01-01"))
     assert result.ocr is True
-    found = (result.partner, result.signatory, result.date)
-    assert found == (entry["partner"], entry["signatory"], entry["date"])
+    fields = ("partner", "signatory", "signed_by", "date", "direction", "language")
+    assert {f: getattr(result, f) for f in fields} == {f: entry[f] for f in fields}
+    assert result.reasons == []
