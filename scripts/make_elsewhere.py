@@ -232,6 +232,46 @@ def etno_letter() -> tuple[tuple[Line, ...], Truth]:
     return lines, truth
 
 
+def google_reply() -> tuple[tuple[Line, ...], Truth]:
+    """Google's reply with a weekday in the date, an "H.E." addressee and a title before the name."""
+    lines = _lines(
+        Line("Google", bold=True, size=22), Line("Chaussée d'Etterbeek 180 · 1040 Brussels", size=9),
+        gap(22), "Thursday, November 9, 2017", gap(12),
+        "H.E. Mr Thorbjørn Jagland", "Secretary General of the Council of Europe", "Strasbourg",
+        gap(14), "Dear Mr Secretary General,",
+        *para("Thank you for inviting Google to become a partner of the Council of Europe. We accept "
+              "with pleasure and look forward to the first annual meeting of the partners."),
+        *para("We will ask our teams working on privacy, security and content policy to contribute "
+              "to the consultations of the partnership."),
+        *para("Sincerely yours,", before=12), gap(36), "Director, EU Public Policy", "Dr. Lena Hofmann",
+        "Google LLC",
+    )
+    truth = _truth("letter", "en", partner="google", signatory="jagland", signed_by="Lena Hofmann",
+                   date="2017-11-09", direction="incoming",
+                   note="A weekday before the date, 'H.E.' before the addressee, the signer's title "
+                        "above the name and 'Dr.' before it.")
+    return lines, truth
+
+
+def intel_letter() -> tuple[tuple[Line, ...], Truth]:
+    """The Secretary General's letter in French, signed 'La Secrétaire Générale' without a name."""
+    lines = _lines(
+        Line("CONSEIL DE L'EUROPE", bold=True, size=15), Line("COUNCIL OF EUROPE", bold=True, size=11),
+        gap(22), Line("Strasbourg, le 6 février 2020", align="right", size=10.5), gap(12),
+        "Monsieur Paul Lefort", "Directeur des politiques publiques pour l'Europe", "Intel Corporation",
+        "2 rue de Paris", "92190 Meudon", gap(16), "Monsieur le Directeur,",
+        *para("J'ai le plaisir de vous confirmer que le Conseil de l'Europe accueille Intel "
+              "Corporation parmi les partenaires de son partenariat numérique."),
+        *para("Veuillez agréer, Monsieur le Directeur, l'expression de ma considération distinguée.",
+              before=10),
+        gap(36), "La Secrétaire Générale",
+    )
+    truth = _truth("letter", "fr", partner="intel", signatory="pejcinovic-buric", signed_by=None,
+                   date="2020-02-06", direction="outgoing",
+                   note="Signed 'La Secrétaire Générale' without a name.")
+    return lines, truth
+
+
 # --- Documents that are not letters ----------------------------------------------------------
 
 
@@ -294,6 +334,9 @@ DOCUMENTS = [
     ("2017-11-08-microsoft-letter-other-office-scan", microsoft_letter, True, 1.0),
     ("2020-11-19-ibm-reply-unnamed", ibm_reply, False, 0.0),
     ("2017-11-08-etno-letter-unnamed-fr", etno_letter, False, 0.0),
+    ("2022-06-30-icc-reply-capitals-fr-scan", icc_reply, True, -1.1),
+    ("2017-11-09-google-reply-weekday", google_reply, False, 0.0),
+    ("2020-02-06-intel-letter-unnamed-fr", intel_letter, False, 0.0),
     ("2017-11-08-press-release", press_release, False, 0.0),
     ("2017-11-08-press-release-scan", press_release, True, 0.5),
     ("2022-06-28-speech-signing-ceremony", speech, False, 0.0),

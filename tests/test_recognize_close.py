@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from letters import registry
-from letters.recognition import fuzzy, names
+from letters.recognition import fuzzy, layout, names
 from letters.registry import Registry
 from test_recognize import COE_ADDRESS, incoming, outgoing, read
 
@@ -206,3 +206,21 @@ def test_unknown_name_above_the_secretary_generals_title_needs_review(tmp_path: 
     assert found.signatory == "pejcinovic-buric"  # the one in office: the letter is still filed
     assert found.reasons == ["The signature block has the name 'Maria Pexxxxxxx Bxxxx', which is not "
                              "a registered Secretary General's; check who signed the letter."]
+
+
+def test_specks_beside_a_name_and_after_a_closing_are_ignored(tmp_path: Path, reg: Registry) -> None:
+    lines = french_reply(["Le Secrétaire Général"], "Monsieur le Secrétaire Général,")
+    # The closing over two lines, with specks after its full stop, and a speck beside the name.
+    lines[-4:-2] = ["Je vous prie d'agréer, Monsieur le Secrétaire Général,",
+                    "l'expression de ma haute considération. | = 4", "Pierre Lemoine :"]
+    found = read(tmp_path, reg, lines)
+    assert (found.partner, found.signed_by, found.status) == ("euroispa", "Pierre Lemoine", "ok")
+    assert layout.analyse("\n".join(lines)).signature == lines[-3:]
+
+
+def test_an_organisation_is_not_the_person_who_signed(tmp_path: Path, reg: Registry) -> None:
+    lines = incoming(org="ICC", dateline="Paris, 30 June 2022",
+                     signer=("Secrétaire générale du Comité national", "ICC France"))
+    found = read(tmp_path, reg, lines)
+    assert (found.partner, found.signed_by) == ("icc", None)
+    assert "The signature block's 'ICC France' names an organisation, not a person." in found.reasons

@@ -83,6 +83,9 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
 
     signing = find_signatory(layout, way, sgs, text)
     signatory, signed_by, why = signing.signatory, signing.signed_by, signing.evidence
+    if signed_by and partners.find(signed_by):  # "ICC France" under a name OCR could not read
+        reasons.append(f"The signature block's '{signed_by}' names an organisation, not a person.")
+        signed_by = None
     if signatory is None and signing.unnamed and iso:
         in_office = registry.sg_in_office(iso)
         if in_office:
