@@ -13,6 +13,7 @@ import pytest
 
 from letters import registry
 from letters.recognition import fuzzy, layout, names
+from letters.recognition.parties import partner_matcher
 from letters.registry import Registry
 from test_recognize import COE_ADDRESS, incoming, outgoing, read
 
@@ -109,13 +110,17 @@ def test_ligatures_in_a_name_are_read_as_letters(tmp_path: Path, reg: Registry) 
     assert found.status == "ok", found.reasons
 
 
-def test_two_close_partners_means_no_partner(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("other", "written"), [
+    ("EuroSPA", "Euro1SPA"),  # one edit from the text, the registered name none
+    ("EuroSPAX", "Euro1SPX"),  # two edits from the text, the registered name one
+])
+def test_two_close_partners_means_no_partner(tmp_path: Path, other: str, written: str) -> None:
     archive = tmp_path / "archive"
-    registry.add_partner(archive, "eurospa", "EuroSPA", "association", by="tester")
-    found = read(tmp_path, registry.load(archive), incoming(org="Euro1SPA", dateline="25 May 2018"))
+    registry.add_partner(archive, "other", other, "association", by="tester")
+    found = read(tmp_path, registry.load(archive), incoming(org=written, dateline="25 May 2018"))
     assert found.partner is None
-    assert ("The signature block has 'Euro1SPA', which is close to the names of several partners "
-            "('EuroISPA', 'EuroSPA'); check which one the letter is exchanged with.") in found.reasons
+    assert (f"The signature block has '{written}', which is close to the names of several partners "
+            f"('EuroISPA', '{other}'); check which one the letter is exchanged with.") in found.reasons
     assert found.status == "needs_review"
 
 
@@ -224,3 +229,12 @@ def test_an_organisation_is_not_the_person_who_signed(tmp_path: Path, reg: Regis
     found = read(tmp_path, reg, lines)
     assert (found.partner, found.signed_by) == ("icc", None)
     assert "The signature block's 'ICC France' names an organisation, not a person." in found.reasons
+
+
+def test_close_matching_looks_at_a_bounded_number_of_lines_and_words(reg: Registry) -> None:
+    entries = partner_matcher(reg).names()
+    filler = ["Avenue de l'Europe"] * (fuzzy.MAX_LINES - 1)
+    found = fuzzy.closest(entries, [*filler, "Euro1SPA"])
+    assert isinstance(found, fuzzy.CloseMatch) and found.entry.key == "euroispa"
+    assert fuzzy.closest(entries, [*filler, "Brussels", "Euro1SPA"]) is None
+    assert fuzzy.closest(entries, [" ".join(["word"] * fuzzy.MAX_WORDS + ["Euro1SPA"])]) is None
