@@ -238,3 +238,17 @@ def test_close_matching_looks_at_a_bounded_number_of_lines_and_words(reg: Regist
     assert isinstance(found, fuzzy.CloseMatch) and found.entry.key == "euroispa"
     assert fuzzy.closest(entries, [*filler, "Brussels", "Euro1SPA"]) is None
     assert fuzzy.closest(entries, [" ".join(["word"] * fuzzy.MAX_WORDS + ["Euro1SPA"])]) is None
+
+
+@pytest.mark.parametrize(("dateline", "slug", "when"), [
+    ("Bruxelles, le 2 octobre 2019", "pejcinovic-buric", "Marija Pejčinović Burić took office on 2019-09-18"),
+    ("Bruxelles, le 10 septembre 2019", "jagland", "Thorbjørn Jagland's term ended on 2019-09-17"),
+])
+def test_unnamed_secretary_general_near_a_change_of_office_needs_review(
+    tmp_path: Path, reg: Registry, dateline: str, slug: str, when: str
+) -> None:
+    found = read(tmp_path, reg, french_reply(["Le Secrétaire Général"], "Madame, Monsieur,", dateline))
+    assert found.signatory == slug
+    assert found.reasons == [f"The Secretary General is not named and the letter's date {found.date} is "
+                             f"close to a change of office ({when}); check which Secretary General it "
+                             "belongs to."]

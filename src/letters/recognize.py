@@ -23,6 +23,10 @@ from letters.recognition.parties import (
 )
 from letters.registry import Registry
 
+#: An unnamed Secretary General found by a date fewer than this many days from a change of office
+#: is left for a person to confirm.
+HANDOVER_DAYS = 30
+
 
 @dataclass
 class Recognition:
@@ -87,12 +91,9 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
         reasons.append(f"The signature block's '{signed_by}' names an organisation, not a person.")
         signed_by = None
     if signatory is None and signing.unnamed and iso:
-        in_office = registry.sg_in_office(iso)
-        if in_office:
-            signatory = in_office.slug
-            term = f"{in_office.term_start} to {in_office.term_end or 'today'}"
-            why = (f"{why}; resolved by the letter's date: {in_office.name} was in office on {iso} "
-                   f"(term {term})")
+        signatory, resolved, doubts = _in_office_on(iso, registry)
+        why = f"{why}; {resolved}" if resolved else why
+        reasons.extend(doubts)
     if why:
         evidence["signatory"] = why
     if signing.unknown:
@@ -117,6 +118,24 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
         language=language, title=_title(way, hit, signatory, registry), evidence=evidence,
         reasons=reasons,
     )
+
+
+def _in_office_on(iso: str, registry: Registry) -> tuple[str | None, str, list[str]]:
+    """The Secretary General in office on the date, the evidence, and a doubt near a change of office."""
+    sg = registry.sg_in_office(iso)
+    if sg is None:
+        return None, "", []
+    why = (f"resolved by the letter's date: {sg.name} was in office on {iso} "
+           f"(term {sg.term_start} to {sg.term_end or 'today'})")
+    day = date.fromisoformat(iso)
+    if (day - date.fromisoformat(sg.term_start)).days < HANDOVER_DAYS:
+        when = f"{sg.name} took office on {sg.term_start}"
+    elif sg.term_end and (date.fromisoformat(sg.term_end) - day).days < HANDOVER_DAYS:
+        when = f"{sg.name}'s term ended on {sg.term_end}"
+    else:
+        return sg.slug, why, []
+    return sg.slug, why, [f"The Secretary General is not named and the letter's date {iso} is close to "
+                          f"a change of office ({when}); check which Secretary General it belongs to."]
 
 
 def _name_in_use(hit: Hit, iso: str | None, registry: Registry) -> list[str]:
