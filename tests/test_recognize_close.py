@@ -252,3 +252,15 @@ def test_unnamed_secretary_general_near_a_change_of_office_needs_review(
     assert found.reasons == [f"The Secretary General is not named and the letter's date {found.date} is "
                              f"close to a change of office ({when}); check which Secretary General it "
                              "belongs to."]
+
+
+@pytest.mark.parametrize("dateline", ["Done at Brussels on 25 May 2018", "Fait à Bruxelles le 25 mai 2018",
+                                      "Signed in Brussels, on 25 May 2018"])
+def test_date_below_the_signature_after_the_place(tmp_path: Path, reg: Registry, dateline: str) -> None:
+    lines = ["EuroISPA", "To the attention of the Secretary General of the Council of Europe",
+             "Dear Secretary General,", "We are pleased to join the partnership.", "Yours faithfully,",
+             "On behalf of EuroISPA", "Ana Berg", "President", dateline]
+    found = read(tmp_path, reg, lines)
+    assert (found.partner, found.signatory, found.signed_by, found.date) == (
+        "euroispa", "jagland", "Ana Berg", "2018-05-25")
+    assert found.evidence["date"] == f"date beside the signature: '{dateline}'"
