@@ -169,7 +169,7 @@ COMMUNICATION = [
 
 
 @pytest.mark.parametrize(("lines", "kind", "said"), [
-    (PRESS_RELEASE, "a press release", "PRESS RELEASE"),
+    (PRESS_RELEASE, "a press release or statement", "PRESS RELEASE"),
     (SPEECH, "a speech", "Speech by"),
     (DISCOURS, "a speech", "Allocution"),
     (COMMUNICATION, "a communication of the Secretary General", "Communication from the Secretary General"),
@@ -264,3 +264,20 @@ def test_date_below_the_signature_after_the_place(tmp_path: Path, reg: Registry,
     assert (found.partner, found.signatory, found.signed_by, found.date) == (
         "euroispa", "jagland", "Ana Berg", "2018-05-25")
     assert found.evidence["date"] == f"date beside the signature: '{dateline}'"
+
+
+def test_a_speech_is_told_by_its_thanks_for_the_attention(tmp_path: Path, reg: Registry) -> None:
+    lines = ["Strasbourg, 8 November 2017", "Dear Ministers, dear Ambassadors,",
+             "Today Apple, Google and Microsoft join our partnership.", "Thank you for your attention."]
+    found = read(tmp_path, reg, lines)
+    assert found.reasons[0] == ("This does not read as a letter but as a speech (it ends 'Thank you for "
+                                "your attention.'); check whether it belongs in the archive.")
+
+
+def test_a_statement_is_not_a_letter(tmp_path: Path, reg: Registry) -> None:
+    found = read(tmp_path, reg, ["Statement by the Secretary General on the Digital Partnership",
+                                 "Strasbourg, 8 November 2017", "Dear friends,",
+                                 "I welcome Apple, Google and Microsoft.", "Yours sincerely,",
+                                 "Thorbjørn Jagland"])
+    assert found.reasons[0].startswith("This does not read as a letter but as a press release or statement (it says "
+                                       "'Statement by')")

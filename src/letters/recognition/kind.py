@@ -10,9 +10,9 @@ from letters.textnorm import fold
 
 # What such a document says of itself in its heading, folded (lower case, no accents).
 _KINDS = [
-    ("a press release", re.compile(
+    ("a press release or statement", re.compile(
         r"\b(?:press\s+release|news\s+release|for\s+immediate\s+release|media\s+advisory"
-        r"|communique\s+de\s+presse|press\s+statement)\b")),
+        r"|communique\s+de\s+presse|press\s+statement|statement\s+by|declaration\s+(?:de|du))\b")),
     ("a speech", re.compile(
         r"\b(?:check\s+against\s+delivery|seul\s+le\s+prononce\s+fait\s+foi|speech\s+(?:by|of|at)"
         r"|(?:opening|closing|keynote|welcome)\s+(?:remarks|address|speech)|remarks\s+by"
@@ -22,6 +22,11 @@ _KINDS = [
         r"|communication\s+(?:de|du)\s+(?:la\s+|le\s+)?secretaire[\s-]+generale?"
         r"|information\s+documents?|documents?\s+d'information|sg/inf|sg/com|cm/inf)\b")),
 ]
+# How a speech ends.
+_THANKS = re.compile(
+    r"\b(?:thank\s+you\s+(?:very\s+much\s+)?for\s+your\s+attention"
+    r"|(?:je\s+vous\s+remercie|merci)\s+(?:beaucoup\s+)?(?:de|pour)\s+votre\s+attention)\b"
+)
 # How a speech addresses its audience; a letter may open "Mesdames et Messieurs," too, so this
 # counts only when no closing formula follows.
 _AUDIENCE = re.compile(
@@ -40,6 +45,10 @@ def not_a_letter(layout: Layout) -> str | None:
                 said = line[start:end]
                 return (f"This does not read as a letter but as {kind} (it says '{said}'); check "
                         "whether it belongs in the archive and what it is about.")
+    ending = next((line for line in layout.lines[-4:] if _THANKS.search(fold(line))), None)
+    if ending and layout.closing is None:
+        return (f"This does not read as a letter but as a speech (it ends '{ending}'); check whether "
+                "it belongs in the archive.")
     salutation = layout.salutation_line
     if layout.closing is None and salutation and _AUDIENCE.match(fold(salutation)):
         return (f"This does not read as a letter but as a speech (it opens '{salutation}' and has "
