@@ -279,5 +279,12 @@ def test_a_statement_is_not_a_letter(tmp_path: Path, reg: Registry) -> None:
                                  "Strasbourg, 8 November 2017", "Dear friends,",
                                  "I welcome Apple, Google and Microsoft.", "Yours sincerely,",
                                  "Thorbjørn Jagland"])
-    assert found.reasons[0].startswith("This does not read as a letter but as a press release or statement (it says "
-                                       "'Statement by')")
+    assert found.reasons[0].startswith("This does not read as a letter but as a press release or "
+                                       "statement (it says 'Statement by')")
+
+
+@pytest.mark.parametrize("addressee", ["Le Secr6taire Genéra1", "The Secretarv Genera1",
+                                       "LA SECRETAIRE GENERAIE"])
+def test_the_secretary_generals_title_misread_by_ocr(tmp_path: Path, reg: Registry, addressee: str) -> None:
+    found = read(tmp_path, reg, french_reply([addressee], "Madame, Monsieur,", "Paris, le 30 juin 2022"))
+    assert (found.partner, found.signatory, found.status) == ("euroispa", "pejcinovic-buric", "ok")

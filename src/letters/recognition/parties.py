@@ -34,8 +34,16 @@ _NAMED_SALUTATION = re.compile(
     r"^(?:dear\s+(?:mr|mrs|ms|miss|dr|prof|professor|sir|madam|president|chair)\b"
     r"|(?:madame|monsieur)\s+(?:la|le|l')\s*\w)"
 )
+# The title as OCR may misread it ("Secr6taire Genéra1", "Secretarv General"): matched closely.
+_TITLES = [Entry("title", "Secretary General"), Entry("title", "Secrétaire Général"),
+           Entry("title", "Secrétaire Générale")]
 #: The letterhead is looked for in this many lines at the top.
 LETTERHEAD_LINES = 3
+
+
+def sg_title_in(lines: list[str]) -> bool:
+    """Whether the lines name the office of Secretary General, exactly or as OCR misreads it."""
+    return bool(_SG_TITLE.search(fold("\n".join(lines)))) or fuzzy.closest(_TITLES, lines) is not None
 
 
 def partner_matcher(registry: Registry) -> Matcher:
@@ -79,12 +87,12 @@ def direction(layout: Layout, sgs: Matcher, partners: Matcher) -> tuple[Directio
     sg_signs = sgs.find_or_approximate(block)
     if sg_signs or _DEPUTY.search(folded_block) or _ON_BEHALF.search(folded_block):
         out.append((3, f"signature block: '{sg_signs[0].text if sg_signs else _first(layout.signature)}'"))
-    elif _SG_TITLE.search(folded_block) and not partners.find(block):
+    elif sg_title_in(layout.signature) and not partners.find(block):
         out.append((2, f"signature block: '{_first(layout.signature)}'"))
     elif any(name_in(line) for line in layout.signature):
         inc.append((1, f"signed by: '{_first(layout.signature)}'"))
     if salutation:
-        if _SG_TITLE.search(fold(salutation)) or sgs.find_or_approximate(salutation):
+        if sg_title_in([salutation]) or sgs.find_or_approximate(salutation):
             inc.append((3, f"salutation: '{salutation}'"))
         elif _NAMED_SALUTATION.search(fold(salutation)):
             out.append((1, f"salutation: '{salutation}'"))
@@ -181,7 +189,7 @@ def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: st
         signed_by = _signer(layout.signature, sgs)
         if found:
             return Signing(found[0].entry.key, signed_by, evidence=f"addressee: '{found[0].text}'")
-        if _SG_TITLE.search(fold(addressee)):
+        if sg_title_in([*layout.head, layout.salutation_line or ""]):
             return Signing(None, signed_by, unnamed=True,
                            evidence="addressed to the Secretary General without a name")
         return Signing(None, signed_by)
@@ -196,7 +204,7 @@ def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: st
                        evidence="signed for the Secretary General, who is not named")
     if hits:
         return Signing(hits[0].entry.key, evidence=f"signature block: '{hits[0].text}'")
-    if _SG_TITLE.search(folded_block):
+    if sg_title_in(layout.signature):
         return Signing(None, unnamed=True, evidence="signed 'The Secretary General' without a name",
                        unknown=_signer(layout.signature, sgs))
     return Signing()
