@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfkit
@@ -46,13 +47,11 @@ class Truth:
 
 
 @dataclass(frozen=True)
-class Doc:
-    """One document: its lines, how it is made, and its truth (without file and pages)."""
+class Scan:
+    """How a document is "scanned": tilt in degrees and resolution (lower reads worse)."""
 
-    name: str
-    lines: tuple[Line, ...]
-    truth: Truth
     skew: float = 0.0
+    dpi: int = 200
 
 
 def _lines(*parts: str | Line | list[Line]) -> tuple[Line, ...]:
@@ -322,40 +321,52 @@ def communication() -> tuple[tuple[Line, ...], Truth]:
                          reason="a communication of the Secretary General")
 
 
-# (file stem, maker, scanned, skew)
-DOCUMENTS = [
-    ("2017-11-09-orange-reply-unnamed-fr", orange_reply, False, 0.0),
-    ("2017-11-09-orange-reply-unnamed-fr-scan", orange_reply, True, 0.8),
-    ("2022-06-30-icc-reply-capitals-fr", icc_reply, False, 0.0),
-    ("2018-05-25-euroispa-reply-misread", lambda: euroispa_reply("Eur0ISPA", "Euro1SPA"), False, 0.0),
-    ("2018-05-25-euroispa-reply-misread-scan", lambda: euroispa_reply("EuroIPSA", "Euro1SPA"), True,
-     -0.7),
-    ("2017-11-08-microsoft-letter-other-office", microsoft_letter, False, 0.0),
-    ("2017-11-08-microsoft-letter-other-office-scan", microsoft_letter, True, 1.0),
-    ("2020-11-19-ibm-reply-unnamed", ibm_reply, False, 0.0),
-    ("2017-11-08-etno-letter-unnamed-fr", etno_letter, False, 0.0),
-    ("2022-06-30-icc-reply-capitals-fr-scan", icc_reply, True, -1.1),
-    ("2017-11-09-google-reply-weekday", google_reply, False, 0.0),
-    ("2020-02-06-intel-letter-unnamed-fr", intel_letter, False, 0.0),
-    ("2017-11-08-press-release", press_release, False, 0.0),
-    ("2017-11-08-press-release-scan", press_release, True, 0.5),
-    ("2022-06-28-speech-signing-ceremony", speech, False, 0.0),
-    ("2018-05-28-communication-secretary-general", communication, False, 0.0),
+def _misread_by_ocr() -> tuple[tuple[Line, ...], Truth]:
+    """EuroISPA's reply with its name written right, scanned so coarsely that OCR misreads it."""
+    lines, truth = euroispa_reply("EuroISPA", "EuroISPA")
+    note = ("The name is written 'EuroISPA' but scanned at 100 dpi, where Tesseract reads "
+            "'EurolSPA': a close match, flagged for a person to confirm.")
+    return lines, replace(truth, note=note)
+
+
+# (file stem, maker, how it was scanned or None)
+DOCUMENTS: list[tuple[str, Callable[[], tuple[tuple[Line, ...], Truth]], Scan | None]] = [
+    ("2017-11-09-orange-reply-unnamed-fr", orange_reply, None),
+    ("2017-11-09-orange-reply-unnamed-fr-scan", orange_reply, Scan(skew=0.8)),
+    ("2022-06-30-icc-reply-capitals-fr", icc_reply, None),
+    ("2022-06-30-icc-reply-capitals-fr-scan", icc_reply, Scan(skew=-1.1)),
+    ("2018-05-25-euroispa-reply-misread", lambda: euroispa_reply("Eur0ISPA", "Euro1SPA"), None),
+    ("2018-05-25-euroispa-reply-misread-scan", lambda: euroispa_reply("EuroIPSA", "Euro1SPA"),
+     Scan(skew=-0.7)),
+    ("2018-05-25-euroispa-reply-coarse-scan", _misread_by_ocr, Scan(skew=0.6, dpi=100)),
+    ("2017-11-08-microsoft-letter-other-office", microsoft_letter, None),
+    ("2017-11-08-microsoft-letter-other-office-scan", microsoft_letter, Scan(skew=1.0)),
+    ("2020-11-19-ibm-reply-unnamed", ibm_reply, None),
+    ("2017-11-08-etno-letter-unnamed-fr", etno_letter, None),
+    ("2017-11-09-google-reply-weekday", google_reply, None),
+    ("2020-02-06-intel-letter-unnamed-fr", intel_letter, None),
+    ("2017-11-08-press-release", press_release, None),
+    ("2017-11-08-press-release-scan", press_release, Scan(skew=0.5)),
+    ("2022-06-28-speech-signing-ceremony", speech, None),
+    ("2018-05-28-communication-secretary-general", communication, None),
 ]
 
 
 def documents() -> list[tuple[Truth, bytes]]:
     """Every document: its truth and its PDF bytes."""
     out = []
-    for stem, make, scanned, skew in DOCUMENTS:
+    for stem, make, scan in DOCUMENTS:
         lines, truth = make()
         name = f"{stem}.pdf"
         footer = (Line(BANNER[truth.language], align="center", size=8),)
         pages = pdfkit.paginate([list(lines)], footer, lambda n, total: [])
-        pdf = pdfkit.scan_pdf(pages, name, skew=skew) if scanned else pdfkit.layout_pdf(pages)
-        note = truth.note + (" Image-only scan." if scanned else "")
-        out.append((Truth(**{**asdict(truth), "file": name, "scanned": scanned, "pages": len(pages),
-                             "note": note.strip()}), pdf))
+        if scan is None:
+            pdf = pdfkit.layout_pdf(pages)
+        else:
+            pdf = pdfkit.scan_pdf(pages, name, dpi=scan.dpi, skew=scan.skew)
+        note = truth.note + (" Image-only scan." if scan else "")
+        out.append((replace(truth, file=name, scanned=scan is not None, pages=len(pages),
+                            note=note.strip()), pdf))
     return out
 
 
@@ -366,7 +377,8 @@ Specimens made by `scripts/make_elsewhere.py`, not by the generator of the lette
 other letterheads, reference and subject lines, other wording and representatives (all invented;
 every page says it is a specimen). They hold what recognition found hard on letters written
 elsewhere: a French reply to "Le Secrétaire Général" without a name (typed and scanned), replies
-whose partner name is written as OCR misreads it ("Eur0ISPA", "EuroIPSA", "Euro1SPA"), letters signed or
+whose partner name is written as OCR misreads it ("Eur0ISPA", "EuroIPSA", "Euro1SPA") or written
+right and scanned so coarsely (100 dpi) that Tesseract misreads it ("EurolSPA"), letters signed or
 addressed by title only, and documents about the partnership that are not letters (a press release
 quoting several partners, a speech at a signing ceremony, a communication of the Secretary
 General), which must go to review.
