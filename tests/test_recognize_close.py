@@ -184,8 +184,9 @@ def test_documents_that_are_not_letters_need_review(tmp_path: Path, reg: Registr
 
 def test_a_speech_without_a_heading_is_told_by_its_opening(tmp_path: Path, reg: Registry) -> None:
     found = read(tmp_path, reg, SPEECH[1:2] + SPEECH[3:])
-    assert found.reasons[0] == ("This does not read as a letter: it has neither a salutation nor a "
-                                "closing formula; check whether it belongs in the archive.")
+    assert found.reasons[0] == ("This does not read as a letter but as a speech (it opens 'Ladies and "
+                                "gentlemen,' and has no closing formula); check whether it belongs in "
+                                "the archive.")
     found = read(tmp_path, reg, DISCOURS[1:])
     assert found.reasons[0].startswith("This does not read as a letter but as a speech (it opens "
                                        "'Mesdames et Messieurs,' and has no closing formula)")
@@ -288,3 +289,19 @@ def test_a_statement_is_not_a_letter(tmp_path: Path, reg: Registry) -> None:
 def test_the_secretary_generals_title_misread_by_ocr(tmp_path: Path, reg: Registry, addressee: str) -> None:
     found = read(tmp_path, reg, french_reply([addressee], "Madame, Monsieur,", "Paris, le 30 juin 2022"))
     assert (found.partner, found.signatory, found.status) == ("euroispa", "pejcinovic-buric", "ok")
+
+
+def test_a_person_named_like_the_company_is_the_signer(tmp_path: Path, reg: Registry) -> None:
+    lines = incoming(org="Kaspersky Lab", dateline="Moscow, 10 November 2017",
+                     signer=("Eugene Kaspersky", "Chief Executive Officer, Kaspersky Lab"))
+    found = read(tmp_path, reg, lines)
+    assert (found.partner, found.signed_by, found.status) == ("kaspersky", "Eugene Kaspersky", "ok")
+
+
+def test_a_signed_note_without_salutation_or_closing_is_a_letter(tmp_path: Path, reg: Registry) -> None:
+    lines = ["COUNCIL OF EUROPE", "The Secretary General", "Strasbourg, 17 November 2020",
+             "Mr Example", "IBM", "Welcome to the partnership.", "Marija Pejčinović Burić",
+             "Secretary General"]
+    found = read(tmp_path, reg, lines)
+    assert (found.partner, found.signatory, found.direction) == ("ibm", "pejcinovic-buric", "outgoing")
+    assert found.status == "ok", found.reasons

@@ -56,9 +56,6 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
     partners, sgs = partner_matcher(registry), sg_matcher(registry)
 
     language, evidence["language"] = detect_language("\n".join(layout.lines))
-    other_kind = not_a_letter(layout)
-    if other_kind:
-        reasons.append(other_kind)
 
     found_date = letter_date(layout.head, layout.signature, layout.lines)
     iso = found_date[0].iso if found_date else None
@@ -87,7 +84,7 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
 
     signing = find_signatory(layout, way, sgs, text)
     signatory, signed_by, why = signing.signatory, signing.signed_by, signing.evidence
-    if signed_by and partners.find(signed_by):  # "ICC France" under a name OCR could not read
+    if signed_by and any(hit.start == 0 for hit in partners.find(signed_by)):  # "ICC France"
         reasons.append(f"The signature block's '{signed_by}' names an organisation, not a person.")
         signed_by = None
     if signatory is None and signing.unnamed and iso:
@@ -113,6 +110,9 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
     elif way == "incoming" or signing.deputy:
         reasons.append("The name of the person who signed was not found.")
 
+    other_kind = not_a_letter(layout, signed=signed_by is not None)
+    if other_kind:
+        reasons.insert(0, other_kind)
     return Recognition(
         partner=partner, signatory=signatory, signed_by=signed_by, date=iso, direction=way,
         language=language, title=_title(way, hit, signatory, registry), evidence=evidence,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from letters.recognition.layout import Layout
+from letters.recognition.layout import HEAD_FALLBACK, Layout
 from letters.recognition.names import Folded
 from letters.textnorm import fold
 
@@ -35,8 +35,12 @@ _AUDIENCE = re.compile(
 )
 
 
-def not_a_letter(layout: Layout) -> str | None:
-    """Why the text does not read as a letter, or None when it does."""
+def not_a_letter(layout: Layout, signed: bool) -> str | None:
+    """Why the text does not read as a letter, or None when it does.
+
+    `signed`: a person's name was found in the signature block (a short note with a letterhead and
+    a signature is a letter even without a salutation and a closing formula).
+    """
     for line in layout.head:
         for kind, pattern in _KINDS:
             found = pattern.search(Folded(line).folded)
@@ -49,11 +53,11 @@ def not_a_letter(layout: Layout) -> str | None:
     if ending and layout.closing is None:
         return (f"This does not read as a letter but as a speech (it ends '{ending}'); check whether "
                 "it belongs in the archive.")
-    salutation = layout.salutation_line
-    if layout.closing is None and salutation and _AUDIENCE.match(fold(salutation)):
-        return (f"This does not read as a letter but as a speech (it opens '{salutation}' and has "
+    audience = next((line for line in layout.lines[:HEAD_FALLBACK] if _AUDIENCE.match(fold(line))), None)
+    if layout.closing is None and audience:
+        return (f"This does not read as a letter but as a speech (it opens '{audience}' and has "
                 "no closing formula); check whether it belongs in the archive.")
-    if layout.closing is None and salutation is None:
+    if layout.closing is None and layout.salutation is None and not signed:
         return ("This does not read as a letter: it has neither a salutation nor a closing formula; "
                 "check whether it belongs in the archive.")
     return None
