@@ -305,3 +305,11 @@ def test_a_signed_note_without_salutation_or_closing_is_a_letter(tmp_path: Path,
     found = read(tmp_path, reg, lines)
     assert (found.partner, found.signatory, found.direction) == ("ibm", "pejcinovic-buric", "outgoing")
     assert found.status == "ok", found.reasons
+
+
+@pytest.mark.parametrize("addressee", ["Secretariat General", "Secrétariat Général"])
+def test_the_secretariat_is_not_the_secretary_general(tmp_path: Path, reg: Registry,
+                                                     addressee: str) -> None:
+    found = read(tmp_path, reg, french_reply([addressee], "Madame, Monsieur,", "Paris, le 30 juin 2022"))
+    assert found.signatory is None
+    assert "The Secretary General could not be recognised." in found.reasons
