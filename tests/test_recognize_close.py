@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pdfkit
 import pytest
 
 from letters import registry
+from letters.extract import extract
 from letters.recognition import fuzzy, layout, names
 from letters.recognition.parties import partner_matcher
+from letters.recognize import recognize
 from letters.registry import Registry
-from test_recognize import COE_ADDRESS, incoming, outgoing, read
+from test_recognize import COE_ADDRESS, TODAY, incoming, outgoing, read
 
 
 @pytest.fixture
@@ -313,3 +316,18 @@ def test_the_secretariat_is_not_the_secretary_general(tmp_path: Path, reg: Regis
     found = read(tmp_path, reg, french_reply([addressee], "Madame, Monsieur,", "Paris, le 30 juin 2022"))
     assert found.signatory is None
     assert "The Secretary General could not be recognised." in found.reasons
+
+
+def test_a_date_or_signer_read_with_little_confidence_needs_review(tmp_path: Path, reg: Registry) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdfkit.text_pdf([incoming(dateline="Brussels, 26 May 2018", org="EuroISPA",
+                                               signer=("Ana Lindgvist-Moreau", "President"))]))
+    text = "\n\n".join(extract(path).pages)
+    found = recognize(text, reg, TODAY, doubtful=["Lindgvist-Moreau", "26", "tothe"])
+    assert (found.signed_by, found.date) == ("Ana Lindgvist-Moreau", "2018-05-26")
+    assert found.reasons == [
+        "OCR was unsure of the date '26 May 2018' (it read '26' with little confidence); check it "
+        "against the original.",
+        "OCR was unsure of the signer's name 'Ana Lindgvist-Moreau' (it read 'Lindgvist-Moreau' with "
+        "little confidence); check it against the original."]
+    assert recognize(text, reg, TODAY, doubtful=["tothe"]).status == "ok"

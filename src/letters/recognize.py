@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -48,8 +49,13 @@ class Recognition:
         return "needs_review" if self.reasons else "ok"
 
 
-def recognize(text: str, registry: Registry, today: date) -> Recognition:
-    """Recognise a letter's metadata from its text, checking it against the registry."""
+def recognize(text: str, registry: Registry, today: date,
+              doubtful: Collection[str] = ()) -> Recognition:
+    """Recognise a letter's metadata from its text, checking it against the registry.
+
+    `doubtful`: the words OCR read with little confidence; a date or signer's name made of them
+    goes to review.
+    """
     layout = layouts.analyse(text)
     evidence: dict[str, str] = {}
     reasons: list[str] = []
@@ -110,6 +116,12 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
     elif way == "incoming" or signing.deputy:
         reasons.append("The name of the person who signed was not found.")
 
+    unsure = {"date": found_date[0].text if found_date else None, "signer's name": signed_by}
+    for what, value in unsure.items():
+        words = _doubtful_words(value, doubtful)
+        if words:
+            reasons.append(f"OCR was unsure of the {what} '{value}' (it read {words} with little "
+                           "confidence); check it against the original.")
     other_kind = not_a_letter(layout, signed=signed_by is not None)
     if other_kind:
         reasons.insert(0, other_kind)
@@ -118,6 +130,15 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
         language=language, title=_title(way, hit, signatory, registry), evidence=evidence,
         reasons=reasons,
     )
+
+
+def _doubtful_words(value: str | None, doubtful: Collection[str]) -> str:
+    """The words of a value that OCR read with little confidence, quoted ("'Lindgvist-Moreau'")."""
+    if not value or not doubtful:
+        return ""
+    bare = {word.strip(".,;:()'\"") for word in doubtful}
+    found = [word for word in value.split() if word.strip(".,;:()'\"") in bare]
+    return ", ".join(f"'{word}'" for word in found)
 
 
 def _in_office_on(iso: str, registry: Registry) -> tuple[str | None, str, list[str]]:
