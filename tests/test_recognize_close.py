@@ -331,3 +331,12 @@ def test_a_date_or_signer_read_with_little_confidence_needs_review(tmp_path: Pat
         "OCR was unsure of the signer's name 'Ana Lindgvist-Moreau' (it read 'Lindgvist-Moreau' with "
         "little confidence); check it against the original."]
     assert recognize(text, reg, TODAY, doubtful=["tothe"]).status == "ok"
+
+
+def test_a_name_inside_a_sentence_is_no_signature(tmp_path: Path, reg: Registry) -> None:
+    lines = ["Strasbourg, 23 May 2018 – Cloudflare and EuroISPA joined the partnership today.",
+             "Secretary General Thorbjørn Jagland welcomed the new partners.",
+             "For more information: www.coe.int/digital"]
+    found = read(tmp_path, reg, lines)
+    assert found.reasons[0] == ("This does not read as a letter: it has neither a salutation nor a "
+                                "closing formula; check whether it belongs in the archive.")

@@ -122,7 +122,7 @@ def recognize(text: str, registry: Registry, today: date,
         if words:
             reasons.append(f"OCR was unsure of the {what} '{value}' (it read {words} with little "
                            "confidence); check it against the original.")
-    other_kind = not_a_letter(layout, signed=signed_by is not None)
+    other_kind = not_a_letter(layout)
     if other_kind:
         reasons.insert(0, other_kind)
     return Recognition(

@@ -6,6 +6,7 @@ import re
 
 from letters.recognition.layout import HEAD_FALLBACK, Layout
 from letters.recognition.names import Folded
+from letters.recognition.people import person_name
 from letters.textnorm import fold
 
 # What such a document says of itself in its heading, folded (lower case, no accents).
@@ -35,11 +36,11 @@ _AUDIENCE = re.compile(
 )
 
 
-def not_a_letter(layout: Layout, signed: bool) -> str | None:
+def not_a_letter(layout: Layout) -> str | None:
     """Why the text does not read as a letter, or None when it does.
 
-    `signed`: a person's name was found in the signature block (a short note with a letterhead and
-    a signature is a letter even without a salutation and a closing formula).
+    A short note with a name on a line of its own at the end is a letter even without a salutation
+    and a closing formula; a text with none of the three is not.
     """
     for line in layout.head:
         for kind, pattern in _KINDS:
@@ -57,6 +58,7 @@ def not_a_letter(layout: Layout, signed: bool) -> str | None:
     if layout.closing is None and audience:
         return (f"This does not read as a letter but as a speech (it opens '{audience}' and has "
                 "no closing formula); check whether it belongs in the archive.")
+    signed = any(person_name(line) for line in layout.signature)
     if layout.closing is None and layout.salutation is None and not signed:
         return ("This does not read as a letter: it has neither a salutation nor a closing formula; "
                 "check whether it belongs in the archive.")
