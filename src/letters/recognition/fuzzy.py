@@ -27,8 +27,7 @@ MAX_LINES = 30
 MAX_WORDS = 20
 
 _WORD = re.compile(r"[^\W_]+|&")
-_CONFUSED = [("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "i"), ("l", "i"), ("|", "i"), ("!", "i"),
-             ("5", "s")]
+_CONFUSED = [("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "i"), ("l", "i"), ("5", "s")]
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class CloseMatch:
 
     entry: Entry
     text: str
-    edits: int  # after OCR confusions are made one; 0 when only case, spacing or punctuation differ
+    edits: int  # counted after the letters OCR confuses are made one
     exact_letters: bool  # the same letters in the same order: only case, spaces or punctuation differ
 
 

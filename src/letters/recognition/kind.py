@@ -43,10 +43,11 @@ def not_a_letter(layout: Layout) -> str | None:
     and a closing formula; a text with none of the three is not.
     """
     for line in layout.head:
+        folded = Folded(line)
         for kind, pattern in _KINDS:
-            found = pattern.search(Folded(line).folded)
+            found = pattern.search(folded.folded)
             if found:
-                start, end = Folded(line).span(found.start(), found.end())
+                start, end = folded.span(found.start(), found.end())
                 said = line[start:end]
                 return (f"This does not read as a letter but as {kind} (it says '{said}'); check "
                         "whether it belongs in the archive and what it is about.")
