@@ -19,10 +19,10 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from letters.fsutil import append_line, fsync_dir, write_atomic, write_durable
 from letters.models import Letter
@@ -46,11 +46,22 @@ def letter_id(sha256: str) -> str:
     return sha256[:ID_LENGTH]
 
 
+class Observer(Protocol):
+    """Told of every record the archive writes (the catalog, kept in the same step)."""
+
+    def changing(self, sha256: str) -> None:
+        """A letter's record is about to be rewritten."""
+
+    def changed(self, letter: Letter, pages: list[str] | None) -> None:
+        """A letter was added (with its text) or its record rewritten (pages None)."""
+
+
 @dataclass
 class Archive:
     """The archive directory and the operations on it."""
 
     root: Path
+    observer: Observer | None = field(default=None, repr=False, compare=False)
 
     @property
     def letters_dir(self) -> Path:
@@ -159,6 +170,8 @@ class Archive:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             fsync_dir(final.parent)
+        if self.observer is not None:
+            self.observer.changed(letter, pages)
         return True
 
     def update(self, letter_id: str, changes: dict[str, Any], by: str,
@@ -173,8 +186,12 @@ class Archive:
         letter = Letter.from_json(current)
         event = {"at": now_iso(), "by": by, "action": action,
                  "changes": {k: {"before": before[k], "after": changes[k]} for k in changes}}
+        if self.observer is not None:
+            self.observer.changing(found.name)
         append_line(found / HISTORY, json.dumps(event, ensure_ascii=False))
         write_atomic(found / RECORD, _dumps(letter.to_json()))
+        if self.observer is not None:
+            self.observer.changed(letter, None)
         return letter
 
     def history(self, letter_id: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from letters.models import CORRECTABLE, Letter, is_iso_date
@@ -61,8 +62,10 @@ def consistency(app: Letters, letter: Letter) -> list[str]:
     return problems
 
 
-def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str) -> Letter:
-    """Correct a letter's fields and recompute its review status; returns the new record."""
+def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str,
+          check: Callable[[Letter], None] | None = None) -> Letter:
+    """Correct a letter's fields and recompute its review status; returns the new record.
+    `check` sees the record as it would be saved, and may refuse it by raising."""
     current = app.get(letter_id)
     clean = validate(app, changes)
     confirmed = sorted(set(current.confirmed) | set(clean) | set(changes.get("confirmed", [])))
@@ -74,6 +77,8 @@ def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str) -> Let
         reasons = list(dict.fromkeys([*current.reasons, *problems]))
     update = {**clean, "confirmed": confirmed, "reasons": reasons,
               "status": "needs_review" if reasons else "ok"}
+    if check is not None:
+        check(Letter.from_json({**current.to_json(), **update}))
     letter = app.archive.update(letter_id, update, by)
     app.index.update([letter])
     return letter

@@ -65,6 +65,7 @@ def verify(app: Letters, by: str = "system", address: str | None = None) -> Fixi
     report = check(app.settings.archive_dir, app.settings.home)
     if not app.settings.archive_dir.is_dir():
         return report
+    _check_catalog(app, report)
     private = app.settings.private_dir
     write_atomic(private / LAST_REPORT,
                  (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode())
@@ -114,6 +115,17 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
             for path, what in found:
                 problem(letter_id(directory.name), path, what)
     return report
+
+
+def _check_catalog(app: Letters, report: FixityReport) -> None:
+    """Add the letters whose catalog row disagrees with their record (or is missing)."""
+    flagged = {p.id for p in report.problems}
+    for sha, path, what in app.catalog.disagreements():
+        ident = letter_id(sha)
+        if ident not in flagged and not what.startswith("the catalog holds"):
+            report.ok -= 1
+            flagged.add(ident)
+        report.problems.append(Problem(ident, _relative(path, app.settings.home), what))
 
 
 def _check_letter(directory: Path) -> list[tuple[Path, str]]:

@@ -102,9 +102,10 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     tasks = [Task(str(p), str(archive.root), app.today().isoformat()) for _, p, _ in first]
     settings = app.settings
     indexer = Indexer(app.index)
+    catalog = app.catalog
     try:
-        with Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
-                  memory_bytes=settings.extract_memory_bytes) as pool:
+        with catalog.deferred(), Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
+                                      memory_bytes=settings.extract_memory_bytes) as pool:
             for position, outcome in pool.map(tasks):
                 index, path, sha = first[position]
                 result = _archive_one(app, path, sha, outcome, by, names.get(path, path.name),
@@ -114,6 +115,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
                 if len(unindexed) >= INDEX_BATCH:
                     indexer.add(unindexed)
                     unindexed = []
+                    catalog.flush()  # the partners of the letters archived so far, paired
                 done(index, result)
     finally:
         indexer.add(unindexed)  # even when interrupted: what is archived gets indexed
