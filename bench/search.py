@@ -177,7 +177,7 @@ def run_queries(report: Report, home: Path, server: Server, rounds: int) -> dict
         lambda query: app.search(query.request()).total, rounds, "in-process")
     app.index.close()
 
-    searcher = raw.RawSearcher(home_of(home.parent, "whoosh") / "index")
+    searcher = raw.RawSearcher(home_of(home.parent, "whoosh") / "index" / "search")
     raw_totals, _raw_first, baseline = latencies(searcher.run, rounds, "raw")
     searcher.close()
 
@@ -222,7 +222,7 @@ def build(report: Report, count: int, cache: Path, work: Path, reuse: bool = Fal
     With `reuse`, the home and index left by the previous run are kept and nothing is timed.
     """
     home = home_of(work, "whoosh")
-    if reuse and all((home_of(work, engine) / "index").is_dir() for engine in ENGINES):
+    if reuse and all((home_of(work, engine) / "index" / "search").is_dir() for engine in ENGINES):
         letters = sum(1 for _ in Archive(home / "archive").records())
         report.add("search.letters", "search: letters in the index (reused)", letters, "letters")
         return home, {"reused": True}
@@ -239,11 +239,11 @@ def build(report: Report, count: int, cache: Path, work: Path, reuse: bool = Fal
                bulk, "s")
     report.add("search.reindex_vs_raw", "letters reindex time / raw Whoosh bulk time",
                reindexing / bulk, "x", goal="<= 1.2")
-    report.add("search.index_mb", "search: index size on disk", _size(home / "index"), "MB")
+    report.add("search.index_mb", "search: index size on disk", _size(home / "index" / "search"), "MB")
     report.add("search.tantivy.reindex_seconds", "letters reindex with tantivy, time",
                other_seconds, "s", goal="<= 120")
     report.add("search.tantivy.index_mb", "search: tantivy index size on disk",
-               _size(other / "index"), "MB")
+               _size(other / "index" / "search"), "MB")
     return home, {"corpus_seconds": round(generation, 2), "hardlink_seconds": round(linking, 2),
                   "raw_documents_load_seconds": round(loading, 2)}
 

@@ -109,7 +109,7 @@ class Corpus:
 def make_corpus(home: Path, max_query_chars: int = 500) -> Corpus:
     """Archive every letter of LETTERS and index them incrementally."""
     archive = Archive(home / "archive")
-    index = open_index(home / "index", archive, lambda: registry.load(archive.root),
+    index = open_index(home / "index" / "search", archive, lambda: registry.load(archive.root),
                        max_query_chars=max_query_chars)
     letters = {name: build_letter(archive, home / "pdfs", **spec)
                for name, spec in LETTERS.items()}
@@ -401,7 +401,7 @@ def test_update_replaces_and_remove_removes(own_corpus: Corpus) -> None:
 
 
 def test_another_instance_sees_writes_without_reopening(own_corpus: Corpus) -> None:
-    reader = open_index(own_corpus.home / "index", own_corpus.archive,
+    reader = open_index(own_corpus.home / "index" / "search", own_corpus.archive,
                         lambda: registry.load(own_corpus.archive.root))
     assert reader.count() == len(LETTERS)
     extra = build_letter(own_corpus.archive, own_corpus.home / "pdfs", ["Quokka treaty."],
@@ -427,7 +427,7 @@ def test_a_failed_write_is_cancelled_and_re_raised(own_corpus: Corpus) -> None:
 
 
 def test_a_writer_waits_for_the_lock_and_then_writes(own_corpus: Corpus) -> None:
-    holder = Index(own_corpus.home / "index", own_corpus.archive,
+    holder = Index(own_corpus.home / "index" / "search", own_corpus.archive,
                    lambda: registry.load(own_corpus.archive.root))
     extra = build_letter(own_corpus.archive, own_corpus.home / "pdfs", ["Numbat accord."])
     held, release = threading.Event(), threading.Event()
@@ -440,7 +440,7 @@ def test_a_writer_waits_for_the_lock_and_then_writes(own_corpus: Corpus) -> None
     thread = threading.Thread(target=hold)
     thread.start()
     assert held.wait(timeout=30)
-    impatient = Index(own_corpus.home / "index", own_corpus.archive,
+    impatient = Index(own_corpus.home / "index" / "search", own_corpus.archive,
                       lambda: registry.load(own_corpus.archive.root), lock_timeout=0.2)
     with pytest.raises(IndexBusy, match="stayed locked by another process"):
         impatient.update([extra])
@@ -481,7 +481,7 @@ def test_reindex_gives_the_same_results_as_incremental_indexing(own_corpus: Corp
     assert progress[-1] == (len(LETTERS), len(LETTERS))
     assert [done for done, _ in progress] == list(range(1, len(LETTERS) + 1))
     assert outcome(own_corpus) == incremental
-    fresh = Index(own_corpus.home / "index", own_corpus.archive,
+    fresh = Index(own_corpus.home / "index" / "search", own_corpus.archive,
                   lambda: registry.load(own_corpus.archive.root))
     own_corpus.index = fresh
     assert outcome(own_corpus) == incremental
@@ -506,14 +506,14 @@ def reopen(corpus: Corpus, caplog: pytest.LogCaptureFixture) -> tuple[Index, str
     corpus.index.close()
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="letters.index"):
-        index = open_index(corpus.home / "index", corpus.archive,
+        index = open_index(corpus.home / "index" / "search", corpus.archive,
                            lambda: registry.load(corpus.archive.root))
     return index, caplog.text
 
 
 def test_schema_version_mismatch_rebuilds(own_corpus: Corpus,
                                           caplog: pytest.LogCaptureFixture) -> None:
-    version = own_corpus.home / "index" / "SCHEMA_VERSION"
+    version = own_corpus.home / "index" / "search" / "SCHEMA_VERSION"
     assert version.read_text().strip() == SCHEMA_VERSION
     version.write_text("0\n")
     index, logged = reopen(own_corpus, caplog)
@@ -525,7 +525,7 @@ def test_schema_version_mismatch_rebuilds(own_corpus: Corpus,
 
 def segment_files(home: Path) -> list[Path]:
     """The segment files of the home's index."""
-    return sorted((home / "index").glob("*.seg"))
+    return sorted((home / "index" / "search").glob("*.seg"))
 
 
 def test_a_deleted_segment_is_detected_and_rebuilt(own_corpus: Corpus,
@@ -553,7 +553,7 @@ def test_a_garbled_segment_is_detected_and_rebuilt(own_corpus: Corpus,
 
 def test_a_garbled_table_of_contents_is_detected_and_rebuilt(
         own_corpus: Corpus, caplog: pytest.LogCaptureFixture) -> None:
-    [toc] = (own_corpus.home / "index").glob("*.toc")
+    [toc] = (own_corpus.home / "index" / "search").glob("*.toc")
     toc.write_bytes(b"this is not a table of contents")
     index, logged = reopen(own_corpus, caplog)
     assert "The search index is damaged" in logged
@@ -561,9 +561,9 @@ def test_a_garbled_table_of_contents_is_detected_and_rebuilt(
 
 
 def test_a_missing_index_is_rebuilt(own_corpus: Corpus, caplog: pytest.LogCaptureFixture) -> None:
-    for path in (own_corpus.home / "index").iterdir():
+    for path in (own_corpus.home / "index" / "search").iterdir():
         path.unlink()
-    (own_corpus.home / "index").rmdir()
+    (own_corpus.home / "index" / "search").rmdir()
     index, logged = reopen(own_corpus, caplog)
     assert "The search index is missing; rebuilding it from the archive." in logged
     assert index.ids() == {letter.id for letter in own_corpus.letters.values()}
@@ -571,8 +571,8 @@ def test_a_missing_index_is_rebuilt(own_corpus: Corpus, caplog: pytest.LogCaptur
 
 def test_a_swap_interrupted_by_a_crash_is_undone(own_corpus: Corpus,
                                                  caplog: pytest.LogCaptureFixture) -> None:
-    (own_corpus.home / "index").rename(own_corpus.home / ".index-old-1-1")
-    (own_corpus.home / ".index-new-abc").mkdir()  # a rebuild that had not finished
+    (own_corpus.home / "index" / "search").rename(own_corpus.home / "index" / ".search-old-1-1")
+    (own_corpus.home / "index" / ".search-new-abc").mkdir()  # a rebuild that had not finished
     index, logged = reopen(own_corpus, caplog)
     assert logged == ""
     assert index.count() == len(LETTERS)
@@ -583,7 +583,7 @@ def test_an_empty_archive_gives_an_empty_index_quietly(tmp_path: Path,
                                                        caplog: pytest.LogCaptureFixture) -> None:
     archive = Archive(tmp_path / "archive")
     with caplog.at_level(logging.WARNING, logger="letters.index"):
-        index = open_index(tmp_path / "index", archive, lambda: registry.load(archive.root))
+        index = open_index(tmp_path / "index" / "search", archive, lambda: registry.load(archive.root))
     assert caplog.text == ""
     result = index.search(SearchRequest())
     assert (result.total, result.hits) == (0, [])

@@ -122,7 +122,7 @@ def make_corpus(template: tuple[Path, dict[str, Letter]], target: Path, engine: 
     """A copy of the template's archive, indexed incrementally by `engine`."""
     shutil.copytree(template[0], target)
     archive = Archive(target / "archive")
-    index = open_index(target / "index", archive, lambda: registry.load(archive.root),
+    index = open_index(target / "index" / "search", archive, lambda: registry.load(archive.root),
                        engine=engine)
     index.update(template[1].values())
     return Corpus(engine, target, archive, index, dict(template[1]))
@@ -382,7 +382,7 @@ def test_adding_correcting_and_removing_while_searching(own_corpus: Corpus) -> N
         for thread in searchers:
             thread.join(timeout=30)
     assert failures == []
-    other = open_index(own_corpus.home / "index", own_corpus.archive,
+    other = open_index(own_corpus.home / "index" / "search", own_corpus.archive,
                        lambda: registry.load(own_corpus.archive.root), engine=own_corpus.engine)
     assert other.ids() == own_corpus.index.ids()  # another instance sees the writes
 
@@ -470,7 +470,7 @@ def test_a_broken_index_answers_503_and_is_rebuilt_only_by_reindex(
         own_corpus: Corpus, damage: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     settings = Settings(home=own_corpus.home, open_reading=True, search_engine=own_corpus.engine)
-    index_dir = own_corpus.home / "index"
+    index_dir = own_corpus.home / "index" / "search"
     with LiveServer(settings) as server, httpx.Client(base_url=server.url) as http:
         assert http.get("/api/search", params={"q": "accords"}).json()["total"] == 2
         if damage == "removed":
@@ -526,12 +526,12 @@ def test_an_index_of_the_other_engine_is_rebuilt_at_start_up(
     own_corpus.index.close()
     progress: list[tuple[int, int]] = []
     with caplog.at_level(logging.WARNING, logger="letters.index"):
-        index = open_index(own_corpus.home / "index", own_corpus.archive,
+        index = open_index(own_corpus.home / "index" / "search", own_corpus.archive,
                            lambda: registry.load(own_corpus.archive.root), engine=other,
                            progress=lambda done, total: progress.append((done, total)))
     assert f"was made by the {own_corpus.engine} engine, this program uses {other}" in caplog.text
     assert progress[-1] == (len(LETTERS), len(LETTERS))
-    assert (own_corpus.home / "index" / "ENGINE").read_text().strip() == other
+    assert (own_corpus.home / "index" / "search" / "ENGINE").read_text().strip() == other
     assert {hit.letter.id for hit in index.search(SearchRequest(q="accords")).hits} == {
         own_corpus.letters["telefonica"].id, own_corpus.letters["bt"].id}
 
@@ -548,7 +548,7 @@ def write_in_process(home: str, engine: str, ids: list[str],
                      barrier: multiprocessing.synchronize.Barrier) -> None:
     """In a child process: open the index and add these letters one write at a time."""
     archive = Archive(Path(home) / "archive")
-    index = open_index(Path(home) / "index", archive, lambda: registry.load(archive.root),
+    index = open_index(Path(home) / "index" / "search", archive, lambda: registry.load(archive.root),
                        engine=engine)
     barrier.wait(timeout=60)
     for letter_id_ in ids:

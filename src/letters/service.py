@@ -61,8 +61,6 @@ class Letters:
     def catalog(self) -> Catalog:
         """The catalog, opened once per process (rebuilt when missing or of another version,
         repaired after an interrupted write)."""
-        if self._catalog is None:
-            self.index  # noqa: B018 - first: building a missing search index replaces index/
         with self._catalog_lock:
             if self._catalog is None:
                 self._catalog = open_catalog(self.settings.index_dir, self.archive,
@@ -93,7 +91,7 @@ class Letters:
             if self._index is None:
                 from letters import index
 
-                self._index = index.open_index(self.settings.index_dir, self.archive,
+                self._index = index.open_index(self.settings.search_dir, self.archive,
                                                lambda: self.registry,
                                                max_query_chars=self.settings.max_query_chars,
                                                engine=self.settings.search_engine,

@@ -36,8 +36,13 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """The search index, derived from `archive_dir` and rebuildable."""
+        """Everything derived from `archive_dir` and rebuildable: the catalog, the search index."""
         return self.home / "index"
+
+    @property
+    def search_dir(self) -> Path:
+        """The search index (a rebuild replaces this directory alone, never the catalog)."""
+        return self.index_dir / "search"
 
     @property
     def private_dir(self) -> Path:

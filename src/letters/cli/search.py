@@ -73,7 +73,7 @@ def search(args: argparse.Namespace, app: Letters) -> int:
 
 def reindex(args: argparse.Namespace, app: Letters) -> int:
     """Rebuild the index from the archive, with progress on stderr."""
-    index = Index(app.settings.index_dir, app.archive, lambda: app.registry,
+    index = Index(app.settings.search_dir, app.archive, lambda: app.registry,
                   max_query_chars=app.settings.max_query_chars,
                   engine=app.settings.search_engine)
     try:
@@ -83,7 +83,6 @@ def reindex(args: argparse.Namespace, app: Letters) -> int:
         return EXIT_REJECTED
     finally:
         index.close()
-    # after the search index, whose rebuild replaces the whole of index/
     rebuilt = Catalog(app.settings.index_dir / catalog.FILE, app.archive)
     try:
         rebuilt.rebuild(Bar("cataloguing") if sys.stderr.isatty() else None)
