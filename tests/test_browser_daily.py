@@ -518,7 +518,7 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
              "/partners/google", "/partners/att", "/secretaries-general",
              "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",
              "/audit?from=last+week", "/nowhere", f"/letters/{note}/pages/9.png", "/partners/new",
-             "/partners/google/names", "/partners/google/relink", "/docs-nowhere"]
+             "/partners/google/names", "/partners/google/relink", "/docs-nowhere", "/login"]
     pages += [f"/letters/{letter_id}" for letter_id in [*home.ids.values(), note]]
     found: dict[str, list[str]] = {}
     names = sorted([p.name for p in app.registry.partners.values()]
