@@ -300,6 +300,11 @@ def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHom
         expect(record).to_contain_text(created)
         for text in (history.inner_text(), record.inner_text()):
             assert not RAW.search(text), RAW.search(text)
+        unchanged = re.search(r"\u202f?: ([^\n]+) → \1\n", history.inner_text() + "\n")
+        assert unchanged is None, unchanged  # a value that stayed the same is not listed
+        expect(history).not_to_contain_text(
+            "Confirmé tel que reconnu\u202f: Partenaire" if lang == "fr"
+            else "Confirmed as recognised: Partner")  # corrected, not confirmed as it stood
         shot(page, f"6-history-{lang}")
         page.goto(f"{server.url}/audit")
         events = page.locator(".audit-events")

@@ -85,14 +85,15 @@ class Wording:
         return [self.line(k, v) for k, v in (what or {}).items()]
 
     def changes(self, changes: Mapping[str, Mapping[str, Any]] | None) -> list[Line]:
-        """A history event's changes: 'Partner: — → AT&T'; newly confirmed fields by name."""
+        """A history event's changes: 'Partner: — → AT&T'; fields confirmed as they stood, by name;
+        nothing for a value that stayed the same."""
         lines = []
         for key, change in (changes or {}).items():
             before, after = change.get("before"), change.get("after")
-            if key in NOT_SHOWN:
+            if key in NOT_SHOWN or before == after:
                 continue
-            if key == "confirmed":
-                added = [x for x in after or [] if x not in (before or [])]
+            if key == "confirmed":  # confirmed as they stood: not the fields this event changed
+                added = [x for x in after or [] if x not in (before or []) and x not in changes]
                 if added:
                     lines.append(Line(self.t("key.confirmed"), self.value(key, added)))
                 continue
