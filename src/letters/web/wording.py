@@ -88,7 +88,8 @@ class Wording:
         """A history event's changes: 'Partner: — → AT&T'; fields confirmed as they stood, by name;
         nothing for a value that stayed the same."""
         lines = []
-        for key, change in (changes or {}).items():
+        changes = changes or {}
+        for key, change in changes.items():
             before, after = change.get("before"), change.get("after")
             if key in NOT_SHOWN or before == after:
                 continue
