@@ -138,6 +138,11 @@ def founding_documents_for(app: Letters, slug: str) -> Exchange | None:
 def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
     """Pair two letters by hand (re-indexed at once); letters they were paired with before are
     left manually unlinked."""
+    with app.archive.writing(app.get(a_id).id, app.get(b_id).id):
+        return _link_locked(app, a_id, b_id, by, address)
+
+
+def _link_locked(app: Letters, a_id: str, b_id: str, by: str, address: str | None) -> Exchange:
     from letters.service import InvalidCorrection
 
     a, b = app.get(a_id), app.get(b_id)
@@ -166,8 +171,9 @@ def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) ->
     other = _current_other(app, letter)
     if other:
         changed.append(other)
-    app.index.update([app.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
-                      for each in changed])
+    with app.archive.writing(*changed):
+        app.index.update([app.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
+                          for each in changed])
     audit.record(app.settings.archive_dir, "unlink", by, {"ids": changed}, address)
     return changed
 

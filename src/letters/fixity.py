@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry
-from letters.archive import DERIVED, HISTORY, LOCK, ORIGINAL, RECORD, TEXT, letter_id, now_iso
+from letters.archive import DERIVED, HISTORY, LOCK, LOCKS, ORIGINAL, RECORD, TEXT, letter_id, now_iso
 from letters.fsutil import sha256_of, write_atomic
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 LAST_REPORT = "fixity-last.json"
 #: What the archive root may hold besides `letters/`.
-ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", LOCK, "README.md",
-                "README.txt"}
+ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", LOCK, LOCKS,
+                "README.md", "README.txt"}
 LETTER_FILES = {ORIGINAL, RECORD, TEXT, HISTORY, DERIVED}
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 SHARD_RE = re.compile(r"^[0-9a-f]{2}$")
