@@ -28,6 +28,8 @@ def archived(app: Letters, tmp_path: Path, text: str) -> Letter:
                     language="en", ocr=False, digital_signatures=[], status="ok",
                     added_at=now_iso(), added_by="tester")
     assert app.archive.add(pdf, letter, [text])
+    audit.record(app.settings.archive_dir, "upload", "tester",
+                 {"id": letter.id, "sha256": sha, "filename": pdf.name})
     return letter
 
 

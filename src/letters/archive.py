@@ -237,14 +237,15 @@ class Archive:
         removed = 0
         for entry in staging.iterdir():
             pid = entry.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and _alive(int(pid)):
+            if pid.isdigit() and process_alive(int(pid)):
                 continue  # another process's ingest in progress
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
         return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether another process with that id is running (this process counts as not)."""
     if pid == os.getpid():
         return False
     try:
