@@ -12,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import re
 import secrets
 import threading
@@ -28,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from letters import audit
 from letters.archive import now_iso
-from letters.fsutil import write_atomic
+from letters.fsutil import private_key, write_atomic
 from letters.settings import Settings
 
 ROLES = ("reader", "archivist", "auditor", "admin")
@@ -87,17 +86,7 @@ def _private(settings: Settings) -> Path:
 
 def secret_key(settings: Settings) -> bytes:
     """The key that signs session cookies (created, readable by the owner only, on first use)."""
-    path = _private(settings) / KEY_FILE
-    if not path.exists():
-        tmp = path.with_name(f".{KEY_FILE}-{os.getpid()}-{threading.get_ident()}")
-        write_atomic(tmp, secrets.token_hex(32).encode("ascii"))
-        try:
-            os.link(tmp, path)  # fails if another process made the key first: keep theirs
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    return path.read_bytes().strip()
+    return private_key(_private(settings) / KEY_FILE)
 
 
 class _JsonFile:
