@@ -91,7 +91,7 @@ def _from_cookie(request: Request) -> Identity:
         return Identity(None)
     session = state.sessions.get(session_id)
     user = state.users.get(session.user) if session else None
-    if session is None or user is None:
+    if session is None or user is None or user.disabled:
         return Identity(None)
     return Identity(user, session_id=session_id, session=session)
 
