@@ -24,7 +24,7 @@ from letters.searching import QueryError
 from letters.service import InvalidCorrection, Letters, NotFound
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import api, archivists, auditing, login, pages
+from letters.web import admin, api, archivists, auditing, login, pages
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
@@ -201,6 +201,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(auditing.router)
     app.include_router(auditing.api_router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)
