@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,13 @@ class Settings:
     session_seconds: int = 8 * 3600
     #: Longest query accepted, in characters.
     max_query_chars: int = 500
+    #: Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are
+    #: believed; from any other peer those headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    #: When true, cookies are always marked Secure (the site is served over HTTPS by a proxy).
+    secure_cookies: bool = False
+    #: Uploads that may wait for the one being ingested; more are refused with 503.
+    upload_queue: int = 4
 
     @property
     def archive_dir(self) -> Path:
@@ -54,4 +62,22 @@ def from_env(home: str | Path | None = None) -> Settings:
         open_reading=os.environ.get("LETTERS_OPEN_READING", "") == "1",
         session_seconds=int(os.environ.get("LETTERS_SESSION_SECONDS", str(8 * 3600))),
         max_query_chars=int(os.environ.get("LETTERS_MAX_QUERY_CHARS", "500")),
+        trusted_proxies=proxies(os.environ.get("LETTERS_TRUSTED_PROXIES", "")),
+        secure_cookies=os.environ.get("LETTERS_SECURE_COOKIES", "") == "1",
+        upload_queue=int(os.environ.get("LETTERS_UPLOAD_QUEUE", "4")),
     )
+
+
+def proxies(text: str) -> tuple[str, ...]:
+    """The networks of a comma-separated list of addresses and networks (ValueError, with a
+    sentence, for anything else)."""
+    found = []
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"LETTERS_TRUSTED_PROXIES: '{item}' is not an address or a network "
+                             "such as 10.0.0.0/8.") from None
+    return tuple(found)
