@@ -92,16 +92,13 @@ async def upload_letters(request: Request, who: Identity = archivist) -> JSONRes
     check_api_csrf(request, who)
     state = web(request)
     try:
-        received = await upload.receive(request, state.letters.settings.max_upload_bytes)
+        async with upload.received(request, state) as received:
+            if not received.files:
+                raise HTTPException(400, "Send at least one PDF in the multipart field 'file'.")
+            results = await upload.ingest(state, received, who.name, address(request))
     except upload.UploadRefused as refused:
-        return JSONResponse({"detail": refused.detail}, status_code=refused.status)
-    try:
-        if not received.files:
-            raise HTTPException(400, "Send at least one PDF in the multipart field 'file'.")
-        results = await run_in_threadpool(upload.ingest, state, received, who.name,
-                                          address(request))
-    finally:
-        received.close()
+        return JSONResponse({"detail": refused.detail}, status_code=refused.status,
+                            headers=refused.headers)
     lines = [r.to_json() for r in results]
     status = upload.status_of(received, results)
     if status != 201:
