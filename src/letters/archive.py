@@ -161,6 +161,17 @@ class Archive:
         staging = self.root / ".staging" / f"{letter.sha256}-{os.getpid()}"
         if staging.exists():
             shutil.rmtree(staging)
+        try:
+            self._stage(staging, source, letter, pages, derived)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            with self.writing(letter.id):
+                return self._move_into_place(staging, final)
+        except BaseException:  # a full disk, say: leave no half-staged letter behind
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    def _stage(self, staging: Path, source: Path, letter: Letter, pages: list[str],
+               derived: dict[str, bytes] | None) -> None:
         staging.mkdir(parents=True)
         _copy_durably(source, staging / ORIGINAL)
         os.chmod(staging / ORIGINAL, 0o444)
@@ -177,9 +188,6 @@ class Archive:
         if derived:
             fsync_dir(staging / DERIVED)
         fsync_dir(staging)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        with self.writing(letter.id):
-            return self._move_into_place(staging, final)
 
     def _move_into_place(self, staging: Path, final: Path) -> bool:
         # Held (by every process archiving) from the last check to the rename, so that a process

@@ -91,13 +91,14 @@ class Letters:
 
     def ingest(self, paths: Iterable[Path], by: str, jobs: int = 1,
                progress: Callable[[IngestResult], None] | None = None,
-               names: dict[Path, str] | None = None, address: str | None = None
-               ) -> list[IngestResult]:
-        """Ingest files; one result per file, in input order."""
+               names: dict[Path, str] | None = None, address: str | None = None,
+               run: Any = None) -> list[IngestResult]:
+        """Ingest files; one result per file, in input order (`run`, an `ingest.Run`, collects
+        what went wrong for the run as a whole)."""
         from letters import ingest
 
         return ingest.ingest_files(self, list(paths), by=by, jobs=jobs, progress=progress,
-                                   names=names or {}, address=address)
+                                   names=names or {}, address=address, run=run)
 
     def correct(self, letter_id: str, changes: dict[str, Any], by: str,
                 address: str | None = None) -> Letter:
