@@ -22,7 +22,7 @@ from letters.web.citation import citation
 from letters.web.exchange_rows import pair_choices, rows_for
 from letters.web.highlight import mark
 from letters.web.render import language, render
-from letters.web.searchform import SearchForm, page_numbers
+from letters.web.searchform import SearchForm, page_numbers, plain_digits
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
 
@@ -182,7 +182,7 @@ def page_thumbnail(letter_id: str, page: str, request: Request,
     """A thumbnail of one page, made on first request."""
     app = web(request).letters
     letter = app.get(letter_id)
-    if not page.isdigit():
+    if not plain_digits(page):
         raise NotFound(f"The letter {letter_id} has no page '{page}'.")
     try:
         path = thumbnails.page_png(app.archive, letter, int(page),

@@ -101,11 +101,17 @@ class SearchForm:
         )
 
 
+def plain_digits(value: str, most: int = 9) -> bool:
+    """Whether `value` is 1 to `most` ASCII digits (`str.isdigit` also takes '²' and '٣', which
+    `int` refuses or reads as another number)."""
+    return 0 < len(value) <= most and value.isascii() and value.isdigit()
+
+
 def whole_number(value: str, default: int, message: str) -> int:
     """A positive whole number from a query parameter (`default` when empty), else QueryError."""
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not plain_digits(value) or int(value) < 1:
         raise QueryError(message)
     return int(value)
 

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from letters.models import IngestResult
 from letters.settings import MB
 from letters.web.admission import RETRY_AFTER, Busy
+from letters.web.searchform import plain_digits
 from letters.web.state import Web
 
 FILE_FIELD = "file"
@@ -179,7 +180,7 @@ async def receive(request: Request, limit: int) -> Upload:
                                  "PDF.")
     length = request.headers.get("content-length")
     if length is not None:
-        if not length.isdigit():
+        if not plain_digits(length, 19):
             raise UploadRefused(400, "The Content-Length header is not a number.")
         if int(length) > limit:
             raise UploadRefused(413, limit_sentence(limit))
