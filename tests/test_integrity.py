@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -89,3 +91,49 @@ def test_the_record_added_is_in_the_history(fresh: tuple[LiveServer, WebHome]) -
     text = (archived.archive.original_path(letter).parent / "text.json").read_bytes()
     assert added["text_sha256"] == hashlib.sha256(text).hexdigest()
     assert json.loads(text)["pages"]
+
+
+CORRECTOR = """
+import sys
+from pathlib import Path
+from letters.service import Letters
+from letters.settings import Settings
+app = Letters(Settings(home=Path(sys.argv[1])))
+app.index.count()
+print("ready", flush=True)
+sys.stdin.readline()
+for n in range(int(sys.argv[3])):
+    app.correct(sys.argv[2], {"title": f"Title {n}"}, by="script")
+"""
+
+
+def test_corrections_from_another_process_and_the_server_are_all_kept(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    letter = home.ids["ripe-fr.pdf"]
+    rounds = 30
+    script = subprocess.Popen([sys.executable, "-c", CORRECTOR, str(home.path), letter,
+                               str(rounds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    assert script.stdin is not None and script.stdout is not None
+    assert script.stdout.readline() == "ready\n"
+    headers = {"Authorization": f"Bearer {home.tokens['archivist']}"}
+
+    def patch(n: int) -> int:
+        return httpx.patch(f"{server.url}/api/letters/{letter}", headers=headers, timeout=60,
+                           json={"signed_by": f"Signer {n}"}).status_code
+
+    script.stdin.write("go\n")
+    script.stdin.flush()
+    assert [patch(n) for n in range(rounds)] == [200] * rounds
+    _, errors = script.communicate(timeout=300)
+    assert script.returncode == 0, errors
+    app = Letters(Settings(home=home.path))
+    record = app.get(letter).to_json()
+    assert (record["title"], record["signed_by"]) == (f"Title {rounds - 1}", f"Signer {rounds - 1}")
+    history = app.archive.history(letter)
+    assert len(history) == 1 + 2 * rounds
+    assert replay(history) == record
+    # a correction made from a stale read would drop the other writer's confirmation
+    confirmations = [e["changes"]["confirmed"] for e in history[1:]]
+    assert all(set(c["before"]) <= set(c["after"]) for c in confirmations)
