@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench specimens clean
+.PHONY: setup run test check lint bench specimens clean
 
 setup: $(STAMP)
 	@scripts/system-packages.sh
@@ -18,10 +18,17 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/python scripts/demo.py
 
+# Every test, spread over the machine's CPUs.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# The fast tier: lint, types and every test not marked browser, ocr or slow.
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not (browser or ocr or slow)"
 
 bench: setup
 	$(BIN)/python -m bench

@@ -24,6 +24,29 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from letters.service import Letters  # noqa: E402
 from letters.settings import Settings  # noqa: E402
 
+#: Modules whose every test belongs to a tier (`make check` leaves the tiers out).
+MODULE_TIERS = {
+    "test_ocr": "ocr",
+    "test_specimens": "ocr",
+    "test_hostile": "slow",
+    "test_server_robustness": "slow",
+    "test_bench_smoke": "slow",
+}
+#: Fixtures that put a test in a tier, wherever it lives.
+FIXTURE_TIERS = {"chromium": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, from its module and the fixtures it uses."""
+    for item in items:
+        tiers = {FIXTURE_TIERS[name] for name in getattr(item, "fixturenames", ())
+                 if name in FIXTURE_TIERS}
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        if module in MODULE_TIERS:
+            tiers.add(MODULE_TIERS[module])
+        for tier in sorted(tiers):
+            item.add_marker(getattr(pytest.mark, tier))
+
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:

@@ -17,7 +17,7 @@ LANGUAGES = ("en", "fr")
 
 def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, checked and normalised; raises InvalidCorrection with a sentence."""
-    from letters.service import InvalidCorrection
+    from letters.errors import InvalidCorrection
 
     if not isinstance(changes, dict) or not changes:
         raise InvalidCorrection("Send a JSON object with the fields to correct.")

@@ -104,7 +104,7 @@ def founding_documents(letters: list[Letter],
 
 def letters_of(app: Letters, slug: str) -> list[Letter]:
     """The archived letters of a registered partner (service.NotFound for an unknown slug)."""
-    from letters.service import NotFound
+    from letters.errors import NotFound
 
     if app.registry.partner(slug) is None:
         raise NotFound(f"There is no partner with the slug '{slug}'.")
@@ -143,7 +143,7 @@ def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None
 
 
 def _link_locked(app: Letters, a_id: str, b_id: str, by: str, address: str | None) -> Exchange:
-    from letters.service import InvalidCorrection
+    from letters.errors import InvalidCorrection
 
     a, b = app.get(a_id), app.get(b_id)
     if a.id == b.id:

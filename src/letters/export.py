@@ -31,10 +31,10 @@ import bagit
 
 from letters import audit, exchanges
 from letters.archive import HISTORY, now_iso
+from letters.errors import NotFound
 from letters.exchanges import Exchange
 from letters.fsutil import atomic_output, sha256_of
 from letters.models import Letter
-from letters.service import NotFound
 
 if TYPE_CHECKING:
     from letters.service import Letters

@@ -12,20 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from letters import audit, registry
+from letters import audit, corrections, ingest, registry
 from letters.archive import Archive
+from letters.errors import InvalidCorrection, NotFound
 from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
 from letters.searching import SearchRequest, SearchResult
 from letters.settings import Settings
-
-
-class NotFound(LookupError):
-    """No letter, partner or Secretary General by that identifier."""
-
-
-class InvalidCorrection(ValueError):
-    """A correction that cannot be applied; the message says why."""
 
 
 class Letters:
@@ -92,19 +85,15 @@ class Letters:
     def ingest(self, paths: Iterable[Path], by: str, jobs: int = 1,
                progress: Callable[[IngestResult], None] | None = None,
                names: dict[Path, str] | None = None, address: str | None = None,
-               run: Any = None) -> list[IngestResult]:
-        """Ingest files; one result per file, in input order (`run`, an `ingest.Run`, collects
-        what went wrong for the run as a whole)."""
-        from letters import ingest
-
+               run: ingest.Run | None = None) -> list[IngestResult]:
+        """Ingest files; one result per file, in input order (`run` collects what went wrong
+        for the run as a whole)."""
         return ingest.ingest_files(self, list(paths), by=by, jobs=jobs, progress=progress,
                                    names=names or {}, address=address, run=run)
 
     def correct(self, letter_id: str, changes: dict[str, Any], by: str,
                 address: str | None = None) -> Letter:
         """Apply an archivist's correction, keep the previous values, re-index at once."""
-        from letters import corrections
-
         letter = corrections.apply(self, letter_id, changes, by)
         audit.record(self.settings.archive_dir, "correct", by,
                      {"id": letter_id, "fields": sorted(changes)}, address)

@@ -51,25 +51,55 @@ class Settings:
         return self.home / ".letters"
 
 
+class SettingError(ValueError):
+    """An environment variable whose value cannot be used; the message names both."""
+
+
+def env_number(name: str, default: float, kind: type[int] | type[float] = int,
+               minimum: float = 0) -> int | float:
+    """The number in environment variable `name` (or `default`), at least `minimum`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return kind(default)
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        article = "a whole number" if kind is int else "a number"
+        raise SettingError(f"{name} must be {article}, not {raw!r}.") from None
+    if value < minimum:
+        raise SettingError(f"{name} must be at least {minimum:g}, not {raw!r}.")
+    return value
+
+
+def env_flag(name: str) -> bool:
+    """Whether environment variable `name` is set to 1 (or true/yes/on)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingError(f"{name} must be 1 or 0, not {os.environ[name]!r}.")
+
+
 def from_env(home: str | Path | None = None) -> Settings:
     """Build settings from `--home`, then `LETTERS_HOME`, then the current directory."""
     chosen = Path(home or os.environ.get("LETTERS_HOME") or ".").resolve()
     return Settings(
         home=chosen,
-        max_upload_bytes=int(os.environ.get("LETTERS_MAX_UPLOAD_MB", "50")) * MB,
-        extract_timeout=float(os.environ.get("LETTERS_EXTRACT_TIMEOUT", "120")),
-        extract_memory_bytes=int(os.environ.get("LETTERS_EXTRACT_MEMORY_MB", "1024")) * MB,
-        open_reading=os.environ.get("LETTERS_OPEN_READING", "") == "1",
-        session_seconds=int(os.environ.get("LETTERS_SESSION_SECONDS", str(8 * 3600))),
-        max_query_chars=int(os.environ.get("LETTERS_MAX_QUERY_CHARS", "500")),
+        max_upload_bytes=int(env_number("LETTERS_MAX_UPLOAD_MB", 50, minimum=1)) * MB,
+        extract_timeout=float(env_number("LETTERS_EXTRACT_TIMEOUT", 120, float, minimum=1)),
+        extract_memory_bytes=int(env_number("LETTERS_EXTRACT_MEMORY_MB", 1024, minimum=64)) * MB,
+        open_reading=env_flag("LETTERS_OPEN_READING"),
+        session_seconds=int(env_number("LETTERS_SESSION_SECONDS", 8 * 3600, minimum=60)),
+        max_query_chars=int(env_number("LETTERS_MAX_QUERY_CHARS", 500, minimum=1)),
         trusted_proxies=proxies(os.environ.get("LETTERS_TRUSTED_PROXIES", "")),
-        secure_cookies=os.environ.get("LETTERS_SECURE_COOKIES", "") == "1",
-        upload_queue=int(os.environ.get("LETTERS_UPLOAD_QUEUE", "4")),
+        secure_cookies=env_flag("LETTERS_SECURE_COOKIES"),
+        upload_queue=int(env_number("LETTERS_UPLOAD_QUEUE", 4, minimum=0)),
     )
 
 
 def proxies(text: str) -> tuple[str, ...]:
-    """The networks of a comma-separated list of addresses and networks (ValueError, with a
+    """The networks of a comma-separated list of addresses and networks (SettingError, with a
     sentence, for anything else)."""
     found = []
     for item in (x.strip() for x in text.split(",")):
@@ -78,6 +108,6 @@ def proxies(text: str) -> tuple[str, ...]:
         try:
             found.append(str(ipaddress.ip_network(item, strict=False)))
         except ValueError:
-            raise ValueError(f"LETTERS_TRUSTED_PROXIES: '{item}' is not an address or a network "
-                             "such as 10.0.0.0/8.") from None
+            raise SettingError(f"LETTERS_TRUSTED_PROXIES: '{item}' is not an address or a "
+                               "network such as 10.0.0.0/8.") from None
     return tuple(found)

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from letters.archive import Archive
+from letters.errors import NotFound
 from letters.models import Letter
-from letters.service import NotFound
 
 #: Width of a thumbnail, in pixels.
 WIDTH = 300

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from letters.service import Letters
-from letters.settings import from_env
+from letters.settings import SettingError, from_env
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -44,7 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    app = Letters(from_env(args.home))
+    try:
+        settings = from_env(args.home)
+    except SettingError as error:
+        print(f"letters: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    app = Letters(settings)
     try:
         status: int = args.handler(args, app)
     except UsageError as error:

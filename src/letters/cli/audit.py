@@ -14,8 +14,9 @@ from pathlib import Path
 
 from letters import audit, fixity
 from letters.cli import EXIT_OK, EXIT_REJECTED, add_home
+from letters.errors import NotFound
 from letters.export import export_bundle
-from letters.service import Letters, NotFound
+from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,9 +10,10 @@ from collections import Counter
 from pathlib import Path
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
+from letters.errors import NotFound
 from letters.ingest import Run, expand
 from letters.models import IngestResult
-from letters.service import Letters, NotFound
+from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -20,8 +20,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from letters import __version__
+from letters.errors import InvalidCorrection, NotFound
 from letters.searching import QueryError
-from letters.service import InvalidCorrection, Letters, NotFound
+from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
 from letters.web import admin, api, archivists, auditing, login, pages

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges
-from letters.service import InvalidCorrection, Letters
+from letters.errors import InvalidCorrection
+from letters.service import Letters
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.exchange_rows import ExchangeRow, rows_for
 from letters.web.jsonbody import json_object, text_field

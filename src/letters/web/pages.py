@@ -12,9 +12,10 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
+from letters.errors import InvalidCorrection, NotFound
 from letters.models import CORRECTABLE, Letter
 from letters.searching import QueryError, SearchResult
-from letters.service import InvalidCorrection, Letters, NotFound
+from letters.service import Letters
 from letters.web import i18n, upload
 from letters.web.api import original_response, partner_counts
 from letters.web.auth import Identity, address, check_csrf, checked_form, need

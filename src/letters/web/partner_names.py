@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import audit, registry, review
+from letters.errors import NotFound
 from letters.models import Letter, Partner, is_iso_date
 from letters.registry import RegistryError
-from letters.service import Letters, NotFound
+from letters.service import Letters
 from letters.textnorm import fold
 from letters.web import i18n
 from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf, need
