@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
-from conftest import WebHome, copy_web_home
+from conftest import LiveServer, WebHome, copy_web_home
 from letters.cli import main
 from letters.searching import SearchRequest
 from letters.service import Letters
@@ -165,3 +166,24 @@ def test_a_read_only_home_is_checked_without_a_traceback(web: WebHome) -> None:
     assert "checked 4 letters: 4 intact, 0 problems" in done.stdout
     assert "Traceback" not in done.stderr
     assert "could not be recorded in the audit log" in done.stderr
+
+
+def test_search_stops_returning_a_deleted_letter(fresh: tuple[LiveServer, WebHome],
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    server, home = fresh
+    ident = home.ids["google-out.pdf"]
+    headers = {"Authorization": f"Bearer {home.tokens['reader']}"}
+
+    def found() -> tuple[int, list[str]]:
+        answer = httpx.get(f"{server.url}/api/search?q=privacy", headers=headers, timeout=60)
+        assert answer.status_code == 200
+        return answer.json()["total"], [hit["id"] for hit in answer.json()["hits"]]
+
+    assert found() == (1, [ident])
+    shutil.move(letter_dir(home, "google-out.pdf"), tmp_path / "hidden")
+    assert found() == (0, [])
+    assert found() == (0, [])  # and it is out of the index: the count no longer holds it
+    status, report = verify(home, capsys)
+    assert [(i, what.split(":")[0]) for i, _, what in problems(report)] == [
+        (ident, "the letter is missing")]
