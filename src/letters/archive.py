@@ -104,10 +104,6 @@ class Archive:
                 held.discard(ident)
                 handle.close()  # closing the file releases its lock
 
-    def exists(self, letter_id: str) -> bool:
-        """Whether a complete letter with this id is archived."""
-        return self._dir_for_id(letter_id) is not None
-
     def has(self, sha256: str) -> bool:
         """Whether a complete letter with this original is archived."""
         return (self.letter_dir(sha256) / RECORD).exists()

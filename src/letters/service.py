@@ -75,7 +75,7 @@ class Letters:
         taken out of the index, which is derived from the archive; `letters verify` reports it.
         """
         result: SearchResult = self.index.search(request)
-        gone = [hit.letter.id for hit in result.hits if not self.archive.exists(hit.letter.id)]
+        gone = [hit.letter.id for hit in result.hits if not self.archive.has(hit.letter.sha256)]
         if not gone:
             return result
         log.warning("letters %s are indexed but not in the archive: taken out of the index",
