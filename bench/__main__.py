@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench                 the full run (2,000 PDFs, 100,000 indexed letters)
     .venv/bin/python -m bench --quick         tiny sizes, for the smoke test (LETTERS_BENCH_QUICK=1)
-    .venv/bin/python -m bench --only search   some parts only: ingest, search, load, profile
+    .venv/bin/python -m bench --only search   some parts only: ingest, search, load, profile, pages
+    .venv/bin/python -m bench --only pages --pages-sizes 1000,2000   pages at a small scale
 
 The figures go to stdout as a table and to bench/results/latest.json.
 """
@@ -23,12 +24,13 @@ from typing import Any
 from bench import corpus, profiles
 from bench import ingest as ingest_bench
 from bench import load as load_bench
+from bench import pages as pages_bench
 from bench import search as search_bench
 from bench.report import Report
 from bench.server import Server
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("ingest", "search", "load", "profile")
+PARTS = ("ingest", "search", "load", "profile", "pages")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,15 @@ class Sizes:
     profile_letters: int = 100
     profile_index_letters: int = 2000
     profile_repeat: int = 5
+    pages_sizes: tuple[int, int] = (10_000, 100_000)
+    pages_starts: int = 5
+    pages_repeats: int = 20
+    pages_ingest_letters: int = 200
 
 
 QUICK = Sizes(ingest_letters=4, index_letters=60, rounds=1, load_clients=4, load_seconds=3.0,
-              uploads=2, profile_letters=2, profile_index_letters=20, profile_repeat=1)
+              uploads=2, profile_letters=2, profile_index_letters=20, profile_repeat=1,
+              pages_sizes=(30, 60), pages_starts=1, pages_repeats=2, pages_ingest_letters=3)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -64,6 +71,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, help="concurrent search clients under load")
     parser.add_argument("--load-seconds", type=float, help="duration of the load")
     parser.add_argument("--uploads", type=int, help="letters uploaded during the load")
+    parser.add_argument("--pages-sizes", help="the two archive sizes of the pages part, "
+                        "e.g. 10000,100000")
     parser.add_argument("--reuse-index", action="store_true",
                         help="keep the search home and index of the previous run (no reindex, "
                              "no raw bulk baseline): to rerun search, load or profile only")
@@ -77,9 +86,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def sizes_of(args: argparse.Namespace) -> Sizes:
     """The sizes: the full or quick defaults, with the command line's overrides."""
     sizes = QUICK if args.quick else Sizes()
-    overrides = {"ingest_letters": args.letters, "index_letters": args.records,
+    overrides: dict[str, Any] = {"ingest_letters": args.letters, "index_letters": args.records,
                  "rounds": args.rounds, "load_clients": args.clients,
                  "load_seconds": args.load_seconds, "uploads": args.uploads}
+    if args.pages_sizes:
+        small, large = (int(x) for x in args.pages_sizes.split(","))
+        overrides["pages_sizes"] = (small, large)
     return replace(sizes, **{k: v for k, v in overrides.items() if v is not None})
 
 
@@ -167,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         if "profile" in parts:
             phase("profile", lambda: report.details.__setitem__("profiles", _profiles(
                 report, sizes, cache, work, home, args.out.parent / "profiles")))
+    if "pages" in parts:
+        phase("pages", lambda: report.details.__setitem__("pages", pages_bench.run(
+            report, sizes.pages_sizes, sizes.pages_starts, sizes.pages_repeats,
+            sizes.pages_ingest_letters, cache, work)))
     report.write(args.out)
     print(report.table())
     print(f"\nbench: report written to {args.out}", file=sys.stderr)

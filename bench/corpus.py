@@ -185,10 +185,13 @@ def _when(rng: random.Random) -> date:
     return FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days))
 
 
-def spec(number: int, registry: Registry) -> Spec:
-    """Letter `number` of the corpus (the same whatever the corpus size)."""
+def spec(number: int, registry: Registry, heavy: str | None = None) -> Spec:
+    """Letter `number` of the corpus (the same whatever the corpus size); with `heavy`, every
+    third letter is that partner's (a skewed archive)."""
     rng = random.Random(f"{SEED}:{number}")
     partner = rng.choice(sorted(registry.partners))
+    if heavy is not None and number % 3 == 0:
+        partner = heavy
     entry = registry.partners[partner]
     org = rng.choice([entry.name, *(a.name for a in entry.aliases)])
     day = _when(rng)
@@ -302,19 +305,20 @@ def _dump(path: Path, data: object) -> None:
                     encoding="utf-8")
 
 
-def archive_corpus(archive_dir: Path, count: int) -> int:
+def archive_corpus(archive_dir: Path, count: int, heavy: str | None = None) -> int:
     """Write `count` letters straight into the archive layout (no PDF parsing); letters written.
+    With `heavy`, a third of them are that partner's.
 
     Complete archives are kept: a `.bench-complete` marker names the count and version.
     """
     marker = archive_dir / ".bench-complete"
-    wanted = f"{count} v{VERSION}"
+    wanted = f"{count} v{VERSION}" + (f" {heavy}" if heavy else "")
     if marker.exists() and marker.read_text().strip() == wanted:
         return 0
     registry = load_registry(archive_dir)
     written = 0
     for number in range(count):
-        letter = spec(number, registry)
+        letter = spec(number, registry, heavy)
         original = placeholder_pdf(number)
         sha = hashlib.sha256(original).hexdigest()
         folder = archive_dir / "letters" / sha[:2] / sha

@@ -75,7 +75,8 @@ def test_an_overlong_slug_is_refused_and_an_old_one_still_exports(fresh: Fresh) 
         log.write(json.dumps(change) + "\n")
     server.app.state.web.letters.reload_registry()
     letter = home.ids["google-out.pdf"]
-    assert httpx.patch(f"{server.url}/api/letters/{letter}", json={"partner": slug},
+    assert httpx.patch(f"{server.url}/api/letters/{letter}",
+                       json={"partner": slug, "confirm_pairing": True},
                        headers=bearer(home, "archivist"), timeout=60).status_code == 200
     bundle = httpx.get(f"{server.url}/api/partners/{slug}/export",
                        headers=bearer(home, "auditor"), timeout=120)

@@ -24,10 +24,10 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from letters.fsutil import append_line, fsync_dir, write_atomic, write_durable
 from letters.models import Letter
@@ -54,11 +54,22 @@ def letter_id(sha256: str) -> str:
     return sha256[:ID_LENGTH]
 
 
+class Observer(Protocol):
+    """Told of every record the archive writes (the catalog, kept in the same step)."""
+
+    def changing(self, sha256: str) -> None:
+        """A letter's record is about to be rewritten."""
+
+    def changed(self, letter: Letter, pages: list[str] | None) -> None:
+        """A letter was added (with its text) or its record rewritten (pages None)."""
+
+
 @dataclass
 class Archive:
     """The archive directory and the operations on it."""
 
     root: Path
+    observer: Observer | None = field(default=None, repr=False, compare=False)
 
     @property
     def letters_dir(self) -> Path:
@@ -165,7 +176,7 @@ class Archive:
             self._stage(staging, source, letter, pages, derived)
             final.parent.mkdir(parents=True, exist_ok=True)
             with self.writing(letter.id):
-                return self._move_into_place(staging, final)
+                return self._move_into_place(staging, final, letter, pages)
         except BaseException:  # a full disk, say: leave no half-staged letter behind
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -189,7 +200,8 @@ class Archive:
             fsync_dir(staging / DERIVED)
         fsync_dir(staging)
 
-    def _move_into_place(self, staging: Path, final: Path) -> bool:
+    def _move_into_place(self, staging: Path, final: Path, letter: Letter,
+                         pages: list[str]) -> bool:
         # Held (by every process archiving) from the last check to the rename, so that a process
         # archiving the same original at the same time never takes a complete letter for a
         # crash's leftover and removes it.
@@ -206,6 +218,8 @@ class Archive:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             fsync_dir(final.parent)
+        if self.observer is not None:
+            self.observer.changed(letter, pages)
         return True
 
     def update(self, letter_id: str, changes: dict[str, Any], by: str,
@@ -225,8 +239,12 @@ class Archive:
         letter = Letter.from_json(current)
         event = {"at": now_iso(), "by": by, "action": action,
                  "changes": {k: {"before": before[k], "after": changes[k]} for k in changes}}
+        if self.observer is not None:
+            self.observer.changing(found.name)
         append_line(found / HISTORY, json.dumps(event, ensure_ascii=False))
         write_atomic(found / RECORD, _dumps(letter.to_json()))
+        if self.observer is not None:
+            self.observer.changed(letter, None)
         return letter
 
     def history(self, letter_id: str) -> list[dict[str, Any]]:

@@ -14,12 +14,13 @@ A manual decision always wins over automatic pairing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from letters import audit
+from letters.errors import InvalidCorrection, NotFound
 from letters.models import Letter
 from letters.textnorm import fold
 
@@ -48,6 +49,8 @@ class Exchange:
     date: str | None
     complete: bool
     how: Literal["automatic", "manual"]
+    #: Who paired the two letters by hand (None: paired automatically, no person confirmed it).
+    confirmed_by: str | None = None
 
     def ids(self) -> list[str]:
         """The ids of the letters of this exchange, the Secretary General's first."""
@@ -66,13 +69,32 @@ class Exchange:
         return asdict(self)
 
 
-def pair(letters: list[Letter], texts: dict[str, str] | None = None) -> list[Exchange]:
+class Pairable(Protocol):
+    """What pairing reads of a letter (a record, or the catalog's row of one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def partner(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def direction(self) -> str | None: ...
+    @property
+    def exchange(self) -> str | None: ...
+
+
+def pair(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
+         cited: dict[str, frozenset[str]] | None = None) -> list[Exchange]:
     """Group letters into exchanges, manual decisions first, then by partner, direction and date.
 
     Letters without a partner are left out unless manually linked to one another; a letter that
     cannot be paired (no reply, no direction, no date) forms an incomplete exchange of its own.
+    The dates each letter cites come from `cited` (see `cited_dates`), else from its text.
     """
-    texts = texts or {}
+    cites = dict(cited or {})
+    for key, text in (texts or {}).items():
+        cites.setdefault(key, cited_dates(text))
     by_id = {letter.id: letter for letter in letters}
     exchanges: list[Exchange] = []
     taken: set[str] = set()
@@ -89,62 +111,56 @@ def pair(letters: list[Letter], texts: dict[str, str] | None = None) -> list[Exc
             taken.add(letter.id)
     free = [x for x in letters if x.id not in taken and x.partner is not None]
     for partner in sorted({x.partner for x in free if x.partner}):
-        exchanges.extend(_pair_partner([x for x in free if x.partner == partner], texts))
+        exchanges.extend(_pair_partner([x for x in free if x.partner == partner], cites))
     return sorted(exchanges, key=_order)
 
 
-def founding_documents(letters: list[Letter],
-                       texts: dict[str, str] | None = None) -> Exchange | None:
+def founding_documents(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
+                       cited: dict[str, frozenset[str]] | None = None) -> Exchange | None:
     """A partner's founding documents: its first complete exchange, else its earliest one."""
-    exchanges = pair(letters, texts)
+    return founding_of(pair(letters, texts, cited))
+
+
+def founding_of(exchanges: list[Exchange]) -> Exchange | None:
+    """The founding exchange among a partner's exchanges (oldest first): the first complete one,
+    else the earliest."""
     complete = [x for x in exchanges if x.complete]
     chosen = complete or exchanges
     return chosen[0] if chosen else None
 
 
 def letters_of(app: Letters, slug: str) -> list[Letter]:
-    """The archived letters of a registered partner (service.NotFound for an unknown slug)."""
-    from letters.errors import NotFound
-
-    if app.registry.partner(slug) is None:
-        raise NotFound(f"There is no partner with the slug '{slug}'.")
-    return sorted((x for x in app.archive.records() if x.partner == slug),
-                  key=lambda x: (x.date or "9999", x.id))
-
-
-def texts_of(app: Letters, letters: Iterable[Letter]) -> dict[str, str]:
-    """The stored text of each letter, for the date-citation evidence (unreadable text: none)."""
-    texts: dict[str, str] = {}
-    for letter in letters:
-        try:
-            texts[letter.id] = "\n".join(app.archive.pages(letter.id))
-        except (KeyError, OSError, ValueError, TypeError):
-            texts[letter.id] = ""
-    return texts
+    """The archived letters of a registered partner, by date (errors.NotFound for an unknown
+    slug); read from the catalog."""
+    _registered(app, slug)
+    return app.catalog.letters_of_partner(slug)
 
 
 def exchanges_for(app: Letters, slug: str) -> list[Exchange]:
-    """Every exchange of a registered partner, oldest first."""
-    letters = letters_of(app, slug)
-    return pair(letters, texts_of(app, letters))
+    """Every exchange of a registered partner, oldest first (as the catalog holds them)."""
+    _registered(app, slug)
+    return app.catalog.exchanges(slug)
 
 
 def founding_documents_for(app: Letters, slug: str) -> Exchange | None:
     """The founding documents of a registered partner, or None when it has no letter."""
-    letters = letters_of(app, slug)
-    return founding_documents(letters, texts_of(app, letters))
+    _registered(app, slug)
+    return app.catalog.founding(slug)
+
+
+def _registered(app: Letters, slug: str) -> None:
+    if app.registry.partner(slug) is None:
+        raise NotFound(f"There is no partner with the slug '{slug}'.")
 
 
 def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
-    """Pair two letters by hand (re-indexed at once); letters they were paired with before are
-    left manually unlinked."""
+    """Pair two letters by hand (re-indexed and re-paired at once); letters they were paired with
+    before are left manually unlinked."""
     with app.archive.writing(app.get(a_id).id, app.get(b_id).id):
         return _link_locked(app, a_id, b_id, by, address)
 
 
 def _link_locked(app: Letters, a_id: str, b_id: str, by: str, address: str | None) -> Exchange:
-    from letters.errors import InvalidCorrection
-
     a, b = app.get(a_id), app.get(b_id)
     if a.id == b.id:
         raise InvalidCorrection("A letter cannot be paired with itself.")
@@ -161,7 +177,7 @@ def _link_locked(app: Letters, a_id: str, b_id: str, by: str, address: str | Non
     b = app.archive.update(b.id, {"exchange": a.id}, by, action="linked")
     app.index.update([*changed, a, b])
     audit.record(app.settings.archive_dir, "link", by, {"ids": [a.id, b.id]}, address)
-    return _manual_pair(a, b)
+    return replace(_manual_pair(a, b), confirmed_by=by)
 
 
 def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) -> list[str]:
@@ -176,6 +192,50 @@ def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) ->
                           for each in changed])
     audit.record(app.settings.archive_dir, "unlink", by, {"ids": changed}, address)
     return changed
+
+
+class PairingChange(InvalidCorrection):
+    """A correction that would change a founding exchange or one a person confirmed; it is
+    saved only when the archivist confirms it (the message says what would change)."""
+
+    def __init__(self, changes: list[str]) -> None:
+        super().__init__(" ".join(changes) + " Confirm the change of exchange to save it.")
+        self.changes = changes
+
+
+#: The fields of a record that pairing reads.
+PAIRED_FIELDS = ("partner", "date", "direction")
+
+
+def pairing_changes(app: Letters, current: Letter, candidate: Letter) -> list[str]:
+    """What saving `candidate` over `current` would change in a partner's founding exchange or
+    in an exchange a person confirmed, in sentences (none: nothing of the kind)."""
+    if all(getattr(current, f) == getattr(candidate, f) for f in PAIRED_FIELDS):
+        return []
+    found: list[str] = []
+    for partner in sorted(p for p in {current.partner, candidate.partner} if p):
+        before = app.catalog.exchanges(partner)
+        after = app.catalog.pairing_with(partner, candidate)
+        name = app.registry.display_name(partner) or partner
+        was, will = founding_of(before), founding_of(after)
+        if was is not None and (will is None or (was.ids(), was.complete) != (will.ids(),
+                                                                             will.complete)):
+            found.append(f"This correction changes the founding exchange of {name}: "
+                         f"{_words(was)} would give way to {_words(will)}.")
+        kept = {tuple(x.ids()) for x in after}
+        for exchange in before:
+            if exchange.confirmed_by and tuple(exchange.ids()) not in kept:
+                found.append(f"It undoes the exchange of {name} that {exchange.confirmed_by} "
+                             f"confirmed ({_words(exchange)}).")
+    return found
+
+
+def _words(exchange: Exchange | None) -> str:
+    if exchange is None:
+        return "no exchange at all"
+    letters = " and ".join(exchange.ids())
+    state = "complete" if exchange.complete else "incomplete"
+    return f"the {state} exchange of {exchange.date or 'no date'} (letters {letters})"
 
 
 def cites_date(text: str, iso: str) -> bool:
@@ -201,20 +261,55 @@ def _date_pattern(day: date) -> re.Pattern[str]:
     return re.compile(r"(?<![\d])(?:" + "|".join(forms) + r")(?![\d])")
 
 
+def _any_date_pattern() -> re.Pattern[str]:
+    """Every form `_date_pattern` knows, for any date, tried at every position of a text."""
+    day = r"0?(?P<{}>[1-9][0-9]?)(?:st|nd|rd|th|er)?"
+    year = r"(?P<{}>[1-9][0-9]{{3}})"
+    names_en = "|".join([*MONTHS_EN, *(rf"{m[:3]}\.?" for m in MONTHS_EN)])
+    names_fr = "|".join(MONTHS_FR)
+    forms = [
+        rf"{day.format('d1')} (?:of )?(?P<m1>{names_en}|{names_fr}),? {year.format('y1')}",
+        rf"(?P<m2>{names_en}) {day.format('d2')},? {year.format('y2')}",
+        rf"{day.format('d3')}[/.\-]0?(?P<m3>[1-9][0-9]?)[/.\-]{year.format('y3')}",
+        r"(?P<y4>[1-9][0-9]{3})-(?P<m4>[0-9]{2})-(?P<d4>[0-9]{2})",
+    ]
+    return re.compile(r"(?=(?<![\d])(?:" + "|".join(forms) + r")(?![\d]))")
+
+
+_ANY_DATE = _any_date_pattern()
+_MONTH_NUMBER = {name: n for names in (MONTHS_EN, MONTHS_FR, [m[:3] for m in MONTHS_EN])
+                 for n, name in enumerate(names, 1)}
+
+
+def cited_dates(text: str) -> frozenset[str]:
+    """Every date the text mentions in a form `cites_date` knows, ISO: `cites_date(text, iso)`
+    is `iso in cited_dates(text)` for any real date. Computed once per letter, kept in the
+    catalog, so that pairing never reads texts."""
+    found: set[str] = set()
+    for match in _ANY_DATE.finditer(re.sub(r"\s+", " ", fold(text))):
+        n = next(i for i in range(1, 5) if match.group(f"y{i}"))
+        month = match.group(f"m{n}").rstrip(".")
+        try:
+            day = date(int(match.group(f"y{n}")), _MONTH_NUMBER.get(month) or int(month),
+                       int(match.group(f"d{n}")))
+        except ValueError:
+            continue
+        found.add(day.isoformat())
+    return frozenset(found)
+
+
 def _current_other(app: Letters, letter: Letter) -> str | None:
     """The id of the letter now paired with this one, manually or automatically."""
     if letter.exchange:
-        return letter.exchange if app.archive.get(letter.exchange) else None
+        return letter.exchange if app.catalog.get(letter.exchange) else None
     if letter.exchange == UNLINKED or not letter.partner:
         return None
-    for exchange in exchanges_for(app, letter.partner):
-        if letter.id in exchange.ids():
-            others = [i for i in exchange.ids() if i != letter.id]
-            return others[0] if others else None
-    return None
+    exchange = app.catalog.exchange_of(letter.partner, letter.id)
+    others = [i for i in exchange.ids() if i != letter.id] if exchange else []
+    return others[0] if others else None
 
 
-def _manual_pair(a: Letter, b: Letter) -> Exchange:
+def _manual_pair(a: Pairable, b: Pairable) -> Exchange:
     undirected = a.direction is None and b.direction is None
     if (a.direction == "incoming" or b.direction == "outgoing"
             or (undirected and (b.date or "") < (a.date or ""))):
@@ -223,50 +318,88 @@ def _manual_pair(a: Letter, b: Letter) -> Exchange:
                     date=a.date or b.date, complete=True, how="manual")
 
 
-def _single(letter: Letter, how: Literal["automatic", "manual"]) -> Exchange:
+def _single(letter: Pairable, how: Literal["automatic", "manual"]) -> Exchange:
     incoming = letter.direction == "incoming"
     return Exchange(partner=letter.partner, outgoing=None if incoming else letter.id,
                     incoming=letter.id if incoming else None, date=letter.date, complete=False,
                     how=how)
 
 
-def _pair_partner(letters: list[Letter], texts: dict[str, str]) -> list[Exchange]:
+def _day(letter: Pairable) -> date | None:
+    if not letter.date:
+        return None
+    try:
+        return date.fromisoformat(letter.date)
+    except ValueError:
+        return None
+
+
+def _pair_partner(letters: list[Pairable], cited: dict[str, frozenset[str]]) -> list[Exchange]:
+    """Pair one partner's free letters: the best-fitting candidates first (a reply citing the
+    letter's date, closest first; then a reply within `REPLY_DAYS`, closest first), each letter
+    taken once. Only letters whose dates fit are compared: linear in the partner's letters (times
+    the dates a letter cites and the days of the reply window)."""
     outgoing = [x for x in letters if x.direction == "outgoing"]
     incoming = [x for x in letters if x.direction == "incoming"]
-    candidates: list[tuple[tuple[int, int, str, str], Letter, Letter]] = []
-    for out in outgoing:
-        for inc in incoming:
-            score = _score(out, inc, texts)
-            if score is not None:
-                candidates.append((score, out, inc))
-    candidates.sort(key=lambda c: c[0])
+    days = {x.id: _day(x) for x in letters}
+    out_on: dict[date, list[tuple[int, Pairable]]] = {}
+    in_on: dict[date, list[tuple[int, Pairable]]] = {}
+    for group, found in ((out_on, outgoing), (in_on, incoming)):
+        for position, x in enumerate(found):
+            if (day := days[x.id]) is not None:
+                group.setdefault(day, []).append((position, x))
     paired: set[str] = set()
     exchanges: list[Exchange] = []
-    for _, out, inc in candidates:
-        if out.id in paired or inc.id in paired:
-            continue
+
+    def take(out: Pairable, inc: Pairable) -> None:
         paired.update((out.id, inc.id))
         exchanges.append(Exchange(partner=out.partner, outgoing=out.id, incoming=inc.id,
                                   date=out.date, complete=True, how="automatic"))
+
+    for _, out, inc in sorted(_citing(out_on, in_on, days, cited), key=lambda c: c[0]):
+        if out.id not in paired and inc.id not in paired:
+            take(out, inc)
+    by_date: dict[str, list[Pairable]] = {}
+    for out in outgoing:  # in list order: among equal candidates the earlier letter wins
+        if out.date and days[out.id] is not None:
+            by_date.setdefault(out.date, []).append(out)
+    for gap in range(REPLY_DAYS + 1):
+        for out_date in sorted(by_date):
+            day = days[by_date[out_date][0].id]
+            assert day is not None
+            replies = in_on.get(day + timedelta(days=gap), [])
+            for _, inc in sorted(replies, key=lambda r: (r[1].id, r[0])):
+                free = next((x for x in by_date[out_date] if x.id not in paired), None)
+                if free is None:
+                    break
+                if inc.id not in paired:
+                    take(free, inc)
     exchanges.extend(_single(x, "automatic") for x in letters if x.id not in paired)
     return exchanges
 
 
-def _score(out: Letter, inc: Letter, texts: dict[str, str]) -> tuple[int, int, str, str] | None:
-    """How well a reply fits a letter (lower is better), or None when they cannot be paired."""
-    if not out.date or not inc.date:
-        return None
-    try:
-        gap = (date.fromisoformat(inc.date) - date.fromisoformat(out.date)).days
-    except ValueError:
-        return None
-    cited = cites_date(texts.get(inc.id, ""), out.date) or cites_date(texts.get(out.id, ""),
-                                                                      inc.date)
-    if cited and abs(gap) <= CITED_DAYS:
-        return (0, abs(gap), out.date, inc.id)
-    if 0 <= gap <= REPLY_DAYS:
-        return (1, gap, out.date, inc.id)
-    return None
+Candidate = tuple[tuple[int, str, str, int, int], Pairable, Pairable]
+
+
+def _citing(out_on: dict[date, list[tuple[int, Pairable]]],
+            in_on: dict[date, list[tuple[int, Pairable]]], days: dict[str, date | None],
+            cited: dict[str, frozenset[str]]) -> list[Candidate]:
+    """The pairs where one letter cites the other's date, at most `CITED_DAYS` apart, with the
+    order in which they are taken (closest first)."""
+    found: dict[tuple[int, int], Candidate] = {}
+    for mine, theirs, reply in ((in_on, out_on, True), (out_on, in_on, False)):
+        for group in mine.values():
+            for position, letter in group:
+                for iso in cited.get(letter.id, frozenset()):
+                    for other_position, other in theirs.get(date.fromisoformat(iso), []):
+                        out, inc = (other, letter) if reply else (letter, other)
+                        key = (other_position, position) if reply else (position, other_position)
+                        out_day, in_day = days[out.id], days[inc.id]
+                        assert out_day is not None and in_day is not None
+                        gap = abs((in_day - out_day).days)
+                        if gap <= CITED_DAYS:
+                            found[key] = ((gap, out.date or "", inc.id, *key), out, inc)
+    return list(found.values())
 
 
 def _order(exchange: Exchange) -> tuple[str, str]:

@@ -83,14 +83,13 @@ def bundle_name(slug: str) -> str:
 def export_bundle(app: Letters, slug: str, out: Path, by: str,
                   address: str | None = None) -> Path:
     """Write the founding-documents bundle of a partner to `out` (a zip) and record the export."""
-    letters = exchanges.letters_of(app, slug)
+    exchange = exchanges.founding_documents_for(app, slug)
     partner = app.registry.partner(slug)
-    assert partner is not None  # letters_of raised NotFound otherwise
-    exchange = exchanges.founding_documents(letters, exchanges.texts_of(app, letters))
+    assert partner is not None  # founding_documents_for raised NotFound otherwise
     if exchange is None:
         raise NothingToExport(f"The partner '{slug}' has no letters in the archive, so there are "
                               "no founding documents to export.")
-    chosen = [next(x for x in letters if x.id == i) for i in exchange.ids()]
+    chosen = [app.get(i) for i in exchange.ids()]  # the records as the archive has them
     root = bag_root(slug)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +127,15 @@ def _write_payload(app: Letters, data: Path, name: str, exchange: Exchange,
     (data / "README.txt").write_text(README, encoding="utf-8")
 
 
+def _confirmation(exchange: Exchange) -> str:
+    """Who confirmed the pairing, in words."""
+    if exchange.confirmed_by:
+        return exchange.confirmed_by
+    if exchange.how == "automatic":
+        return "nobody: paired automatically, not confirmed by a person"
+    return "nobody: an archivist took the letter out of its exchange"
+
+
 def _bag_info(name: str, slug: str, exchange: Exchange, by: str) -> dict[str, str]:
     missing = exchange.missing()
     info = {
@@ -140,6 +148,7 @@ def _bag_info(name: str, slug: str, exchange: Exchange, by: str) -> dict[str, st
         "Exchange-Date": exchange.date or "unknown",
         "Exchange-Complete": "yes" if exchange.complete else "no",
         "Exchange-Pairing": exchange.how,
+        "Exchange-Confirmed-By": _confirmation(exchange),
         "Letters": " ".join(exchange.ids()),
         "Exported-By": by,
         "Export-Date": now_iso(),

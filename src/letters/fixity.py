@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,11 @@ def verify(app: Letters, by: str = "system", address: str | None = None) -> Fixi
     report = check(app.settings.archive_dir, app.settings.home)
     if not app.settings.archive_dir.is_dir():
         return report
+    try:
+        _check_catalog(app, report)
+    except (OSError, sqlite3.Error) as error:  # a read-only home whose catalog must be repaired
+        report.notes.append(f"The catalog could not be opened ({error}), so it was not compared "
+                            "with the archive.")
     check_agreement(app, report)
     try:
         write_atomic(app.settings.private_dir / LAST_REPORT,
@@ -141,6 +147,17 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
             for path, what in found:
                 problem(letter_id(directory.name), path, what)
     return report
+
+
+def _check_catalog(app: Letters, report: FixityReport) -> None:
+    """Add the letters whose catalog row disagrees with their record (or is missing)."""
+    flagged = {p.id for p in report.problems}
+    for sha, path, what in app.catalog.disagreements():
+        ident = letter_id(sha)
+        if ident not in flagged and not what.startswith("the catalog holds"):
+            report.ok -= 1
+            flagged.add(ident)
+        report.problems.append(Problem(ident, _relative(path, app.settings.home), what))
 
 
 def _check_letter(directory: Path) -> list[tuple[Path, str]]:

@@ -58,6 +58,7 @@ class Run:
         self.not_archived: list[str] = []  # why, for each file the disk refused
         self.unaudited: list[str] = []
         self.unindexed: str | None = None
+        self.uncatalogued: str | None = None
 
     def sentences(self) -> list[str]:
         """One sentence per kind of failure."""
@@ -70,6 +71,10 @@ class Run:
             out.append(f"The audit log could not be written ({self.unaudited[0]}): "
                        f"{len(self.unaudited)} event{'s are' if len(self.unaudited) != 1 else ' is'} "
                        "missing from it.")
+        if self.uncatalogued:
+            out.append(f"The catalog could not be updated ({self.uncatalogued}): the letters are "
+                       "archived, and the catalog catches up when it is next opened (or run "
+                       "`letters reindex`).")
         if self.unindexed:
             out.append(f"The search index could not be updated ({self.unindexed}): the letters are "
                        "archived; run `letters reindex` once the disk has room.")
@@ -142,9 +147,10 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     tasks = [Task(str(p), str(archive.root), app.today().isoformat()) for _, p, _ in first]
     settings = app.settings
     indexer = Indexer(app.index)
+    catalog = app.catalog
     try:
-        with Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
-                  memory_bytes=settings.extract_memory_bytes) as pool:
+        with catalog.deferred(), Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
+                                      memory_bytes=settings.extract_memory_bytes) as pool:
             for position, outcome in pool.map(tasks):
                 index, path, sha = first[position]
                 result = _archive_one(app, path, sha, outcome, by, names.get(path, path.name),
@@ -154,6 +160,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
                 if len(unindexed) >= INDEX_BATCH:
                     indexer.add(unindexed)
                     unindexed = []
+                    catalog.flush()  # the partners of the letters archived so far, paired
                 done(index, result)
     finally:
         indexer.add(unindexed)  # even when interrupted: what is archived gets indexed
@@ -251,10 +258,16 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
     )
     try:
         added = app.archive.add(path, letter, outcome.pages, derived=outcome.derived)
-    except OSError as error:
-        reason = disk_reason(error)
-        run.not_archived.append(reason)
-        return IngestResult(str(path), "rejected", error=f"not archived: {reason}")
+    except Exception as error:
+        if app.archive.has(sha):  # archived; only what is derived from it (the catalog) lags
+            run.uncatalogued = disk_reason(error) if isinstance(error, OSError) else str(error)
+            added = True
+        elif isinstance(error, OSError):
+            reason = disk_reason(error)
+            run.not_archived.append(reason)
+            return IngestResult(str(path), "rejected", error=f"not archived: {reason}")
+        else:
+            raise
     if not added:
         existing = app.archive.by_sha(sha)
         return IngestResult(str(path), "duplicate", letter=existing)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from letters import exchanges
 from letters.models import Letter
+from letters.searching import SearchRequest
 
 if TYPE_CHECKING:
     from letters.service import Letters
+
+#: Hits read per search when looking for the letters naming a partner.
+PAGE = 500
 
 
 @dataclass
@@ -22,18 +27,23 @@ class Candidate:
 
 def queue(app: Letters) -> list[Letter]:
     """Letters that need review, oldest first."""
-    waiting = [letter for letter in app.archive.records() if letter.status == "needs_review"]
-    return sorted(waiting, key=lambda letter: (letter.added_at, letter.id))
+    return app.catalog.review_queue()
 
 
 def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
-    """Letters not linked to `slug` that recognition now links to it (after a registry change)."""
+    """Letters not linked to `slug` that recognition now links to it (after a registry change).
+
+    Recognition links a letter to a partner only where one of the partner's names is written
+    in it, so only the letters whose text holds one of those names (a phrase search of the
+    index) are read and recognised again, not the whole archive."""
     from letters.recognize import recognize
 
     app.reload_registry()
+    partner = app.registry.partner(slug)
     found = []
-    for letter in app.archive.records():
-        if letter.partner == slug or "partner" in letter.confirmed:
+    for letter_id in sorted(_naming(app, [n.name for n in partner.names()] if partner else [])):
+        letter = app.catalog.get(letter_id)
+        if letter is None or letter.partner == slug or "partner" in letter.confirmed:
             continue
         text = "\n\n".join(app.archive.pages(letter.id))
         recognition = recognize(text, app.registry, app.today())
@@ -42,6 +52,33 @@ def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
     return sorted(found, key=lambda c: (c.letter.date or "", c.letter.id))
 
 
-def relink(app: Letters, ids: list[str], slug: str, by: str, address: str | None = None) -> list[Letter]:
-    """Link each of these letters to the partner `slug` (a correction, kept in their history)."""
-    return [app.correct(letter_id, {"partner": slug}, by=by, address=address) for letter_id in ids]
+def _naming(app: Letters, names: list[str]) -> set[str]:
+    """The ids of the letters whose text holds one of these names, as a phrase."""
+    ids: set[str] = set()
+    for name in names:
+        phrase = " ".join(name.replace('"', " ").split())
+        if not phrase:
+            continue
+        page, total = 1, 1
+        while (page - 1) * PAGE < total:
+            result = app.search(SearchRequest(q=f'text:"{phrase}"', page=page, per_page=PAGE,
+                                              facets=False, highlight=False))
+            ids.update(hit.letter.id for hit in result.hits)
+            total, page = result.total, page + 1
+    return ids
+
+
+def relink(app: Letters, ids: list[str], slug: str, by: str, address: str | None = None,
+           confirm_pairing: bool = False) -> list[Letter]:
+    """Link each of these letters to the partner `slug` (a correction, kept in their history);
+    exchanges.PairingChange before any is saved when that changes a founding or confirmed
+    exchange and `confirm_pairing` is not given."""
+    if not confirm_pairing:
+        changed = []
+        for letter_id in ids:
+            before = app.get(letter_id)
+            changed += exchanges.pairing_changes(app, before, replace(before, partner=slug))
+        if changed:
+            raise exchanges.PairingChange(list(dict.fromkeys(changed)))
+    return [app.correct(letter_id, {"partner": slug}, by=by, address=address,
+                        confirm_pairing=True) for letter_id in ids]

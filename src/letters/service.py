@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from letters import audit, corrections, ingest, registry
+from letters import audit, corrections, exchanges, ingest, registry
 from letters.archive import Archive
+from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
@@ -30,10 +31,12 @@ class Letters:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.archive = Archive(settings.archive_dir)
+        self.archive = Archive(settings.archive_dir, observer=self)
         self._registry: Registry | None = None
         self._index: Any = None
+        self._catalog: Catalog | None = None
         self._lock = threading.Lock()
+        self._catalog_lock = threading.Lock()
 
     # -- registry -------------------------------------------------------------------------
     @property
@@ -48,12 +51,38 @@ class Letters:
         self._registry = None
 
     def registry_changed(self, slug: str) -> int:
-        """After a registry change to `slug`: reload, re-index that partner's letters; how many."""
+        """After a registry change to `slug`: reload, pair the partner again in the catalog and
+        re-index its letters; how many letters it has."""
         self.reload_registry()
-        letters = [letter for letter in self.archive.records() if letter.partner == slug]
+        self.catalog.touch(slug)
+        letters = self.catalog.letters_of_partner(slug)
         if letters:
             self.index.update(letters)
         return len(letters)
+
+    # -- catalog --------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog, opened once per process (rebuilt when missing or of another version,
+        repaired after an interrupted write)."""
+        if self._catalog is None:
+            self.index  # noqa: B018 - first: building a missing search index replaces index/
+        with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = open_catalog(self.settings.index_dir, self.archive,
+                                             self.catalog_progress)
+            return self._catalog
+
+    #: Told how a rebuild of the catalog advances (done, total); the command line draws a bar.
+    catalog_progress: Callable[[int, int], None] | None = None
+
+    def changing(self, sha256: str) -> None:
+        """Journal, in the catalog, a record about to be rewritten (archive.Observer)."""
+        self.catalog.changing(sha256)
+
+    def changed(self, letter: Letter, pages: list[str] | None) -> None:
+        """Take a letter just written to the archive into the catalog (archive.Observer)."""
+        self.catalog.changed(letter, pages)
 
     # -- index ----------------------------------------------------------------------------
     @property
@@ -110,11 +139,23 @@ class Letters:
                                    names=names or {}, address=address, run=run)
 
     def correct(self, letter_id: str, changes: dict[str, Any], by: str,
-                address: str | None = None) -> Letter:
-        """Apply an archivist's correction, keep the previous values, re-index at once."""
-        letter = corrections.apply(self, letter_id, changes, by)
-        audit.record(self.settings.archive_dir, "correct", by,
-                     {"id": letter_id, "fields": sorted(changes)}, address)
+                address: str | None = None, confirm_pairing: bool = False) -> Letter:
+        """Apply an archivist's correction, keep the previous values, re-index at once; one
+        that changes a founding or a confirmed exchange raises exchanges.PairingChange unless
+        `confirm_pairing`."""
+        before = self.get(letter_id)
+        changed: list[str] = []
+
+        def check(candidate: Letter) -> None:
+            changed.extend(exchanges.pairing_changes(self, before, candidate))
+            if changed and not confirm_pairing:
+                raise exchanges.PairingChange(changed)
+
+        letter = corrections.apply(self, letter_id, changes, by, check)
+        what: dict[str, Any] = {"id": letter_id, "fields": sorted(changes)}
+        if changed:
+            what["pairing"] = changed
+        audit.record(self.settings.archive_dir, "correct", by, what, address)
         return letter
 
     def today(self) -> date:

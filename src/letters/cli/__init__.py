@@ -50,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_USAGE
     app = Letters(settings)
+    if sys.stderr.isatty():  # a catalog missing or of another version is rebuilt: show it
+        from letters.cli.search import Bar
+
+        app.catalog_progress = Bar("cataloguing")
     try:
         status: int = args.handler(args, app)
     except UsageError as error:

@@ -6,10 +6,10 @@ import argparse
 import getpass
 import json
 import sys
-from collections import Counter
 
-from letters import audit, registry
+from letters import partners, registry
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
+from letters.errors import NotFound
 from letters.service import Letters
 
 
@@ -40,13 +40,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def list_partners(args: argparse.Namespace, app: Letters) -> int:
     """Print the registry with each partner's number of letters."""
-    counts = Counter(letter.partner for letter in app.archive.records())
-    partners = sorted(app.registry.partners.values(), key=lambda p: p.slug)
+    counts = app.catalog.partner_counts()
+    entries = sorted(app.registry.partners.values(), key=lambda p: p.slug)
     if args.json:
-        print(json.dumps([registry.partner_json(p, counts[p.slug]) for p in partners],
+        print(json.dumps([registry.partner_json(p, counts[p.slug]) for p in entries],
                          ensure_ascii=False, indent=1))
         return EXIT_OK
-    for p in partners:
+    for p in entries:
         print(f"{p.slug:<32} {p.kind:<12} {p.joined or 'unknown':<11} {counts[p.slug]:>3}  {p.name}")
     return EXIT_OK
 
@@ -54,13 +54,11 @@ def list_partners(args: argparse.Namespace, app: Letters) -> int:
 def add_partner(args: argparse.Namespace, app: Letters) -> int:
     """Register a partner."""
     try:
-        partner = registry.add_partner(app.settings.archive_dir, args.slug, args.name, args.kind,
-                                       by=getpass.getuser(), joined=args.joined)
+        partner = partners.add_partner(app, args.slug, args.name, args.kind, args.joined,
+                                       by=getpass.getuser())
     except registry.RegistryError as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_USAGE
-    audit.record(app.settings.archive_dir, "registry", getpass.getuser(),
-                 {"op": "add_partner", "slug": partner.slug, "name": partner.name})
     print(f"Added partner {partner.slug}: {partner.name}.")
     return EXIT_OK
 
@@ -68,13 +66,10 @@ def add_partner(args: argparse.Namespace, app: Letters) -> int:
 def add_alias(args: argparse.Namespace, app: Letters) -> int:
     """Give a partner another name."""
     try:
-        partner = registry.add_alias(app.settings.archive_dir, args.slug, args.name,
-                                     by=getpass.getuser(), since=args.since, until=args.until)
-    except registry.RegistryError as error:
+        partner = partners.add_name(app, args.slug, args.name, args.since, args.until,
+                                    by=getpass.getuser())
+    except (registry.RegistryError, NotFound) as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_USAGE
-    audit.record(app.settings.archive_dir, "registry", getpass.getuser(),
-                 {"op": "add_alias", "slug": partner.slug, "name": args.name})
-    app.registry_changed(partner.slug)
     print(f"{partner.slug} is also known as {args.name}.")
     return EXIT_OK

@@ -8,7 +8,8 @@ import os
 import sys
 from typing import Any
 
-from letters import snippets
+from letters import catalog, snippets
+from letters.catalog import Catalog
 from letters.cli import EXIT_OK, EXIT_REJECTED, UsageError, add_home
 from letters.index import Index, IndexBusy
 from letters.searching import QueryError, SearchRequest, SearchResult
@@ -74,8 +75,27 @@ def reindex(args: argparse.Namespace, app: Letters) -> int:
         return EXIT_REJECTED
     finally:
         index.close()
+    # after the search index, whose rebuild replaces the whole of index/
+    rebuilt = Catalog(app.settings.index_dir / catalog.FILE, app.archive)
+    try:
+        rebuilt.rebuild(Bar("cataloguing") if sys.stderr.isatty() else None)
+    finally:
+        rebuilt.close()
     print(f"Indexed {count} letter{'' if count == 1 else 's'}.")
     return EXIT_OK
+
+
+class Bar:
+    """A progress bar on stderr (a terminal), for a step of known length."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = 30 * done // max(1, total)
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+                         + ("\n" if done == total else ""))
+        sys.stderr.flush()
 
 
 class _Progress:

@@ -23,6 +23,10 @@ def serve(args: argparse.Namespace, app: Letters) -> int:
 
     from letters.web.app import create_app
 
-    uvicorn.run(create_app(app.settings), host=args.host, port=args.port,
+    web = create_app(app.settings)
+    # before the first request: a catalog missing, of another version or left behind by an
+    # interrupted write is rebuilt or repaired now, not while a reader waits
+    web.state.web.letters.catalog  # noqa: B018
+    uvicorn.run(web, host=args.host, port=args.port,
                 proxy_headers=False, server_header=False, log_level="info")
     return EXIT_OK

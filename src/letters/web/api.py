@@ -135,15 +135,16 @@ async def correct(letter_id: str, request: Request, who: Identity = archivist) -
         changes = None
     if not isinstance(changes, dict):
         raise HTTPException(400, "The body must be a JSON object with the fields to correct.")
+    confirm = changes.pop("confirm_pairing", False) is True
     app = web(request).letters
     record: Letter = await run_in_threadpool(app.correct, letter_id, changes, who.name,
-                                             address(request))
+                                             address(request), confirm)
     return record.to_json()
 
 
 def partner_counts(app: Letters) -> Counter[str | None]:
     """How many archived letters each partner has."""
-    return Counter(letter.partner for letter in app.archive.records())
+    return app.catalog.partner_counts()
 
 
 @router.get("/partners", summary="The registry of partners")
@@ -160,7 +161,7 @@ def partner(slug: str, request: Request, who: Identity = reader) -> dict[str, An
     """The registry entry with `letters` (by date) and `founding_documents`."""
     app = web(request).letters
     letters = exchanges.letters_of(app, slug)
-    found = exchanges.founding_documents(letters, exchanges.texts_of(app, letters))
+    found = exchanges.founding_documents_for(app, slug)
     by_id = {x.id: x for x in letters}
     entry = app.registry.partners[slug]
     return {
@@ -205,7 +206,7 @@ def audit_events(request: Request, limit: int | None = Query(None, ge=1),
 def secretaries_general(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every Secretary General with the term of office and the number of letters."""
     app = web(request).letters
-    counts = Counter(letter.signatory for letter in app.archive.records())
+    counts = app.catalog.signatory_counts()
     return [{"slug": s.slug, "name": s.name, "term_start": s.term_start, "term_end": s.term_end,
              "letters": counts[s.slug]}
             for s in sorted(app.registry.secretaries_general.values(), key=lambda s: s.term_start)]

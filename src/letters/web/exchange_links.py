@@ -10,9 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges
 from letters.errors import InvalidCorrection
-from letters.service import Letters
+from letters.exchange_rows import link, rows_for
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
-from letters.web.exchange_rows import ExchangeRow, rows_for
 from letters.web.jsonbody import json_object, text_field
 from letters.web.pages import letter_context
 from letters.web.render import render
@@ -21,19 +20,6 @@ from letters.web.state import web
 router = APIRouter()
 reader = Depends(need("reader"))
 archivist = Depends(need("archivist"))
-
-
-def link(app: Letters, letter_id: str, other: str | None, by: str,
-         where: str | None) -> ExchangeRow:
-    """Pair two letters (InvalidCorrection with a sentence when they cannot be)."""
-    app.get(letter_id)
-    if not other:
-        raise InvalidCorrection("Choose the other letter of the exchange.")
-    if app.archive.get(other) is None:
-        raise InvalidCorrection(f"There is no letter with the id '{other}'.")
-    pair = exchanges.link(app, letter_id, other, by, where)
-    return ExchangeRow(pair, app.archive.get(pair.outgoing or ""),
-                       app.archive.get(pair.incoming or ""))
 
 
 @router.post("/letters/{letter_id}/exchange", response_class=HTMLResponse,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
 from letters.errors import InvalidCorrection, NotFound
+from letters.exchange_rows import pair_choices, rows_for
 from letters.models import CORRECTABLE, Letter
 from letters.searching import QueryError, SearchResult
 from letters.service import Letters
@@ -20,7 +20,6 @@ from letters.web import i18n, upload
 from letters.web.api import original_response, partner_counts
 from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
-from letters.web.exchange_rows import pair_choices, rows_for
 from letters.web.highlight import mark
 from letters.web.render import language, render
 from letters.web.searchform import SearchForm, page_numbers, plain_digits
@@ -118,7 +117,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "letter": letter, "q": q, "section": "search",
         "text_pages": [mark(text, _spans(app, q, text)) for text in pages],
         "history": app.archive.history(letter.id),
-        "other": app.archive.get(other_id) if other_id else None,
+        "other": app.catalog.get(other_id) if other_id else None,
         "citation": citation(letter, app.registry, "\n".join(pages)),
         "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
         "registry": app.registry,
@@ -169,10 +168,13 @@ async def correct_letter(letter_id: str, request: Request,
                 changes[field] = value
     if changes:
         try:
-            await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request))
+            await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request),
+                                    form.get("confirm_pairing") == "1")
         except InvalidCorrection as error:
             context = letter_context(request, letter)
             context["correction_error"] = str(error)
+            if isinstance(error, exchanges.PairingChange):  # offered again, to be confirmed
+                context["pairing_change"] = changes
             return render(request, "letter.html", context, status=422)
     return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
 
@@ -217,13 +219,13 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
     """A partner: founding documents first, former names, every letter by date."""
     app = web(request).letters
     letters = exchanges.letters_of(app, slug)
-    found = exchanges.founding_documents(letters, exchanges.texts_of(app, letters))
+    found = exchanges.founding_documents_for(app, slug)
     by_id = {x.id: x for x in letters}
     return render(request, "partner.html", {
         "section": "partners", "partner": app.registry.partners[slug], "letters": letters,
         "founding": [by_id[i] for i in found.ids()] if found else [],
         "exchange": found, "registry": app.registry,
-        "exchanges": rows_for(app, slug),
+        "exchanges": rows_for(app, slug, letters),
     })
 
 
@@ -231,7 +233,7 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
 def sgs_page(request: Request, who: Identity = reader) -> HTMLResponse:
     """The Secretaries General and their terms of office."""
     app = web(request).letters
-    counts = Counter(letter.signatory for letter in app.archive.records())
+    counts = app.catalog.signatory_counts()
     sgs = sorted(app.registry.secretaries_general.values(), key=lambda s: s.term_start)
     return render(request, "sgs.html", {"section": "sgs", "sgs": sgs, "counts": counts})
 
@@ -243,8 +245,7 @@ def sg_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse
     sg = app.registry.sg(slug)
     if sg is None:
         raise NotFound(f"There is no Secretary General with the slug '{slug}'.")
-    letters = sorted((x for x in app.archive.records() if x.signatory == slug),
-                     key=lambda x: (x.date or "9999", x.id))
+    letters = app.catalog.letters_of_signatory(slug)
     return render(request, "sg.html", {"section": "sgs", "sg": sg, "letters": letters})
 
 

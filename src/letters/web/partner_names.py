@@ -6,19 +6,17 @@ for relinking (`review.relink_candidates`), and the archivist picks which to lin
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, registry, review
-from letters.errors import NotFound
-from letters.models import Letter, Partner, is_iso_date
+from letters import review
+from letters.models import Partner
+from letters.partners import add_name, add_partner, candidates_json, registered, relink, with_candidates
 from letters.registry import RegistryError
 from letters.service import Letters
-from letters.textnorm import fold
 from letters.web import i18n
 from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf, need
 from letters.web.jsonbody import json_object, text_field
@@ -29,82 +27,6 @@ router = APIRouter()
 archivist = Depends(need("archivist"))
 #: A relink form holds one checkbox per letter offered: room for many.
 MAX_RELINK_FIELDS = 2000
-KINDS = ("company", "association")
-
-
-# -- the changes (shared by the pages and the API) ------------------------------------------------
-def _day(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not is_iso_date(value):
-        raise RegistryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
-    return value
-
-
-def slug_for(name: str) -> str:
-    """A slug made from a name: 'Acme Robotics GmbH' -> 'acme-robotics-gmbh'."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
-
-
-def add_partner(app: Letters, slug: str | None, name: str | None, kind: str | None,
-                joined: str | None, by: str, where: str | None) -> Partner:
-    """Register a partner (RegistryError with a sentence when it cannot be), audited."""
-    if not name:
-        raise RegistryError("The name must not be empty.")
-    slug = slug or slug_for(name)
-    if kind not in KINDS:
-        raise RegistryError("The kind must be 'company' or 'association'.")
-    partner = registry.add_partner(app.settings.archive_dir, slug, name, kind, by=by,
-                                   joined=_day(joined))
-    audit.record(app.settings.archive_dir, "registry", by,
-                 {"op": "add_partner", "slug": partner.slug, "name": partner.name,
-                  "kind": partner.kind, "joined": partner.joined}, where)
-    app.registry_changed(partner.slug)
-    return partner
-
-
-def add_name(app: Letters, slug: str, name: str | None, since: str | None, until: str | None,
-             by: str, where: str | None) -> Partner:
-    """Give a partner another name, or a former one with its dates, audited and re-indexed."""
-    _partner(app, slug)
-    if not name:
-        raise RegistryError("The name must not be empty.")
-    partner = registry.add_alias(app.settings.archive_dir, slug, name, by=by, since=_day(since),
-                                 until=_day(until))
-    audit.record(app.settings.archive_dir, "registry", by,
-                 {"op": "add_alias", "slug": slug, "name": name, "since": since,
-                  "until": until}, where)
-    app.registry_changed(slug)
-    return partner
-
-
-def relink(app: Letters, slug: str, ids: list[Any], by: str, where: str | None) -> list[Letter]:
-    """Link these letters to the partner (corrections kept in their history), audited."""
-    _partner(app, slug)
-    if not ids:
-        raise RegistryError("Choose at least one letter to link to the partner.")
-    if any(not isinstance(x, str) for x in ids):
-        raise RegistryError("'ids' must be a list of letter ids.")
-    for letter_id in ids:
-        if app.archive.get(letter_id) is None:
-            raise RegistryError(f"There is no letter with the id '{letter_id}'.")
-    unique = list(dict.fromkeys(ids))
-    letters = review.relink(app, unique, slug, by, where)
-    audit.record(app.settings.archive_dir, "relink", by, {"slug": slug, "ids": unique}, where)
-    return letters
-
-
-def _partner(app: Letters, slug: str) -> Partner:
-    app.reload_registry()
-    partner = app.registry.partner(slug)
-    if partner is None:
-        raise NotFound(f"There is no partner with the slug '{slug}'.")
-    return partner
-
-
-def candidates_json(candidates: list[review.Candidate]) -> list[dict[str, Any]]:
-    """Letters offered for relinking: the record and what recognition found."""
-    return [{"letter": c.letter.to_json(), "evidence": c.evidence} for c in candidates]
 
 
 # -- pages ---------------------------------------------------------------------------------------
@@ -124,7 +46,7 @@ def new_partner_form(request: Request, who: Identity = archivist) -> HTMLRespons
 
 
 @router.post("/partners/new", response_class=HTMLResponse, include_in_schema=False)
-async def new_partner(request: Request, who: Identity = archivist) -> Response:
+async def newregistered(request: Request, who: Identity = archivist) -> Response:
     """Register the partner, then offer the letters it now matches."""
     app = web(request).letters
     fields, _ = await _form(request)
@@ -141,7 +63,7 @@ async def new_partner(request: Request, who: Identity = archivist) -> Response:
 @router.get("/partners/{slug}/names", response_class=HTMLResponse, include_in_schema=False)
 def names_form(slug: str, request: Request, who: Identity = archivist) -> HTMLResponse:
     """The form adding another or a former name."""
-    partner = _partner(web(request).letters, slug)
+    partner = registered(web(request).letters, slug)
     return render(request, "partner_names.html", {"section": "partners", "partner": partner,
                                                   "error": None, "values": {}})
 
@@ -150,7 +72,7 @@ def names_form(slug: str, request: Request, who: Identity = archivist) -> HTMLRe
 async def add_name_page(slug: str, request: Request, who: Identity = archivist) -> Response:
     """Add the name, then offer the letters the partner now matches."""
     app = web(request).letters
-    partner = _partner(app, slug)
+    partner = registered(app, slug)
     fields, _ = await _form(request)
     try:
         await run_in_threadpool(add_name, app, slug, fields.get("name") or None,
@@ -166,7 +88,7 @@ async def add_name_page(slug: str, request: Request, who: Identity = archivist) 
 def _relink_page(request: Request, slug: str, error: str | None = None,
                  status: int = 200) -> HTMLResponse:
     app = web(request).letters
-    partner = _partner(app, slug)
+    partner = registered(app, slug)
     t = i18n.translator(language(request))
     notice = None
     added = request.query_params.get("added")
@@ -191,10 +113,11 @@ def relink_form(slug: str, request: Request, who: Identity = archivist) -> HTMLR
 async def relink_page(slug: str, request: Request, who: Identity = archivist) -> Response:
     """Link the letters ticked to the partner."""
     app = web(request).letters
-    _partner(app, slug)
-    _, ids = await _form(request, MAX_RELINK_FIELDS)
+    registered(app, slug)
+    fields, ids = await _form(request, MAX_RELINK_FIELDS)
     try:
-        done = await run_in_threadpool(relink, app, slug, ids, who.name, address(request))
+        done = await run_in_threadpool(relink, app, slug, ids, who.name, address(request),
+                                       fields.get("confirm_pairing") == "1")
     except RegistryError as error:
         return await run_in_threadpool(_relink_page, request, slug, str(error), 422)
     return RedirectResponse(f"/partners/{slug}/relink?relinked={len(done)}", status_code=303)
@@ -206,7 +129,7 @@ def _refused(error: RegistryError) -> JSONResponse:
 
 
 @router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner")
-async def api_add_partner(request: Request, who: Identity = archivist) -> Response:
+async def api_addregistered(request: Request, who: Identity = archivist) -> Response:
     """JSON {"slug", "name", "kind", "joined"}: 201 with the entry and the letters it matches."""
     check_api_csrf(request, who)
     data = await json_object(request, "the partner's slug, name and kind")
@@ -227,7 +150,7 @@ async def api_add_name(slug: str, request: Request, who: Identity = archivist) -
     """JSON {"name", "since", "until"}: 201 with the entry and the letters it now matches."""
     check_api_csrf(request, who)
     app = web(request).letters
-    _partner(app, slug)
+    registered(app, slug)
     data = await json_object(request, "the name and, for a former name, its dates")
     try:
         partner = await run_in_threadpool(
@@ -239,11 +162,7 @@ async def api_add_name(slug: str, request: Request, who: Identity = archivist) -
 
 
 def _changed(app: Letters, partner: Partner) -> JSONResponse:
-    entry = app.registry.partner(partner.slug) or partner
-    count = sum(1 for x in app.archive.records() if x.partner == partner.slug)
-    return JSONResponse({**registry.partner_json(entry, count),
-                         "candidates": candidates_json(review.relink_candidates(app, entry.slug))},
-                        status_code=201)
+    return JSONResponse(with_candidates(app, partner), status_code=201)
 
 
 @router.get("/api/partners/{slug}/relink", tags=["api"],
@@ -251,7 +170,7 @@ def _changed(app: Letters, partner: Partner) -> JSONResponse:
 def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[dict[str, Any]]:
     """Letters not linked to the partner that recognition now links to it, with the evidence."""
     app = web(request).letters
-    _partner(app, slug)
+    registered(app, slug)
     return candidates_json(review.relink_candidates(app, slug))
 
 
@@ -261,13 +180,14 @@ async def api_relink(slug: str, request: Request, who: Identity = archivist) -> 
     """JSON {"ids": [...]}: each letter's partner becomes this one (kept in its history)."""
     check_api_csrf(request, who)
     app = web(request).letters
-    _partner(app, slug)
+    registered(app, slug)
     data = await json_object(request, "the 'ids' of the letters to link")
     ids = data.get("ids")
     if not isinstance(ids, list):
         return _refused(RegistryError("'ids' must be a list of letter ids."))
     try:
-        letters = await run_in_threadpool(relink, app, slug, ids, who.name, address(request))
+        letters = await run_in_threadpool(relink, app, slug, ids, who.name, address(request),
+                                          data.get("confirm_pairing") is True)
     except RegistryError as error:
         return _refused(error)
     return JSONResponse({"relinked": [x.to_json() for x in letters]})

@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from letters import review
 from letters.corrections import REVIEWED
+from letters.exchange_rows import incomplete
 from letters.web.auth import Identity, address, checked_form, need
-from letters.web.exchange_rows import incomplete
 from letters.web.render import render
 from letters.web.state import web
 

@@ -1,0 +1,47 @@
+"""The catalog's tables, in one place, and the version they are at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FILE = "catalog.sqlite"
+#: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
+SCHEMA_VERSION = 2
+#: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
+UNDATED = "9999"
+
+SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE letters (
+    sha256 TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, partner TEXT, signatory TEXT, date TEXT,
+    direction TEXT, status TEXT NOT NULL, added_at TEXT NOT NULL, exchange TEXT,
+    linked_by TEXT, cited TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX letters_partner ON letters (partner, COALESCE(date, '{UNDATED}'), id);
+CREATE INDEX letters_signatory ON letters (signatory, COALESCE(date, '{UNDATED}'), id);
+CREATE INDEX letters_review ON letters (status, added_at, id);
+CREATE TABLE exchanges (
+    partner TEXT NOT NULL, position INTEGER NOT NULL, outgoing TEXT, incoming TEXT, date TEXT,
+    complete INTEGER NOT NULL, how TEXT NOT NULL, confirmed_by TEXT, ids TEXT NOT NULL,
+    PRIMARY KEY (partner, position));
+CREATE INDEX exchanges_incomplete ON exchanges (complete, COALESCE(date, '{UNDATED}'), ids);
+CREATE INDEX exchanges_outgoing ON exchanges (outgoing);
+CREATE INDEX exchanges_incoming ON exchanges (incoming);
+CREATE TABLE founding (partner TEXT PRIMARY KEY, position INTEGER NOT NULL);
+CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
+CREATE TABLE stale (partner TEXT PRIMARY KEY);
+"""
+ORDER = f"COALESCE(date, '{UNDATED}'), id"
+EXCHANGE_COLUMNS = "partner, outgoing, incoming, date, complete, how, confirmed_by"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What pairing reads of one letter, as the catalog holds it."""
+
+    id: str
+    partner: str | None
+    date: str | None
+    direction: str | None
+    exchange: str | None
+
+

@@ -1,0 +1,81 @@
+"""Exchanges as pages, the API and the command line show them: each with its letters, what is
+missing, and the choices for pairing by hand; all read from the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from letters import exchanges
+from letters.errors import InvalidCorrection
+from letters.exchanges import Exchange
+from letters.models import Letter
+
+if TYPE_CHECKING:
+    from letters.service import Letters
+
+
+@dataclass
+class ExchangeRow:
+    """One exchange with its letters' records (None where a letter is missing)."""
+
+    exchange: Exchange
+    outgoing: Letter | None
+    incoming: Letter | None
+
+    @property
+    def missing(self) -> str | None:
+        """'outgoing' or 'incoming' for the letter that is not archived, None when complete."""
+        if self.exchange.complete:
+            return None
+        return "outgoing" if self.outgoing is None else "incoming"
+
+    def letters(self) -> list[Letter]:
+        """The archived letters of the exchange, the Secretary General's first."""
+        return [x for x in (self.outgoing, self.incoming) if x is not None]
+
+    def to_json(self) -> dict[str, Any]:
+        """The exchange, the sentence saying what is missing, and the letters' records."""
+        return {**self.exchange.to_json(), "missing": self.exchange.missing(),
+                "letters": [x.to_json() for x in self.letters()]}
+
+
+def rows(app: Letters, found: list[Exchange], known: dict[str, Letter] | None = None
+         ) -> list[ExchangeRow]:
+    """The rows of these exchanges, their letters read from `known` or else the catalog."""
+    by_id = dict(known or {})
+    wanted = [i for x in found for i in x.ids() if i not in by_id]
+    by_id.update(app.catalog.many(wanted))
+    return [ExchangeRow(x, by_id.get(x.outgoing or ""), by_id.get(x.incoming or ""))
+            for x in found]
+
+
+def rows_for(app: Letters, slug: str, letters: list[Letter] | None = None) -> list[ExchangeRow]:
+    """Every exchange of a registered partner, oldest first (NotFound for an unknown slug);
+    `letters`: the partner's letters when the caller has them already."""
+    found = exchanges.exchanges_for(app, slug)
+    return rows(app, found, {x.id: x for x in letters or []})
+
+
+def incomplete(app: Letters) -> list[ExchangeRow]:
+    """Every exchange lacking one of its two letters, across all partners, oldest first."""
+    return rows(app, app.catalog.incomplete())
+
+
+def pair_choices(app: Letters, letter: Letter) -> list[Letter]:
+    """The letters this one may be paired with by hand: the same partner's, other direction."""
+    return [x for x in app.catalog.letters_of_partner(letter.partner)
+            if x.id != letter.id and (not letter.direction or not x.direction
+                                      or x.direction != letter.direction)]
+
+
+def link(app: Letters, letter_id: str, other: str | None, by: str,
+         where: str | None) -> ExchangeRow:
+    """Pair two letters (InvalidCorrection with a sentence when they cannot be)."""
+    app.get(letter_id)
+    if not other:
+        raise InvalidCorrection("Choose the other letter of the exchange.")
+    if app.catalog.get(other) is None:
+        raise InvalidCorrection(f"There is no letter with the id '{other}'.")
+    pair = exchanges.link(app, letter_id, other, by, where)
+    return rows(app, [pair])[0]
