@@ -34,6 +34,8 @@ class Settings:
     secure_cookies: bool = False
     #: Uploads that may wait for the one being ingested; more are refused with 503.
     upload_queue: int = 4
+    #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
+    search_engine: str = "whoosh"
 
     @property
     def archive_dir(self) -> Path:
@@ -42,8 +44,13 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """The Whoosh index, derived from `archive_dir` and rebuildable."""
+        """Everything derived from `archive_dir` and rebuildable: the catalog, the search index."""
         return self.home / "index"
+
+    @property
+    def search_dir(self) -> Path:
+        """The search index (a rebuild replaces this directory alone, never the catalog)."""
+        return self.index_dir / "search"
 
     @property
     def private_dir(self) -> Path:
@@ -95,6 +102,7 @@ def from_env(home: str | Path | None = None) -> Settings:
         trusted_proxies=proxies(os.environ.get("LETTERS_TRUSTED_PROXIES", "")),
         secure_cookies=env_flag("LETTERS_SECURE_COOKIES"),
         upload_queue=int(env_number("LETTERS_UPLOAD_QUEUE", 4, minimum=0)),
+        search_engine=_engine(os.environ.get("LETTERS_SEARCH_ENGINE", "whoosh")),
     )
 
 
@@ -111,3 +119,13 @@ def proxies(text: str) -> tuple[str, ...]:
             raise SettingError(f"LETTERS_TRUSTED_PROXIES: '{item}' is not an address or a "
                                "network such as 10.0.0.0/8.") from None
     return tuple(found)
+
+
+ENGINES = ("whoosh", "tantivy")
+
+
+def _engine(value: str) -> str:
+    name = value.strip().lower() or "whoosh"
+    if name not in ENGINES:
+        raise SettingError(f"LETTERS_SEARCH_ENGINE must be whoosh or tantivy, not {value!r}.")
+    return name

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, exchanges, export, registry
+from letters import audit, exchanges, export, registry, snippets
 from letters.models import Letter
 from letters.searching import SearchResult
 from letters.service import Letters
@@ -35,7 +35,8 @@ def search_json(result: SearchResult) -> dict[str, Any]:
     """A page of search results as INTERFACE.md gives it."""
     return {
         "total": result.total, "page": result.page, "per_page": result.per_page,
-        "hits": [{**hit.letter.to_json(), "snippet": hit.snippet} for hit in result.hits],
+        "hits": [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
+                 for hit in result.hits],
         "facets": result.facets, "suggestion": result.suggestion,
     }
 
@@ -61,7 +62,7 @@ def search(
     # as the search page reads them, so that both answer a bad parameter alike
     app = web(request).letters
     form = SearchForm.from_params(request.query_params)
-    return search_json(app.search(form.to_request(app.registry, app.settings.max_query_chars)))
+    return search_json(app.search(form.to_request()))
 
 
 @router.get("/letters/{letter_id}", summary="One letter: its record and text")
