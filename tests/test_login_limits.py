@@ -4,6 +4,7 @@ and per address, and an attacker's own successful login does not wipe the addres
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 import httpx
 
@@ -16,21 +17,23 @@ LIMIT = 10
 
 
 def burst(server: LiveServer, attempts: list[tuple[str, str, str]]) -> Counter[int]:
-    """Post every (address, name, password) login at once, each with its own form token."""
-    clients = []
+    """Post every (address, name, password) login at once, each with its own form token (the
+    forms are fetched first; the posts go on new connections, so that none is one the server
+    closed as idle meanwhile)."""
     forms = []
     for host, name, password in attempts:
-        http = httpx.Client(base_url=server.url, timeout=120,
-                            transport=httpx.HTTPTransport(local_address=host))
-        clients.append(http)
-        forms.append({"csrf": csrf_of(http.get("/login").text), "name": name,
-                      "password": password})
-    try:
-        answers = at_once([lambda h=http, f=form: h.post("/login", data=f)  # type: ignore[misc]
-                           for http, form in zip(clients, forms, strict=True)])
-    finally:
-        for http in clients:
-            http.close()
+        with httpx.Client(base_url=server.url, timeout=120,
+                          transport=httpx.HTTPTransport(local_address=host)) as http:
+            page = http.get("/login")
+            forms.append((host, dict(page.cookies), {"csrf": csrf_of(page.text), "name": name,
+                                                     "password": password}))
+
+    def post(host: str, cookies: dict[str, str], form: dict[str, str]) -> httpx.Response:
+        with httpx.Client(base_url=server.url, timeout=120, cookies=cookies,
+                          transport=httpx.HTTPTransport(local_address=host)) as http:
+            return http.post("/login", data=form)
+
+    answers = at_once([partial(post, *each) for each in forms])
     return Counter(answer.status_code for answer in answers)
 
 
