@@ -12,6 +12,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import resource
+import secrets
 import shutil
 import signal
 import tempfile
@@ -53,6 +54,8 @@ def _orphaned(parent: int, scratch: str) -> None:
 def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any], Any],
            memory_bytes: int, scratch: str, parent: int) -> None:
     os.setpgrp()  # its own process group: killing the worker kills the programs it runs (OCR)
+    # made here, not by the parent: a parent killed while this process starts leaves no directory
+    os.mkdir(scratch, 0o700)
     threading.Thread(target=_orphaned, args=(parent, scratch), daemon=True).start()
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if memory_bytes > 0:
@@ -93,7 +96,7 @@ class Pool(Generic[T, R]):
 
     def _start(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
-        scratch = tempfile.mkdtemp(prefix="letters-worker-")
+        scratch = os.path.join(tempfile.gettempdir(), f"letters-worker-{secrets.token_hex(8)}")
         process = _CONTEXT.Process(target=_serve, args=(child, self.function, self.memory_bytes,
                                                         scratch, os.getpid()), daemon=True)
         process.start()
