@@ -106,9 +106,18 @@ def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str,
     Until every reviewed field is confirmed the letter keeps its reasons, plus any new
     inconsistency (a value missing only when this correction cleared it: recognition already
     said what it did not find).
+
+    The letter's write lock is held from reading the record to indexing the new one, so that
+    concurrent corrections of different fields are all kept, in the record and in the index.
     """
-    current = app.get(letter_id)
     clean = validate(app, changes)
+    with app.archive.writing(app.get(letter_id).id):
+        return _apply_locked(app, letter_id, changes, clean, by, check)
+
+
+def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: dict[str, Any],
+                  by: str, check: Callable[[Letter], None] | None) -> Letter:
+    current = app.get(letter_id)
     confirmed = sorted(set(current.confirmed) | set(clean) | set(changes.get("confirmed", [])))
     candidate = Letter.from_json({**current.to_json(), **clean, "confirmed": confirmed})
     problems = consistency(app, candidate)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from letters import review
 from letters.models import Letter
 from letters.service import Letters
+from letters.web.searchform import plain_digits
 from letters.web.state import web
 
 #: Width in pixels of the page image the review view shows.
@@ -29,7 +30,7 @@ def review_context(request: Request, letter: Letter, base: dict[str, Any]) -> di
     """The letter page's context (`base`) plus what the review view needs."""
     app = web(request).letters
     raw = request.query_params.get("page", "1")
-    page = min(max(int(raw) if raw.isdigit() else 1, 1), max(letter.pages, 1))
+    page = min(max(int(raw) if plain_digits(raw) and len(raw) < 6 else 1, 1), max(letter.pages, 1))
     return {**base, "section": "review", "review_view": True, "page": page, "large": LARGE,
             "next_letter": next_in_queue(app, letter),
             "confirmed_now": request.query_params.get("confirmed") == "1"}
