@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from itsdangerous import TimestampSigner
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
@@ -25,7 +26,7 @@ from letters.searching import QueryError
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import api, archivists, auditing, login, pages
+from letters.web import api, archivists, auditing, contract, login, pages
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
@@ -82,6 +83,16 @@ def error_response(request: Request, status: int, detail: str,
         return PlainTextResponse(detail, status_code=status, headers=headers)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (one path may have several routes)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(request.url.path):
+            methods.update(route.methods or ())
+    return ", ".join(sorted(methods))
+
+
 def docs_csp() -> str:
     """DOCS_CSP allowing exactly the inline scripts of FastAPI's documentation pages."""
     pages = (get_swagger_ui_html(openapi_url="/openapi.json", title="letters - Swagger UI",
@@ -133,8 +144,11 @@ class SecurityHeaders:
 def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
         return error_response(request, exc.status_code, _sentence(exc.status_code, exc.detail),
-                              dict(exc.headers) if exc.headers else None)
+                              headers or None)
 
     async def login_required(request: Request, exc: Exception) -> Response:
         if is_api(request):
@@ -191,7 +205,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.web = state
 
-    @app.get("/healthz", tags=["health"], summary="Health check")
+    @app.get("/healthz", tags=["health"], summary="Health check",
+             **contract.answers(contract.Health))
     def healthz() -> dict[str, str]:
         """200 while the server is up."""
         return {"status": "ok"}
@@ -205,5 +220,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)
+    contract.install(app)
     return app
 

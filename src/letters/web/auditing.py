@@ -15,6 +15,7 @@ from letters import audit, fixity
 from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
+from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.render import render
 from letters.web.searchform import page_numbers, whole_number
@@ -207,7 +208,8 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
 
 
 # -- API ----------------------------------------------------------------------------------------
-@api_router.get("/fixity", summary="The last fixity report")
+@api_router.get("/fixity", summary="The last fixity report",
+                **contract.answers(contract.FixityReport, 401, 403, 404))
 def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
     report = last_fixity(web(request).letters)
@@ -216,7 +218,8 @@ def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     return report
 
 
-@api_router.post("/fixity", summary="Run a fixity check now")
+@api_router.post("/fixity", summary="Run a fixity check now",
+                 **contract.answers(contract.FixityReport, 401, 403))
 async def fixity_check(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """Re-hash every original now; the new report, as `GET /api/fixity` gives it; auditor."""
     check_api_csrf(request, who)
