@@ -19,7 +19,7 @@ from letters.searching import SearchResult
 from letters.service import Letters
 from letters.web import auditing, contract, upload
 from letters.web.auth import Identity, address, check_api_csrf, need
-from letters.web.contract import answers, download, json_body
+from letters.web.contract import DATE, answers, choice, download, json_body, one_of
 from letters.web.jsonbody import json_object
 from letters.web.searchform import SORTS, SearchForm
 from letters.web.state import web
@@ -29,15 +29,9 @@ reader = Depends(need("reader"))
 archivist = Depends(need("archivist"))
 auditor = Depends(need("auditor"))
 #: What the search parameters accept, for the document (SearchForm checks them).
-DATE = {"format": "date"}
-TWO_LETTERS = {"pattern": r"^\s*[a-z]{2}\s*$"}
-FROM_ONE = {"pattern": r"^\s*0*[1-9][0-9]*\s*$"}
-ONE_TO_HUNDRED = {"pattern": r"^\s*0*([1-9]|[1-9][0-9]|100)\s*$"}
-
-
-def one_of(*values: str) -> dict[str, Any]:
-    """The schema of a parameter taking one of these values."""
-    return {"enum": list(values)}
+TWO_LETTERS = choice("[a-z]{2}")
+FROM_ONE = choice("0*[1-9][0-9]*")
+ONE_TO_HUNDRED = choice("0*([1-9]|[1-9][0-9]|100)")
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:

@@ -231,8 +231,10 @@ def audit_filter(
     who_param: str = Query("", alias="who", description="only the events of this user"),
     action: str = Query("", description="only this action: login, login_failed, upload, "
                                          "correct, export, verify, user_added..."),
-    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive"),
-    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive"),
+    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive",
+                           json_schema_extra=contract.DATE),
+    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive",
+                         json_schema_extra=contract.DATE),
     letter: str = Query("", description="only the events about this letter id"),
 ) -> AuditFilter:
     """The filters of `GET /api/audit` (declared here for OpenAPI, read by AuditFilter)."""

@@ -7,6 +7,7 @@ checks every answer against these models, and schemathesis checks the server aga
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from fastapi import FastAPI
@@ -26,6 +27,19 @@ ERRORS = {
     422: "The request is well formed but cannot be carried out; `detail` says why.",
 }
 PDF_FIELD = "file"
+#: The schema of a query parameter holding a date (surrounding spaces and "" are ignored).
+DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\s*$"}]}
+
+
+def choice(*alternatives: str) -> dict[str, Any]:
+    """The schema of a query parameter taking one of these values (or regular expressions);
+    surrounding spaces and "" are ignored."""
+    return {"pattern": rf"^\s*({'|'.join(alternatives)})?\s*$"}
+
+
+def one_of(*values: str) -> dict[str, Any]:
+    """`choice` of these literal values."""
+    return choice(*(re.escape(v) for v in values))
 
 
 class _Shape(BaseModel):
@@ -125,7 +139,8 @@ class UploadRefused(_Shape):
     """Every uploaded file was refused: the first reason and one result per file."""
 
     detail: str
-    results: list[IngestLine]
+    results: list[IngestLine] = Field(default_factory=list,
+                                      description="absent when the body was not read")
 
 
 class FormerName(_Shape):

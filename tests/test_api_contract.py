@@ -1,0 +1,190 @@
+"""The JSON API keeps the contract its OpenAPI document states, checked against the live server:
+schemathesis with all its checks, every answer read back through the models of `web.contract`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pdfkit
+import pytest
+import schemathesis
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+
+from conftest import LiveServer, WebHome, copy_web_home
+from letters.settings import Settings
+from letters.web import contract
+
+#: What positive_data_acceptance accepts by default (schemathesis' own list).
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+#: Requests valid by the schema that the API still refuses for what no schema can say: a query
+#: that does not parse, an unknown slug or letter id, a start date after the end date, a slug
+#: already taken, a pairing that would change a founding exchange.
+REFUSED_BY_MEANING = {
+    ("GET", "/api/search"): ["400"],
+    ("GET", "/api/audit"): ["400"],
+    ("PATCH", "/api/letters/{letter_id}"): ["422"],
+    ("PUT", "/api/letters/{letter_id}/exchange"): ["422"],
+    ("POST", "/api/partners"): ["422"],
+    ("POST", "/api/partners/{slug}/names"): ["422"],
+    ("POST", "/api/partners/{slug}/relink"): ["422"],
+}
+
+
+@pytest.fixture(scope="module")
+def contract_site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[tuple[LiveServer, WebHome]]:
+    """A live server on a copy of the web home that schemathesis may change at will."""
+    home = copy_web_home(web_template, tmp_path_factory.mktemp("contract") / "home")
+    with LiveServer(Settings(home=home.path)) as server:
+        yield server, home
+
+
+def schemathesis_config(token: str) -> SchemathesisConfig:
+    """Every check, a bounded and reproducible number of cases, the admin's token."""
+    operations = [
+        {"include-method": method, "include-path": path,
+         "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED + extra}}}
+        for (method, path), extra in REFUSED_BY_MEANING.items()]
+    return SchemathesisConfig.from_dict({
+        "seed": 15,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "generation": {"max-examples": 5, "deterministic": True},
+        "checks": {"enabled": True},
+        "operations": operations,
+    })
+
+
+def failed_checks(event: events.EngineEvent) -> list[str]:
+    """Each check that did not pass in a finished scenario, with the request and the answer."""
+    if not isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
+        return []
+    found = []
+    for case_id, checks in event.recorder.checks.items():
+        exchange = event.recorder.interactions.get(case_id)
+        for check in checks:
+            if check.status == "success":
+                continue
+            title = check.failure_info.failure.title if check.failure_info else ""
+            request = (f"{exchange.request.method} {exchange.request.uri} {exchange.request.body!r:.200}"
+                       if exchange else "")
+            answer = (f"{exchange.response.status_code} {exchange.response.content!r:.300}"
+                      if exchange and exchange.response else "")
+            found.append(f"{event.recorder.label}: {check.name} ({title}): {request} -> {answer}")
+    return found
+
+
+def test_schemathesis_finds_nothing(contract_site: tuple[LiveServer, WebHome]) -> None:
+    server, home = contract_site
+    # uploads are real letters: the PDFs the web home was made of (found archived) and a new one
+    letters = [path.read_bytes() for path in home.sources.values()]
+    letters.append(pdfkit.text_pdf([["**COUNCIL OF EUROPE", "The Secretary General", "",
+                                     "Strasbourg, 2 March 2021", "", "Mr Example", "IBM", "",
+                                     "A letter that the contract test uploads.", "",
+                                     "Marija Pejčinović Burić", "Secretary General"]]))
+    schemathesis.openapi.media_type("application/pdf", st.sampled_from(letters))
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json",
+                                           config=schemathesis_config(home.tokens["admin"]))
+    problems: list[str] = []
+    cases = 0
+    for event in from_schema(schema).execute():
+        problems += failed_checks(event)
+        if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
+            cases += len(event.recorder.cases)
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            problems.append(f"error: {event!r:.500}")
+        elif isinstance(event, events.EngineFinished):
+            problems += [f"failure: {failure!r:.500}" for failure in event.failures]
+    assert cases > 100, cases
+    assert not problems, "\n".join(problems)
+
+
+# -- the models describe the answers exactly -----------------------------------------------------
+def check(model: Any, response: httpx.Response, status: int = 200) -> Any:
+    """The answer has the status, and the model reads it back to the very same JSON."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    adapter = TypeAdapter(model)
+    assert adapter.dump_python(adapter.validate_python(body), mode="json",
+                               exclude_unset=True) == body
+    return body
+
+
+def test_every_answer_is_what_its_model_says(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    letter = home.ids["cloudflare-out.pdf"]
+    headers = {"Authorization": f"Bearer {home.tokens['admin']}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
+        check(contract.SearchPage, http.get("/api/search", params={"q": "partnership"}))
+        check(contract.LetterWithText, http.get(f"/api/letters/{letter}"))
+        check(list[contract.PartnerEntry], http.get("/api/partners"))
+        detail = check(contract.PartnerDetail, http.get("/api/partners/cloudflare"))
+        assert detail["founding_exchange"]["complete"] is True
+        check(list[contract.SecretaryGeneralEntry], http.get("/api/secretaries-general"))
+        check(contract.ReviewQueue, http.get("/api/review"))
+        check(list[contract.ExchangeRow], http.get("/api/partners/cloudflare/exchanges"))
+        check(list[contract.Candidate], http.get("/api/partners/google/relink"))
+        check(contract.LetterRecord, http.patch(f"/api/letters/{letter}",
+                                                json={"title": "The welcome letter"}))
+        check(contract.Unlinked, http.delete(f"/api/letters/{letter}/exchange"))
+        check(contract.ExchangeRow, http.put(f"/api/letters/{letter}/exchange",
+                                             json={"other": home.ids["cloudflare-in.pdf"]}))
+        check(contract.PartnerChanged, http.post("/api/partners", json={
+            "name": "Example Foundation", "kind": "association"}), 201)
+        check(contract.PartnerChanged, http.post("/api/partners/google/names", json={
+            "name": "Alphabet Example"}), 201)
+        check(contract.FixityReport, http.post("/api/fixity"))
+        check(contract.FixityReport, http.get("/api/fixity"))
+        check(list[contract.AuditEvent], http.get("/api/audit"))
+        check(list[contract.IngestLine], http.post("/api/letters", files=[
+            ("file", ("again.pdf", home.sources["ripe-fr.pdf"].read_bytes(), "application/pdf"))]),
+            201)
+        refused = check(contract.UploadRefused, http.post("/api/letters", files=[
+            ("file", ("note.txt", b"not a letter", "text/plain"))]), 415)
+        assert refused["results"][0]["result"] == "rejected"
+        check(contract.Problem, http.get("/api/letters/nothing-here"), 404)
+        check(contract.Problem, http.get("/api/search", params={"q": "("}), 400)
+        check(contract.Health, http.get("/healthz"))
+
+
+def test_a_wrong_method_is_told_every_method_of_the_address(
+        contract_site: tuple[LiveServer, WebHome]) -> None:
+    server, home = contract_site
+    letter = home.ids["google-out.pdf"]
+    headers = {"Authorization": f"Bearer {home.tokens['admin']}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
+        assert http.post(f"/api/letters/{letter}").headers["allow"] == "GET, PATCH"
+        assert http.post(f"/api/letters/{letter}/exchange").headers["allow"] == "DELETE, PUT"
+        answer = http.delete("/api/partners")
+        assert answer.status_code == 405 and answer.headers["allow"] == "GET, POST"
+        assert answer.json() == {"detail": "This address does not accept that method."}
+
+
+def test_the_document_declares_security_bodies_and_errors(
+        contract_site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = contract_site
+    document = httpx.get(f"{server.url}/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer",
+                                 "description": schemes["bearer"]["description"]}
+    assert schemes["session"]["in"] == "cookie"
+    upload = document["paths"]["/api/letters"]["post"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["file"]["items"] == {"type": "string", "format": "binary"}
+    assert set(upload["responses"]) == {"201", "400", "401", "403", "413", "415", "422"}
+    patch = document["paths"]["/api/letters/{letter_id}"]["patch"]
+    assert patch["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Correction"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "422" not in operation["responses"] or method != "get", (method, path)
+            if path.startswith("/api/"):
+                assert operation["security"] == [{"bearer": []}, {"session": []}], path
+                assert operation["responses"]["401"]["content"]["application/json"][
+                    "schema"] == {"$ref": "#/components/schemas/Problem"}, path
+    assert "HTTPValidationError" not in document["components"]["schemas"]
