@@ -3,7 +3,14 @@ schemathesis with all its checks, every answer read back through the models of `
 
 from __future__ import annotations
 
+import importlib
+import io
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -78,6 +85,7 @@ def failed_checks(event: events.EngineEvent) -> list[str]:
     return found
 
 
+@pytest.mark.slow  # about 45 s: the coverage phase alone sends some 500 requests
 def test_schemathesis_finds_nothing(contract_site: tuple[LiveServer, WebHome]) -> None:
     server, home = contract_site
     # uploads are real letters: the PDFs the web home was made of (found archived) and a new one
@@ -188,3 +196,69 @@ def test_the_document_declares_security_bodies_and_errors(
                 assert operation["responses"]["401"]["content"]["application/json"][
                     "schema"] == {"$ref": "#/components/schemas/Problem"}, path
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+# -- a client generated from the document --------------------------------------------------------
+def generate_client(server: LiveServer, where: Path) -> None:
+    """Generate a Python client package `letters_client` from the server's document, with
+    openapi-python-client (it formats its output with the ruff beside this Python)."""
+    document = where / "openapi.json"
+    document.write_bytes(httpx.get(f"{server.url}/openapi.json").content)
+    tools = Path(sys.executable).parent
+    done = subprocess.run(
+        [str(tools / "openapi-python-client"), "generate", "--path", str(document),
+         "--output-path", str(where / "letters_client"), "--meta", "none"],
+        capture_output=True, text=True, cwd=where, timeout=300,
+        env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    # the only parts it leaves out are the two downloads' bodies (PDF, zip): read them raw
+    assert re.findall(r"Unsupported content_type ([\w/]+)", done.stdout + done.stderr) == [
+        "application/pdf", "application/zip"]
+    assert (where / "letters_client" / "api" / "api" / "upload_letters.py").is_file()
+
+
+def test_a_generated_client_searches_uploads_and_corrects(
+        fresh: tuple[LiveServer, WebHome], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, home = fresh
+    generate_client(server, tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    generated = importlib.import_module("letters_client")
+    search, upload, correct, letter = (importlib.import_module(f"letters_client.api.api.{name}")
+                                       for name in ("search", "upload_letters", "correct", "letter"))
+    models = importlib.import_module("letters_client.models")
+    types = importlib.import_module("letters_client.types")
+    with generated.AuthenticatedClient(base_url=server.url,
+                                       token=home.tokens["archivist"]) as client:
+
+        page = search.sync(client=client, q="partnership", sort="date")
+        assert isinstance(page, models.SearchPage)
+        assert page.total == 3 and [hit.filename for hit in page.hits] == [
+            "google-out.pdf", "cloudflare-out.pdf", "cloudflare-in.pdf"]
+        assert "<mark>" in page.hits[0].snippet
+
+        pdf = pdfkit.text_pdf([["**COUNCIL OF EUROPE", "The Secretary General", "",
+                                "Strasbourg, 9 June 2021", "", "Mr Example", "IBM", "",
+                                "A letter that the generated client uploads.", "",
+                                "Marija Pejčinović Burić", "Secretary General"]])
+        body = models.UploadLettersBody(file=[types.File(payload=io.BytesIO(pdf),
+                                                         file_name="generated.pdf",
+                                                         mime_type="application/pdf")])
+        results = upload.sync(client=client, body=body)
+        assert isinstance(results, list) and len(results) == 1
+        added = results[0]
+        assert isinstance(added, models.Added) and added.result == "added", added
+        assert added.path == "generated.pdf"
+
+        record = correct.sync(letter_id=added.id, client=client,
+                                  body=models.Correction(title="A letter to IBM", date="2021-06-10"))
+        assert isinstance(record, models.LetterRecord)
+        assert (record.id, record.title, record.date) == (added.id, "A letter to IBM", "2021-06-10")
+        refused = correct.sync(letter_id=added.id, client=client,
+                                   body=models.Correction(partner="no-such-partner"))
+        assert isinstance(refused, models.Problem) and "no-such-partner" in refused.detail
+
+        found = search.sync(client=client, q='"generated client"')
+        assert isinstance(found, models.SearchPage)
+        assert [(hit.id, hit.title) for hit in found.hits] == [(added.id, "A letter to IBM")]
+        again = letter.sync(letter_id=added.id, client=client)
+        assert isinstance(again, models.LetterWithText) and "generated client" in again.text

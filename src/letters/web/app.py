@@ -198,7 +198,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app = FastAPI(
         title="letters", version=__version__, docs_url="/docs", redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url="/openapi.json", generate_unique_id_function=contract.operation_id,
         description="The archive of the Council of Europe's Digital Partnership "
                     "exchange-of-letters agreements. Authenticate with "
                     "`Authorization: Bearer TOKEN` (`letters users token NAME`).",

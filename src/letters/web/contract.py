@@ -11,6 +11,7 @@ import re
 from typing import Any, Literal
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
@@ -366,6 +367,11 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
                     "items": {"type": "string", "format": "binary"},
                     "description": "a PDF letter; repeat the field for more"}}},
     "encoding": {PDF_FIELD: {"contentType": "application/pdf"}}}}}}
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the document: the name of its route (what a generated client calls)."""
+    return route.name
 
 
 def install(app: FastAPI) -> None:

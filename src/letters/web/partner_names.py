@@ -132,7 +132,7 @@ def _refused(error: RegistryError) -> JSONResponse:
 @router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner",
              openapi_extra=json_body(contract.NewPartner),
              **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, status=201))
-async def api_addregistered(request: Request, who: Identity = archivist) -> Response:
+async def api_add_partner(request: Request, who: Identity = archivist) -> Response:
     """JSON {"slug", "name", "kind", "joined"}: 201 with the entry and the letters it matches."""
     check_api_csrf(request, who)
     data = await json_object(request, "the partner's slug, name and kind")
