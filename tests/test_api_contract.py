@@ -198,6 +198,17 @@ def test_the_document_declares_security_bodies_and_errors(
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
 
+def test_with_reading_open_reading_needs_no_credentials(web_template: WebHome,
+                                                        tmp_path: Path) -> None:
+    home = copy_web_home(web_template, tmp_path / "home")
+    with LiveServer(Settings(home=home.path, open_reading=True)) as server:
+        paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+        assert paths["/api/search"]["get"]["security"] == [{"bearer": []}, {"session": []}, {}]
+        assert paths["/api/letters/{letter_id}"]["patch"]["security"] == [
+            {"bearer": []}, {"session": []}]
+        assert httpx.get(f"{server.url}/api/search").status_code == 200
+
+
 # -- a client generated from the document --------------------------------------------------------
 def generate_client(server: LiveServer, where: Path) -> None:
     """Generate a Python client package `letters_client` from the server's document, with
@@ -262,3 +273,23 @@ def test_a_generated_client_searches_uploads_and_corrects(
         assert [(hit.id, hit.title) for hit in found.hits] == [(added.id, "A letter to IBM")]
         again = letter.sync(letter_id=added.id, client=client)
         assert isinstance(again, models.LetterWithText) and "generated client" in again.text
+
+
+def test_a_file_part_without_a_file_name_is_still_a_file(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    pdf = home.sources["google-out.pdf"].read_bytes()
+    headers = {"Authorization": f"Bearer {home.tokens['archivist']}"}
+
+    def body(content: bytes) -> bytes:
+        return (b'--b\r\nContent-Disposition: form-data; name="file"\r\n'
+                b"Content-Type: application/pdf\r\n\r\n" + content + b"\r\n--b--\r\n")
+
+    with httpx.Client(base_url=server.url, timeout=60, headers={
+            **headers, "Content-Type": "multipart/form-data; boundary=b"}) as http:
+        found = http.post("/api/letters", content=body(pdf))
+        empty = http.post("/api/letters", content=body(b""))
+    assert found.status_code == 201, found.text
+    assert [(x["path"], x["result"], x["id"]) for x in found.json()] == [
+        ("upload.pdf", "duplicate", home.ids["google-out.pdf"])]
+    assert empty.status_code == 400
+    assert empty.json() == {"detail": "Send at least one PDF in the multipart field 'file'."}

@@ -13,11 +13,11 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, exchanges, export, registry
+from letters import audit, export, registry
 from letters.models import Letter
 from letters.searching import SearchResult
 from letters.service import Letters
-from letters.web import auditing, contract, upload
+from letters.web import auditing, contract, overviews, upload
 from letters.web.auth import Identity, address, check_api_csrf, need
 from letters.web.contract import DATE, answers, choice, download, json_body, one_of
 from letters.web.jsonbody import json_object
@@ -161,18 +161,7 @@ def partners(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
             **answers(contract.PartnerDetail, 401, 404))
 def partner(slug: str, request: Request, who: Identity = reader) -> dict[str, Any]:
     """The registry entry with `letters` (by date) and `founding_documents`."""
-    app = web(request).letters
-    letters = exchanges.letters_of(app, slug)
-    found = exchanges.founding_documents_for(app, slug)
-    by_id = {x.id: x for x in letters}
-    entry = app.registry.partners[slug]
-    return {
-        **registry.partner_json(entry, len(letters)),
-        "letter_count": len(letters),
-        "letters": [x.to_json() for x in letters],
-        "founding_documents": [by_id[i].to_json() for i in found.ids()] if found else [],
-        "founding_exchange": {**found.to_json(), "missing": found.missing()} if found else None,
-    }
+    return overviews.partner_overview(web(request).letters, slug).to_json()
 
 
 @router.get("/partners/{slug}/export", summary="The founding-documents bundle (zip)",
@@ -210,8 +199,4 @@ def audit_events(request: Request, limit: int | None = Query(None, ge=1),
             **answers(list[contract.SecretaryGeneralEntry], 401))
 def secretaries_general(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every Secretary General with the term of office and the number of letters."""
-    app = web(request).letters
-    counts = app.catalog.signatory_counts()
-    return [{"slug": s.slug, "name": s.name, "term_start": s.term_start, "term_end": s.term_end,
-             "letters": counts[s.slug]}
-            for s in sorted(app.registry.secretaries_general.values(), key=lambda s: s.term_start)]
+    return overviews.secretaries_general(web(request).letters).to_json()

@@ -122,6 +122,7 @@ def need(role: str) -> Callable[[Request], Identity]:
         return who
 
     check.__name__ = f"need_{role}"
+    check.role = role  # type: ignore[attr-defined]  # read by web.contract
     return check
 
 

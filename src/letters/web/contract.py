@@ -11,7 +11,7 @@ import re
 from typing import Any, Literal
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
@@ -374,17 +374,33 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, open_reading: bool = False) -> None:
     """Make the app's OpenAPI document this contract: the request bodies' models in its
-    components, and no answer FastAPI adds that the API never gives (its own 422)."""
+    components, no answer FastAPI adds that the API never gives (its own 422), and, when reading
+    is open, no credentials needed to read."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = _amend(build())
+            if open_reading:
+                _open_reading(app, app.openapi_schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _open_reading(app: FastAPI, document: dict[str, Any]) -> None:
+    """Operations that readers may call: credentials become optional (`{}` in `security`)."""
+    for route in iter_route_contexts(app.routes):
+        dependant = getattr(route, "dependant", None)
+        if dependant is None or not any(getattr(d.call, "role", None) == "reader"
+                                        for d in dependant.dependencies):
+            continue
+        for method in route.methods or ():
+            operation = document["paths"].get(route.path, {}).get(method.lower())
+            if operation is not None:
+                operation["security"] = [*operation.get("security", []), {}]
 
 
 def _amend(document: dict[str, Any]) -> dict[str, Any]:
