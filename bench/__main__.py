@@ -76,6 +76,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse-index", action="store_true",
                         help="keep the search home and index of the previous run (no reindex, "
                              "no raw bulk baseline): to rerun search, load or profile only")
+    parser.add_argument("--engine", choices=search_bench.ENGINES, default="whoosh",
+                        help="the engine of the repeated mix, the load and the profiles (the "
+                             "cold figures are measured for both)")
     parser.add_argument("--cache", type=Path, default=HERE / ".cache",
                         help="where generated corpora are kept (default bench/.cache)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json",
@@ -101,8 +104,8 @@ def _slowest(details: dict[str, Any]) -> str | None:
 
 
 def _profiles(report: Report, sizes: Sizes, cache: Path, work: Path, home: Path,
-              out: Path) -> dict[str, Any]:
-    found = profiles.search(home, out, _slowest(report.details), sizes.profile_repeat)
+              out: Path, engine: str = "whoosh") -> dict[str, Any]:
+    found = profiles.search(home, out, _slowest(report.details), sizes.profile_repeat, engine)
     made = corpus.pdf_corpus(cache / "pdfs", sizes.profile_letters)
     found.update(profiles.ingest([path for path, _ in made], work, out))
     archive, _ = search_bench.prepare_archive(cache, sizes.profile_index_letters)
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     work = cache / "run"
     work.mkdir(parents=True, exist_ok=True)
     for entry in work.iterdir():
-        if not (args.reuse_index and entry.name == search_bench.HOME):
+        if not (args.reuse_index and entry.name.startswith(search_bench.HOME)):
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     report = Report(sizes={**asdict(sizes), "quick": args.quick, "parts": sorted(parts)})
     phases: dict[str, float] = {}
@@ -159,12 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         homes.append(home)
 
     if parts & {"search", "load", "profile"} and phase("index build", build):
-        home = homes[0]
+        home = search_bench.home_of(homes[0].parent, args.engine)
+        if "search" in parts:
+            phase("search cold", lambda: report.details["search"].__setitem__(
+                "cold", search_bench.cold(report, work)))
         if parts & {"search", "load"}:
             token = load_bench.archivist_token(home) if "load" in parts else ""
             uploads = (load_bench.upload_files(cache, work, sizes.uploads, home)
                        if "load" in parts else [])
-            server = Server(home, work / "server.log")
+            server = Server(home, work / "server.log", args.engine)
             try:
                 server.start()
                 if "search" in parts:
@@ -178,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
         if "profile" in parts:
             phase("profile", lambda: report.details.__setitem__("profiles", _profiles(
-                report, sizes, cache, work, home, args.out.parent / "profiles")))
+                report, sizes, cache, work, home, args.out.parent / "profiles", args.engine)))
     if "pages" in parts:
         phase("pages", lambda: report.details.__setitem__("pages", pages_bench.run(
             report, sizes.pages_sizes, sizes.pages_starts, sizes.pages_repeats,

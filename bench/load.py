@@ -135,7 +135,7 @@ def run(report: Report, server: Server, home: Path, token: str, files: list[Path
     missing = [p.name for p in files if not archive.has(hashlib.sha256(p.read_bytes()).hexdigest())]
     after = sum(1 for _ in archive.records())
     server.stop()  # the index is checked by this process once the server has let go of it
-    app = Letters(Settings(home=home))
+    app = Letters(Settings(home=home, search_engine=server.engine))
     indexed = app.index.ids()
     app.index.close()
     not_indexed = [i for i in tally.added if i not in indexed]

@@ -56,10 +56,10 @@ def profiled(name: str, work: Callable[[], object], out: Path) -> dict[str, Any]
     return summary(profile, seconds)
 
 
-def search(home: Path, out: Path, slowest: str | None, repeat: int = 5
+def search(home: Path, out: Path, slowest: str | None, repeat: int = 5, engine: str = "whoosh"
            ) -> dict[str, dict[str, Any]]:
     """Profiles of one pass of the query mix, and of the slowest query run `repeat` times."""
-    app = Letters(Settings(home=home))
+    app = Letters(Settings(home=home, search_engine=engine))
     for query in MIX:  # warm: open the index, fill caches
         app.search(query.request())
     found: dict[str, dict[str, Any]] = {}

@@ -20,12 +20,16 @@ from whoosh.qparser import MultifieldParser
 
 from bench.queries import Query
 from letters.archive import Archive
-from letters.index import schema as letters_index
+from letters.index import documents as letters_documents
+from letters.index import whoosh_engine as letters_index
 from letters.registry import load as load_registry
+
+DEFAULT_FIELDS = letters_documents.DEFAULT_FIELDS
+FACET_FIELDS = letters_documents.FACET_FIELDS
 
 
 def documents(archive_dir: Path) -> Iterator[dict[str, Any]]:
-    """The index documents of every archived letter, as the program builds them."""
+    """The Whoosh fields of every archived letter, as the program builds them."""
     archive = Archive(archive_dir)
     registry = load_registry(archive_dir)
     for letter in archive.records():
@@ -33,10 +37,16 @@ def documents(archive_dir: Path) -> Iterator[dict[str, Any]]:
 
 
 def letter_document(letter: Any, pages: list[str], registry: Any) -> dict[str, Any]:
-    """One letter's document (the program's own builder, so both index the same documents)."""
-    build = letters_index.document  # the same documents, by construction
-    document: dict[str, Any] = build(letter, pages, registry)
-    return document
+    """One letter's Whoosh fields (the program's own builders, so both index the same)."""
+    fields: dict[str, Any] = {}
+
+    class Collect:
+        def add_document(self, **values: Any) -> None:
+            fields.update(values)
+
+    document = letters_documents.document(letter, pages, registry)
+    letters_index.WhooshWriter(Collect()).add(document)  # type: ignore[arg-type]
+    return fields
 
 
 def bulk_index(target: Path, docs: list[dict[str, Any]]) -> float:
@@ -56,15 +66,14 @@ class RawSearcher:
     def __init__(self, index_dir: Path) -> None:
         self.ix = whoosh_index.open_dir(str(index_dir))
         self.searcher = self.ix.searcher()
-        self.parser = MultifieldParser(list(letters_index.DEFAULT_FIELDS), self.ix.schema,
-                                       fieldboosts=letters_index.BOOSTS)
-        self.facets = {name: sorting.FieldFacet(field)
-                       for name, field in letters_index.FACET_FIELDS.items()}
+        self.parser = MultifieldParser([*DEFAULT_FIELDS, "text_en", "text_fr"], self.ix.schema,
+                                       fieldboosts=DEFAULT_FIELDS)
+        self.facets = {name: sorting.FieldFacet(field) for name, field in FACET_FIELDS.items()}
 
     def run(self, query: Query) -> int:
         """Run one query as the program would (page, facets, stored records, highlights)."""
-        parsed = self.parser.parse(query.q).accept(_positional).normalize() if query.q \
-            else wq.Every()
+        text = query.q.replace("date:", "day:")  # the program's `date:` is the field `day`
+        parsed = self.parser.parse(text).accept(_positional).normalize() if text else wq.Every()
         sort = query.sort if query.q or query.sort != "relevance" else "date"
         sortedby = {"relevance": None, "date": sorting.FieldFacet("date_asc"),
                     "-date": sorting.FieldFacet("date_desc")}[sort]
@@ -102,5 +111,5 @@ def _filters(query: Query) -> wq.Query | None:
     if query.date_from or query.date_to:
         start = datetime.fromisoformat(query.date_from) if query.date_from else None
         end = datetime.fromisoformat(query.date_to) if query.date_to else None
-        parts.append(wq.DateRange("date", start, end))
+        parts.append(wq.DateRange("day", start, end))
     return wq.And(parts) if parts else None

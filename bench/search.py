@@ -1,8 +1,10 @@
-"""Search at scale: reindex against raw Whoosh bulk indexing; query latency in process, over
-HTTP and with raw Whoosh, on the same index of generated letters."""
+"""Search at scale, for each engine: reindex (against raw Whoosh bulk indexing); cold latency (44
+distinct queries, each asked once on a freshly opened index, in process and over HTTP: the
+headline); then the repeated mix of 20 queries in process, over HTTP and with raw Whoosh."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -15,7 +17,7 @@ from typing import Any
 import httpx
 
 from bench import corpus, raw
-from bench.queries import MIX, Query
+from bench.queries import COLD, MIX, Query
 from bench.report import Report, percentile
 from bench.server import Server
 from letters.archive import Archive
@@ -23,6 +25,14 @@ from letters.service import Letters
 from letters.settings import Settings
 
 HOME = "home-search"
+ENGINES = ("whoosh", "tantivy")
+#: Goals of the cold p95 (ms), in process and over HTTP, per engine (None: reported only).
+COLD_GOALS = {"tantivy": ("<= 50", "<= 80"), "whoosh": (None, None)}
+
+
+def home_of(work: Path, engine: str) -> Path:
+    """The benchmark home of one engine (the same archive, hard-linked)."""
+    return work / (HOME if engine == "whoosh" else f"{HOME}-{engine}")
 
 
 def prepare_archive(cache: Path, count: int) -> tuple[Path, float]:
@@ -44,11 +54,12 @@ def link_home(archive: Path, home: Path) -> float:
     return time.perf_counter() - start
 
 
-def reindex(home: Path, expected: int) -> float:
-    """Seconds `letters reindex` takes (the whole command)."""
+def reindex(home: Path, expected: int, engine: str = "whoosh") -> float:
+    """Seconds `letters reindex` takes (the whole command) with this engine."""
     command = [sys.executable, "-m", "letters", "--home", str(home), "reindex"]
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          env={**os.environ, "LETTERS_SEARCH_ENGINE": engine})
     seconds = time.perf_counter() - start
     if done.returncode != 0 or f"Indexed {expected} letter" not in done.stdout:
         raise RuntimeError(f"letters reindex failed (exit {done.returncode}): "
@@ -116,14 +127,57 @@ def _add_latency(report: Report, key: str, label: str, samples: dict[str, list[f
     report.add(f"search.{key}.p99_ms", f"search {label}: p99", percentile(flat, 99), "ms")
 
 
+def cold(report: Report, work: Path) -> dict[str, Any]:
+    """Each engine's cold latency: every query of COLD asked once on a freshly opened index, in
+    process and over HTTP (a server started for it), with facets and snippets."""
+    found: dict[str, Any] = {}
+    for engine in ENGINES:
+        home = home_of(work, engine)
+        app = Letters(Settings(home=home, search_engine=engine))
+        app.open_index()  # what a server does at start-up, untimed
+        totals, inprocess = once(lambda query: app.search(query.request()).total)  # noqa: B023
+        app.index.close()
+        with Server(home, work / f"server-cold-{engine}.log", engine) as server, \
+                httpx.Client(base_url=server.url, timeout=60) as client:
+            http_totals, over_http = once(http_runner(client))
+            memory = server.memory()
+        goals = COLD_GOALS[engine]
+        for key, label, samples, goal in (
+                ("inprocess", "in process", inprocess, goals[0]),
+                ("http", "over HTTP", over_http, goals[1])):
+            flat = list(samples.values())
+            for p in (50, 95):
+                report.add(f"search.cold.{engine}.{key}.p{p}_ms",
+                           f"search cold, {engine}, {label}: p{p} of {len(flat)} queries",
+                           percentile(flat, p), "ms", goal=goal if p == 95 else None)
+        report.add(f"search.cold.{engine}.server_rss_mb",
+                   f"search cold, {engine}: server resident memory (VmRSS)", memory.get("VmRSS"),
+                   "MB")
+        found[engine] = {"totals": totals, "http_totals": http_totals,
+                         "inprocess_ms": {k: round(v, 2) for k, v in inprocess.items()},
+                         "http_ms": {k: round(v, 2) for k, v in over_http.items()}}
+    return found
+
+
+def once(run: Callable[[Query], int]) -> tuple[dict[str, int], dict[str, float]]:
+    """Totals and milliseconds of every COLD query, each asked once."""
+    totals: dict[str, int] = {}
+    took: dict[str, float] = {}
+    for query in COLD:
+        start = time.perf_counter()
+        totals[query.name] = run(query)
+        took[query.name] = (time.perf_counter() - start) * 1000
+    return totals, took
+
+
 def run_queries(report: Report, home: Path, server: Server, rounds: int) -> dict[str, Any]:
     """Latency of the mix: raw Whoosh, `Letters.search`, `GET /api/search`; server memory."""
-    app = Letters(Settings(home=home))
+    app = Letters(Settings(home=home, search_engine=server.engine))
     totals, inprocess_first, inprocess = latencies(
         lambda query: app.search(query.request()).total, rounds, "in-process")
     app.index.close()
 
-    searcher = raw.RawSearcher(home / "index")
+    searcher = raw.RawSearcher(home_of(home.parent, "whoosh") / "index" / "search")
     raw_totals, _raw_first, baseline = latencies(searcher.run, rounds, "raw")
     searcher.close()
 
@@ -167,14 +221,17 @@ def build(report: Report, count: int, cache: Path, work: Path, reuse: bool = Fal
 
     With `reuse`, the home and index left by the previous run are kept and nothing is timed.
     """
-    home = work / HOME
-    if reuse and (home / "index").is_dir():
+    home = home_of(work, "whoosh")
+    if reuse and all((home_of(work, engine) / "index" / "search").is_dir() for engine in ENGINES):
         letters = sum(1 for _ in Archive(home / "archive").records())
         report.add("search.letters", "search: letters in the index (reused)", letters, "letters")
         return home, {"reused": True}
     archive, generation = prepare_archive(cache, count)
     linking = link_home(archive, home)
     reindexing = reindex(home, count)
+    other = home_of(work, "tantivy")
+    link_home(archive, other)
+    other_seconds = reindex(other, count, "tantivy")
     loading, bulk = raw_bulk(home, work)
     report.add("search.letters", "search: letters in the index", count, "letters")
     report.add("search.reindex_seconds", "letters reindex, time", reindexing, "s", goal="<= 120")
@@ -182,7 +239,14 @@ def build(report: Report, count: int, cache: Path, work: Path, reuse: bool = Fal
                bulk, "s")
     report.add("search.reindex_vs_raw", "letters reindex time / raw Whoosh bulk time",
                reindexing / bulk, "x", goal="<= 1.2")
-    index_bytes = sum(p.stat().st_size for p in (home / "index").rglob("*") if p.is_file())
-    report.add("search.index_mb", "search: index size on disk", index_bytes / 2**20, "MB")
+    report.add("search.index_mb", "search: index size on disk", _size(home / "index" / "search"), "MB")
+    report.add("search.tantivy.reindex_seconds", "letters reindex with tantivy, time",
+               other_seconds, "s", goal="<= 120")
+    report.add("search.tantivy.index_mb", "search: tantivy index size on disk",
+               _size(other / "index" / "search"), "MB")
     return home, {"corpus_seconds": round(generation, 2), "hardlink_seconds": round(linking, 2),
                   "raw_documents_load_seconds": round(loading, 2)}
+
+
+def _size(directory: Path) -> float:
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 2**20

@@ -24,9 +24,10 @@ def free_port() -> int:
 class Server:
     """The program's own server (`letters serve`) on a home, reading open to all."""
 
-    def __init__(self, home: Path, log: Path) -> None:
+    def __init__(self, home: Path, log: Path, engine: str = "whoosh") -> None:
         self.home = home
         self.log = log
+        self.engine = engine
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -36,8 +37,9 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 120.0) -> None:
-        """Start the server and wait until /healthz answers (the index opens on the first search)."""
-        env = {**os.environ, "LETTERS_OPEN_READING": "1", "LETTERS_HOME": str(self.home)}
+        """Start the server and wait until /healthz answers (the index is opened at start-up)."""
+        env = {**os.environ, "LETTERS_OPEN_READING": "1", "LETTERS_HOME": str(self.home),
+               "LETTERS_SEARCH_ENGINE": self.engine}
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import make_elsewhere
 import pdfkit
 from pdfkit import Line
 
@@ -886,15 +887,7 @@ a fresh generation, so do not edit these files by hand):
 
 def generate(out: Path, only: Collection[str] | None = None) -> list[Truth]:
     """Write the specimens, `truth.json` and `README.md` into `out`; return the truths."""
-    out.mkdir(parents=True, exist_ok=True)
-    made = letters(only)
-    for truth, pdf in made:
-        (out / truth.file).write_bytes(pdf)
-    truths = sorted((truth for truth, _ in made), key=lambda t: t.file)
-    text = json.dumps([asdict(t) for t in truths], ensure_ascii=False, indent=1) + "\n"
-    (out / "truth.json").write_text(text, encoding="utf-8")
-    (out / "README.md").write_text(README, encoding="utf-8")
-    return truths
+    return pdfkit.write_specimens(out, letters(only), README)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -904,6 +897,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     truths = generate(args.out)
     print(f"{len(truths)} specimens written to {args.out}")
+    others = make_elsewhere.generate(args.out / "elsewhere")
+    print(f"{len(others)} specimens written elsewhere to {args.out / 'elsewhere'}")
     return 0
 
 

@@ -6,11 +6,13 @@ Not part of the package: the program reads PDFs, it never needs to write letters
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import A4
@@ -311,3 +313,15 @@ def scan_pdf(pages: list[Page], seed: str, dpi: int = 200, skew: float = 0.0,
         for number, page in enumerate(pages)
     ]
     return image_pdf(images, title)
+
+
+def write_specimens(out: Path, made: list[tuple[Any, bytes]], readme: str) -> list[Any]:
+    """Write each (truth, pdf) as truth.file, then `truth.json` (sorted by file) and `README.md`."""
+    out.mkdir(parents=True, exist_ok=True)
+    for truth, pdf in made:
+        (out / truth.file).write_bytes(pdf)
+    truths = sorted((truth for truth, _ in made), key=lambda t: t.file)
+    text = json.dumps([asdict(t) for t in truths], ensure_ascii=False, indent=1) + "\n"
+    (out / "truth.json").write_text(text, encoding="utf-8")
+    (out / "README.md").write_text(readme, encoding="utf-8")
+    return truths

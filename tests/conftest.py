@@ -31,6 +31,7 @@ from letters.settings import Settings  # noqa: E402
 MODULE_TIERS = {
     "test_ocr": "ocr",
     "test_specimens": "ocr",
+    "test_elsewhere_specimens": "ocr",
     "test_hostile": "slow",
     "test_server_robustness": "slow",
     "test_bench_smoke": "slow",

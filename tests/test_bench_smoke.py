@@ -28,6 +28,11 @@ FIGURES: dict[str, str | None] = {
     "search.raw.p95_ms": None, "search.inprocess.p95_ms": "<= 50", "search.http.p95_ms": "<= 80",
     "search.inprocess_vs_raw_p95": None, "search.http_vs_raw_p95": None,
     "search.server_rss_mb": "<= 400", "search.server_peak_rss_mb": None,
+    "search.tantivy.reindex_seconds": "<= 120", "search.tantivy.index_mb": None,
+    **{f"search.cold.{engine}.{path}.p{p}_ms": goal if p == 95 else None
+       for engine, goals in (("whoosh", (None, None)), ("tantivy", ("<= 50", "<= 80")))
+       for path, goal in zip(("inprocess", "http"), goals, strict=True) for p in (50, 95)},
+    **{f"search.cold.{engine}.server_rss_mb": None for engine in ("whoosh", "tantivy")},
     "load.clients": None, "load.seconds": None, "load.searches": None, "load.throughput_rps": None,
     "load.search_p50_ms": None, "load.search_p95_ms": None, "load.upload_p95_ms": None,
     "load.errors": "== 0", "load.uploads_added": ">= 2", "load.lost_uploads": "== 0",
@@ -69,6 +74,10 @@ def test_quick_bench_reports_every_figure_with_its_goal(tmp_path: Path) -> None:
     assert report["details"]["load"]["archive_after"] == report["details"]["load"]["archive_before"] + 2
     for query in report["details"]["search"]["queries"]:
         assert query["total"] == query["raw_total"] == query["http_total"], query["name"]
+    cold = report["details"]["search"]["cold"]
+    assert len(cold["whoosh"]["totals"]) >= 40
+    for engine in ("whoosh", "tantivy"):  # over HTTP as in process, and the same on both engines
+        assert cold[engine]["totals"] == cold[engine]["http_totals"] == cold["whoosh"]["totals"]
     for name in PROFILES:
         assert report["details"]["profiles"][name]["by_tottime"], name
     assert report["machine"]["nproc"] >= 1

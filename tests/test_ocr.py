@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import make_elsewhere
+import pdfkit
 import pypdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -67,5 +69,20 @@ def scanned_specimens() -> list[dict[str, object]]:
 def test_each_scanned_specimen_is_ocred_and_recognised(tmp_path: Path, entry: dict[str, object]) -> None:
     result = analyse(Task(str(SPECIMENS / str(entry["file"])), str(tmp_path), "2026-01-01"))
     assert result.ocr is True
-    found = (result.partner, result.signatory, result.date)
-    assert found == (entry["partner"], entry["signatory"], entry["date"])
+    fields = ("partner", "signatory", "signed_by", "date", "direction", "language")
+    assert {f: getattr(result, f) for f in fields} == {f: entry[f] for f in fields}
+    assert result.reasons == []
+
+
+def test_a_misreading_of_a_coarse_scan_is_flagged(tmp_path: Path) -> None:
+    """At 80 dpi Tesseract misreads the signer's name; the words it was unsure of send it to review."""
+    lines, truth = make_elsewhere.euroispa_reply("EuroISPA", "EuroISPA")
+    footer = (pdfkit.Line(make_elsewhere.BANNER["en"], align="center", size=8),)
+    pages = pdfkit.paginate([list(lines)], footer, lambda number, total: [])
+    pdf = tmp_path / "coarse.pdf"
+    pdf.write_bytes(pdfkit.scan_pdf(pages, "x", dpi=80, skew=0.6))
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert result.ocr is True and result.date == truth.date and result.partner == truth.partner
+    assert result.signed_by != truth.signed_by  # "Ana Lindgvist-Moreau"
+    assert any(r.startswith(f"OCR was unsure of the signer's name '{result.signed_by}'")
+               for r in result.reasons), result.reasons

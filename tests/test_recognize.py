@@ -368,7 +368,8 @@ def test_text_that_is_not_a_letter_needs_review(tmp_path: Path, reg: Registry) -
     found = read(tmp_path, reg, ["Minutes of the meeting", "Items discussed: budget and staff."])
     assert (found.partner, found.signatory, found.date, found.direction) == (None, None, None, None)
     assert found.status == "needs_review"
-    assert len(found.reasons) == 4
+    assert len(found.reasons) == 5
+    assert found.reasons[0].startswith("This does not read as a letter: it has neither a salutation")
     assert found.title is None
 
 

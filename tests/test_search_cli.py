@@ -140,9 +140,9 @@ def test_reindex_rebuilds_from_the_archive(home: Path, letters: dict[str, Letter
     assert status == 0
     assert out == "Indexed 4 letters.\n"
     assert err.splitlines()[-2:] == ["indexing 4/4", "writing the index..."]
-    assert (home / "index" / "SCHEMA_VERSION").exists()
+    assert (home / "index" / "search" / "SCHEMA_VERSION").exists()
     before = run(home, capsys, "search", "--json", "Facebook")[1]
-    shutil.rmtree(home / "index")
+    shutil.rmtree(home / "index" / "search")
     assert run(home, capsys, "reindex")[1] == "Indexed 4 letters.\n"
     assert run(home, capsys, "search", "--json", "Facebook")[1] == before
     assert json.loads(before)["total"] == 2

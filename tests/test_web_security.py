@@ -247,9 +247,7 @@ def test_a_session_past_its_time_opens_nothing(fresh: tuple[LiveServer, WebHome]
 # -- escaping -----------------------------------------------------------------------------------
 #: Every place that bypasses autoescaping, and why it is safe. A new one fails the test below.
 UNESCAPED = {
-    ("pages.py", "Markup(hit.snippet)"):
-        "snippets.make escapes the letter's text (html.escape) and adds only <mark>",
-    ("highlight.py", 'Markup("<mark>")'): "a literal tag around escape(text)",
+    ("highlight.py", 'Markup("<mark>")'): "a literal tag around escape(text) (letter text, snippets)",
     ("highlight.py", 'Markup("</mark>")'): "a literal tag",
     ("highlight.py", 'Markup("")'): "joins escaped pieces",
 }

@@ -1,4 +1,4 @@
-"""Only the index module may import Whoosh: the engine stays behind one small API."""
+"""Only the engine modules may import their engine: Whoosh and Tantivy stay behind one API."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def whoosh_importers(root: Path) -> set[str]:
-    """The modules under root (paths relative to it) that import whoosh in any way."""
+def whoosh_importers(root: Path, package: str = "whoosh") -> set[str]:
+    """The modules under root (paths relative to it) that import `package` in any way."""
     found: set[str] = set()
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -22,7 +22,7 @@ def whoosh_importers(root: Path) -> set[str]:
             elif (isinstance(node, ast.Call) and _called(node) in ("__import__", "import_module")
                   and node.args and isinstance(node.args[0], ast.Constant)):
                 names = [str(node.args[0].value)]
-            if any(name == "whoosh" or name.startswith("whoosh.") for name in names):
+            if any(name == package or name.startswith(package + ".") for name in names):
                 found.add(path.relative_to(root).as_posix())
     return found
 
@@ -34,8 +34,11 @@ def _called(call: ast.Call) -> str | None:
 
 
 def test_exactly_one_module_imports_whoosh() -> None:
-    assert whoosh_importers(SRC) == {"letters/index/engine.py", "letters/index/queries.py",
-                                     "letters/index/schema.py", "letters/index/store.py"}
+    assert whoosh_importers(SRC) == {"letters/index/whoosh_engine.py"}
+
+
+def test_exactly_one_module_imports_tantivy() -> None:
+    assert whoosh_importers(SRC, "tantivy") == {"letters/index/tantivy_engine.py"}
 
 
 def test_the_scan_sees_every_form_of_import(tmp_path: Path) -> None:
@@ -46,3 +49,10 @@ def test_the_scan_sees_every_form_of_import(tmp_path: Path) -> None:
     (tmp_path / "e.py").write_text("import importlib\nimportlib.import_module('whoosh.index')\n")
     (tmp_path / "f.py").write_text("import whooshy\nfrom . import whoosh\n")
     assert whoosh_importers(tmp_path) == {"a.py", "b.py", "c.py", "d.py", "e.py"}
+
+
+def test_the_scan_sees_tantivy_imports(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("import tantivy\n")
+    (tmp_path / "b.py").write_text("from tantivy import Query\n")
+    (tmp_path / "c.py").write_text("import tantivy_extra\n")
+    assert whoosh_importers(tmp_path, "tantivy") == {"a.py", "b.py"}

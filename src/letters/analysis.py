@@ -57,8 +57,9 @@ def analyse(task: Task) -> Analysis:
     result = Analysis(pages=extraction.pages, page_count=extraction.page_count,
                       signatures=extraction.signatures, metadata=extraction.metadata)
     text = "\n\n".join(extraction.pages)
+    doubtful: list[str] = []
     if extraction.scanned:
-        text, result = _read_scan(path, result)
+        text, doubtful, result = _read_scan(path, result)
         if not text.strip():
             result.reasons.append(SCANNED_REASON)
             return result
@@ -66,7 +67,8 @@ def analyse(task: Task) -> Analysis:
         from letters import signatures
 
         result.signatures = signatures.validate(path) or extraction.signatures
-    found = recognize(text, registry.load(Path(task.archive_dir)), date.fromisoformat(task.today))
+    found = recognize(text, registry.load(Path(task.archive_dir)), date.fromisoformat(task.today),
+                      doubtful)
     result.partner, result.signatory, result.signed_by = found.partner, found.signatory, found.signed_by
     result.date, result.direction, result.language = found.date, found.direction, found.language
     result.title, result.evidence = found.title, found.evidence
@@ -74,18 +76,19 @@ def analyse(task: Task) -> Analysis:
     return result
 
 
-def _read_scan(path: Path, result: Analysis) -> tuple[str, Analysis]:
-    """OCR a scanned letter; without Tesseract the letter is kept for review, text empty."""
+def _read_scan(path: Path, result: Analysis) -> tuple[str, list[str], Analysis]:
+    """OCR a scanned letter: its text and the words read with little confidence; without Tesseract
+    the letter is kept for review, text empty."""
     from letters import ocr
 
     try:
         done = ocr.read(path)
     except ocr.OcrError as error:
         result.reasons.append(str(error))
-        return "", result
+        return "", [], result
     result.pages, result.ocr, result.ocr_confidence = done.pages, True, done.confidence
     if done.confidence < LOW_CONFIDENCE:
         result.reasons.append(f"OCR confidence is low ({done.confidence:.0f}%): check the text")
     if done.searchable_pdf:
         result.derived["ocr.pdf"] = done.searchable_pdf
-    return "\n\n".join(done.pages), result
+    return "\n\n".join(done.pages), done.doubtful, result

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
@@ -21,6 +21,8 @@ from letters.textnorm import normalize
 
 LANGUAGES = "eng+fra"
 DPI = 300
+#: Words Tesseract reads with less confidence than this (0-100) are reported as doubtful.
+DOUBTFUL = 65.0
 
 
 class OcrError(Exception):
@@ -29,11 +31,13 @@ class OcrError(Exception):
 
 @dataclass
 class OcrResult:
-    """The text of each page, the mean word confidence (0-100), a searchable PDF copy."""
+    """The text of each page, the mean word confidence (0-100), a searchable PDF copy, and the
+    words read with little confidence."""
 
     pages: list[str]
     confidence: float
     searchable_pdf: bytes | None
+    doubtful: list[str] = field(default_factory=list)
 
 
 def available() -> str | None:
@@ -59,7 +63,7 @@ def _orientation(image: Path) -> int:
     return 0
 
 
-def _read_page(image: Path) -> tuple[str, list[float], bytes]:
+def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes]:
     rotation = _orientation(image)
     if rotation:
         with Image.open(image) as picture:
@@ -72,8 +76,9 @@ def _read_page(image: Path) -> tuple[str, list[float], bytes]:
     text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
     rows = csv.DictReader(io.StringIO(base.with_suffix(".tsv").read_text(encoding="utf-8")),
                           delimiter="\t", quoting=csv.QUOTE_NONE)
-    confidences = [float(r["conf"]) for r in rows if r.get("text", "").strip() and float(r["conf"]) >= 0]
-    return normalize(text), confidences, base.with_suffix(".pdf").read_bytes()
+    words = [(r["text"].strip(), float(r["conf"])) for r in rows
+             if r.get("text", "").strip() and float(r["conf"]) >= 0]
+    return normalize(text), words, base.with_suffix(".pdf").read_bytes()
 
 
 def read(path: Path) -> OcrResult:
@@ -88,15 +93,17 @@ def read(path: Path) -> OcrResult:
         done = _run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(path), str(folder / "page")])
         if done.returncode != 0:
             raise OcrError("damaged: its pages could not be rendered for OCR")
-        pages, confidences = [], []
+        pages: list[str] = []
+        words: list[tuple[str, float]] = []
         writer = PdfWriter()
         for image in sorted(folder.glob("page*.png"), key=lambda p: int(re.sub(r"\D", "", p.stem))):
-            text, scores, pdf = _read_page(image)
+            text, read, pdf = _read_page(image)
             pages.append(text)
-            confidences.extend(scores)
+            words.extend(read)
             for page in PdfReader(io.BytesIO(pdf)).pages:
                 writer.add_page(page)
         copy = io.BytesIO()
         writer.write(copy)
-    mean = round(sum(confidences) / len(confidences), 1) if confidences else 0.0
-    return OcrResult(pages=pages, confidence=mean, searchable_pdf=copy.getvalue())
+    mean = round(sum(c for _, c in words) / len(words), 1) if words else 0.0
+    doubtful = [word for word, confidence in words if confidence < DOUBTFUL]
+    return OcrResult(pages=pages, confidence=mean, searchable_pdf=copy.getvalue(), doubtful=doubtful)

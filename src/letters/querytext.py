@@ -1,28 +1,38 @@
-"""The query language, checked before any search engine sees it.
+"""The query language, read once into a syntax tree (`querysyntax`) before any engine sees it.
 
-`prepare()` reads what a user typed, refuses what is malformed with a message that points at the
-problem (QueryError), and returns the query in a canonical spelling for the index's parser:
-field names lower-cased, `text:` renamed to the body field, `-word` turned into `NOT word`,
-keyword values (direction, language, status, ocr) lower-cased. No search engine is imported here.
+`parse()` reads what a user typed and refuses what is malformed with a message that points at the
+problem (QueryError). Precedence: NOT (or `-word`) binds tightest, then OR, then AND (written or
+implied between neighbours): `a b OR c` is `a AND (b OR c)`. No search engine is imported here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from letters.searching import QueryError
+from letters.errors import QueryError
+from letters.querysyntax import (
+    And,
+    DateRange,
+    Every,
+    Node,
+    Not,
+    Or,
+    Pattern,
+    Phrase,
+    Value,
+    Word,
+    walk,
+)
 from letters.textnorm import fold
 
 #: Field names users may type, in the order error messages list them.
 FIELDS = ("partner", "signatory", "signed_by", "date", "year", "direction", "language", "ocr",
           "status", "text", "title", "id")
-#: What a user's field is called in the index, where the names differ.
-INDEX_FIELD = {"text": "content"}
-TEXT_FIELDS = frozenset({"partner", "signatory", "signed_by", "text", "title", "id"})
+TEXT_FIELDS = frozenset({"partner", "signatory", "signed_by", "text", "title"})
 RANGE_FIELDS = frozenset({"date", "year"})
-BINARY = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE"})
+BINARY = frozenset({"AND", "OR"})
 OPERATORS = BINARY | {"NOT"}
 EXAMPLES = {
     "partner": "partner:meta", "signatory": "signatory:jagland", "signed_by": "signed_by:smith",
@@ -35,6 +45,11 @@ DIRECTIONS = ("incoming", "outgoing")
 STATUSES = ("ok", "needs_review")
 BOOLEANS = {"true": "true", "yes": "true", "1": "true", "false": "false", "no": "false",
             "0": "false"}
+#: Words with wildcards in one query, at most: each is looked up in the index's word list.
+MAX_PATTERNS = 5
+#: Letters a wildcard needs before it, so that `*a*` cannot make the index list every word.
+PATTERN_PREFIX = 2
+WILDCARDS = "*?"
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"'})
 _FIELD = re.compile(r"(\w+):")
@@ -49,21 +64,30 @@ _STOP = frozenset(' \t\n\r\f\v()"')
 
 @dataclass
 class Token:
-    """One piece of a query: a word, a phrase, an operator, a parenthesis or a field:value."""
+    """One piece of a query: a word, an operator, a parenthesis, or a part already read."""
 
-    kind: str  # "word", "phrase", "op", "open", "close", "field"
+    kind: str  # "word", "op", "open", "close", "node"
     text: str
+    node: Node | None = None
+    field: str | None = None  # of a word inside `field:( ... )`, or of the group an "open" starts
 
 
-def prepare(q: str, max_chars: int = 500) -> str:
-    """The query in canonical form for the index's parser; QueryError when it is malformed."""
+def parse(q: str, max_chars: int = 500) -> Node:
+    """The syntax tree of a query; QueryError when it is malformed. Empty or `*`: Every."""
     if len(q) > max_chars:
         raise QueryError(f"the query is too long ({len(q)} characters): the limit is {max_chars}")
     tokens = _lex(q.translate(_QUOTES))
     _check_structure(tokens)
-    if [token.text for token in tokens] == ["*"]:
-        return ""  # every letter
-    return " ".join(token.text for token in tokens)
+    if not tokens or [token.text for token in tokens] == ["*"]:
+        return Every()
+    tree = _Parser(tokens).parse()
+    if tree is None:
+        raise QueryError('the query has nothing to search for: use words, "phrases" or field:value')
+    patterns = sum(isinstance(node, Pattern) for node, _ in walk(tree))
+    if patterns > MAX_PATTERNS:
+        raise QueryError(f"the query has {patterns} words with wildcards (* or ?): "
+                         f"the limit is {MAX_PATTERNS}")
+    return tree
 
 
 def fields_hint() -> str:
@@ -71,25 +95,27 @@ def fields_hint() -> str:
     return ", ".join(FIELDS[:-1]) + " or " + FIELDS[-1]
 
 
+# -- reading the pieces --------------------------------------------------------------------------
 def _lex(q: str) -> list[Token]:
     tokens: list[Token] = []
-    depth = 0
+    groups: list[str | None] = []  # the field of each open parenthesis
     pos = 0
     while pos < len(q):
         char = q[pos]
+        field = next((f for f in reversed(groups) if f), None)
         if char.isspace():
             pos += 1
         elif char == '"':
-            phrase, pos = _phrase(q, pos)
-            tokens.append(Token("phrase", phrase))
+            words, pos = _phrase(q, pos)
+            tokens.append(Token("node", words, node=_phrase_node(words, field)))
         elif char == "(":
-            depth += 1
+            groups.append(None)
             tokens.append(Token("open", "("))
             pos += 1
         elif char == ")":
-            if depth == 0:
+            if not groups:
                 raise QueryError('unbalanced parenthesis: ")" has no "(" before it')
-            depth -= 1
+            groups.pop()
             tokens.append(Token("close", ")"))
             pos += 1
         elif char in "[{":
@@ -99,21 +125,30 @@ def _lex(q: str) -> list[Token]:
                 tokens.append(Token("op", "NOT"))
             pos += 1
         else:
-            token, pos = _word_or_field(q, pos)
-            depth += token.kind == "open"
+            token, pos = _word_or_field(q, pos, field)
+            if token.kind == "open":
+                groups.append(token.field)
             tokens.append(token)
-    if depth:
+    if groups:
         raise QueryError('unbalanced parenthesis: a "(" is never closed')
     return tokens
 
 
 def _phrase(q: str, pos: int) -> tuple[str, int]:
+    """The text between a pair of quotes (and the position after them and any ~2 or ^2)."""
     end = q.find('"', pos + 1)
     if end < 0:
         raise QueryError('unbalanced quote: a phrase needs a closing "')
     suffix = _PHRASE_SUFFIX.match(q, end + 1)
     stop = suffix.end() if suffix else end + 1
-    return q[pos:stop], stop
+    return q[pos + 1:end], stop
+
+
+def _phrase_node(text: str, field: str | None) -> Node | None:
+    words = tuple(_WORD.findall(text))
+    if not words:
+        return None
+    return Phrase(words, field) if len(words) > 1 else Word(words[0], field)
 
 
 def _read_word(q: str, pos: int) -> tuple[str, int]:
@@ -123,38 +158,55 @@ def _read_word(q: str, pos: int) -> tuple[str, int]:
     return q[pos:end], end
 
 
-def _word_or_field(q: str, pos: int) -> tuple[Token, int]:
+def _word_or_field(q: str, pos: int, group: str | None) -> tuple[Token, int]:
     """A bare word or operator, a field:value, or a field:( opening a group."""
     match = _FIELD.match(q, pos)
     if match and _is_field_name(match.group(1), q, match.end()):
         name = match.group(1).lower()
         if name not in FIELDS:
             raise QueryError(f'unknown field "{match.group(1)}": use {fields_hint()}')
-        target = INDEX_FIELD.get(name, name)
         start = match.end()
         if start >= len(q) or q[start].isspace() or q[start] == ")":
             raise QueryError(f"{name}: needs a value, e.g. {EXAMPLES[name]}")
-        if q[start] == '"':
-            phrase, end = _phrase(q, start)
-            if name not in TEXT_FIELDS:
-                raise QueryError(f"{name}: takes a single value, e.g. {EXAMPLES[name]}")
-            return Token("field", f"{target}:{phrase}"), end
         if q[start] in "[{":
             return _range(q, name, start)
+        if name not in TEXT_FIELDS and q[start] in '"(':
+            extra = "; combine several with OR" if q[start] == "(" else ""
+            raise QueryError(f"{name}: takes a single value, e.g. {EXAMPLES[name]}{extra}")
+        if q[start] == '"':
+            words, end = _phrase(q, start)
+            return Token("node", words, node=_phrase_node(words, name)), end
         if q[start] == "(":
-            if name not in TEXT_FIELDS:
-                raise QueryError(f"{name}: takes a single value, e.g. {EXAMPLES[name]}; "
-                                 f"combine several with OR")
-            return Token("open", f"{target}:("), start + 1
+            return Token("open", "(", field=name), start + 1
         value, end = _read_word(q, start)
-        return Token("field", f"{target}:{_value(name, value)}"), end
+        if name in TEXT_FIELDS:
+            return Token("word", value, field=name), end
+        return Token("node", value, node=_value(name, value)), end
     word, end = _read_word(q, pos)
-    return Token("op" if word in OPERATORS else "word", word), end
+    return Token("op" if word in OPERATORS else "word", word, field=group), end
 
 
 def _is_field_name(name: str, q: str, after: int) -> bool:
     """Whether `name:` is meant as a field (not a time like 10:30 or a web address)."""
     return any(c.isalpha() for c in name) and not q.startswith("/", after)
+
+
+def _word_node(text: str, field: str | None) -> Node | None:
+    """A word, or a pattern when it has wildcards; None when it holds nothing searchable."""
+    if not any(c in WILDCARDS for c in text):
+        words = _WORD.findall(text)
+        if not words:
+            return None
+        # "data-protection", "coe.int": one word to the user; the engine splits it alike
+        return Word(text.strip("'’.,;:!?"), field) if len(words) > 1 else Word(words[0], field)
+    if text.strip(WILDCARDS) == "" and field is None:
+        return None
+    cut = min(i for i, c in enumerate(text) if c in WILDCARDS)
+    prefix = text[:cut]
+    if len(fold("".join(_WORD.findall(prefix)))) < PATTERN_PREFIX:
+        raise QueryError(f'"{text}": a wildcard needs at least {PATTERN_PREFIX} letters before '
+                         f"it, e.g. cyber*")
+    return Pattern(text, prefix, field)
 
 
 def _range(q: str, name: str, start: int) -> tuple[Token, int]:
@@ -172,10 +224,15 @@ def _range(q: str, name: str, start: int) -> tuple[Token, int]:
     for bound in (low, high):
         if bound is not None and not _valid_bound(name, bound):
             raise QueryError(hint)
-    if low and high and _as_date(low) > _as_date(high, end=True):
+    first = _first_day(low) if low else None
+    last = _last_day(high) if high else None
+    if first and last and first > last:
         raise QueryError(f"{name} range starts after it ends: {low} comes after {high}")
-    rendered = f"{text[0]}{low + ' ' if low else ''}TO{' ' + high if high else ''}{text[-1]}"
-    return Token("field", f"{name}:{rendered}"), close + 1
+    if first and text[0] == "{":  # exclusive bounds
+        first = _last_day(low) + timedelta(days=1) if low else None
+    if last and text[-1] == "}":
+        last = _first_day(high) - timedelta(days=1) if high else None
+    return Token("node", text, node=DateRange(first, last)), close + 1
 
 
 def _valid_bound(name: str, value: str) -> bool:
@@ -188,58 +245,78 @@ def _valid_date(value: str) -> bool:
     if not _DATE.fullmatch(value):
         return False
     try:
-        _as_date(value)
+        _first_day(value)
+        _last_day(value)
     except ValueError:
         return False
     return True
 
 
-def _as_date(value: str, end: bool = False) -> str:
-    """A partial date as a comparable full date (its first day, or last when `end`)."""
-    parts = value.split("-")
+def _first_day(value: str) -> date:
+    """The first day of a date, a month (2020-02) or a year (2020)."""
+    parts = [int(part) for part in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _last_day(value: str) -> date:
+    """The last day of a date, a month or a year."""
+    parts = [int(part) for part in value.split("-")]
     if len(parts) == 3:
-        return date.fromisoformat(value).isoformat()
-    if len(parts) == 2 and not 1 <= int(parts[1]) <= 12:
-        raise ValueError(value)
-    padding = ("-12-31" if len(parts) == 1 else "-31") if end else (
-        "-01-01" if len(parts) == 1 else "-01")
-    return value + padding
+        return date(*parts)
+    if len(parts) == 1:
+        return date(parts[0], 12, 31)
+    following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
-def _value(name: str, value: str) -> str:
-    """Check one field value and return it in the index's spelling."""
+def _value(name: str, value: str) -> Node:
+    """Check one field value; the node it stands for."""
     lower = value.lower()
     if name == "date":
         if not _valid_date(value):
             raise QueryError("a date must look like 2020-01-31 (or 2020-01, or 2020); "
                              + DATE_RANGE_HINT)
-        return value
+        return DateRange(_first_day(value), _last_day(value))
     if name == "year":
         if not _YEAR.fullmatch(value):
             raise QueryError(f'"{value}" is not a year: use four digits, e.g. year:2020')
-        return value
+        return DateRange(_first_day(value), _last_day(value))
     if name == "direction":
-        if lower not in DIRECTIONS:
-            raise QueryError('direction must be "incoming" or "outgoing"')
-        return lower
+        return Value(name, check_direction(lower))
     if name == "language":
-        if not re.fullmatch(r"[a-z]{2}", lower):
-            raise QueryError('language must be a two-letter code, e.g. "en" or "fr"')
-        return lower
+        return Value(name, check_language(lower))
     if name == "status":
-        lower = lower.replace("-", "_")
-        if lower not in STATUSES:
-            raise QueryError('status must be "ok" or "needs_review"')
-        return lower
+        return Value(name, check_status(lower.replace("-", "_")))
     if name == "ocr":
         if lower not in BOOLEANS:
             raise QueryError('ocr must be "true" or "false"')
-        return BOOLEANS[lower]
-    if name == "id":
-        return lower
+        return Value(name, BOOLEANS[lower])
+    return Value(name, lower)
+
+
+def check_direction(value: str) -> str:
+    """A direction, or QueryError (one sentence shared by the query language and filters)."""
+    if value not in DIRECTIONS:
+        raise QueryError('direction must be "incoming" or "outgoing"')
     return value
 
 
+def check_language(value: str) -> str:
+    """A language code in lower case, or QueryError."""
+    lower = value.lower()
+    if not re.fullmatch(r"[a-z]{2}", lower):
+        raise QueryError('language must be a two-letter code, e.g. "en" or "fr"')
+    return lower
+
+
+def check_status(value: str) -> str:
+    """A review status, or QueryError."""
+    if value not in STATUSES:
+        raise QueryError('status must be "ok" or "needs_review"')
+    return value
+
+
+# -- structure -----------------------------------------------------------------------------------
 def _check_structure(tokens: list[Token]) -> None:
     """Operators need something on each side; parentheses need something inside."""
     previous: Token | None = None
@@ -264,6 +341,58 @@ def _dangling(operator: str) -> str:
     return f'"{operator}" needs something to search for on both sides'
 
 
+class _Parser:
+    """Recursive descent over checked tokens; parts that hold nothing searchable drop out."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def parse(self) -> Node | None:
+        return self._and()
+
+    def _peek(self) -> Token | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def _and(self) -> Node | None:
+        parts: list[Node] = []
+        while (token := self._peek()) is not None and token.kind != "close":
+            if token.kind == "op" and token.text == "AND":
+                self.pos += 1
+                continue
+            part = self._or()
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def _or(self) -> Node | None:
+        parts = [self._unary()]
+        while (token := self._peek()) is not None and token.kind == "op" and token.text == "OR":
+            self.pos += 1
+            parts.append(self._unary())
+        kept = [part for part in parts if part is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else Or(tuple(kept))
+
+    def _unary(self) -> Node | None:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        if token.kind == "op" and token.text == "NOT":
+            child = self._unary()
+            return Not(child) if child is not None else None
+        if token.kind == "open":
+            inner = self._and()
+            self.pos += 1  # the closing parenthesis (the lexer checked it is there)
+            return inner
+        if token.kind == "node":
+            return token.node
+        return _word_node(token.text, token.field)
+
+
+# -- helpers for callers -------------------------------------------------------------------------
 def replace_word(q: str, folded: str, replacement: str) -> str:
     """`q` with every word whose folded form is `folded` replaced, keeping an initial capital."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -9,6 +10,7 @@ from typing import Literal
 from letters.models import Direction
 from letters.recognition import layout as layouts
 from letters.recognition.dates import letter_date
+from letters.recognition.kind import not_a_letter
 from letters.recognition.language import language as detect_language
 from letters.recognition.names import Hit
 from letters.recognition.parties import (
@@ -21,6 +23,10 @@ from letters.recognition.parties import (
     sg_matcher,
 )
 from letters.registry import Registry
+
+#: An unnamed Secretary General found by a date fewer than this many days from a change of office
+#: is left for a person to confirm.
+HANDOVER_DAYS = 30
 
 
 @dataclass
@@ -43,8 +49,13 @@ class Recognition:
         return "needs_review" if self.reasons else "ok"
 
 
-def recognize(text: str, registry: Registry, today: date) -> Recognition:
-    """Recognise a letter's metadata from its text, checking it against the registry."""
+def recognize(text: str, registry: Registry, today: date,
+              doubtful: Collection[str] = ()) -> Recognition:
+    """Recognise a letter's metadata from its text, checking it against the registry.
+
+    `doubtful`: the words OCR read with little confidence; a date or signer's name made of them
+    goes to review.
+    """
     layout = layouts.analyse(text)
     evidence: dict[str, str] = {}
     reasons: list[str] = []
@@ -79,13 +90,18 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
 
     signing = find_signatory(layout, way, sgs, text)
     signatory, signed_by, why = signing.signatory, signing.signed_by, signing.evidence
+    if signed_by and any(hit.start == 0 for hit in partners.find(signed_by)):  # "ICC France"
+        reasons.append(f"The signature block's '{signed_by}' names an organisation, not a person.")
+        signed_by = None
     if signatory is None and signing.unnamed and iso:
-        in_office = registry.sg_in_office(iso)
-        if in_office:
-            signatory = in_office.slug
-            why = f"{why}; in office on {iso}: {in_office.name}"
+        signatory, resolved, doubts = _in_office_on(iso, registry)
+        why = f"{why}; {resolved}" if resolved else why
+        reasons.extend(doubts)
     if why:
         evidence["signatory"] = why
+    if signing.unknown:
+        reasons.append(f"The signature block has the name '{signing.unknown}', which is not a "
+                       "registered Secretary General's; check who signed the letter.")
     if signatory is None:
         reasons.append("The Secretary General could not be recognised.")
     elif iso:
@@ -100,11 +116,47 @@ def recognize(text: str, registry: Registry, today: date) -> Recognition:
     elif way == "incoming" or signing.deputy:
         reasons.append("The name of the person who signed was not found.")
 
+    unsure = {"date": found_date[0].text if found_date else None, "signer's name": signed_by}
+    for what, value in unsure.items():
+        words = _doubtful_words(value, doubtful)
+        if words:
+            reasons.append(f"OCR was unsure of the {what} '{value}' (it read {words} with little "
+                           "confidence); check it against the original.")
+    other_kind = not_a_letter(layout)
+    if other_kind:
+        reasons.insert(0, other_kind)
     return Recognition(
         partner=partner, signatory=signatory, signed_by=signed_by, date=iso, direction=way,
         language=language, title=_title(way, hit, signatory, registry), evidence=evidence,
         reasons=reasons,
     )
+
+
+def _doubtful_words(value: str | None, doubtful: Collection[str]) -> str:
+    """The words of a value that OCR read with little confidence, quoted ("'Lindgvist-Moreau'")."""
+    if not value or not doubtful:
+        return ""
+    bare = {word.strip(".,;:()'\"") for word in doubtful}
+    found = [word for word in value.split() if word.strip(".,;:()'\"") in bare]
+    return ", ".join(f"'{word}'" for word in found)
+
+
+def _in_office_on(iso: str, registry: Registry) -> tuple[str | None, str, list[str]]:
+    """The Secretary General in office on the date, the evidence, and a doubt near a change of office."""
+    sg = registry.sg_in_office(iso)
+    if sg is None:
+        return None, "", []
+    why = (f"resolved by the letter's date: {sg.name} was in office on {iso} "
+           f"(term {sg.term_start} to {sg.term_end or 'today'})")
+    day = date.fromisoformat(iso)
+    if (day - date.fromisoformat(sg.term_start)).days < HANDOVER_DAYS:
+        when = f"{sg.name} took office on {sg.term_start}"
+    elif sg.term_end and (date.fromisoformat(sg.term_end) - day).days < HANDOVER_DAYS:
+        when = f"{sg.name}'s term ended on {sg.term_end}"
+    else:
+        return sg.slug, why, []
+    return sg.slug, why, [f"The Secretary General is not named and the letter's date {iso} is close to "
+                          f"a change of office ({when}); check which Secretary General it belongs to."]
 
 
 def _name_in_use(hit: Hit, iso: str | None, registry: Registry) -> list[str]:

@@ -1,18 +1,31 @@
-"""The search request and result types: the index's public contract, free of any engine."""
+"""The search request and result types, and the one check of a request: free of any engine.
+
+The web page, the JSON API and the command line all hand a `SearchRequest` to the index, which
+reads it with `plan()`: the query parsed into its syntax tree, every filter checked with the
+same sentences whoever asked.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from letters import querysyntax as qs
+from letters import querytext
+from letters.errors import IndexUnavailable, QueryError
 from letters.models import Letter
 
+if TYPE_CHECKING:
+    from letters.registry import Registry
+
+__all__ = ["FACETS", "SORTS", "Hit", "IndexUnavailable", "Plan", "QueryError", "SearchRequest",
+           "SearchResult", "Snippet", "Sort", "plan"]
+
 Sort = Literal["relevance", "date", "-date"]
+SORTS: tuple[Sort, ...] = ("relevance", "date", "-date")
 FACETS = ("partner", "signatory", "year", "language", "direction")
-
-
-class QueryError(ValueError):
-    """A malformed query; the message points at the problem in one line."""
+#: A snippet: the letter's text in parts, each marked True when it is a searched word.
+Snippet = list[tuple[str, bool]]
 
 
 @dataclass
@@ -36,10 +49,10 @@ class SearchRequest:
 
 @dataclass
 class Hit:
-    """One matching letter with its snippet (safe HTML: escaped text, terms in <mark>)."""
+    """One matching letter with its snippet (text parts, the searched words marked)."""
 
     letter: Letter
-    snippet: str
+    snippet: Snippet
     score: float = 0.0
 
 
@@ -53,3 +66,56 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None  # a corrected query ("Kapersky" -> "Kaspersky"), if any
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked request: what to find (the query and the filters as one tree), what to mark,
+    in which order, which slice."""
+
+    where: qs.Node  # the query AND the filters
+    query: qs.Node  # the query alone: its words are marked and spell-checked
+    text: bool  # whether the user typed something to search for (else: browsing)
+    order: Sort
+    offset: int
+    limit: int
+    facets: bool
+    highlight: bool
+
+
+def plan(request: SearchRequest, registry: Registry, max_query_chars: int = 500) -> Plan:
+    """The request checked and parsed; QueryError with one sentence for what is not valid."""
+    query = querytext.parse(request.q, max_query_chars)
+    filters: list[qs.Node] = []
+    if request.partner:
+        if registry.partner(request.partner) is None:
+            raise QueryError(f'there is no partner "{request.partner}"')
+        filters.append(qs.Value("partner", request.partner))
+    if request.signatory:
+        if registry.sg(request.signatory) is None:
+            raise QueryError(f'there is no Secretary General "{request.signatory}"')
+        filters.append(qs.Value("signatory", request.signatory))
+    if request.direction:
+        filters.append(qs.Value("direction", querytext.check_direction(request.direction)))
+    if request.language:
+        filters.append(qs.Value("language", querytext.check_language(request.language)))
+    if request.status:
+        filters.append(qs.Value("status", querytext.check_status(request.status)))
+    start = querytext.parse_date(request.date_from, "from") if request.date_from else None
+    end = querytext.parse_date(request.date_to, "to") if request.date_to else None
+    if start and end and start > end:
+        raise QueryError(f"the from date {start} comes after the to date {end}")
+    if start or end:
+        filters.append(qs.DateRange(start, end))
+    if request.sort not in SORTS:
+        raise QueryError('sort must be "relevance", "date" or "-date"')
+    if request.page < 1 or request.per_page < 1:
+        raise QueryError("page and per_page must be 1 or more")
+    text = not isinstance(query, qs.Every)
+    return Plan(
+        where=qs.conjunction([query, *filters]), query=query, text=text,
+        # browsing (no query text) has no relevance, so goes by date
+        order=request.sort if text or request.sort != "relevance" else "date",
+        offset=(request.page - 1) * request.per_page, limit=request.per_page,
+        facets=request.facets, highlight=request.highlight,
+    )

@@ -61,8 +61,6 @@ class Letters:
     def catalog(self) -> Catalog:
         """The catalog, opened once per process (rebuilt when missing or of another version,
         repaired after an interrupted write)."""
-        if self._catalog is None:
-            self.index  # noqa: B018 - first: building a missing search index replaces index/
         with self._catalog_lock:
             if self._catalog is None:
                 self._catalog = open_catalog(self.settings.index_dir, self.archive,
@@ -84,13 +82,20 @@ class Letters:
     @property
     def index(self) -> Any:
         """The index, opened once per process (rebuilt from the archive when missing or stale)."""
+        return self.open_index()
+
+    def open_index(self, progress: Callable[[int, int], None] | None = None) -> Any:
+        """Open the index now if it is not open (at start-up: a rebuild it needs happens here,
+        reporting to `progress`, never during a search)."""
         with self._lock:
             if self._index is None:
                 from letters import index
 
-                self._index = index.open_index(self.settings.index_dir, self.archive,
+                self._index = index.open_index(self.settings.search_dir, self.archive,
                                                lambda: self.registry,
-                                               max_query_chars=self.settings.max_query_chars)
+                                               max_query_chars=self.settings.max_query_chars,
+                                               engine=self.settings.search_engine,
+                                               progress=progress)
             return self._index
 
     def search(self, request: SearchRequest) -> SearchResult:

@@ -26,6 +26,8 @@ class Settings:
     session_seconds: int = 8 * 3600
     #: Longest query accepted, in characters.
     max_query_chars: int = 500
+    #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
+    search_engine: str = "whoosh"
 
     @property
     def archive_dir(self) -> Path:
@@ -34,8 +36,13 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """The Whoosh index, derived from `archive_dir` and rebuildable."""
+        """Everything derived from `archive_dir` and rebuildable: the catalog, the search index."""
         return self.home / "index"
+
+    @property
+    def search_dir(self) -> Path:
+        """The search index (a rebuild replaces this directory alone, never the catalog)."""
+        return self.index_dir / "search"
 
     @property
     def private_dir(self) -> Path:
@@ -84,4 +91,15 @@ def from_env(home: str | Path | None = None) -> Settings:
         open_reading=env_flag("LETTERS_OPEN_READING"),
         session_seconds=int(env_number("LETTERS_SESSION_SECONDS", 8 * 3600, minimum=60)),
         max_query_chars=int(env_number("LETTERS_MAX_QUERY_CHARS", 500, minimum=1)),
+        search_engine=_engine(os.environ.get("LETTERS_SEARCH_ENGINE", "whoosh")),
     )
+
+
+ENGINES = ("whoosh", "tantivy")
+
+
+def _engine(value: str) -> str:
+    name = value.strip().lower() or "whoosh"
+    if name not in ENGINES:
+        raise SettingError(f"LETTERS_SEARCH_ENGINE must be whoosh or tantivy, not {value!r}.")
+    return name

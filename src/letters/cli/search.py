@@ -12,7 +12,7 @@ from letters import catalog, snippets
 from letters.catalog import Catalog
 from letters.cli import EXIT_OK, EXIT_REJECTED, UsageError, add_home
 from letters.index import Index, IndexBusy
-from letters.searching import QueryError, SearchRequest, SearchResult
+from letters.searching import IndexUnavailable, QueryError, SearchRequest, SearchResult
 from letters.service import Letters
 
 
@@ -35,7 +35,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_home(parser)
     parser.set_defaults(handler=search)
 
-    parser = subparsers.add_parser("reindex", help="rebuild index/ from archive/ alone")
+    parser = subparsers.add_parser(
+        "reindex", help="rebuild index/ from archive/ alone",
+        description="Rebuild index/ from archive/ alone, with the engine LETTERS_SEARCH_ENGINE "
+                    "chooses (whoosh or tantivy).")
     add_home(parser)
     parser.set_defaults(handler=reindex)
 
@@ -56,8 +59,12 @@ def search(args: argparse.Namespace, app: Letters) -> int:
     except IndexBusy as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    except IndexUnavailable as error:
+        print(f"letters: {error}", file=sys.stderr)
+        return EXIT_REJECTED
     if args.json:
-        hits = [{**hit.letter.to_json(), "snippet": hit.snippet} for hit in result.hits]
+        hits = [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
+                for hit in result.hits]
         print(json.dumps({"total": result.total, "hits": hits}, ensure_ascii=False))
     else:
         print(_table(result))
@@ -66,16 +73,16 @@ def search(args: argparse.Namespace, app: Letters) -> int:
 
 def reindex(args: argparse.Namespace, app: Letters) -> int:
     """Rebuild the index from the archive, with progress on stderr."""
-    index = Index(app.settings.index_dir, app.archive, lambda: app.registry,
-                  max_query_chars=app.settings.max_query_chars)
+    index = Index(app.settings.search_dir, app.archive, lambda: app.registry,
+                  max_query_chars=app.settings.max_query_chars,
+                  engine=app.settings.search_engine)
     try:
-        count = index.rebuild(_Progress(), procs=min(os.cpu_count() or 1, 4))
+        count = index.rebuild(Progress(), procs=min(os.cpu_count() or 1, 4))
     except IndexBusy as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
     finally:
         index.close()
-    # after the search index, whose rebuild replaces the whole of index/
     rebuilt = Catalog(app.settings.index_dir / catalog.FILE, app.archive)
     try:
         rebuilt.rebuild(Bar("cataloguing") if sys.stderr.isatty() else None)
@@ -98,7 +105,7 @@ class Bar:
         sys.stderr.flush()
 
 
-class _Progress:
+class Progress:
     """Progress on stderr: a counter redrawn in place on a terminal, a few lines otherwise."""
 
     def __init__(self) -> None:
@@ -130,7 +137,7 @@ def _table(result: SearchResult) -> str:
         lines.append("  ".join(f"{value or '-':<{width}}" for value, width in
                                zip(row, (10, 24, 16, 8, 16), strict=True)).rstrip())
         if hit.snippet:
-            lines.append("    " + snippets.marks_as_brackets(hit.snippet))
+            lines.append("    " + snippets.as_brackets(hit.snippet))
     return "\n".join(lines)
 
 

@@ -21,8 +21,10 @@ def serve(args: argparse.Namespace, app: Letters) -> int:
     """Run the server until interrupted."""
     import uvicorn
 
+    from letters.cli.search import Progress
     from letters.web.app import create_app
 
+    app.open_index(Progress())  # a rebuild the index needs happens now, not in a request
     web = create_app(app.settings)
     # before the first request: a catalog missing, of another version or left behind by an
     # interrupted write is rebuilt or repaired now, not while a reader waits

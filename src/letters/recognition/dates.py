@@ -32,8 +32,11 @@ _REFERRED = re.compile(
     r"|des|launched|signed|held|sent|received|written|lancee?s?|signee?s?|envoyee?s?|datee?s?"
     r"|en date du)|\bthe|\bdu|\ble)\s*$"
 )
-# A place before a dateline: "Strasbourg, " / "Paris, le " / "Cupertino, CA, " / "Date: ".
+# A place before a dateline: "Strasbourg, " / "Paris, le " / "Cupertino, CA, " / "Date: " /
+# "Done at Brussels on " / "Fait à Paris le ".
 _PLACE = re.compile(r"(?:[^\W\d][\w'’.\- ]{0,40}(?:,\s*[a-z]{2})?,\s*(?:le\s+|den\s+|on\s+|am\s+|the\s+)?"
+                    r"|^\s*(?:done|fait|signed|signe)\s+(?:at|in|a)\s+[^\W\d][\w'’.\- ]{0,40}?,?\s+"
+                    r"(?:on|le|this|the)\s+"
                     r"|(?:date|dated|le)\s*:?\s*)$")
 _WEEKDAY = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi"

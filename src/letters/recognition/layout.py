@@ -36,6 +36,8 @@ _TRAILER = re.compile(
     r"|page\s+\d+|-\s*\d+\s*-|\d+\s*/\s*\d+|\d+)\b",
     re.IGNORECASE,
 )
+# A full stop ending a line, perhaps followed by what OCR read from specks ("considération. | = 4").
+_SENTENCE_END = re.compile(r"[.!][^\w]*(?:\d{1,2}[^\w]*)?$")
 #: Head size when a letter has no salutation.
 HEAD_FALLBACK = 14
 #: Signature block size when a letter has no closing formula.
@@ -128,6 +130,6 @@ def _closing_end(lines: list[str], closing: int) -> int:
     if not _FORMAL_CLOSING.match(fold(lines[closing])):
         return closing
     for i in range(closing, min(closing + 4, len(lines))):
-        if lines[i].rstrip().endswith((".", "!")):
+        if _SENTENCE_END.search(lines[i]):
             return i
     return closing

@@ -69,6 +69,10 @@ class Matcher:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = [(entry, _pattern(entry.name)) for entry in entries if entry.name.strip()]
 
+    def names(self) -> list[Entry]:
+        """The entries looked for."""
+        return [entry for entry, _ in self.entries]
+
     def find(self, text: str) -> list[Hit]:
         """Every entry in the text; where names overlap, the longest wins; in text order."""
         folded = Folded(text)
@@ -98,7 +102,7 @@ class Matcher:
         hits = self.find(text)
         if hits:
             return hits
-        entries = [entry for entry, _ in self.entries]
+        entries = self.names()
         offset = 0
         for line in text.split("\n"):
             hit = approximate(entries, line)
@@ -108,26 +112,30 @@ class Matcher:
         return []
 
 
-def close(a: str, b: str, limit: int = 1) -> bool:
-    """Whether two words differ by at most `limit` edits (insertions, deletions, substitutions)."""
+def distance(a: str, b: str, limit: int) -> int:
+    """Edits from a to b (Damerau: neighbours swapped count one), or limit + 1 once it exceeds limit."""
     if abs(len(a) - len(b)) > limit:
-        return False
+        return limit + 1
+    before: list[int] | None = None
     previous = list(range(len(b) + 1))
-    for i, char in enumerate(a, start=1):
-        current = [i]
-        for j, other in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char != other)))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if before is not None and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
         if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
+            return limit + 1
+        before, previous = previous, current
+    return min(previous[-1], limit + 1)
 
 
 def approximate(entries: list[Entry], line: str) -> Hit | None:
     """An entry of two or more words written in the line with a letter or two misread (OCR).
 
-    Each long word may differ by one edit, short words must be exact, two edits at most in all.
+    Words of four to seven letters may differ by one edit, longer ones by two ("Pejéinovié" for
+    "Pejčinović": OCR reads "č" and "ć" as "é"), shorter ones not at all; two such words at most.
     """
     words = [(m.start(), m.end(), fold(m.group())) for m in re.finditer(r"[\w'’]+", line)]
     for entry in sorted(entries, key=lambda e: -len(e.name)):
@@ -140,7 +148,8 @@ def approximate(entries: list[Entry], line: str) -> Hit | None:
             for (_, _, seen), want in zip(window, wanted, strict=True):
                 if seen == want:
                     continue
-                if len(want) < 4 or not close(seen, want):
+                limit = 2 if len(want) >= 8 else 1
+                if len(want) < 4 or distance(seen, want, limit) > limit:
                     break
                 edits += 1
             else:

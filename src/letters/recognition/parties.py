@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from letters.models import Direction
+from letters.recognition import fuzzy
 from letters.recognition.dates import dates_in, is_dateline
 from letters.recognition.layout import Layout
 from letters.recognition.names import Entry, Hit, Matcher
@@ -14,7 +15,10 @@ from letters.registry import Registry
 from letters.textnorm import fold
 
 _COE = re.compile(r"\b(?:council of europe|conseil de l'europe|europarat)\b")
-_SG_TITLE = re.compile(r"\b(?:the\s+|le\s+|la\s+)?secr[ea]tar[yi]e?[\s-]+g[ea]n[ea]rale?\b")
+# "Secretary General" and, folded, "Secrétaire Général(e)" (also as OCR misreads "Secratary").
+_SG_TITLE = re.compile(
+    r"\b(?:the\s+|le\s+|la\s+)?secr[ea]ta(?:ry|ri|ire|rie)[\s-]+g[ea]n[ea]rale?\b"
+)
 _DEPUTY = re.compile(
     r"\b(?:deputy\s+secretary[\s-]+general|secretaire[\s-]+generale?[\s-]+adjointe?)\b"
 )
@@ -30,9 +34,16 @@ _NAMED_SALUTATION = re.compile(
     r"^(?:dear\s+(?:mr|mrs|ms|miss|dr|prof|professor|sir|madam|president|chair)\b"
     r"|(?:madame|monsieur)\s+(?:la|le|l')\s*\w)"
 )
-_SG_SALUTATION = re.compile(r"secretary[\s-]+general|secretaire[\s-]+generale?")
+# The title as OCR may misread it ("Secr6taire Genéra1", "Secretarv General"): matched closely.
+_TITLES = [Entry("title", "Secretary General"), Entry("title", "Secrétaire Général"),
+           Entry("title", "Secrétaire Générale")]
 #: The letterhead is looked for in this many lines at the top.
 LETTERHEAD_LINES = 3
+
+
+def sg_title_in(lines: list[str]) -> bool:
+    """Whether the lines name the office of Secretary General, exactly or as OCR misreads it."""
+    return bool(_SG_TITLE.search(fold("\n".join(lines)))) or fuzzy.closest(_TITLES, lines) is not None
 
 
 def partner_matcher(registry: Registry) -> Matcher:
@@ -76,12 +87,12 @@ def direction(layout: Layout, sgs: Matcher, partners: Matcher) -> tuple[Directio
     sg_signs = sgs.find_or_approximate(block)
     if sg_signs or _DEPUTY.search(folded_block) or _ON_BEHALF.search(folded_block):
         out.append((3, f"signature block: '{sg_signs[0].text if sg_signs else _first(layout.signature)}'"))
-    elif _SG_TITLE.search(folded_block) and not partners.find(block):
+    elif sg_title_in(layout.signature) and not partners.find(block):
         out.append((2, f"signature block: '{_first(layout.signature)}'"))
     elif any(name_in(line) for line in layout.signature):
         inc.append((1, f"signed by: '{_first(layout.signature)}'"))
     if salutation:
-        if _SG_SALUTATION.search(fold(salutation)) or sgs.find_or_approximate(salutation):
+        if sg_title_in([salutation]) or sgs.find_or_approximate(salutation):
             inc.append((3, f"salutation: '{salutation}'"))
         elif _NAMED_SALUTATION.search(fold(salutation)):
             out.append((1, f"salutation: '{salutation}'"))
@@ -108,7 +119,12 @@ def _dateline_only(line: str) -> bool:
 def find_partner(
     layout: Layout, way: Direction | None, partners: Matcher
 ) -> tuple[Hit | None, str, list[str]]:
-    """The partner of the exchange: the addressee of an outgoing letter, the sender of an incoming one."""
+    """The partner of the exchange: the addressee of an outgoing letter, the sender of an incoming one.
+
+    Names written as registered come first; failing any, a name OCR misread is matched closely
+    (`fuzzy.closest`), with a doubt unless only spacing or case differ, and none when two partners
+    are close.
+    """
     head_hits = partners.find("\n".join(layout.head))
     sign_hits = partners.find("\n".join(layout.signature))
     if way == "outgoing":
@@ -138,6 +154,21 @@ def find_partner(
                 doubts.append(f"The {other_zone} names {', '.join(others)} but the {zone} names "
                               f"'{best.text}'; check which partner the letter is exchanged with.")
         return best, f"{zone}: '{best.text}'", doubts
+    lines = {"signature block": layout.signature}
+    for zone, _ in zones:
+        found = fuzzy.closest(partners.names(), lines.get(zone, layout.head))
+        if isinstance(found, fuzzy.Ambiguous):
+            names = ", ".join(f"'{name}'" for name in found.names)
+            doubts.append(f"The {zone} has '{found.text}', which is close to the names of several "
+                          f"partners ({names}); check which one the letter is exchanged with.")
+            return None, "", doubts
+        if found:
+            name = found.entry.name
+            if not found.exact_letters:
+                doubts.append(f"The partner was recognised by a close match only: '{found.text}' in "
+                              f"the {zone} was read as '{name}'; confirm the partner.")
+            why = f"{zone}: close match: '{found.text}' read as '{name}'"
+            return Hit(found.entry, name, 0, 0), why, doubts
     return None, "", doubts
 
 
@@ -150,6 +181,7 @@ class Signing:
     unnamed: bool = False  # "The Secretary General" without a name: the one in office
     deputy: bool = False  # signed for the Secretary General by someone else
     evidence: str = ""
+    unknown: str | None = None  # a name above the title that is no Secretary General's (misread?)
 
 
 def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: str) -> Signing:
@@ -162,7 +194,7 @@ def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: st
         signed_by = _signer(layout.signature, sgs)
         if found:
             return Signing(found[0].entry.key, signed_by, evidence=f"addressee: '{found[0].text}'")
-        if _SG_TITLE.search(fold(addressee)):
+        if sg_title_in([*layout.head, layout.salutation_line or ""]):
             return Signing(None, signed_by, unnamed=True,
                            evidence="addressed to the Secretary General without a name")
         return Signing(None, signed_by)
@@ -177,9 +209,9 @@ def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: st
                        evidence="signed for the Secretary General, who is not named")
     if hits:
         return Signing(hits[0].entry.key, evidence=f"signature block: '{hits[0].text}'")
-    if _SG_TITLE.search(folded_block):
-        return Signing(None, unnamed=True,
-                       evidence="signed 'The Secretary General' without a name")
+    if sg_title_in(layout.signature):
+        return Signing(None, unnamed=True, evidence="signed 'The Secretary General' without a name",
+                       unknown=_signer(layout.signature, sgs))
     return Signing()
 
 

@@ -35,11 +35,13 @@ _NOT_NAME = {
     "regional", "country", "corporate", "regulatory", "technical", "operations", "research",
 }
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+# Marks that OCR reads from a pen stroke or speck beside a name ("Mathilde Carrasco :", "| Jane Doe").
+_NOISE = re.compile(r"^[\s|:;,•·*©®»«~=_—–-]+|[\s|:;,•·*©®»«~=_—–-]+$")
 
 
 def person_name(line: str) -> str | None:
     """The person's name a line holds (honorifics dropped), or None if it is not a name."""
-    text = _HONORIFIC.sub("", line.strip().strip(",;"))
+    text = _HONORIFIC.sub("", _NOISE.sub("", line).strip(",;"))
     if not text or any(ch.isdigit() for ch in text) or len(text) > 60:
         return None
     words = text.split()

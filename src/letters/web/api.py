@@ -13,15 +13,15 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, export, registry
+from letters import audit, export, registry, snippets
 from letters.models import Letter
-from letters.searching import SearchResult
+from letters.searching import SORTS, SearchResult
 from letters.service import Letters
 from letters.web import auditing, contract, overviews, upload
 from letters.web.auth import Identity, address, check_api_csrf, need
 from letters.web.contract import DATE, answers, choice, download, json_body, one_of
 from letters.web.jsonbody import json_object
-from letters.web.searchform import SORTS, SearchForm
+from letters.web.searchform import SearchForm
 from letters.web.state import web
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -29,16 +29,18 @@ reader = Depends(need("reader"))
 archivist = Depends(need("archivist"))
 auditor = Depends(need("auditor"))
 #: What the search parameters accept, for the document (SearchForm checks them).
-TWO_LETTERS = choice("[a-z]{2}")
-FROM_ONE = choice("0*[1-9][0-9]*")
-ONE_TO_HUNDRED = choice("0*([1-9]|[1-9][0-9]|100)")
+TWO_LETTERS = choice("[a-zA-Z]{2}")
+#: A whole number from 1 written in at most 9 digits (leading zeros included).
+FROM_ONE = choice(*(f"0{{{zeros}}}[1-9][0-9]{{0,{8 - zeros}}}" for zeros in range(9)))
+ONE_TO_HUNDRED = choice("0{0,8}[1-9]", "0{0,7}[1-9][0-9]", "0{0,6}100")
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
     """A page of search results as INTERFACE.md gives it."""
     return {
         "total": result.total, "page": result.page, "per_page": result.per_page,
-        "hits": [{**hit.letter.to_json(), "snippet": hit.snippet} for hit in result.hits],
+        "hits": [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
+                 for hit in result.hits],
         "facets": result.facets, "suggestion": result.suggestion,
     }
 
@@ -72,7 +74,7 @@ def search(
     # answer a bad parameter alike
     app = web(request).letters
     form = SearchForm.from_params(request.query_params)
-    return search_json(app.search(form.to_request(app.registry, app.settings.max_query_chars)))
+    return search_json(app.search(form.to_request()))
 
 
 @router.get("/letters/{letter_id}", summary="One letter: its record and text",

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from letters import __version__
 from letters.errors import InvalidCorrection, NotFound
-from letters.searching import QueryError
+from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
@@ -170,6 +170,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def bad_query(request: Request, exc: Exception) -> Response:
         return error_response(request, 400, str(exc) or SENTENCES[400])
 
+    async def index_unavailable(request: Request, exc: Exception) -> Response:
+        return error_response(request, 503, str(exc))
+
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
 
@@ -185,6 +188,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(QueryError, bad_query)
+    app.add_exception_handler(IndexUnavailable, index_unavailable)
     app.add_exception_handler(InvalidCorrection, bad_correction)
     app.add_exception_handler(Exception, server_error)
 
@@ -204,6 +208,7 @@ def create_app(settings: Settings) -> FastAPI:
                     "`Authorization: Bearer TOKEN` (`letters users token NAME`).",
     )
     app.state.web = state
+    state.letters.open_index()  # at start-up: an index to rebuild is rebuilt now, not in a request
 
     @app.get("/healthz", tags=["health"], summary="Health check",
              **contract.answers(contract.Health))

@@ -1,8 +1,11 @@
-"""Searched terms marked in a letter's text: the text escaped first, then <mark> added."""
+"""Searched terms marked in HTML: the text escaped first, then <mark> added (the only place
+snippets and marked letter texts become HTML)."""
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+
+from letters.searching import Snippet
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> Markup:
@@ -17,3 +20,9 @@ def mark(text: str, spans: list[tuple[int, int]]) -> Markup:
         position = end
     out.append(escape(text[position:]))
     return Markup("").join(out)
+
+
+def snippet_html(snippet: Snippet) -> Markup:
+    """A snippet's parts escaped, the marked ones in <mark>."""
+    return Markup("").join(Markup("<mark>") + escape(text) + Markup("</mark>") if marked
+                           else escape(text) for text, marked in snippet)

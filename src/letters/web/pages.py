@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
@@ -20,7 +19,7 @@ from letters.web import i18n, upload
 from letters.web.api import original_response, partner_counts
 from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
-from letters.web.highlight import mark
+from letters.web.highlight import mark, snippet_html
 from letters.web.overviews import partner_overview, secretaries_general
 from letters.web.render import language, render
 from letters.web.searchform import SearchForm, page_numbers
@@ -93,15 +92,14 @@ def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
                                  key=lambda s: s.term_start),
     }
     try:
-        result = app.search(form.to_request(app.registry, app.settings.max_query_chars))
+        result = app.search(form.to_request())
     except QueryError as error:
         context["error"] = str(error)
         return render(request, "search.html", context, status=400)
     last = max(1, -(-result.total // max(1, result.per_page)))
     context.update(
         result=result,
-        # the index escapes the letter's text and adds only <mark>: safe to show as it is
-        hits=[(hit.letter, Markup(hit.snippet)) for hit in result.hits],
+        hits=[(hit.letter, snippet_html(hit.snippet)) for hit in result.hits],
         facets=facet_items(form, result, app, t), last_page=last,
         pages=page_numbers(result.page, last),
     )

@@ -5,18 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from typing import cast
 from urllib.parse import urlencode
 
-from letters.models import is_iso_date
-from letters.registry import Registry
 from letters.searching import QueryError, SearchRequest, Sort
 
-SORTS: tuple[Sort, ...] = ("relevance", "date", "-date")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 #: URL parameter names of the form's fields ("from" and "to" are Python keywords).
 PARAMS = {"date_from": "from", "date_to": "to"}
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
+_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -66,38 +64,20 @@ class SearchForm:
         return any((self.partner, self.signatory, self.direction, self.language, self.date_from,
                     self.date_to, self.status))
 
-    def to_request(self, registry: Registry, max_query_chars: int) -> SearchRequest:
-        """The SearchRequest; raises QueryError with one sentence for what is not valid."""
-        if len(self.q) > max_query_chars:
-            raise QueryError(f"The search is too long: at most {max_query_chars} characters.")
-        if self.partner and registry.partner(self.partner) is None:
-            raise QueryError(f"There is no partner with the slug '{self.partner}'.")
-        if self.signatory and registry.sg(self.signatory) is None:
-            raise QueryError(f"There is no Secretary General with the slug '{self.signatory}'.")
-        if self.direction not in ("", "outgoing", "incoming"):
-            raise QueryError("The direction must be 'outgoing' or 'incoming'.")
-        if self.language and not _LANGUAGE.match(self.language):
-            raise QueryError("The language must be a two-letter code such as 'en' or 'fr'.")
-        if self.status not in ("", "ok", "needs_review"):
-            raise QueryError("The status must be 'ok' or 'needs_review'.")
-        for value in (self.date_from, self.date_to):
-            if value and not is_iso_date(value):
-                raise QueryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise QueryError("The 'from' date comes after the 'to' date.")
-        sort = self.sort or self.default_sort
-        if sort not in SORTS:
-            raise QueryError("The sort must be 'relevance', 'date' or '-date'.")
+    def to_request(self) -> SearchRequest:
+        """The SearchRequest (its query and filters are checked by `searching.plan`, as for
+        the command line); QueryError for a page or per_page that is not a number."""
         page = whole_number(self.page, 1, "The page must be a whole number from 1.")
         per_page = whole_number(self.per_page, DEFAULT_PER_PAGE,
-                           f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+                                f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
         if per_page > MAX_PER_PAGE:
             raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
         return SearchRequest(
             q=self.q, partner=self.partner or None, signatory=self.signatory or None,
             direction=self.direction or None, language=self.language or None,
             date_from=self.date_from or None, date_to=self.date_to or None,
-            status=self.status or None, sort=sort, page=page, per_page=per_page,
+            status=self.status or None, sort=cast(Sort, self.sort or self.default_sort),
+            page=page, per_page=per_page,
         )
 
 
@@ -105,7 +85,7 @@ def whole_number(value: str, default: int, message: str) -> int:
     """A positive whole number from a query parameter (`default` when empty), else QueryError."""
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not _NUMBER.fullmatch(value) or int(value) < 1:  # ASCII digits only: not "²"
         raise QueryError(message)
     return int(value)
 

@@ -1,0 +1,328 @@
+"""The Whoosh engine: the index's fields, analysis and primitive queries through Whoosh's public
+API. The only module that imports Whoosh."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import pickle
+import struct
+import unicodedata
+import warnings
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.analysis import Filter, RegexTokenizer, StemFilter
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from letters.index.documents import FACET_FIELDS, KEYWORDS, Document
+from letters.index.protocol import (
+    All,
+    AnyTerm,
+    Bool,
+    Days,
+    Found,
+    IndexDamaged,
+    Kind,
+    Nothing,
+    Order,
+    Primitive,
+    Sequence,
+    Term,
+)
+from letters.textnorm import fold
+
+T = TypeVar("T")
+_fold = functools.lru_cache(maxsize=200_000)(fold)
+
+
+class FoldFilter(Filter):
+    """NFKC, lower case, no diacritics: "Pejčinović" and "Pejcinovic" become the same term."""
+
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
+        for token in tokens:
+            token.text = _fold(token.text)
+            yield token
+
+
+class CaseFilter(Filter):
+    """NFKC and lower case, keeping accents (the stemmers read them)."""
+
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
+        for token in tokens:
+            token.text = unicodedata.normalize("NFKC", token.text).casefold()
+            yield token
+
+
+FOLDED = RegexTokenizer() | FoldFilter()
+#: Stemmed first, folded after: the stemmers read accents ("agréer" is not "agreer").
+ENGLISH = RegexTokenizer() | CaseFilter() | StemFilter(lang="en") | FoldFilter()
+FRENCH = RegexTokenizer() | CaseFilter() | StemFilter(lang="fr") | FoldFilter()
+ANALYZERS = {"folded": FOLDED, "english": ENGLISH, "french": FRENCH}
+
+SCHEMA = Schema(
+    record=STORED(),
+    content=TEXT(analyzer=FOLDED, stored=True),
+    text_en=TEXT(analyzer=ENGLISH, phrase=False),
+    text_fr=TEXT(analyzer=FRENCH, phrase=False),
+    vocab_en=TEXT(analyzer=FOLDED, phrase=False),
+    vocab_fr=TEXT(analyzer=FOLDED, phrase=False),
+    title=TEXT(analyzer=FOLDED),
+    partner=TEXT(analyzer=FOLDED),
+    signatory=TEXT(analyzer=FOLDED),
+    signed_by=TEXT(analyzer=FOLDED),
+    day=DATETIME(),
+    date_asc=NUMERIC(bits=64, signed=False, sortable=True),
+    date_desc=NUMERIC(bits=64, signed=False, sortable=True),
+    **{name: ID(stored=name == "id", unique=name == "id", sortable=True) for name in KEYWORDS},
+)
+
+
+class WhooshEngine:
+    """An index in a directory, through Whoosh."""
+
+    name = "whoosh"
+
+    def analyze(self, kind: Kind, text: str) -> list[tuple[int, int, str]]:
+        """The terms of `text` under one analysis, with their character offsets."""
+        return [(token.startchar, token.endchar, token.text)
+                for token in ANALYZERS[kind](text, chars=True)]
+
+    def create(self, path: Path) -> None:
+        """An empty index in `path`."""
+        FileStorage(str(path)).create_index(SCHEMA)
+
+    def owns(self, path: Path) -> bool:
+        """Whether `path` holds a Whoosh table of contents."""
+        return any(path.glob("_MAIN_*.toc"))
+
+    def open(self, path: Path) -> WhooshReader:
+        """A reader, after reading a little of every part of the index so that damage shows."""
+        with _quiet_leaks():
+            try:
+                return WhooshReader(_open_checked(path))
+            except Exception as error:
+                problem = _describe(error)
+            gc.collect()  # outside the handler: the files of the damaged index are freed now
+        raise IndexDamaged(problem)
+
+    @contextlib.contextmanager
+    def writer(self, path: Path, procs: int = 1) -> Iterator[WhooshWriter]:
+        """A writer that commits when the block ends, cancels and re-raises on an exception."""
+        try:
+            ix = FileStorage(str(path), supports_mmap=False).open_index(schema=SCHEMA)
+        except Exception as error:
+            raise IndexDamaged(_describe(error)) from None
+        options: dict[str, Any] = {}
+        if procs > 1:
+            options = {"procs": procs, "multisegment": True, "limitmb": 256}
+        writer = ix.writer(**options)
+        try:
+            yield WhooshWriter(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def refresh(self, reader: Any, path: Path) -> bool:
+        """Whether the reader sees the latest commit (else a new one is opened)."""
+        try:
+            return bool(reader.searcher.up_to_date())
+        except Exception:
+            return False
+
+
+class WhooshWriter:
+    """Adds and deletes documents through one Whoosh writer."""
+
+    def __init__(self, writer: IndexWriter) -> None:
+        self.writer = writer
+
+    def add(self, document: Document) -> None:
+        """Add one letter's document."""
+        fields: dict[str, Any] = {
+            "record": document.record, "content": document.content, "title": document.title,
+            "partner": document.partner, "signatory": document.signatory,
+            "signed_by": document.signed_by, "date_asc": document.date_asc,
+            "date_desc": document.date_desc, **document.keywords()}
+        for language, text in (("en", document.text_en), ("fr", document.text_fr)):
+            if text is not None:
+                fields[f"text_{language}"] = fields[f"vocab_{language}"] = text
+        if document.day is not None:
+            fields["day"] = _midnight(document.day)
+        self.writer.add_document(**fields)
+
+    def delete(self, letter_id: str) -> None:
+        """Remove one letter's document."""
+        self.writer.delete_by_term("id", letter_id)
+
+
+#: What reading a damaged segment raises: the signs of corruption (other errors are bugs).
+CORRUPTION = (OSError, EOFError, UnicodeError, OverflowError, struct.error, zlib.error,
+              pickle.UnpicklingError)
+
+
+def _reading(method: Callable[..., T]) -> Callable[..., T]:
+    """The reader's method, with the errors of damaged files raised as IndexDamaged."""
+    @functools.wraps(method)
+    def read(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except CORRUPTION as error:
+            raise IndexDamaged(_describe(error)) from None
+    return read
+
+
+class WhooshReader:
+    """One commit of a Whoosh index."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+
+    @_reading
+    def count(self) -> int:
+        """How many documents."""
+        return int(self.searcher.doc_count())
+
+    @_reading
+    def ids(self) -> set[str]:
+        """The ids of the documents."""
+        return _ids(self.searcher)
+
+    @_reading
+    def search(self, query: Primitive, order: Order, offset: int, limit: int,
+               facets: bool) -> Found:
+        """Run a primitive query."""
+        compiled = _compile(query)
+        if compiled is wq.NullQuery:
+            return Found(0, [], {name: {} for name in FACET_FIELDS} if facets else {})
+        by = {"relevance": sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("id")]),
+              "date": sorting.FieldFacet("date_asc"),
+              "-date": sorting.FieldFacet("date_desc")}[order]
+        groups = ({name: sorting.FieldFacet(field) for name, field in FACET_FIELDS.items()}
+                  if facets else None)
+        results = self.searcher.search(compiled, limit=offset + limit, sortedby=by,
+                                       groupedby=groups, maptype=sorting.Count)
+        hits = []
+        for place in range(offset, min(offset + limit, results.scored_length())):
+            stored = results.fields(place)
+            score = -results.score(place)[0] if order == "relevance" else 0.0
+            hits.append((stored["record"], stored.get("content", ""), float(score)))
+        counts: dict[str, dict[str, int]] = {}
+        if facets:
+            for name in FACET_FIELDS:
+                counts[name] = dict(sorted((_text(value), n) for value, n in
+                                           results.groups(name).items() if value))
+        return Found(len(results), hits, counts)
+
+    @_reading
+    def known(self, field: str, term: str) -> int:
+        """In how many documents `field` holds `term`."""
+        return int(self.searcher.reader().doc_frequency(field, term))
+
+    @_reading
+    def expand(self, field: str, prefix: str, limit: int) -> list[str]:
+        """The first `limit` terms of `field` beginning with `prefix`."""
+        return [_text(term) for term in
+                islice(self.searcher.reader().expand_prefix(field, prefix), limit)]
+
+    @_reading
+    def near(self, field: str, word: str, distance: int) -> list[str]:
+        """Terms of `field` within `distance` edits of `word`, sharing its first letter."""
+        return [_text(term) for term in
+                self.searcher.reader().terms_within(field, word, distance, prefix=1)]
+
+    def close(self) -> None:
+        """Release the segment files."""
+        self.searcher.close()
+
+
+def _compile(query: Primitive) -> wq.Query:
+    """A primitive query as a Whoosh query."""
+    if isinstance(query, Term):
+        return wq.Term(query.field, query.term, boost=query.boost)
+    if isinstance(query, AnyTerm):
+        return wq.Or([wq.Term(query.field, term) for term in query.terms], boost=query.boost)
+    if isinstance(query, Sequence):
+        return wq.Phrase(query.field, list(query.terms), boost=query.boost)
+    if isinstance(query, Days):
+        start = _midnight(query.start) if query.start else None
+        end = _midnight(query.end) if query.end else None
+        return wq.DateRange("day", start, end)
+    if isinstance(query, All):
+        return wq.Every()
+    if isinstance(query, Nothing):
+        return wq.NullQuery
+    assert isinstance(query, Bool)
+    parts = [_compile(part) for part in query.must]
+    if query.should:
+        parts.append(wq.Or([_compile(part) for part in query.should]))
+    # NOT as And(..., Not(x)), never AndNot: Whoosh's AndNot matcher lets through documents
+    # that a union of terms on the right matches (found by the conformance suite)
+    parts = [part for part in parts if not isinstance(part, wq.Every)]  # Every AND x is x
+    parts.extend(wq.Not(_compile(part)) for part in query.must_not)
+    if not parts:
+        return wq.Every()
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _open_checked(path: Path) -> Searcher:
+    """A searcher on the index, checked by reading a little of every part of it."""
+    # Without mmap: mapped segment files kept ~750 MB resident for 100,000 letters.
+    ix = FileStorage(str(path), supports_mmap=False).open_index(schema=SCHEMA)
+    searcher = ix.searcher()
+    try:
+        reader = searcher.reader()
+        docnums = list(reader.all_doc_ids())
+        if docnums:
+            searcher.stored_fields(docnums[0])
+            searcher.stored_fields(docnums[-1])
+        for name in ("id", "content"):
+            for _term in islice(reader.lexicon(name), 3):
+                pass
+        searcher.search(wq.Every(), limit=1)
+        _ids(searcher)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            searcher.close()
+        raise
+    return searcher
+
+
+def _ids(searcher: Searcher) -> set[str]:
+    reader = searcher.reader()
+    if reader.doc_count_all() == 0:  # no segment at all: no columns either
+        return set()
+    column = reader.column_reader("id")
+    return {_text(column[docnum]) for docnum in reader.all_doc_ids()}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+@contextlib.contextmanager
+def _quiet_leaks() -> Iterator[None]:
+    """Let the files Whoosh leaves open on a damaged index be closed without a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
+
+
+def _describe(error: BaseException) -> str:
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
