@@ -196,6 +196,7 @@ def test_the_document_declares_security_bodies_and_errors(
                 assert operation["responses"]["401"]["content"]["application/json"][
                     "schema"] == {"$ref": "#/components/schemas/Problem"}, path
     assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert set(document["paths"]["/api/search"]["get"]["responses"]) == {"200", "400", "401", "503"}
 
 
 def test_with_reading_open_reading_needs_no_credentials(web_template: WebHome,

@@ -45,7 +45,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
     }
 
 
-@router.get("/search", summary="Search the letters", **answers(contract.SearchPage, 400, 401))
+@router.get("/search", summary="Search the letters", **answers(contract.SearchPage, 400, 401, 503))
 def search(
     request: Request,
     q: str = Query("", description="the query, in the query language",
