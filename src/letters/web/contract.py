@@ -281,7 +281,7 @@ class Health(_Shape):
 
 
 # -- request bodies (read by the routes themselves, declared here for the document) -------------
-class Correction(BaseModel):
+class Correction(_Shape):
     """Fields of the record to correct (null clears one), fields to confirm as they stand."""
 
     partner: str | None = None
