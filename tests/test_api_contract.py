@@ -24,7 +24,7 @@ from schemathesis.engine import events, from_schema
 
 from conftest import LiveServer, WebHome, copy_web_home
 from letters.settings import Settings
-from letters.web import contract
+from letters.web import contract, jsonbody
 
 #: What positive_data_acceptance accepts by default (schemathesis' own list).
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -294,3 +294,20 @@ def test_a_file_part_without_a_file_name_is_still_a_file(fresh: tuple[LiveServer
         ("upload.pdf", "duplicate", home.ids["google-out.pdf"])]
     assert empty.status_code == 400
     assert empty.json() == {"detail": "Send at least one PDF in the multipart field 'file'."}
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("PATCH", "/api/letters/{id}"), ("PUT", "/api/letters/{id}/exchange"),
+    ("POST", "/api/partners"), ("POST", "/api/partners/google/names"),
+    ("POST", "/api/partners/google/relink")])
+def test_every_json_body_is_read_alike(contract_site: tuple[LiveServer, WebHome], method: str,
+                                       path: str) -> None:
+    server, home = contract_site
+    url = path.format(id=home.ids["google-out.pdf"])
+    headers = {"Authorization": f"Bearer {home.tokens['archivist']}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
+        large = http.request(method, url, content=b"{" + b" " * jsonbody.MAX_JSON_BYTES + b"}")
+        listed = http.request(method, url, content=b"[]")
+    assert large.status_code == 413 and "this one is too large" in large.json()["detail"]
+    assert listed.status_code == 400
+    assert listed.json()["detail"].startswith("The body must be a JSON object with ")
