@@ -48,8 +48,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
 @router.get("/search", summary="Search the letters", **answers(contract.SearchPage, 400, 401, 503))
 def search(
     request: Request,
-    q: str = Query("", description="the query, in the query language",
-                   json_schema_extra={"maxLength": 500}),
+    q: str = Query("", description="the query, in the query language"),  # maxLength: install
     partner: str = Query("", description="partner slug"),
     signatory: str = Query("", description="Secretary General slug"),
     direction: str = Query("", description="outgoing or incoming", json_schema_extra=one_of(

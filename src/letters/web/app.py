@@ -225,6 +225,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)
-    contract.install(app, settings.open_reading)
+    contract.install(app, settings)
     return app
 

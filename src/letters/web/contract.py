@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from letters.models import CORRECTABLE
+from letters.settings import Settings
 
 #: What each error status means in the API, for the document.
 ERRORS = {
@@ -375,16 +376,19 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def install(app: FastAPI, open_reading: bool = False) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     """Make the app's OpenAPI document this contract: the request bodies' models in its
-    components, no answer FastAPI adds that the API never gives (its own 422), and, when reading
-    is open, no credentials needed to read."""
+    components, no answer FastAPI adds that the API never gives (its own 422), the longest query
+    these settings accept, and, when reading is open, no credentials needed to read."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = _amend(build())
-            if open_reading:
+            for parameter in app.openapi_schema["paths"]["/api/search"]["get"]["parameters"]:
+                if parameter["name"] == "q":
+                    parameter["schema"]["maxLength"] = settings.max_query_chars
+            if settings.open_reading:
                 _open_reading(app, app.openapi_schema)
         return app.openapi_schema
 
