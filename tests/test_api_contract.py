@@ -197,6 +197,10 @@ def test_the_document_declares_security_bodies_and_errors(
                     "schema"] == {"$ref": "#/components/schemas/Problem"}, path
     assert "HTTPValidationError" not in document["components"]["schemas"]
     assert set(document["paths"]["/api/search"]["get"]["responses"]) == {"200", "400", "401", "503"}
+    assert upload["x-role"] == "archivist" and upload["description"].endswith(
+        "Needs the archivist role.")
+    assert document["paths"]["/api/audit"]["get"]["x-role"] == "auditor"
+    assert document["paths"]["/api/search"]["get"]["x-role"] == "reader"
 
 
 def test_with_reading_open_reading_needs_no_credentials(web_template: WebHome,

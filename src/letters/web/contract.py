@@ -388,23 +388,29 @@ def install(app: FastAPI, settings: Settings) -> None:
             for parameter in app.openapi_schema["paths"]["/api/search"]["get"]["parameters"]:
                 if parameter["name"] == "q":
                     parameter["schema"]["maxLength"] = settings.max_query_chars
-            if settings.open_reading:
-                _open_reading(app, app.openapi_schema)
+            _roles(app, app.openapi_schema, settings.open_reading)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _open_reading(app: FastAPI, document: dict[str, Any]) -> None:
-    """Operations that readers may call: credentials become optional (`{}` in `security`)."""
+def _roles(app: FastAPI, document: dict[str, Any], open_reading: bool) -> None:
+    """Each operation says the least role it needs (`x-role`, and in its description); with
+    reading open, the readers' operations need no credentials (`{}` in `security`)."""
     for route in iter_route_contexts(app.routes):
         dependant = getattr(route, "dependant", None)
-        if dependant is None or not any(getattr(d.call, "role", None) == "reader"
-                                        for d in dependant.dependencies):
+        roles = [getattr(d.call, "role", None) for d in dependant.dependencies] if dependant else []
+        role = next((r for r in roles if r), None)
+        if role is None:
             continue
         for method in route.methods or ():
             operation = document["paths"].get(route.path, {}).get(method.lower())
-            if operation is not None:
+            if operation is None:
+                continue
+            operation["x-role"] = role
+            operation["description"] = (operation.get("description", "") +
+                                        f"\n\nNeeds the {role} role.").strip()
+            if open_reading and role == "reader":
                 operation["security"] = [*operation.get("security", []), {}]
 
 
