@@ -379,7 +379,8 @@ def operation_id(route: APIRoute) -> str:
 def install(app: FastAPI, settings: Settings) -> None:
     """Make the app's OpenAPI document this contract: the request bodies' models in its
     components, no answer FastAPI adds that the API never gives (its own 422), the longest query
-    these settings accept, and, when reading is open, no credentials needed to read."""
+    these settings accept, each operation's least role (and with reading open, reading needs no
+    credentials)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
