@@ -238,7 +238,7 @@ class LiveServer:
         self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(NoFullScans(self.app), log_level="warning", http="h11", ws="none",
-                                lifespan="off", access_log=False)
+                                lifespan="off", access_log=False, proxy_headers=False)  # as serve
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]},
                                        daemon=True)

@@ -42,13 +42,14 @@ def test_events_are_chained_and_read_back(log: Path) -> None:
     assert head["events"] == 5
 
 
-def test_an_edited_event_breaks_the_chain(log: Path) -> None:
+def test_an_edited_event_is_named(log: Path) -> None:
     current = lines(log)
     current[1] = current[1].replace("user1", "mallory")
     rewrite(log, current)
     check = audit.verify(log)
-    assert not check.ok and check.broken_at == 3
-    assert check.problem is not None and check.problem.startswith("event 3 (upload at ")
+    assert not check.ok and check.broken_at == 2
+    assert check.problem is not None and check.problem.startswith("event 2 (upload at ")
+    assert "edited" in check.problem
 
 
 def test_an_edited_last_event_is_found_by_the_head(log: Path) -> None:
@@ -83,15 +84,34 @@ def test_reordered_events_break_the_chain(log: Path) -> None:
     assert not check.ok and check.broken_at == 2
 
 
-def test_a_log_without_head_is_checked_by_its_chain(log: Path) -> None:
-    (log / audit.HEAD).unlink()
-    assert audit.verify(log).ok
-    audit.record(log, "export", "auditor")
-    assert audit.verify(log).ok and audit.verify(log).events == 6
-    current = lines(log)
+def legacy(archive: Path, count: int) -> None:
+    """A log as an older version wrote it: chained, no authentication codes, no key."""
+    previous = audit.GENESIS
+    archive.mkdir(parents=True)
+    with open(archive / audit.LOG, "w", encoding="utf-8") as handle:
+        for n in range(count):
+            line = json.dumps({"at": "2024-01-01T00:00:00Z", "who": f"user{n}", "action": "login",
+                               "what": {}, "address": None, "prev": previous}, sort_keys=True)
+            handle.write(line + "\n")
+            previous = audit._digest(line)
+
+
+def test_an_older_log_without_key_or_head_is_checked_by_its_chain(tmp_path: Path) -> None:
+    archive = tmp_path / "home" / "archive"
+    legacy(archive, 5)
+    assert audit.verify(archive).ok
+    audit.record(archive, "export", "auditor")  # from now on authenticated
+    assert audit.verify(archive).ok and audit.verify(archive).events == 6
+    current = lines(archive)
     current[0] = current[0].replace("user0", "mallory")
-    rewrite(log, current)
-    assert audit.verify(log).broken_at == 2
+    rewrite(archive, current)
+    assert audit.verify(archive).broken_at == 2
+
+
+def test_a_log_whose_head_was_deleted_is_refused(log: Path) -> None:
+    (log / audit.HEAD).unlink()
+    check = audit.verify(log)
+    assert not check.ok and check.problem is not None and "missing" in check.problem
 
 
 def test_an_event_appended_by_hand_is_found(log: Path) -> None:
@@ -115,7 +135,7 @@ def test_cli_audit_verify(log: Path, capsys: pytest.CaptureFixture[str]) -> None
     rewrite(log, current)
     assert main(["audit", "verify", "--home", home]) == 1
     out = capsys.readouterr().out.strip()
-    assert out.startswith("broken: event 4 (upload at ") and "\n" not in out
+    assert out.startswith("broken: event 3 (upload at ") and "\n" not in out
 
 
 def test_cli_audit_verify_on_an_empty_home(tmp_path: Path,
@@ -132,3 +152,74 @@ def test_a_head_left_behind_by_a_crash_is_recounted(tmp_path: Path) -> None:
     audit.record(tmp_path, "login", "user3")
     assert json.loads(head.read_text())["events"] == 4
     assert audit.verify(tmp_path).ok
+
+
+# -- attacks by someone who can write archive/ but not read .letters/audit.key ---------------------
+def rechain(archive: Path, current: list[str], start: int) -> list[str]:
+    """Recompute every `prev` from event `start` (0-based) on, and write a matching head without
+    the key: what an attacker who can write the archive can do."""
+    out = current[:start]
+    for line in current[start:]:
+        event = json.loads(line)
+        event["prev"] = audit._digest(out[-1]) if out else audit.GENESIS
+        out.append(json.dumps(event, sort_keys=True, ensure_ascii=False))
+    rewrite(archive, out)
+    (archive / audit.HEAD).write_text(json.dumps({"events": len(out),
+                                                  "last": audit._digest(out[-1])}))
+    return out
+
+
+def test_an_edited_and_rechained_event_is_found(log: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    current = lines(log)
+    current[2] = current[2].replace("user2", "mallory")
+    rechain(log, current, 2)
+    assert main(["audit", "verify", "--home", str(log.parent)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("broken: event 3 (upload at ") and "edited" in out
+
+
+def test_a_forged_event_appended_with_the_right_prev_is_found(log: Path) -> None:
+    current = lines(log)
+    forged = {"at": "2030-01-01T00:00:00Z", "who": "mallory", "action": "upload", "what": {},
+              "address": None, "prev": audit._digest(current[-1]), "mac": "0" * 64}
+    rechain(log, [*current, json.dumps(forged, sort_keys=True)], 5)
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 6
+
+
+def test_truncation_with_the_head_deleted_or_rewritten_is_found(log: Path) -> None:
+    for n in range(20):
+        audit.record(log, "login", f"late{n}")
+    kept = lines(log)[:-20]
+    rewrite(log, kept)
+    (log / audit.HEAD).unlink()
+    assert not audit.verify(log).ok
+    rechain(log, kept, len(kept))
+    check = audit.verify(log)
+    assert not check.ok and check.problem is not None and "truncated or rewritten" in check.problem
+    rewrite(log, [])
+    (log / audit.HEAD).unlink()
+    assert not audit.verify(log).ok  # an emptied log of a home that has recorded events
+
+
+def test_a_flipped_byte_is_blamed_on_its_own_event(tmp_path: Path) -> None:
+    archive = tmp_path / "home" / "archive"
+    for n in range(140):
+        audit.record(archive, "login", f"user{n}")
+    current = lines(archive)
+    victim = bytearray(current[132].encode())
+    victim[victim.index(b"user132") + 4] ^= 0x01
+    current[132] = victim.decode()
+    rewrite(archive, current)
+    check = audit.verify(archive)
+    assert (check.ok, check.broken_at) == (False, 133)
+
+
+def test_the_key_is_kept_outside_the_archive(log: Path) -> None:
+    key = audit.key_path(log)
+    assert key.parent == log.parent / ".letters" and key.is_file()
+    assert all('"mac": ' in line for line in lines(log))
+    key.unlink()
+    check = audit.verify(log)
+    assert not check.ok and check.problem is not None and "key" in check.problem

@@ -28,6 +28,9 @@ def archived(app: Letters, tmp_path: Path, text: str) -> Letter:
                     language="en", ocr=False, digital_signatures=[], status="ok",
                     added_at=now_iso(), added_by="tester")
     assert app.archive.add(pdf, letter, [text])
+    audit.record(app.settings.archive_dir, "upload", "tester",
+                 {"id": letter.id, "sha256": sha, "filename": pdf.name})
+    app.index.update([letter])  # as an ingest does: verify checks the index holds the archive
     return letter
 
 

@@ -588,3 +588,28 @@ def test_an_empty_archive_gives_an_empty_index_quietly(tmp_path: Path,
     result = index.search(SearchRequest())
     assert (result.total, result.hits) == (0, [])
     assert all(sum(counts.values()) == 0 for counts in result.facets.values())
+
+
+def test_a_decoding_error_in_whoosh_files_is_damage_and_elsewhere_a_bug() -> None:
+    """A garbled column made Whoosh's array reader raise ValueError ('bad typecode'): that is
+    damage (503, rebuilt at start-up), but a ValueError raised outside Whoosh's file decoding
+    stays a bug and is not hidden."""
+    import io
+
+    from whoosh.filedb.structfile import StructFile
+
+    from letters.index.protocol import IndexDamaged
+    from letters.index.whoosh_engine import _reading
+
+    @_reading
+    def read_garbled_column() -> object:
+        return StructFile(io.BytesIO(bytes(range(256)))).read_array("Z", 4)
+
+    @_reading
+    def buggy() -> object:
+        raise ValueError("a bug of ours")
+
+    with pytest.raises(IndexDamaged):
+        read_garbled_column()
+    with pytest.raises(ValueError, match="a bug of ours"):
+        buggy()

@@ -185,6 +185,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/letters/{letter_id}/exchange"): Rule("archivist", None),
     ("DELETE", "/api/letters/{letter_id}/exchange"): Rule("archivist", None),
     ("GET", "/api/partners/{slug}/exchanges"): Rule("reader"),
+    # admins (the change is refused as unknown: a plain call has no action)
+    ("GET", "/admin/users"): Rule("admin"),
+    ("POST", "/admin/users"): Rule("admin", None),
+    ("POST", "/admin/users/{name}"): Rule("admin", None),
 }
 
 

@@ -190,8 +190,8 @@ def test_the_audit_page_says_when_the_chain_is_broken(fresh: tuple[LiveServer, W
         page = http.get("/audit")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "The audit log has been tampered with, from event 3" in text
-    assert "does not follow the event before it" in text
+    assert "The audit log has been tampered with, from event 2" in text  # the event edited
+    assert "its authentication code does not match" in text
     assert "The audit log is intact" not in text
 
 

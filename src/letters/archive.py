@@ -9,16 +9,21 @@ Layout, one directory per letter, named by the SHA-256 of its original:
                                     derived/        thumbnails, OCR copy: remade at will
 
 A letter is staged under `archive/.staging/` and renamed into place in one step, so a crash
-leaves either no letter or a whole one.
+leaves either no letter or a whole one. Every write to a letter (archiving, correcting, linking)
+holds that letter's lock, `archive/.locks/<id>`, so writers in any thread or process take turns and
+the record always equals the replay of its history.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +38,10 @@ TEXT = "text.json"
 HISTORY = "history.jsonl"
 LOCK = ".staging.lock"  # beside .staging/: the lock of the step moving a staged letter into place
 DERIVED = "derived"
+LOCKS = ".locks"  # one empty lock file per letter written since: see Archive.writing
 ID_LENGTH = 16
+
+_held = threading.local()  # the letter locks this thread holds (a lock is taken once per thread)
 
 
 def now_iso() -> str:
@@ -82,6 +90,30 @@ class Archive:
             if entry.name.startswith(letter_id) and (entry / RECORD).exists():
                 return entry
         return None
+
+    @contextmanager
+    def writing(self, *letter_ids: str) -> Iterator[None]:
+        """Hold the write locks of these letters: other threads and processes wait their turn.
+
+        Taken in sorted order; a lock this thread already holds is not taken again.
+        """
+        held: set[str] = getattr(_held, "ids", set())
+        _held.ids = held
+        wanted = sorted(set(letter_ids) - held)
+        handles = []
+        try:
+            if wanted:
+                (self.root / LOCKS).mkdir(parents=True, exist_ok=True)
+            for ident in wanted:
+                handle = open(self.root / LOCKS / ident, "a+b")  # noqa: SIM115 - closed below
+                handles.append(handle)
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                held.add(ident)
+            yield
+        finally:
+            for ident, handle in zip(wanted, handles, strict=False):
+                held.discard(ident)
+                handle.close()  # closing the file releases its lock
 
     def has(self, sha256: str) -> bool:
         """Whether a complete letter with this original is archived."""
@@ -140,20 +172,36 @@ class Archive:
         staging = self.root / ".staging" / f"{letter.sha256}-{os.getpid()}"
         if staging.exists():
             shutil.rmtree(staging)
+        try:
+            self._stage(staging, source, letter, pages, derived)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            with self.writing(letter.id):
+                return self._move_into_place(staging, final, letter, pages)
+        except BaseException:  # a full disk, say: leave no half-staged letter behind
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    def _stage(self, staging: Path, source: Path, letter: Letter, pages: list[str],
+               derived: dict[str, bytes] | None) -> None:
         staging.mkdir(parents=True)
         _copy_durably(source, staging / ORIGINAL)
         os.chmod(staging / ORIGINAL, 0o444)
-        write_durable(staging / TEXT, _dumps({"pages": pages}))
+        text = _dumps({"pages": pages})
+        write_durable(staging / TEXT, text)
         write_durable(staging / RECORD, _dumps(letter.to_json()))
+        # The record as added and the digest of its text: what `letters verify` replays and checks.
         event = {"at": letter.added_at, "by": letter.added_by, "action": "added",
-                 "changes": {}}
+                 "changes": {}, "record": letter.to_json(),
+                 "text_sha256": hashlib.sha256(text).hexdigest()}
         write_durable(staging / HISTORY, (json.dumps(event, ensure_ascii=False) + "\n").encode())
         for name, data in (derived or {}).items():
             write_durable(staging / DERIVED / name, data)
         if derived:
             fsync_dir(staging / DERIVED)
         fsync_dir(staging)
-        final.parent.mkdir(parents=True, exist_ok=True)
+
+    def _move_into_place(self, staging: Path, final: Path, letter: Letter,
+                         pages: list[str]) -> bool:
         # Held (by every process archiving) from the last check to the rename, so that a process
         # archiving the same original at the same time never takes a complete letter for a
         # crash's leftover and removes it.
@@ -177,6 +225,11 @@ class Archive:
     def update(self, letter_id: str, changes: dict[str, Any], by: str,
                action: str = "corrected") -> Letter:
         """Change fields of a record; the previous values go to the letter's history."""
+        with self.writing(letter_id):
+            return self._update_locked(letter_id, changes, by, action)
+
+    def _update_locked(self, letter_id: str, changes: dict[str, Any], by: str,
+                       action: str) -> Letter:
         found = self._dir_for_id(letter_id)
         if found is None:
             raise KeyError(letter_id)
@@ -210,14 +263,15 @@ class Archive:
         removed = 0
         for entry in staging.iterdir():
             pid = entry.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and _alive(int(pid)):
+            if pid.isdigit() and process_alive(int(pid)):
                 continue  # another process's ingest in progress
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
         return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether another process with that id is running (this process counts as not)."""
     if pid == os.getpid():
         return False
     try:

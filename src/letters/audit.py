@@ -3,14 +3,21 @@
 Each event carries the SHA-256 of the previous event's line, so an edited, deleted or reordered
 event breaks the chain and `letters audit verify` names the first broken one. Nothing follows the
 last event, so `audit-head.json` beside the log anchors the chain's end: the number of events and
-the digest of the last one. An edited last event or deleted last events then show too. (A log
-without a head, from an older version, is checked by its chain alone.)
+the digest of the last one. An edited last event or deleted last events then show too.
+
+A chain alone can be rewritten by whoever can write `archive/`: edit an event and recompute every
+digest after it. So each event and the head also carry an HMAC (`mac`) under a key kept outside the
+archive, `.letters/audit.key` (made when the first event is recorded). Without the key an edited,
+re-chained, appended or truncated log cannot be made to verify, and the first event whose code is
+wrong is named. Events recorded before the key existed (an older version's log) are checked by
+their chain alone; after the first authenticated event every event must be authenticated.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 from dataclasses import dataclass
@@ -18,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from letters.archive import now_iso
-from letters.fsutil import write_atomic
+from letters.fsutil import private_key, write_atomic
 
 LOG = "audit.jsonl"
 HEAD = "audit-head.json"
+KEY = "audit.key"  # in the home's private directory, never in the archive
 GENESIS = "0" * 64
 
 
@@ -39,21 +47,41 @@ def _digest(line: str) -> str:
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
+def key_path(archive_dir: Path) -> Path:
+    """Where the key authenticating the log of that archive is kept (the home's `.letters/`)."""
+    return archive_dir.parent / ".letters" / KEY
+
+
+def _mac(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _event_mac(key: bytes, event: dict[str, Any]) -> str:
+    body = {k: v for k, v in event.items() if k != "mac"}
+    return _mac(key, json.dumps(body, ensure_ascii=False, sort_keys=True))
+
+
+def _head_mac(key: bytes, count: int, last: str) -> str:
+    return _mac(key, f"{count}\n{last}")
+
+
 def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None = None,
            address: str | None = None) -> dict[str, Any]:
-    """Append one event (who, when, what, from which address) to the chain."""
+    """Append one event (who, when, what, from which address) to the chain, authenticated."""
     archive_dir.mkdir(parents=True, exist_ok=True)
     path = archive_dir / LOG
     with open(path, "a+", encoding="utf-8") as handle:
+        key = private_key(key_path(archive_dir))  # made once the log is known to be writable
         fcntl.flock(handle, fcntl.LOCK_EX)
         count, previous = _tail(archive_dir, handle)
         event = {"at": now_iso(), "who": who, "action": action, "what": what or {},
                  "address": address, "prev": previous}
+        event["mac"] = _event_mac(key, event)
         line = json.dumps(event, ensure_ascii=False, sort_keys=True)
         handle.write(line + "\n")
         handle.flush()
         os.fsync(handle.fileno())
-        _write_head(archive_dir, count + 1, _digest(line))
+        _write_head(archive_dir, key, count + 1, _digest(line))
     return event
 
 
@@ -89,8 +117,9 @@ def _last_line(fd: int, block: int = 8192) -> str | None:
     return None
 
 
-def _write_head(archive_dir: Path, count: int, last: str) -> None:
-    data = json.dumps({"events": count, "last": last}, sort_keys=True) + "\n"
+def _write_head(archive_dir: Path, key: bytes, count: int, last: str) -> None:
+    head = {"events": count, "last": last, "mac": _head_mac(key, count, last)}
+    data = json.dumps(head, sort_keys=True) + "\n"
     write_atomic(archive_dir / HEAD, data.encode("utf-8"))
 
 
@@ -103,30 +132,86 @@ def events(archive_dir: Path) -> list[dict[str, Any]]:
 
 
 def verify(archive_dir: Path) -> ChainCheck:
-    """Check that every event carries the digest of the one before it."""
+    """Check that every event carries the digest of the one before it and, once the log is
+    authenticated, its own code; then that the head is the one recorded after the last event."""
     path = archive_dir / LOG
+    key_file = key_path(archive_dir)
+    key = key_file.read_bytes().strip() if key_file.is_file() else None
     if not path.exists():
         head = _read_head(archive_dir)
         if head is not None and head.get("events"):
             return ChainCheck(0, False, 1, f"the audit log is missing, but it held "
                               f"{head.get('events')} events")
+        if key is not None:
+            return ChainCheck(0, False, 1, "the audit log is missing, but this home has recorded "
+                                           "events (its audit key exists)")
         return ChainCheck(events=0, ok=True)
     with open(path, encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_SH)  # no event half-written while the log and head are read
         lines = [line for line in handle.read().splitlines() if line.strip()]
         head = _read_head(archive_dir)
     previous = GENESIS
+    authenticated = False
     for number, line in enumerate(lines, start=1):
         try:
             event = json.loads(line)
         except json.JSONDecodeError:
             return ChainCheck(len(lines), False, number, f"event {number} is not valid JSON")
+        if not isinstance(event, dict):
+            return ChainCheck(len(lines), False, number, f"event {number} is not an event")
+        problem = _check_mac(key, event, authenticated)
+        if problem:
+            return ChainCheck(len(lines), False, number,
+                              f"event {number} ({event.get('action')} at {event.get('at')}) {problem}")
+        authenticated = authenticated or "mac" in event
         if event.get("prev") != previous:
             return ChainCheck(len(lines), False, number,
                               f"event {number} ({event.get('action')} at {event.get('at')}) does not "
                               "follow the event before it: an event was edited, deleted or reordered")
         previous = _digest(line)
+    if key is not None and not authenticated:
+        return ChainCheck(len(lines), False, len(lines) + 1,
+                          "the audit log holds no authenticated event, but this home has recorded "
+                          "some (its audit key exists): the log was emptied or replaced")
+    if authenticated or (head or {}).get("mac"):
+        problem = _check_head_mac(key, head)
+        if problem:
+            return ChainCheck(len(lines), False, len(lines) + 1 if head is None else len(lines),
+                              problem)
     return _check_head(lines, head)
+
+
+def _check_mac(key: bytes | None, event: dict[str, Any], authenticated: bool) -> str | None:
+    """Why the event's authentication code is wrong, or None when it is right (or, before the
+    first authenticated event, absent)."""
+    mac = event.get("mac")
+    if mac is None:
+        if authenticated:
+            return ("carries no authentication code: it was not recorded by this program but "
+                    "added to the log by hand")
+        return None
+    if key is None:
+        return (f"is authenticated, but the audit key ({KEY} in the home's .letters/) is missing: "
+                "the log cannot be checked")
+    if not isinstance(mac, str) or not hmac.compare_digest(mac, _event_mac(key, event)):
+        return ("is not the event that was recorded: its authentication code does not match, so "
+                "it was edited or added to the log by hand")
+    return None
+
+
+def _check_head_mac(key: bytes | None, head: dict[str, Any] | None) -> str | None:
+    """Why the head cannot be trusted, or None."""
+    if head is None:
+        return (f"{HEAD}, which records the end of the audit log, is missing: the last events "
+                "may have been deleted")
+    if key is None:
+        return f"the audit key ({KEY} in the home's .letters/) is missing: the log cannot be checked"
+    events, last, mac = head.get("events"), head.get("last"), head.get("mac")
+    if not (isinstance(events, int) and isinstance(last, str) and isinstance(mac, str)
+            and hmac.compare_digest(mac, _head_mac(key, events, last))):
+        return (f"{HEAD}, which records the end of the audit log, was not written by this "
+                "program: the log was truncated or rewritten")
+    return None
 
 
 def _read_head(archive_dir: Path) -> dict[str, Any] | None:

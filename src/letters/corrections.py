@@ -65,9 +65,19 @@ def consistency(app: Letters, letter: Letter) -> list[str]:
 def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str,
           check: Callable[[Letter], None] | None = None) -> Letter:
     """Correct a letter's fields and recompute its review status; returns the new record.
-    `check` sees the record as it would be saved, and may refuse it by raising."""
-    current = app.get(letter_id)
+    `check` sees the record as it would be saved, and may refuse it by raising.
+
+    The letter's write lock is held from reading the record to indexing the new one, so that
+    concurrent corrections of different fields are all kept, in the record and in the index.
+    """
     clean = validate(app, changes)
+    with app.archive.writing(app.get(letter_id).id):
+        return _apply_locked(app, letter_id, changes, clean, by, check)
+
+
+def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: dict[str, Any],
+                  by: str, check: Callable[[Letter], None] | None) -> Letter:
+    current = app.get(letter_id)
     confirmed = sorted(set(current.confirmed) | set(clean) | set(changes.get("confirmed", [])))
     candidate = Letter.from_json({**current.to_json(), **clean, "confirmed": confirmed})
     problems = consistency(app, candidate)

@@ -156,6 +156,20 @@ def _registered(app: Letters, slug: str) -> None:
 def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
     """Pair two letters by hand (re-indexed and re-paired at once); letters they were paired with
     before are left manually unlinked."""
+    while True:  # every lock taken at once, in order: two links at once cannot wait on each other
+        formers = _formers(app, app.get(a_id), app.get(b_id))
+        with app.archive.writing(app.get(a_id).id, app.get(b_id).id, *formers):
+            if _formers(app, app.get(a_id), app.get(b_id)) == formers:
+                return _link_locked(app, a_id, b_id, by, address)
+
+
+def _formers(app: Letters, a: Letter, b: Letter) -> list[str]:
+    """The letters `a` and `b` are paired with now, other than each other."""
+    found = {_current_other(app, a), _current_other(app, b)} - {None, a.id, b.id}
+    return sorted(f for f in found if f)
+
+
+def _link_locked(app: Letters, a_id: str, b_id: str, by: str, address: str | None) -> Exchange:
     a, b = app.get(a_id), app.get(b_id)
     if a.id == b.id:
         raise InvalidCorrection("A letter cannot be paired with itself.")
@@ -165,9 +179,8 @@ def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None
     if a.direction and a.direction == b.direction:
         raise InvalidCorrection(f"Both letters are {a.direction}: an exchange pairs the Secretary "
                                 "General's letter with the partner's reply.")
-    formers = {_current_other(app, a), _current_other(app, b)} - {None, a.id, b.id}
     changed = [app.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
-               for former in sorted(f for f in formers if f)]
+               for former in _formers(app, a, b)]
     a = app.archive.update(a.id, {"exchange": b.id}, by, action="linked")
     b = app.archive.update(b.id, {"exchange": a.id}, by, action="linked")
     app.index.update([*changed, a, b])
@@ -182,8 +195,9 @@ def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) ->
     other = _current_other(app, letter)
     if other:
         changed.append(other)
-    app.index.update([app.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
-                      for each in changed])
+    with app.archive.writing(*changed):
+        app.index.update([app.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
+                          for each in changed])
     audit.record(app.settings.archive_dir, "unlink", by, {"ids": changed}, address)
     return changed
 

@@ -63,9 +63,21 @@ class NothingToExport(NotFound):
     """A registered partner whose founding documents are not in the archive."""
 
 
+#: Characters of a slug kept in file names (a registry written by hand may hold longer slugs,
+#: and a file name is at most 255 bytes).
+NAME_SLUG = 64
+#: Characters a spreadsheet reads as the start of a formula in a CSV cell.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def bag_root(slug: str) -> str:
+    """The directory the bag is zipped under."""
+    return f"{slug[:NAME_SLUG].rstrip('-')}-founding-documents"
+
+
 def bundle_name(slug: str) -> str:
     """The file name a bundle is offered under."""
-    return f"{slug}-founding-documents.zip"
+    return f"{bag_root(slug)}.zip"
 
 
 def export_bundle(app: Letters, slug: str, out: Path, by: str,
@@ -78,7 +90,7 @@ def export_bundle(app: Letters, slug: str, out: Path, by: str,
         raise NothingToExport(f"The partner '{slug}' has no letters in the archive, so there are "
                               "no founding documents to export.")
     chosen = [app.get(i) for i in exchange.ids()]  # the records as the archive has them
-    root = f"{slug}-founding-documents"
+    root = bag_root(slug)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="letters-export-") as scratch:
@@ -194,8 +206,18 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
             f"{s.get('signer') or 'unknown signer'} ({s.get('summary') or 'not checked'})"
             for s in record.get("digital_signatures", []))
         row["ocr"] = "yes" if record.get("ocr") else "no"
-        writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in CSV_FIELDS})
+        writer.writerow({k: _cell(row.get(k)) for k in CSV_FIELDS})
     return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV value a spreadsheet shows as text: one starting like a formula gets a leading quote
+    (OWASP's advice against CSV injection); records.json keeps the value as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _write_json(path: Path, data: Any) -> None:

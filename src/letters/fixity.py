@@ -4,22 +4,26 @@ The digest of each original is its letter directory's name (and its record's `sh
 separate manifest is needed: an original is re-hashed and compared with both. The records, texts
 and histories beside it are checked to parse. Anything in the archive the layout of `archive.py`
 does not define is reported as unexpected; `derived/` may hold anything (it is remade at will),
-and `.staging/`, `.staging.lock` and `.tmp-*` files belong to ingests and writes in progress.
+and `.staging/`, `.staging.lock`, `.locks/` and fresh `.tmp-*` files belong to ingests and writes
+in progress (old ones are reported as leftovers). `integrity` adds the checks that the parts agree:
+records and their histories, texts and their digests, the archive, the audit log and the index.
 
 The last report is kept in the private directory (`.letters/fixity-last.json`): it is derived
-data, not part of the archive.
+data, not part of the archive. A read-only home is checked all the same; the report then says it
+could not be saved or audited (`notes`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit, registry
-from letters.archive import DERIVED, HISTORY, LOCK, ORIGINAL, RECORD, TEXT, letter_id, now_iso
+from letters import audit, integrity, registry
+from letters.archive import DERIVED, HISTORY, LOCK, LOCKS, ORIGINAL, RECORD, TEXT, letter_id, now_iso
 from letters.fsutil import sha256_of, write_atomic
 
 if TYPE_CHECKING:
@@ -27,9 +31,11 @@ if TYPE_CHECKING:
 
 LAST_REPORT = "fixity-last.json"
 #: What the archive root may hold besides `letters/`.
-ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", LOCK, "README.md",
-                "README.txt"}
+ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", LOCK, LOCKS,
+                "README.md", "README.txt"}
 LETTER_FILES = {ORIGINAL, RECORD, TEXT, HISTORY, DERIVED}
+LEFTOVER = ("a temporary file left behind by an interrupted write, or planted: the archive "
+            "layout does not define it")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 SHARD_RE = re.compile(r"^[0-9a-f]{2}$")
 
@@ -51,6 +57,8 @@ class FixityReport:
     ok: int
     problems: list[Problem] = field(default_factory=list)
     at: str = ""
+    #: What could not be done, in sentences (a read-only home: the report was not saved).
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
@@ -65,14 +73,36 @@ def verify(app: Letters, by: str = "system", address: str | None = None) -> Fixi
     report = check(app.settings.archive_dir, app.settings.home)
     if not app.settings.archive_dir.is_dir():
         return report
-    _check_catalog(app, report)
-    private = app.settings.private_dir
-    write_atomic(private / LAST_REPORT,
-                 (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode())
-    audit.record(app.settings.archive_dir, "verify", by,
-                 {"checked": report.checked, "ok": report.ok, "problems": len(report.problems)},
-                 address)
+    try:
+        _check_catalog(app, report)
+    except (OSError, sqlite3.Error) as error:  # a read-only home whose catalog must be repaired
+        report.notes.append(f"The catalog could not be opened ({error}), so it was not compared "
+                            "with the archive.")
+    check_agreement(app, report)
+    try:
+        write_atomic(app.settings.private_dir / LAST_REPORT,
+                     (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode())
+    except OSError as error:
+        report.notes.append(f"The report could not be saved in {app.settings.private_dir} "
+                            f"({error.strerror}).")
+    try:
+        audit.record(app.settings.archive_dir, "verify", by,
+                     {"checked": report.checked, "ok": report.ok, "problems": len(report.problems)},
+                     address)
+    except OSError as error:
+        report.notes.append(f"This check could not be recorded in the audit log ({error.strerror}).")
     return report
+
+
+def check_agreement(app: Letters, report: FixityReport) -> None:
+    """Add the problems of the archive against its audit log and its search index."""
+    present = integrity.letters_present(app.settings.archive_dir)
+    found = (integrity.check_audit_trail(app.settings.archive_dir, present)
+             + integrity.check_index(app, present))
+    already = {p.id for p in report.problems}
+    report.ok -= len({ident for ident, _, _ in found if ident in present and ident not in already})
+    for ident, path, what in found:
+        report.problems.append(Problem(ident, _relative(path, app.settings.home), what))
 
 
 def last_report(app: Letters) -> dict[str, Any] | None:
@@ -96,6 +126,8 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
     for entry in sorted(archive_dir.iterdir()):
         if entry.name not in ROOT_ENTRIES and not _in_progress(entry):
             problem(None, entry, "unexpected file: the archive layout does not define it")
+    for entry in [*integrity.stale_temporaries(archive_dir), *integrity.stale_staging(archive_dir)]:
+        problem(None, entry, LEFTOVER)
     letters_dir = archive_dir / "letters"
     if not letters_dir.is_dir():
         return report
@@ -151,6 +183,8 @@ def _check_letter(directory: Path) -> list[tuple[Path, str]]:
     if text is not None and not (isinstance(text, dict) and isinstance(text.get("pages"), list)):
         found.append((directory / TEXT, "the stored text has no list of pages"))
     _check_history(directory / HISTORY, found)
+    found += integrity.check_replay(directory)
+    found += [(entry, LEFTOVER) for entry in integrity.stale_temporaries(directory)]
     for entry in sorted(directory.iterdir()):
         if entry.name == DERIVED and entry.is_dir():
             continue

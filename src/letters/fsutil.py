@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,3 +75,21 @@ def append_line(path: Path, line: str) -> None:
         handle.write(line + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def private_key(path: Path) -> bytes:
+    """The secret key kept in that file, made (random, readable by the owner only) on first use;
+    when two processes make it at once, both use the one linked in first."""
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}-{os.getpid()}-{threading.get_ident()}")
+        with atomic_output(tmp) as handle:
+            handle.write(secrets.token_hex(32).encode("ascii"))
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # fails if another process made the key first: keep theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_bytes().strip()

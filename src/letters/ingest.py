@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import threading
@@ -13,6 +14,7 @@ from letters import audit
 from letters.analysis import Analysis, Task, analyse
 from letters.archive import letter_id, now_iso
 from letters.fsutil import sha256_of
+from letters.integrity import letters_present
 from letters.models import IngestResult, Letter
 from letters.workers import Pool, TaskFailed
 
@@ -34,6 +36,49 @@ def expand(paths: list[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def disk_reason(error: OSError) -> str:
+    """Why the disk refused a write, in words."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if error.errno == errno.EROFS:
+        return "the disk is read-only"
+    if error.errno == errno.EFBIG:
+        return "the file system refuses a file this large"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "this program may not write there"
+    return f"the disk refused the write ({error.strerror or error})"
+
+
+class Run:
+    """What went wrong for the run as a whole (beside each file's own result), in sentences."""
+
+    def __init__(self) -> None:
+        self.not_archived: list[str] = []  # why, for each file the disk refused
+        self.unaudited: list[str] = []
+        self.unindexed: str | None = None
+        self.uncatalogued: str | None = None
+
+    def sentences(self) -> list[str]:
+        """One sentence per kind of failure."""
+        out = []
+        if self.not_archived:
+            out.append(f"{len(self.not_archived)} file{'s were' if len(self.not_archived) != 1 else ' was'} "
+                       f"not archived because {self.not_archived[0]}: ingest them again once the "
+                       "disk has room and is writable.")
+        if self.unaudited:
+            out.append(f"The audit log could not be written ({self.unaudited[0]}): "
+                       f"{len(self.unaudited)} event{'s are' if len(self.unaudited) != 1 else ' is'} "
+                       "missing from it.")
+        if self.uncatalogued:
+            out.append(f"The catalog could not be updated ({self.uncatalogued}): the letters are "
+                       "archived, and the catalog catches up when it is next opened (or run "
+                       "`letters reindex`).")
+        if self.unindexed:
+            out.append(f"The search index could not be updated ({self.unindexed}): the letters are "
+                       "archived; run `letters reindex` once the disk has room.")
+        return out
 
 
 def failure_sentence(failure: TaskFailed) -> str:
@@ -63,21 +108,23 @@ def _precheck(path: Path) -> str | None:
 
 def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
                  progress: Callable[[IngestResult], None] | None = None,
-                 names: dict[Path, str] | None = None, address: str | None = None
-                 ) -> list[IngestResult]:
-    """Ingest files; one result per file, in input order, whatever happens to the others."""
+                 names: dict[Path, str] | None = None, address: str | None = None,
+                 run: Run | None = None) -> list[IngestResult]:
+    """Ingest files; one result per file, in input order, whatever happens to the others (a
+    full or read-only disk included: `run` then holds a sentence for the run as a whole)."""
     names = names or {}
+    run = run or Run()
     archive = app.archive
     archive.clean_staging()
     results: dict[int, IngestResult] = {}
     todo: list[tuple[int, Path, str]] = []
     seen: dict[str, int] = {}
     indexed = app.index.ids()
-    unindexed: list[Letter] = []  # indexed in batches: one commit per batch, not per letter
+    unindexed = _left_unindexed(app, indexed)  # indexed in batches: one commit per batch
 
     def done(index: int, result: IngestResult) -> None:
         results[index] = result
-        _audit_refused(app, result, by, names.get(paths[index], paths[index].name), address)
+        _audit_refused(app, result, by, names.get(paths[index], paths[index].name), address, run)
         if progress:
             progress(result)
 
@@ -89,8 +136,6 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
         sha = sha256_of(path)
         existing = archive.by_sha(sha)
         if existing is not None:
-            if existing.id not in indexed:  # archived by a run that was killed before indexing
-                unindexed.append(existing)
             done(index, IngestResult(str(path), "duplicate", letter=existing))
         elif sha in seen:
             todo.append((index, path, sha))  # resolved after its twin is archived
@@ -109,7 +154,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
             for position, outcome in pool.map(tasks):
                 index, path, sha = first[position]
                 result = _archive_one(app, path, sha, outcome, by, names.get(path, path.name),
-                                      address)
+                                      address, run)
                 if result.result == "added" and result.letter:
                     unindexed.append(result.letter)
                 if len(unindexed) >= INDEX_BATCH:
@@ -119,13 +164,26 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
                 done(index, result)
     finally:
         indexer.add(unindexed)  # even when interrupted: what is archived gets indexed
-        indexer.finish()
+        try:
+            indexer.finish()
+        except OSError as error:  # the letters are archived; the run says what to do
+            run.unindexed = disk_reason(error)
     for index, path, sha in todo:
         if index not in results:
             twin = archive.by_sha(sha)
             done(index, IngestResult(str(path), "duplicate", letter=twin) if twin else
                  IngestResult(str(path), "rejected", error=results[seen[sha]].error))
     return [results[i] for i in range(len(paths))]
+
+
+def _left_unindexed(app: Letters, indexed: set[str]) -> list[Letter]:
+    """Letters archived by a run that could not index them (killed, or the disk was full)."""
+    found = []
+    for ident in sorted(set(letters_present(app.settings.archive_dir)) - indexed):
+        letter = app.archive.get(ident)
+        if letter is not None:
+            found.append(letter)
+    return found
 
 
 class Indexer:
@@ -140,8 +198,7 @@ class Indexer:
         self._thread.start()
 
     def add(self, letters: list[Letter]) -> None:
-        """Index these letters soon (raises what a previous batch raised)."""
-        self._raise()
+        """Index these letters soon (a previous batch's error is raised by `finish`)."""
         if letters:
             self._batches.put(list(letters))
 
@@ -153,11 +210,10 @@ class Indexer:
 
     def _run(self) -> None:
         while (batch := self._batches.get()) is not None:
-            if self._error is None:
-                try:
-                    self.index.update(batch)
-                except BaseException as error:  # handed to the ingesting thread by _raise
-                    self._error = error
+            try:
+                self.index.update(batch)  # after a failed batch too: the disk may have room again
+            except BaseException as error:  # handed to the ingesting thread by _raise
+                self._error = self._error or error
 
     def _raise(self) -> None:
         if self._error is not None:
@@ -165,19 +221,28 @@ class Indexer:
             raise error
 
 
+def _audit(app: Letters, action: str, by: str, what: dict[str, object], address: str | None,
+           run: Run) -> None:
+    try:
+        audit.record(app.settings.archive_dir, action, by, what, address)
+    except OSError as error:
+        run.unaudited.append(disk_reason(error))
+
+
 def _audit_refused(app: Letters, result: IngestResult, by: str, filename: str,
-                   address: str | None) -> None:
+                   address: str | None, run: Run) -> None:
     """Audit the files that added nothing (an added letter is audited when it is archived)."""
     if result.result == "duplicate":
-        audit.record(app.settings.archive_dir, "upload_duplicate", by,
-                     {"id": result.letter.id if result.letter else None, "filename": filename}, address)
+        _audit(app, "upload_duplicate", by,
+               {"id": result.letter.id if result.letter else None, "filename": filename}, address,
+               run)
     elif result.result == "rejected":
-        audit.record(app.settings.archive_dir, "upload_rejected", by,
-                     {"filename": filename, "error": result.error}, address)
+        _audit(app, "upload_rejected", by, {"filename": filename, "error": result.error}, address,
+               run)
 
 
 def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,
-                 filename: str, address: str | None) -> IngestResult:
+                 filename: str, address: str | None, run: Run) -> IngestResult:
     if isinstance(outcome, TaskFailed):
         return IngestResult(str(path), "rejected", error=failure_sentence(outcome))
     if outcome.error:
@@ -191,9 +256,21 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
-    if not app.archive.add(path, letter, outcome.pages, derived=outcome.derived):
+    try:
+        added = app.archive.add(path, letter, outcome.pages, derived=outcome.derived)
+    except Exception as error:
+        if app.archive.has(sha):  # archived; only what is derived from it (the catalog) lags
+            run.uncatalogued = disk_reason(error) if isinstance(error, OSError) else str(error)
+            added = True
+        elif isinstance(error, OSError):
+            reason = disk_reason(error)
+            run.not_archived.append(reason)
+            return IngestResult(str(path), "rejected", error=f"not archived: {reason}")
+        else:
+            raise
+    if not added:
         existing = app.archive.by_sha(sha)
         return IngestResult(str(path), "duplicate", letter=existing)
-    audit.record(app.settings.archive_dir, "upload", by,
-                 {"id": letter.id, "sha256": sha, "filename": letter.filename}, address)
+    _audit(app, "upload", by, {"id": letter.id, "sha256": sha, "filename": letter.filename},
+           address, run)
     return IngestResult(str(path), "added", letter=letter)

@@ -18,6 +18,7 @@ from letters.models import Name, Partner, Round, SecretaryGeneral, is_iso_date
 
 CHANGES_FILE = "registry-changes.jsonl"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 64
 
 
 class RegistryError(ValueError):
@@ -104,6 +105,8 @@ def add_partner(
 ) -> Partner:
     """Register a new partner; the change is appended to the archive."""
     registry = load(archive_dir)
+    if len(slug) > MAX_SLUG:
+        raise RegistryError(f"A slug is at most {MAX_SLUG} characters long.")
     if not SLUG_RE.match(slug):
         raise RegistryError(f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.")
     if slug in registry.partners:

@@ -6,8 +6,10 @@ and commands call its methods and never reach past it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
 from letters.searching import SearchRequest, SearchResult
 from letters.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Letters:
@@ -99,9 +103,23 @@ class Letters:
             return self._index
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Search the index (raises searching.QueryError for a malformed query)."""
+        """Search the index (raises searching.QueryError for a malformed query).
+
+        A hit whose letter is no longer in the archive (its folder was removed) is left out and
+        taken out of the index, which is derived from the archive; `letters verify` reports it.
+        """
         result: SearchResult = self.index.search(request)
-        return result
+        gone = [hit.letter.id for hit in result.hits if not self.archive.has(hit.letter.sha256)]
+        if not gone:
+            return result
+        log.warning("letters %s are indexed but not in the archive: taken out of the index",
+                    ", ".join(gone))
+        try:
+            self.index.remove(gone)
+        except OSError as error:
+            log.warning("the index could not be changed (%s): run `letters reindex`", error)
+        return replace(result, total=max(0, result.total - len(gone)),
+                       hits=[hit for hit in result.hits if hit.letter.id not in gone])
 
     # -- letters --------------------------------------------------------------------------
     def get(self, letter_id: str) -> Letter:
@@ -118,11 +136,12 @@ class Letters:
 
     def ingest(self, paths: Iterable[Path], by: str, jobs: int = 1,
                progress: Callable[[IngestResult], None] | None = None,
-               names: dict[Path, str] | None = None, address: str | None = None
-               ) -> list[IngestResult]:
-        """Ingest files; one result per file, in input order."""
+               names: dict[Path, str] | None = None, address: str | None = None,
+               run: ingest.Run | None = None) -> list[IngestResult]:
+        """Ingest files; one result per file, in input order (`run` collects what went wrong
+        for the run as a whole)."""
         return ingest.ingest_files(self, list(paths), by=by, jobs=jobs, progress=progress,
-                                   names=names or {}, address=address)
+                                   names=names or {}, address=address, run=run)
 
     def correct(self, letter_id: str, changes: dict[str, Any], by: str,
                 address: str | None = None, confirm_pairing: bool = False) -> Letter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,13 @@ class Settings:
     session_seconds: int = 8 * 3600
     #: Longest query accepted, in characters.
     max_query_chars: int = 500
+    #: Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are
+    #: believed; from any other peer those headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    #: When true, cookies are always marked Secure (the site is served over HTTPS by a proxy).
+    secure_cookies: bool = False
+    #: Uploads that may wait for the one being ingested; more are refused with 503.
+    upload_queue: int = 4
     #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
     search_engine: str = "whoosh"
 
@@ -91,8 +99,26 @@ def from_env(home: str | Path | None = None) -> Settings:
         open_reading=env_flag("LETTERS_OPEN_READING"),
         session_seconds=int(env_number("LETTERS_SESSION_SECONDS", 8 * 3600, minimum=60)),
         max_query_chars=int(env_number("LETTERS_MAX_QUERY_CHARS", 500, minimum=1)),
+        trusted_proxies=proxies(os.environ.get("LETTERS_TRUSTED_PROXIES", "")),
+        secure_cookies=env_flag("LETTERS_SECURE_COOKIES"),
+        upload_queue=int(env_number("LETTERS_UPLOAD_QUEUE", 4, minimum=0)),
         search_engine=_engine(os.environ.get("LETTERS_SEARCH_ENGINE", "whoosh")),
     )
+
+
+def proxies(text: str) -> tuple[str, ...]:
+    """The networks of a comma-separated list of addresses and networks (SettingError, with a
+    sentence, for anything else)."""
+    found = []
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingError(f"LETTERS_TRUSTED_PROXIES: '{item}' is not an address or a "
+                               "network such as 10.0.0.0/8.") from None
+    return tuple(found)
 
 
 ENGINES = ("whoosh", "tantivy")

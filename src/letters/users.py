@@ -12,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import re
 import secrets
 import threading
@@ -28,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from letters import audit
 from letters.archive import now_iso
-from letters.fsutil import write_atomic
+from letters.fsutil import private_key, write_atomic
 from letters.settings import Settings
 
 ROLES = ("reader", "archivist", "auditor", "admin")
@@ -37,7 +36,17 @@ SESSIONS_FILE = "sessions.json"
 KEY_FILE = "secret.key"
 LOCK_FILE = ".lock"
 TOKEN_PREFIX = "lt_"
+TOKEN_ID_LENGTH = 12
 MIN_PASSWORD = 8
+MIN_DISTINCT = 5
+#: Passwords long enough but among the first tried by anyone guessing.
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password12", "password123", "passw0rd", "12345678", "123456789",
+    "1234567890", "87654321", "qwertyui", "qwertyuiop", "azertyui", "azertyuiop", "iloveyou",
+    "letmein1", "abcdefgh", "abcd1234", "1q2w3e4r", "sunshine", "football", "baseball",
+    "welcome1", "motdepasse", "changeme"})
+PASSWORD_RULE = (f"A password must be at least {MIN_PASSWORD} characters long, hold at least "
+                 f"{MIN_DISTINCT} different characters and not be a common password.")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 #: Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 0.1 s a login.
@@ -68,6 +77,17 @@ class User:
     role: str
     password_hash: str
     created_at: str
+    #: A disabled user can neither log in nor use a token (`letters users enable` undoes it).
+    disabled: bool = False
+
+
+@dataclass
+class Token:
+    """An API token as kept: its id (the start of its digest), whose, since when."""
+
+    id: str
+    user: str
+    created_at: str
 
 
 @dataclass
@@ -87,17 +107,7 @@ def _private(settings: Settings) -> Path:
 
 def secret_key(settings: Settings) -> bytes:
     """The key that signs session cookies (created, readable by the owner only, on first use)."""
-    path = _private(settings) / KEY_FILE
-    if not path.exists():
-        tmp = path.with_name(f".{KEY_FILE}-{os.getpid()}-{threading.get_ident()}")
-        write_atomic(tmp, secrets.token_hex(32).encode("ascii"))
-        try:
-            os.link(tmp, path)  # fails if another process made the key first: keep theirs
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    return path.read_bytes().strip()
+    return private_key(_private(settings) / KEY_FILE)
 
 
 class _JsonFile:
@@ -200,13 +210,23 @@ class Users:
         Sessions(self.settings).end_for(name)
         self._audit("user_removed", by, {"user": name}, address)
 
+    def set_disabled(self, name: str, disabled: bool, by: str, address: str | None = None) -> None:
+        """Disable a user (no login, no token, sessions ended) or enable them again."""
+        with self._file.change() as data:
+            entry = _existing(data, name)
+            entry["disabled"] = disabled
+        if disabled:
+            Sessions(self.settings).end_for(name)
+        self._audit("user_disabled" if disabled else "user_enabled", by, {"user": name}, address)
+
     def authenticate(self, name: str, password: str) -> User | None:
-        """The user if the password is theirs, else None (in about the same time either way)."""
+        """The user if the password is theirs and they are not disabled, else None (in about the
+        same time either way)."""
         user = self.get(name)
         if user is None:
             _verify(_dummy_hash(), password)
             return None
-        if not _verify(user.password_hash, password):
+        if not _verify(user.password_hash, password) or user.disabled:
             return None
         if _hasher.check_needs_rehash(user.password_hash):
             with self._file.change() as data:
@@ -224,16 +244,40 @@ class Users:
         return token
 
     def user_for_token(self, token: str) -> User | None:
-        """The user an API token belongs to, or None when it is unknown or revoked."""
+        """The user an API token belongs to, or None when it is unknown, revoked or its user is
+        disabled."""
         entry = self._file.read()["tokens"].get(digest(token))
-        return self.get(entry["user"]) if entry else None
+        user = self.get(entry["user"]) if entry else None
+        return None if user is None or user.disabled else user
+
+    def tokens(self, name: str) -> list[Token]:
+        """The API tokens of that user, oldest first."""
+        found = [Token(key[:TOKEN_ID_LENGTH], entry["user"], entry["created_at"])
+                 for key, entry in self._file.read()["tokens"].items() if entry["user"] == name]
+        return sorted(found, key=lambda t: (t.created_at, t.id))
+
+    def revoke_token_id(self, name: str, token_id: str, by: str,
+                        address: str | None = None) -> None:
+        """Revoke one token of that user, named by its id (as `tokens` lists) or the token itself."""
+        wanted = digest(token_id) if token_id.startswith(TOKEN_PREFIX) else token_id.lower()
+        with self._file.change() as data:
+            _existing(data, name)
+            keys = [k for k, v in data["tokens"].items() if v["user"] == name
+                    and len(wanted) >= TOKEN_ID_LENGTH and k.startswith(wanted)]
+            if len(keys) != 1:
+                raise UserError(f"{name} has no token with the id '{token_id[:40]}'.")
+            del data["tokens"][keys[0]]
+        self._audit("token_revoked", by, {"user": name, "token": keys[0][:TOKEN_ID_LENGTH]},
+                    address)
 
     def revoke_token(self, token: str, by: str, address: str | None = None) -> bool:
         """Revoke one API token; False when it was not valid."""
+        key = digest(token)
         with self._file.change() as data:
-            entry = data["tokens"].pop(digest(token), None)
+            entry = data["tokens"].pop(key, None)
         if entry is not None:
-            self._audit("token_revoked", by, {"user": entry["user"]}, address)
+            self._audit("token_revoked", by, {"user": entry["user"], "token": key[:TOKEN_ID_LENGTH]},
+                        address)
         return entry is not None
 
     def revoke_tokens(self, name: str, by: str, address: str | None = None) -> int:
@@ -300,8 +344,9 @@ def _existing(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _hash(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"A password must be at least {MIN_PASSWORD} characters long.")
+    if (len(password) < MIN_PASSWORD or len(set(password)) < MIN_DISTINCT
+            or password.lower() in COMMON_PASSWORDS):
+        raise UserError(PASSWORD_RULE)
     return _hasher.hash(password)
 
 

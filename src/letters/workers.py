@@ -12,9 +12,11 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import resource
+import secrets
 import shutil
 import signal
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +27,8 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 _CONTEXT = multiprocessing.get_context("spawn")
+#: How often a worker checks that the process that started it is still there.
+ORPHAN_CHECK_SECONDS = 0.5
 
 
 class TaskFailed(Exception):
@@ -38,9 +42,21 @@ class _Worker:
     scratch: str  # the worker's temporary directory, removed with it (a killed task leaves files)
 
 
+def _orphaned(parent: int, scratch: str) -> None:
+    """Watch the process that started this worker; once it is gone (kill -9 of an ingest), remove
+    the scratch directory and kill this worker with whatever it runs (OCR)."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.killpg(os.getpid(), signal.SIGKILL)
+
+
 def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any], Any],
-           memory_bytes: int, scratch: str) -> None:
+           memory_bytes: int, scratch: str, parent: int) -> None:
     os.setpgrp()  # its own process group: killing the worker kills the programs it runs (OCR)
+    # made here, not by the parent: a parent killed while this process starts leaves no directory
+    os.mkdir(scratch, 0o700)
+    threading.Thread(target=_orphaned, args=(parent, scratch), daemon=True).start()
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -80,9 +96,9 @@ class Pool(Generic[T, R]):
 
     def _start(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
-        scratch = tempfile.mkdtemp(prefix="letters-worker-")
+        scratch = os.path.join(tempfile.gettempdir(), f"letters-worker-{secrets.token_hex(8)}")
         process = _CONTEXT.Process(target=_serve, args=(child, self.function, self.memory_bytes,
-                                                        scratch), daemon=True)
+                                                        scratch, os.getpid()), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent, scratch)

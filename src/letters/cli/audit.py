@@ -28,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_home(check)
     check.set_defaults(handler=audit_verify)
 
-    parser = subparsers.add_parser("verify", help="check the fixity of every original")
+    parser = subparsers.add_parser("verify", help="check the fixity of every original and that "
+                                   "records, histories, texts, audit log and index agree")
     parser.add_argument("--json", action="store_true", help="the report as JSON")
     add_home(parser)
     parser.set_defaults(handler=verify)
@@ -62,6 +63,8 @@ def verify(args: argparse.Namespace, app: Letters) -> int:
         print(f"checked {report.checked} letter{'s' if report.checked != 1 else ''}: "
               f"{report.ok} intact, {len(report.problems)} problem"
               f"{'s' if len(report.problems) != 1 else ''}")
+    for note in report.notes:
+        print(f"letters: {note}", file=sys.stderr)
     return EXIT_REJECTED if report.problems else EXIT_OK
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
 from letters.errors import NotFound
-from letters.ingest import expand
+from letters.ingest import Run, expand
 from letters.models import IngestResult
 from letters.service import Letters
 
@@ -62,16 +62,53 @@ def ingest(args: argparse.Namespace, app: Letters) -> int:
     missing = [p for p in args.paths if not p.exists()]
     files = expand([p for p in args.paths if p.exists()]) + missing
     by = args.user or getpass.getuser()
-    results = app.ingest(files, by=by, jobs=args.jobs, progress=Progress(len(files)))
-    for result in results:
-        if args.json:
-            print(json.dumps(result.to_json(), ensure_ascii=False))
-        else:
-            print(_line(result))
+    printer = InOrder(files, args.json)
+    progress = Progress(len(files))
+    run = Run()
+
+    def each(result: IngestResult) -> None:
+        progress(result)
+        printer(result)
+
+    results = app.ingest(files, by=by, jobs=args.jobs, progress=each, run=run)
+    printer.rest(results)
+    for sentence in run.sentences():
+        print(f"letters: {sentence}", file=sys.stderr)
     counts = Counter(r.result for r in results)
     print(f"Ingested {len(results)} file{'s' if len(results) != 1 else ''}: {counts['added']} added, "
           f"{counts['duplicate']} duplicate, {counts['rejected']} rejected.", file=sys.stderr)
     return EXIT_REJECTED if counts["rejected"] else EXIT_OK
+
+
+class InOrder:
+    """Prints each file's result as soon as those of the files before it are printed, flushed at
+    once, so that a reader (or a killed run) has every result finished so far, in input order."""
+
+    def __init__(self, files: list[Path], as_json: bool) -> None:
+        self.as_json = as_json
+        self.positions: dict[str, list[int]] = {}
+        for number, path in enumerate(files):
+            self.positions.setdefault(str(path), []).append(number)
+        self.waiting: dict[int, IngestResult] = {}
+        self.printed = 0
+
+    def __call__(self, result: IngestResult) -> None:
+        positions = self.positions.get(result.path)
+        if positions:
+            self.waiting[positions.pop(0)] = result
+        while self.printed in self.waiting:
+            self._print(self.waiting.pop(self.printed))
+            self.printed += 1
+
+    def rest(self, results: list[IngestResult]) -> None:
+        """Print the results not printed yet (all of them when none came through the callback)."""
+        for result in results[self.printed:]:
+            self._print(result)
+        self.printed = len(results)
+
+    def _print(self, result: IngestResult) -> None:
+        line = json.dumps(result.to_json(), ensure_ascii=False) if self.as_json else _line(result)
+        print(line, flush=True)
 
 
 def _line(result: IngestResult) -> str:

@@ -1,4 +1,7 @@
-"""`letters users`: create users, issue and revoke API tokens."""
+"""`letters users`: create, change, disable and remove users; issue and revoke API tokens.
+
+Every change goes through `letters.users.Users`, as the admin pages' do, and is audited there.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +35,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_home(listing)
     listing.set_defaults(handler=list_users)
 
-    revoke = actions.add_parser("revoke", help="revoke every API token and session of a user")
+    revoke = actions.add_parser("revoke", help="disable a user and revoke all their tokens and "
+                                "sessions")
     add_home(revoke)
     revoke.add_argument("name")
     revoke.set_defaults(handler=revoke_tokens)
+
+    for action, text in (("disable", "stop a user logging in or using tokens"),
+                         ("enable", "let a disabled user log in again"),
+                         ("remove", "remove a user, their tokens and sessions"),
+                         ("passwd", "give a user a new password, read from stdin"),
+                         ("tokens", "list a user's API tokens by id")):
+        parser = actions.add_parser(action, help=text)
+        add_home(parser)
+        parser.add_argument("name")
+        parser.set_defaults(handler=change_user)
+
+    role = actions.add_parser("role", help="change a user's role")
+    add_home(role)
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+    role.set_defaults(handler=change_user)
+
+    one = actions.add_parser("revoke-token", help="revoke one API token (its id from `tokens`)")
+    add_home(one)
+    one.add_argument("name")
+    one.add_argument("token", metavar="TOKEN_ID")
+    one.set_defaults(handler=change_user)
 
 
 def _operator() -> str:
@@ -72,17 +98,52 @@ def new_token(args: argparse.Namespace, app: Letters) -> int:
 
 
 def list_users(args: argparse.Namespace, app: Letters) -> int:
-    """Print each user and role."""
+    """Print each user and role (and `disabled` for a disabled user)."""
     for user in Users(app.settings).all():
-        print(f"{user.name}\t{user.role}\t{user.created_at}")
+        print(f"{user.name}\t{user.role}\t{user.created_at}" + ("\tdisabled" if user.disabled else ""))
     return EXIT_OK
 
 
 def revoke_tokens(args: argparse.Namespace, app: Letters) -> int:
-    """Revoke a user's tokens and sessions."""
+    """Disable a user and revoke their tokens and sessions."""
+    users = Users(app.settings)
     try:
-        count = Users(app.settings).revoke_tokens(args.name, by=_operator())
+        count = users.revoke_tokens(args.name, by=_operator())
+        users.set_disabled(args.name, True, by=_operator())
     except UserError as error:
         raise UsageError(str(error)) from error
-    print(f"Revoked {count} token(s) of {args.name}; their sessions have ended.")
+    print(f"Revoked {count} token(s) of {args.name}; their sessions have ended and they cannot "
+          f"log in until `letters users enable {args.name}`.")
+    return EXIT_OK
+
+
+def change_user(args: argparse.Namespace, app: Letters) -> int:
+    """Disable, enable, remove, change the password or role of a user, or revoke one token."""
+    users, by, name = Users(app.settings), _operator(), args.name
+    try:
+        if args.action == "disable":
+            users.set_disabled(name, True, by=by)
+            print(f"Disabled {name}: they can no longer log in or use their tokens.")
+        elif args.action == "enable":
+            users.set_disabled(name, False, by=by)
+            print(f"Enabled {name}.")
+        elif args.action == "remove":
+            users.remove(name, by=by)
+            print(f"Removed {name}, their tokens and their sessions.")
+        elif args.action == "passwd":
+            users.set_password(name, read_password(), by=by)
+            print(f"Set a new password for {name}; their sessions have ended.")
+        elif args.action == "role":
+            users.set_role(name, args.role, by=by)
+            print(f"{name} is now {args.role}.")
+        elif args.action == "revoke-token":
+            users.revoke_token_id(name, args.token, by=by)
+            print(f"Revoked that token of {name}.")
+        else:  # tokens
+            if users.get(name) is None:
+                raise UserError(f"There is no user named '{name}'.")
+            for token in users.tokens(name):
+                print(f"{token.id}\t{token.created_at}")
+    except UserError as error:
+        raise UsageError(str(error)) from error
     return EXIT_OK

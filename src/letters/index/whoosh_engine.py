@@ -170,6 +170,22 @@ class WhooshWriter:
 #: What reading a damaged segment raises: the signs of corruption (other errors are bugs).
 CORRUPTION = (OSError, EOFError, UnicodeError, OverflowError, struct.error, zlib.error,
               pickle.UnpicklingError)
+#: Errors that mean corruption only when Whoosh's own file decoding raises them (a garbled column
+#: gives "ValueError: bad typecode" from whoosh.columns); raised anywhere else they are bugs.
+DECODING = (ValueError, IndexError, KeyError, TypeError)
+STORAGE_MODULES = ("whoosh.filedb.", "whoosh.codec.", "whoosh.columns", "whoosh.reading",
+                   "whoosh.util.numlists")
+
+
+def _raised_in_storage(error: BaseException) -> bool:
+    """Whether the innermost frame of `error` is in Whoosh's code that decodes index files."""
+    trace = error.__traceback__
+    if trace is None:
+        return False
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    module = str(trace.tb_frame.f_globals.get("__name__", ""))
+    return module.startswith(STORAGE_MODULES)
 
 
 def _reading(method: Callable[..., T]) -> Callable[..., T]:
@@ -179,6 +195,10 @@ def _reading(method: Callable[..., T]) -> Callable[..., T]:
         try:
             return method(*args, **kwargs)
         except CORRUPTION as error:
+            raise IndexDamaged(_describe(error)) from None
+        except DECODING as error:
+            if not _raised_in_storage(error):
+                raise
             raise IndexDamaged(_describe(error)) from None
     return read
 

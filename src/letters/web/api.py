@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -92,17 +93,28 @@ def original(letter_id: str, request: Request, who: Identity = reader) -> FileRe
     return original_response(web(request).letters, letter_id)
 
 
+def download_name(filename: str | None, letter_id: str) -> str:
+    """The name a download is offered under: the uploaded name without control or format
+    characters (direction overrides make `invoice<RLO>fdp.exe` look like `invoiceexe.pdf`),
+    ending in `.pdf`."""
+    name = "".join(c for c in filename or "" if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = name.replace("/", "_").replace("\\", "_").strip(" .")[:200]
+    if not name:
+        return f"{letter_id}.pdf"
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"
+
+
 def original_response(app: Letters, letter_id: str) -> FileResponse:
-    """The original as a download under the name it was uploaded with."""
+    """The original as a download under the name it was uploaded with (made safe)."""
     record = app.get(letter_id)
     return FileResponse(app.archive.original_path(letter_id), media_type="application/pdf",
-                        filename=record.filename or f"{letter_id}.pdf",
+                        filename=download_name(record.filename, record.id),
                         headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.post("/letters", status_code=201, summary="Upload letters (multipart, field 'file')",
              openapi_extra=contract.UPLOAD_BODY,
-             **answers(list[contract.IngestLine], 400, 401, 403, 413, 415, 422, status=201,
+             **answers(list[contract.IngestLine], 400, 401, 403, 413, 415, 422, 503, status=201,
                        description="One result per file; at least one added or found archived",
                        s415=contract.UploadRefused, s422=contract.UploadRefused))
 async def upload_letters(request: Request, who: Identity = archivist) -> JSONResponse:
@@ -110,16 +122,13 @@ async def upload_letters(request: Request, who: Identity = archivist) -> JSONRes
     check_api_csrf(request, who)
     state = web(request)
     try:
-        received = await upload.receive(request, state.letters.settings.max_upload_bytes)
+        async with upload.received(request, state) as received:
+            if not received.files:
+                raise HTTPException(400, "Send at least one PDF in the multipart field 'file'.")
+            results = await upload.ingest(state, received, who.name, address(request))
     except upload.UploadRefused as refused:
-        return JSONResponse({"detail": refused.detail}, status_code=refused.status)
-    try:
-        if not received.files:
-            raise HTTPException(400, "Send at least one PDF in the multipart field 'file'.")
-        results = await run_in_threadpool(upload.ingest, state, received, who.name,
-                                          address(request))
-    finally:
-        received.close()
+        return JSONResponse({"detail": refused.detail}, status_code=refused.status,
+                            headers=refused.headers)
     lines = [r.to_json() for r in results]
     status = upload.status_of(received, results)
     if status != 201:

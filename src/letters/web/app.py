@@ -26,7 +26,8 @@ from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import api, archivists, auditing, contract, login, pages
+from letters.web import admin, api, archivists, auditing, contract, login, pages
+from letters.web.admission import UploadQueue
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
@@ -44,6 +45,7 @@ SENTENCES = {
     405: "This address does not accept that method.",
     413: "The upload is too large.",
     415: "That is not a PDF.",
+    503: "The server is busy: try again in a few minutes.",
     422: "The request could not be processed.",
     500: "Something went wrong on the server; the error has been logged.",
 }
@@ -198,7 +200,7 @@ def create_app(settings: Settings) -> FastAPI:
     state = Web(
         letters=Letters(settings), users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
-        templates=environment(), logins=Throttle(),
+        templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
     )
     app = FastAPI(
         title="letters", version=__version__, docs_url="/docs", redoc_url=None,
@@ -212,8 +214,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/healthz", tags=["health"], summary="Health check",
              **contract.answers(contract.Health))
-    def healthz() -> dict[str, str]:
-        """200 while the server is up."""
+    async def healthz() -> dict[str, str]:
+        """200 while the server is up (answered on the event loop: no worker thread needed)."""
         return {"status": "ok"}
 
     app.include_router(api.router)
@@ -222,6 +224,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(auditing.router)
     app.include_router(auditing.api_router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)

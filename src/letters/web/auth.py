@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -100,7 +102,7 @@ def _from_cookie(request: Request) -> Identity:
         return Identity(None)
     session = state.sessions.get(session_id)
     user = state.users.get(session.user) if session else None
-    if session is None or user is None:
+    if session is None or user is None or user.disabled:
         return Identity(None)
     return Identity(user, session_id=session_id, session=session)
 
@@ -131,8 +133,41 @@ def _article(word: str) -> str:
 
 
 def address(request: Request) -> str | None:
-    """The client's address, for the audit log."""
-    return request.client.host if request.client else None
+    """The client's address (for the audit log and the login limit): the peer's, or, when the peer
+    is a trusted proxy, the last address in X-Forwarded-For that is not a trusted proxy."""
+    peer = request.client.host if request.client else None
+    trusted = _trusted(request)
+    if peer is None or not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",")]
+    for hop in reversed([h for h in hops if h]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a forged or garbled chain: believe only the proxy itself
+        if not _is_trusted(hop, trusted):
+            return hop
+        peer = hop
+    return peer
+
+
+def _trusted(request: Request) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return _networks(web(request).letters.settings.trusted_proxies)
+
+
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
+                                                 ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _is_trusted(host: str, trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+                ) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
 
 
 # -- CSRF -------------------------------------------------------------------------------------
@@ -182,7 +217,13 @@ def check_api_csrf(request: Request, who: Identity) -> None:
 
 # -- cookies ----------------------------------------------------------------------------------
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Whether cookies must be Secure: always when configured, else when the request came over
+    HTTPS, directly or (X-Forwarded-Proto) through a trusted proxy."""
+    if web(request).letters.settings.secure_cookies or request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return forwarded == "https" and peer is not None and _is_trusted(peer, _trusted(request))
 
 
 def set_session_cookie(request: Request, response: Response, session_id: str) -> None:

@@ -27,7 +27,8 @@ ERRORS = {
     413: "The body is larger than the server accepts.",
     415: "Not a PDF, or not multipart/form-data.",
     422: "The request is well formed but cannot be carried out; `detail` says why.",
-    503: "The search index cannot answer until it is rebuilt (`letters reindex` or a restart).",
+    503: "Not now: the search index needs rebuilding (`letters reindex` or a restart), or the "
+         "upload queue is full (try again after `Retry-After` seconds).",
 }
 PDF_FIELD = "file"
 #: The schema of a query parameter holding a date (surrounding spaces and "" are ignored).

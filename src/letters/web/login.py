@@ -50,19 +50,17 @@ async def login(request: Request) -> Response:
     context: dict[str, Any] = {"next": target, "name_value": name, "error": None}
     key = where or "unknown"
     account = f"account:{name[:64]}"  # per user name too: many addresses cannot share guesses
-    if state.logins.blocked(key) or state.logins.blocked(account):
-        context["error"] = t("login.throttled" if state.logins.blocked(key)
-                             else "login.throttled_account")
+    refused = state.logins.attempt(key, account)  # counted now, before the password is checked
+    if refused is not None:
+        context["error"] = t("login.throttled" if refused == key else "login.throttled_account")
         return render(request, "login.html", context, status=429)
     user = await run_in_threadpool(state.users.authenticate, name, password) if name else None
     if user is None:
-        state.logins.failed(key)
-        state.logins.failed(account)
         audit.record(state.letters.settings.archive_dir, "login_failed", name or "(empty)",
                      {"user": name}, where)
         context["error"] = t("login.failed")
         return render(request, "login.html", context, status=401)
-    state.logins.succeeded(key)
+    state.logins.refund(key)  # the address's other failures stay counted
     state.logins.succeeded(account)
     previous = identify_quietly(request)
     if previous.session_id:

@@ -22,7 +22,7 @@ from letters.web.citation import citation
 from letters.web.highlight import mark, snippet_html
 from letters.web.overviews import partner_overview, secretaries_general
 from letters.web.render import language, render
-from letters.web.searchform import SearchForm, page_numbers
+from letters.web.searchform import SearchForm, page_numbers, plain_digits
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
 
@@ -184,7 +184,7 @@ def page_thumbnail(letter_id: str, page: str, request: Request,
     """A thumbnail of one page, made on first request."""
     app = web(request).letters
     letter = app.get(letter_id)
-    if not page.isdigit():
+    if not plain_digits(page):
         raise NotFound(f"The letter {letter_id} has no page '{page}'.")
     try:
         path = thumbnails.page_png(app.archive, letter, int(page),
@@ -256,20 +256,17 @@ async def upload_files(request: Request, who: Identity = archivist) -> HTMLRespo
     state = web(request)
     context: dict[str, Any] = {"section": "upload", "results": None, "error": None}
     try:
-        received = await upload.receive(request, state.letters.settings.max_upload_bytes)
+        async with upload.received(request, state) as received:
+            # the token travels in the multipart body, so it is checked once the body is in; a
+            # refused form leaves nothing behind: its files are removed, none was ingested
+            check_csrf(request, received.fields.get("csrf"))
+            if not received.files:
+                context["error"] = i18n.translator(language(request))("upload.none")
+                return render(request, "upload.html", context, status=400)
+            results = await upload.ingest(state, received, who.name, address(request))
     except upload.UploadRefused as refused:
         context["error"] = refused.detail
-        return render(request, "upload.html", context, status=refused.status)
-    try:
-        # the token travels in the multipart body, so it is checked once the body is in; a
-        # refused form leaves nothing behind: its files are removed below, none was ingested
-        check_csrf(request, received.fields.get("csrf"))
-        if not received.files:
-            context["error"] = i18n.translator(language(request))("upload.none")
-            return render(request, "upload.html", context, status=400)
-        results = await run_in_threadpool(upload.ingest, state, received, who.name,
-                                          address(request))
-    finally:
-        received.close()
+        return render(request, "upload.html", context, status=refused.status,
+                      headers=refused.headers)
     context["results"] = results
     return render(request, "upload.html", context)

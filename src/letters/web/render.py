@@ -38,7 +38,9 @@ def switch_url(request: Request, lang: str) -> str:
     """This page's address in the other language."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     params.append(("lang", lang))
-    return f"{request.url.path}?{urlencode(params)}"
+    # one leading slash: `//evil.example/x` is another site's address to a browser
+    path = "/" + request.url.path.lstrip("/\\")
+    return f"{path}?{urlencode(params)}"
 
 
 def letter_title(letter: Letter, registry: Registry, t: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import cast
@@ -14,7 +13,6 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 #: URL parameter names of the form's fields ("from" and "to" are Python keywords).
 PARAMS = {"date_from": "from", "date_to": "to"}
-_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -81,11 +79,17 @@ class SearchForm:
         )
 
 
+def plain_digits(value: str, most: int = 9) -> bool:
+    """Whether `value` is 1 to `most` ASCII digits (`str.isdigit` also takes '²' and '٣', which
+    `int` refuses or reads as another number)."""
+    return 0 < len(value) <= most and value.isascii() and value.isdigit()
+
+
 def whole_number(value: str, default: int, message: str) -> int:
     """A positive whole number from a query parameter (`default` when empty), else QueryError."""
     if not value:
         return default
-    if not _NUMBER.fullmatch(value) or int(value) < 1:  # ASCII digits only: not "²"
+    if not plain_digits(value) or int(value) < 1:
         raise QueryError(message)
     return int(value)
 

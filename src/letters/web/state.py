@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from itsdangerous import TimestampSigner
 from jinja2 import Environment
@@ -11,6 +10,7 @@ from starlette.requests import Request
 
 from letters.service import Letters
 from letters.users import Sessions, Users
+from letters.web.admission import UploadQueue
 from letters.web.throttle import Throttle
 
 
@@ -24,7 +24,7 @@ class Web:
     signer: TimestampSigner
     templates: Environment
     logins: Throttle
-    ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+    uploads: UploadQueue
 
 
 def web(request: Request) -> Web:

@@ -1,5 +1,10 @@
 """A brake on guessing passwords: too many failed logins from one address, or for one user name,
-are refused a while."""
+are refused a while.
+
+An attempt is counted for every key at once, before the password is checked (`attempt`), so a
+burst of simultaneous logins cannot all pass the check before any failure is counted; a login that
+succeeds gives its own attempt back (`refund`) without forgetting the address's other failures.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ MAX_KEYS = 10_000
 
 
 class Throttle:
-    """Counts failures per key within a window; `blocked` once `limit` is reached."""
+    """Counts attempts per key within a window; refused once `limit` is reached."""
 
     def __init__(self, limit: int = 10, window: float = 600.0) -> None:
         self.limit = limit
@@ -26,21 +31,30 @@ class Throttle:
             times.popleft()
         return times
 
-    def blocked(self, key: str) -> bool:
-        """Whether that key has failed too often lately."""
-        with self._lock:
-            if key not in self._failures:
-                return False
-            return len(self._recent(key, time.monotonic())) >= self.limit
-
-    def failed(self, key: str) -> None:
-        """Count one failure."""
+    def attempt(self, *keys: str) -> str | None:
+        """Count one attempt for each key, atomically; the first blocked key (nothing is counted
+        then), or None when the attempt may go ahead."""
         with self._lock:
             now = time.monotonic()
-            self._recent(key, now).append(now)
-            if len(self._failures) > MAX_KEYS:
-                for stale in [k for k in self._failures if not self._recent(k, now)]:
-                    del self._failures[stale]
+            for key in keys:
+                if len(self._recent(key, now)) >= self.limit:
+                    return key
+            for key in keys:
+                self._failures[key].append(now)
+            self._forget_stale(now)
+            return None
+
+    def refund(self, key: str) -> None:
+        """Give back the latest attempt counted for that key (the attempt succeeded)."""
+        with self._lock:
+            times = self._failures.get(key)
+            if times:
+                times.pop()
+
+    def _forget_stale(self, now: float) -> None:
+        if len(self._failures) > MAX_KEYS:
+            for stale in [k for k in self._failures if not self._recent(k, now)]:
+                del self._failures[stale]
 
     def succeeded(self, key: str) -> None:
         """Forget the failures of that key."""

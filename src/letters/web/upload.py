@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +23,8 @@ from starlette.requests import Request
 
 from letters.models import IngestResult
 from letters.settings import MB
+from letters.web.admission import RETRY_AFTER, Busy
+from letters.web.searchform import plain_digits
 from letters.web.state import Web
 
 FILE_FIELD = "file"
@@ -40,6 +44,7 @@ class UploadRefused(Exception):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
 
 
 @dataclass
@@ -177,7 +182,7 @@ async def receive(request: Request, limit: int) -> Upload:
                                  "PDF.")
     length = request.headers.get("content-length")
     if length is not None:
-        if not length.isdigit():
+        if not plain_digits(length, 19):
             raise UploadRefused(400, "The Content-Length header is not a number.")
         if int(length) > limit:
             raise UploadRefused(413, limit_sentence(limit))
@@ -210,12 +215,32 @@ async def receive(request: Request, limit: int) -> Upload:
     return upload
 
 
-def ingest(state: Web, upload: Upload, by: str, address: str | None) -> list[IngestResult]:
-    """Ingest the received files (one result each, in order, named by their display names)."""
+@asynccontextmanager
+async def received(request: Request, state: Web) -> AsyncIterator[Upload]:
+    """A place in the upload queue (UploadRefused 503 when it is full) and the request's files,
+    removed when the block ends."""
+    try:
+        async with state.uploads.admitted():
+            upload = await receive(request, state.letters.settings.max_upload_bytes)
+            try:
+                yield upload
+            finally:
+                upload.close()
+    except Busy as busy:
+        raise UploadRefused(503, str(busy)) from None
+
+
+async def ingest(state: Web, upload: Upload, by: str, address: str | None) -> list[IngestResult]:
+    """Ingest the received files once it is their turn (one result each, in order, named by
+    their display names); waiting holds no server thread."""
+    async with state.uploads.turn():
+        return await run_in_threadpool(_ingest, state, upload, by, address)
+
+
+def _ingest(state: Web, upload: Upload, by: str, address: str | None) -> list[IngestResult]:
     paths = [f.path for f in upload.files]
     names = {f.path: f.name for f in upload.files}
-    with state.ingest_lock:
-        results = state.letters.ingest(paths, by=by, names=names, address=address)
+    results = state.letters.ingest(paths, by=by, names=names, address=address)
     named = [replace(result, path=received.name)
              for result, received in zip(results, upload.files, strict=True)]
     return named

@@ -1,0 +1,154 @@
+"""What `letters verify` checks beyond fixity: that the parts of the archive agree.
+
+- a record equals the replay of its history (the record added, then each change in order);
+- a letter's text still has the SHA-256 recorded when it was added;
+- every letter the audit log says was added is present, and every letter present was added;
+- the search index holds exactly the archive's letters;
+- no temporary file or staged letter was left behind (by a crash, or planted).
+
+Each check reads only: it works on a read-only archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from letters import audit
+from letters.archive import HISTORY, RECORD, TEXT, letter_id, process_alive
+
+if TYPE_CHECKING:
+    from letters.service import Letters
+
+#: A temporary file older than this (seconds) is no write in progress but a leftover.
+STALE_SECONDS = 60.0
+REINDEX = "run `letters reindex` so that search agrees with the archive"
+
+#: One problem: the letter's id (or None), the file, what is wrong.
+Found = tuple[str | None, Path, str]
+
+
+def check_replay(directory: Path) -> list[tuple[Path, str]]:
+    """The record against the replay of its history, and the text against its recorded digest."""
+    history = _history(directory / HISTORY)
+    record = _json(directory / RECORD)
+    if history is None or not isinstance(record, dict):
+        return []  # unreadable: fixity reports it
+    if not history:
+        return [(directory / HISTORY, "the history is empty: its 'added' event is gone")]
+    found: list[tuple[Path, str]] = []
+    added = history[0]
+    replayed: dict[str, Any] = dict(added.get("record") or {})
+    for event in history[1:]:
+        changes = event.get("changes")
+        if isinstance(changes, dict):
+            replayed.update({k: c.get("after") for k, c in changes.items() if isinstance(c, dict)})
+    differ = sorted(k for k, v in replayed.items() if record.get(k) != v)
+    if differ:
+        found.append((directory / RECORD, "the record does not match the replay of its history "
+                                          f"({', '.join(differ)} changed without a history line)"))
+    digest = added.get("text_sha256")
+    text = directory / TEXT
+    if (isinstance(digest, str) and text.is_file()
+            and hashlib.sha256(text.read_bytes()).hexdigest() != digest):
+        found.append((text, "the text is not the text the letter was added with: its SHA-256 "
+                            "differs from the one recorded in the history"))
+    return found
+
+
+def stale_temporaries(directory: Path, now: float | None = None) -> Iterator[Path]:
+    """Temporary files (`.tmp-*`) of that directory older than a write takes."""
+    now = time.time() if now is None else now
+    for entry in sorted(directory.glob(".tmp-*")):
+        try:
+            if now - entry.lstat().st_mtime > STALE_SECONDS:
+                yield entry
+        except FileNotFoundError:
+            continue  # the write it belonged to has just finished
+
+
+def stale_staging(archive_dir: Path) -> Iterator[Path]:
+    """Staged letters whose ingest is no longer running."""
+    staging = archive_dir / ".staging"
+    if not staging.is_dir():
+        return
+    for entry in sorted(staging.iterdir()):
+        pid = entry.name.rsplit("-", 1)[-1]
+        if not (pid.isascii() and pid.isdigit() and process_alive(int(pid))):
+            yield entry
+
+
+def check_audit_trail(archive_dir: Path, present: dict[str, Path]) -> list[Found]:
+    """Every letter the audit log records as added is present; every letter present was added."""
+    added: dict[str, dict[str, Any]] = {}
+    for event in _events(archive_dir):
+        what = event.get("what")
+        if event.get("action") == "upload" and isinstance(what, dict) and what.get("id"):
+            added.setdefault(str(what["id"]), {**what, "at": event.get("at"),
+                                                "who": event.get("who")})
+    found: list[Found] = []
+    for ident, upload in sorted(added.items()):
+        if ident not in present:
+            sha = str(upload.get("sha256") or ident)
+            found.append((ident, archive_dir / "letters" / sha[:2] / sha,
+                          f"the letter is missing: the audit log records it was added on "
+                          f"{upload.get('at')} by {upload.get('who')} (as "
+                          f"{upload.get('filename')}); restore it from a backup, or {REINDEX}"))
+    for ident, directory in sorted(present.items()):
+        if ident not in added:
+            found.append((ident, directory, "the audit log records no upload of this letter: it "
+                                            "was put into the archive by hand, or its ingest was "
+                                            "interrupted before the event was written"))
+    return found
+
+
+def check_index(app: Letters, present: dict[str, Path]) -> list[Found]:
+    """The search index holds exactly the archive's letters (read through its public API)."""
+    index_dir = app.settings.index_dir
+    try:
+        indexed: set[str] = app.index.ids()
+    except (OSError, RuntimeError, ValueError) as error:
+        return [(None, index_dir, f"the search index cannot be read ({error}): {REINDEX}")]
+    found: list[Found] = [(ident, index_dir, f"search still returns this letter, which is not in "
+                                             f"the archive: {REINDEX}")
+                          for ident in sorted(indexed - set(present))]
+    found += [(ident, index_dir, f"the search index does not hold this letter: {REINDEX}")
+              for ident in sorted(set(present) - indexed)]
+    return found
+
+
+def letters_present(archive_dir: Path) -> dict[str, Path]:
+    """The id and directory of every letter directory holding a record."""
+    found: dict[str, Path] = {}
+    letters = archive_dir / "letters"
+    if letters.is_dir():
+        for record in letters.glob(f"??/*/{RECORD}"):
+            found[letter_id(record.parent.name)] = record.parent
+    return found
+
+
+def _events(archive_dir: Path) -> list[dict[str, Any]]:
+    try:
+        return [e for e in audit.events(archive_dir) if isinstance(e, dict)]
+    except (OSError, ValueError):
+        return []  # a damaged log: `letters audit verify` says where
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _history(path: Path) -> list[dict[str, Any]] | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        events = [json.loads(line) for line in lines if line.strip()]
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return [e for e in events if isinstance(e, dict)]

@@ -1,0 +1,136 @@
+"""Faults of the disk and of the process: a full disk (a real file-size limit), a read-only
+archive, kill -9 during an ingest. Each gives one plain sentence per file and per run, never a
+traceback; what was archived is indexed; nothing is left running or lying in /tmp."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pdfkit
+
+from letters.service import Letters
+from letters.settings import Settings
+from test_ocr import LINES, scan
+from test_verify import read_only
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMIT = 100_000  # bytes: more than a small letter and the index need, less than the big letter
+
+
+def small(path: Path, tag: str) -> Path:
+    return pdfkit.write_text_pdf(path, [["**COUNCIL OF EUROPE", "Strasbourg, 3 March 2021", "",
+                                         f"A short letter about {tag}."]])
+
+
+def big(path: Path) -> Path:
+    pages = [["**COUNCIL OF EUROPE", "Strasbourg, 3 March 2021"]
+             + [f"Paragraph {p}.{i}: the partnership on human rights and the rule of law."
+                for i in range(40)] for p in range(80)]
+    path = pdfkit.write_text_pdf(path, pages)
+    assert path.stat().st_size > LIMIT
+    return path
+
+
+def letters(home: Path, *args: str, limit: int | None = None, env: dict[str, str] | None = None,
+            **options: object) -> subprocess.Popen[str]:
+    """`letters ARGS --home HOME` in a new process (under a file-size limit when given)."""
+
+    def limited() -> None:
+        if limit is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.Popen([sys.executable, "-m", "letters", *args, "--home", str(home)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={**os.environ, **(env or {})}, preexec_fn=limited,
+                            **options)  # type: ignore[call-overload]
+
+
+def test_a_full_disk_rejects_the_file_it_cannot_hold_and_indexes_the_others(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = [small(folder / "a.pdf", "privacy"), big(folder / "b.pdf"),
+             small(folder / "c.pdf", "cybercrime")]
+    home = tmp_path / "home"
+    out, err = letters(home, "ingest", "--json", str(folder), limit=LIMIT).communicate(timeout=600)
+    assert "Traceback" not in err, err
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["result"] for r in results] == ["added", "rejected", "added"]
+    assert results[1]["path"] == str(files[1])
+    assert results[1]["error"] == "not archived: the file system refuses a file this large"
+    assert ("letters: 1 file was not archived because the file system refuses a file this "
+            "large: ingest them again once the disk has room and is writable.") in err
+    app = Letters(Settings(home=home))
+    assert app.index.ids() == {results[0]["id"], results[2]["id"]}
+    assert not list((home / "archive" / ".staging").iterdir())
+
+
+def test_a_read_only_archive_gives_a_sentence_per_file_and_per_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = small(tmp_path / "first.pdf", "the first letter")
+    done = letters(home, "ingest", str(first))
+    done.communicate(timeout=600)
+    assert done.returncode == 0
+    later = [small(tmp_path / "x.pdf", "one"), small(tmp_path / "y.pdf", "two")]
+    with read_only(home / "archive"):
+        done = letters(home, "ingest", *map(str, later))
+        out, err = done.communicate(timeout=600)
+    assert done.returncode == 1 and "Traceback" not in err, err
+    lines = out.splitlines()
+    assert len(lines) == 2
+    reason = ("the disk is read-only" if os.geteuid() == 0
+              else "this program may not write there")
+    assert all(line.endswith(f": not archived: {reason}") for line in lines), lines
+    assert f"letters: 2 files were not archived because {reason}" in err
+    assert f"letters: The audit log could not be written ({reason})" in err
+    assert err.count("\n") == 3  # the two sentences of the run and the summary
+
+
+def worker_pids(parent: int) -> list[int]:
+    """The worker processes an ingest started (its children)."""
+    found = []
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        found += [int(x) for x in (task / "children").read_text().split()]
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_kill_9_of_an_ingest_stops_its_workers_and_leaves_no_scratch(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    small(folder / "0-typed.pdf", "the first result")
+    for number in range(1, 5):
+        scan(folder / f"{number}-scan.pdf", [*LINES, f"Scan number {number}"])
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    ingest = letters(tmp_path / "home", "ingest", "--json", "--jobs", "2", str(folder),
+                     env={"TMPDIR": str(scratch)})
+    assert ingest.stdout is not None
+    first = json.loads(ingest.stdout.readline())  # printed as soon as it is known
+    assert first["result"] == "added" and first["path"].endswith("0-typed.pdf")
+    assert ingest.poll() is None, "the first result came only when the whole run had ended"
+    workers = worker_pids(ingest.pid)
+    assert workers and list(scratch.glob("letters-worker-*"))
+    ingest.kill()
+    ingest.communicate()
+    for _ in range(200):
+        if not any(running(pid) for pid in workers) and not list(scratch.glob("letters-worker-*")):
+            break
+        time.sleep(0.1)
+    assert [pid for pid in workers if running(pid)] == []
+    assert list(scratch.glob("letters-worker-*")) == []

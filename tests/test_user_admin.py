@@ -1,0 +1,177 @@
+"""Managing users from the command line: disable, enable, remove, change password or role,
+revoke one token; each change audited and felt at once by the live server."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import pytest
+
+from conftest import WEB_PASSWORD, LiveServer, WebHome
+from letters import audit
+from letters.cli import main
+from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, Users, digest
+from test_roles import csrf_of, open_client
+from test_web_security import try_login
+
+Fresh = tuple[LiveServer, WebHome]
+
+
+def cli(home: WebHome, *args: str, stdin: str = "",
+        monkeypatch: pytest.MonkeyPatch | None = None) -> int:
+    if monkeypatch is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    return main(["users", *args, "--home", str(home.path)])
+
+
+def logs_in(server: LiveServer, name: str, password: str) -> int:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        return try_login(http, name, password).status_code
+
+
+def token_works(server: LiveServer, token: str) -> int:
+    return httpx.get(f"{server.url}/api/partners", timeout=60,
+                     headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def actions(home: WebHome, since: int) -> list[tuple[str, dict[str, object]]]:
+    return [(e["action"], e["what"]) for e in audit.events(home.path / "archive")[since:]]
+
+
+def test_a_disabled_or_revoked_user_cannot_log_in_or_use_a_token(
+        fresh: Fresh, capsys: pytest.CaptureFixture[str]) -> None:
+    server, home = fresh
+    password = WEB_PASSWORD.format(role="reader")
+    token = home.tokens["reader"]
+    since = len(audit.events(home.path / "archive"))
+    assert cli(home, "disable", "reader") == 0
+    assert (logs_in(server, "reader", password), token_works(server, token)) == (401, 401)
+    assert cli(home, "enable", "reader") == 0
+    assert (logs_in(server, "reader", password), token_works(server, token)) == (303, 200)
+    assert cli(home, "revoke", "reader") == 0
+    assert logs_in(server, "reader", password) == 401  # the password no longer opens anything
+    assert token_works(server, token) == 401
+    assert "cannot log in" in capsys.readouterr().out
+    assert cli(home, "list") == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("reader\t")
+            ][0].endswith("\tdisabled")
+    assert [a for a, _ in actions(home, since)] == [
+        "user_disabled", "login_failed", "user_enabled", "login", "tokens_revoked", "user_disabled",
+        "login_failed"]
+
+
+def test_password_role_removal_and_one_token(fresh: Fresh, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    server, home = fresh
+    old = WEB_PASSWORD.format(role="archivist")
+    assert cli(home, "passwd", "archivist", stdin="a new long passphrase\n",
+               monkeypatch=monkeypatch) == 0
+    assert logs_in(server, "archivist", old) == 401
+    assert logs_in(server, "archivist", "a new long passphrase") == 303
+    assert cli(home, "role", "archivist", "auditor") == 0
+    users = Users(server.app.state.web.letters.settings)
+    assert users.get("archivist").role == "auditor"  # type: ignore[union-attr]
+    second = users.new_token("auditor", by="test")
+    capsys.readouterr()
+    assert cli(home, "tokens", "auditor") == 0
+    ids = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
+    assert len(ids) == 2
+    since = len(audit.events(home.path / "archive"))
+    assert cli(home, "revoke-token", "auditor", ids[0]) == 0
+    assert token_works(server, home.tokens["auditor"]) == 401
+    assert token_works(server, second) == 200
+    assert cli(home, "remove", "auditor") == 0
+    assert token_works(server, second) == 401
+    assert logs_in(server, "auditor", WEB_PASSWORD.format(role="auditor")) == 401
+    assert actions(home, since)[:2] == [("token_revoked", {"user": "auditor", "token": ids[0]}),
+                                        ("user_removed", {"user": "auditor"})]
+
+
+def test_a_weak_password_is_refused_with_one_sentence(
+        fresh: Fresh, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _, home = fresh
+    for weak in ("aaaaaaaa", "password1", "12345678", "short"):
+        assert cli(home, "add", "eve", "--role", "reader", stdin=weak + "\n",
+                   monkeypatch=monkeypatch) == 2
+        assert capsys.readouterr().err == f"letters: {PASSWORD_RULE}\n"
+    assert cli(home, "passwd", "reader", stdin="aaaaaaaa\n", monkeypatch=monkeypatch) == 2
+    assert capsys.readouterr().err == f"letters: {PASSWORD_RULE}\n"
+    assert cli(home, "revoke-token", "reader", "nonsense") == 2
+    assert "no token" in capsys.readouterr().err
+
+
+# -- the admin pages: the same functions, the same audit events --------------------------------
+def last_event(home: WebHome) -> tuple[str, dict[str, object]]:
+    event = audit.events(home.path / "archive")[-1]
+    return event["action"], event["what"]
+
+
+def test_the_admin_pages_and_the_cli_record_the_same_events(
+        fresh: Fresh, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, home = fresh
+    users = Users(server.app.state.web.letters.settings)
+    with open_client(server, "admin") as http:
+        def web_change(path: str, **fields: str) -> tuple[str, dict[str, object]]:
+            page = http.get("/admin/users")
+            assert page.status_code == 200
+            done = http.post(path, data={"csrf": csrf_of(page.text), **fields})
+            assert done.status_code == 303, done.text
+            assert "Done: the change is made" in http.get(done.headers["location"]).text
+            return last_event(home)
+
+        def both(cli_args: list[str], path: str, stdin: str = "", **fields: str
+                 ) -> tuple[str, dict[str, object]]:
+            """The same change by the command line then the page: the same kind of event."""
+            assert cli(home, *cli_args, stdin=stdin, monkeypatch=monkeypatch) == 0
+            action, what = last_event(home)
+            from_web = web_change(path, **fields)
+            assert (from_web[0], sorted(from_web[1])) == (action, sorted(what)), cli_args
+            return from_web
+
+        assert cli(home, "add", "cli-user", "--role", "reader", stdin="cli user password\n",
+                   monkeypatch=monkeypatch) == 0
+        from_cli = last_event(home)
+        from_web = web_change("/admin/users", name="web-user", role="reader",
+                              password="web user password")
+        assert from_cli == ("user_added", {"user": "cli-user", "role": "reader"})
+        assert from_web == ("user_added", {"user": "web-user", "role": "reader"})
+        assert both(["role", "reader", "auditor"], "/admin/users/reader", action="role",
+                    role="reader") == ("user_role_set", {"user": "reader", "before": "auditor",
+                                                         "after": "reader"})
+        assert both(["passwd", "reader"], "/admin/users/reader", stdin="another passphrase\n",
+                    action="password", password="yet another passphrase") == (
+            "user_password_set", {"user": "reader"})
+        assert both(["disable", "reader"], "/admin/users/reader", action="disable") == (
+            "user_disabled", {"user": "reader"})
+        assert both(["enable", "reader"], "/admin/users/reader", action="enable") == (
+            "user_enabled", {"user": "reader"})
+        assert web_change("/admin/users/auditor", action="revoke_tokens") == (
+            "tokens_revoked", {"user": "auditor", "tokens": 1})
+        first, second = (users.new_token("reader", by="admin") for _ in range(2))
+        ids = [digest(token)[:TOKEN_ID_LENGTH] for token in (first, second)]
+        assert set(ids) <= {t.id for t in users.tokens("reader")}
+        assert cli(home, "revoke-token", "reader", ids[0]) == 0
+        from_cli = last_event(home)
+        from_web = web_change("/admin/users/reader", action="revoke_token", token=ids[1])
+        assert [from_cli[0], from_web[0]] == ["token_revoked"] * 2
+        assert {from_cli[1]["token"], from_web[1]["token"]} == set(ids[:2])
+        assert users.user_for_token(first) is None and users.user_for_token(second) is None
+        assert web_change("/admin/users/web-user", action="remove") == (
+            "user_removed", {"user": "web-user"})
+        assert logs_in(server, "reader", "yet another passphrase") == 303
+
+
+def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
+    server, home = fresh
+    with open_client(server, "admin") as http:
+        csrf = csrf_of(http.get("/admin/users?lang=fr").text)
+        weak = http.post("/admin/users", data={"csrf": csrf, "name": "eve", "role": "reader",
+                                               "password": "aaaaaaaa"})
+        assert weak.status_code == 422 and PASSWORD_RULE in weak.text
+        assert "Ajouter un utilisateur" in weak.text  # the page in French, the rule as said
+        own = http.post("/admin/users/admin", data={"csrf": csrf, "action": "remove"})
+        assert own.status_code == 422 and "your own account" in own.text
+        unknown = http.post("/admin/users/nobody", data={"csrf": csrf, "action": "disable"})
+        assert unknown.status_code == 422 and "There is no user named" in unknown.text
+    assert Users(server.app.state.web.letters.settings).get("eve") is None

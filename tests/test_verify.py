@@ -1,0 +1,190 @@
+"""`letters verify` against tampering: deleted letters, records changed without history, replaced
+texts, emptied histories, planted files, letters nobody added, an index that disagrees, and a
+read-only archive."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import LiveServer, WebHome, copy_web_home
+from letters.cli import main
+from letters.searching import SearchRequest
+from letters.service import Letters
+from letters.settings import Settings
+
+OLD = 1_000_000_000  # a modification time long past (2001)
+
+
+@pytest.fixture
+def web(web_template: WebHome, tmp_path: Path) -> WebHome:
+    """A private copy of the web home (four letters, ingested and audited)."""
+    return copy_web_home(web_template, tmp_path / "home")
+
+
+def verify(home: WebHome, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+    status = main(["verify", "--json", "--home", str(home.path)])
+    return status, json.loads(capsys.readouterr().out)
+
+
+def problems(report: dict[str, object]) -> list[tuple[str | None, str, str]]:
+    found = report["problems"]
+    assert isinstance(found, list)
+    return [(p["id"], p["path"], p["problem"]) for p in found]
+
+
+def letter_dir(home: WebHome, name: str) -> Path:
+    return Letters(Settings(home=home.path)).archive.original_path(home.ids[name]).parent
+
+
+def test_an_untouched_archive_passes(web: WebHome, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = verify(web, capsys)
+    assert (status, report["checked"], report["ok"], report["problems"]) == (0, 4, 4, [])
+
+
+def test_a_deleted_letter_is_found_and_reindex_is_advised(
+        web: WebHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    victim = letter_dir(web, "google-out.pdf")
+    ident = web.ids["google-out.pdf"]
+    shutil.move(victim, tmp_path / "hidden")
+    status, report = verify(web, capsys)
+    assert status == 1 and (report["checked"], report["ok"]) == (3, 3)
+    found = {(i, what.split(":")[0]) for i, _, what in problems(report)}
+    assert found == {(ident, "the letter is missing"),
+                     (ident, "search still returns this letter, which is not in the archive")}
+    assert all("letters reindex" in what for _, _, what in problems(report))
+    assert main(["reindex", "--home", str(web.path)]) == 0
+    capsys.readouterr()
+    app = Letters(Settings(home=web.path))
+    assert ident not in {h.letter.id for h in app.search(SearchRequest(q="cybercrime")).hits}
+    status, report = verify(web, capsys)
+    assert [(i, what.split(":")[0]) for i, _, what in problems(report)] == [
+        (ident, "the letter is missing")]
+
+
+def test_a_record_changed_without_history_is_found(web: WebHome,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    record_path = letter_dir(web, "cloudflare-in.pdf") / "record.json"
+    record = json.loads(record_path.read_text())
+    record.update(partner="google", date="2019-01-01")
+    record_path.write_text(json.dumps(record))
+    status, report = verify(web, capsys)
+    assert status == 1 and report["ok"] == 3
+    assert {i for i, _, _ in problems(report)} == {web.ids["cloudflare-in.pdf"]}  # the catalog too
+    [(ident, path, what)] = [p for p in problems(report) if "history" in p[2]]
+    assert ident == web.ids["cloudflare-in.pdf"] and path.endswith("/record.json")
+    assert what == ("the record does not match the replay of its history (date, partner changed "
+                    "without a history line)")
+
+
+def test_a_replaced_text_and_an_emptied_history_are_found(
+        web: WebHome, capsys: pytest.CaptureFixture[str]) -> None:
+    text = letter_dir(web, "ripe-fr.pdf") / "text.json"
+    text.write_text(json.dumps({"pages": ["Un autre texte."]}))
+    (letter_dir(web, "google-out.pdf") / "history.jsonl").write_text("")
+    status, report = verify(web, capsys)
+    assert status == 1 and report["ok"] == 2
+    found = {(i, Path(p).name, what.split(":")[0]) for i, p, what in problems(report)}
+    assert found == {
+        (web.ids["ripe-fr.pdf"], "text.json", "the text is not the text the letter was added with"),
+        (web.ids["google-out.pdf"], "history.jsonl", "the history is empty")}
+
+
+def test_planted_and_leftover_files_are_found(web: WebHome,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    archive = web.path / "archive"
+    planted = [letter_dir(web, "google-out.pdf") / ".tmp-invoice.pdf", archive / ".tmp-x.pdf",
+               archive / ".staging" / ("0" * 64 + "-999999999")]
+    planted[0].write_bytes(b"%PDF-1.4 planted")
+    planted[1].write_bytes(b"%PDF-1.4 planted")
+    planted[2].mkdir(parents=True)
+    for path in planted:
+        os.utime(path, (OLD, OLD))
+    fresh = letter_dir(web, "ripe-fr.pdf") / ".tmp-write-in-progress.json"
+    fresh.write_text("{}")  # a write in progress right now: not reported
+    status, report = verify(web, capsys)
+    assert status == 1
+    assert sorted(p for _, p, _ in problems(report)) == sorted(
+        p.relative_to(web.path).as_posix() for p in planted)
+    assert all("left behind" in what for _, _, what in problems(report))
+
+
+def test_a_letter_put_in_by_hand_and_one_missing_from_the_index_are_found(
+        web: WebHome, capsys: pytest.CaptureFixture[str]) -> None:
+    app = Letters(Settings(home=web.path))
+    log = web.path / "archive" / "audit.jsonl"
+    lines = log.read_text().splitlines()
+    ident = web.ids["cloudflare-out.pdf"]
+    (web.path / "archive" / "audit.jsonl").write_text(
+        "\n".join(x for x in lines if f'"id": "{ident}"' not in x or '"upload"' not in x) + "\n")
+    app.index.remove([web.ids["ripe-fr.pdf"]])
+    app.index.close()
+    status, report = verify(web, capsys)
+    found = {(i, what.split(":")[0]) for i, _, what in problems(report)}
+    assert {(ident, "the audit log records no upload of this letter"),
+            (web.ids["ripe-fr.pdf"], "the search index does not hold this letter")} <= found
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make `path` read-only for this process: a read-only bind mount for root (whom file modes
+    do not stop), file modes otherwise."""
+    if os.geteuid() == 0:
+        subprocess.run(["mount", "--bind", str(path), str(path)], check=True)
+        try:
+            subprocess.run(["mount", "-o", "remount,ro,bind", str(path)], check=True)
+            yield
+        finally:
+            subprocess.run(["umount", str(path)], check=True)
+        return
+    modes = {p: p.stat().st_mode for p in [path, *path.rglob("*")]}
+    for p, mode in modes.items():
+        p.chmod(mode & ~0o222)
+    try:
+        yield
+    finally:
+        for p, mode in modes.items():
+            p.chmod(mode)
+
+
+def test_a_read_only_home_is_checked_without_a_traceback(web: WebHome) -> None:
+    Letters(Settings(home=web.path)).index.count()  # the index is made before the home is locked
+    with read_only(web.path):
+        done = subprocess.run([sys.executable, "-m", "letters", "verify", "--home", str(web.path)],
+                              capture_output=True, text=True, timeout=300)
+        with pytest.raises(OSError):
+            (web.path / "archive" / "probe").write_text("x")
+    assert done.returncode == 0, done.stderr
+    assert "checked 4 letters: 4 intact, 0 problems" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert "could not be recorded in the audit log" in done.stderr
+
+
+def test_search_stops_returning_a_deleted_letter(fresh: tuple[LiveServer, WebHome],
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    server, home = fresh
+    ident = home.ids["google-out.pdf"]
+    headers = {"Authorization": f"Bearer {home.tokens['reader']}"}
+
+    def found() -> tuple[int, list[str]]:
+        answer = httpx.get(f"{server.url}/api/search?q=privacy", headers=headers, timeout=60)
+        assert answer.status_code == 200
+        return answer.json()["total"], [hit["id"] for hit in answer.json()["hits"]]
+
+    assert found() == (1, [ident])
+    shutil.move(letter_dir(home, "google-out.pdf"), tmp_path / "hidden")
+    assert found() == (0, [])
+    assert found() == (0, [])  # and it is out of the index: the count no longer holds it
+    status, report = verify(home, capsys)
+    assert [(i, what.split(":")[0]) for i, _, what in problems(report)] == [
+        (ident, "the letter is missing")]
