@@ -256,6 +256,8 @@ class AuditEvent(_Shape):
     what: dict[str, Any]
     address: str | None
     prev: str
+    mac: str | None = Field(None, description="the event's keyed digest (absent from events "
+                                              "recorded before events carried one)")
 
 
 class FixityProblem(_Shape):
@@ -273,6 +275,8 @@ class FixityReport(_Shape):
     ok: int
     problems: list[FixityProblem]
     at: str
+    notes: list[str] = Field(default_factory=list, description="what could not be done, in "
+                             "sentences (absent from reports saved by earlier versions)")
     by: str | None
 
 
