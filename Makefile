@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+#: `make run PORT=8001` serves a second demo beside the first; NEW_PASSWORD=1 makes a new password.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+NEW_PASSWORD ?=
 
 .PHONY: setup run test check lint bench specimens clean
 
@@ -15,8 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: setup
-	$(BIN)/python scripts/demo.py
+# the port is checked first: a demo already running is left untouched
+run:
+	@$(PYTHON) scripts/demo.py --check-port --host $(HOST) --port $(PORT)
+	@$(MAKE) --no-print-directory setup
+	$(BIN)/python scripts/demo.py --host $(HOST) --port $(PORT)$(if $(NEW_PASSWORD), --new-password)
 
 # Every test, spread over the machine's CPUs.
 test: setup

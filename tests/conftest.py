@@ -108,6 +108,14 @@ WEB_LETTERS = {
         "Marija Pejčinović Burić", "Secrétaire Générale"],
 }
 
+#: A partner's reply that recognition reads completely (uploaded by the browser tests).
+INTEL_REPLY = [
+    "**Intel Corporation", "2200 Mission College Blvd, Santa Clara", "",
+    "Santa Clara, 10 February 2020", "", "Ms Marija Pejčinović Burić", "Secretary General",
+    "Council of Europe", "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
+    "Intel is glad to join the Digital Partnership.", "", "Yours sincerely,", "",
+    "Jane Example", "Vice President, Intel Corporation"]
+
 
 @dataclass
 class WebHome:

@@ -12,7 +12,7 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
+from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Every form control the user can reach must have a label; every image a text alternative.
@@ -93,12 +93,7 @@ def test_an_archivists_journey(site: tuple[LiveServer, WebHome], page: Page,
     expect(page.get_by_role("navigation", name="Menu principal")).to_contain_text("Partenaires")
     shot(page, "5-french")
 
-    letter = pdfkit.write_text_pdf(tmp_path / "intel-reply.pdf", [[
-        "**Intel Corporation", "2200 Mission College Blvd, Santa Clara", "",
-        "Santa Clara, 10 February 2020", "", "Ms Marija Pejčinović Burić", "Secretary General",
-        "Council of Europe", "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
-        "Intel is glad to join the Digital Partnership.", "", "Yours sincerely,", "",
-        "Jane Example", "Vice President, Intel Corporation"]])
+    letter = pdfkit.write_text_pdf(tmp_path / "intel-reply.pdf", [INTEL_REPLY])
     page.get_by_role("link", name="Déposer").click()
     page.get_by_label("Fichiers PDF").set_input_files([str(letter)])
     page.get_by_role("button", name="Déposer").click()

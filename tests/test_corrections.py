@@ -50,13 +50,13 @@ def test_a_confirmed_but_inconsistent_letter_stays_in_review(app: Letters, flagg
     letter = app.correct(flagged, {"partner": "ibm", "signatory": "jagland",
                                    "confirmed": ["date", "direction"]}, by="ada")
     assert letter.status == "needs_review"
-    assert letter.reasons == ["Thorbjørn Jagland was not Secretary General on 2021-03-03"]
+    assert letter.reasons == ["Thorbjørn Jagland was not Secretary General on 2021-03-03."]
 
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"partner": "nobody"}, "no partner with the slug"),
     ({"signatory": "someone"}, "no Secretary General"),
-    ({"date": "2021-02-30"}, "not a date"),
+    ({"date": "2021-02-30"}, "The day 2021-02-30 does not exist: February 2021 has 28 days"),
     ({"date": "3 March 2021"}, "not a date"),
     ({"direction": "sideways"}, "direction must be"),
     ({"language": "de"}, "language must be"),

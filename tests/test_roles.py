@@ -134,6 +134,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/openapi.json"): Rule(None),
     ("GET", "/docs"): Rule(None),
     ("GET", "/docs/oauth2-redirect"): Rule(None),
+    ("GET", "/docs/openapi.json"): Rule(None),
     ("GET", "/healthz"): Rule(None),
     ("GET", "/login"): Rule(None),
     ("POST", "/login"): Rule(None, 303, log_in),
@@ -157,6 +158,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/upload"): Rule("archivist"),
     ("POST", "/upload"): Rule("archivist", 200, upload_page),
     ("POST", "/letters/{letter_id}/correct"): Rule("archivist", 303),
+    ("GET", "/review/{letter_id}"): Rule("archivist"),
     ("POST", "/api/letters"): Rule("archivist", 201, upload_api),
     ("PATCH", "/api/letters/{letter_id}"): Rule("archivist", 200, correct_api),
     # auditors

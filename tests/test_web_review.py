@@ -80,7 +80,7 @@ def test_the_queue_lists_letters_oldest_first_and_incomplete_exchanges(
     assert page.index(f'id="review-{kaspersky}"') < page.index(f'id="review-{acme}"')
     assert "The letter's own date was not found." in text
     assert "No registered partner is named in the addressee block." in text
-    assert f'href="/letters/{acme}#correct"' in page and f'href="/letters/{kaspersky}#correct"' in page
+    assert f'href="/review/{acme}"' in page and f'href="/review/{kaspersky}"' in page
     for name in ("google-out.pdf", "ripe-fr.pdf", "cloudflare-out.pdf"):  # these need no review
         assert f'id="review-{home.ids[name]}"' not in page
     # the incomplete exchanges: Google's and RIPE NCC's replies, Kaspersky's outgoing letter
@@ -140,7 +140,7 @@ def test_a_correction_is_kept_reindexed_and_confirming_empties_the_queue(
         assert saved.status_code == 303
         shown = http.get(f"/letters/{letter_id}").text
         history_shown = text_of(shown[shown.index('id="history-title"'):])
-        assert "date : — → 2019-03-04" in history_shown  # the value before, who, when
+        assert "Date: — → 4 March 2019" in history_shown  # the value before, who, when
         assert "archivist" in history_shown and "Corrected" in history_shown
         # re-indexed at once: the new date is searchable
         found = http.get("/api/search", params={"from": "2019-03-01", "to": "2019-03-31"}).json()
@@ -174,16 +174,19 @@ def test_confirming_a_missing_value_keeps_the_letter_in_the_queue(
         site: tuple[LiveServer, WebHome]) -> None:
     server, home = site
     letter_id = home.ids["acme.pdf"]
+    before = server.app.state.web.letters.get(letter_id)
+    assert before.partner is None and before.reasons
     with browser(server, "archivist") as http:
         page = http.get(f"/letters/{letter_id}").text
         assert http.post(f"/letters/{letter_id}/confirm",
                          data={"csrf": csrf_of(page)}).status_code == 303
-        shown = text_of(http.get(f"/letters/{letter_id}").text)
-    assert "This letter needs review" in shown and "partner is missing" in shown
+        shown = text_of(http.get(f"/letters/{letter_id}?confirmed=1").text)
+    assert "This letter needs review" in shown and "stays in the review queue" in shown
     with api(server, home, "archivist") as http:
         queue = http.get("/api/review").json()
-    assert [x["reasons"] for x in queue["letters"] if x["id"] == letter_id] == [
-        ["partner is missing"]]
+    # the reasons stay as recognition wrote them; the empty partner is not "confirmed"
+    assert [x["reasons"] for x in queue["letters"] if x["id"] == letter_id] == [before.reasons]
+    assert "partner" not in server.app.state.web.letters.get(letter_id).confirmed
 
 
 def test_confirming_through_the_api(site: tuple[LiveServer, WebHome]) -> None:

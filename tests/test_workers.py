@@ -75,3 +75,22 @@ def test_a_replaced_worker_leaves_no_temporary_files() -> None:
         second = str(dict(pool.map(["ok"]))[0])
         assert os.path.exists(second) and os.path.dirname(second) != os.path.dirname(first)
     assert not os.path.exists(second)
+
+
+def test_a_parent_that_exits_without_closing_its_pool_leaves_no_scratch_directory() -> None:
+    """multiprocessing terminates daemon workers at exit: each removes its scratch on SIGTERM
+    (empty /tmp/letters-worker-* directories were piling up after test sessions)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("from letters.workers import Pool\n"
+              "pool = Pool(abs, jobs=2)\n"
+              "assert [r for _, r in pool.map([-1, -2])] in ([1, 2], [2, 1])\n"
+              "print('\\n'.join(w.scratch for w in pool._workers), flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    scratches = [Path(line) for line in done.stdout.split()]
+    assert len(scratches) == 2 and all("letters-worker-" in p.name for p in scratches)
+    assert [p for p in scratches if p.exists()] == []

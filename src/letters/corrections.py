@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from letters.errors import InvalidCorrection
 from letters.models import CORRECTABLE, Letter, is_iso_date
 
 if TYPE_CHECKING:
@@ -14,12 +17,14 @@ if TYPE_CHECKING:
 REVIEWED = ("partner", "signatory", "date", "direction")
 DIRECTIONS = ("outgoing", "incoming")
 LANGUAGES = ("en", "fr")
+#: What the review reasons say of a reviewed value the record does not hold.
+MISSING = {"partner": "No partner is recorded.", "signatory": "No Secretary General is recorded.",
+           "date": "The letter's date is not recorded."}
+ISO_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, checked and normalised; raises InvalidCorrection with a sentence."""
-    from letters.errors import InvalidCorrection
-
     if not isinstance(changes, dict) or not changes:
         raise InvalidCorrection("Send a JSON object with the fields to correct.")
     clean: dict[str, Any] = {}
@@ -35,37 +40,72 @@ def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
             raise InvalidCorrection(f"'{key}' must be a string or null.")
         value = value.strip() if isinstance(value, str) else None
         value = value or None
-        if key == "partner" and value is not None and app.registry.partner(value) is None:
-            raise InvalidCorrection(f"There is no partner with the slug '{value}'.")
-        if key == "signatory" and value is not None and app.registry.sg(value) is None:
-            raise InvalidCorrection(f"There is no Secretary General with the slug '{value}'.")
-        if key == "date" and value is not None and not is_iso_date(value):
-            raise InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD.")
-        if key == "direction" and value not in (None, *DIRECTIONS):
-            raise InvalidCorrection("The direction must be 'outgoing' or 'incoming'.")
-        if key == "language" and value not in LANGUAGES:
-            raise InvalidCorrection("The language must be 'en' or 'fr'.")
+        _check(app, key, value)
         clean[key] = value
     return clean
 
 
+def _check(app: Letters, key: str, value: str | None) -> None:
+    """Raise InvalidCorrection (naming the field) when `value` cannot be the field's value."""
+    if key == "partner" and value is not None and app.registry.partner(value) is None:
+        raise InvalidCorrection(f"There is no partner with the slug '{value}'.", key,
+                                "no_partner", value=value)
+    if key == "signatory" and value is not None and app.registry.sg(value) is None:
+        raise InvalidCorrection(f"There is no Secretary General with the slug '{value}'.", key,
+                                "no_sg", value=value)
+    if key == "date" and value is not None and not is_iso_date(value):
+        raise date_error(value)
+    if key == "direction" and value not in (None, *DIRECTIONS):
+        raise InvalidCorrection("The direction must be 'outgoing' or 'incoming'.", key, "direction")
+    if key == "language" and value not in LANGUAGES:
+        raise InvalidCorrection("The language must be 'en' or 'fr'.", key, "language")
+
+
+def date_error(value: str) -> InvalidCorrection:
+    """Why `value` is not a date: a day that does not exist, a month that does not, or the form."""
+    match = ISO_SHAPE.match(value)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+        days = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+        if year and days and not 1 <= day <= days:
+            return InvalidCorrection(
+                f"The day {value} does not exist: {calendar.month_name[month]} {year} has "
+                f"{days} days.", "date", "no_such_day", value=value, month=month, year=year,
+                days=days)
+        if not days:
+            return InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD: there is no "
+                                     f"month {month}.", "date", "no_such_month", value=value,
+                                     month=month)
+    return InvalidCorrection(f"'{value}' is not a date of the form YYYY-MM-DD.", "date",
+                             "date_form", value=value)
+
+
 def consistency(app: Letters, letter: Letter) -> list[str]:
-    """What is still missing or inconsistent with the registry in a record."""
-    problems = [f"{field} is missing" for field in ("partner", "signatory", "date")
-                if getattr(letter, field) is None]
+    """What is still missing or inconsistent with the registry in a record, in plain sentences."""
+    problems = [sentence for field, sentence in MISSING.items() if getattr(letter, field) is None]
     if letter.date and letter.signatory:
         sg = app.registry.sg(letter.signatory)
         if sg and not sg.in_office(letter.date):
-            problems.append(f"{sg.name} was not Secretary General on {letter.date}")
+            problems.append(f"{sg.name} was not Secretary General on {letter.date}.")
     if letter.date and letter.date > app.today().isoformat():
-        problems.append(f"the date {letter.date} is in the future")
+        problems.append(f"The date {letter.date} is in the future.")
     return problems
+
+
+def confirmable(letter: Letter) -> list[str]:
+    """The reviewed fields that hold a value not yet confirmed: what confirming would confirm."""
+    return [field for field in REVIEWED
+            if getattr(letter, field) is not None and field not in letter.confirmed]
 
 
 def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str,
           check: Callable[[Letter], None] | None = None) -> Letter:
     """Correct a letter's fields and recompute its review status; returns the new record.
     `check` sees the record as it would be saved, and may refuse it by raising.
+
+    Until every reviewed field is confirmed the letter keeps its reasons, plus any new
+    inconsistency (a value missing only when this correction cleared it: recognition already
+    said what it did not find).
 
     The letter's write lock is held from reading the record to indexing the new one, so that
     concurrent corrections of different fields are all kept, in the record and in the index.
@@ -84,7 +124,9 @@ def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: 
     if all(f in confirmed for f in REVIEWED):
         reasons = problems
     else:
-        reasons = list(dict.fromkeys([*current.reasons, *problems]))
+        cleared = {MISSING[f] for f in MISSING if f in clean and clean[f] is None}
+        new = [p for p in problems if p not in MISSING.values() or p in cleared]
+        reasons = list(dict.fromkeys([*current.reasons, *new]))
     update = {**clean, "confirmed": confirmed, "reasons": reasons,
               "status": "needs_review" if reasons else "ok"}
     if check is not None:

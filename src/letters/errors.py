@@ -8,7 +8,18 @@ class NotFound(LookupError):
 
 
 class InvalidCorrection(ValueError):
-    """A correction that cannot be applied; the message says why."""
+    """A correction that cannot be applied; the message says why.
+
+    `field` names the value at fault (when one is); `code` and `params` let the web layer say it
+    in the reader's language (the message is the English sentence).
+    """
+
+    def __init__(self, message: str, field: str | None = None, code: str = "",
+                 **params: object) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.params = params
 
 
 class QueryError(ValueError):

@@ -51,11 +51,19 @@ def _orphaned(parent: int, scratch: str) -> None:
     os.killpg(os.getpid(), signal.SIGKILL)
 
 
+def _leave(scratch: str) -> None:
+    """Remove the scratch directory and end this worker at once."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    os._exit(0)
+
+
 def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any], Any],
            memory_bytes: int, scratch: str, parent: int) -> None:
     os.setpgrp()  # its own process group: killing the worker kills the programs it runs (OCR)
     # made here, not by the parent: a parent killed while this process starts leaves no directory
     os.mkdir(scratch, 0o700)
+    # multiprocessing terminates daemon workers (SIGTERM) when a parent exits without close()
+    signal.signal(signal.SIGTERM, lambda *_: _leave(scratch))
     threading.Thread(target=_orphaned, args=(parent, scratch), daemon=True).start()
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if memory_bytes > 0:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import re
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.routing import iter_route_contexts
 from itsdangerous import TimestampSigner
@@ -26,7 +22,7 @@ from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import admin, api, archivists, auditing, contract, login, pages
+from letters.web import admin, api, apidocs, archivists, auditing, contract, login, pages
 from letters.web.admission import UploadQueue
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
@@ -51,13 +47,10 @@ SENTENCES = {
 }
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-#: Pages drawn by FastAPI with scripts and styles from a CDN: they get DOCS_CSP instead.
-NO_CSP = ("/docs", "/redoc")
-#: The API documentation's policy: its CDN and, of inline scripts, only FastAPI's own (by hash).
-DOCS_CSP = ("default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "script-src 'self' https://cdn.jsdelivr.net {hashes}; connect-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+#: The API documentation's pages (and Swagger UI's files): they get apidocs.policy instead.
+NO_CSP = (apidocs.DOCS, "/redoc")
+#: Files that may be cached (the pages may not).
+STATIC_PATHS = ("/static/", apidocs.ASSETS + "/")
 
 
 def is_api(request: Request) -> bool:
@@ -95,18 +88,7 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-def docs_csp() -> str:
-    """DOCS_CSP allowing exactly the inline scripts of FastAPI's documentation pages."""
-    pages = (get_swagger_ui_html(openapi_url="/openapi.json", title="letters - Swagger UI",
-                                 oauth2_redirect_url="/docs/oauth2-redirect"),
-             get_swagger_ui_oauth2_redirect_html())
-    scripts = [m for page in pages
-               for m in re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.S)]
-    digests = [base64.b64encode(hashlib.sha256(x.encode()).digest()).decode() for x in scripts]
-    return DOCS_CSP.format(hashes=" ".join(f"'sha256-{d}'" for d in digests))
-
-
-_DOCS_CSP = docs_csp()
+_DOCS_CSP = apidocs.policy(apidocs.TITLE)
 
 
 def with_security_headers(path: str, headers: list[tuple[bytes, bytes]]
@@ -118,7 +100,7 @@ def with_security_headers(path: str, headers: list[tuple[bytes, bytes]]
              (b"x-frame-options", b"DENY"),
              (b"content-security-policy", (_DOCS_CSP if path.startswith(NO_CSP) else CSP).encode())]
     if b"cache-control" not in present:
-        value = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
+        value = b"public, max-age=3600" if path.startswith(STATIC_PATHS) else b"no-store"
         extra.append((b"cache-control", value))
     return headers + [h for h in extra if h[0] not in present]
 
@@ -141,6 +123,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """HEAD answers as GET would, without the body (the routes declare GET only)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -203,7 +206,7 @@ def create_app(settings: Settings) -> FastAPI:
         templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
     )
     app = FastAPI(
-        title="letters", version=__version__, docs_url="/docs", redoc_url=None,
+        title="letters", version=__version__, docs_url=None, redoc_url=None,
         openapi_url="/openapi.json", generate_unique_id_function=contract.operation_id,
         description="The archive of the Council of Europe's Digital Partnership "
                     "exchange-of-letters agreements. Authenticate with "
@@ -218,6 +221,8 @@ def create_app(settings: Settings) -> FastAPI:
         """200 while the server is up (answered on the event loop: no worker thread needed)."""
         return {"status": "ok"}
 
+    app.include_router(apidocs.router)
+    app.mount(apidocs.ASSETS, apidocs.assets(), name="docs-static")
     app.include_router(api.router)
     app.include_router(login.router)
     app.include_router(archivists.router)  # before pages: /partners/new is no slug
@@ -227,6 +232,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     _install_error_handlers(app)
     contract.install(app, settings)
     return app

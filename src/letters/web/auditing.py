@@ -17,6 +17,7 @@ from letters.searching import QueryError
 from letters.service import Letters
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
+from letters.web.fixity_view import problem_views
 from letters.web.render import render
 from letters.web.searchform import page_numbers, whole_number
 from letters.web.state import web
@@ -192,8 +193,10 @@ def _lenient(params: Mapping[str, str]) -> AuditFilter:
 def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The last fixity check: when, by whom, how many originals, every problem; a button to run one."""
     app = web(request).letters
+    report = last_fixity(app)
     return render(request, "fixity.html", {
-        "section": "fixity", "report": last_fixity(app),
+        "section": "fixity", "report": report,
+        "problems": problem_views(app, report) if report else [],
         "done": request.query_params.get("done") == "1",
     })
 

@@ -8,6 +8,7 @@ from letters.models import Letter, Partner
 from letters.registry import Registry
 from letters.textnorm import fold
 from letters.web.i18n import long_date
+from letters.web.messages import gettext
 
 COE_SG = "Secretary General of the Council of Europe"
 
@@ -28,20 +29,28 @@ def partner_name(partner: Partner, letter: Letter, text: str) -> str:
     return partner.name
 
 
-def citation(letter: Letter, registry: Registry, text: str = "") -> str:
+def citation(letter: Letter, registry: Registry, text: str = "", lang: str = "en") -> str:
     """'Letter from <SG>, Secretary General of the Council of Europe, to <partner>, Strasbourg,
-    <date>' for the Council's letters; 'Letter from <signer>, <partner>, to <SG>, ...' for replies."""
+    <date>' for the Council's letters; 'Letter from <signer>, <partner>, to <SG>, ...' for replies
+    (in `lang`: the sentences are msgids of the messages catalog)."""
+    def _(msgid: str, **parts: object) -> str:
+        return gettext(msgid, lang, **parts)
+
     partner = registry.partner(letter.partner) if letter.partner else None
-    who = partner_name(partner, letter, text) if partner else "an unidentified organisation"
+    who = partner_name(partner, letter, text) if partner else _("an unidentified organisation")
     sg = registry.sg(letter.signatory) if letter.signatory else None
-    sg_part = f"{sg.name}, {COE_SG}" if sg else f"the {COE_SG}"
-    when = long_date(letter.date, "en") or "undated"
+    sg_part = (_("{name}, Secretary General of the Council of Europe", name=sg.name) if sg
+               else _("the Secretary General of the Council of Europe"))
+    when = long_date(letter.date, lang) or _("undated")
     if letter.direction == "outgoing":
         signer = ""
         if sg and letter.signed_by and fold(sg.name.split()[-1]) not in fold(letter.signed_by):
-            signer = f" (signed by {letter.signed_by})"
-        return f"Letter from {sg_part}{signer}, to {who}, Strasbourg, {when}"
+            signer = _(" (signed by {name})", name=letter.signed_by)
+        return _("Letter from {sg_part}{signer}, to {who}, Strasbourg, {when}", sg_part=sg_part,
+                 signer=signer, who=who, when=when)
     if letter.direction == "incoming":
         sender = f"{letter.signed_by}, {who}" if letter.signed_by else who
-        return f"Letter from {sender}, to {sg_part}, {when}"
-    return f"Letter between {who} and the {COE_SG}, {when}"
+        return _("Letter from {sender}, to {sg_part}, {when}", sender=sender, sg_part=sg_part,
+                 when=when)
+    return _("Letter between {who} and the {coe_sg}, {when}", who=who,
+             coe_sg=_(COE_SG), when=when)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from importlib import resources
+
+from babel.dates import format_date, get_month_names
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
 COOKIE = "letters_lang"
 
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-}
+#: A colon between a label and its value: French puts a (narrow no-break) space before it.
+COLON = {"en": ": ", "fr": "\u202f: "}
 
 #: The interface strings, one JSON file per language in `locales/` (a translator edits data, not code).
 STRINGS: dict[str, dict[str, str]] = {
@@ -48,12 +47,25 @@ def translator(lang: str) -> Callable[..., str]:
 
 
 def long_date(iso: str | None, lang: str) -> str | None:
-    """'2018-05-23' as '23 May 2018' (English) or '23 mai 2018' (French)."""
+    """'2018-05-23' as '23 May 2018' (English) or '23 mai 2018' (French), by Babel's locale data."""
     if not iso:
         return None
     try:
-        year, month, day = (int(x) for x in iso[:10].split("-"))
-        months = MONTHS.get(lang, MONTHS[DEFAULT])
-        return f"{day} {months[month - 1]} {year}"
-    except (ValueError, IndexError):
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
         return iso
+    return format_date(day, "d MMMM y", locale=lang if lang in LANGUAGES else DEFAULT)
+
+
+def long_moment(iso: str | None, lang: str) -> str:
+    """'2026-11-28T13:53:04Z' as '28 November 2026, 13:53 UTC' (the day as long_date writes it)."""
+    if not iso:
+        return ""
+    day = long_date(iso[:10], lang)
+    clock = iso[11:16]
+    return f"{day}, {clock} UTC" if len(clock) == 5 and clock[2] == ":" else str(day)
+
+
+def month_name(month: int, lang: str) -> str:
+    """The name of a month (1-12) in `lang`, as in the middle of a sentence."""
+    return str(get_month_names("wide", locale=lang if lang in LANGUAGES else DEFAULT)[month])

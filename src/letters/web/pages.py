@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
+from letters.corrections import validate
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import pair_choices, rows_for
 from letters.models import CORRECTABLE, Letter
@@ -20,8 +21,10 @@ from letters.web.api import original_response, partner_counts
 from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
 from letters.web.highlight import mark, snippet_html
+from letters.web.joining import joined_from_letters
 from letters.web.overviews import partner_overview, secretaries_general
-from letters.web.render import language, render
+from letters.web.render import language, problem_text, render
+from letters.web.review_view import LARGE, review_context
 from letters.web.searchform import SearchForm, page_numbers, plain_digits
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
@@ -51,7 +54,10 @@ def facet_items(form: SearchForm, result: SearchResult, app: Letters,
     for facet in FACETS:
         counts = result.facets.get(facet) or {}
         items = []
-        for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        # years in their order; other values by count, most first
+        order = ((lambda kv: str(kv[0])) if facet == "year"
+                 else (lambda kv: (-kv[1], str(kv[0]))))
+        for value, count in sorted(counts.items(), key=order):
             if facet == "year":
                 start, end = f"{value}-01-01", f"{value}-12-31"
                 active = form.date_from == start and form.date_to == end
@@ -117,11 +123,12 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "text_pages": [mark(text, _spans(app, q, text)) for text in pages],
         "history": app.archive.history(letter.id),
         "other": app.catalog.get(other_id) if other_id else None,
-        "citation": citation(letter, app.registry, "\n".join(pages)),
+        "citation": citation(letter, app.registry, "\n".join(pages), language(request)),
         "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
         "registry": app.registry,
         "form_fields": FORM_FIELDS,
-        "correction_error": None,
+        "values": {field: getattr(letter, field) or "" for field in FORM_FIELDS},
+        "errors": {},
         "saved": request.query_params.get("saved") == "1",
         "ocr_percent": _percent(letter.ocr_confidence),
         "pair_choices": pair_choices(app, letter),
@@ -152,42 +159,72 @@ def letter_page(letter_id: str, request: Request, who: Identity = reader) -> HTM
     return render(request, "letter.html", letter_context(request, letter))
 
 
+@router.get("/review/{letter_id}", response_class=HTMLResponse)
+def review_letter(letter_id: str, request: Request, who: Identity = archivist) -> HTMLResponse:
+    """One letter to review: its page image beside the correction form."""
+    letter = web(request).letters.get(letter_id)
+    return render(request, "review_letter.html",
+                  review_context(request, letter, letter_context(request, letter)))
+
+
 @router.post("/letters/{letter_id}/correct", response_class=HTMLResponse)
 async def correct_letter(letter_id: str, request: Request,
                          who: Identity = archivist) -> Response:
-    """The archivist's correction form: only the fields that changed are sent."""
+    """The archivist's correction form: only the fields that changed are sent.
+
+    A refused correction shows the form again with every value as typed and each error beside
+    its field (and in a summary linking to it).
+    """
     app = web(request).letters
     form = await checked_form(request)
     letter = await run_in_threadpool(app.get, letter_id)
+    typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
     changes: dict[str, Any] = {}
-    for field in FORM_FIELDS:
-        if field in CORRECTABLE and field in form:
-            value = form[field].strip() or None
-            if value != getattr(letter, field):
-                changes[field] = value
-    if changes:
+    errors: dict[str, str] = {}
+    pairing: dict[str, Any] = {}
+    lang = language(request)
+    for field, raw in typed.items():
+        value = raw.strip() or None
+        if field in CORRECTABLE and value != getattr(letter, field):
+            try:
+                validate(app, {field: value})
+            except InvalidCorrection as error:
+                errors[field] = problem_text(error, lang)
+            changes[field] = value
+    if changes and not errors:
         try:
             await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request),
                                     form.get("confirm_pairing") == "1")
         except InvalidCorrection as error:
-            context = letter_context(request, letter)
-            context["correction_error"] = str(error)
+            errors[error.field or "form"] = problem_text(error, lang)
             if isinstance(error, exchanges.PairingChange):  # offered again, to be confirmed
-                context["pairing_change"] = changes
-            return render(request, "letter.html", context, status=422)
+                pairing = changes
+    in_review = form.get("back") == "review"  # sent from the review view: back there
+    if errors:
+        context = letter_context(request, letter)
+        context.update(values={**context["values"], **typed}, errors=errors,
+                       pairing_change=pairing)
+        if in_review:
+            return render(request, "review_letter.html",
+                          review_context(request, letter, context), status=422)
+        return render(request, "letter.html", context, status=422)
+    if in_review:
+        return RedirectResponse(f"/review/{letter_id}?saved=1#correct", status_code=303)
     return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
 
 
 @router.get("/letters/{letter_id}/pages/{page}.png")
-def page_thumbnail(letter_id: str, page: str, request: Request,
+def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
                    who: Identity = reader) -> FileResponse:
-    """A thumbnail of one page, made on first request."""
+    """A thumbnail of one page (`?size=large`: as wide as the review view shows it), made on
+    first request."""
     app = web(request).letters
     letter = app.get(letter_id)
     if not plain_digits(page):
         raise NotFound(f"The letter {letter_id} has no page '{page}'.")
     try:
         path = thumbnails.page_png(app.archive, letter, int(page),
+                                   width=LARGE if size == "large" else thumbnails.WIDTH,
                                    memory_bytes=app.settings.extract_memory_bytes)
     except thumbnails.ThumbnailError as error:
         raise HTTPException(422, str(error)) from None
@@ -207,9 +244,10 @@ def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
     app = web(request).letters
     counts = partner_counts(app)
     partners = sorted(app.registry.partners.values(), key=lambda p: (p.name.casefold()))
+    derived = joined_from_letters(app)
     return render(request, "partners.html", {
-        "section": "partners", "partners": partners, "counts": counts,
-        "timeline": build_timeline(app.registry), "registry": app.registry,
+        "section": "partners", "partners": partners, "counts": counts, "derived": derived,
+        "timeline": build_timeline(app.registry, derived), "registry": app.registry,
     })
 
 
@@ -222,6 +260,8 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
         "section": "partners", "partner": overview.partner, "letters": overview.letters,
         "founding": overview.founding, "exchange": overview.exchange, "registry": app.registry,
         "exchanges": rows_for(app, slug, overview.letters),
+        "derived": ({slug: overview.exchange.date}
+                    if overview.exchange and overview.exchange.date else {}),
     })
 
 

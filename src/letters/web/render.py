@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from letters.corrections import confirmable
 from letters.models import Letter
 from letters.registry import Registry
 from letters.settings import MB
-from letters.web import i18n
+from letters.web import i18n, messages, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
 from letters.web.state import web
+from letters.web.wording import Wording
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -24,8 +26,24 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 def environment() -> Environment:
     """The template environment: every value escaped unless marked safe in Python."""
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["field_label"] = field_label
+    env.filters["tr"] = in_language
+    return env
+
+
+@pass_context
+def in_language(context: Any, sentence: str | None) -> str:
+    """A sentence of the domain (a reason, evidence, a refusal) in the page's language."""
+    return messages.translate(sentence, context["lang"])
+
+
+@pass_context
+def field_label(context: Any, field: str) -> str:
+    """A record field's name in the page's language, in lower case within a sentence."""
+    label: str = context["t"](f"field.{field}")
+    return label if field == "signatory" else label[:1].lower() + label[1:]
 
 
 def language(request: Request) -> str:
@@ -43,10 +61,10 @@ def switch_url(request: Request, lang: str) -> str:
     return f"{path}?{urlencode(params)}"
 
 
-def letter_title(letter: Letter, registry: Registry, t: Any) -> str:
-    """A letter's title: its own, else who wrote to whom."""
+def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DEFAULT) -> str:
+    """A letter's title (in `lang` when it is one recognition wrote), else who wrote to whom."""
     if letter.title:
-        return letter.title
+        return messages.translate(letter.title, lang)
     partner = registry.display_name(letter.partner) or t("unknown")
     sg = registry.display_name(letter.signatory) or t("unknown")
     if letter.direction == "outgoing":
@@ -54,6 +72,18 @@ def letter_title(letter: Letter, registry: Registry, t: Any) -> str:
     if letter.direction == "incoming":
         return str(t("title.incoming", sg=sg, partner=partner))
     return str(t("title.other", name=letter.filename))
+
+
+def problem_text(error: Exception, lang: str) -> str:
+    """A domain error in the reader's language: its code's sentence when there is one."""
+    code = getattr(error, "code", "")
+    key = f"problem.{code}"
+    if not code or key not in i18n.STRINGS[i18n.DEFAULT]:
+        return str(error)
+    params = dict(getattr(error, "params", {}))
+    if isinstance(params.get("month"), int) and 1 <= params["month"] <= 12:
+        params["month_name"] = i18n.month_name(params["month"], lang)
+    return i18n.translator(lang)(key, **params)
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
@@ -76,9 +106,15 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "max_upload_mb": state.letters.settings.max_upload_bytes // MB or 1,
         "section": "",
         "day": partial(i18n.long_date, lang=lang),
+        "moment": partial(i18n.long_moment, lang=lang),
+        "field_marks": record_view.marks,
+        "wording": Wording(lang, registry),
+        "colon": i18n.COLON[lang],
         "name": registry.display_name,
-        "title_of": lambda letter: letter_title(letter, registry, t),
+        "title_of": lambda letter: letter_title(letter, registry, t, lang),
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
+        "word": lambda prefix: lambda value: t(prefix + str(value)),
+        "confirmable": confirmable,
     }
     values.update(context or {})
     html = state.templates.get_template(template).render(values)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters import review
-from letters.corrections import REVIEWED
+from letters.corrections import confirmable
 from letters.exchange_rows import incomplete
 from letters.web import contract
 from letters.web.auth import Identity, address, checked_form, need
@@ -44,9 +44,15 @@ def review_queue(request: Request, who: Identity = archivist) -> dict[str, Any]:
 
 @router.post("/letters/{letter_id}/confirm", include_in_schema=False)
 async def confirm_letter(letter_id: str, request: Request, who: Identity = archivist) -> Response:
-    """Confirm the partner, Secretary General, date and direction as they stand."""
+    """Confirm the partner, Secretary General, date and direction that hold a value, as they stand."""
     app = web(request).letters
-    await checked_form(request)
-    await run_in_threadpool(app.correct, letter_id, {"confirmed": list(REVIEWED)}, who.name,
+    form = await checked_form(request)
+    letter = await run_in_threadpool(app.get, letter_id)
+    fields = confirmable(letter)
+    if not fields:
+        raise HTTPException(409, "There is nothing to confirm: correct the record instead.")
+    await run_in_threadpool(app.correct, letter_id, {"confirmed": fields}, who.name,
                             address(request))
+    if form.get("back") == "review":
+        return RedirectResponse(f"/review/{letter_id}?confirmed=1", status_code=303)
     return RedirectResponse(f"/letters/{letter_id}?confirmed=1", status_code=303)

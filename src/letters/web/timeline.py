@@ -37,13 +37,15 @@ class Timeline:
     baseline: float = HEIGHT - BOTTOM
 
 
-def build(registry: Registry) -> Timeline:
-    """The steps of the partnership from the partners' dates of joining."""
+def build(registry: Registry, derived: dict[str, str] | None = None) -> Timeline:
+    """The steps of the partnership from the partners' dates of joining (or, for partners the
+    registry has none for, the `derived` ones: their founding exchange's date)."""
     by_date: dict[str, list[str]] = defaultdict(list)
     undated: list[str] = []
     for partner in sorted(registry.partners.values(), key=lambda p: p.name.casefold()):
-        if partner.joined:
-            by_date[partner.joined].append(partner.slug)
+        joined = partner.joined or (derived or {}).get(partner.slug)
+        if joined:
+            by_date[joined].append(partner.slug)
         else:
             undated.append(partner.slug)
     chart = Timeline(undated=undated)

@@ -1,0 +1,83 @@
+"""The domain's sentences in the reader's language, from gettext catalogs read with Babel.
+
+Domain code writes plain English sentences (review reasons, evidence, titles, fixity problems,
+upload refusals, search errors) and stores some of them in records. Their translations live in
+`locales/<lang>/LC_MESSAGES/messages.po`, the format translators know: each msgid is the English
+sentence with `{name}` for its variable parts (python-brace-format). A sentence is translated
+by finding the msgid it is an instance of; its parts are translated in turn (a zone's name, a
+nested sentence). Catalogs are read from the .po files themselves: nothing to compile.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "messages"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+#: Between the items of a list: French puts a space before the semicolon.
+SEPARATOR = {"fr": " ; "}
+
+
+class Catalog:
+    """One language's sentences: exact ones by msgid, and patterns for those with parts."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.msgids = dict(pairs)
+        self.exact = {english: other for english, other in pairs if "{" not in english}
+        patterns = [(english, other) for english, other in pairs if "{" in english]
+        # the most specific first: the one with the most fixed text
+        patterns.sort(key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0])))
+        self.patterns = [(_compile(english), other) for english, other in patterns]
+
+    def translate(self, sentence: str) -> str | None:
+        """The sentence in this catalog's language, or None when it is not one of its msgids."""
+        if sentence in self.exact:
+            return self.exact[sentence]
+        for pattern, other in self.patterns:
+            found = pattern.match(sentence)
+            if found:
+                parts = {k: self.translate(v) or v for k, v in found.groupdict().items()}
+                return other.format(**parts)
+        return None
+
+
+def _compile(msgid: str) -> re.Pattern[str]:
+    pieces = _PLACEHOLDER.split(msgid)
+    body = "".join(re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.*?)"
+                   for i, piece in enumerate(pieces))
+    return re.compile(f"^{body}$", re.S)
+
+
+@cache
+def catalog(lang: str) -> Catalog:
+    """The catalog of a language (empty for English, the language of the msgids)."""
+    path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return Catalog([])
+    with path.open("rb") as handle:
+        read = read_po(handle, locale=lang, domain=DOMAIN)
+    return Catalog([(str(m.id), str(m.string)) for m in read if m.id and m.string and not m.fuzzy])
+
+
+def translate(sentence: str | None, lang: str) -> str:
+    """A domain sentence in `lang`; a list joined by '; ' part by part; as it is when unknown."""
+    if not sentence:
+        return sentence or ""
+    table = catalog(lang)
+    if "; " in sentence:
+        parts = [table.translate(part) for part in sentence.split("; ")]
+        if all(part is not None for part in parts):
+            return SEPARATOR.get(lang, "; ").join(str(part) for part in parts)
+    whole = table.translate(sentence)
+    return sentence if whole is None else whole
+
+
+def gettext(msgid: str, lang: str, **parts: object) -> str:
+    """A msgid of the catalog in `lang`, its parts filled in."""
+    text = catalog(lang).msgids.get(msgid, msgid)
+    return text.format(**parts) if parts else text

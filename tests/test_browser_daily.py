@@ -1,0 +1,556 @@
+"""The archivists' and auditors' daily work in real headless Chromium (issue 13), English and
+French, at 1366 px and at phone width (390 px).
+
+Screenshots of each step go to test-artifacts/ (not versioned).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pdfkit
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+
+from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
+from test_browser import UNLABELLED
+
+DESKTOP, PHONE = 1366, 390
+#: The French words of the correction form's first error, for each language.
+DAY_MISSING = {"en": "The day 2019-02-31 does not exist: February 2019 has 28 days.",
+               "fr": "Le jour 2019-02-31 n’existe pas : février 2019 compte 28 jours."}
+
+
+@contextmanager
+def window(chromium: Browser, width: int = DESKTOP, statuses: tuple[int, ...] = ()) -> Iterator[Page]:
+    """A new browser window `width` px wide that fails the test on any console error (but the
+    report of a page answered with one of the expected `statuses`)."""
+    expected = {f"Failed to load resource: the server responded with a status of {s} " for s in statuses}
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and message.text[:-len(message.text.split("(")[-1]) - 1]
+            not in expected else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == []
+
+
+def log_in(page: Page, url: str, role: str, lang: str = "en") -> None:
+    """Log in as `role` and choose the interface language."""
+    page.goto(f"{url}/login?lang={lang}")
+    page.locator("#name").fill(role)
+    page.locator("#password").fill(WEB_PASSWORD.format(role=role))
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{url}/")
+
+
+def shot(page: Page, name: str) -> None:
+    """Save a full-page screenshot; every control and image of the page is labelled."""
+    page.screenshot(path=str(ARTIFACTS / f"daily-{name}.png"), full_page=True)
+    assert page.evaluate(UNLABELLED) == [], name
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the window."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width  # type: ignore[index]
+
+
+# -- 2: the correction form keeps what was typed, and says what is wrong beside the field -------
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_refused_correction_keeps_every_value_and_points_at_the_field(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser, lang: str) -> None:
+    server, home = fresh
+    letter_id = home.ids["ripe-fr.pdf"]
+    with window(chromium, statuses=(422,)) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/letters/{letter_id}")
+        page.locator("#c-date").fill("2019-02-31")
+        page.locator("#c-partner").select_option("google")
+        page.locator("#c-direction").select_option("incoming")
+        page.locator("#c-signed_by").fill("Jane Typed-Name")
+        page.locator("#c-title").fill("A title typed by hand")
+        page.locator(".correct form button[type=submit]").click()
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_visible()
+        expect(summary).to_be_focused()
+        expect(summary).to_be_in_viewport()
+        link = summary.get_by_role("link", name=DAY_MISSING[lang])
+        expect(link).to_have_attribute("href", "#c-date")
+        beside = page.locator(".field--error").filter(has=page.locator("#c-date"))
+        expect(beside.locator(".error-message")).to_contain_text(DAY_MISSING[lang])
+        expect(page.locator("#c-date")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#c-date")).to_have_value("2019-02-31")
+        expect(page.locator("#c-partner")).to_have_value("google")
+        expect(page.locator("#c-direction")).to_have_value("incoming")
+        expect(page.locator("#c-signed_by")).to_have_value("Jane Typed-Name")
+        expect(page.locator("#c-title")).to_have_value("A title typed by hand")
+        shot(page, f"2-correction-error-{lang}")
+        link.click()
+        expect(page.locator("#c-date")).to_be_focused()
+    assert server.app.state.web.letters.get(letter_id).partner == "ripe-ncc"  # nothing was saved
+
+
+# -- 3: one altered original: which letter, what is wrong, what to do, on a desktop and a phone --
+FIXITY = {"en": ("The original has been altered", "Restore the original from a backup"),
+          "fr": ("L’original a été modifié", "Restaurez l’original depuis une sauvegarde")}
+
+
+def test_the_fixity_page_says_which_letter_is_altered_and_what_to_do(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+    server, home = fresh
+    google = home.ids["google-out.pdf"]
+    original = server.app.state.web.letters.archive.original_path(google)
+    original.chmod(0o644)
+    original.write_bytes(original.read_bytes() + b"\n% appended")
+    for lang in ("en", "fr"):
+        for width in (DESKTOP, PHONE):
+            with window(chromium, width) as page:
+                log_in(page, server.url, "auditor", lang)
+                page.goto(f"{server.url}/fixity")
+                if lang == "en" and width == DESKTOP:
+                    page.locator("main form button[type=submit]").click()
+                what, todo = FIXITY[lang]
+                problem = page.locator(".problem")
+                expect(problem).to_have_count(1)
+                for part in (problem.get_by_role("link", name="Letter from Thorbjørn Jagland to Google LLC")
+                             if lang == "en" else problem.get_by_role("link", name="Google LLC"),
+                             problem.get_by_text(what), problem.get_by_text(todo)):
+                    expect(part.first).to_be_visible()
+                    box = part.first.bounding_box()
+                    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+                no_sideways_scroll(page)
+                shot(page, f"3-fixity-{lang}-{width}")
+
+
+# -- 4: phone width: tables stacked as label/value, filters and sort before the results ---------
+NOTHING_HIDDEN = """() => [...document.querySelectorAll('.table-wrap, table')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className)"""
+
+
+def stacked(page: Page, table: str, labels: list[str]) -> None:
+    """The table's rows are blocks whose cells show their column's name beside the value."""
+    row = page.locator(f"{table} tbody tr").first
+    expect(row).to_be_visible()
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "block"
+    before = row.locator("td[data-label]").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)")
+    assert set(labels) <= {content.strip('"') for content in before}, before
+    assert page.evaluate(NOTHING_HIDDEN) == []
+    no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], chromium: Browser,
+                                        lang: str) -> None:
+    server, home = fresh
+    server.app.state.web.letters.correct(home.ids["google-out.pdf"], {"partner": None}, by="setup",
+                                         confirm_pairing=True)
+    french = lang == "fr"
+    with window(chromium, PHONE) as page:
+        log_in(page, server.url, "admin", lang)
+        page.goto(f"{server.url}/audit")
+        stacked(page, ".audit-events", ["Quand", "Qui"] if french else ["When", "Who"])
+        heights = page.locator(".audit-events time").evaluate_all(
+            "times => times.map(t => t.getBoundingClientRect().height)")
+        assert max(heights) < 30, heights  # each date and time on one line, not broken mid-word
+        shot(page, f"4-audit-{lang}")
+        page.goto(f"{server.url}/partners")
+        stacked(page, "table.table--stack", ["Adhésion", "Lettres"] if french else ["Joined", "Letters"])
+        shot(page, f"4-partners-{lang}")
+        page.goto(f"{server.url}/review")
+        stacked(page, "table.review", ["Pourquoi"] if french else ["Why"])
+        stacked(page, "table.exchanges", ["Date"])
+        shot(page, f"4-review-{lang}")
+        page.goto(f"{server.url}/letters/{home.ids['google-out.pdf']}")
+        stacked(page, "#history-title + .table-wrap table", ["Qui"] if french else ["Who"])
+        shot(page, f"4-letter-{lang}")
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_search_filters_and_sort_come_before_the_results(site: tuple[LiveServer, WebHome],
+                                                         chromium: Browser, width: int) -> None:
+    server, _ = site
+    with window(chromium, width) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/?q=partnership")
+        first_result = page.locator(".result").first
+        expect(first_result).to_be_visible()
+        sort = page.get_by_label("Sort by")
+        if width == PHONE:
+            expect(sort).to_be_hidden()
+            toggle = page.get_by_text("Filter and sort the results")
+            assert toggle.bounding_box()["y"] < first_result.bounding_box()["y"]  # type: ignore[index]
+            toggle.click()
+        expect(sort).to_be_visible()
+        assert sort.bounding_box()["y"] < first_result.bounding_box()["y"] or width == DESKTOP  # type: ignore[index]
+        sort.select_option("date")
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(f"{server.url}/?q=partnership&partner=&signatory=&direction="
+                                 "&language=&from=&to=&sort=date")
+        expect(page.locator(".result").first).to_be_visible()
+        no_sideways_scroll(page)
+        shot(page, f"4-search-{width}")
+
+
+# -- 7: "Confirm these values" only when there is something to confirm ---------------------------
+def ingest_one(server: LiveServer, path: Path, lines: list[str]) -> str:
+    """Archive a one-page letter with these lines; its id."""
+    pdfkit.write_text_pdf(path, [lines])
+    [result] = server.app.state.web.letters.ingest([path], by="setup")
+    assert result.letter is not None
+    return result.letter.id
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_confirming_is_offered_only_for_values_there_are(fresh: tuple[LiveServer, WebHome],
+                                                        chromium: Browser, tmp_path: Path,
+                                                        lang: str) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    blank = ingest_one(server, tmp_path / "note.pdf", ["Shopping list", "", "Bread, milk, eggs."])
+    assert app.get(blank).status == "needs_review" and app.get(blank).partner is None
+    partial = home.ids["google-out.pdf"]
+    app.correct(partial, {"partner": None}, by="setup", confirm_pairing=True)
+    with window(chromium) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/letters/{blank}")
+        expect(page.locator(".warning li").first).to_be_visible()
+        expect(page.locator("#confirm")).to_have_count(0)
+        shot(page, f"7-nothing-to-confirm-{lang}")
+        page.goto(f"{server.url}/letters/{partial}")
+        reasons = page.locator(".warning li").all_inner_texts()
+        assert reasons == (["Aucun partenaire n’est enregistré."] if lang == "fr"
+                           else ["No partner is recorded."])
+        hint = page.locator("#confirm .hint")
+        expect(hint).to_contain_text("Secrétaire Général, date, sens" if lang == "fr"
+                                     else "Secretary General, date, direction")
+        page.locator("#confirm button").click()
+        expect(page.locator(".notice")).to_contain_text(
+            "reste dans la file de vérification" if lang == "fr" else "stays in the review queue")
+        assert page.locator(".warning li").all_inner_texts() == reasons
+        expect(page.locator("#confirm")).to_have_count(0)
+        shot(page, f"7-confirmed-but-in-review-{lang}")
+    assert app.get(partial).status == "needs_review"
+    assert set(app.get(partial).confirmed) == {"partner", "signatory", "date", "direction"}
+
+
+# -- 8: a corrected field says who corrected it and when, not what recognition had found ---------
+CORRECTED = {"en": r"Corrected by archivist on \d{1,2} \w+ \d{4}, \d\d:\d\d UTC",
+             "fr": r"Corrigé par archivist le \d{1,2} \w+ \d{4}, \d\d:\d\d UTC"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_corrected_field_shows_who_corrected_it(fresh: tuple[LiveServer, WebHome],
+                                                 chromium: Browser, lang: str) -> None:
+    server, home = fresh
+    letter_id = home.ids["cloudflare-out.pdf"]
+    with window(chromium) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/letters/{letter_id}")
+        date_row = page.locator(".summary__row").filter(has=page.locator("dt", has_text="Date"))
+        expect(date_row).to_contain_text("Strasbourg, 23 May 2018")  # the evidence, before
+        page.locator("#c-date").fill("2018-05-24")
+        page.locator(".correct form button[type=submit]").click()
+        expect(page.locator("#correct .notice")).to_be_visible()
+        expect(date_row).to_contain_text("24 mai 2018" if lang == "fr" else "24 May 2018")
+        assert re.search(CORRECTED[lang], date_row.inner_text()), date_row.inner_text()
+        expect(date_row).not_to_contain_text("Strasbourg, 23 May 2018")
+        partner_row = page.locator(".summary__row").filter(
+            has=page.locator("dt", has_text="Partenaire" if lang == "fr" else "Partner"))
+        expect(partner_row).not_to_contain_text("archivist")
+        shot(page, f"8-corrected-{lang}")
+
+
+# -- 6: history, audit details and PDF metadata in words, with names and labels -----------------
+RAW = re.compile(r"needs_review|creation_date|modification_date|\[\]|\['|: True|: False|"
+                 r"\bfields\b|\bsha256\b|→ cloudflare|→ google")
+WORDS = {"en": ("Partner: Cloudflare → Google", "Fields: Partner", "Created: 1 January 2000",
+                "Status: Recognised → Needs review"),
+         "fr": ("Partenaire\u202f: Cloudflare → Google", "Champs\u202f: Partenaire",
+                "Créé le\u202f: 1 janvier 2000", "État\u202f: Reconnue → À vérifier")}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHome],
+                                                 chromium: Browser, lang: str) -> None:
+    server, home = fresh
+    letter_id = home.ids["cloudflare-out.pdf"]
+    server.app.state.web.letters.correct(letter_id, {"partner": "google"}, by="archivist",
+                                         confirm_pairing=True)
+    server.app.state.web.letters.correct(letter_id, {"date": None}, by="archivist",
+                                         confirm_pairing=True)
+    partner, fields, created, status = WORDS[lang]
+    with window(chromium) as page:
+        log_in(page, server.url, "admin", lang)
+        page.goto(f"{server.url}/letters/{letter_id}")
+        history = page.locator("#history-title + .table-wrap")
+        expect(history).to_contain_text(partner)
+        expect(history).to_contain_text(status)
+        record = page.locator(".summary").first
+        expect(record).to_contain_text(created)
+        for text in (history.inner_text(), record.inner_text()):
+            assert not RAW.search(text), RAW.search(text)
+        unchanged = re.search(r"\u202f?: ([^\n]+) → \1\n", history.inner_text() + "\n")
+        assert unchanged is None, unchanged  # a value that stayed the same is not listed
+        expect(history).not_to_contain_text(
+            "Confirmé tel que reconnu\u202f: Partenaire" if lang == "fr"
+            else "Confirmed as recognised: Partner")  # corrected, not confirmed as it stood
+        shot(page, f"6-history-{lang}")
+        page.goto(f"{server.url}/audit")
+        events = page.locator(".audit-events")
+        expect(events).to_contain_text(fields)
+        link = events.get_by_role("link", name=letter_id).first
+        expect(link).to_have_attribute("href", f"/letters/{letter_id}")
+        assert not RAW.search(events.inner_text()), RAW.search(events.inner_text())
+        assert page.evaluate(NOTHING_HIDDEN) == []  # the long digests break, every column shows
+        shot(page, f"6-audit-{lang}")
+
+
+# -- 10: the API documentation works on a closed network ----------------------------------------
+def test_the_api_documentation_works_without_internet(site: tuple[LiveServer, WebHome],
+                                                      chromium: Browser) -> None:
+    server, _ = site
+    elsewhere: list[str] = []
+    with window(chromium) as page:
+        def only_this_site(route: Route) -> None:
+            if route.request.url.startswith(server.url):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_this_site)
+        page.goto(f"{server.url}/docs")
+        expect(page.locator(".opblock").first).to_be_visible()
+        expect(page.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible()
+        assert page.locator(".opblock").count() > 10
+        shot(page, "10-docs")
+    assert elsewhere == []
+
+
+# -- 12: smaller things ---------------------------------------------------------------------------
+def test_head_answers_like_get_without_a_body(site: tuple[LiveServer, WebHome]) -> None:
+    import httpx
+
+    server, _ = site
+    for path in ("/login", "/healthz", "/static/letters.css", "/docs"):
+        head = httpx.head(f"{server.url}{path}")
+        get = httpx.get(f"{server.url}{path}")
+        assert head.status_code == get.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+    assert httpx.head(f"{server.url}/").status_code == 303  # to the login page, as GET
+
+
+UPLOAD = {"en": ("3 files. Added: 2; already in the archive: 0; refused: 1.",
+                 "Refused files were not archived",
+                 "Partner not recognised", "Secretary General not recognised"),
+          "fr": ("3 fichiers. Ajoutés : 2 ; déjà dans les archives : 0 ; refusés : 1.",
+                 "Les fichiers refusés n’ont pas été archivés", "Partenaire non reconnu",
+                 "Secrétaire Général non reconnu")}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_upload_results_count_tell_refusals_apart_and_say_what_was_not_recognised(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+    server, home = fresh
+    good = pdfkit.write_text_pdf(tmp_path / "intel-reply.pdf", [INTEL_REPLY])
+    blank = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Shopping list", "", "Bread, milk."]])
+    not_pdf = tmp_path / "notes.pdf"
+    not_pdf.write_text("not a PDF at all")
+    summary, next_step, no_partner, no_sg = UPLOAD[lang]
+    with window(chromium) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/upload")
+        page.locator("#file").set_input_files([str(good), str(blank), str(not_pdf)])
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".upload-summary")).to_have_text(summary)
+        expect(page.locator(".upload-results .warning")).to_contain_text(next_step)
+        refused = page.locator(".upload-result--rejected .tag")
+        review = page.locator(".upload-result .tag--warning").first
+        expect(refused).to_be_visible()
+        expect(review).to_be_visible()
+        colours = [x.evaluate("e => getComputedStyle(e).backgroundColor") for x in (refused, review)]
+        assert colours[0] != colours[1]
+        note = page.locator(".upload-result").filter(has_text="note.pdf")
+        expect(note).to_contain_text(no_partner)
+        expect(note).to_contain_text(no_sg)
+        shot(page, f"12-upload-{lang}")
+
+
+def test_partners_joining_date_from_the_founding_exchange_and_letters_listed_once(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+    server, _ = fresh
+    specimens = Path(__file__).resolve().parents[1] / "specimens"
+    results = server.app.state.web.letters.ingest(
+        sorted(specimens.glob("2019-03-12-att-*.pdf")), by="setup")
+    assert [r.result for r in results] == ["added", "added"]
+    assert server.app.state.web.letters.registry.partner("att").joined is None
+    with window(chromium) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/partners")
+        row = page.locator("tr").filter(has=page.get_by_role("link", name="AT&T", exact=True))
+        expect(row).to_contain_text("12 March 2019 (the date of its founding exchange")
+        expect(page.locator(".timeline__rounds")).not_to_contain_text("Unknown")
+        page.goto(f"{server.url}/partners/att")
+        expect(page.locator(".summary")).to_contain_text("12 March 2019")
+        for result in results:
+            assert result.letter is not None
+            expect(page.locator(f'main a[href="/letters/{result.letter.id}"]')).to_have_count(1)
+        shot(page, "12-partner-att")
+
+
+def test_search_shows_who_signed_and_years_in_order(site: tuple[LiveServer, WebHome],
+                                                    chromium: Browser) -> None:
+    server, _ = site
+    with window(chromium) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/?q=partnership")
+        first = page.locator(".result").first
+        expect(first).to_contain_text("Signed by")
+        years = page.locator(".facets__list").nth(2).locator(".facets__item").all_inner_texts()
+        assert [y.split()[0] for y in years] == sorted(y.split()[0] for y in years), years
+        date_from = page.locator("#f-from")
+        assert date_from.get_attribute("type") == "text"
+        assert date_from.get_attribute("inputmode") == "numeric"
+
+
+# -- 9: the review view: the page, large, beside the form; pages; the next letter ----------------
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_reviewing_beside_the_page_image_then_the_next_letter(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    first = ingest_one(server, tmp_path / "first.pdf", ["First page of a note", "", "Nothing."])
+    pdfkit.write_text_pdf(tmp_path / "two.pdf", [["A note, page one"], ["A note, page two"]])
+    [two] = app.ingest([tmp_path / "two.pdf"], by="setup")
+    assert two.letter is not None and two.letter.pages == 2
+    french = lang == "fr"
+    with window(chromium, statuses=(422,)) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/review")
+        page.locator(f"#review-{first} a[href='/review/{first}']").click()
+        expect(page).to_have_url(f"{server.url}/review/{first}")
+        image = page.get_by_role("img", name="Page 1 de la lettre" if french else "Page 1 of the letter")
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") == 1000
+        form = page.locator("#c-date")
+        image_box, form_box = image.bounding_box(), form.bounding_box()
+        assert image_box is not None and form_box is not None
+        assert image_box["width"] >= 600  # large, and beside the form
+        assert form_box["x"] > image_box["x"] + image_box["width"] - 1
+        assert form_box["y"] < 900  # the form is in view without scrolling
+        page.locator("#c-date").fill("2019-02-31")
+        page.locator(".correct form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(rf"/letters/{first}/correct"))
+        expect(page.locator(".error-summary")).to_be_visible()
+        expect(page.locator(".review-view__image")).to_be_visible()  # still beside the page
+        page.locator("#c-date").fill("2019-02-28")
+        page.locator("#c-partner").select_option("google")
+        page.locator(".correct form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(rf"/review/{first}\?saved=1"))
+        assert app.get(first).date == "2019-02-28"
+        next_link = page.locator(".review-view__next a")
+        expect(next_link).to_have_attribute("href", f"/review/{two.letter.id}")
+        next_link.click()
+        expect(page.get_by_text("Page 1 sur 2" if french else "Page 1 of 2")).to_be_visible()
+        page.get_by_role("link", name="Page suivante" if french else "Next page").click()
+        expect(page.get_by_text("Page 2 sur 2" if french else "Page 2 of 2")).to_be_visible()
+        expect(page.get_by_role("img", name="Page 2 de la lettre" if french else "Page 2 of the letter")
+               ).to_have_js_property("complete", True)
+        shot(page, f"9-review-view-{lang}")
+        page.goto(f"{server.url}/review/{home.ids['google-out.pdf']}")  # what recognition found
+        expect(page.locator("#c-date")).to_have_accessible_description(re.compile(
+            "Trouvé dans la lettre.*8 November 2017" if french else "Found in the letter.*8 November 2017"))
+    with window(chromium, PHONE) as phone:
+        log_in(phone, server.url, "archivist", lang)
+        phone.goto(f"{server.url}/review/{first}")
+        expect(phone.locator(".review-view__image")).to_be_visible()
+        no_sideways_scroll(phone)
+
+
+# -- 5: French pages are French ------------------------------------------------------------------
+#: English that must not appear on a French page (words of the interface and of the domain's
+#: sentences; the letters' own text, file names, digests and people's names are left out).
+ENGLISH = re.compile(
+    r"\b(?:Letter (?:from|to)|Found in the letter|dateline|signature block|addressee block|"
+    r"letterhead|salutation|common words|was not found|could not be recognised|registered partner|"
+    r"is recorded|[Nn]ot recognised|has been altered|Incomplete|Complete|paired (?:automatically|"
+    r"by hand)|Secretary General|Signed by|Needs review|Recognised|Added|Corrected|Confirmed|"
+    r"What to do|Rejected|refused|not a PDF|Search|History|Record|Download|There is|is not a|"
+    r"Unknown|Joined|the|and|of|is|was|not|with|to|from|needs|must|use|unknown|range|closing|"
+    r"look|like|takes|single|value|field)\b")
+#: What a French page may show in English: people's own words, not the interface's.
+OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui"
+
+
+def english_on(page: Page, names: list[str]) -> list[str]:
+    """The English phrases in the page's main content, outside the letters' own words and the
+    names of partners and Secretaries General."""
+    text = page.locator("main").evaluate(
+        """(main, skip) => { const copy = main.cloneNode(true);
+            copy.querySelectorAll(skip).forEach(e => e.remove()); return copy.innerText; }""",
+        OWN_WORDS)
+    text = re.sub(r"«[^»]*»", "", text)  # quoted from the letter
+    for name in names:
+        text = text.replace(name, "")
+    return sorted({text[max(0, m.start() - 25):m.end() + 25].replace("\n", " ")
+                   for m in ENGLISH.finditer(text)})
+
+
+def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chromium: Browser,
+                                        tmp_path: Path) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    note = ingest_one(server, tmp_path / "note.pdf", ["Shopping list", "", "Bread, milk, eggs."])
+    google = home.ids["google-out.pdf"]
+    original = app.archive.original_path(google)
+    original.chmod(0o644)
+    original.write_bytes(original.read_bytes() + b"\n% appended")
+    app.correct(home.ids["cloudflare-out.pdf"], {"partner": "google"}, by="archivist",
+                confirm_pairing=True)
+    pages = ["/", "/?q=partnership", "/?q=%22open", "/?q=date:[2020+TO", "/?q=foo:bar",
+             "/?q=year:20x", "/?q=date:yesterday", "/partners", "/partners/cloudflare",
+             "/partners/google", "/partners/att", "/secretaries-general",
+             "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",
+             "/audit?from=last+week", "/nowhere", f"/letters/{note}/pages/9.png", "/partners/new",
+             "/partners/google/names", "/partners/google/relink", "/docs-nowhere", "/login"]
+    pages += [f"/letters/{letter_id}" for letter_id in [*home.ids.values(), note]]
+    found: dict[str, list[str]] = {}
+    names = sorted([p.name for p in app.registry.partners.values()]
+                   + [n.name for p in app.registry.partners.values() for n in p.aliases]
+                   + [s.name for s in app.registry.secretaries_general.values()], key=len, reverse=True)
+    with window(chromium, statuses=(400, 404)) as page:
+        log_in(page, server.url, "admin", "fr")
+        page.goto(f"{server.url}/fixity")
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".problem")).to_have_count(1)
+        found["/fixity"] = english_on(page, names)
+        page.goto(f"{server.url}/upload")
+        not_pdf = tmp_path / "notes.pdf"
+        not_pdf.write_text("not a PDF at all")
+        page.locator("#file").set_input_files([str(not_pdf), str(tmp_path / "note.pdf")])
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".upload-summary")).to_be_visible()
+        found["/upload (results)"] = english_on(page, names)
+        for path in pages:
+            page.goto(f"{server.url}{path}")
+            assert page.locator("html").get_attribute("lang") == "fr", path
+            found[path] = english_on(page, names)
+        page.goto(f"{server.url}/?q=partnership")
+        colon = page.locator(".result__meta dt").first.evaluate(
+            "dt => getComputedStyle(dt, '::after').content")
+        assert colon == '"\u202f: "'  # "Date : ", a narrow no-break space before the colon
+        shot(page, "5-french-letter")
+    english = {path: words for path, words in found.items() if words}
+    (ARTIFACTS / "daily-5-english-left.json").write_text(json.dumps(english, indent=1, ensure_ascii=False))
+    assert english == {}
