@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
@@ -20,17 +21,16 @@ from letters.web import i18n, messages
 WIDTH = 100
 
 
-def updated(lang: str) -> tuple[bytes, bytes]:
-    """A language's .po as it is and as it is once merged with the template."""
-    path = messages.path_of(lang)
-    before = path.read_bytes()
-    with messages.path_of(None).open("rb") as handle:
-        template = read_po(handle)
-    catalog = read_po(io.BytesIO(before), locale=lang)
-    catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
+def merged(template: Path, po: Path, lang: str) -> bytes:
+    """A language's .po once merged with the template."""
+    with template.open("rb") as handle:
+        source = read_po(handle)
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    catalog.update(source, update_creation_date=False)
     out = io.BytesIO()
     write_po(out, catalog, width=WIDTH, include_previous=True)
-    return before, out.getvalue()
+    return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,11 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     for lang in i18n.LANGUAGES:
         if lang == i18n.DEFAULT:
             continue
-        before, after = updated(lang)
-        if before != after:
+        path = messages.path_of(lang)
+        after = merged(messages.path_of(None), path, lang)
+        if path.read_bytes() != after:
             stale.append(lang)
             if not args.check:
-                messages.path_of(lang).write_bytes(after)
+                path.write_bytes(after)
     if stale:
         verb = "are out of date with" if args.check else "were updated from"
         print(f"The catalogs of {', '.join(stale)} {verb} locales/messages.pot.", file=sys.stderr)

@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import catalogs
+from babel.messages.pofile import read_po
+
 from letters.web import i18n, messages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,3 +54,17 @@ def test_the_catalogs_are_up_to_date_with_the_template(tmp_path: Path) -> None:
     template = {(m.context, m.id) for m in messages.read(None) if m.id}
     french = {(m.context, m.id) for m in messages.read("fr") if m.id and m.string and not m.fuzzy}
     assert template == french and len(template) > 500
+
+
+def test_a_changed_english_string_comes_back_fuzzy_with_its_old_translation(tmp_path: Path) -> None:
+    template = tmp_path / "messages.pot"
+    template.write_text(messages.path_of(None).read_text("utf-8").replace(
+        'msgid "Skip to main content"', 'msgid "Skip to the main content"'), "utf-8")
+    po = tmp_path / "messages.po"
+    po.write_bytes(catalogs.merged(template, messages.path_of("fr"), "fr"))
+    with po.open("rb") as handle:
+        french = read_po(handle, locale="fr")
+    skip = french.get("Skip to the main content", context="skip")
+    assert skip is not None and skip.fuzzy and skip.string == "Aller au contenu principal"
+    assert '#| msgid "Skip to main content"' in po.read_text("utf-8")  # shown to the translator
+    assert "skip" not in {str(m.context) for m in french if m.context and not m.fuzzy}
