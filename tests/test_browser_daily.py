@@ -549,6 +549,12 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
         page.locator("main form").last.locator("button[type=submit]").click()
         expect(page.locator(".error-summary")).to_be_visible()
         found["/admin/users (refusal)"] = english_on(page, names)
+        row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="reader",
+                                                                   exact=True))
+        row.get_by_role("combobox").select_option("auditor")  # an admin event for /audit below
+        row.get_by_role("button", name="Changer le rôle").click()
+        expect(page.get_by_role("status")).to_be_visible()
+        found["/admin/users (done)"] = english_on(page, names)
         for path in pages:
             page.goto(f"{server.url}{path}")
             assert page.locator("html").get_attribute("lang") == "fr", path
