@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 NEW_PASSWORD ?=
 
-.PHONY: setup run test check lint bench specimens clean
+.PHONY: setup run test check lint bench specimens catalogs clean
 
 setup: $(STAMP)
 	@scripts/system-packages.sh
@@ -42,6 +42,10 @@ bench: setup
 
 specimens: setup
 	$(BIN)/python scripts/make_specimens.py
+
+# after a change to the English of locales/messages.pot: each language's messages.po follows it
+catalogs: setup
+	$(BIN)/python scripts/catalogs.py
 
 clean:
 	rm -rf $(VENV) index .letters

@@ -523,13 +523,14 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
              "/partners/google", "/partners/att", "/secretaries-general",
              "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",
              "/audit?from=last+week", "/nowhere", f"/letters/{note}/pages/9.png", "/partners/new",
-             "/partners/google/names", "/partners/google/relink", "/docs-nowhere", "/login"]
+             "/partners/google/names", "/partners/google/relink", "/docs-nowhere", "/login",
+             "/admin/users"]
     pages += [f"/letters/{letter_id}" for letter_id in [*home.ids.values(), note]]
     found: dict[str, list[str]] = {}
     names = sorted([p.name for p in app.registry.partners.values()]
                    + [n.name for p in app.registry.partners.values() for n in p.aliases]
                    + [s.name for s in app.registry.secretaries_general.values()], key=len, reverse=True)
-    with window(chromium, statuses=(400, 404)) as page:
+    with window(chromium, statuses=(400, 404, 422)) as page:
         log_in(page, server.url, "admin", "fr")
         page.goto(f"{server.url}/fixity")
         page.locator("main form button[type=submit]").click()
@@ -542,6 +543,18 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
         page.locator("main form button[type=submit]").click()
         expect(page.locator(".upload-summary")).to_be_visible()
         found["/upload (results)"] = english_on(page, names)
+        page.goto(f"{server.url}/admin/users")
+        page.locator("#new-name").fill("eve")
+        page.locator("#new-password").fill("aaaaaaaa")
+        page.locator("main form").last.locator("button[type=submit]").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        found["/admin/users (refusal)"] = english_on(page, names)
+        row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="reader",
+                                                                   exact=True))
+        row.get_by_role("combobox").select_option("auditor")  # an admin event for /audit below
+        row.get_by_role("button", name="Changer le rôle").click()
+        expect(page.get_by_role("status")).to_be_visible()
+        found["/admin/users (done)"] = english_on(page, names)
         for path in pages:
             page.goto(f"{server.url}{path}")
             assert page.locator("html").get_attribute("lang") == "fr", path

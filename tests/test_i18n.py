@@ -1,11 +1,70 @@
-"""The interface strings (their completeness is checked in test_web_pages): lookup and fallback."""
+"""The interface strings, read from the gettext catalogs (the English of the template
+`locales/messages.pot`, the French of `fr/LC_MESSAGES/messages.po`): lookup, fallback,
+completeness, and catalogs kept up to date with the template."""
 
 from __future__ import annotations
 
-from letters.web import i18n
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import catalogs
+from babel.messages.pofile import read_po
+
+from letters.web import i18n, messages
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "src" / "letters" / "web"
+#: A literal key given to the translator: `t("nav.search")`, `t('title.incoming', ...)`.
+KEY_USE = re.compile(r"""\bt\(\s*['"]([\w.]+)['"]\s*[,)]""")
 
 
 def test_a_translator_formats_and_falls_back_to_english() -> None:
     french = i18n.translator("fr")
-    assert french("nav.search") == i18n.STRINGS["fr"]["nav.search"] != i18n.STRINGS["en"]["nav.search"]
-    assert i18n.translator("de")("nav.search") == i18n.STRINGS["en"]["nav.search"]
+    assert french("nav.search") == "Recherche" and i18n.translator("en")("nav.search") == "Search"
+    assert french("account.signed_in", name="ann", role="admin") == "Connecté en tant que ann (admin)"
+    assert i18n.translator("de")("nav.search") == "Search"
+    assert french("no.such.key") == "no.such.key"
+
+
+def test_every_key_used_in_templates_and_routes_is_in_both_catalogs() -> None:
+    sources = [*(WEB / "templates").glob("*.html"), *WEB.glob("*.py")]
+    used = {key for path in sources for key in KEY_USE.findall(path.read_text("utf-8"))}
+    assert len(used) > 250
+    for lang in i18n.LANGUAGES:
+        missing = sorted(used - set(i18n.STRINGS[lang]))
+        assert missing == [], (lang, missing)
+    assert set(i18n.STRINGS["en"]) == set(i18n.STRINGS["fr"])
+
+
+def test_interface_strings_keep_their_parts_and_stay_out_of_the_domain_sentences() -> None:
+    english, french = i18n.STRINGS["en"], i18n.STRINGS["fr"]
+    for key, text in english.items():
+        assert sorted(re.findall(r"{\w+}", text)) == sorted(re.findall(r"{\w+}", french[key])), key
+    # the interface's msgids live under a msgctxt: a stored sentence is never taken for one
+    assert messages.translate("Search", "fr") == "Search"
+    assert "Search" not in messages.catalog("fr").msgids
+
+
+def test_the_catalogs_are_up_to_date_with_the_template(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "catalogs.py"), "--check"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert (run.returncode, run.stderr) == (0, "")
+    template = {(m.context, m.id) for m in messages.read(None) if m.id}
+    french = {(m.context, m.id) for m in messages.read("fr") if m.id and m.string and not m.fuzzy}
+    assert template == french and len(template) > 500
+
+
+def test_a_changed_english_string_comes_back_fuzzy_with_its_old_translation(tmp_path: Path) -> None:
+    template = tmp_path / "messages.pot"
+    template.write_text(messages.path_of(None).read_text("utf-8").replace(
+        'msgid "Skip to main content"', 'msgid "Skip to the main content"'), "utf-8")
+    po = tmp_path / "messages.po"
+    po.write_bytes(catalogs.merged(template, messages.path_of("fr"), "fr"))
+    with po.open("rb") as handle:
+        french = read_po(handle, locale="fr")
+    skip = french.get("Skip to the main content", context="skip")
+    assert skip is not None and skip.fuzzy and skip.string == "Aller au contenu principal"
+    assert '#| msgid "Skip to main content"' in po.read_text("utf-8")  # shown to the translator
+    assert "skip" not in {str(m.context) for m in french if m.context and not m.fuzzy}

@@ -165,13 +165,19 @@ def test_the_admin_pages_and_the_cli_record_the_same_events(
 def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
     server, home = fresh
     with open_client(server, "admin") as http:
-        csrf = csrf_of(http.get("/admin/users?lang=fr").text)
+        csrf = csrf_of(http.get("/admin/users").text)
         weak = http.post("/admin/users", data={"csrf": csrf, "name": "eve", "role": "reader",
                                                "password": "aaaaaaaa"})
         assert weak.status_code == 422 and PASSWORD_RULE in weak.text
-        assert "Ajouter un utilisateur" in weak.text  # the page in French, the rule as said
         own = http.post("/admin/users/admin", data={"csrf": csrf, "action": "remove"})
         assert own.status_code == 422 and "your own account" in own.text
+        http.get("/admin/users?lang=fr")  # the same refusals, said in French
+        weak = http.post("/admin/users", data={"csrf": csrf, "name": "eve", "role": "reader",
+                                               "password": "aaaaaaaa"})
+        assert weak.status_code == 422 and "Ajouter un utilisateur" in weak.text
+        assert "Un mot de passe compte au moins 8 caractères, dont au moins 5 différents" in weak.text
+        own = http.post("/admin/users/admin", data={"csrf": csrf, "action": "remove"})
+        assert own.status_code == 422 and "votre propre compte" in own.text
         unknown = http.post("/admin/users/nobody", data={"csrf": csrf, "action": "disable"})
-        assert unknown.status_code == 422 and "There is no user named" in unknown.text
+        assert unknown.status_code == 422 and "Il n’y a pas d’utilisateur nommé « nobody »" in unknown.text
     assert Users(server.app.state.web.letters.settings).get("eve") is None

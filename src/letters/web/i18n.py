@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
-from importlib import resources
 
 from babel.dates import format_date, get_month_names
+
+from letters.web import messages
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
@@ -16,11 +16,8 @@ COOKIE = "letters_lang"
 #: A colon between a label and its value: French puts a (narrow no-break) space before it.
 COLON = {"en": ": ", "fr": "\u202f: "}
 
-#: The interface strings, one JSON file per language in `locales/` (a translator edits data, not code).
-STRINGS: dict[str, dict[str, str]] = {
-    lang: json.loads(resources.files("letters.web").joinpath(f"locales/{lang}.json").read_text("utf-8"))
-    for lang in LANGUAGES
-}
+#: The interface strings by key, per language, from the gettext catalogs (see `messages`).
+STRINGS: dict[str, dict[str, str]] = {lang: messages.interface(lang) for lang in LANGUAGES}
 
 
 def choose(query: str | None, cookie: str | None, accept: str | None) -> str:

@@ -5,7 +5,9 @@ upload refusals, search errors) and stores some of them in records. Their transl
 `locales/<lang>/LC_MESSAGES/messages.po`, the format translators know: each msgid is the English
 sentence with `{name}` for its variable parts (python-brace-format). A sentence is translated
 by finding the msgid it is an instance of; its parts are translated in turn (a zone's name, a
-nested sentence). Catalogs are read from the .po files themselves: nothing to compile.
+nested sentence). The same catalogs hold the interface strings of the templates, each under its
+key as msgctxt (`interface`); their English is in the template `locales/messages.pot`.
+Catalogs are read from the .po files themselves: nothing to compile.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from babel.messages import Catalog as Messages
 from babel.messages.pofile import read_po
 
 LOCALES = Path(__file__).parent / "locales"
@@ -53,15 +56,34 @@ def _compile(msgid: str) -> re.Pattern[str]:
     return re.compile(f"^{body}$", re.S)
 
 
+def path_of(lang: str | None) -> Path:
+    """The .po file of a language; the template (.pot, the English msgids) for None."""
+    return LOCALES / f"{DOMAIN}.pot" if lang is None else LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def read(lang: str | None) -> Messages:
+    """A language's catalog as Babel reads it (the template for None; empty when there is none)."""
+    path = path_of(lang)
+    if not path.is_file():
+        return Messages(locale=lang)
+    with path.open("rb") as handle:
+        return read_po(handle, locale=lang, domain=DOMAIN)
+
+
 @cache
 def catalog(lang: str) -> Catalog:
-    """The catalog of a language (empty for English, the language of the msgids)."""
-    path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.is_file():
-        return Catalog([])
-    with path.open("rb") as handle:
-        read = read_po(handle, locale=lang, domain=DOMAIN)
-    return Catalog([(str(m.id), str(m.string)) for m in read if m.id and m.string and not m.fuzzy])
+    """The domain's sentences of a language (empty for English, the language of the msgids)."""
+    return Catalog([(str(m.id), str(m.string)) for m in read(lang)
+                    if m.id and m.string and not m.fuzzy and m.context is None])
+
+
+def interface(lang: str) -> dict[str, str]:
+    """The interface strings of a language by key (its msgctxt): English from the template, another
+    language's from its catalog, a string it lacks (or marks fuzzy) left out."""
+    if lang == "en":
+        return {str(m.context): str(m.id) for m in read(None) if m.context}
+    return {str(m.context): str(m.string) for m in read(lang) if m.context and m.string and not m.fuzzy}
 
 
 def translate(sentence: str | None, lang: str) -> str:
