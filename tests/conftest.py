@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextvars
 import shutil
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,16 +15,16 @@ from typing import Any
 
 import pytest
 
+from letters import registry
+from letters.registry import Registry
+from letters.service import Letters
+from letters.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Screenshots and other artifacts of the browser tests (git-ignored).
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SHARED = ROOT.parent / "shared"
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from letters.service import Letters  # noqa: E402
-from letters.settings import Settings  # noqa: E402
 
 #: Modules whose every test belongs to a tier (`make check` leaves the tiers out).
 MODULE_TIERS = {
@@ -70,6 +69,12 @@ def settings(home: Path) -> Settings:
 def app(settings: Settings) -> Letters:
     """The application object on the temporary home."""
     return Letters(settings)
+
+
+@pytest.fixture
+def reg(tmp_path: Path) -> Registry:
+    """The registry as the package ships it."""
+    return registry.load(tmp_path / "archive")
 
 
 # -- the web: a live server, and a home with letters and users (tests of letters.web) ---------

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, expect
 
 from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
-from test_browser import UNLABELLED
+from support.web import UNLABELLED
 
 TEXT = {"en": ("Users", "Set role", "Done: the change is made"),
         "fr": ("Utilisateurs", "Changer le rôle", "C’est fait")}

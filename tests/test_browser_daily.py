@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
-from test_browser import UNLABELLED
+from support.web import UNLABELLED
 
 DESKTOP, PHONE = 1366, 390
 #: The French words of the correction form's first error, for each language.

@@ -14,7 +14,7 @@ import pytest
 from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
 from letters import audit
 from letters.settings import Settings, from_env
-from test_roles import csrf_of
+from support.web import csrf_of
 
 PROXY, OTHER = "127.0.0.7", "127.0.0.8"
 

@@ -13,7 +13,7 @@ from conftest import LiveServer, WebHome, copy_web_home
 from letters import audit
 from letters.service import Letters
 from letters.settings import Settings
-from test_web_pages import browser, csrf_of, text_of
+from support.web import browser, csrf_of, text_of
 
 #: Google's reply, too late (and citing no date) to be paired automatically with the letter of
 #: 8 November 2017.
