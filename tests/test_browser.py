@@ -12,8 +12,10 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
+from support.chromium import ARTIFACTS
+from support.server import LiveServer
 from support.web import UNLABELLED
+from support.webhome import INTEL_REPLY, WEB_PASSWORD, WebHome
 
 ROOT = Path(__file__).resolve().parents[1]
 

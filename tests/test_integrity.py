@@ -11,11 +11,12 @@ from functools import partial
 
 import httpx
 
-from conftest import LiveServer, WebHome
 from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.concurrency import at_once
+from support.server import LiveServer
+from support.webhome import WebHome
 
 #: Four corrections, each of a different field, sent at the same time.
 FIELDS = {"title": "Letter of welcome", "signed_by": "Thorbjørn Jagland", "language": "fr",

@@ -8,9 +8,10 @@ from functools import partial
 
 import httpx
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
 from support.concurrency import at_once
+from support.server import LiveServer
 from support.web import csrf_of, from_address, try_login
+from support.webhome import WEB_PASSWORD, WebHome
 
 LIMIT = 10
 

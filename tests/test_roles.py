@@ -14,12 +14,13 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from conftest import WEB_ROLES, LiveServer, WebHome, copy_web_home
 from letters import fixity
 from letters.settings import Settings
 from letters.users import allows
 from support.roles import ANONYMOUS, RULES, Caller, Rule, app_routes, is_api, path_values
+from support.server import LiveServer
 from support.web import browser
+from support.webhome import WEB_ROLES, WebHome, copy_web_home
 
 ROLES = (ANONYMOUS, *WEB_ROLES)
 

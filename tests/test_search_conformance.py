@@ -19,7 +19,6 @@ import httpx
 import pdfkit
 import pytest
 
-from conftest import LiveServer
 from letters import querytext, registry, snippets
 from letters.archive import Archive, letter_id
 from letters.cli import main
@@ -30,6 +29,7 @@ from letters.models import Letter
 from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.service import Letters
 from letters.settings import SettingError, Settings, from_env
+from support.server import LiveServer
 
 ENGINES = ["whoosh", "tantivy"]
 

@@ -8,11 +8,12 @@ import io
 import httpx
 import pytest
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import main
 from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, Users, digest
+from support.server import LiveServer
 from support.web import browser, csrf_of, try_login
+from support.webhome import WEB_PASSWORD, WebHome
 
 Fresh = tuple[LiveServer, WebHome]
 

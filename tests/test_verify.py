@@ -14,12 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import LiveServer, WebHome, copy_web_home
 from letters.cli import main
 from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only
+from support.server import LiveServer
+from support.webhome import WebHome, copy_web_home
 
 OLD = 1_000_000_000  # a modification time long past (2001)
 

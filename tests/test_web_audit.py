@@ -23,11 +23,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import main
 from support.pdfs import throwaway_signer
+from support.server import LiveServer
 from support.web import browser, csrf_of
+from support.webhome import WEB_PASSWORD, WebHome
 
 SIGNER = "Pat <b>Example</b>, Digital Partnership Officer"
 HONEST = "integrity checked, signer not verified against a trust list"

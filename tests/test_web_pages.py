@@ -10,11 +10,12 @@ from pathlib import Path
 import httpx
 import pdfkit
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
 from letters import audit, thumbnails
 from letters.settings import Settings
 from letters.web import i18n
+from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
+from support.webhome import WEB_PASSWORD, WebHome, copy_web_home
 
 CITATION = ("Letter from Thorbjørn Jagland, Secretary General of the Council of Europe, to "
             "Cloudflare, Inc., Strasbourg, 23 May 2018")

@@ -13,13 +13,14 @@ from pathlib import Path
 import httpx
 from itsdangerous import TimestampSigner
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import build_parser
 from letters.users import secret_key
 from letters.web.auth import CSRF_MESSAGE, SESSION_COOKIE
 from support.roles import RULES, app_routes, is_api, path_values
+from support.server import LiveServer
 from support.web import browser, from_address, try_login
+from support.webhome import WEB_PASSWORD, WebHome
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "letters" / "web"
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")

@@ -11,8 +11,9 @@ import pdfkit
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
+from support.server import LiveServer
 from support.web import browser, csrf_of
+from support.webhome import WEB_PASSWORD, WebHome
 
 ANONYMOUS = "anonymous"
 

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 import httpx
 
-from conftest import WEB_PASSWORD, LiveServer
+from support.server import LiveServer
+from support.webhome import WEB_PASSWORD
 
 
 def csrf_of(page: str) -> str:
