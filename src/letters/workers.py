@@ -47,8 +47,26 @@ def _orphaned(parent: int, scratch: str) -> None:
     the scratch directory and kill this worker with whatever it runs (OCR)."""
     while os.getppid() == parent:
         time.sleep(ORPHAN_CHECK_SECONDS)
-    shutil.rmtree(scratch, ignore_errors=True)
+    # the programs it runs first: an OCR still writing into the scratch would keep it non-empty
+    for child in _children():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+    for _ in range(50):
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not os.path.exists(scratch):
+            break
+        time.sleep(0.05)
     os.killpg(os.getpid(), signal.SIGKILL)
+
+
+def _children() -> list[int]:
+    """The process ids of this process's children (from /proc; none where it is missing)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as handle:
+                found += [int(pid) for pid in handle.read().split()]
+    return found
 
 
 def _leave(scratch: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import unicodedata
@@ -15,20 +14,26 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, exchanges, export, registry, snippets
+from letters import audit, export, registry, snippets
 from letters.models import Letter
-from letters.searching import SearchResult
+from letters.searching import SORTS, SearchResult
 from letters.service import Letters
-from letters.web import auditing, upload
+from letters.web import auditing, contract, overviews, upload
 from letters.web.auth import Identity, address, check_api_csrf, need
+from letters.web.contract import DATE, answers, choice, download, json_body, one_of
+from letters.web.jsonbody import json_object
 from letters.web.searchform import SearchForm
 from letters.web.state import web
 
 router = APIRouter(prefix="/api", tags=["api"])
-MAX_JSON_BYTES = 64 * 1024
 reader = Depends(need("reader"))
 archivist = Depends(need("archivist"))
 auditor = Depends(need("auditor"))
+#: What the search parameters accept, for the document (SearchForm checks them).
+TWO_LETTERS = choice("[a-zA-Z]{2}")
+#: A whole number from 1 written in at most 9 digits (leading zeros included).
+FROM_ONE = choice(*(f"0{{{zeros}}}[1-9][0-9]{{0,{8 - zeros}}}" for zeros in range(9)))
+ONE_TO_HUNDRED = choice("0{0,8}[1-9]", "0{0,7}[1-9][0-9]", "0{0,6}100")
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
@@ -41,31 +46,39 @@ def search_json(result: SearchResult) -> dict[str, Any]:
     }
 
 
-@router.get("/search", summary="Search the letters")
+@router.get("/search", summary="Search the letters", **answers(contract.SearchPage, 400, 401, 503))
 def search(
     request: Request,
-    q: str = Query("", description="the query, in the query language"),
+    q: str = Query("", description="the query, in the query language"),  # maxLength: install
     partner: str = Query("", description="partner slug"),
     signatory: str = Query("", description="Secretary General slug"),
-    direction: str = Query("", description="outgoing or incoming"),
-    language: str = Query("", description="en or fr"),
-    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive"),
-    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive"),
-    sort: str = Query("", description="relevance, date or -date"),
-    page: str = Query("", description="page number, from 1"),
-    per_page: str = Query("", description="hits per page, 1 to 100"),
-    status: str = Query("", description="ok or needs_review"),
+    direction: str = Query("", description="outgoing or incoming", json_schema_extra=one_of(
+        "outgoing", "incoming")),
+    language: str = Query("", description="en or fr", json_schema_extra=TWO_LETTERS),
+    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive",
+                           json_schema_extra=DATE),
+    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive",
+                         json_schema_extra=DATE),
+    sort: str = Query("", description="relevance, date or -date",
+                      json_schema_extra=one_of(*SORTS)),
+    page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
+    per_page: str = Query("", description="hits per page, 1 to 100",
+                          json_schema_extra=ONE_TO_HUNDRED),
+    status: str = Query("", description="ok or needs_review",
+                        json_schema_extra=one_of("ok", "needs_review")),
     who: Identity = reader,
 ) -> dict[str, Any]:
     """Search; a malformed query or filter is 400."""
-    # the parameters above describe the API in OpenAPI; they are read and checked by SearchForm,
-    # as the search page reads them, so that both answer a bad parameter alike
+    # the parameters above describe the API in OpenAPI (their schemas say what is valid without
+    # FastAPI checking it); SearchForm reads and checks them as the search page does, so that both
+    # answer a bad parameter alike
     app = web(request).letters
     form = SearchForm.from_params(request.query_params)
     return search_json(app.search(form.to_request()))
 
 
-@router.get("/letters/{letter_id}", summary="One letter: its record and text")
+@router.get("/letters/{letter_id}", summary="One letter: its record and text",
+            **answers(contract.LetterWithText, 401, 404))
 def letter(letter_id: str, request: Request, who: Identity = reader) -> dict[str, Any]:
     """The record and `text`."""
     app = web(request).letters
@@ -73,8 +86,8 @@ def letter(letter_id: str, request: Request, who: Identity = reader) -> dict[str
     return {**record.to_json(), "text": app.text(letter_id)}
 
 
-@router.get("/letters/{letter_id}/pdf", summary="The original PDF",
-            response_class=FileResponse)
+@router.get("/letters/{letter_id}/pdf", summary="The original PDF", response_class=FileResponse,
+            **download("application/pdf", 401, 404, description="The original bytes"))
 def original(letter_id: str, request: Request, who: Identity = reader) -> FileResponse:
     """The original bytes, never modified."""
     return original_response(web(request).letters, letter_id)
@@ -99,7 +112,11 @@ def original_response(app: Letters, letter_id: str) -> FileResponse:
                         headers={"Cache-Control": "private, max-age=3600"})
 
 
-@router.post("/letters", status_code=201, summary="Upload letters (multipart, field 'file')")
+@router.post("/letters", status_code=201, summary="Upload letters (multipart, field 'file')",
+             openapi_extra=contract.UPLOAD_BODY,
+             **answers(list[contract.IngestLine], 400, 401, 403, 413, 415, 422, 503, status=201,
+                       description="One result per file; at least one added or found archived",
+                       s415=contract.UploadRefused, s422=contract.UploadRefused))
 async def upload_letters(request: Request, who: Identity = archivist) -> JSONResponse:
     """One result per file as `ingest --json` prints it; 201 when any letter was added or found."""
     check_api_csrf(request, who)
@@ -121,21 +138,13 @@ async def upload_letters(request: Request, who: Identity = archivist) -> JSONRes
     return JSONResponse(lines, status_code=201)
 
 
-@router.patch("/letters/{letter_id}", summary="Correct a letter's record")
+@router.patch("/letters/{letter_id}", summary="Correct a letter's record",
+              openapi_extra=json_body(contract.Correction),
+              **answers(contract.LetterRecord, 400, 401, 403, 404, 413, 422))
 async def correct(letter_id: str, request: Request, who: Identity = archivist) -> dict[str, Any]:
     """Apply the fields sent; the previous values go to the letter's history."""
     check_api_csrf(request, who)
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_JSON_BYTES:
-            raise HTTPException(413, "A correction is a small JSON object: this one is too large.")
-    try:
-        changes = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        changes = None
-    if not isinstance(changes, dict):
-        raise HTTPException(400, "The body must be a JSON object with the fields to correct.")
+    changes = await json_object(request, "the fields to correct")
     confirm = changes.pop("confirm_pairing", False) is True
     app = web(request).letters
     record: Letter = await run_in_threadpool(app.correct, letter_id, changes, who.name,
@@ -148,7 +157,8 @@ def partner_counts(app: Letters) -> Counter[str | None]:
     return app.catalog.partner_counts()
 
 
-@router.get("/partners", summary="The registry of partners")
+@router.get("/partners", summary="The registry of partners",
+            **answers(list[contract.PartnerEntry], 401))
 def partners(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every partner with its number of letters, as `letters partners --json`."""
     app = web(request).letters
@@ -157,25 +167,16 @@ def partners(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
             for p in sorted(app.registry.partners.values(), key=lambda p: p.slug)]
 
 
-@router.get("/partners/{slug}", summary="One partner, its letters and founding documents")
+@router.get("/partners/{slug}", summary="One partner, its letters and founding documents",
+            **answers(contract.PartnerDetail, 401, 404))
 def partner(slug: str, request: Request, who: Identity = reader) -> dict[str, Any]:
     """The registry entry with `letters` (by date) and `founding_documents`."""
-    app = web(request).letters
-    letters = exchanges.letters_of(app, slug)
-    found = exchanges.founding_documents_for(app, slug)
-    by_id = {x.id: x for x in letters}
-    entry = app.registry.partners[slug]
-    return {
-        **registry.partner_json(entry, len(letters)),
-        "letter_count": len(letters),
-        "letters": [x.to_json() for x in letters],
-        "founding_documents": [by_id[i].to_json() for i in found.ids()] if found else [],
-        "founding_exchange": {**found.to_json(), "missing": found.missing()} if found else None,
-    }
+    return overviews.partner_overview(web(request).letters, slug).to_json()
 
 
 @router.get("/partners/{slug}/export", summary="The founding-documents bundle (zip)",
-            response_class=FileResponse)
+            response_class=FileResponse,
+            **download("application/zip", 401, 403, 404, description="The bundle"))
 def export_partner(slug: str, request: Request, who: Identity = auditor) -> FileResponse:
     """A zip that `sha256sum -c` verifies without this program; auditor."""
     app = web(request).letters
@@ -194,7 +195,8 @@ def _remove(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-@router.get("/audit", summary="Audit events, newest first")
+@router.get("/audit", summary="Audit events, newest first",
+            **answers(list[contract.AuditEvent], 400, 401, 403))
 def audit_events(request: Request, limit: int | None = Query(None, ge=1),
                  who: Identity = auditor,
                  chosen: auditing.AuditFilter = auditing.filters) -> list[dict[str, Any]]:
@@ -203,11 +205,8 @@ def audit_events(request: Request, limit: int | None = Query(None, ge=1),
     return events[:limit] if limit else events
 
 
-@router.get("/secretaries-general", summary="The Secretaries General")
+@router.get("/secretaries-general", summary="The Secretaries General",
+            **answers(list[contract.SecretaryGeneralEntry], 401))
 def secretaries_general(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every Secretary General with the term of office and the number of letters."""
-    app = web(request).letters
-    counts = app.catalog.signatory_counts()
-    return [{"slug": s.slug, "name": s.name, "term_start": s.term_start, "term_end": s.term_end,
-             "letters": counts[s.slug]}
-            for s in sorted(app.registry.secretaries_general.values(), key=lambda s: s.term_start)]
+    return overviews.secretaries_general(web(request).letters).to_json()

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from itsdangerous import TimestampSigner
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
@@ -21,7 +22,7 @@ from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import admin, api, apidocs, archivists, auditing, login, pages
+from letters.web import admin, api, apidocs, archivists, auditing, contract, login, pages
 from letters.web.admission import UploadQueue
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
@@ -75,6 +76,16 @@ def error_response(request: Request, status: int, detail: str,
     except Exception:  # the error page itself failed: still no stack trace for the user
         log.exception("the error page could not be rendered")
         return PlainTextResponse(detail, status_code=status, headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (one path may have several routes)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(request.url.path):
+            methods.update(route.methods or ())
+    return ", ".join(sorted(methods))
 
 
 _DOCS_CSP = apidocs.policy(apidocs.TITLE)
@@ -138,8 +149,11 @@ class HeadAsGet:
 def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
         return error_response(request, exc.status_code, _sentence(exc.status_code, exc.detail),
-                              dict(exc.headers) if exc.headers else None)
+                              headers or None)
 
     async def login_required(request: Request, exc: Exception) -> Response:
         if is_api(request):
@@ -193,7 +207,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app = FastAPI(
         title="letters", version=__version__, docs_url=None, redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url="/openapi.json", generate_unique_id_function=contract.operation_id,
         description="The archive of the Council of Europe's Digital Partnership "
                     "exchange-of-letters agreements. Authenticate with "
                     "`Authorization: Bearer TOKEN` (`letters users token NAME`).",
@@ -201,7 +215,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = state
     state.letters.open_index()  # at start-up: an index to rebuild is rebuilt now, not in a request
 
-    @app.get("/healthz", tags=["health"], summary="Health check")
+    @app.get("/healthz", tags=["health"], summary="Health check",
+             **contract.answers(contract.Health))
     async def healthz() -> dict[str, str]:
         """200 while the server is up (answered on the event loop: no worker thread needed)."""
         return {"status": "ok"}
@@ -219,5 +234,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     _install_error_handlers(app)
+    contract.install(app, settings)
     return app
 

@@ -15,6 +15,7 @@ from letters import audit, fixity
 from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
+from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.fixity_view import problem_views
 from letters.web.render import render
@@ -210,7 +211,8 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
 
 
 # -- API ----------------------------------------------------------------------------------------
-@api_router.get("/fixity", summary="The last fixity report")
+@api_router.get("/fixity", summary="The last fixity report",
+                **contract.answers(contract.FixityReport, 401, 403, 404))
 def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
     report = last_fixity(web(request).letters)
@@ -219,7 +221,8 @@ def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     return report
 
 
-@api_router.post("/fixity", summary="Run a fixity check now")
+@api_router.post("/fixity", summary="Run a fixity check now",
+                 **contract.answers(contract.FixityReport, 401, 403))
 async def fixity_check(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """Re-hash every original now; the new report, as `GET /api/fixity` gives it; auditor."""
     check_api_csrf(request, who)
@@ -231,8 +234,10 @@ def audit_filter(
     who_param: str = Query("", alias="who", description="only the events of this user"),
     action: str = Query("", description="only this action: login, login_failed, upload, "
                                          "correct, export, verify, user_added..."),
-    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive"),
-    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive"),
+    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive",
+                           json_schema_extra=contract.DATE),
+    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive",
+                         json_schema_extra=contract.DATE),
     letter: str = Query("", description="only the events about this letter id"),
 ) -> AuditFilter:
     """The filters of `GET /api/audit` (declared here for OpenAPI, read by AuditFilter)."""

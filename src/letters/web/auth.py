@@ -9,7 +9,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,14 @@ CSRF_MESSAGE = ("The form has expired or did not come from this site: reload the
 ANONYMOUS = "anonymous"
 #: A plain form (login, logout, correction) has a handful of fields and no file.
 MAX_FORM_FIELDS = 20
+#: How the OpenAPI document declares the credentials (`identify` reads them).
+BEARER = HTTPBearer(scheme_name="bearer", auto_error=False,
+                    description="An API token: `letters users token NAME`.")
+SESSION = APIKeyCookie(name=SESSION_COOKIE, scheme_name="session", auto_error=False,
+                       description="A browser's login session; its API calls that change "
+                                   "something send the X-CSRF-Token header.")
+_token = Security(BEARER)
+_cookie = Security(SESSION)
 
 
 class LoginRequired(Exception):
@@ -101,7 +110,9 @@ def _from_cookie(request: Request) -> Identity:
 def need(role: str) -> Callable[[Request], Identity]:
     """A dependency letting through only users with that role (readers too when reading is open)."""
 
-    def check(request: Request) -> Identity:
+    def check(request: Request,
+              token: HTTPAuthorizationCredentials | None = _token,
+              cookie: str | None = _cookie) -> Identity:
         who = identify(request)
         if who.user is None:
             if role == "reader" and web(request).letters.settings.open_reading:
@@ -113,6 +124,7 @@ def need(role: str) -> Callable[[Request], Identity]:
         return who
 
     check.__name__ = f"need_{role}"
+    check.role = role  # type: ignore[attr-defined]  # read by web.contract
     return check
 
 

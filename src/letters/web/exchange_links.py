@@ -11,7 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from letters import exchanges
 from letters.errors import InvalidCorrection
 from letters.exchange_rows import link, rows_for
+from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
+from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
 from letters.web.pages import letter_context
 from letters.web.render import render
@@ -49,7 +51,9 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
 
 
 @router.put("/api/letters/{letter_id}/exchange", tags=["api"],
-            summary="Pair a letter with the other letter of its exchange")
+            summary="Pair a letter with the other letter of its exchange",
+            openapi_extra=json_body(contract.LinkRequest),
+            **answers(contract.ExchangeRow, 400, 401, 403, 404, 413, 422))
 async def api_link(letter_id: str, request: Request, who: Identity = archivist) -> Response:
     """JSON {"other": ID}: the exchange as it now stands; 422 when the two cannot be paired."""
     check_api_csrf(request, who)
@@ -62,7 +66,8 @@ async def api_link(letter_id: str, request: Request, who: Identity = archivist) 
 
 
 @router.delete("/api/letters/{letter_id}/exchange", tags=["api"],
-               summary="Take a letter out of its exchange")
+               summary="Take a letter out of its exchange",
+               **answers(contract.Unlinked, 401, 403, 404))
 async def api_unlink(letter_id: str, request: Request,
                      who: Identity = archivist) -> dict[str, Any]:
     """The letter, and the one it was paired with, stand alone from now on."""
@@ -74,7 +79,8 @@ async def api_unlink(letter_id: str, request: Request,
 
 
 @router.get("/api/partners/{slug}/exchanges", tags=["api"],
-            summary="A partner's exchanges of letters")
+            summary="A partner's exchanges of letters",
+            **answers(list[contract.ExchangeRow], 401, 404))
 def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every exchange of the partner, oldest first; an incomplete one says what is missing."""
     return [row.to_json() for row in rows_for(web(request).letters, slug)]

@@ -22,6 +22,7 @@ from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
 from letters.web.highlight import mark, snippet_html
 from letters.web.joining import joined_from_letters
+from letters.web.overviews import partner_overview, secretaries_general
 from letters.web.render import language, problem_text, render
 from letters.web.review_view import LARGE, review_context
 from letters.web.searchform import SearchForm, page_numbers, plain_digits
@@ -254,25 +255,22 @@ def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
 def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse:
     """A partner: founding documents first, former names, every letter by date."""
     app = web(request).letters
-    letters = exchanges.letters_of(app, slug)
-    found = exchanges.founding_documents_for(app, slug)
-    by_id = {x.id: x for x in letters}
+    overview = partner_overview(app, slug)
     return render(request, "partner.html", {
-        "section": "partners", "partner": app.registry.partners[slug], "letters": letters,
-        "founding": [by_id[i] for i in found.ids()] if found else [],
-        "exchange": found, "registry": app.registry,
-        "exchanges": rows_for(app, slug, letters),
-        "derived": {slug: found.date} if found and found.date else {},
+        "section": "partners", "partner": overview.partner, "letters": overview.letters,
+        "founding": overview.founding, "exchange": overview.exchange, "registry": app.registry,
+        "exchanges": rows_for(app, slug, overview.letters),
+        "derived": ({slug: overview.exchange.date}
+                    if overview.exchange and overview.exchange.date else {}),
     })
 
 
 @router.get("/secretaries-general", response_class=HTMLResponse)
 def sgs_page(request: Request, who: Identity = reader) -> HTMLResponse:
     """The Secretaries General and their terms of office."""
-    app = web(request).letters
-    counts = app.catalog.signatory_counts()
-    sgs = sorted(app.registry.secretaries_general.values(), key=lambda s: s.term_start)
-    return render(request, "sgs.html", {"section": "sgs", "sgs": sgs, "counts": counts})
+    overview = secretaries_general(web(request).letters)
+    return render(request, "sgs.html", {"section": "sgs", "sgs": overview.people,
+                                        "counts": overview.counts})
 
 
 @router.get("/secretaries-general/{slug}", response_class=HTMLResponse)

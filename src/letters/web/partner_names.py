@@ -17,8 +17,9 @@ from letters.models import Partner
 from letters.partners import add_name, add_partner, candidates_json, registered, relink, with_candidates
 from letters.registry import RegistryError
 from letters.service import Letters
-from letters.web import i18n
+from letters.web import contract, i18n
 from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf, need
+from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
 from letters.web.render import language, render
 from letters.web.state import web
@@ -128,8 +129,10 @@ def _refused(error: RegistryError) -> JSONResponse:
     return JSONResponse({"detail": str(error)}, status_code=422)
 
 
-@router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner")
-async def api_addregistered(request: Request, who: Identity = archivist) -> Response:
+@router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner",
+             openapi_extra=json_body(contract.NewPartner),
+             **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, status=201))
+async def api_add_partner(request: Request, who: Identity = archivist) -> Response:
     """JSON {"slug", "name", "kind", "joined"}: 201 with the entry and the letters it matches."""
     check_api_csrf(request, who)
     data = await json_object(request, "the partner's slug, name and kind")
@@ -145,7 +148,9 @@ async def api_addregistered(request: Request, who: Identity = archivist) -> Resp
 
 
 @router.post("/api/partners/{slug}/names", status_code=201, tags=["api"],
-             summary="Give a partner another or a former name")
+             summary="Give a partner another or a former name",
+             openapi_extra=json_body(contract.NewName),
+             **answers(contract.PartnerChanged, 400, 401, 403, 404, 413, 422, status=201))
 async def api_add_name(slug: str, request: Request, who: Identity = archivist) -> Response:
     """JSON {"name", "since", "until"}: 201 with the entry and the letters it now matches."""
     check_api_csrf(request, who)
@@ -166,7 +171,8 @@ def _changed(app: Letters, partner: Partner) -> JSONResponse:
 
 
 @router.get("/api/partners/{slug}/relink", tags=["api"],
-            summary="The letters the registry now links to a partner")
+            summary="The letters the registry now links to a partner",
+            **answers(list[contract.Candidate], 401, 403, 404))
 def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[dict[str, Any]]:
     """Letters not linked to the partner that recognition now links to it, with the evidence."""
     app = web(request).letters
@@ -175,7 +181,8 @@ def api_candidates(slug: str, request: Request, who: Identity = archivist) -> li
 
 
 @router.post("/api/partners/{slug}/relink", tags=["api"],
-             summary="Link letters to a partner")
+             summary="Link letters to a partner", openapi_extra=json_body(contract.RelinkRequest),
+             **answers(contract.Relinked, 400, 401, 403, 404, 413, 422))
 async def api_relink(slug: str, request: Request, who: Identity = archivist) -> Response:
     """JSON {"ids": [...]}: each letter's partner becomes this one (kept in its history)."""
     check_api_csrf(request, who)

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from letters import review
 from letters.corrections import confirmable
 from letters.exchange_rows import incomplete
+from letters.web import contract
 from letters.web.auth import Identity, address, checked_form, need
 from letters.web.render import render
 from letters.web.state import web
@@ -28,7 +29,8 @@ def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
     })
 
 
-@router.get("/api/review", tags=["api"], summary="The review queue")
+@router.get("/api/review", tags=["api"], summary="The review queue",
+            **contract.answers(contract.ReviewQueue, 401, 403))
 def review_queue(request: Request, who: Identity = archivist) -> dict[str, Any]:
     """Letters needing review (oldest first, with their reasons) and incomplete exchanges."""
     app = web(request).letters

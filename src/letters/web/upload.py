@@ -55,6 +55,7 @@ class Received:
     name: str
     size: int = 0
     head: bytes = b""
+    unnamed: bool = False  # sent without a file name (as some clients send an empty input)
 
     @property
     def is_pdf(self) -> bool:
@@ -127,18 +128,19 @@ class _Receiver:
     def on_headers_finished(self) -> None:
         _, options = parse_options_header(self.disposition)
         name = options.get(b"name", b"").decode("utf-8", "replace")
-        if b"filename" not in options:
+        if b"filename" not in options and name != FILE_FIELD:
             if len(self.upload.fields) >= MAX_FIELDS:
                 raise UploadRefused(400, "The form has too many fields.")
             self.field_name = name
             return
-        if name != FILE_FIELD or not options[b"filename"]:
+        if name != FILE_FIELD or options.get(b"filename") == b"":
             return  # a file in another field, or a file input left empty: keep nothing
         if len(self.upload.files) >= MAX_FILES:
             raise UploadRefused(400, f"Send at most {MAX_FILES} files at once.")
         number = len(self.upload.files) + 1
         self.current = Received(self.upload.directory / f"upload-{number:04d}.pdf",
-                                display_name(options[b"filename"].decode("utf-8", "replace")))
+                                display_name(options.get(b"filename", b"").decode("utf-8", "replace")),
+                                unnamed=b"filename" not in options)
         self.handle = open(self.current.path, "wb")  # noqa: SIM115 - closed by flush()
         self.handles.append(self.handle)
         self.upload.files.append(self.current)
@@ -203,6 +205,7 @@ async def receive(request: Request, limit: int) -> Upload:
         receiver.flush()
         if receiver.current is not None or receiver.field_name is not None:
             raise UploadRefused(400, "The upload ended before its last part was complete.")
+        upload.files = [f for f in upload.files if f.size or not f.unnamed]
     except BaseException:
         upload.close()
         raise

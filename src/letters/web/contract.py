@@ -1,0 +1,437 @@
+"""The JSON API as a contract: the shapes of its answers and bodies, its errors, its security.
+
+The models describe the JSON that the routes already produce (from the records' `to_json`); the
+routes keep producing it themselves, so an answer is byte for byte what it was. The test suite
+checks every answer against these models, and schemathesis checks the server against the document.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
+
+from letters.models import CORRECTABLE
+from letters.settings import Settings
+
+#: What each error status means in the API, for the document.
+ERRORS = {
+    400: "The request is malformed (a query, a parameter, a body); `detail` says what is wrong.",
+    401: "No credentials, or a token that is not valid: send `Authorization: Bearer TOKEN`.",
+    403: "The user's role does not allow this (or a browser session sent no CSRF token).",
+    404: "There is no letter, partner or report at this address.",
+    413: "The body is larger than the server accepts.",
+    415: "Not a PDF, or not multipart/form-data.",
+    422: "The request is well formed but cannot be carried out; `detail` says why.",
+    503: "Not now: the search index needs rebuilding (`letters reindex` or a restart), or the "
+         "upload queue is full (try again after `Retry-After` seconds).",
+}
+PDF_FIELD = "file"
+#: The schema of a query parameter holding a date (surrounding spaces and "" are ignored).
+DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\s*$"}]}
+
+
+def choice(*alternatives: str) -> dict[str, Any]:
+    """The schema of a query parameter taking one of these values (or regular expressions);
+    surrounding spaces and "" are ignored."""
+    return {"pattern": rf"^\s*({'|'.join(alternatives)})?\s*$"}
+
+
+def one_of(*values: str) -> dict[str, Any]:
+    """`choice` of these literal values."""
+    return choice(*(re.escape(v) for v in values))
+
+
+class _Shape(BaseModel):
+    """A JSON object with exactly these keys."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(_Shape):
+    """An error: one plain sentence."""
+
+    detail: str
+
+
+class Signature(_Shape):
+    """A digital signature field found in the PDF."""
+
+    field: str
+    signer: str | None
+    signing_time: str | None
+    intact: bool | None
+    modified_after: bool | None
+    summary: str | None
+
+
+class LetterRecord(_Shape):
+    """The record of one archived letter (INTERFACE.md's fields and the README's additions)."""
+
+    id: str
+    sha256: str
+    filename: str
+    pages: int
+    partner: str | None
+    signatory: str | None
+    signed_by: str | None
+    date: str | None
+    direction: Literal["outgoing", "incoming"] | None
+    language: str
+    ocr: bool
+    digital_signatures: list[Signature]
+    status: Literal["ok", "needs_review"]
+    added_at: str
+    added_by: str
+    title: str | None
+    reasons: list[str]
+    evidence: dict[str, str]
+    confirmed: list[str]
+    ocr_confidence: float | None
+    exchange: str | None = Field(description="a manual link: the other letter's id; '' unlinked "
+                                              "by hand; null paired automatically")
+    pdf_metadata: dict[str, str]
+
+
+class LetterWithText(LetterRecord):
+    """A record and the letter's text (pages separated by form feeds)."""
+
+    text: str
+
+
+class SearchHit(LetterRecord):
+    """A record and its snippet (escaped HTML, matched terms in <mark>)."""
+
+    snippet: str
+
+
+class SearchPage(_Shape):
+    """One page of search results with the facet counts of the whole result set."""
+
+    total: int
+    page: int
+    per_page: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+
+
+class Added(LetterRecord):
+    """An uploaded file archived now (`added`) or found already archived (`duplicate`)."""
+
+    path: str
+    result: Literal["added", "duplicate"]
+    error: str | None = None
+
+
+class Rejected(_Shape):
+    """An uploaded file refused, with the sentence saying why."""
+
+    path: str
+    result: Literal["rejected"]
+    error: str
+
+
+IngestLine = Added | Rejected
+
+
+class UploadRefused(_Shape):
+    """Every uploaded file was refused: the first reason and one result per file."""
+
+    detail: str
+    results: list[IngestLine] = Field(default_factory=list,
+                                      description="absent when the body was not read")
+
+
+class FormerName(_Shape):
+    """A name a partner was known by, with the dates it was in use."""
+
+    name: str
+    since: str | None
+    until: str | None
+
+
+class _PartnerFields(_Shape):
+    slug: str
+    name: str
+    kind: Literal["company", "association"]
+    aliases: list[str]
+    joined: str | None
+
+
+class _PartnerTail(_Shape):
+    former_names: list[FormerName]
+    joined_status: Literal["verified", "unverified", "unknown"]
+    signatory: str | None
+
+
+class PartnerEntry(_PartnerTail, _PartnerFields):
+    """A registry entry with its number of letters, as `letters partners --json`."""
+
+    letters: int
+
+
+class Exchange(_Shape):
+    """An exchange of letters: the Secretary General's letter and the partner's reply."""
+
+    partner: str | None
+    outgoing: str | None
+    incoming: str | None
+    date: str | None
+    complete: bool
+    how: Literal["automatic", "manual"]
+    confirmed_by: str | None
+    missing: str | None = Field(description="which letter is missing, in words; null when "
+                                            "complete")
+
+
+class ExchangeRow(Exchange):
+    """An exchange with its letters' records."""
+
+    letters: list[LetterRecord]
+
+
+class PartnerDetail(_PartnerTail, _PartnerFields):
+    """A partner's entry with its letters (by date) and founding documents."""
+
+    letters: list[LetterRecord]
+    letter_count: int
+    founding_documents: list[LetterRecord]
+    founding_exchange: Exchange | None
+
+
+class Candidate(_Shape):
+    """A letter the registry now links to the partner, and what recognition found."""
+
+    letter: LetterRecord
+    evidence: str
+
+
+class PartnerChanged(PartnerEntry):
+    """The entry after a change of the registry, and the letters offered for relinking."""
+
+    candidates: list[Candidate]
+
+
+class Relinked(_Shape):
+    """The letters now linked to the partner."""
+
+    relinked: list[LetterRecord]
+
+
+class Unlinked(_Shape):
+    """The ids of the letters taken out of their exchange."""
+
+    unlinked: list[str]
+
+
+class ReviewQueue(_Shape):
+    """Letters needing review (oldest first) and incomplete exchanges."""
+
+    total: int
+    letters: list[LetterRecord]
+    incomplete_exchanges: list[ExchangeRow]
+
+
+class SecretaryGeneralEntry(_Shape):
+    """A Secretary General, the term of office and the number of letters."""
+
+    slug: str
+    name: str
+    term_start: str
+    term_end: str | None
+    letters: int
+
+
+class AuditEvent(_Shape):
+    """One event of the audit trail, carrying the SHA-256 of the one before."""
+
+    at: str
+    who: str
+    action: str
+    what: dict[str, Any]
+    address: str | None
+    prev: str
+    mac: str | None = Field(None, description="the event's keyed digest (absent from events "
+                                              "recorded before events carried one)")
+
+
+class FixityProblem(_Shape):
+    """One thing wrong in the archive."""
+
+    id: str | None
+    path: str
+    problem: str
+
+
+class FixityReport(_Shape):
+    """A fixity check: how many originals, how many intact, every problem, when, by whom."""
+
+    checked: int
+    ok: int
+    problems: list[FixityProblem]
+    at: str
+    notes: list[str] = Field(default_factory=list, description="what could not be done, in "
+                             "sentences (absent from reports saved by earlier versions)")
+    by: str | None
+
+
+class Health(_Shape):
+    """The server is up."""
+
+    status: Literal["ok"]
+
+
+# -- request bodies (read by the routes themselves, declared here for the document) -------------
+class Correction(_Shape):
+    """Fields of the record to correct (null clears one), fields to confirm as they stand."""
+
+    partner: str | None = None
+    signatory: str | None = None
+    date: str | None = Field(None, description="YYYY-MM-DD")
+    direction: Literal["outgoing", "incoming"] | None = None
+    language: Literal["en", "fr"] | None = None
+    signed_by: str | None = None
+    title: str | None = None
+    confirmed: list[Literal[CORRECTABLE]] | None = None  # type: ignore[valid-type]
+    confirm_pairing: bool = Field(False, description="save even though the partner's founding "
+                                                     "exchange or a paired exchange would change")
+
+
+class LinkRequest(_Shape):
+    """The other letter of the exchange."""
+
+    other: str
+
+
+class NewPartner(_Shape):
+    """A partner to register."""
+
+    slug: str | None = Field(None, description="made from the name when not given")
+    name: str
+    kind: Literal["company", "association"]
+    joined: str | None = Field(None, description="YYYY-MM-DD")
+
+
+class NewName(_Shape):
+    """Another name of a partner; a former name has the dates it was in use."""
+
+    name: str
+    since: str | None = Field(None, description="YYYY-MM-DD")
+    until: str | None = Field(None, description="YYYY-MM-DD")
+
+
+class RelinkRequest(_Shape):
+    """The letters to link to the partner."""
+
+    ids: list[str]
+    confirm_pairing: bool = False
+
+
+BODIES: list[type[BaseModel]] = [Correction, LinkRequest, NewPartner, NewName, RelinkRequest]
+
+
+def errors(*codes: int, **special: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The error answers of an operation, each `{"detail": ...}` unless `special` (e.g. s415=)
+    names another model for its status."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        model = special.get(f"s{code}", Problem)
+        out[code] = {"model": model, "description": ERRORS[code]}
+    return out
+
+
+def answers(model: Any, *codes: int, status: int = 200, description: str = "Successful Response",
+            **special: type[BaseModel]) -> dict[str, Any]:
+    """The route's keywords declaring its success answer (`model`) and its error answers; the
+    route still writes the JSON itself (`response_model=None`), so the models never alter it."""
+    return {"response_model": None,
+            "responses": {status: {"model": model, "description": description},
+                          **errors(*codes, **special)}}
+
+
+def download(media_type: str, *codes: int, description: str) -> dict[str, Any]:
+    """The route's keywords declaring a file answer and its error answers."""
+    return {"responses": {200: {"description": description, "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}}}, **errors(*codes)}}
+
+
+def json_body(model: type[BaseModel], required: bool = True) -> dict[str, Any]:
+    """`openapi_extra` declaring a JSON request body of this model (listed in BODIES)."""
+    assert model in BODIES, model
+    return {"requestBody": {"required": required, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+
+
+#: The upload's body: one or more PDFs in the repeatable field `file`.
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": [PDF_FIELD], "properties": {
+        PDF_FIELD: {"type": "array", "minItems": 1,
+                    "items": {"type": "string", "format": "binary"},
+                    "description": "a PDF letter; repeat the field for more"}}},
+    "encoding": {PDF_FIELD: {"contentType": "application/pdf"}}}}}}
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the document: the name of its route (what a generated client calls)."""
+    return route.name
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Make the app's OpenAPI document this contract: the request bodies' models in its
+    components, no answer FastAPI adds that the API never gives (its own 422), the longest query
+    these settings accept, each operation's least role (and with reading open, reading needs no
+    credentials)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _amend(build())
+            for parameter in app.openapi_schema["paths"]["/api/search"]["get"]["parameters"]:
+                if parameter["name"] == "q":
+                    parameter["schema"]["maxLength"] = settings.max_query_chars
+            _roles(app, app.openapi_schema, settings.open_reading)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _roles(app: FastAPI, document: dict[str, Any], open_reading: bool) -> None:
+    """Each operation says the least role it needs (`x-role`, and in its description); with
+    reading open, the readers' operations need no credentials (`{}` in `security`)."""
+    for route in iter_route_contexts(app.routes):
+        dependant = getattr(route, "dependant", None)
+        roles = [getattr(d.call, "role", None) for d in dependant.dependencies] if dependant else []
+        role = next((r for r in roles if r), None)
+        if role is None:
+            continue
+        for method in route.methods or ():
+            operation = document["paths"].get(route.path, {}).get(method.lower())
+            if operation is None:
+                continue
+            operation["x-role"] = role
+            operation["description"] = (operation.get("description", "") +
+                                        f"\n\nNeeds the {role} role.").strip()
+            if open_reading and role == "reader":
+                operation["security"] = [*operation.get("security", []), {}]
+
+
+def _amend(document: dict[str, Any]) -> dict[str, Any]:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    _, defs = models_json_schema([(m, "validation") for m in BODIES],
+                                 ref_template="#/components/schemas/{model}")
+    schemas.update(defs.get("$defs", {}))
+    unused = "#/components/schemas/HTTPValidationError"
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("422", {})
+            if answer.get("content", {}).get("application/json", {}).get("schema", {}).get(
+                    "$ref") == unused:
+                del operation["responses"]["422"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    return document
