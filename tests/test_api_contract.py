@@ -22,9 +22,10 @@ from pydantic import TypeAdapter
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from conftest import LiveServer, WebHome, copy_web_home
 from letters.settings import Settings
 from letters.web import contract, jsonbody
+from support.server import LiveServer
+from support.webhome import WebHome, copy_web_home
 
 #: What positive_data_acceptance accepts by default (schemathesis' own list).
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]

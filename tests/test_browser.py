@@ -12,13 +12,12 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
+from support.chromium import ARTIFACTS
+from support.server import LiveServer
+from support.web import UNLABELLED
+from support.webhome import INTEL_REPLY, WEB_PASSWORD, WebHome
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Every form control the user can reach must have a label; every image a text alternative.
-UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-    .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML)
-    .concat([...document.querySelectorAll('img:not([alt])')].map(e => e.outerHTML))"""
 
 
 @pytest.fixture

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
-from test_browser import UNLABELLED
+from support.chromium import ARTIFACTS
+from support.server import LiveServer
+from support.web import UNLABELLED
+from support.webhome import WEB_PASSWORD, WebHome
 
 TEXT = {"en": ("Users", "Set role", "Done: the change is made"),
         "fr": ("Utilisateurs", "Changer le rôle", "C’est fait")}

@@ -16,8 +16,10 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from conftest import ARTIFACTS, INTEL_REPLY, WEB_PASSWORD, LiveServer, WebHome
-from test_browser import UNLABELLED
+from support.chromium import ARTIFACTS
+from support.server import LiveServer
+from support.web import UNLABELLED
+from support.webhome import INTEL_REPLY, WEB_PASSWORD, WebHome
 
 DESKTOP, PHONE = 1366, 390
 #: The French words of the correction form's first error, for each language.

@@ -16,7 +16,9 @@ import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
 from pypdf import PdfReader, PdfWriter
 
-from conftest import ARTIFACTS, WEB_PASSWORD, LiveServer, WebHome
+from support.chromium import ARTIFACTS
+from support.server import LiveServer
+from support.webhome import WEB_PASSWORD, WebHome
 
 SCRIPT = '<script>window.pwned=1;document.title="PWNED"</script>'
 FILENAME = "<img src=x onerror=window.pwned=2>.pdf"  # a browser sends '"' as %22

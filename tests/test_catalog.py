@@ -18,16 +18,17 @@ import httpx
 import pdfkit
 import pytest
 
-from conftest import FullScan, LiveServer, WebHome, in_request
 from letters import audit, catalog, exchanges
 from letters.archive import Archive
 from letters.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
 from letters.models import Letter
 from letters.service import Letters
-from test_exchanges import archived, make
-from test_ingest import letter_lines
-from test_ingest import make as make_pdf
-from test_web_pages import browser, csrf_of
+from support.letters import archived, make
+from support.pdfs import letter_lines
+from support.pdfs import make as make_pdf
+from support.server import FullScan, LiveServer, in_request
+from support.web import browser, csrf_of
+from support.webhome import WebHome
 
 FORMS = ("{d} {month} {y}", "{d}er {mois} {y}", "{month} {d}, {y}", "{d:02}/{m:02}/{y}",
          "{d}.{m}.{y}", "{y}-{m:02}-{d:02}", "the {d}th of {month} {y}", "{mon}. {d} {y}",

@@ -17,8 +17,8 @@ import pdfkit
 
 from letters.service import Letters
 from letters.settings import Settings
-from test_ocr import LINES, scan
-from test_verify import read_only
+from support.disk import read_only
+from support.pdfs import LINES, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 100_000  # bytes: more than a small letter and the index need, less than the big letter

@@ -15,7 +15,7 @@ import make_elsewhere
 import pytest
 
 from letters.analysis import Analysis, Task, analyse
-from test_specimens import digests, text_of
+from support.pdfs import digests, text_of
 
 ELSEWHERE = Path(__file__).resolve().parents[1] / "specimens" / "elsewhere"
 FIELDS = ("partner", "signatory", "signed_by", "date", "direction", "language")

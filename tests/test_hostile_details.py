@@ -14,8 +14,9 @@ import httpx
 import pdfkit
 import pytest
 
-from conftest import LiveServer, WebHome
 from letters.registry import CHANGES_FILE
+from support.server import LiveServer
+from support.webhome import WebHome
 
 Fresh = tuple[LiveServer, WebHome]
 

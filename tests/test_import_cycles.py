@@ -103,3 +103,16 @@ def test_the_package_has_no_import_cycle() -> None:
     graph = import_graph()
     assert "letters.service" in graph and "letters.errors" in graph["letters.service"]
     assert cycles(graph) == []
+
+
+def test_test_modules_share_code_only_through_support() -> None:
+    """No test module imports another test module or conftest: shared code is in tests/support/."""
+    tests = Path(__file__).resolve().parent
+    modules = {path.stem for path in tests.glob("*.py")}
+    found = []
+    for path in [*tests.glob("*.py"), *tests.glob("support/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {name}" for name in names if name.split(".")[0] in modules]
+    assert found == []

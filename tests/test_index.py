@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -10,16 +9,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import pdfkit
 import pytest
 
 from letters import registry
-from letters.archive import Archive, letter_id
+from letters.archive import Archive
 from letters.index import SCHEMA_VERSION, Index, IndexBusy, open_index
 from letters.index.documents import document
 from letters.models import Letter
 from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.snippets import as_html
+from support.pdfs import build_letter
 
 LETTERS: dict[str, dict[str, Any]] = {
     "meta2017": dict(
@@ -57,26 +56,6 @@ LETTERS: dict[str, dict[str, Any]] = {
         lines=["An undated note <script>alert('x')</script> about an alert & a review."],
         status="needs_review"),
 }
-
-
-def build_letter(archive: Archive, folder: Path, lines: list[str], partner: str | None = None,
-                 signatory: str | None = None, date: str | None = None,
-                 direction: str | None = None, language: str = "en",
-                 signed_by: str | None = None, status: str = "ok", ocr: bool = False) -> Letter:
-    """Archive a one-page text PDF with this record through the real Archive.add."""
-    pdf = pdfkit.text_pdf([lines])
-    sha = hashlib.sha256(pdf).hexdigest()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{sha[:12]}.pdf"
-    path.write_bytes(pdf)
-    letter = Letter(
-        id=letter_id(sha), sha256=sha, filename=path.name, pages=1, partner=partner,
-        signatory=signatory, signed_by=signed_by, date=date, direction=direction,
-        language=language, ocr=ocr, digital_signatures=[], status=status,
-        added_at="2024-01-01T00:00:00Z", added_by="tester",
-    )
-    assert archive.add(path, letter, ["\n".join(lines)])
-    return letter
 
 
 @dataclass

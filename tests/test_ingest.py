@@ -22,30 +22,9 @@ from letters.ingest import Indexer
 from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
-from test_index import build_letter
+from support.pdfs import build_letter, letter_lines, make
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-
-def letter_lines(partner: str, day: int, reply: bool = False) -> list[str]:
-    """A short, well-formed outgoing letter (or the partner's reply) to a registered partner."""
-    if reply:
-        return [f"**{partner}", "1 Example Street, Springfield", "", f"Springfield, {day} November 2017",
-                "", "Mr Thorbjørn Jagland", "Secretary General", "Council of Europe",
-                "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
-                f"Thank you for your letter of {day} November 2017.", "We are glad to join.",
-                "", "Yours sincerely,", "", "Jane Example", f"Director, {partner}"]
-    return ["**COUNCIL OF EUROPE", "The Secretary General", "", f"Strasbourg, {day} November 2017",
-            "", "Ms Jane Example", "Director", partner, "1 Example Street, Springfield", "",
-            "Dear Ms Example,", "", "I am pleased to confirm the partnership.", "",
-            "Yours sincerely,", "", "Thorbjørn Jagland", "Secretary General"]
-
-
-def make(folder: Path, name: str, lines: list[str]) -> Path:
-    """Write a one-page text PDF."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return pdfkit.write_text_pdf(folder / name, [lines])
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -7,45 +7,20 @@ import hashlib
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
 import httpx
 
-from conftest import LiveServer, WebHome
 from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
+from support.concurrency import at_once
+from support.server import LiveServer
+from support.webhome import WebHome
 
-T = TypeVar("T")
 #: Four corrections, each of a different field, sent at the same time.
 FIELDS = {"title": "Letter of welcome", "signed_by": "Thorbjørn Jagland", "language": "fr",
           "date": "2018-05-24"}
-
-
-def at_once(calls: list[Callable[[], T]]) -> list[T]:
-    """Run the calls on threads released together; their results in order (errors re-raised)."""
-    start = threading.Barrier(len(calls))
-    results: dict[int, T] = {}
-    errors: list[BaseException] = []
-
-    def run(number: int, call: Callable[[], T]) -> None:
-        start.wait()
-        try:
-            results[number] = call()
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return [results[number] for number in range(len(calls))]
 
 
 def replay(history: list[dict[str, object]]) -> dict[str, object]:

@@ -8,10 +8,10 @@ from functools import partial
 
 import httpx
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
-from test_integrity import at_once
-from test_roles import csrf_of
-from test_web_security import from_address, try_login
+from support.concurrency import at_once
+from support.server import LiveServer
+from support.web import csrf_of, from_address, try_login
+from support.webhome import WEB_PASSWORD, WebHome
 
 LIMIT = 10
 

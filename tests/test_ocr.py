@@ -9,30 +9,13 @@ import make_elsewhere
 import pdfkit
 import pypdf
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from letters import ocr
 from letters.analysis import Task, analyse
+from support.pdfs import LINES, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECIMENS = ROOT / "specimens"
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-
-def scan(path: Path, lines: list[str], rotate: int = 0) -> Path:
-    """An image-only PDF of the lines, as a 300 dpi grey scan, rotated by `rotate` degrees."""
-    font = ImageFont.truetype(FONT, 36)
-    image = Image.new("L", (2480, 3508), 255)
-    draw = ImageDraw.Draw(image)
-    for number, line in enumerate(lines):
-        draw.text((220, 220 + number * 64), line, font=font, fill=0)
-    image.rotate(rotate, expand=True, fillcolor=255).save(path, "PDF", resolution=300)
-    return path
-
-
-LINES = ["COUNCIL OF EUROPE", "", "Strasbourg, 23 May 2018", "", "Ms Ada Example", "Cloudflare, Inc.",
-         "", "Dear Ms Example,", "I am pleased to welcome Cloudflare to the partnership.", "",
-         "Yours sincerely,", "", "Thorbjorn Jagland", "Secretary General"]
 
 
 @pytest.mark.parametrize("rotate", [0, 90, 180])

@@ -11,10 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
 from letters import audit
 from letters.settings import Settings, from_env
-from test_roles import csrf_of
+from support.server import LiveServer
+from support.web import csrf_of
+from support.webhome import WEB_PASSWORD, WebHome, copy_web_home
 
 PROXY, OTHER = "127.0.0.7", "127.0.0.8"
 

@@ -18,13 +18,7 @@ from letters.recognition import fuzzy, layout, names
 from letters.recognition.parties import partner_matcher
 from letters.recognize import recognize
 from letters.registry import Registry
-from test_recognize import COE_ADDRESS, TODAY, incoming, outgoing, read
-
-
-@pytest.fixture
-def reg(tmp_path: Path) -> Registry:
-    """The registry as the package ships it."""
-    return registry.load(tmp_path / "archive")
+from support.recognition import COE_ADDRESS, TODAY, incoming, outgoing, read
 
 
 def french_reply(addressee: list[str], salutation: str, dateline: str = "Bruxelles, le 25 mai 2018",

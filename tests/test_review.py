@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pdfkit
 
 from letters import registry, review
-from letters.archive import now_iso
 from letters.service import Letters
+from letters.settings import Settings
 
 
 def from_organisation(name: str, day: int) -> list[str]:
@@ -20,15 +20,17 @@ def from_organisation(name: str, day: int) -> list[str]:
             "Yours sincerely,", "", "Kari Example", f"Director, {name}"]
 
 
-def test_queue_oldest_first_and_relinking_after_a_new_partner(app: Letters, tmp_path: Path) -> None:
+def test_queue_oldest_first_and_relinking_after_a_new_partner(settings: Settings, tmp_path: Path) -> None:
+    now = [datetime(2021, 3, 10, 9, 30, tzinfo=UTC)]
+    app = Letters(settings, clock=lambda: now[0])
     first = pdfkit.write_text_pdf(tmp_path / "a.pdf", [from_organisation("Nordic Cables AS", 3)])
     second = pdfkit.write_text_pdf(tmp_path / "b.pdf", [from_organisation("Fjord Robotics AS", 4)])
     [a] = app.ingest([first], by="tester")
     assert a.letter
-    while now_iso() == a.letter.added_at:  # times are to the second: make the second one later
-        time.sleep(0.05)
+    assert a.letter.added_at == "2021-03-10T09:30:00Z"
+    now[0] += timedelta(seconds=1)
     [b] = app.ingest([second], by="tester")
-    assert b.letter and b.letter.added_at > a.letter.added_at
+    assert b.letter and b.letter.added_at == "2021-03-10T09:30:01Z"
     queued = review.queue(app)
     assert [letter.id for letter in queued] == [a.letter.id, b.letter.id]
     assert all(letter.partner is None for letter in queued)

@@ -9,7 +9,6 @@ import logging
 import multiprocessing
 import multiprocessing.synchronize
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -20,7 +19,6 @@ import httpx
 import pdfkit
 import pytest
 
-from conftest import LiveServer
 from letters import querytext, registry, snippets
 from letters.archive import Archive, letter_id
 from letters.cli import main
@@ -31,6 +29,7 @@ from letters.models import Letter
 from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.service import Letters
 from letters.settings import SettingError, Settings, from_env
+from support.server import LiveServer
 
 ENGINES = ["whoosh", "tantivy"]
 
@@ -494,7 +493,6 @@ def test_both_engines_agree_on_the_benchmark_queries(tmp_path: Path) -> None:
     """The 64 queries of bench/queries.py on 60 generated letters: the same totals on both
     engines, the same letters in the same order by date (this found Whoosh's AndNot letting
     through a letter that `privacy NOT surveillance` must exclude)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench import corpus as bench_corpus
     from bench.queries import COLD, MIX
 

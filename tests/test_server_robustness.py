@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from test_hostile import BROKEN
+from support.pdfs import BROKEN
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-pdfs"
 #: How much the server process's resident memory may grow over the whole run.

@@ -9,43 +9,14 @@ from pathlib import Path
 
 import pdfkit
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from letters import signatures
 from letters.models import Signature
-
-SIGNER = "Pat Example, Digital Partnership Officer"
-
-
-def throwaway_signer(common_name: str = SIGNER, organisation: str | None = "Example Corp"
-                     ) -> signers.SimpleSigner:
-    """A signer with a fresh key and a self-signed certificate for that name."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
-    if organisation:
-        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
-    name = x509.Name(attributes)
-    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(start).not_valid_after(start + dt.timedelta(days=365 * 50))
-            .sign(key, hashes.SHA256()))
-    certificate = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    private = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return signers.SimpleSigner(signing_cert=certificate, signing_key=private,
-                                cert_registry=SimpleCertificateStore.from_certs([certificate]))
+from support.pdfs import SIGNER, throwaway_signer
 
 
 @pytest.fixture(scope="module")

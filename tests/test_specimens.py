@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from collections import Counter
@@ -14,21 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from letters.textnorm import fold
+from support.pdfs import digests, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECIMENS = ROOT / "specimens"
 DATE_STYLES = ("dmy", "mdy", "ordinal", "fr", "dotted", "slash", "iso")
-
-
-def digests(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file in `folder`, by name."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def text_of(path: Path) -> str:
-    """The text layer of a PDF, all pages."""
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
 @pytest.fixture(scope="module")

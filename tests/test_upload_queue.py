@@ -14,10 +14,11 @@ import httpx
 import pdfkit
 import pytest
 
-from conftest import LiveServer, WebHome, copy_web_home
 from letters.archive import LOCKS, letter_id
 from letters.settings import Settings
 from letters.web.admission import BUSY
+from support.server import LiveServer
+from support.webhome import WebHome, copy_web_home
 
 UPLOADS = 45  # more than the server's thread pool (40): each used to hold a thread
 

@@ -8,12 +8,12 @@ import io
 import httpx
 import pytest
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import main
 from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, Users, digest
-from test_roles import csrf_of, open_client
-from test_web_security import try_login
+from support.server import LiveServer
+from support.web import browser, csrf_of, try_login
+from support.webhome import WEB_PASSWORD, WebHome
 
 Fresh = tuple[LiveServer, WebHome]
 
@@ -111,7 +111,7 @@ def test_the_admin_pages_and_the_cli_record_the_same_events(
         fresh: Fresh, monkeypatch: pytest.MonkeyPatch) -> None:
     server, home = fresh
     users = Users(server.app.state.web.letters.settings)
-    with open_client(server, "admin") as http:
+    with browser(server, "admin") as http:
         def web_change(path: str, **fields: str) -> tuple[str, dict[str, object]]:
             page = http.get("/admin/users")
             assert page.status_code == 200
@@ -164,7 +164,7 @@ def test_the_admin_pages_and_the_cli_record_the_same_events(
 
 def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
     server, home = fresh
-    with open_client(server, "admin") as http:
+    with browser(server, "admin") as http:
         csrf = csrf_of(http.get("/admin/users").text)
         weak = http.post("/admin/users", data={"csrf": csrf, "name": "eve", "role": "reader",
                                                "password": "aaaaaaaa"})

@@ -9,18 +9,18 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import LiveServer, WebHome, copy_web_home
 from letters.cli import main
 from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
+from support.disk import read_only
+from support.server import LiveServer
+from support.webhome import WebHome, copy_web_home
 
 OLD = 1_000_000_000  # a modification time long past (2001)
 
@@ -132,28 +132,6 @@ def test_a_letter_put_in_by_hand_and_one_missing_from_the_index_are_found(
     found = {(i, what.split(":")[0]) for i, _, what in problems(report)}
     assert {(ident, "the audit log records no upload of this letter"),
             (web.ids["ripe-fr.pdf"], "the search index does not hold this letter")} <= found
-
-
-@contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """Make `path` read-only for this process: a read-only bind mount for root (whom file modes
-    do not stop), file modes otherwise."""
-    if os.geteuid() == 0:
-        subprocess.run(["mount", "--bind", str(path), str(path)], check=True)
-        try:
-            subprocess.run(["mount", "-o", "remount,ro,bind", str(path)], check=True)
-            yield
-        finally:
-            subprocess.run(["umount", str(path)], check=True)
-        return
-    modes = {p: p.stat().st_mode for p in [path, *path.rglob("*")]}
-    for p, mode in modes.items():
-        p.chmod(mode & ~0o222)
-    try:
-        yield
-    finally:
-        for p, mode in modes.items():
-            p.chmod(mode)
 
 
 def test_a_read_only_home_is_checked_without_a_traceback(web: WebHome) -> None:

@@ -17,9 +17,10 @@ import pdfkit
 import pypdf
 import pytest
 
-from conftest import WEB_PASSWORD, WEB_ROLES, LiveServer, WebHome, copy_web_home
 from letters import audit
 from letters.settings import Settings
+from support.server import LiveServer
+from support.webhome import WEB_PASSWORD, WEB_ROLES, WebHome, copy_web_home
 
 LIMIT = 256 * 1024
 READING = [("GET", "/api/search?q=partnership"), ("GET", "/api/letters/{id}"),

@@ -23,11 +23,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import main
-from test_roles import csrf_of, open_client
-from test_signatures import throwaway_signer
+from support.pdfs import throwaway_signer
+from support.server import LiveServer
+from support.web import browser, csrf_of
+from support.webhome import WEB_PASSWORD, WebHome
 
 SIGNER = "Pat <b>Example</b>, Digital Partnership Officer"
 HONEST = "integrity checked, signer not verified against a trust list"
@@ -58,7 +59,7 @@ def new_pdf(tag: str) -> bytes:
 
 
 def failed_login(server: LiveServer, name: str) -> httpx.Response:
-    with open_client(server, None) as http:
+    with browser(server, None) as http:
         return http.post("/login", data={"csrf": csrf_of(http.get("/login").text), "name": name,
                                          "password": "not the password"})
 
@@ -73,7 +74,7 @@ def test_every_web_action_is_an_event_with_its_address(fresh: tuple[LiveServer, 
     server, home = fresh
     google = home.ids["google-out.pdf"]
     assert failed_login(server, "archivist").status_code == 401
-    with open_client(server, "archivist") as http:
+    with browser(server, "archivist") as http:
         page = http.get("/upload").text
         added = http.post("/upload", data={"csrf": csrf_of(page)},
                           files=[("file", ("new.pdf", new_pdf("page"))),
@@ -89,7 +90,7 @@ def test_every_web_action_is_an_event_with_its_address(fresh: tuple[LiveServer, 
                         ).status_code == 201
         assert api.patch(f"/api/letters/{google}", json={"title": "Corrected by API"}
                          ).status_code == 200
-    with open_client(server, "auditor") as http:
+    with browser(server, "auditor") as http:
         assert http.get("/api/partners/cloudflare/export").status_code == 200
         assert http.post("/fixity", data={"csrf": csrf_of(http.get("/fixity").text)}
                          ).status_code == 303
@@ -126,7 +127,7 @@ def test_user_changes_are_events(fresh: tuple[LiveServer, WebHome],
     assert added["action"] == "user_added" and added["what"] == {"user": "clerk", "role": "reader"}
     assert token["action"] == "token_created" and token["what"] == {"user": "clerk"}
     assert added["who"] and added["who"] != "clerk" and "address" in added
-    with open_client(server, "auditor") as http:
+    with browser(server, "auditor") as http:
         page = text_of(http.get("/audit?action=user_added").text)
     assert "User added" in page and "clerk" in page and "this computer (command line)" in page
 
@@ -140,7 +141,7 @@ def test_the_audit_page_filters_and_pages(fresh: tuple[LiveServer, WebHome]) -> 
         api.patch(f"/api/letters/{home.ids['ripe-fr.pdf']}", json={"title": "Two"})
     failed_login(server, "nobody")
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    with open_client(server, "auditor") as http:
+    with browser(server, "auditor") as http:
         everything = http.get("/audit")
         by_archivist = http.get("/audit", params={"who": "archivist"}).text
         corrections = http.get("/audit", params={"action": "correct"}).text
@@ -186,7 +187,7 @@ def test_the_audit_page_says_when_the_chain_is_broken(fresh: tuple[LiveServer, W
     second["who"] = "someone else"
     lines[1] = json.dumps(second, ensure_ascii=False, sort_keys=True)
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with open_client(server, "auditor") as http:
+    with browser(server, "auditor") as http:
         page = http.get("/audit")
     assert page.status_code == 200
     text = text_of(page.text)
@@ -199,7 +200,7 @@ def test_only_auditors_see_the_auditors_menu(fresh: tuple[LiveServer, WebHome]) 
     server, _ = fresh
     for role, shown in (("reader", False), ("archivist", False), ("auditor", True),
                         ("admin", True)):
-        with open_client(server, role) as http:
+        with browser(server, role) as http:
             page = http.get("/partners").text
         assert ('href="/audit"' in page) is shown, role
         assert ('href="/fixity"' in page) is shown, role
@@ -210,7 +211,7 @@ def test_fixity_page_runs_a_check_and_shows_each_problem(fresh: tuple[LiveServer
                                                          ) -> None:
     server, home = fresh
     app = server.app.state.web.letters
-    with open_client(server, "auditor") as http:
+    with browser(server, "auditor") as http:
         before = text_of(http.get("/fixity").text)
         assert http.get("/api/fixity").status_code == 404
         refused = http.post("/fixity", data={})
@@ -247,7 +248,7 @@ def fixity_reports(server: LiveServer) -> int:
 def test_auditors_export_from_the_partner_page_with_their_session(
         fresh: tuple[LiveServer, WebHome]) -> None:
     server, _ = fresh
-    with open_client(server, "auditor") as http:
+    with browser(server, "auditor") as http:
         page = http.get("/partners/cloudflare").text
         link = re.search(r'<a href="([^"]+)" download>Download the founding-documents bundle',
                          page)
@@ -258,7 +259,7 @@ def test_auditors_export_from_the_partner_page_with_their_session(
         'attachment; filename="cloudflare-founding-documents.zip"')
     names = zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
     assert "cloudflare-founding-documents/manifest-sha256.txt" in names
-    with open_client(server, "archivist") as http:
+    with browser(server, "archivist") as http:
         assert "founding-documents bundle" not in http.get("/partners/cloudflare").text
         assert http.get(html.unescape(link.group(1))).status_code == 403
 
@@ -296,7 +297,7 @@ def test_the_letter_page_shows_each_signature_honestly(fresh: tuple[LiveServer, 
         assert results.status_code == 201, results.text
         ids = {r["path"]: r["id"] for r in results.json()}
         unsigned = home.ids["google-out.pdf"]
-    with open_client(server, "reader") as http:
+    with browser(server, "reader") as http:
         pages = {name: http.get(f"/letters/{ids[name]}").text for name in ids}
         plain = text_of(http.get(f"/letters/{unsigned}").text)
         french = text_of(http.get(f"/letters/{ids['altered.pdf']}?lang=fr").text)
@@ -320,7 +321,7 @@ def test_the_letter_page_shows_each_signature_honestly(fresh: tuple[LiveServer, 
 def test_a_wrong_password_for_the_audit_is_a_failed_login_event(fresh: tuple[LiveServer, WebHome]
                                                                 ) -> None:
     server, _ = fresh
-    with open_client(server, None) as http:
+    with browser(server, None) as http:
         form = http.get("/login?next=/audit").text
         response = http.post("/login", data={"csrf": csrf_of(form), "name": "auditor",
                                              "password": WEB_PASSWORD.format(role="reader"),

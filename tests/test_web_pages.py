@@ -5,17 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pdfkit
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome, copy_web_home
 from letters import audit, thumbnails
 from letters.settings import Settings
 from letters.web import i18n
+from support.server import LiveServer
+from support.web import browser, csrf_of, text_of
+from support.webhome import WEB_PASSWORD, WebHome, copy_web_home
 
 CITATION = ("Letter from Thorbjørn Jagland, Secretary General of the Council of Europe, to "
             "Cloudflare, Inc., Strasbourg, 23 May 2018")
@@ -23,30 +23,6 @@ REPLY_CITATION = ("Letter from Matthew Prince, Cloudflare, Inc., to Thorbjørn J
                   "General of the Council of Europe, 30 May 2018")
 EVIL_NAME = "<img src=x onerror=alert(1)>.pdf"
 OPEN_BANNER = "Open reading: anyone who can reach this site"
-
-
-def csrf_of(page: str) -> str:
-    """The CSRF token of the first form of a page."""
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-@contextmanager
-def browser(server: LiveServer, role: str | None = None) -> Iterator[httpx.Client]:
-    """A client keeping cookies like a browser, logged in as the role's user if given."""
-    with httpx.Client(base_url=server.url, timeout=60) as http:
-        if role:
-            token = csrf_of(http.get("/login").text)
-            done = http.post("/login", data={"csrf": token, "name": role,
-                                             "password": WEB_PASSWORD.format(role=role)})
-            assert done.status_code == 303, done.text
-        yield http
-
-
-def text_of(page: str) -> str:
-    """The visible text of a page, roughly: tags removed, entities decoded, blanks squeezed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 # -- login, sessions, CSRF -----------------------------------------------------------------------

@@ -11,11 +11,12 @@ import httpx
 import pdfkit
 import pytest
 
-from conftest import LiveServer, WebHome, copy_web_home
 from letters import audit
 from letters.service import Letters
 from letters.settings import Settings
-from test_web_pages import browser, csrf_of, text_of
+from support.server import LiveServer
+from support.web import browser, csrf_of, text_of
+from support.webhome import WebHome, copy_web_home
 
 #: Letters that need review: an organisation the registry does not know, a letter without date.
 EXTRA = {

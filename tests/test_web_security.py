@@ -8,35 +8,22 @@ import base64
 import hashlib
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from itsdangerous import TimestampSigner
 
-from conftest import WEB_PASSWORD, LiveServer, WebHome
 from letters import audit
 from letters.cli import build_parser
 from letters.users import secret_key
 from letters.web.auth import CSRF_MESSAGE, SESSION_COOKIE
-from test_roles import RULES, app_routes, csrf_of, is_api, open_client, path_values
+from support.roles import RULES, app_routes, is_api, path_values
+from support.server import LiveServer
+from support.web import browser, from_address, try_login
+from support.webhome import WEB_PASSWORD, WebHome
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "letters" / "web"
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-
-
-@contextmanager
-def from_address(server: LiveServer, host: str) -> Iterator[httpx.Client]:
-    """A client whose connections come from another loopback address (127.0.0.0/8)."""
-    transport = httpx.HTTPTransport(local_address=host)
-    with httpx.Client(base_url=server.url, transport=transport, timeout=60) as http:
-        yield http
-
-
-def try_login(http: httpx.Client, name: str, password: str) -> httpx.Response:
-    return http.post("/login", data={"csrf": csrf_of(http.get("/login").text), "name": name,
-                                     "password": password})
 
 
 # -- headers ------------------------------------------------------------------------------------
@@ -61,7 +48,7 @@ def test_every_kind_of_answer_carries_the_security_headers(site: tuple[LiveServe
     server, home = site
     letter = home.ids["google-out.pdf"]
     token = {"Authorization": f"Bearer {home.tokens['reader']}"}
-    with open_client(server, "reader") as http:
+    with browser(server, "reader") as http:
         answers = {
             "search page": http.get("/?q=partnership"),
             "letter page": http.get(f"/letters/{letter}"),
@@ -115,7 +102,7 @@ def test_a_server_error_carries_the_security_headers_too(fresh: tuple[LiveServer
     record = server.app.state.web.letters.archive.original_path(letter).parent / "record.json"
     record.write_text("{ not json", encoding="utf-8")
     token = {"Authorization": f"Bearer {home.tokens['reader']}"}
-    with open_client(server, "reader") as http:
+    with browser(server, "reader") as http:
         page = http.get(f"/letters/{letter}")
     api = httpx.get(f"{server.url}/api/letters/{letter}", headers=token)
     assert page.status_code == 500 and api.status_code == 500
@@ -141,7 +128,7 @@ def test_every_form_refuses_a_post_without_its_csrf_token(site: tuple[LiveServer
     for method, path in posted:
         rule = RULES[(method, path)]
         url = rule.url or path.format(**values)
-        with open_client(server, rule.role) as http:
+        with browser(server, rule.role) as http:
             http.get("/login")  # a visitor gets a CSRF cookie with the page of a form
             before = log.read_bytes()
             for fields in ({"note": (None, "1")}, {"csrf": (None, "forged"), "note": (None, "1")}):
@@ -163,7 +150,7 @@ def test_cookie_sessions_need_the_csrf_header_on_every_changing_api_call(
     calls = sorted((m, p) for m, p in app_routes(server) if m in CHANGING and is_api(p))
     assert ("POST", "/api/letters") in calls and ("POST", "/api/fixity") in calls
     log = server.app.state.web.letters.settings.archive_dir / audit.LOG
-    with open_client(server, "admin") as http:
+    with browser(server, "admin") as http:
         before = log.read_bytes()
         for method, path in calls:
             url = RULES[(method, path)].url or path.format(**values)
@@ -210,7 +197,7 @@ def test_failed_logins_are_slowed_per_address_whatever_the_name(
 
 def test_a_huge_user_name_is_cut_before_it_is_logged(fresh: tuple[LiveServer, WebHome]) -> None:
     server, _ = fresh
-    with open_client(server, None) as http:
+    with browser(server, None) as http:
         assert try_login(http, "x" * 100_000, "guess").status_code == 401
     event = audit.events(server.app.state.web.letters.settings.archive_dir)[-1]
     assert event["action"] == "login_failed"
@@ -239,7 +226,7 @@ def test_a_session_past_its_time_opens_nothing(fresh: tuple[LiveServer, WebHome]
     for what in ("expired on the server", "cookie too old"):
         assert answers[what].status_code == 303, what
         assert answers[what].headers["location"] == "/login?next=%2Faudit", what
-    with open_client(server, "reader") as http:
+    with browser(server, "reader") as http:
         cookie = next(c for c in http.cookies.jar if c.name == SESSION_COOKIE)
     assert cookie.expires is not None and cookie.expires - time.time() <= seconds
 

@@ -44,9 +44,10 @@ ID_LENGTH = 16
 _held = threading.local()  # the letter locks this thread holds (a lock is taken once per thread)
 
 
-def now_iso() -> str:
-    """The current time, UTC, to the second, ISO 8601."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+def now_iso(at: datetime | None = None) -> str:
+    """The time `at` (default: now), UTC, to the second, ISO 8601."""
+    at = datetime.now(UTC) if at is None else at.astimezone(UTC)
+    return at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def letter_id(sha256: str) -> str:

@@ -10,12 +10,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from letters import audit, corrections, exchanges, ingest, registry
-from letters.archive import Archive
+from letters.archive import Archive, now_iso
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.models import CORRECTABLE, IngestResult, Letter
@@ -29,8 +29,10 @@ log = logging.getLogger(__name__)
 class Letters:
     """The archive, its registry and its index, for one process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
+        #: The current time, aware; tests pass their own to control the times records carry.
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.archive = Archive(settings.archive_dir, observer=self)
         self._registry: Registry | None = None
         self._index: Any = None
@@ -164,8 +166,12 @@ class Letters:
         return letter
 
     def today(self) -> date:
-        """Today's date (one place, so recognition's 'in the future' check is consistent)."""
-        return date.today()
+        """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""
+        return self.clock().astimezone().date()
+
+    def now_iso(self) -> str:
+        """The clock's time, UTC, to the second, ISO 8601 (the time a new record carries)."""
+        return now_iso(self.clock())
 
 
 __all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]
