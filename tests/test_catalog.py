@@ -23,6 +23,7 @@ from letters.archive import Archive
 from letters.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
 from letters.models import Letter
 from letters.service import Letters
+from support.dates import cites_date
 from support.letters import archived, make
 from support.pdfs import letter_lines
 from support.pdfs import make as make_pdf
@@ -66,7 +67,7 @@ def test_cited_dates_agree_with_cites_date() -> None:
         date(2017, 11, 8), date(2018, 2, 1), date(2017, 11, 18), date(2017, 11, 1)]
     for text in texts:
         cited = exchanges.cited_dates(text)
-        assert {d.isoformat() for d in days if exchanges.cites_date(text, d.isoformat())} == {
+        assert {d.isoformat() for d in days if cites_date(text, d.isoformat())} == {
             d.isoformat() for d in days if d.isoformat() in cited}, text
     assert exchanges.cited_dates("votre lettre du 1er février 2018") == {"2018-02-01"}
 
@@ -78,8 +79,8 @@ def reference_pair(letters: list[Letter], texts: dict[str, str]) -> list[Exchang
         if not out.date or not inc.date:
             return None
         gap = (date.fromisoformat(inc.date) - date.fromisoformat(out.date)).days
-        cited = (exchanges.cites_date(texts.get(inc.id, ""), out.date)
-                 or exchanges.cites_date(texts.get(out.id, ""), inc.date))
+        cited = (cites_date(texts.get(inc.id, ""), out.date)
+                 or cites_date(texts.get(out.id, ""), inc.date))
         if cited and abs(gap) <= CITED_DAYS:
             return (0, abs(gap), out.date, inc.id)
         return (1, gap, out.date, inc.id) if 0 <= gap <= REPLY_DAYS else None

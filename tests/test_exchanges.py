@@ -56,14 +56,14 @@ def test_reply_citing_the_letters_date_wins_over_the_closer_letter() -> None:
     "your letter dated November 8, 2017", "your letter of 08/11/2017", "of the 8th of November 2017",
     "ref. 2017-11-08",
 ])
-def test_cites_date_forms(text: str) -> None:
-    assert exchanges.cites_date(text, "2017-11-08")
-    assert not exchanges.cites_date(text, "2017-11-09")
+def test_cited_date_forms(text: str) -> None:
+    assert "2017-11-08" in exchanges.cited_dates(text)
+    assert "2017-11-09" not in exchanges.cited_dates(text)
 
 
-def test_cites_date_first_of_the_month_in_french() -> None:
-    assert exchanges.cites_date("votre lettre du 1er février 2018", "2018-02-01")
-    assert not exchanges.cites_date("votre lettre du 11 février 2018", "2018-02-01")
+def test_cited_date_first_of_the_month_in_french() -> None:
+    assert "2018-02-01" in exchanges.cited_dates("votre lettre du 1er février 2018")
+    assert "2018-02-01" not in exchanges.cited_dates("votre lettre du 11 février 2018")
 
 
 def test_founding_documents_first_complete_else_earliest_incomplete() -> None:

@@ -246,31 +246,9 @@ def _words(exchange: Exchange | None) -> str:
     return f"the {state} exchange of {exchange.date or 'no date'} (letters {letters})"
 
 
-def cites_date(text: str, iso: str) -> bool:
-    """Whether the text mentions that date ("your letter of 8 November 2017", "8/11/2017"...)."""
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:
-        return False
-    return bool(_date_pattern(day).search(re.sub(r"\s+", " ", fold(text))))
-
-
-def _date_pattern(day: date) -> re.Pattern[str]:
-    d = rf"0?{day.day}(?:st|nd|rd|th|er)?"
-    y = str(day.year)
-    en, fr = MONTHS_EN[day.month - 1], MONTHS_FR[day.month - 1]
-    m = rf"0?{day.month}"
-    forms = [
-        rf"{d} (?:of )?(?:{en}|{en[:3]}\.?|{fr}),? {y}",
-        rf"(?:{en}|{en[:3]}\.?) {d},? {y}",
-        rf"{d}[/.\-]{m}[/.\-]{y}",
-        rf"{y}-{day.month:02d}-{day.day:02d}",
-    ]
-    return re.compile(r"(?<![\d])(?:" + "|".join(forms) + r")(?![\d])")
-
-
 def _any_date_pattern() -> re.Pattern[str]:
-    """Every form `_date_pattern` knows, for any date, tried at every position of a text."""
+    """Every form a letter cites a date in ("your letter of 8 November 2017", "8/11/2017",
+    "November 8, 2017", "2017-11-08", English or French), tried at every position of a text."""
     day = r"0?(?P<{}>[1-9][0-9]?)(?:st|nd|rd|th|er)?"
     year = r"(?P<{}>[1-9][0-9]{{3}})"
     names_en = "|".join([*MONTHS_EN, *(rf"{m[:3]}\.?" for m in MONTHS_EN)])
@@ -290,9 +268,8 @@ _MONTH_NUMBER = {name: n for names in (MONTHS_EN, MONTHS_FR, [m[:3] for m in MON
 
 
 def cited_dates(text: str) -> frozenset[str]:
-    """Every date the text mentions in a form `cites_date` knows, ISO: `cites_date(text, iso)`
-    is `iso in cited_dates(text)` for any real date. Computed once per letter, kept in the
-    catalog, so that pairing never reads texts."""
+    """Every real date the text mentions in a form `_any_date_pattern` knows, ISO. Computed once
+    per letter, kept in the catalog, so that pairing never reads texts."""
     found: set[str] = set()
     for match in _ANY_DATE.finditer(re.sub(r"\s+", " ", fold(text))):
         n = next(i for i in range(1, 5) if match.group(f"y{i}"))
