@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +40,6 @@ REFUSED_BY_MEANING = {
     ("POST", "/api/partners/{slug}/names"): ["422"],
     ("POST", "/api/partners/{slug}/relink"): ["422"],
 }
-
-
-@pytest.fixture(scope="module")
-def contract_site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
-                  ) -> Iterator[tuple[LiveServer, WebHome]]:
-    """A live server on a copy of the web home that schemathesis may change at will."""
-    home = copy_web_home(web_template, tmp_path_factory.mktemp("contract") / "home")
-    with LiveServer(Settings(home=home.path)) as server:
-        yield server, home
 
 
 def schemathesis_config(token: str) -> SchemathesisConfig:
@@ -87,8 +77,8 @@ def failed_checks(event: events.EngineEvent) -> list[str]:
 
 
 @pytest.mark.slow  # about 45 s: the coverage phase alone sends some 500 requests
-def test_schemathesis_finds_nothing(contract_site: tuple[LiveServer, WebHome]) -> None:
-    server, home = contract_site
+def test_schemathesis_finds_nothing(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
     # uploads are real letters: the PDFs the web home was made of (found archived) and a new one
     letters = [path.read_bytes() for path in home.sources.values()]
     letters.append(pdfkit.text_pdf([["**COUNCIL OF EUROPE", "The Secretary General", "",
@@ -161,8 +151,8 @@ def test_every_answer_is_what_its_model_says(fresh: tuple[LiveServer, WebHome]) 
 
 
 def test_a_wrong_method_is_told_every_method_of_the_address(
-        contract_site: tuple[LiveServer, WebHome]) -> None:
-    server, home = contract_site
+        site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
     letter = home.ids["google-out.pdf"]
     headers = {"Authorization": f"Bearer {home.tokens['admin']}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
@@ -174,8 +164,8 @@ def test_a_wrong_method_is_told_every_method_of_the_address(
 
 
 def test_the_document_declares_security_bodies_and_errors(
-        contract_site: tuple[LiveServer, WebHome]) -> None:
-    server, _ = contract_site
+        site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = site
     document = httpx.get(f"{server.url}/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     schemes = document["components"]["securitySchemes"]
@@ -307,9 +297,9 @@ def test_a_file_part_without_a_file_name_is_still_a_file(fresh: tuple[LiveServer
     ("PATCH", "/api/letters/{id}"), ("PUT", "/api/letters/{id}/exchange"),
     ("POST", "/api/partners"), ("POST", "/api/partners/google/names"),
     ("POST", "/api/partners/google/relink")])
-def test_every_json_body_is_read_alike(contract_site: tuple[LiveServer, WebHome], method: str,
+def test_every_json_body_is_read_alike(site: tuple[LiveServer, WebHome], method: str,
                                        path: str) -> None:
-    server, home = contract_site
+    server, home = site
     url = path.format(id=home.ids["google-out.pdf"])
     headers = {"Authorization": f"Bearer {home.tokens['archivist']}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
