@@ -256,16 +256,20 @@ class Archive:
         lines = (found / HISTORY).read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
-    def clean_staging(self) -> int:
-        """Remove what interrupted ingests left in the staging area; how many were removed."""
+    def stale_staging(self) -> Iterator[Path]:
+        """Staged letters whose ingest is no longer running (named after the staging process)."""
         staging = self.root / ".staging"
         if not staging.is_dir():
-            return 0
-        removed = 0
-        for entry in staging.iterdir():
+            return
+        for entry in sorted(staging.iterdir()):
             pid = entry.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and process_alive(int(pid)):
-                continue  # another process's ingest in progress
+            if not (pid.isascii() and pid.isdigit() and process_alive(int(pid))):
+                yield entry
+
+    def clean_staging(self) -> int:
+        """Remove what interrupted ingests left in the staging area; how many were removed."""
+        removed = 0
+        for entry in list(self.stale_staging()):
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
         return removed

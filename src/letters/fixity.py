@@ -23,7 +23,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import audit, integrity, registry
-from letters.archive import DERIVED, HISTORY, LOCK, LOCKS, ORIGINAL, RECORD, TEXT, letter_id, now_iso
+from letters.archive import (
+    DERIVED,
+    HISTORY,
+    LOCK,
+    LOCKS,
+    ORIGINAL,
+    RECORD,
+    TEXT,
+    Archive,
+    letter_id,
+    now_iso,
+)
 from letters.fsutil import sha256_of, write_atomic
 
 if TYPE_CHECKING:
@@ -126,7 +137,7 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
     for entry in sorted(archive_dir.iterdir()):
         if entry.name not in ROOT_ENTRIES and not _in_progress(entry):
             problem(None, entry, "unexpected file: the archive layout does not define it")
-    for entry in [*integrity.stale_temporaries(archive_dir), *integrity.stale_staging(archive_dir)]:
+    for entry in [*integrity.stale_temporaries(archive_dir), *Archive(archive_dir).stale_staging()]:
         problem(None, entry, LEFTOVER)
     letters_dir = archive_dir / "letters"
     if not letters_dir.is_dir():

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import audit
-from letters.archive import HISTORY, RECORD, TEXT, letter_id, process_alive
+from letters.archive import HISTORY, RECORD, TEXT, letter_id
 
 if TYPE_CHECKING:
     from letters.service import Letters
@@ -69,17 +69,6 @@ def stale_temporaries(directory: Path, now: float | None = None) -> Iterator[Pat
                 yield entry
         except FileNotFoundError:
             continue  # the write it belonged to has just finished
-
-
-def stale_staging(archive_dir: Path) -> Iterator[Path]:
-    """Staged letters whose ingest is no longer running."""
-    staging = archive_dir / ".staging"
-    if not staging.is_dir():
-        return
-    for entry in sorted(staging.iterdir()):
-        pid = entry.name.rsplit("-", 1)[-1]
-        if not (pid.isascii() and pid.isdigit() and process_alive(int(pid))):
-            yield entry
 
 
 def check_audit_trail(archive_dir: Path, present: dict[str, Path]) -> list[Found]:
