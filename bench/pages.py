@@ -3,7 +3,8 @@
 For each size and spread (even: letters drawn among all partners; skewed: one partner holds a
 third) an archive is written in the archive layout, `letters reindex` builds the search index and
 the catalog, and `letters serve` answers each page kind and its API twin: once right after the
-server starts (cold, over a few starts), then repeatedly (warm). The catalog's own rebuild time is
+server starts (cold, over a few starts: the headline, held against the goals), then repeatedly
+(warm, reported on a line of its own). The catalog's own rebuild time is
 measured alone, and the share of an ingest spent writing the catalog is measured in-process.
 """
 
@@ -147,20 +148,22 @@ def run(report: Report, sizes: tuple[int, int], starts: int, repeats: int, inges
             found = measure(home, work, starts, repeats)
             details[f"{spread}-{count}"] = {"letters": count, "reindex_seconds": reindex,
                                             "catalog_rebuild_seconds": rebuild, "pages": found}
-            worst[(spread, count)] = max(k["warm_p95_ms"] for k in found.values())
+            # cold (the first request of each kind after a start) is the headline; repeating a
+            # request is reported on a line of its own
+            worst[(spread, count)] = max(k["cold_p95_ms"] for k in found.values())
             size = "small" if count == sizes[0] else "large"
             large = size == "large"
-            report.add(f"pages.{spread}.{size}.warm_p95_ms",
-                       f"pages, {spread}, {count:,} letters: slowest kind, warm p95",
-                       worst[(spread, count)], "ms", "<= 50" if large else None)
             report.add(f"pages.{spread}.{size}.cold_p95_ms",
                        f"pages, {spread}, {count:,} letters: slowest kind, cold p95",
-                       max(k["cold_p95_ms"] for k in found.values()), "ms")
+                       worst[(spread, count)], "ms", "<= 50" if large else None)
+            report.add(f"pages.{spread}.{size}.warm_p95_ms",
+                       f"pages, {spread}, {count:,} letters: slowest kind, repeated p95",
+                       max(k["warm_p95_ms"] for k in found.values()), "ms")
             report.add(f"pages.{spread}.{size}.catalog_rebuild_seconds",
                        f"catalog rebuild, {spread}, {count:,} letters", rebuild, "s",
                        "<= 30" if large else None)
         report.add(f"pages.{spread}.growth_p95",
-                   f"pages, {spread}: slowest warm p95, {sizes[1]:,} vs {sizes[0]:,} letters",
+                   f"pages, {spread}: slowest cold p95, {sizes[1]:,} vs {sizes[0]:,} letters",
                    worst[(spread, sizes[1])] / max(worst[(spread, sizes[0])], 1e-9), "x",
                    "<= 1.5")
     made = corpus.pdf_corpus(cache / "pdfs", ingest_letters)
