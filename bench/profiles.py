@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.queries import MIX, Query
-from letters.analysis import Task, analyse
 from letters.archive import Archive
 from letters.index import Index
+from letters.ingest.analysis import Task, analyse
 from letters.registry import load as load_registry
 from letters.service import Letters
 from letters.settings import Settings

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from letters.analysis import Task, analyse
+from letters.ingest.analysis import Task, analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ("partner", "signatory", "signed_by", "date", "direction", "language")

@@ -14,7 +14,7 @@ from typing import Any
 import make_elsewhere
 import pytest
 
-from letters.analysis import Analysis, Task, analyse
+from letters.ingest.analysis import Analysis, Task, analyse
 from support.pdfs import digests, text_of
 
 ELSEWHERE = Path(__file__).resolve().parents[1] / "specimens" / "elsewhere"

@@ -19,7 +19,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from letters.extract import (
+from letters.pdf.extract import (
     ExtractionError,
     check_pdf_header,
     extract,

@@ -18,7 +18,7 @@ import pypdf
 import pytest
 
 from letters.archive import Archive
-from letters.ingest import Indexer
+from letters.ingest.pipeline import Indexer
 from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings

@@ -10,8 +10,8 @@ import pdfkit
 import pypdf
 import pytest
 
-from letters import ocr
-from letters.analysis import Task, analyse
+from letters.ingest.analysis import Task, analyse
+from letters.pdf import ocr
 from support.pdfs import LINES, scan
 
 ROOT = Path(__file__).resolve().parents[1]

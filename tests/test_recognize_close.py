@@ -13,10 +13,10 @@ import pdfkit
 import pytest
 
 from letters import registry
-from letters.extract import extract
+from letters.pdf.extract import extract
 from letters.recognition import fuzzy, layout, names
 from letters.recognition.parties import partner_matcher
-from letters.recognize import recognize
+from letters.recognition.recognize import recognize
 from letters.registry import Registry
 from support.recognition import COE_ADDRESS, TODAY, incoming, outgoing, read
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from letters import registry
-from letters.extract import extract
-from letters.recognize import recognize
+from letters.pdf.extract import extract
+from letters.recognition.recognize import recognize
 
 SPECIMENS = Path(__file__).resolve().parents[1] / "specimens"
 FIELDS = ("partner", "signatory", "signed_by", "date", "direction", "language")

@@ -14,8 +14,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 
-from letters import signatures
 from letters.models import Signature
+from letters.pdf import signatures
 from support.pdfs import SIGNER, throwaway_signer
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pdfkit
 
-from letters import audit, thumbnails
+from letters import audit
+from letters.pdf import thumbnails
 from letters.settings import Settings
 from letters.web import i18n
 from support.server import LiveServer

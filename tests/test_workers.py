@@ -6,7 +6,7 @@ import ctypes
 import os
 import time
 
-from letters.workers import Pool, TaskFailed
+from letters.ingest.workers import Pool, TaskFailed
 
 
 def behave(task: str) -> str:
@@ -84,7 +84,7 @@ def test_a_parent_that_exits_without_closing_its_pool_leaves_no_scratch_director
     import sys
     from pathlib import Path
 
-    script = ("from letters.workers import Pool\n"
+    script = ("from letters.ingest.workers import Pool\n"
               "pool = Pool(abs, jobs=2)\n"
               "assert [r for _, r in pool.map([-1, -2])] in ([1, 2], [2, 1])\n"
               "print('\\n'.join(w.scratch for w in pool._workers), flush=True)\n")

@@ -36,7 +36,7 @@ def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
     Recognition links a letter to a partner only where one of the partner's names is written
     in it, so only the letters whose text holds one of those names (a phrase search of the
     index) are read and recognised again, not the whole archive."""
-    from letters.recognize import recognize
+    from letters.recognition.recognize import recognize
 
     app.reload_registry()
     partner = app.registry.partner(slug)

@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from letters import audit, corrections, exchanges, ingest, registry
+from letters import audit, corrections, exchanges, registry
 from letters.archive import Archive, now_iso
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
+from letters.ingest import pipeline
 from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
 from letters.searching import SearchRequest, SearchResult
@@ -139,10 +140,10 @@ class Letters:
     def ingest(self, paths: Iterable[Path], by: str, jobs: int = 1,
                progress: Callable[[IngestResult], None] | None = None,
                names: dict[Path, str] | None = None, address: str | None = None,
-               run: ingest.Run | None = None) -> list[IngestResult]:
+               run: pipeline.Run | None = None) -> list[IngestResult]:
         """Ingest files; one result per file, in input order (`run` collects what went wrong
         for the run as a whole)."""
-        return ingest.ingest_files(self, list(paths), by=by, jobs=jobs, progress=progress,
+        return pipeline.ingest_files(self, list(paths), by=by, jobs=jobs, progress=progress,
                                    names=names or {}, address=address, run=run)
 
     def correct(self, letter_id: str, changes: dict[str, Any], by: str,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pdfkit
 
-from letters.extract import extract
-from letters.recognize import Recognition, recognize
+from letters.pdf.extract import extract
+from letters.recognition.recognize import Recognition, recognize
 from letters.registry import Registry
 
 TODAY = date(2025, 1, 15)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
 from letters.errors import NotFound
-from letters.ingest import Run, expand
+from letters.ingest.pipeline import Run, expand
 from letters.models import IngestResult
 from letters.service import Letters
 

@@ -1,1 +1,2 @@
-"""The parts of letter recognition: layout, dates, names, parties, language."""
+"""Letter recognition: `recognize` (the entry point) and its parts: layout, dates, names, parties,
+language."""

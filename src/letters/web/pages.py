@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import exchanges, thumbnails
+from letters import exchanges
 from letters.corrections import validate
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import pair_choices, rows_for
 from letters.models import CORRECTABLE, Letter
+from letters.pdf import thumbnails
 from letters.searching import QueryError, SearchResult
 from letters.service import Letters
 from letters.web import i18n, upload

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from letters import audit
-from letters.analysis import Analysis, Task, analyse
 from letters.archive import letter_id
 from letters.fsutil import sha256_of
+from letters.ingest.analysis import Analysis, Task, analyse
+from letters.ingest.workers import Pool, TaskFailed
 from letters.integrity import letters_present
 from letters.models import IngestResult, Letter
-from letters.workers import Pool, TaskFailed
 
 if TYPE_CHECKING:
     from letters.index import Index

@@ -46,8 +46,9 @@ class Analysis:
 
 def analyse(task: Task) -> Analysis:
     """Extract the text and metadata of one PDF and recognise the letter in it."""
-    from letters import extract, registry
-    from letters.recognize import recognize
+    from letters import registry
+    from letters.pdf import extract
+    from letters.recognition.recognize import recognize
 
     path = Path(task.path)
     try:
@@ -64,7 +65,7 @@ def analyse(task: Task) -> Analysis:
             result.reasons.append(SCANNED_REASON)
             return result
     if extraction.signatures:
-        from letters import signatures
+        from letters.pdf import signatures
 
         result.signatures = signatures.validate(path) or extraction.signatures
     found = recognize(text, registry.load(Path(task.archive_dir)), date.fromisoformat(task.today),
@@ -79,7 +80,7 @@ def analyse(task: Task) -> Analysis:
 def _read_scan(path: Path, result: Analysis) -> tuple[str, list[str], Analysis]:
     """OCR a scanned letter: its text and the words read with little confidence; without Tesseract
     the letter is kept for review, text empty."""
-    from letters import ocr
+    from letters.pdf import ocr
 
     try:
         done = ocr.read(path)
