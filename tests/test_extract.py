@@ -21,11 +21,12 @@ from pypdf.generic import (
 
 from letters.pdf.extract import (
     ExtractionError,
-    check_pdf_header,
     extract,
     pdf_date_to_iso,
 )
+from letters.pdf.header import header_problem
 
+NOT_A_PDF = "not a PDF: the file does not start with a PDF header"
 SAMPLES = Path(__file__).parents[1].parent / "shared" / "realworld-pdfs" / "py-pdf-sample-files"
 
 LETTER = [
@@ -163,10 +164,11 @@ def test_pdf_dates(raw: str, iso: str | None) -> None:
 # -- unreadable files ----------------------------------------------------------------------
 
 def test_header_check() -> None:
-    assert check_pdf_header(b"%PDF-1.7\n")
-    assert check_pdf_header(b"\xef\xbb\xbf" + b" " * 900 + b"%PDF-1.4")
-    assert not check_pdf_header(b" " * 1024 + b"%PDF-1.4")
-    assert not check_pdf_header(b"PK\x03\x04")
+    assert header_problem(b"%PDF-1.7\n") is None
+    assert header_problem(b"\xef\xbb\xbf" + b" " * 900 + b"%PDF-1.4") is None
+    assert header_problem(b" " * 1024 + b"%PDF-1.4") == NOT_A_PDF
+    assert header_problem(b"PK\x03\x04") == NOT_A_PDF
+    assert header_problem(b"") == "empty file: it holds no bytes"
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -175,7 +177,7 @@ def test_empty_file(tmp_path: Path) -> None:
 
 def test_not_a_pdf(tmp_path: Path) -> None:
     message = _error(_write(tmp_path, b"Dear Secretary General,\nthis is plain text.\n"))
-    assert message == "not a PDF: the file does not start with a PDF header"
+    assert message == NOT_A_PDF
 
 
 def test_truncated_pdf(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from letters.ingest.analysis import Analysis, Task, analyse
 from letters.ingest.workers import Pool, TaskFailed
 from letters.integrity import letters_present
 from letters.models import IngestResult, Letter
+from letters.pdf.header import HEADER_WINDOW, header_problem
 
 if TYPE_CHECKING:
     from letters.index import Index
@@ -97,13 +98,8 @@ def _precheck(path: Path) -> str | None:
     """Reject at once what needs no parser: missing, empty, not a PDF."""
     if not path.is_file():
         return "not found: there is no such file"
-    if path.stat().st_size == 0:
-        return "empty file: it holds no bytes"
     with open(path, "rb") as handle:
-        head = handle.read(1024)
-    if b"%PDF-" not in head:
-        return "not a PDF: the file does not start with a PDF header"
-    return None
+        return header_problem(handle.read(HEADER_WINDOW))
 
 
 def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,

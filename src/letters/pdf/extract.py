@@ -23,12 +23,12 @@ from pypdf.errors import (
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from letters.models import Signature
+from letters.pdf.header import HEADER_WINDOW, header_problem
 from letters.textnorm import normalize
 
 # pypdf reports what it repairs through logging; without a handler Python prints it on stderr.
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
-HEADER_WINDOW = 1024
 #: Fewer meaningful characters than this on a page means it has no usable text layer.
 MIN_PAGE_CHARS = 10
 #: Fewer meaningful characters than this in the whole document means it is a scan.
@@ -76,11 +76,6 @@ class Extraction:
         return "\f".join(self.pages)
 
 
-def check_pdf_header(first_bytes: bytes) -> bool:
-    """Whether '%PDF-' occurs within the first 1024 bytes."""
-    return b"%PDF-" in first_bytes[:HEADER_WINDOW]
-
-
 def meaningful_chars(text: str) -> int:
     """How many letters and digits a text holds, the specimen banner aside."""
     return len(_MEANINGFUL.findall(_BANNER.sub("", text)))
@@ -94,10 +89,9 @@ def extract(path: Path) -> Extraction:
         raise ExtractionError(
             f"unreadable: the file could not be opened ({_short(error.strerror or str(error))})"
         ) from None
-    if not data:
-        raise ExtractionError("empty file: it holds no bytes")
-    if not check_pdf_header(data):
-        raise ExtractionError("not a PDF: the file does not start with a PDF header")
+    problem = header_problem(data)
+    if problem:
+        raise ExtractionError(problem)
     try:
         return _extract(data)
     except ExtractionError:

@@ -22,15 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from letters.models import IngestResult
+from letters.pdf.header import HEADER_WINDOW, header_problem
 from letters.settings import MB
 from letters.web.admission import RETRY_AFTER, Busy
 from letters.web.searchform import plain_digits
 from letters.web.state import Web
 
 FILE_FIELD = "file"
-PDF_MAGIC = b"%PDF-"
-#: Bytes at the start of a file searched for the PDF header (as PDF readers do).
-HEAD_BYTES = 1024
 MAX_FILES = 200
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 20
@@ -60,7 +58,7 @@ class Received:
     @property
     def is_pdf(self) -> bool:
         """Whether it starts like a PDF, whatever its name says."""
-        return PDF_MAGIC in self.head[:HEAD_BYTES]
+        return header_problem(self.head) is None
 
 
 @dataclass
@@ -148,8 +146,8 @@ class _Receiver:
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         chunk = data[start:end]
         if self.current is not None and self.handle is not None:
-            if len(self.current.head) < HEAD_BYTES:
-                self.current.head += chunk[:HEAD_BYTES - len(self.current.head)]
+            if len(self.current.head) < HEADER_WINDOW:
+                self.current.head += chunk[:HEADER_WINDOW - len(self.current.head)]
             self.current.size += len(chunk)
             self.pending.append((self.handle, chunk))
         elif self.field_name is not None:
