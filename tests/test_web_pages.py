@@ -14,6 +14,7 @@ from letters import audit
 from letters.pdf import thumbnails
 from letters.settings import Settings
 from letters.web import i18n
+from letters.web.searchform import page_count
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
 from support.webhome import WEB_PASSWORD, WebHome, copy_web_home
@@ -199,6 +200,11 @@ def test_pagination_and_sort_are_in_the_url(site: tuple[LiveServer, WebHome]) ->
     assert 'aria-current="page"' in second and 'rel="prev"' in second
     assert "8 November 2017" in text_of(first.split('class="results"')[1])
     assert "23 May 2018" in text_of(second.split('class="results"')[1])
+
+
+def test_the_page_count_rounds_up_and_is_never_zero() -> None:
+    assert [page_count(total, 20) for total in (0, 1, 20, 21, 40, 41)] == [1, 1, 1, 2, 2, 3]
+    assert page_count(3, 1) == 3
 
 
 def test_a_malformed_search_shows_the_problem(site: tuple[LiveServer, WebHome]) -> None:

@@ -19,7 +19,7 @@ from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.fixity_view import problem_views
 from letters.web.render import render
-from letters.web.searchform import page_numbers, whole_number
+from letters.web.searchform import page_count, page_numbers, whole_number
 from letters.web.state import web
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +110,7 @@ class Paged:
     @property
     def last_page(self) -> int:
         """The number of the last page (1 when there is nothing)."""
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def newest_first(app: Letters) -> list[dict[str, Any]]:
@@ -121,7 +121,7 @@ def newest_first(app: Letters) -> list[dict[str, Any]]:
 def page_of(events: list[dict[str, Any]], chosen: AuditFilter) -> Paged:
     """The filtered events on the chosen page (the last page when it is past the end)."""
     selected = chosen.select(events)
-    last = max(1, -(-len(selected) // chosen.per_page))
+    last = page_count(len(selected), chosen.per_page)
     page = min(chosen.page, last)
     start = (page - 1) * chosen.per_page
     return Paged(page, chosen.per_page, len(selected), selected[start:start + chosen.per_page])

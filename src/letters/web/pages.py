@@ -26,7 +26,7 @@ from letters.web.joining import joined_from_letters
 from letters.web.overviews import partner_overview, secretaries_general
 from letters.web.render import language, problem_text, render
 from letters.web.review_view import LARGE, review_context
-from letters.web.searchform import SearchForm, page_numbers, plain_digits
+from letters.web.searchform import SearchForm, page_count, page_numbers, plain_digits
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
 
@@ -103,7 +103,7 @@ def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
     except QueryError as error:
         context["error"] = str(error)
         return render(request, "search.html", context, status=400)
-    last = max(1, -(-result.total // max(1, result.per_page)))
+    last = page_count(result.total, result.per_page)
     context.update(
         result=result,
         hits=[(hit.letter, snippet_html(hit.snippet)) for hit in result.hits],

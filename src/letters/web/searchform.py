@@ -94,6 +94,11 @@ def whole_number(value: str, default: int, message: str) -> int:
     return int(value)
 
 
+def page_count(total: int, per_page: int) -> int:
+    """The number of the last page of `total` items shown `per_page` at a time (1 when there are none)."""
+    return max(1, -(-total // max(1, per_page)))
+
+
 def page_numbers(page: int, last: int) -> list[int | None]:
     """The page links to show: first, last and two either side of the current (None: a gap)."""
     shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
