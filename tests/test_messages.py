@@ -4,10 +4,16 @@ English sentence finds its translation."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from babel.messages.pofile import read_po
 
-from letters.web import messages
+from letters.models import Letter
+from letters.recognition import titles
+from letters.registry import Registry
+from letters.web import i18n, messages
+from letters.web.render import letter_title
+from support.letters import make
 
 
 def test_every_translation_keeps_the_parts_of_its_sentence() -> None:
@@ -38,3 +44,18 @@ def test_stored_sentences_are_found_with_their_parts_and_lists_part_by_part() ->
     assert messages.translate("The letter's own date was not found.", "en") == (
         "The letter's own date was not found.")
     assert messages.gettext(" (signed by {name})", fr, name="X") == " (signée par X)"
+
+
+def test_a_letter_without_a_title_is_named_as_recognition_words_a_title(reg: Registry) -> None:
+    letter = make("apple", "outgoing", "2017-11-08", "untitled")  # signed by Jagland, no title
+
+    def shown(record: Letter, lang: str) -> str:
+        return letter_title(record, reg, i18n.translator(lang), lang)
+
+    assert shown(letter, "en") == titles.letter_title("outgoing", "Thorbjørn Jagland", "Apple")
+    assert shown(letter, "fr") == "Lettre de Thorbjørn Jagland à Apple"
+    assert shown(replace(letter, direction="incoming", signatory=None), "fr") == (
+        "Lettre de Apple à Non reconnu")  # a name not known is said so, in the page's language
+    assert shown(replace(letter, direction=None), "en") == "Letter untitled.pdf"
+    assert shown(replace(letter, title="Letter from Thorbjørn Jagland"), "fr") == (
+        "Lettre de Thorbjørn Jagland")

@@ -22,6 +22,7 @@ from letters.recognition.parties import (
     partner_matcher,
     sg_matcher,
 )
+from letters.recognition.titles import letter_title
 from letters.registry import Registry
 
 #: An unnamed Secretary General found by a date fewer than this many days from a change of office
@@ -127,7 +128,8 @@ def recognize(text: str, registry: Registry, today: date,
         reasons.insert(0, other_kind)
     return Recognition(
         partner=partner, signatory=signatory, signed_by=signed_by, date=iso, direction=way,
-        language=language, title=_title(way, hit, signatory, registry), evidence=evidence,
+        language=language, evidence=evidence,
+        title=letter_title(way, registry.display_name(signatory), hit.text if hit else None),
         reasons=reasons,
     )
 
@@ -183,20 +185,3 @@ def _no_partner(layout: layouts.Layout, way: Direction | None) -> str:
     if way == "outgoing":
         return "No registered partner is named in the addressee block."
     return "No registered partner was recognised."
-
-
-def _title(way: Direction | None, hit: Hit | None, signatory: str | None,
-           registry: Registry) -> str | None:
-    sg = registry.display_name(signatory)
-    org = hit.text if hit else None
-    if way == "outgoing" and sg and org:
-        return f"Letter from {sg} to {org}"
-    if way == "incoming" and sg and org:
-        return f"Letter from {org} to {sg}"
-    if way == "outgoing" and sg:
-        return f"Letter from {sg}"
-    if way == "incoming" and org:
-        return f"Letter from {org} to the Secretary General"
-    if way == "incoming" and sg:
-        return f"Letter to {sg}"
-    return None

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from letters.corrections import confirmable
 from letters.models import Letter
+from letters.recognition import titles
 from letters.registry import Registry
 from letters.settings import MB
 from letters.web import i18n, messages, record_view
@@ -62,15 +63,14 @@ def switch_url(request: Request, lang: str) -> str:
 
 
 def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DEFAULT) -> str:
-    """A letter's title (in `lang` when it is one recognition wrote), else who wrote to whom."""
-    if letter.title:
-        return messages.translate(letter.title, lang)
-    partner = registry.display_name(letter.partner) or t("unknown")
+    """A letter's title in `lang`: its record's, else who wrote to whom as recognition words it
+    (a name not known shown as such), else its file name."""
     sg = registry.display_name(letter.signatory) or t("unknown")
-    if letter.direction == "outgoing":
-        return str(t("title.outgoing", sg=sg, partner=partner))
-    if letter.direction == "incoming":
-        return str(t("title.incoming", sg=sg, partner=partner))
+    partner = registry.display_name(letter.partner) or t("unknown")
+    # "unknown" is already in `lang`: translating the sentence leaves the names as they are
+    title = letter.title or titles.letter_title(letter.direction, sg, partner)
+    if title:
+        return messages.translate(title, lang)
     return str(t("title.other", name=letter.filename))
 
 
