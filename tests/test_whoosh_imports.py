@@ -41,6 +41,14 @@ def test_exactly_one_module_imports_tantivy() -> None:
     assert whoosh_importers(SRC, "tantivy") == {"letters/index/tantivy_engine.py"}
 
 
+def test_only_the_web_imports_fastapi_or_starlette() -> None:
+    """Domain modules never import the web framework (README: 'Domain modules never import FastAPI')."""
+    for framework in ("fastapi", "starlette"):
+        importers = whoosh_importers(SRC, framework)
+        assert "letters/web/app.py" in importers
+        assert {path for path in importers if not path.startswith("letters/web/")} == set(), framework
+
+
 def test_the_scan_sees_every_form_of_import(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("import whoosh\n")
     (tmp_path / "b.py").write_text("from whoosh.qparser import QueryParser\n")
