@@ -15,6 +15,7 @@ from letters.analysis import Analysis, Task, analyse
 from letters.archive import letter_id
 from letters.fsutil import sha256_of
 from letters.integrity import letters_present
+from letters.messages import Message, msg
 from letters.models import IngestResult, Letter
 from letters.workers import Pool, TaskFailed
 
@@ -40,15 +41,20 @@ def expand(paths: list[Path]) -> list[Path]:
 
 def disk_reason(error: OSError) -> str:
     """Why the disk refused a write, in words."""
+    return str(disk_message(error))
+
+
+def disk_message(error: OSError) -> Message:
+    """Why the disk refused a write."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full"
+        return msg("refusal.disk_full")
     if error.errno == errno.EROFS:
-        return "the disk is read-only"
+        return msg("refusal.disk_read_only")
     if error.errno == errno.EFBIG:
-        return "the file system refuses a file this large"
+        return msg("refusal.file_too_large")
     if error.errno in (errno.EACCES, errno.EPERM):
-        return "this program may not write there"
-    return f"the disk refused the write ({error.strerror or error})"
+        return msg("refusal.not_permitted")
+    return msg("refusal.disk_refused", why=str(error.strerror or error))
 
 
 class Run:
@@ -81,28 +87,28 @@ class Run:
         return out
 
 
-def failure_sentence(failure: TaskFailed) -> str:
-    """The archivist's sentence for a worker that did not finish."""
+def failure_sentence(failure: TaskFailed) -> Message:
+    """What the archivist is told of a worker that did not finish."""
     reason = str(failure)
     if reason == "timeout":
-        return "too slow to read: it took longer than the time allowed and was stopped"
+        return msg("refusal.too_slow")
     if reason == "memory":
-        return "too big to read: it needs more memory than allowed (a decompression bomb?)"
+        return msg("refusal.too_big")
     if reason.startswith("crash"):
-        return "damaged: reading it crashed the PDF reader"
-    return "damaged: the PDF reader failed on it (" + reason.splitlines()[0][:120] + ")"
+        return msg("refusal.reader_crashed")
+    return msg("refusal.reader_failed", why=reason.splitlines()[0][:120])
 
 
-def _precheck(path: Path) -> str | None:
+def _precheck(path: Path) -> Message | None:
     """Reject at once what needs no parser: missing, empty, not a PDF."""
     if not path.is_file():
-        return "not found: there is no such file"
+        return msg("refusal.not_found")
     if path.stat().st_size == 0:
-        return "empty file: it holds no bytes"
+        return msg("refusal.empty")
     with open(path, "rb") as handle:
         head = handle.read(1024)
     if b"%PDF-" not in head:
-        return "not a PDF: the file does not start with a PDF header"
+        return msg("refusal.not_pdf")
     return None
 
 
@@ -237,7 +243,7 @@ def _audit_refused(app: Letters, result: IngestResult, by: str, filename: str,
                {"id": result.letter.id if result.letter else None, "filename": filename}, address,
                run)
     elif result.result == "rejected":
-        _audit(app, "upload_rejected", by, {"filename": filename, "error": result.error}, address,
+        _audit(app, "upload_rejected", by, {"filename": filename, "error": str(result.error)}, address,
                run)
 
 
@@ -263,9 +269,10 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
             run.uncatalogued = disk_reason(error) if isinstance(error, OSError) else str(error)
             added = True
         elif isinstance(error, OSError):
-            reason = disk_reason(error)
-            run.not_archived.append(reason)
-            return IngestResult(str(path), "rejected", error=f"not archived: {reason}")
+            reason = disk_message(error)
+            run.not_archived.append(str(reason))
+            return IngestResult(str(path), "rejected", error=msg("refusal.not_archived",
+                                                                 reason=reason))
         else:
             raise
     if not added:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
+
+from letters.messages import Message, joined, parts_from_record, parts_to_record
 
 Direction = Literal["outgoing", "incoming"]
 Status = Literal["ok", "needs_review"]
@@ -105,23 +107,39 @@ class Letter:
     added_at: str
     added_by: str
     title: str | None = None
-    reasons: list[str] = field(default_factory=list)
-    evidence: dict[str, str] = field(default_factory=dict)
+    reasons: list[Message] = field(default_factory=list)
+    evidence: dict[str, list[Message]] = field(default_factory=dict)
     confirmed: list[str] = field(default_factory=list)
     ocr_confidence: float | None = None
     exchange: str | None = None  # id of the other letter of the same exchange
     pdf_metadata: dict[str, str] = field(default_factory=dict)  # /Info and XMP, as the file says
 
     def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return asdict(self)
+        """The record as the JSON answers and the command line show it: reasons and evidence in
+        English sentences."""
+        out = asdict(replace(self, reasons=[], evidence={}))
+        out["reasons"] = [str(reason) for reason in self.reasons]
+        out["evidence"] = {key: joined(parts) for key, parts in self.evidence.items()}
+        return out
+
+    def to_record(self) -> dict[str, Any]:
+        """The record as it is stored (record.json, its history, the catalog, the index):
+        reasons and evidence as codes with parameters (an old record's sentences as they were)."""
+        out = asdict(replace(self, reasons=[], evidence={}))
+        out["reasons"] = [reason.to_record() for reason in self.reasons]
+        out["evidence"] = {key: parts_to_record(parts) for key, parts in self.evidence.items()}
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Letter:
-        """Read a record back, tolerating fields added by later versions."""
+        """Read a record back (stored, or as `to_json` wrote it: English sentences), tolerating
+        fields added by later versions."""
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         values["digital_signatures"] = [Signature(**s) for s in data.get("digital_signatures", [])]
+        values["reasons"] = [Message.from_record(r) for r in data.get("reasons") or []]
+        values["evidence"] = {str(k): parts_from_record(v)
+                              for k, v in (data.get("evidence") or {}).items()}
         return cls(**values)
 
 
@@ -132,7 +150,7 @@ class IngestResult:
     path: str
     result: Literal["added", "duplicate", "rejected"]
     letter: Letter | None = None
-    error: str | None = None
+    error: Message | None = None
 
     def to_json(self) -> dict[str, Any]:
         """One line of `ingest --json`: the record fields plus path, result and error."""
@@ -140,5 +158,5 @@ class IngestResult:
         out["path"] = self.path
         out["result"] = self.result
         if self.error is not None:
-            out["error"] = self.error
+            out["error"] = str(self.error)
         return out

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from letters.errors import Explained
+from letters.messages import msg
 from letters.textnorm import normalize
 
 LANGUAGES = "eng+fra"
@@ -25,8 +27,8 @@ DPI = 300
 DOUBTFUL = 65.0
 
 
-class OcrError(Exception):
-    """OCR could not run; the message is one sentence."""
+class OcrError(Explained):
+    """OCR could not run; its message says why (str(error): in English)."""
 
 
 @dataclass
@@ -72,7 +74,7 @@ def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes]:
     done = _run(["tesseract", str(image), str(base), "-l", LANGUAGES, "--psm", "1",
                  "txt", "tsv", "pdf"])
     if done.returncode != 0:
-        raise OcrError("OCR failed: Tesseract could not read a page of the scan")
+        raise OcrError(msg("refusal.ocr_failed"))
     text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
     rows = csv.DictReader(io.StringIO(base.with_suffix(".tsv").read_text(encoding="utf-8")),
                           delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -92,7 +94,7 @@ def read(path: Path) -> OcrResult:
         folder = Path(work)
         done = _run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(path), str(folder / "page")])
         if done.returncode != 0:
-            raise OcrError("damaged: its pages could not be rendered for OCR")
+            raise OcrError(msg("refusal.ocr_unrendered"))
         pages: list[str] = []
         words: list[tuple[str, float]] = []
         writer = PdfWriter()

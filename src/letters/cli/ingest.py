@@ -12,6 +12,7 @@ from pathlib import Path
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
 from letters.errors import NotFound
 from letters.ingest import Run, expand
+from letters.messages import joined
 from letters.models import IngestResult
 from letters.service import Letters
 
@@ -117,7 +118,7 @@ def _line(result: IngestResult) -> str:
     letter = result.letter
     assert letter is not None
     what = f"{letter.date or '????-??-??'} {letter.partner or '-'} {letter.direction or '-'}"
-    flag = " (needs review: " + "; ".join(letter.reasons) + ")" if letter.reasons else ""
+    flag = " (needs review: " + joined(letter.reasons) + ")" if letter.reasons else ""
     return f"{result.result:<10} {result.path} -> {letter.id} {what}{flag}"
 
 

@@ -17,7 +17,7 @@ from letters.searching import QueryError
 from letters.service import Letters
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
-from letters.web.fixity_view import problem_views
+from letters.web.fixity_view import NAMED_KINDS, problem_views
 from letters.web.render import render
 from letters.web.searchform import page_numbers, whole_number
 from letters.web.state import web
@@ -175,7 +175,7 @@ def audit_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     try:
         chosen = AuditFilter.from_params(request.query_params)
     except QueryError as error:
-        context["error"] = str(error)
+        context["error"] = error.message
         context["form"] = _lenient(request.query_params)
         return render(request, "audit.html", context, status=400)
     result = page_of(events, chosen)
@@ -197,6 +197,7 @@ def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     return render(request, "fixity.html", {
         "section": "fixity", "report": report,
         "problems": problem_views(app, report) if report else [],
+        "named_kinds": NAMED_KINDS,
         "done": request.query_params.get("done") == "1",
     })
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from letters.messages import joined
 from letters.models import Letter, Partner
 from letters.registry import Registry
 from letters.textnorm import fold
@@ -16,7 +17,7 @@ COE_SG = "Secretary General of the Council of Europe"
 def partner_name(partner: Partner, letter: Letter, text: str) -> str:
     """The partner's name as the letter writes it, else the name in use on its date."""
     names = sorted(partner.names(), key=lambda n: len(n.name), reverse=True)
-    for source in (letter.evidence.get("partner", ""), text):
+    for source in (joined(letter.evidence.get("partner", [])), text):
         haystack = fold(source)
         for name in names:
             if re.search(r"(?<!\w)" + re.escape(fold(name.name)) + r"(?!\w)", haystack):

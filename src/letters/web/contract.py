@@ -56,6 +56,8 @@ class Problem(_Shape):
     """An error: one plain sentence."""
 
     detail: str
+    code: str | None = Field(None, description="the code of the sentence, when the domain said "
+                             "it (e.g. `query.unbalanced_quote`): the same whatever the language")
 
 
 class Signature(_Shape):
@@ -266,6 +268,10 @@ class FixityProblem(_Shape):
     id: str | None
     path: str
     problem: str
+    code: str = Field("", description="the code of `problem` (e.g. `integrity.original_altered`), "
+                      "empty in reports saved by earlier versions")
+    params: dict[str, Any] = Field(default_factory=dict, description="the values `problem` names "
+                                   "(a value may itself be `{\"code\", \"params\"}`)")
 
 
 class FixityReport(_Shape):

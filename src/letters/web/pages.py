@@ -100,7 +100,7 @@ def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
     try:
         result = app.search(form.to_request())
     except QueryError as error:
-        context["error"] = str(error)
+        context["error"] = error.message
         return render(request, "search.html", context, status=400)
     last = max(1, -(-result.total // max(1, result.per_page)))
     context.update(

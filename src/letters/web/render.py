@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from letters.corrections import confirmable
+from letters.messages import Message
 from letters.models import Letter
 from letters.registry import Registry
 from letters.settings import MB
@@ -34,9 +35,14 @@ def environment() -> Environment:
 
 
 @pass_context
-def in_language(context: Any, sentence: str | None) -> str:
-    """A sentence of the domain (a reason, evidence, a refusal) in the page's language."""
-    return messages.translate(sentence, context["lang"])
+def in_language(context: Any, said: Message | list[Message] | str | None) -> str:
+    """What the domain says (a reason, evidence, a refusal: a message, several, or a sentence
+    without a code) in the page's language."""
+    if isinstance(said, Message):
+        return messages.say(said, context["lang"])
+    if isinstance(said, list):
+        return messages.say_all(said, context["lang"])
+    return messages.translate(said, context["lang"])
 
 
 @pass_context
