@@ -58,13 +58,18 @@ class Problem:
 
     id: str | None
     path: str
-    problem: Message
+    message: Message
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, in English."""
+        return str(self.message)
 
     def to_json(self) -> dict[str, Any]:
         """The problem in JSON: its English sentence, and its code and parameters."""
-        stored = self.problem.to_record()
+        stored = self.message.to_record()
         code, params = (stored["code"], stored["params"]) if isinstance(stored, dict) else ("", {})
-        return {"id": self.id, "path": self.path, "problem": str(self.problem), "code": code,
+        return {"id": self.id, "path": self.path, "problem": self.problem, "code": code,
                 "params": params}
 
     @classmethod

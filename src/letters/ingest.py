@@ -137,7 +137,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     for index, path in enumerate(paths):
         error = _precheck(path)
         if error:
-            done(index, IngestResult(str(path), "rejected", error=error))
+            done(index, IngestResult(str(path), "rejected", refusal=error))
             continue
         sha = sha256_of(path)
         existing = archive.by_sha(sha)
@@ -178,7 +178,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
         if index not in results:
             twin = archive.by_sha(sha)
             done(index, IngestResult(str(path), "duplicate", letter=twin) if twin else
-                 IngestResult(str(path), "rejected", error=results[seen[sha]].error))
+                 IngestResult(str(path), "rejected", refusal=results[seen[sha]].refusal))
     return [results[i] for i in range(len(paths))]
 
 
@@ -243,16 +243,16 @@ def _audit_refused(app: Letters, result: IngestResult, by: str, filename: str,
                {"id": result.letter.id if result.letter else None, "filename": filename}, address,
                run)
     elif result.result == "rejected":
-        _audit(app, "upload_rejected", by, {"filename": filename, "error": str(result.error)}, address,
+        _audit(app, "upload_rejected", by, {"filename": filename, "error": result.error}, address,
                run)
 
 
 def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,
                  filename: str, address: str | None, run: Run) -> IngestResult:
     if isinstance(outcome, TaskFailed):
-        return IngestResult(str(path), "rejected", error=failure_sentence(outcome))
+        return IngestResult(str(path), "rejected", refusal=failure_sentence(outcome))
     if outcome.error:
-        return IngestResult(str(path), "rejected", error=outcome.error)
+        return IngestResult(str(path), "rejected", refusal=outcome.error)
     letter = Letter(
         id=letter_id(sha), sha256=sha, filename=os.path.basename(filename), pages=outcome.page_count,
         partner=outcome.partner, signatory=outcome.signatory, signed_by=outcome.signed_by,
@@ -271,7 +271,7 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         elif isinstance(error, OSError):
             reason = disk_message(error)
             run.not_archived.append(str(reason))
-            return IngestResult(str(path), "rejected", error=msg("refusal.not_archived",
+            return IngestResult(str(path), "rejected", refusal=msg("refusal.not_archived",
                                                                  reason=reason))
         else:
             raise

@@ -150,7 +150,12 @@ class IngestResult:
     path: str
     result: Literal["added", "duplicate", "rejected"]
     letter: Letter | None = None
-    error: Message | None = None
+    refusal: Message | None = None
+
+    @property
+    def error(self) -> str | None:
+        """Why the file was rejected, in English."""
+        return None if self.refusal is None else str(self.refusal)
 
     def to_json(self) -> dict[str, Any]:
         """One line of `ingest --json`: the record fields plus path, result and error."""
@@ -158,5 +163,5 @@ class IngestResult:
         out["path"] = self.path
         out["result"] = self.result
         if self.error is not None:
-            out["error"] = str(self.error)
+            out["error"] = self.error
         return out

@@ -59,7 +59,7 @@ def problem_views(app: Letters, report: dict[str, Any]) -> list[ProblemView]:
                 letter = app.get(ident)
             except (NotFound, ValueError, OSError):
                 letter = None
-        said = Problem.from_json(problem).problem
+        said = Problem.from_json(problem).message
         views.append(ProblemView(ident, str(problem.get("path") or ""), said, kind_of(said),
                                  letter))
     return views
