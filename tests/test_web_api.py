@@ -167,6 +167,23 @@ def test_search_returns_records_snippets_and_facets(reading: tuple[LiveServer, W
     assert found["facets"]["partner"] == {"google": 1}
 
 
+def test_errors_are_english_with_their_code_unless_french_is_asked_for(
+        reading: tuple[LiveServer, WebHome]) -> None:
+    server, home = reading
+    with client(server, home, "reader") as http:
+        english = http.get("/api/search", params={"q": '"open'})
+        french = http.get("/api/search", params={"q": '"open'},
+                          headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"})
+        missing = http.get("/api/letters/0000000000000000", headers={"Accept-Language": "fr"})
+    assert assert_error(english, 400) == 'unbalanced quote: a phrase needs a closing "'
+    assert english.json()["code"] == "query.unbalanced_quote"
+    assert assert_error(french, 400) == ("guillemet non fermé : une expression entre guillemets "
+                                         "doit être refermée par \"")
+    assert french.json()["code"] == "query.unbalanced_quote"
+    assert assert_error(missing, 404) == "Aucune lettre n’a l’identifiant « 0000000000000000 »."
+    assert "code" not in missing.json()  # a sentence of the web layer: no code
+
+
 def test_search_filters_sort_and_pages(reading: tuple[LiveServer, WebHome]) -> None:
     server, home = reading
     with client(server, home, "reader") as http:
