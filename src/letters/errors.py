@@ -37,6 +37,6 @@ class QueryError(Explained, ValueError):
     """A malformed search query or filter; the message points at the problem in one line."""
 
 
-class IndexUnavailable(RuntimeError):
+class IndexUnavailable(Explained, RuntimeError):
     """The search index cannot answer (damaged, or made for another engine or schema): searching
     waits for `letters reindex` or a restart, which rebuild it; the message says so."""

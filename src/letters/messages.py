@@ -277,4 +277,6 @@ ENGLISH: dict[str, str] = {
     "query.dates_reversed": "the from date {start} comes after the to date {end}",
     "query.bad_sort": 'sort must be "relevance", "date" or "-date"',
     "query.bad_page": "page and per_page must be 1 or more",
+    "query.index_unavailable": "The search index cannot be read; it is rebuilt by `letters reindex` "
+                               "or when the server restarts.",
 }

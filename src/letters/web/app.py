@@ -186,7 +186,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 400, exc.message if str(exc) else SENTENCES[400])
 
     async def index_unavailable(request: Request, exc: Exception) -> Response:
-        return error_response(request, 503, str(exc))
+        assert isinstance(exc, IndexUnavailable)
+        return error_response(request, 503, exc.message)
 
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
