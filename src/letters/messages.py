@@ -153,6 +153,10 @@ ENGLISH: dict[str, str] = {
                              "closing formula; check whether it belongs in the archive.",
     "reason.scanned_without_text": "scanned: text needs OCR",
     "reason.ocr_low_confidence": "OCR confidence is low ({confidence}%): check the text",
+    "reason.ocr_unavailable": "OCR unavailable: install {tool} (Debian: tesseract-ocr "
+                              "tesseract-ocr-fra poppler-utils)",
+    "reason.ocr_unavailable_both": "OCR unavailable: install tesseract and pdftoppm (Debian: "
+                                   "tesseract-ocr tesseract-ocr-fra poppler-utils)",
     "reason.no_partner_recorded": "No partner is recorded.",
     "reason.no_sg_recorded": "No Secretary General is recorded.",
     "reason.no_date_recorded": "The letter's date is not recorded.",

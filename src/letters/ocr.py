@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from letters.errors import Explained
-from letters.messages import msg
+from letters.messages import Message, msg
 from letters.textnorm import normalize
 
 LANGUAGES = "eng+fra"
@@ -42,12 +42,13 @@ class OcrResult:
     doubtful: list[str] = field(default_factory=list)
 
 
-def available() -> str | None:
-    """None when Tesseract and pdftoppm are installed, else the sentence saying what is missing."""
+def available() -> Message | None:
+    """None when Tesseract and pdftoppm are installed, else what is missing."""
     missing = [tool for tool in ("tesseract", "pdftoppm") if shutil.which(tool) is None]
+    if len(missing) == 1:
+        return msg("reason.ocr_unavailable", tool=missing[0])
     if missing:
-        return ("OCR unavailable: install " + " and ".join(missing) +
-                " (Debian: tesseract-ocr tesseract-ocr-fra poppler-utils)")
+        return msg("reason.ocr_unavailable_both")
     return None
 
 

@@ -402,11 +402,15 @@ def replace_word(q: str, folded: str, replacement: str) -> str:
     return _WORD.sub(swap, q)
 
 
+#: The message saying a filter's date is not one, by filter.
+DATE_FORMS = {"from": "query.from_date_form", "to": "query.to_date_form"}
+
+
 def parse_date(value: str, what: str) -> date:
-    """A YYYY-MM-DD filter date; QueryError naming `what` otherwise."""
+    """A YYYY-MM-DD filter date; QueryError naming `what` ("from" or "to") otherwise."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise QueryError(msg(f"query.{what}_date_form", value=value)) from None
+        raise QueryError(msg(DATE_FORMS[what], value=value)) from None
