@@ -59,10 +59,11 @@ def test_a_message_says_its_english_and_is_stored_as_its_code_and_parameters() -
     back = Message.from_record(json.loads(json.dumps(stored)))
     assert back.code == said.code and back.to_record() == stored
     assert messages.say(back, "fr") == (
-        "Le Secrétaire Général n’est pas nommé et la date de la lettre, 2024-09-20, est proche d’un "
-        "changement de titulaire (Alain Berset a pris ses fonctions le 2024-09-18) ; vérifiez de "
-        "quel Secrétaire Général elle relève.")
-    assert messages.say(back, "en") == str(said)
+        "Le Secrétaire Général n’est pas nommé et la date de la lettre, 20 septembre 2024, est "
+        "proche d’un changement de titulaire (Alain Berset a pris ses fonctions le 18 septembre "
+        "2024) ; vérifiez de quel Secrétaire Général elle relève.")
+    assert messages.say(back, "en") == str(said).replace("2024-09-20", "20 September 2024").replace(
+        "2024-09-18", "18 September 2024")  # pages write days out; the command line as ISO
     with pytest.raises(KeyError):
         msg("reason.no_such_code")
 
@@ -72,8 +73,8 @@ def test_an_old_sentence_is_kept_as_written_and_said_like_its_code() -> None:
     old = Message.from_record(sentence)
     coded = msg("reason.sg_not_in_office", sg="Thorbjørn Jagland", date="2021-03-03")
     assert old.to_record() == sentence and old == coded and len({old, coded}) == 1
-    assert messages.say(old, "fr") == messages.say(coded, "fr") == (
-        "Thorbjørn Jagland n’était pas Secrétaire Général le 2021-03-03.")
+    assert messages.say(old, "fr") == "Thorbjørn Jagland n’était pas Secrétaire Général le 2021-03-03."
+    assert messages.say(coded, "fr") == "Thorbjørn Jagland n’était pas Secrétaire Général le 3 mars 2021."
     assert parts_to_record(parts_from_record("letterhead: 'X'; salutation: 'Dear Sir,'")) == (
         "letterhead: 'X'; salutation: 'Dear Sir,'")
 

@@ -21,11 +21,15 @@ from pathlib import Path
 from babel.messages import Catalog as Messages
 from babel.messages.pofile import read_po
 
-from letters.messages import ENGLISH, WRITTEN, Message
+from letters.messages import ENGLISH, WRITTEN, Message, Param
 
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The kinds of message whose days are written out in the reader's language (a search error
+#: repeats the query as it was typed).
+DATED = ("reason", "evidence")
 #: Between the items of a list: French puts a space before the semicolon.
 SEPARATOR = {"fr": " ; "}
 
@@ -95,8 +99,19 @@ def say(message: Message, lang: str) -> str:
     """A message of the domain in `lang` (in English when the catalog lacks it)."""
     if message.code == WRITTEN:
         return translate(str(message), lang)
-    values = {k: say(v, lang) if isinstance(v, Message) else v for k, v in message.params.items()}
+    dated = message.code.split(".")[0] in DATED
+    values = {k: _value(v, lang, dated) for k, v in message.params.items()}
     return coded(lang).get(message.code, ENGLISH[message.code]).format(**values)
+
+
+def _value(value: Param, lang: str, dated: bool) -> object:
+    if isinstance(value, Message):
+        return say(value, lang)
+    if dated and isinstance(value, str) and _DAY.match(value):
+        from letters.web.i18n import long_date  # i18n reads its strings from this module
+
+        return long_date(value, lang)
+    return value
 
 
 def say_all(messages: list[Message], lang: str) -> str:
