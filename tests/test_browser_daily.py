@@ -541,7 +541,8 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
     os.utime(leftover, (time.time() - 3600, time.time() - 3600))
     pages = ["/", "/?q=partnership", "/?q=%22open", "/?q=date:[2020+TO", "/?q=foo:bar",
              "/?q=year:20x", "/?q=date:yesterday", "/?q=a*", "/?q=cyber+AND", "/?q=(+)",
-             "/?q=status:(ok)", "/?partner=nobody", "/?from=2020-13-01", "/partners",
+             "/?q=status:(ok)", "/?partner=nobody", "/?from=2020-13-01", "/?page=x",
+             "/?per_page=1000", "/audit?page=0", "/partners",
              "/partners/cloudflare",
              "/partners/google", "/partners/att", "/secretaries-general",
              "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",

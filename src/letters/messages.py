@@ -281,6 +281,10 @@ ENGLISH: dict[str, str] = {
     "query.dates_reversed": "the from date {start} comes after the to date {end}",
     "query.bad_sort": 'sort must be "relevance", "date" or "-date"',
     "query.bad_page": "page and per_page must be 1 or more",
+    "query.page_number": "The page must be a whole number from 1.",
+    "query.not_a_date": "The date '{value}' is not a date: write it as YYYY-MM-DD.",
+    "query.start_after_end": "The start date is after the end date.",
+    "query.per_page_number": "per_page must be a whole number from 1 to {most}.",
     "query.index_unavailable": "The search index cannot be read; it is rebuilt by `letters reindex` "
                                "or when the server restarts.",
 }

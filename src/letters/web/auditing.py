@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters import audit, fixity
+from letters.messages import msg
 from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
@@ -51,17 +52,16 @@ class AuditFilter:
         values = {field: params.get(name, "").strip()[:200] for field, name in PARAMS.items()}
         for field in ("date_from", "date_to"):
             if values[field] and not is_iso_date(values[field]):
-                raise QueryError(f"The date '{values[field]}' is not a date: write it as "
-                                 "YYYY-MM-DD.")
+                raise QueryError(msg("query.not_a_date", value=values[field]))
         if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-            raise QueryError("The start date is after the end date.")
+            raise QueryError(msg("query.start_after_end"))
         if not paged:
             return cls._of(values)
-        page = whole_number(params.get("page", ""), 1, "page must be a whole number from 1.")
-        per_page = whole_number(params.get("per_page", ""), PER_PAGE,
-                           f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        page = whole_number(params.get("page", ""), 1, msg("query.page_number"))
+        too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
+        per_page = whole_number(params.get("per_page", ""), PER_PAGE, too_many)
         if per_page > MAX_PER_PAGE:
-            raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+            raise QueryError(too_many)
         return replace(cls._of(values), page=page, per_page=per_page)
 
     @classmethod

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import cast
 from urllib.parse import urlencode
 
+from letters.messages import Message, msg
 from letters.searching import QueryError, SearchRequest, Sort
 
 MAX_PER_PAGE = 100
@@ -65,11 +66,11 @@ class SearchForm:
     def to_request(self) -> SearchRequest:
         """The SearchRequest (its query and filters are checked by `searching.plan`, as for
         the command line); QueryError for a page or per_page that is not a number."""
-        page = whole_number(self.page, 1, "The page must be a whole number from 1.")
-        per_page = whole_number(self.per_page, DEFAULT_PER_PAGE,
-                                f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        page = whole_number(self.page, 1, msg("query.page_number"))
+        too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
+        per_page = whole_number(self.per_page, DEFAULT_PER_PAGE, too_many)
         if per_page > MAX_PER_PAGE:
-            raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+            raise QueryError(too_many)
         return SearchRequest(
             q=self.q, partner=self.partner or None, signatory=self.signatory or None,
             direction=self.direction or None, language=self.language or None,
@@ -85,7 +86,7 @@ def plain_digits(value: str, most: int = 9) -> bool:
     return 0 < len(value) <= most and value.isascii() and value.isdigit()
 
 
-def whole_number(value: str, default: int, message: str) -> int:
+def whole_number(value: str, default: int, message: Message) -> int:
     """A positive whole number from a query parameter (`default` when empty), else QueryError."""
     if not value:
         return default
