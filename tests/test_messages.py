@@ -77,6 +77,10 @@ def test_an_old_sentence_is_kept_as_written_and_said_like_its_code() -> None:
     assert messages.say(coded, "fr") == "Thorbjørn Jagland n’était pas Secrétaire Général le 3 mars 2021."
     assert parts_to_record(parts_from_record("letterhead: 'X'; salutation: 'Dear Sir,'")) == (
         "letterhead: 'X'; salutation: 'Dear Sir,'")
+    # a code of a later version is kept as it was stored, and said as the code
+    later = {"code": "reason.from_a_later_version", "params": {"n": 2}}
+    assert Message.from_record(later).to_record() == later
+    assert messages.say(Message.from_record(later), "fr") == "reason.from_a_later_version"
 
 
 def test_every_code_has_its_english_in_the_template_and_a_french_translation() -> None:

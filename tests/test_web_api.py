@@ -286,7 +286,7 @@ def test_upload_several_files_one_result_each(writing: tuple[LiveServer, WebHome
                                            "escape.pdf"]
     assert results[0]["filename"] == "new letter.pdf" and results[0]["added_by"] == "archivist"
     assert results[1]["id"] == home.ids["google-out.pdf"]
-    assert results[2]["error"].startswith("not a PDF")
+    assert results[2]["error"].startswith("not a PDF") and results[2]["code"] == "refusal.not_pdf"
     assert results[3]["filename"] == "escape.pdf"
     assert not (home.path.parent / "escape.pdf").exists()
     app = server.app.state.web.letters

@@ -35,7 +35,7 @@ class Message:
         if self.code == WRITTEN:
             return str(self.params.get("text", ""))
         values = {k: str(v) for k, v in self.params.items()}
-        return ENGLISH[self.code].format(**values)
+        return ENGLISH.get(self.code, self.code).format(**values)
 
     def __eq__(self, other: object) -> bool:
         """Messages are equal when they say the same (an old record's sentence equals its code)."""
@@ -54,8 +54,9 @@ class Message:
 
     @classmethod
     def from_record(cls, data: Any) -> Message:
-        """A message from its stored form (an English sentence in records made before codes)."""
-        if isinstance(data, dict) and data.get("code") in ENGLISH:
+        """A message from its stored form (an English sentence in records made before codes; a
+        code this version does not know is kept, and said as the code itself)."""
+        if isinstance(data, dict) and isinstance(data.get("code"), str) and data["code"]:
             params = data.get("params") or {}
             return cls(str(data["code"]), {str(k): v if isinstance(v, (str, int)) else
                                            cls.from_record(v) for k, v in params.items()})

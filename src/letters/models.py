@@ -158,10 +158,13 @@ class IngestResult:
         return None if self.refusal is None else str(self.refusal)
 
     def to_json(self) -> dict[str, Any]:
-        """One line of `ingest --json`: the record fields plus path, result and error."""
+        """One line of `ingest --json`: the record fields plus path, result, and the error (and
+        its code) of a rejected file."""
         out: dict[str, Any] = self.letter.to_json() if self.letter else {}
         out["path"] = self.path
         out["result"] = self.result
-        if self.error is not None:
+        if self.refusal is not None:
             out["error"] = self.error
+            if self.refusal.code:
+                out["code"] = self.refusal.code
         return out

@@ -136,6 +136,8 @@ class Rejected(_Shape):
     path: str
     result: Literal["rejected"]
     error: str
+    code: str | None = Field(None, description="the code of `error` (e.g. `refusal.not_pdf`): "
+                             "the same whatever the language")
 
 
 IngestLine = Added | Rejected

@@ -101,7 +101,8 @@ def say(message: Message, lang: str) -> str:
         return translate(str(message), lang)
     dated = message.code.split(".")[0] in DATED
     values = {k: _value(v, lang, dated) for k, v in message.params.items()}
-    return coded(lang).get(message.code, ENGLISH[message.code]).format(**values)
+    template = coded(lang).get(message.code)
+    return str(message) if template is None else template.format(**values)
 
 
 def _value(value: Param, lang: str, dated: bool) -> object:
