@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, ClassVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +20,7 @@ from letters.web.fixity_view import problem_views
 from letters.web.render import render
 from letters.web.searchform import page_numbers, whole_number
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -37,6 +37,8 @@ NEVER_CHECKED = "The archive has not been checked yet: send POST /api/fixity to 
 class AuditFilter:
     """Which audit events to show: by whom, which action, between which days, about which letter."""
 
+    #: The name of the page the filters' links lead to.
+    ROUTE: ClassVar[str] = "audit_page"
     who: str = ""
     action: str = ""
     date_from: str = ""
@@ -87,15 +89,14 @@ class AuditFilter:
         """The events that pass, in the order given."""
         return [event for event in events if self.matches(event)]
 
-    def url(self, **changes: str) -> str:
-        """The audit page's address with these filters, some changed (page 1 unless given)."""
+    def query(self, **changes: str) -> dict[str, str]:
+        """The audit page's URL parameters with these filters, some changed (page 1 unless
+        given)."""
         values = {name: getattr(self, field) for field, name in PARAMS.items()}
         if self.per_page != PER_PAGE:
             values["per_page"] = str(self.per_page)
         values.update(changes)
-        query = urlencode([(k, v) for k, v in values.items()
-                           if v and not (k == "page" and v == "1")])
-        return f"/audit?{query}" if query else "/audit"
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
     await checked_form(request)
     app = web(request).letters
     await run_in_threadpool(run_fixity, app, who.name, address(request))
-    return RedirectResponse("/fixity?done=1", status_code=303)
+    return RedirectResponse(path_for(request, "fixity_page", query={"done": 1}), status_code=303)
 
 
 # -- API ----------------------------------------------------------------------------------------

@@ -19,21 +19,22 @@ from letters.web.auth import (
 )
 from letters.web.render import language, render
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after logging in: a path on this site only."""
+def safe_next(request: Request, target: str | None) -> str:
+    """Where to go after logging in: a path on this site only (else the search page)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
+        return path_for(request, "search_page")
     return target
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
     """The login form."""
-    return render(request, "login.html", {"next": safe_next(request.query_params.get("next")),
+    return render(request, "login.html", {"next": safe_next(request, request.query_params.get("next")),
                                           "error": None, "name_value": ""})
 
 
@@ -44,7 +45,7 @@ async def login(request: Request) -> Response:
     fields = await checked_form(request)
     # no user name is longer than 64 characters: a longer one is cut before it is logged
     name, password = fields.get("name", "").strip()[:100], fields.get("password", "")
-    target = safe_next(fields.get("next"))
+    target = safe_next(request, fields.get("next"))
     where = address(request)
     t = i18n.translator(language(request))
     context: dict[str, Any] = {"next": target, "name_value": name, "error": None}
@@ -83,6 +84,6 @@ async def logout(request: Request) -> Response:
         state.sessions.end(who.session_id)
         audit.record(state.letters.settings.archive_dir, "logout", who.name, {"user": who.name},
                      address(request))
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(path_for(request, "search_page"), status_code=303)
     clear_session_cookie(request, response)
     return response

@@ -28,6 +28,7 @@ from letters.web.review_view import LARGE, review_context
 from letters.web.searchform import SearchForm, page_numbers, plain_digits
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
+from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 reader = Depends(need("reader"))
@@ -39,11 +40,11 @@ FORM_FIELDS = ("date", "partner", "signatory", "direction", "signed_by", "langua
 
 @dataclass
 class FacetItem:
-    """One value of a facet: its label, count, the link that toggles it, whether it is on."""
+    """One value of a facet: its label, count, the search that toggles it, whether it is on."""
 
     label: str
     count: int
-    url: str
+    query: dict[str, str]
     active: bool
 
 
@@ -61,13 +62,13 @@ def facet_items(form: SearchForm, result: SearchResult, app: Letters,
             if facet == "year":
                 start, end = f"{value}-01-01", f"{value}-12-31"
                 active = form.date_from == start and form.date_to == end
-                url = form.url(date_from="" if active else start, date_to="" if active else end)
+                query = form.query(date_from="" if active else start, date_to="" if active else end)
                 label = str(value)
             else:
                 active = getattr(form, facet) == value
-                url = form.url(**{facet: "" if active else str(value)})
+                query = form.query(**{facet: "" if active else str(value)})
                 label = _facet_label(facet, str(value), app, t)
-            items.append(FacetItem(label, count, url, active))
+            items.append(FacetItem(label, count, query, active))
         if items:
             out[facet] = items
     return out
@@ -208,9 +209,9 @@ async def correct_letter(letter_id: str, request: Request,
             return render(request, "review_letter.html",
                           review_context(request, letter, context), status=422)
         return render(request, "letter.html", context, status=422)
-    if in_review:
-        return RedirectResponse(f"/review/{letter_id}?saved=1#correct", status_code=303)
-    return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
+    back = "review_letter" if in_review else "letter_page"
+    return RedirectResponse(path_for(request, back, letter_id=letter_id, query={"saved": 1},
+                                     fragment="correct"), status_code=303)
 
 
 @router.get("/letters/{letter_id}/pages/{page}.png")

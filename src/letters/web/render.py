@@ -18,6 +18,7 @@ from letters.settings import MB
 from letters.web import i18n, messages, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
 from letters.web.state import web
+from letters.web.urls import path_for
 from letters.web.wording import Wording
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -96,6 +97,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     other = "fr" if lang == "en" else "en"
     values: dict[str, Any] = {
         "request": request,
+        "url": partial(path_for, request),
         "lang": lang,
         "other_lang": other,
         "switch_url": switch_url(request, other),

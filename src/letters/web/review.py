@@ -15,6 +15,7 @@ from letters.web import contract
 from letters.web.auth import Identity, address, checked_form, need
 from letters.web.render import render
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter()
 archivist = Depends(need("archivist"))
@@ -53,6 +54,6 @@ async def confirm_letter(letter_id: str, request: Request, who: Identity = archi
         raise HTTPException(409, "There is nothing to confirm: correct the record instead.")
     await run_in_threadpool(app.correct, letter_id, {"confirmed": fields}, who.name,
                             address(request))
-    if form.get("back") == "review":
-        return RedirectResponse(f"/review/{letter_id}?confirmed=1", status_code=303)
-    return RedirectResponse(f"/letters/{letter_id}?confirmed=1", status_code=303)
+    back = "review_letter" if form.get("back") == "review" else "letter_page"
+    return RedirectResponse(path_for(request, back, letter_id=letter_id, query={"confirmed": 1}),
+                            status_code=303)
