@@ -19,7 +19,7 @@ from letters.models import IngestResult, Letter
 from letters.workers import Pool, TaskFailed
 
 if TYPE_CHECKING:
-    from letters.index import Index
+    from letters.index.protocol import SearchIndex
     from letters.service import Letters
 
 #: Letters archived between two index commits (a kill in between is mended by the next ingest).
@@ -190,7 +190,7 @@ class Indexer:
     """Indexes archived letters in batches on a thread of its own, so that the next files are
     archived meanwhile (the worker processes read PDFs; this process archives and indexes)."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: SearchIndex) -> None:
         self.index = index
         self._batches: queue.Queue[list[Letter] | None] = queue.Queue()
         self._error: BaseException | None = None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from letters import audit, corrections, exchanges, ingest, registry
 from letters.archive import Archive, now_iso
@@ -22,6 +22,9 @@ from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
 from letters.searching import SearchRequest, SearchResult
 from letters.settings import Settings
+
+if TYPE_CHECKING:
+    from letters.index.protocol import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,7 @@ class Letters:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.archive = Archive(settings.archive_dir, observer=self)
         self._registry: Registry | None = None
-        self._index: Any = None
+        self._index: SearchIndex | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
         self._catalog_lock = threading.Lock()
@@ -86,11 +89,11 @@ class Letters:
 
     # -- index ----------------------------------------------------------------------------
     @property
-    def index(self) -> Any:
+    def index(self) -> SearchIndex:
         """The index, opened once per process (rebuilt from the archive when missing or stale)."""
         return self.open_index()
 
-    def open_index(self, progress: Callable[[int, int], None] | None = None) -> Any:
+    def open_index(self, progress: Callable[[int, int], None] | None = None) -> SearchIndex:
         """Open the index now if it is not open (at start-up: a rebuild it needs happens here,
         reporting to `progress`, never during a search)."""
         with self._lock:
@@ -110,7 +113,7 @@ class Letters:
         A hit whose letter is no longer in the archive (its folder was removed) is left out and
         taken out of the index, which is derived from the archive; `letters verify` reports it.
         """
-        result: SearchResult = self.index.search(request)
+        result = self.index.search(request)
         gone = [hit.letter.id for hit in result.hits if not self.archive.has(hit.letter.sha256)]
         if not gone:
             return result
