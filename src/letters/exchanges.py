@@ -25,6 +25,7 @@ from letters.models import Letter
 from letters.textnorm import fold
 
 if TYPE_CHECKING:
+    from letters.catalog import Catalog
     from letters.service import Letters
 
 #: Days after the Secretary General's letter within which a reply is paired on dates alone.
@@ -129,13 +130,6 @@ def founding_of(exchanges: list[Exchange]) -> Exchange | None:
     return chosen[0] if chosen else None
 
 
-def letters_of(app: Letters, slug: str) -> list[Letter]:
-    """The archived letters of a registered partner, by date (errors.NotFound for an unknown
-    slug); read from the catalog."""
-    _registered(app, slug)
-    return app.catalog.letters_of_partner(slug)
-
-
 def exchanges_for(app: Letters, slug: str) -> list[Exchange]:
     """Every exchange of a registered partner, oldest first (as the catalog holds them)."""
     _registered(app, slug)
@@ -165,7 +159,7 @@ def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None
 
 def _formers(app: Letters, a: Letter, b: Letter) -> list[str]:
     """The letters `a` and `b` are paired with now, other than each other."""
-    found = {_current_other(app, a), _current_other(app, b)} - {None, a.id, b.id}
+    found = {other_letter(app.catalog, a), other_letter(app.catalog, b)} - {None, a.id, b.id}
     return sorted(f for f in found if f)
 
 
@@ -192,7 +186,7 @@ def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) ->
     """Take a letter and the one it was paired with apart by hand; the ids of those changed."""
     letter = app.get(letter_id)
     changed = [letter.id]
-    other = _current_other(app, letter)
+    other = other_letter(app.catalog, letter)
     if other:
         changed.append(other)
     with app.archive.writing(*changed):
@@ -283,13 +277,13 @@ def cited_dates(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _current_other(app: Letters, letter: Letter) -> str | None:
-    """The id of the letter now paired with this one, manually or automatically."""
+def other_letter(catalog: Catalog, letter: Letter) -> str | None:
+    """The id of the other letter of this letter's exchange, manual or automatic, if any."""
     if letter.exchange:
-        return letter.exchange if app.catalog.get(letter.exchange) else None
+        return letter.exchange if catalog.get(letter.exchange) else None
     if letter.exchange == UNLINKED or not letter.partner:
         return None
-    exchange = app.catalog.exchange_of(letter.partner, letter.id)
+    exchange = catalog.exchange_of(letter.partner, letter.id)
     others = [i for i in exchange.ids() if i != letter.id] if exchange else []
     return others[0] if others else None
 
@@ -389,8 +383,3 @@ def _citing(out_on: dict[date, list[tuple[int, Pairable]]],
 
 def _order(exchange: Exchange) -> tuple[str, str]:
     return (exchange.date or "9999-99-99", ",".join(exchange.ids()))
-
-
-def other_letter(app: Letters, letter: Letter) -> str | None:
-    """The id of the other letter of this letter's exchange, manual or automatic, if any."""
-    return _current_other(app, letter)

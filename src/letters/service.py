@@ -14,13 +14,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit, corrections, exchanges, ingest, registry
+from letters import audit, corrections, exchanges, ingest, reading, registry, thumbnails
 from letters.archive import Archive, now_iso
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
-from letters.searching import SearchRequest, SearchResult
+from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
 
 if TYPE_CHECKING:
@@ -167,6 +167,73 @@ class Letters:
             what["pairing"] = changed
         audit.record(self.settings.archive_dir, "correct", by, what, address)
         return letter
+
+    def original_path(self, letter_id: str) -> tuple[Letter, Path]:
+        """A letter's record and the path of its original PDF (errors.NotFound if none)."""
+        return self.get(letter_id), self.archive.original_path(letter_id)
+
+    def thumbnail(self, letter_id: str, page: int, width: int = thumbnails.WIDTH) -> Path:
+        """The picture of one page (made on first request; NotFound for a page it has not,
+        thumbnails.ThumbnailError when it cannot be drawn)."""
+        return thumbnails.page_png(self.archive, self.get(letter_id), page, width=width,
+                                   memory_bytes=self.settings.extract_memory_bytes)
+
+    def spans(self, q: str, text: str) -> list[tuple[int, int]]:
+        """Where the words of the search `q` are in `text` (none when `q` cannot be read)."""
+        q = q[:self.settings.max_query_chars]
+        if not q.strip():
+            return []
+        try:
+            return self.index.spans(q, text)
+        except QueryError:
+            return []
+
+    # -- reading: one call per view, for the pages, the API and the command line alike ------
+    def letter_reading(self, letter: Letter) -> reading.LetterReading:
+        """What a letter's page shows besides its record."""
+        return reading.letter_reading(self.archive, self.catalog, self.registry, letter)
+
+    def partners(self) -> list[reading.PartnerEntry]:
+        """Every registered partner, by slug, with its number of letters."""
+        return reading.partner_entries(self.registry, self.catalog)
+
+    def partner(self, slug: str) -> reading.PartnerOverview:
+        """A registered partner's letters and founding documents (NotFound for an unknown slug)."""
+        return reading.partner_overview(self.registry, self.catalog, slug)
+
+    def joined_from_letters(self) -> dict[str, str]:
+        """For partners without a date of joining: their founding exchange's date."""
+        return reading.joined_from_letters(self.registry, self.catalog)
+
+    def secretaries_general(self) -> reading.SecretariesGeneral:
+        """The Secretaries General by term, with how many letters each signed."""
+        return reading.secretaries_general(self.registry, self.catalog)
+
+    def secretary_general(self, slug: str) -> reading.SecretaryGeneralLetters:
+        """One Secretary General's letters (NotFound for an unknown slug)."""
+        return reading.secretary_general(self.registry, self.catalog, slug)
+
+    def choices(self) -> reading.Choices:
+        """What the lists of the search form and the correction form offer."""
+        return reading.choices(self.registry)
+
+    def display_name(self, slug: str | None) -> str | None:
+        """The name of a partner or Secretary General as pages show it (None if unknown)."""
+        return self.registry.display_name(slug)
+
+    # -- audit log ------------------------------------------------------------------------
+    def record(self, action: str, who: str, what: dict[str, Any] | None = None,
+               address: str | None = None) -> dict[str, Any]:
+        """Record one event in the audit log."""
+        return audit.record(self.settings.archive_dir, action, who, what, address)
+
+    def audit_events(self) -> list[dict[str, Any]]:
+        """Every audit event, newest first."""
+        return audit.events(self.settings.archive_dir)[::-1]
+
+    def audit_chain(self) -> audit.ChainCheck:
+        """Whether the audit log's chain and codes hold."""
+        return audit.verify(self.settings.archive_dir)
 
     def today(self) -> date:
         """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""

@@ -40,14 +40,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def list_partners(args: argparse.Namespace, app: Letters) -> int:
     """Print the registry with each partner's number of letters."""
-    counts = app.catalog.partner_counts()
-    entries = sorted(app.registry.partners.values(), key=lambda p: p.slug)
+    entries = app.partners()
     if args.json:
-        print(json.dumps([registry.partner_json(p, counts[p.slug]) for p in entries],
-                         ensure_ascii=False, indent=1))
+        print(json.dumps([entry.to_json() for entry in entries], ensure_ascii=False, indent=1))
         return EXIT_OK
-    for p in entries:
-        print(f"{p.slug:<32} {p.kind:<12} {p.joined or 'unknown':<11} {counts[p.slug]:>3}  {p.name}")
+    for entry in entries:
+        p = entry.partner
+        print(f"{p.slug:<32} {p.kind:<12} {p.joined or 'unknown':<11} {entry.letters:>3}  {p.name}")
     return EXIT_OK
 
 

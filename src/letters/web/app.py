@@ -202,7 +202,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings) -> FastAPI:
     """The web view and the JSON API over one archive."""
     state = Web(
-        letters=Letters(settings), users=Users(settings), sessions=Sessions(settings),
+        letters=Letters(settings), settings=settings, users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
         templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, fixity
+from letters import fixity
 from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
@@ -114,11 +114,6 @@ class Paged:
         return max(1, -(-self.total // self.per_page))
 
 
-def newest_first(app: Letters) -> list[dict[str, Any]]:
-    """Every audit event, newest first."""
-    return audit.events(app.settings.archive_dir)[::-1]
-
-
 def page_of(events: list[dict[str, Any]], chosen: AuditFilter) -> Paged:
     """The filtered events on the chosen page (the last page when it is past the end)."""
     selected = chosen.select(events)
@@ -149,10 +144,11 @@ def last_fixity(app: Letters) -> dict[str, Any] | None:
     at = str(report.get("at") or "")
     counts = {"checked": report.get("checked"), "ok": report.get("ok"),
               "problems": len(report.get("problems") or [])}
-    runs = [e for e in audit.events(app.settings.archive_dir)
+    runs = (e for e in app.audit_events()
             if e.get("action") == "verify" and str(e.get("at") or "") >= at
-            and e.get("what") == counts]
-    return {**report, "by": runs[-1].get("who") if runs else None}
+            and e.get("what") == counts)
+    last = next(runs, None)
+    return {**report, "by": last.get("who") if last else None}
 
 
 def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
@@ -166,9 +162,9 @@ def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
 def audit_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The audit log, newest first, filtered and paged, with the state of its hash chain."""
     app = web(request).letters
-    events = newest_first(app)
+    events = app.audit_events()
     context: dict[str, Any] = {
-        "section": "audit", "chain": audit.verify(app.settings.archive_dir), "error": None,
+        "section": "audit", "chain": app.audit_chain(), "error": None,
         "form": AuditFilter(), "result": None, "pages": [], "last_page": 1,
         "people": sorted({str(e.get("who")) for e in events if e.get("who")}, key=str.casefold),
         "actions": sorted({str(e.get("action")) for e in events if e.get("action")}),

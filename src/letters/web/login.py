@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit
 from letters.web import i18n
 from letters.web.auth import (
     address,
@@ -57,8 +56,7 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", context, status=429)
     user = await run_in_threadpool(state.users.authenticate, name, password) if name else None
     if user is None:
-        audit.record(state.letters.settings.archive_dir, "login_failed", name or "(empty)",
-                     {"user": name}, where)
+        state.letters.record("login_failed", name or "(empty)", {"user": name}, where)
         context["error"] = t("login.failed")
         return render(request, "login.html", context, status=401)
     state.logins.refund(key)  # the address's other failures stay counted
@@ -67,8 +65,7 @@ async def login(request: Request) -> Response:
     if previous.session_id:
         state.sessions.end(previous.session_id)
     session_id, _ = state.sessions.start(user.name)
-    audit.record(state.letters.settings.archive_dir, "login", user.name, {"user": user.name},
-                 where)
+    state.letters.record("login", user.name, {"user": user.name}, where)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, session_id)
     return response
@@ -82,8 +79,7 @@ async def logout(request: Request) -> Response:
     who = identify_quietly(request)
     if who.session_id:
         state.sessions.end(who.session_id)
-        audit.record(state.letters.settings.archive_dir, "logout", who.name, {"user": who.name},
-                     address(request))
+        state.letters.record("logout", who.name, {"user": who.name}, address(request))
     response = RedirectResponse(path_for(request, "search_page"), status_code=303)
     clear_session_cookie(request, response)
     return response

@@ -104,8 +104,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "t": t,
         "who": identify_quietly(request),
         "csrf": partial(csrf_token, request),  # called by forms only: no cookie without a form
-        "open_reading": state.letters.settings.open_reading,
-        "max_upload_mb": state.letters.settings.max_upload_bytes // MB or 1,
+        "open_reading": state.settings.open_reading,
+        "max_upload_mb": state.settings.max_upload_bytes // MB or 1,
         "section": "",
         "day": partial(i18n.long_date, lang=lang),
         "moment": partial(i18n.long_moment, lang=lang),
