@@ -76,3 +76,19 @@ def test_parameters_are_escaped_and_empty_ones_left_out(app: FastAPI) -> None:
 
 def test_a_mount_point_comes_first(app: FastAPI) -> None:
     assert path_for(_request(app, "/archive"), "partners_page") == "/archive/partners"
+
+
+
+#: A view reaching into the application object's parts instead of calling one of its methods.
+REACHING = re.compile(r"(?:\bapp|\.letters)\.(archive|index|catalog|settings|registry|clock)\b")
+#: The renderer hands the registry's names to every template (`name`, `title_of`, `wording`).
+MAY_READ = {"render.py": {"registry"}}
+
+
+def test_views_call_the_application_and_never_reach_past_it() -> None:
+    found = [f"{path.name}: {match.group(0)}" for path in sorted(WEB.glob("*.py"))
+             for match in REACHING.finditer(path.read_text(encoding="utf-8"))
+             if match.group(1) not in MAY_READ.get(path.name, set())]
+    assert not found, "call a method of Letters (service.py) instead:\n" + "\n".join(found)
+    assert REACHING.search("web(request).letters.catalog.get(x)")
+    assert not REACHING.search("from letters.settings import MB")
