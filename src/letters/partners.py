@@ -17,9 +17,6 @@ from letters.textnorm import fold
 if TYPE_CHECKING:
     from letters.service import Letters
 
-KINDS = ("company", "association")
-
-
 def _day(value: str | None) -> str | None:
     if value is None:
         return None
@@ -39,10 +36,8 @@ def add_partner(app: Letters, slug: str | None, name: str | None, kind: str | No
     if not name:
         raise RegistryError("The name must not be empty.")
     slug = slug or slug_for(name)
-    if kind not in KINDS:
-        raise RegistryError("The kind must be 'company' or 'association'.")
-    partner = registry.add_partner(app.settings.archive_dir, slug, name, kind, by=by,
-                                   joined=_day(joined))
+    partner = registry.add_partner(app.settings.archive_dir, slug, name,
+                                   registry.check_kind(kind), by=by, joined=_day(joined))
     audit.record(app.settings.archive_dir, "registry", by,
                  {"op": "add_partner", "slug": partner.slug, "name": partner.name,
                   "kind": partner.kind, "joined": partner.joined}, where)

@@ -10,6 +10,7 @@ import sys
 from letters import partners, registry
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
 from letters.errors import NotFound
+from letters.models import KINDS
 from letters.service import Letters
 
 
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add = actions.add_parser("add", help="register a new partner")
     add.add_argument("slug")
     add.add_argument("--name", required=True)
-    add.add_argument("--kind", required=True, choices=["company", "association"])
+    add.add_argument("--kind", required=True, choices=KINDS)
     add.add_argument("--joined", default=None, help="date it joined, YYYY-MM-DD")
     add_home(add)
     add.set_defaults(handler=add_partner)

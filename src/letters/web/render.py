@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from letters.corrections import confirmable
-from letters.models import Letter
+from letters.models import KINDS, Letter
 from letters.registry import Registry
 from letters.settings import MB
 from letters.web import i18n, messages, record_view
@@ -117,6 +117,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
         "word": lambda prefix: lambda value: t(prefix + str(value)),
         "confirmable": confirmable,
+        "partner_kinds": KINDS,
     }
     values.update(context or {})
     html = state.templates.get_template(template).render(values)
