@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from letters.errors import InvalidCorrection
-from letters.models import CORRECTABLE, Letter, is_iso_date
+from letters.models import CORRECTABLE, Letter, is_iso_date, status_of
 
 if TYPE_CHECKING:
     from letters.service import Letters
@@ -128,7 +128,7 @@ def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: 
         new = [p for p in problems if p not in MISSING.values() or p in cleared]
         reasons = list(dict.fromkeys([*current.reasons, *new]))
     update = {**clean, "confirmed": confirmed, "reasons": reasons,
-              "status": "needs_review" if reasons else "ok"}
+              "status": status_of(reasons)}
     if check is not None:
         check(Letter.from_json({**current.to_json(), **update}))
     letter = app.archive.update(letter_id, update, by)

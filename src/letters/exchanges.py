@@ -116,12 +116,6 @@ def pair(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
     return sorted(exchanges, key=_order)
 
 
-def founding_documents(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
-                       cited: dict[str, frozenset[str]] | None = None) -> Exchange | None:
-    """A partner's founding documents: its first complete exchange, else its earliest one."""
-    return founding_of(pair(letters, texts, cited))
-
-
 def founding_of(exchanges: list[Exchange]) -> Exchange | None:
     """The founding exchange among a partner's exchanges (oldest first): the first complete one,
     else the earliest."""

@@ -15,7 +15,7 @@ from letters.analysis import Analysis, Task, analyse
 from letters.archive import letter_id
 from letters.fsutil import sha256_of
 from letters.integrity import letters_present
-from letters.models import IngestResult, Letter
+from letters.models import IngestResult, Letter, status_of
 from letters.workers import Pool, TaskFailed
 
 if TYPE_CHECKING:
@@ -252,7 +252,7 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         partner=outcome.partner, signatory=outcome.signatory, signed_by=outcome.signed_by,
         date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
-        status="needs_review" if outcome.reasons else "ok", added_at=app.now_iso(), added_by=by,
+        status=status_of(outcome.reasons), added_at=app.now_iso(), added_by=by,
         title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )

@@ -12,6 +12,11 @@ Status = Literal["ok", "needs_review"]
 Kind = Literal["company", "association"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
+def status_of(reasons: list[str]) -> Status:
+    """A record's status: "ok" when nothing needs an archivist's eye, else "needs_review"."""
+    return "needs_review" if reasons else "ok"
+
+
 #: Fields of a record that an archivist may correct (PATCH /api/letters/{id}).
 CORRECTABLE = ("partner", "signatory", "date", "direction", "language", "signed_by", "title")
 
