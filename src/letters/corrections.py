@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from letters.errors import InvalidCorrection
@@ -90,6 +90,27 @@ def consistency(app: Letters, letter: Letter) -> list[str]:
     if letter.date and letter.date > app.today().isoformat():
         problems.append(f"The date {letter.date} is in the future.")
     return problems
+
+
+class NothingToConfirm(InvalidCorrection):
+    """Every reviewed field of the letter is empty or confirmed already."""
+
+
+def form_changes(app: Letters, letter: Letter, typed: Mapping[str, str]
+                 ) -> tuple[dict[str, Any], dict[str, InvalidCorrection]]:
+    """From a correction form's values as typed (blank: no value): the correctable fields that
+    differ from the letter's, and the refusal of each one that is not valid, by field."""
+    changes: dict[str, Any] = {}
+    refused: dict[str, InvalidCorrection] = {}
+    for field, raw in typed.items():
+        value = raw.strip() or None
+        if field in CORRECTABLE and value != getattr(letter, field):
+            try:
+                validate(app, {field: value})
+            except InvalidCorrection as error:
+                refused[field] = error
+            changes[field] = value
+    return changes, refused
 
 
 def confirmable(letter: Letter) -> list[str]:

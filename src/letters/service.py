@@ -235,6 +235,15 @@ class Letters:
         """Whether the audit log's chain and codes hold."""
         return audit.verify(self.settings.archive_dir)
 
+    def confirm(self, letter_id: str, by: str, address: str | None = None) -> Letter:
+        """Confirm the reviewed fields that hold a value, as they stand
+        (corrections.NothingToConfirm when none does)."""
+        fields = corrections.confirmable(self.get(letter_id))
+        if not fields:
+            raise corrections.NothingToConfirm("There is nothing to confirm: correct the record "
+                                               "instead.")
+        return self.correct(letter_id, {"confirmed": fields}, by, address)
+
     def today(self) -> date:
         """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""
         return self.clock().astimezone().date()

@@ -10,10 +10,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
-from letters.corrections import validate
+from letters.corrections import form_changes
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import pair_choices, rows_for
-from letters.models import CORRECTABLE, Letter
+from letters.models import Letter
 from letters.searching import QueryError, SearchResult
 from letters.service import Letters
 from letters.web import i18n, upload
@@ -164,18 +164,10 @@ async def correct_letter(letter_id: str, request: Request,
     form = await checked_form(request)
     letter = await run_in_threadpool(app.get, letter_id)
     typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
-    changes: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    pairing: dict[str, Any] = {}
     lang = language(request)
-    for field, raw in typed.items():
-        value = raw.strip() or None
-        if field in CORRECTABLE and value != getattr(letter, field):
-            try:
-                validate(app, {field: value})
-            except InvalidCorrection as error:
-                errors[field] = problem_text(error, lang)
-            changes[field] = value
+    changes, refused = form_changes(app, letter, typed)
+    errors = {field: problem_text(error, lang) for field, error in refused.items()}
+    pairing: dict[str, Any] = {}
     if changes and not errors:
         try:
             await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request),
