@@ -336,7 +336,11 @@ def test_the_api_documentation_works_without_internet(site: tuple[LiveServer, We
         expect(page.locator(".opblock").first).to_be_visible()
         expect(page.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible()
         assert page.locator(".opblock").count() > 10
+        expect(page.locator(".version-stamp", has_text="OAS 3.1")).to_be_visible()
+        assert page.locator(".errors-wrapper").count() == 0
         shot(page, "10-docs")
+        page.locator(".opblock-summary-path", has_text="/api/search").first.click()
+        expect(page.locator(".opblock-body .parameters").first).to_be_visible()  # Swagger UI's own inputs
     assert elsewhere == []
 
 
