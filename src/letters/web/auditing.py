@@ -135,22 +135,6 @@ def _strings(value: Any) -> set[str]:
 
 
 # -- fixity -------------------------------------------------------------------------------------
-def last_fixity(app: Letters) -> dict[str, Any] | None:
-    """The last fixity report with `by`, who ran it (from the audit log), or None."""
-    report = fixity.last_report(app)
-    if report is None:
-        return None
-    # the report is saved just before its event is recorded: the last such event is its own
-    at = str(report.get("at") or "")
-    counts = {"checked": report.get("checked"), "ok": report.get("ok"),
-              "problems": len(report.get("problems") or [])}
-    runs = (e for e in app.audit_events()
-            if e.get("action") == "verify" and str(e.get("at") or "") >= at
-            and e.get("what") == counts)
-    last = next(runs, None)
-    return {**report, "by": last.get("who") if last else None}
-
-
 def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
     """Check every original now; the report (saved, and recorded in the audit log) with `by`."""
     report = fixity.verify(app, by=by, address=where)
@@ -190,7 +174,7 @@ def _lenient(params: Mapping[str, str]) -> AuditFilter:
 def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The last fixity check: when, by whom, how many originals, every problem; a button to run one."""
     app = web(request).letters
-    report = last_fixity(app)
+    report = fixity.last_check(app)
     return render(request, "fixity.html", {
         "section": "fixity", "report": report,
         "problems": problem_views(app, report) if report else [],
@@ -212,7 +196,7 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
                 **contract.answers(contract.FixityReport, 401, 403, 404))
 def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
-    report = last_fixity(web(request).letters)
+    report = fixity.last_check(web(request).letters)
     if report is None:
         raise HTTPException(404, NEVER_CHECKED)
     return report
