@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import audit, corrections, exchanges, ingest, reading, registry, thumbnails
+from letters import catalog as catalog_store
 from letters.archive import Archive, now_iso
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
@@ -24,6 +25,7 @@ from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
 
 if TYPE_CHECKING:
+    from letters.index import Index
     from letters.index.protocol import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -98,14 +100,33 @@ class Letters:
         reporting to `progress`, never during a search)."""
         with self._lock:
             if self._index is None:
-                from letters import index
-
-                self._index = index.open_index(self.settings.search_dir, self.archive,
-                                               lambda: self.registry,
-                                               max_query_chars=self.settings.max_query_chars,
-                                               engine=self.settings.search_engine,
-                                               progress=progress)
+                index = self._unopened_index()
+                index.ensure(progress)
+                self._index = index
             return self._index
+
+    def _unopened_index(self) -> Index:
+        from letters.index import Index  # the engine is imported when an index is wanted
+
+        return Index(self.settings.search_dir, self.archive, lambda: self.registry,
+                     max_query_chars=self.settings.max_query_chars,
+                     engine=self.settings.search_engine)
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None,
+                catalog_progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
+        """Rebuild the search index and the catalog from the archive alone (index.IndexBusy
+        while another process writes the index); how many letters the index holds."""
+        index = self._unopened_index()
+        try:
+            count = index.rebuild(progress, procs=procs)
+        finally:
+            index.close()
+        rebuilt = Catalog(self.settings.index_dir / catalog_store.FILE, self.archive)
+        try:
+            rebuilt.rebuild(catalog_progress)
+        finally:
+            rebuilt.close()
+        return count
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Search the index (raises searching.QueryError for a malformed query).
