@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from letters import audit
-from letters.errors import InvalidCorrection, NotFound
+from letters.errors import InvalidCorrection
 from letters.models import Letter
 from letters.textnorm import fold
 
@@ -126,19 +126,14 @@ def founding_of(exchanges: list[Exchange]) -> Exchange | None:
 
 def exchanges_for(app: Letters, slug: str) -> list[Exchange]:
     """Every exchange of a registered partner, oldest first (as the catalog holds them)."""
-    _registered(app, slug)
+    app.registry.registered(slug)
     return app.catalog.exchanges(slug)
 
 
 def founding_documents_for(app: Letters, slug: str) -> Exchange | None:
     """The founding documents of a registered partner, or None when it has no letter."""
-    _registered(app, slug)
+    app.registry.registered(slug)
     return app.catalog.founding(slug)
-
-
-def _registered(app: Letters, slug: str) -> None:
-    if app.registry.partner(slug) is None:
-        raise NotFound(f"There is no partner with the slug '{slug}'.")
 
 
 def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:

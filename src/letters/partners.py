@@ -8,7 +8,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry, review
-from letters.errors import NotFound
 from letters.exchanges import PairingChange
 from letters.models import Letter, Partner, is_iso_date
 from letters.registry import RegistryError
@@ -84,10 +83,7 @@ def relink(app: Letters, slug: str, ids: list[Any], by: str, where: str | None =
 def registered(app: Letters, slug: str) -> Partner:
     """The partner as the registry now has it (errors.NotFound for an unknown slug)."""
     app.reload_registry()
-    partner = app.registry.partner(slug)
-    if partner is None:
-        raise NotFound(f"There is no partner with the slug '{slug}'.")
-    return partner
+    return app.registry.registered(slug)
 
 
 def candidates_json(candidates: list[review.Candidate]) -> list[dict[str, Any]]:

@@ -57,17 +57,9 @@ class PartnerOverview:
         }
 
 
-def registered(names: Registry, slug: str) -> Partner:
-    """The registry's entry of a partner (errors.NotFound for an unknown slug)."""
-    partner = names.partner(slug)
-    if partner is None:
-        raise NotFound(f"There is no partner with the slug '{slug}'.")
-    return partner
-
-
 def partner_overview(names: Registry, catalog: Catalog, slug: str) -> PartnerOverview:
     """The overview of a registered partner (errors.NotFound for an unknown slug)."""
-    partner = registered(names, slug)
+    partner = names.registered(slug)
     letters = catalog.letters_of_partner(slug)
     found = catalog.founding(slug)
     by_id = {x.id: x for x in letters}

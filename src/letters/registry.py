@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from letters.errors import NotFound
 from letters.fsutil import append_line
 from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
 
@@ -36,6 +37,13 @@ class Registry:
     def partner(self, slug: str) -> Partner | None:
         """The partner with that slug, if any."""
         return self.partners.get(slug)
+
+    def registered(self, slug: str) -> Partner:
+        """The partner with that slug (errors.NotFound for an unknown slug)."""
+        partner = self.partners.get(slug)
+        if partner is None:
+            raise NotFound(f"There is no partner with the slug '{slug}'.")
+        return partner
 
     def sg(self, slug: str) -> SecretaryGeneral | None:
         """The Secretary General with that slug, if any."""
