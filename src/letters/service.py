@@ -25,7 +25,6 @@ from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
 
 if TYPE_CHECKING:
-    from letters.index import Index
     from letters.index.protocol import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -100,23 +99,24 @@ class Letters:
         reporting to `progress`, never during a search)."""
         with self._lock:
             if self._index is None:
-                index = self._unopened_index()
-                index.ensure(progress)
-                self._index = index
+                from letters import index
+
+                self._index = index.open_index(self.settings.search_dir, self.archive,
+                                               lambda: self.registry,
+                                               max_query_chars=self.settings.max_query_chars,
+                                               engine=self.settings.search_engine,
+                                               progress=progress)
             return self._index
-
-    def _unopened_index(self) -> Index:
-        from letters.index import Index  # the engine is imported when an index is wanted
-
-        return Index(self.settings.search_dir, self.archive, lambda: self.registry,
-                     max_query_chars=self.settings.max_query_chars,
-                     engine=self.settings.search_engine)
 
     def reindex(self, progress: Callable[[int, int], None] | None = None,
                 catalog_progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
         """Rebuild the search index and the catalog from the archive alone (index.IndexBusy
         while another process writes the index); how many letters the index holds."""
-        index = self._unopened_index()
+        from letters.index import Index  # not opened: opening would rebuild it first
+
+        index = Index(self.settings.search_dir, self.archive, lambda: self.registry,
+                      max_query_chars=self.settings.max_query_chars,
+                      engine=self.settings.search_engine)
         try:
             count = index.rebuild(progress, procs=procs)
         finally:
