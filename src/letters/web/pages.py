@@ -112,7 +112,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
     """What the letter page shows."""
     app = web(request).letters
     shown = app.letter_reading(letter)
-    q = request.query_params.get("q", "")
+    q = request.query_params.get("q", "")[:web(request).settings.max_query_chars]
     return {
         "letter": letter, "q": q, "section": "search",
         "text_pages": [mark(text, app.spans(q, text)) for text in shown.pages],
