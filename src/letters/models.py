@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Direction = Literal["outgoing", "incoming"]
 Status = Literal["ok", "needs_review"]
+#: The kinds of partner: the one definition (their labels are the catalogs' `kind.<kind>`).
 Kind = Literal["company", "association"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+def status_of(reasons: list[str]) -> Status:
+    """A record's status: "ok" when nothing needs an archivist's eye, else "needs_review"."""
+    return "needs_review" if reasons else "ok"
+
 
 #: Fields of a record that an archivist may correct (PATCH /api/letters/{id}).
 CORRECTABLE = ("partner", "signatory", "date", "direction", "language", "signed_by", "title")
