@@ -13,9 +13,9 @@ from typing import get_args, get_type_hints
 import catalogs
 from babel.messages.pofile import read_po
 
-from letters import corrections, partners, querytext, searching, users
+from letters import corrections, querytext, searching, users
 from letters.exchanges import Exchange
-from letters.models import CORRECTABLE, IngestResult
+from letters.models import CORRECTABLE, KINDS, IngestResult
 from letters.web import admin, fixity_view, i18n, messages, pages, record_view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def dynamic_keys() -> dict[str, set[str]]:
         "admin.": set(admin.ACTIONS), "role.": set(users.ROLES), "sort.": set(searching.SORTS),
         "facet.": set(pages.FACETS), "direction.": set(querytext.DIRECTIONS),
         "exchange.missing_": set(querytext.DIRECTIONS), "language.": set(corrections.LANGUAGES),
-        "kind.": set(partners.KINDS), "status.": set(querytext.STATUSES),
+        "kind.": set(KINDS), "status.": set(querytext.STATUSES),
         "fixity.kind.": set(fixity_view.NAMED_KINDS), "fixity.todo.": set(fixity_view.ALL_KINDS),
         "upload.": set(outcomes), "exchange.": {*ways, "linked", "unlinked"},
         "field.": {*CORRECTABLE, *pages.FORM_FIELDS, *rows},

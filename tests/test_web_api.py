@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -441,3 +442,15 @@ def test_export_is_a_bundle_sha256sum_verifies(reading: tuple[LiveServer, WebHom
     records = json.loads((bag / "data" / "records.json").read_text(encoding="utf-8"))
     assert {r["id"] for r in records} == {home.ids["cloudflare-out.pdf"],
                                           home.ids["cloudflare-in.pdf"]}
+
+
+def test_the_command_line_and_the_api_list_the_same_partners(
+        reading: tuple[LiveServer, WebHome]) -> None:
+    server, home = reading
+    with client(server, home, "reader") as http:
+        answered = http.get("/api/partners").json()
+    printed = subprocess.run([sys.executable, "-m", "letters", "--home", str(home.path),
+                              "partners", "--json"], capture_output=True, text=True, timeout=300)
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout) == answered
+    assert sum(entry["letters"] for entry in answered) > 0

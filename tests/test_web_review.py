@@ -155,6 +155,8 @@ def test_a_correction_is_kept_reindexed_and_confirming_empties_the_queue(
         shown = http.get(confirmed.headers["location"]).text
         assert "The values were confirmed." in shown and "This letter needs review" not in shown
         assert f'action="/letters/{letter_id}/confirm"' not in shown
+        again = http.post(f"/letters/{letter_id}/confirm", data={"csrf": csrf_of(page)})
+        assert again.status_code == 409 and "nothing to confirm" in text_of(again.text)
         queue = http.get("/review").text
     assert f'id="review-{letter_id}"' not in queue and f'id="review-{home.ids["acme.pdf"]}"' in queue
     app = server.app.state.web.letters

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from letters.errors import InvalidCorrection
 from letters.messages import Message, msg
-from letters.models import CORRECTABLE, Letter, is_iso_date
+from letters.models import CORRECTABLE, Letter, is_iso_date, status_of
 
 if TYPE_CHECKING:
     from letters.service import Letters
@@ -93,6 +93,27 @@ def consistency(app: Letters, letter: Letter) -> list[Message]:
     return problems
 
 
+class NothingToConfirm(InvalidCorrection):
+    """Every reviewed field of the letter is empty or confirmed already."""
+
+
+def form_changes(app: Letters, letter: Letter, typed: Mapping[str, str]
+                 ) -> tuple[dict[str, Any], dict[str, InvalidCorrection]]:
+    """From a correction form's values as typed (blank: no value): the correctable fields that
+    differ from the letter's, and the refusal of each one that is not valid, by field."""
+    changes: dict[str, Any] = {}
+    refused: dict[str, InvalidCorrection] = {}
+    for field, raw in typed.items():
+        value = raw.strip() or None
+        if field in CORRECTABLE and value != getattr(letter, field):
+            try:
+                validate(app, {field: value})
+            except InvalidCorrection as error:
+                refused[field] = error
+            changes[field] = value
+    return changes, refused
+
+
 def confirmable(letter: Letter) -> list[str]:
     """The reviewed fields that hold a value not yet confirmed: what confirming would confirm."""
     return [field for field in REVIEWED
@@ -129,7 +150,7 @@ def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: 
         new = [p for p in problems if p not in MISSING.values() or p in cleared]
         reasons = list(dict.fromkeys([*current.reasons, *new]))
     update = {**clean, "confirmed": confirmed, "reasons": [r.to_record() for r in reasons],
-              "status": "needs_review" if reasons else "ok"}
+              "status": status_of(reasons)}
     if check is not None:
         check(Letter.from_json({**current.to_record(), **update}))
     letter = app.archive.update(letter_id, update, by)

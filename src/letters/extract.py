@@ -72,11 +72,6 @@ class Extraction:
             return True
         return meaningful_chars("\n".join(self.pages)) < MIN_DOCUMENT_CHARS
 
-    @property
-    def text(self) -> str:
-        """All pages, separated by form feeds."""
-        return "\f".join(self.pages)
-
 
 def check_pdf_header(first_bytes: bytes) -> bool:
     """Whether '%PDF-' occurs within the first 1024 bytes."""

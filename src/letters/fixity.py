@@ -146,6 +146,22 @@ def last_report(app: Letters) -> dict[str, Any] | None:
     return data
 
 
+def last_check(app: Letters) -> dict[str, Any] | None:
+    """The last fixity report with `by`, who ran it (from the audit log), or None."""
+    report = last_report(app)
+    if report is None:
+        return None
+    # the report is saved just before its event is recorded: the last such event is its own
+    at = str(report.get("at") or "")
+    counts = {"checked": report.get("checked"), "ok": report.get("ok"),
+              "problems": len(report.get("problems") or [])}
+    runs = (e for e in app.audit_events()
+            if e.get("action") == "verify" and str(e.get("at") or "") >= at
+            and e.get("what") == counts)
+    last = next(runs, None)
+    return {**report, "by": last.get("who") if last else None}
+
+
 def check(archive_dir: Path, home: Path) -> FixityReport:
     """Check the archive under `archive_dir`; paths in the report are relative to `home`."""
     report = FixityReport(checked=0, ok=0, at=now_iso())

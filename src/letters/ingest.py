@@ -16,11 +16,11 @@ from letters.archive import letter_id
 from letters.fsutil import sha256_of
 from letters.integrity import letters_present
 from letters.messages import Message, msg
-from letters.models import IngestResult, Letter
+from letters.models import IngestResult, Letter, status_of
 from letters.workers import Pool, TaskFailed
 
 if TYPE_CHECKING:
-    from letters.index import Index
+    from letters.index.protocol import SearchIndex
     from letters.service import Letters
 
 #: Letters archived between two index commits (a kill in between is mended by the next ingest).
@@ -196,7 +196,7 @@ class Indexer:
     """Indexes archived letters in batches on a thread of its own, so that the next files are
     archived meanwhile (the worker processes read PDFs; this process archives and indexes)."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: SearchIndex) -> None:
         self.index = index
         self._batches: queue.Queue[list[Letter] | None] = queue.Queue()
         self._error: BaseException | None = None
@@ -258,7 +258,7 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         partner=outcome.partner, signatory=outcome.signatory, signed_by=outcome.signed_by,
         date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
-        status="needs_review" if outcome.reasons else "ok", added_at=app.now_iso(), added_by=by,
+        status=status_of(outcome.reasons), added_at=app.now_iso(), added_by=by,
         title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from letters.messages import Message, joined, parts_from_record, parts_to_record
 
 Direction = Literal["outgoing", "incoming"]
 Status = Literal["ok", "needs_review"]
+#: The kinds of partner: the one definition (their labels are the catalogs' `kind.<kind>`).
 Kind = Literal["company", "association"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+def status_of(reasons: Sequence[object]) -> Status:
+    """A record's status: "ok" when nothing needs an archivist's eye, else "needs_review"."""
+    return "needs_review" if reasons else "ok"
+
 
 #: Fields of a record that an archivist may correct (PATCH /api/letters/{id}).
 CORRECTABLE = ("partner", "signatory", "date", "direction", "language", "signed_by", "title")

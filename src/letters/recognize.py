@@ -45,11 +45,6 @@ class Recognition:
     evidence: dict[str, list[Message]] = field(default_factory=dict)
     reasons: list[Message] = field(default_factory=list)
 
-    @property
-    def status(self) -> str:
-        """"ok" when nothing needs an archivist's eye, else "needs_review"."""
-        return "needs_review" if self.reasons else "ok"
-
 
 def recognize(text: str, registry: Registry, today: date,
               doubtful: Collection[str] = ()) -> Recognition:

@@ -31,6 +31,14 @@ def queue(app: Letters) -> list[Letter]:
     return app.catalog.review_queue()
 
 
+def next_in_queue(app: Letters, letter: Letter) -> Letter | None:
+    """The letter after this one in the review queue (oldest first), else the queue's first other."""
+    waiting = [x for x in queue(app) if x.id != letter.id]
+    after = [x for x in waiting if (x.added_at, x.id) > (letter.added_at, letter.id)]
+    chosen = after or waiting
+    return chosen[0] if chosen else None
+
+
 def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
     """Letters not linked to `slug` that recognition now links to it (after a registry change).
 

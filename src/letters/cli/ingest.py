@@ -133,7 +133,7 @@ def show(args: argparse.Namespace, app: Letters) -> int:
         print(json.dumps({**letter.to_json(), "text": app.text(letter.id)}, ensure_ascii=False,
                          indent=1))
         return EXIT_OK
-    names = app.registry.display_name
+    names = app.display_name
     rows = [("id", letter.id), ("sha256", letter.sha256), ("filename", letter.filename),
             ("date", letter.date), ("partner", names(letter.partner)),
             ("signatory", names(letter.signatory)), ("signed by", letter.signed_by),

@@ -37,8 +37,6 @@ FACET_FIELDS = {"partner": "partner_slug", "signatory": "signatory_slug", "year"
                 "language": "language", "direction": "direction"}
 KEYWORDS = ("id", "partner_slug", "signatory_slug", "year", "language", "direction", "status",
             "ocr")
-FOLDED_FIELDS = ("content", "vocab_en", "vocab_fr", "title", "partner", "signatory", "signed_by")
-STEMMED_FIELDS = {"text_en": "english", "text_fr": "french"}
 LAST = 99_999_999  # the sort position of an undated letter (after every yyyymmdd)
 
 

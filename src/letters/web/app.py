@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +28,7 @@ from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
 from letters.web.throttle import Throttle
+from letters.web.urls import path_for
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("letters.web")
@@ -168,7 +168,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return error_response(request, 401, SENTENCES[401], {"WWW-Authenticate": "Bearer"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        return RedirectResponse(path_for(request, "login_form", query={"next": target}),
+                                status_code=303)
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -212,7 +213,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings) -> FastAPI:
     """The web view and the JSON API over one archive."""
     state = Web(
-        letters=Letters(settings), users=Users(settings), sessions=Sessions(settings),
+        letters=Letters(settings), settings=settings, users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
         templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from letters.messages import joined
-from letters.models import Letter, Partner
-from letters.registry import Registry
+from letters.models import Letter, Partner, SecretaryGeneral
 from letters.textnorm import fold
 from letters.web.i18n import long_date
 from letters.web.messages import gettext
@@ -30,16 +29,15 @@ def partner_name(partner: Partner, letter: Letter, text: str) -> str:
     return partner.name
 
 
-def citation(letter: Letter, registry: Registry, text: str = "", lang: str = "en") -> str:
+def citation(letter: Letter, partner: Partner | None, sg: SecretaryGeneral | None,
+             text: str = "", lang: str = "en") -> str:
     """'Letter from <SG>, Secretary General of the Council of Europe, to <partner>, Strasbourg,
     <date>' for the Council's letters; 'Letter from <signer>, <partner>, to <SG>, ...' for replies
     (in `lang`: the sentences are msgids of the messages catalog)."""
     def _(msgid: str, **parts: object) -> str:
         return gettext(msgid, lang, **parts)
 
-    partner = registry.partner(letter.partner) if letter.partner else None
     who = partner_name(partner, letter, text) if partner else _("an unidentified organisation")
-    sg = registry.sg(letter.signatory) if letter.signatory else None
     sg_part = (_("{name}, Secretary General of the Council of Europe", name=sg.name) if sg
                else _("the Secretary General of the Council of Europe"))
     when = long_date(letter.date, lang) or _("undated")

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from letters.models import CORRECTABLE
+from letters.models import CORRECTABLE, Kind
 from letters.settings import Settings
 
 #: What each error status means in the API, for the document.
@@ -162,7 +162,7 @@ class FormerName(_Shape):
 class _PartnerFields(_Shape):
     slug: str
     name: str
-    kind: Literal["company", "association"]
+    kind: Kind
     aliases: list[str]
     joined: str | None
 
@@ -321,7 +321,7 @@ class NewPartner(_Shape):
 
     slug: str | None = Field(None, description="made from the name when not given")
     name: str
-    kind: Literal["company", "association"]
+    kind: Kind
     joined: str | None = Field(None, description="YYYY-MM-DD")
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
-from typing import cast
-from urllib.parse import urlencode
+from dataclasses import asdict, dataclass, fields, replace
+from typing import ClassVar, cast
 
 from letters.messages import Message, msg
 from letters.searching import QueryError, SearchRequest, Sort
@@ -20,6 +19,8 @@ PARAMS = {"date_from": "from", "date_to": "to"}
 class SearchForm:
     """The raw values of the search form, as strings ("" when not given)."""
 
+    #: The name of the page the form's links lead to.
+    ROUTE: ClassVar[str] = "search_page"
     q: str = ""
     partner: str = ""
     signatory: str = ""
@@ -36,7 +37,7 @@ class SearchForm:
     def from_params(cls, params: Mapping[str, str]) -> SearchForm:
         """Read the form from URL parameters (unknown ones are ignored)."""
         values = {}
-        for name in cls.__dataclass_fields__:
+        for name in (field.name for field in fields(cls)):
             raw = params.get(PARAMS.get(name, name))
             values[name] = raw.strip() if isinstance(raw, str) else ""
         return cls(**values)
@@ -45,12 +46,12 @@ class SearchForm:
         """The non-empty fields as URL parameters."""
         return {PARAMS.get(k, k): v for k, v in asdict(self).items() if v}
 
-    def url(self, path: str = "/", **changes: str) -> str:
-        """The URL of this search with some fields changed (a new filter starts at page 1)."""
+    def query(self, **changes: str) -> dict[str, str]:
+        """The URL parameters of this search with some fields changed (a new filter starts at
+        page 1)."""
         if "page" not in changes:
             changes["page"] = ""
-        query = urlencode(replace(self, **changes).params())
-        return f"{path}?{query}" if query else path
+        return replace(self, **changes).params()
 
     @property
     def default_sort(self) -> Sort:
