@@ -12,7 +12,7 @@ import pdfkit
 
 from letters import audit, thumbnails
 from letters.settings import Settings
-from letters.web import i18n
+from letters.web import i18n, languages
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
 from support.webhome import WEB_PASSWORD, WebHome, copy_web_home
@@ -428,8 +428,8 @@ def test_every_string_is_translated() -> None:
     assert set(english) == set(french)
     for key in english:
         assert re.findall(r"{\w+}", english[key]) == re.findall(r"{\w+}", french[key]), key
-    assert i18n.long_date("2018-05-23", "fr") == "23 mai 2018"
-    assert i18n.long_date("2018-05-23", "en") == "23 May 2018"
+    assert languages.long_date("2018-05-23", "fr") == "23 mai 2018"
+    assert languages.long_date("2018-05-23", "en") == "23 May 2018"
 
 
 def test_friendly_404_and_json_under_api(site: tuple[LiveServer, WebHome]) -> None:
