@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import socket
 import threading
@@ -79,6 +80,39 @@ def _guard_scans() -> None:
     Archive.guarded = True  # type: ignore[attr-defined]
 
 
+def _uvicorn(config: Any) -> Any:
+    """uvicorn's server, made to stop as soon as it is told (`stop`), not at its next tick, and
+    without its grace period for open connections (the tests have closed theirs)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        stopping: asyncio.Event
+        loop: asyncio.AbstractEventLoop
+
+        async def main_loop(self) -> None:
+            self.loop, self.stopping = asyncio.get_running_loop(), asyncio.Event()
+            ticks = asyncio.ensure_future(super().main_loop())
+            stop = asyncio.ensure_future(self.stopping.wait())
+            await asyncio.wait([ticks, stop], return_when=asyncio.FIRST_COMPLETED)
+            ticks.cancel()
+            stop.cancel()
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            for server in self.servers:
+                server.close()
+            for connection in list(self.server_state.connections):
+                connection.shutdown()
+            for server in self.servers:
+                await server.wait_closed()
+
+        def stop(self) -> None:
+            self.should_exit = True
+            if self.started:
+                self.loop.call_soon_threadsafe(self.stopping.set)
+
+    return Server(config)
+
+
 class LiveServer:
     """The real application served by uvicorn on 127.0.0.1, in a thread, on a free port; full
     scans of the archive inside its requests raise `FullScan` (see `_guard_scans`)."""
@@ -97,7 +131,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(NoFullScans(self.app), log_level="warning", http="h11", ws="none",
                                 lifespan="off", access_log=False, proxy_headers=False)  # as serve
-        self.server = uvicorn.Server(config)
+        self.server = _uvicorn(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]},
                                        daemon=True)
 
@@ -112,6 +146,6 @@ class LiveServer:
         raise RuntimeError("the test server did not start")
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
+        self.server.stop()
         self.thread.join(timeout=10)
         self.socket.close()
