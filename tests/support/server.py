@@ -124,7 +124,9 @@ class LiveServer:
 
         _guard_scans()
         self.app = create_app(settings)
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, as uvicorn's own sockets: asyncio sets TCP_NODELAY on TCP sockets only, and
+        # without it each answer waits some 40 ms for the client's delayed acknowledgement.
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
