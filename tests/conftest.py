@@ -32,12 +32,11 @@ FIXTURE_TIERS = {"chromium": "browser"}
 #: the pytest-xdist workers first (`--dist loadfile --no-loadscope-reorder`), so that the workers
 #: finish together rather than one of them running the longest file after all the others.
 LONGEST_FIRST = (
-    "test_server_robustness", "test_hostile", "test_browser_daily", "test_ocr",
-    "test_elsewhere_specimens", "test_bench_smoke", "test_api_contract", "test_browser",
-    "test_browser_admin", "test_disk_faults", "test_search_conformance", "test_web_pages",
-    "test_roles", "test_ingest", "test_browser_security", "test_web_api", "test_web_security",
-    "test_integrity", "test_login_limits", "test_index", "test_workers", "test_web_audit",
-    "test_web_registry", "test_specimens",
+    "test_browser_daily", "test_hostile", "test_server_robustness", "test_ocr",
+    "test_elsewhere_specimens", "test_bench_smoke", "test_search_conformance", "test_browser",
+    "test_browser_admin", "test_index", "test_browser_security", "test_api_contract", "test_ingest",
+    "test_workers", "test_disk_faults", "test_web_audit", "test_catalog", "test_specimens",
+    "test_web_pages", "test_integrity", "test_roles", "test_web_api", "test_web_security",
 )
 
 # Tesseract's OpenMP threads spin on CPUs the other test worker needs: one thread per Tesseract
