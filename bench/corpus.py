@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from letters.messages import msg
 from letters.models import Direction, Letter
 from letters.registry import Registry
 from letters.registry import load as load_registry
@@ -296,7 +297,7 @@ def record_of(letter: Spec, sha256: str, pages: int) -> Letter:
         language=letter.language, ocr=False, digital_signatures=[],
         status="needs_review" if missing else "ok", added_at="2026-01-01T00:00:00Z",
         added_by="bench", title=letter.title,
-        reasons=["the partner could not be recognised"] if missing else [],
+        reasons=[msg("reason.no_partner")] if missing else [],
     )
 
 
@@ -331,7 +332,7 @@ def archive_corpus(archive_dir: Path, count: int, heavy: str | None = None) -> i
         _dump(folder / "text.json", {"pages": pages})
         event = {"at": "2026-01-01T00:00:00Z", "by": "bench", "action": "added", "changes": {}}
         (folder / "history.jsonl").write_text(json.dumps(event) + "\n", encoding="utf-8")
-        _dump(folder / "record.json", record_of(letter, sha, len(pages)).to_json())
+        _dump(folder / "record.json", record_of(letter, sha, len(pages)).to_record())
         written += 1
     marker.write_text(wanted + "\n")
     return written

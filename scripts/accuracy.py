@@ -28,7 +28,7 @@ def measure(folder: Path, archive: Path) -> list[dict[str, Any]]:
     for truth in json.loads((folder / "truth.json").read_text(encoding="utf-8")):
         found = analyse(Task(str(folder / truth["file"]), str(archive), TODAY))
         rows.append({"truth": truth, "letter": truth.get("kind", "letter") == "letter",
-                     "flagged": bool(found.reasons), "reasons": found.reasons,
+                     "flagged": bool(found.reasons), "reasons": [str(r) for r in found.reasons],
                      "wrong": {f: getattr(found, f) for f in FIELDS if getattr(found, f) != truth[f]}})
     return rows
 

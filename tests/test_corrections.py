@@ -60,7 +60,7 @@ def test_a_confirmed_but_inconsistent_letter_stays_in_review(app: Letters, flagg
     letter = app.correct(flagged, {"partner": "ibm", "signatory": "jagland",
                                    "confirmed": ["date", "direction"]}, by="ada")
     assert letter.status == "needs_review"
-    assert letter.reasons == ["Thorbjørn Jagland was not Secretary General on 2021-03-03."]
+    assert [str(r) for r in letter.reasons] == ["Thorbjørn Jagland was not Secretary General on 2021-03-03."]
 
 
 @pytest.mark.parametrize(("changes", "message"), [

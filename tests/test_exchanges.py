@@ -72,14 +72,14 @@ def test_founding_documents_first_complete_else_earliest_incomplete() -> None:
     inc = make("orange", "incoming", "2017-11-08", "o-in")
     later_out = make("orange", "outgoing", "2019-01-01", "o-later")
     later_in = make("orange", "incoming", "2019-01-02", "o-later-in")
-    found = exchanges.founding_documents([later_in, later_out, inc, stray, out])
+    found = exchanges.founding_of(exchanges.pair([later_in, later_out, inc, stray, out]))
     assert found is not None and found.complete
     assert (found.outgoing, found.incoming) == (out.id, inc.id)
-    only = exchanges.founding_documents([later_out, stray])
+    only = exchanges.founding_of(exchanges.pair([later_out, stray]))
     assert only is not None and not only.complete
     assert only.outgoing == stray.id and only.incoming is None
     assert only.missing() == "the partner's letter in reply is not in the archive"
-    assert exchanges.founding_documents([]) is None
+    assert exchanges.founding_of(exchanges.pair([])) is None
 
 
 def test_manual_link_overrides_automatic_pairing(app: Letters, tmp_path: Path) -> None:

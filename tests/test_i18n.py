@@ -8,11 +8,15 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args, get_type_hints
 
 import catalogs
 from babel.messages.pofile import read_po
 
-from letters.web import i18n, messages
+from letters import corrections, querytext, searching, users
+from letters.exchanges import Exchange
+from letters.models import CORRECTABLE, KINDS, IngestResult
+from letters.web import admin, fixity_view, i18n, messages, pages, record_view
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "src" / "letters" / "web"
@@ -68,3 +72,41 @@ def test_a_changed_english_string_comes_back_fuzzy_with_its_old_translation(tmp_
     assert skip is not None and skip.fuzzy and skip.string == "Aller au contenu principal"
     assert '#| msgid "Skip to main content"' in po.read_text("utf-8")  # shown to the translator
     assert "skip" not in {str(m.context) for m in french if m.context and not m.fuzzy}
+
+
+#: The row of a letter's record, given a field name: `row("date", ...)` shows `t("field.date")`.
+ROW_USE = re.compile(r"""\brow\(\s*['"](\w+)['"]""")
+
+
+def dynamic_keys() -> dict[str, set[str]]:
+    """The keys templates and routes build at run time (`t("admin." ~ action)`), each prefix with
+    the values it is built from, read from their source of truth."""
+    outcomes = get_args(get_type_hints(IngestResult)["result"])
+    ways = get_args(get_type_hints(Exchange)["how"])
+    rows = {key for path in (WEB / "templates").glob("*.html")
+            for key in ROW_USE.findall(path.read_text("utf-8"))}
+    return {
+        "admin.": set(admin.ACTIONS), "role.": set(users.ROLES), "sort.": set(searching.SORTS),
+        "facet.": set(pages.FACETS), "direction.": set(querytext.DIRECTIONS),
+        "exchange.missing_": set(querytext.DIRECTIONS), "language.": set(corrections.LANGUAGES),
+        "kind.": set(KINDS), "status.": set(querytext.STATUSES),
+        "fixity.kind.": set(fixity_view.NAMED_KINDS), "fixity.todo.": set(fixity_view.ALL_KINDS),
+        "upload.": set(outcomes), "exchange.": {*ways, "linked", "unlinked"},
+        "field.": {*CORRECTABLE, *pages.FORM_FIELDS, *rows},
+        "relink.added_": {"partner", "name"},
+        "letter.": {f"{kind}_by" for kind in record_view.MARKS},
+    }
+
+
+def test_every_key_built_at_run_time_is_in_both_catalogs() -> None:
+    built = {prefix + value for prefix, values in dynamic_keys().items() for value in values}
+    assert len(built) > 60
+    for lang in i18n.LANGUAGES:
+        assert sorted(built - set(i18n.STRINGS[lang])) == [], lang
+    # every prefix a template builds a key from is one of those
+    sources = [*(WEB / "templates").glob("*.html"), *WEB.glob("*.py")]
+    prefixes = {prefix for path in sources
+                for prefix in re.findall(r"""\bt\(\s*f?['"]([\w.]+?)(?:['"]\s*~|\{)""",
+                                         path.read_text("utf-8"))}
+    guarded = {"action.", "history.", "error.", "pdf."}  # shown as they are when no string has them
+    assert prefixes - guarded <= set(dynamic_keys()), prefixes - guarded - set(dynamic_keys())

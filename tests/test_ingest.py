@@ -138,7 +138,8 @@ def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path) -> None:
     assert added["partner"] == "apple" and added["path"].endswith("a.pdf")
     assert len(added["sha256"]) == 64 and added["id"]
     rejected = next(x for x in lines if x["result"] == "rejected")
-    assert rejected["error"].startswith("not a PDF")
+    assert rejected["error"].startswith("not a PDF") and rejected["code"] == "refusal.not_pdf"
+    assert "code" not in added
     assert "1 added, 0 duplicate, 1 rejected" in done.stderr
     again = run_cli("ingest", "--json", str(folder / "sub"), home=home)
     assert again.returncode == 0

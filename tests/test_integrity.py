@@ -47,7 +47,7 @@ def test_concurrent_corrections_of_different_fields_are_all_kept(
                            for field, value in values.items()])
         assert [answer.status_code for answer in answers] == [200] * len(values)
         app = Letters(settings)
-        record = app.get(letter).to_json()
+        record = app.get(letter).to_record()
         assert {k: record[k] for k in values} == values, f"round {round_}"
         history = app.archive.history(letter)
         assert replay(history) == record
@@ -62,7 +62,7 @@ def test_the_record_added_is_in_the_history(fresh: tuple[LiveServer, WebHome]) -
     letter = home.ids["google-out.pdf"]
     added = archived.archive.history(letter)[0]
     assert added["action"] == "added"
-    assert added["record"] == archived.get(letter).to_json()
+    assert added["record"] == archived.get(letter).to_record()
     text = (archived.archive.original_path(letter).parent / "text.json").read_bytes()
     assert added["text_sha256"] == hashlib.sha256(text).hexdigest()
     assert json.loads(text)["pages"]
@@ -104,7 +104,7 @@ def test_corrections_from_another_process_and_the_server_are_all_kept(
     _, errors = script.communicate(timeout=300)
     assert script.returncode == 0, errors
     app = Letters(Settings(home=home.path))
-    record = app.get(letter).to_json()
+    record = app.get(letter).to_record()
     assert (record["title"], record["signed_by"]) == (f"Title {rounds - 1}", f"Signer {rounds - 1}")
     history = app.archive.history(letter)
     assert len(history) == 1 + 2 * rounds

@@ -3,10 +3,13 @@ English sentence finds its translation."""
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from babel.messages.pofile import read_po
 
+from letters.messages import ENGLISH, KINDS, Message, msg, parts_from_record, parts_to_record
 from letters.web import messages
 
 
@@ -38,3 +41,58 @@ def test_stored_sentences_are_found_with_their_parts_and_lists_part_by_part() ->
     assert messages.translate("The letter's own date was not found.", "en") == (
         "The letter's own date was not found.")
     assert messages.gettext(" (signed by {name})", fr, name="X") == " (signée par X)"
+
+
+# -- the domain's messages: codes with parameters ------------------------------------------------
+
+def test_a_message_says_its_english_and_is_stored_as_its_code_and_parameters() -> None:
+    change = msg("reason.took_office", name="Alain Berset", date="2024-09-18")
+    said = msg("reason.near_change_of_office", date="2024-09-20", when=change)
+    assert str(said) == ("The Secretary General is not named and the letter's date 2024-09-20 is "
+                         "close to a change of office (Alain Berset took office on 2024-09-18); "
+                         "check which Secretary General it belongs to.")
+    stored = said.to_record()
+    assert stored == {"code": "reason.near_change_of_office",
+                      "params": {"date": "2024-09-20", "when": {
+                          "code": "reason.took_office",
+                          "params": {"name": "Alain Berset", "date": "2024-09-18"}}}}
+    back = Message.from_record(json.loads(json.dumps(stored)))
+    assert back.code == said.code and back.to_record() == stored
+    assert messages.say(back, "fr") == (
+        "Le Secrétaire Général n’est pas nommé et la date de la lettre, 20 septembre 2024, est "
+        "proche d’un changement de titulaire (Alain Berset a pris ses fonctions le 18 septembre "
+        "2024) ; vérifiez de quel Secrétaire Général elle relève.")
+    assert messages.say(back, "en") == str(said).replace("2024-09-20", "20 September 2024").replace(
+        "2024-09-18", "18 September 2024")  # pages write days out; the command line as ISO
+    with pytest.raises(KeyError):
+        msg("reason.no_such_code")
+
+
+def test_an_old_sentence_is_kept_as_written_and_said_like_its_code() -> None:
+    sentence = "Thorbjørn Jagland was not Secretary General on 2021-03-03."
+    old = Message.from_record(sentence)
+    coded = msg("reason.sg_not_in_office", sg="Thorbjørn Jagland", date="2021-03-03")
+    assert old.to_record() == sentence and old == coded and len({old, coded}) == 1
+    assert messages.say(old, "fr") == "Thorbjørn Jagland n’était pas Secrétaire Général le 2021-03-03."
+    assert messages.say(coded, "fr") == "Thorbjørn Jagland n’était pas Secrétaire Général le 3 mars 2021."
+    assert parts_to_record(parts_from_record("letterhead: 'X'; salutation: 'Dear Sir,'")) == (
+        "letterhead: 'X'; salutation: 'Dear Sir,'")
+    # a code of a later version is kept as it was stored, and said as the code
+    later = {"code": "reason.from_a_later_version", "params": {"n": 2}}
+    assert Message.from_record(later).to_record() == later
+    assert messages.say(Message.from_record(later), "fr") == "reason.from_a_later_version"
+
+
+def test_every_code_has_its_english_in_the_template_and_a_french_translation() -> None:
+    template = {str(m.context): str(m.id) for m in messages.read(None) if m.context}
+    french = {str(m.context): m for m in messages.read("fr") if m.context}
+    assert len(ENGLISH) > 130
+    for code, english in ENGLISH.items():
+        assert code.split(".")[0] in KINDS, code
+        assert template.get(code) == english, code  # `make catalogs` copies it
+        entry = french.get(code)
+        assert entry is not None and entry.string and not entry.fuzzy, code
+        assert sorted(re.findall(r"{(\w+)}", english)) == sorted(
+            re.findall(r"{(\w+)}", str(entry.string))), code
+    # interface keys and codes never meet
+    assert not [key for key in template if key.split(".")[0] in KINDS and key not in ENGLISH]

@@ -67,5 +67,5 @@ def test_a_misreading_of_a_coarse_scan_is_flagged(tmp_path: Path) -> None:
     result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
     assert result.ocr is True and result.date == truth.date and result.partner == truth.partner
     assert result.signed_by != truth.signed_by  # "Ana Lindgvist-Moreau"
-    assert any(r.startswith(f"OCR was unsure of the signer's name '{result.signed_by}'")
+    assert any(str(r).startswith(f"OCR was unsure of the signer's name '{result.signed_by}'")
                for r in result.reasons), result.reasons

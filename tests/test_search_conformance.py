@@ -497,7 +497,8 @@ def test_a_broken_index_answers_503_and_is_rebuilt_only_by_reindex(
         page = http.get("/", params={"q": "accords"})
         assert api.status_code == page.status_code == 503
         assert api.json() == {"detail": "The search index cannot be read; it is rebuilt by "
-                                        "`letters reindex` or when the server restarts."}
+                                        "`letters reindex` or when the server restarts.",
+                              "code": "query.index_unavailable"}
         assert "letters reindex" in page.text and "Traceback" not in page.text
         assert not index_dir.exists() if damage == "removed" else True  # not rebuilt in a request
         monkeypatch.setenv("LETTERS_SEARCH_ENGINE", own_corpus.engine)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from letters.textnorm import fold, fold_unicode, normalize
+import unicodedata
+
+from letters.textnorm import _FOLD_EXTRA, fold, normalize
+
+
+def fold_unicode(text: str) -> str:
+    """`fold` the long way, for any text (NFKC, special letters, NFKD, no marks, casefold): the
+    oracle of its shortcuts."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD_EXTRA))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
 def test_normalize_mends_ligatures_spaces_and_line_end_hyphens() -> None:

@@ -98,8 +98,9 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(users: Users, settings: Set
     assert first not in stored and digest(first) in stored
     assert users.user_for_token(first).name == "ada"  # type: ignore[union-attr]
     assert users.user_for_token("lt_made-up") is None
-    assert users.revoke_token(first, by="admin")
-    assert not users.revoke_token(first, by="admin")
+    users.revoke_token_id("ada", first, by="admin")  # the token itself, or its id
+    with pytest.raises(UserError, match="no token"):
+        users.revoke_token_id("ada", first, by="admin")
     assert users.user_for_token(first) is None
     assert users.user_for_token(second) is not None
     assert users.revoke_tokens("ada", by="admin") == 1

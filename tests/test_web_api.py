@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -167,6 +168,23 @@ def test_search_returns_records_snippets_and_facets(reading: tuple[LiveServer, W
     assert found["facets"]["partner"] == {"google": 1}
 
 
+def test_errors_are_english_with_their_code_unless_french_is_asked_for(
+        reading: tuple[LiveServer, WebHome]) -> None:
+    server, home = reading
+    with client(server, home, "reader") as http:
+        english = http.get("/api/search", params={"q": '"open'})
+        french = http.get("/api/search", params={"q": '"open'},
+                          headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"})
+        missing = http.get("/api/letters/0000000000000000", headers={"Accept-Language": "fr"})
+    assert assert_error(english, 400) == 'unbalanced quote: a phrase needs a closing "'
+    assert english.json()["code"] == "query.unbalanced_quote"
+    assert assert_error(french, 400) == ("guillemet non fermé : une expression entre guillemets "
+                                         "doit être refermée par \"")
+    assert french.json()["code"] == "query.unbalanced_quote"
+    assert assert_error(missing, 404) == "Aucune lettre n’a l’identifiant « 0000000000000000 »."
+    assert "code" not in missing.json()  # a sentence of the web layer: no code
+
+
 def test_search_filters_sort_and_pages(reading: tuple[LiveServer, WebHome]) -> None:
     server, home = reading
     with client(server, home, "reader") as http:
@@ -269,7 +287,7 @@ def test_upload_several_files_one_result_each(writing: tuple[LiveServer, WebHome
                                            "escape.pdf"]
     assert results[0]["filename"] == "new letter.pdf" and results[0]["added_by"] == "archivist"
     assert results[1]["id"] == home.ids["google-out.pdf"]
-    assert results[2]["error"].startswith("not a PDF")
+    assert results[2]["error"].startswith("not a PDF") and results[2]["code"] == "refusal.not_pdf"
     assert results[3]["filename"] == "escape.pdf"
     assert not (home.path.parent / "escape.pdf").exists()
     app = server.app.state.web.letters
@@ -424,3 +442,15 @@ def test_export_is_a_bundle_sha256sum_verifies(reading: tuple[LiveServer, WebHom
     records = json.loads((bag / "data" / "records.json").read_text(encoding="utf-8"))
     assert {r["id"] for r in records} == {home.ids["cloudflare-out.pdf"],
                                           home.ids["cloudflare-in.pdf"]}
+
+
+def test_the_command_line_and_the_api_list_the_same_partners(
+        reading: tuple[LiveServer, WebHome]) -> None:
+    server, home = reading
+    with client(server, home, "reader") as http:
+        answered = http.get("/api/partners").json()
+    printed = subprocess.run([sys.executable, "-m", "letters", "--home", str(home.path),
+                              "partners", "--json"], capture_output=True, text=True, timeout=300)
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout) == answered
+    assert sum(entry["letters"] for entry in answered) > 0

@@ -10,8 +10,10 @@ import pdfkit
 import pytest
 
 from letters import audit
+from letters.models import KINDS
 from letters.service import Letters
 from letters.settings import Settings
+from letters.web import contract, i18n
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
 from support.webhome import WebHome, copy_web_home
@@ -63,6 +65,12 @@ def actions(server: LiveServer) -> list[tuple[str, dict[str, object]]]:
             for e in audit.events(server.app.state.web.letters.settings.archive_dir)]
 
 
+def test_the_kinds_of_partner_are_one_list_with_a_label_in_each_language() -> None:
+    for lang in i18n.LANGUAGES:
+        assert all(i18n.STRINGS[lang].get(f"kind.{kind}") for kind in KINDS), lang
+    assert contract.NewPartner.model_json_schema()["properties"]["kind"]["enum"] == list(KINDS)
+
+
 # -- pages ---------------------------------------------------------------------------------------
 def test_add_a_partner_then_relink_its_letter(site: tuple[LiveServer, WebHome]) -> None:
     server, home = site
@@ -71,6 +79,7 @@ def test_add_a_partner_then_relink_its_letter(site: tuple[LiveServer, WebHome]) 
         assert 'href="/partners/new"' in http.get("/partners").text
         form = http.get("/partners/new")
         assert form.status_code == 200 and "Add a partner" in text_of(form.text)
+        assert all(f'<option value="{kind}"' in form.text for kind in KINDS)
         added = http.post("/partners/new", data={
             "csrf": csrf_of(form.text), "name": "Acme Robotics", "slug": "", "kind": "company",
             "joined": "2021-03-01"})

@@ -155,6 +155,8 @@ def test_a_correction_is_kept_reindexed_and_confirming_empties_the_queue(
         shown = http.get(confirmed.headers["location"]).text
         assert "The values were confirmed." in shown and "This letter needs review" not in shown
         assert f'action="/letters/{letter_id}/confirm"' not in shown
+        again = http.post(f"/letters/{letter_id}/confirm", data={"csrf": csrf_of(page)})
+        assert again.status_code == 409 and "nothing to confirm" in text_of(again.text)
         queue = http.get("/review").text
     assert f'id="review-{letter_id}"' not in queue and f'id="review-{home.ids["acme.pdf"]}"' in queue
     app = server.app.state.web.letters
@@ -186,7 +188,8 @@ def test_confirming_a_missing_value_keeps_the_letter_in_the_queue(
     with api(server, home, "archivist") as http:
         queue = http.get("/api/review").json()
     # the reasons stay as recognition wrote them; the empty partner is not "confirmed"
-    assert [x["reasons"] for x in queue["letters"] if x["id"] == letter_id] == [before.reasons]
+    assert [x["reasons"] for x in queue["letters"] if x["id"] == letter_id] == [
+        [str(r) for r in before.reasons]]
     assert "partner" not in server.app.state.web.letters.get(letter_id).confirmed
 
 

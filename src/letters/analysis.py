@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from letters.messages import Message, msg
 from letters.models import Signature
 
-SCANNED_REASON = "scanned: text needs OCR"
+SCANNED_REASON = msg("reason.scanned_without_text")
 LOW_CONFIDENCE = 60.0
 
 
@@ -25,7 +26,7 @@ class Task:
 class Analysis:
     """Everything learnt from one file, or the sentence saying why it was rejected."""
 
-    error: str | None = None
+    error: Message | None = None
     pages: list[str] = field(default_factory=list)
     page_count: int = 0
     partner: str | None = None
@@ -35,8 +36,8 @@ class Analysis:
     direction: str | None = None
     language: str = "en"
     title: str | None = None
-    evidence: dict[str, str] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
+    evidence: dict[str, list[Message]] = field(default_factory=dict)
+    reasons: list[Message] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     ocr: bool = False
     ocr_confidence: float | None = None
@@ -53,7 +54,7 @@ def analyse(task: Task) -> Analysis:
     try:
         extraction = extract.extract(path)
     except extract.ExtractionError as error:
-        return Analysis(error=str(error))
+        return Analysis(error=error.message)
     result = Analysis(pages=extraction.pages, page_count=extraction.page_count,
                       signatures=extraction.signatures, metadata=extraction.metadata)
     text = "\n\n".join(extraction.pages)
@@ -84,11 +85,11 @@ def _read_scan(path: Path, result: Analysis) -> tuple[str, list[str], Analysis]:
     try:
         done = ocr.read(path)
     except ocr.OcrError as error:
-        result.reasons.append(str(error))
+        result.reasons.append(error.message)
         return "", [], result
     result.pages, result.ocr, result.ocr_confidence = done.pages, True, done.confidence
     if done.confidence < LOW_CONFIDENCE:
-        result.reasons.append(f"OCR confidence is low ({done.confidence:.0f}%): check the text")
+        result.reasons.append(msg("reason.ocr_low_confidence", confidence=f"{done.confidence:.0f}"))
     if done.searchable_pdf:
         result.derived["ocr.pdf"] = done.searchable_pdf
     return "\n\n".join(done.pages), done.doubtful, result

@@ -189,10 +189,10 @@ class Archive:
         os.chmod(staging / ORIGINAL, 0o444)
         text = _dumps({"pages": pages})
         write_durable(staging / TEXT, text)
-        write_durable(staging / RECORD, _dumps(letter.to_json()))
+        write_durable(staging / RECORD, _dumps(letter.to_record()))
         # The record as added and the digest of its text: what `letters verify` replays and checks.
         event = {"at": letter.added_at, "by": letter.added_by, "action": "added",
-                 "changes": {}, "record": letter.to_json(),
+                 "changes": {}, "record": letter.to_record(),
                  "text_sha256": hashlib.sha256(text).hexdigest()}
         write_durable(staging / HISTORY, (json.dumps(event, ensure_ascii=False) + "\n").encode())
         for name, data in (derived or {}).items():
@@ -234,7 +234,7 @@ class Archive:
         found = self._dir_for_id(letter_id)
         if found is None:
             raise KeyError(letter_id)
-        current = _read_record(found).to_json()
+        current = _read_record(found).to_record()
         before = {k: current.get(k) for k in changes}
         current.update(changes)
         letter = Letter.from_json(current)
@@ -243,7 +243,7 @@ class Archive:
         if self.observer is not None:
             self.observer.changing(found.name)
         append_line(found / HISTORY, json.dumps(event, ensure_ascii=False))
-        write_atomic(found / RECORD, _dumps(letter.to_json()))
+        write_atomic(found / RECORD, _dumps(letter.to_record()))
         if self.observer is not None:
             self.observer.changed(letter, None)
         return letter

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from letters.errors import InvalidCorrection
-from letters.models import CORRECTABLE, Letter, is_iso_date
+from letters.messages import Message, msg
+from letters.models import CORRECTABLE, Letter, is_iso_date, status_of
 
 if TYPE_CHECKING:
     from letters.service import Letters
@@ -18,8 +19,8 @@ REVIEWED = ("partner", "signatory", "date", "direction")
 DIRECTIONS = ("outgoing", "incoming")
 LANGUAGES = ("en", "fr")
 #: What the review reasons say of a reviewed value the record does not hold.
-MISSING = {"partner": "No partner is recorded.", "signatory": "No Secretary General is recorded.",
-           "date": "The letter's date is not recorded."}
+MISSING = {"partner": msg("reason.no_partner_recorded"), "signatory": msg("reason.no_sg_recorded"),
+           "date": msg("reason.no_date_recorded")}
 ISO_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -80,16 +81,37 @@ def date_error(value: str) -> InvalidCorrection:
                              "date_form", value=value)
 
 
-def consistency(app: Letters, letter: Letter) -> list[str]:
-    """What is still missing or inconsistent with the registry in a record, in plain sentences."""
+def consistency(app: Letters, letter: Letter) -> list[Message]:
+    """What is still missing or inconsistent with the registry in a record."""
     problems = [sentence for field, sentence in MISSING.items() if getattr(letter, field) is None]
     if letter.date and letter.signatory:
         sg = app.registry.sg(letter.signatory)
         if sg and not sg.in_office(letter.date):
-            problems.append(f"{sg.name} was not Secretary General on {letter.date}.")
+            problems.append(msg("reason.sg_not_in_office", sg=sg.name, date=letter.date))
     if letter.date and letter.date > app.today().isoformat():
-        problems.append(f"The date {letter.date} is in the future.")
+        problems.append(msg("reason.date_in_future", date=letter.date))
     return problems
+
+
+class NothingToConfirm(InvalidCorrection):
+    """Every reviewed field of the letter is empty or confirmed already."""
+
+
+def form_changes(app: Letters, letter: Letter, typed: Mapping[str, str]
+                 ) -> tuple[dict[str, Any], dict[str, InvalidCorrection]]:
+    """From a correction form's values as typed (blank: no value): the correctable fields that
+    differ from the letter's, and the refusal of each one that is not valid, by field."""
+    changes: dict[str, Any] = {}
+    refused: dict[str, InvalidCorrection] = {}
+    for field, raw in typed.items():
+        value = raw.strip() or None
+        if field in CORRECTABLE and value != getattr(letter, field):
+            try:
+                validate(app, {field: value})
+            except InvalidCorrection as error:
+                refused[field] = error
+            changes[field] = value
+    return changes, refused
 
 
 def confirmable(letter: Letter) -> list[str]:
@@ -119,7 +141,7 @@ def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: 
                   by: str, check: Callable[[Letter], None] | None) -> Letter:
     current = app.get(letter_id)
     confirmed = sorted(set(current.confirmed) | set(clean) | set(changes.get("confirmed", [])))
-    candidate = Letter.from_json({**current.to_json(), **clean, "confirmed": confirmed})
+    candidate = Letter.from_json({**current.to_record(), **clean, "confirmed": confirmed})
     problems = consistency(app, candidate)
     if all(f in confirmed for f in REVIEWED):
         reasons = problems
@@ -127,10 +149,10 @@ def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: 
         cleared = {MISSING[f] for f in MISSING if f in clean and clean[f] is None}
         new = [p for p in problems if p not in MISSING.values() or p in cleared]
         reasons = list(dict.fromkeys([*current.reasons, *new]))
-    update = {**clean, "confirmed": confirmed, "reasons": reasons,
-              "status": "needs_review" if reasons else "ok"}
+    update = {**clean, "confirmed": confirmed, "reasons": [r.to_record() for r in reasons],
+              "status": status_of(reasons)}
     if check is not None:
-        check(Letter.from_json({**current.to_json(), **update}))
+        check(Letter.from_json({**current.to_record(), **update}))
     letter = app.archive.update(letter_id, update, by)
     app.index.update([letter])
     return letter

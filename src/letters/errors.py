@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from letters.messages import Message, written
+
+
+class Explained(Exception):
+    """An error that says why as a message (`.message`: a code and its parameters); str(error)
+    is its English."""
+
+    def __init__(self, message: Message | str) -> None:
+        self.message = message if isinstance(message, Message) else written(message)
+        super().__init__(str(self.message))
+
 
 class NotFound(LookupError):
     """No letter, partner or Secretary General by that identifier."""
@@ -22,10 +33,10 @@ class InvalidCorrection(ValueError):
         self.params = params
 
 
-class QueryError(ValueError):
+class QueryError(Explained, ValueError):
     """A malformed search query or filter; the message points at the problem in one line."""
 
 
-class IndexUnavailable(RuntimeError):
+class IndexUnavailable(Explained, RuntimeError):
     """The search index cannot answer (damaged, or made for another engine or schema): searching
     waits for `letters reindex` or a restart, which rebuild it; the message says so."""

@@ -20,11 +20,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from letters import audit
-from letters.errors import InvalidCorrection, NotFound
+from letters.errors import InvalidCorrection
 from letters.models import Letter
 from letters.textnorm import fold
 
 if TYPE_CHECKING:
+    from letters.catalog import Catalog
     from letters.service import Letters
 
 #: Days after the Secretary General's letter within which a reply is paired on dates alone.
@@ -115,12 +116,6 @@ def pair(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
     return sorted(exchanges, key=_order)
 
 
-def founding_documents(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
-                       cited: dict[str, frozenset[str]] | None = None) -> Exchange | None:
-    """A partner's founding documents: its first complete exchange, else its earliest one."""
-    return founding_of(pair(letters, texts, cited))
-
-
 def founding_of(exchanges: list[Exchange]) -> Exchange | None:
     """The founding exchange among a partner's exchanges (oldest first): the first complete one,
     else the earliest."""
@@ -129,28 +124,16 @@ def founding_of(exchanges: list[Exchange]) -> Exchange | None:
     return chosen[0] if chosen else None
 
 
-def letters_of(app: Letters, slug: str) -> list[Letter]:
-    """The archived letters of a registered partner, by date (errors.NotFound for an unknown
-    slug); read from the catalog."""
-    _registered(app, slug)
-    return app.catalog.letters_of_partner(slug)
-
-
 def exchanges_for(app: Letters, slug: str) -> list[Exchange]:
     """Every exchange of a registered partner, oldest first (as the catalog holds them)."""
-    _registered(app, slug)
+    app.registry.registered(slug)
     return app.catalog.exchanges(slug)
 
 
 def founding_documents_for(app: Letters, slug: str) -> Exchange | None:
     """The founding documents of a registered partner, or None when it has no letter."""
-    _registered(app, slug)
+    app.registry.registered(slug)
     return app.catalog.founding(slug)
-
-
-def _registered(app: Letters, slug: str) -> None:
-    if app.registry.partner(slug) is None:
-        raise NotFound(f"There is no partner with the slug '{slug}'.")
 
 
 def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
@@ -165,7 +148,7 @@ def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None
 
 def _formers(app: Letters, a: Letter, b: Letter) -> list[str]:
     """The letters `a` and `b` are paired with now, other than each other."""
-    found = {_current_other(app, a), _current_other(app, b)} - {None, a.id, b.id}
+    found = {other_letter(app.catalog, a), other_letter(app.catalog, b)} - {None, a.id, b.id}
     return sorted(f for f in found if f)
 
 
@@ -192,7 +175,7 @@ def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) ->
     """Take a letter and the one it was paired with apart by hand; the ids of those changed."""
     letter = app.get(letter_id)
     changed = [letter.id]
-    other = _current_other(app, letter)
+    other = other_letter(app.catalog, letter)
     if other:
         changed.append(other)
     with app.archive.writing(*changed):
@@ -283,13 +266,13 @@ def cited_dates(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _current_other(app: Letters, letter: Letter) -> str | None:
-    """The id of the letter now paired with this one, manually or automatically."""
+def other_letter(catalog: Catalog, letter: Letter) -> str | None:
+    """The id of the other letter of this letter's exchange, manual or automatic, if any."""
     if letter.exchange:
-        return letter.exchange if app.catalog.get(letter.exchange) else None
+        return letter.exchange if catalog.get(letter.exchange) else None
     if letter.exchange == UNLINKED or not letter.partner:
         return None
-    exchange = app.catalog.exchange_of(letter.partner, letter.id)
+    exchange = catalog.exchange_of(letter.partner, letter.id)
     others = [i for i in exchange.ids() if i != letter.id] if exchange else []
     return others[0] if others else None
 
@@ -389,8 +372,3 @@ def _citing(out_on: dict[date, list[tuple[int, Pairable]]],
 
 def _order(exchange: Exchange) -> tuple[str, str]:
     return (exchange.date or "9999-99-99", ",".join(exchange.ids()))
-
-
-def other_letter(app: Letters, letter: Letter) -> str | None:
-    """The id of the other letter of this letter's exchange, manual or automatic, if any."""
-    return _current_other(app, letter)

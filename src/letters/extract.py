@@ -22,6 +22,8 @@ from pypdf.errors import (
 )
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from letters.errors import Explained
+from letters.messages import msg
 from letters.models import Signature
 from letters.textnorm import normalize
 
@@ -47,8 +49,8 @@ _INFO_KEYS = {
 _INFO_DATES = {"/CreationDate": "creation_date", "/ModDate": "modification_date"}
 
 
-class ExtractionError(Exception):
-    """A file that cannot be read as a PDF; str(error) is one plain sentence."""
+class ExtractionError(Explained):
+    """A file that cannot be read as a PDF; its message says why (str(error): in English)."""
 
 
 @dataclass
@@ -70,11 +72,6 @@ class Extraction:
             return True
         return meaningful_chars("\n".join(self.pages)) < MIN_DOCUMENT_CHARS
 
-    @property
-    def text(self) -> str:
-        """All pages, separated by form feeds."""
-        return "\f".join(self.pages)
-
 
 def check_pdf_header(first_bytes: bytes) -> bool:
     """Whether '%PDF-' occurs within the first 1024 bytes."""
@@ -92,43 +89,38 @@ def extract(path: Path) -> Extraction:
         data = path.read_bytes()
     except OSError as error:
         raise ExtractionError(
-            f"unreadable: the file could not be opened ({_short(error.strerror or str(error))})"
-        ) from None
+            msg("refusal.unreadable", why=_short(error.strerror or str(error)))) from None
     if not data:
-        raise ExtractionError("empty file: it holds no bytes")
+        raise ExtractionError(msg("refusal.empty"))
     if not check_pdf_header(data):
-        raise ExtractionError("not a PDF: the file does not start with a PDF header")
+        raise ExtractionError(msg("refusal.not_pdf"))
     try:
         return _extract(data)
     except ExtractionError:
         raise
     except (WrongPasswordError, FileNotDecryptedError):
-        raise ExtractionError("encrypted: a password is needed") from None
+        raise ExtractionError(msg("refusal.encrypted")) from None
     except DependencyError as error:
-        raise ExtractionError(
-            f"unsupported: a library needed to read it is missing ({_short(error)})"
-        ) from None
+        raise ExtractionError(msg("refusal.unsupported", why=_short(error))) from None
     except LimitReachedError:
-        raise ExtractionError(
-            "damaged: it is larger or more deeply nested than a PDF may safely be"
-        ) from None
+        raise ExtractionError(msg("refusal.too_large_or_deep")) from None
     except (EmptyFileError, PdfStreamError, PdfReadError) as error:
         if _truncated(data):
-            raise ExtractionError("damaged: the file ends before its cross-reference table") from None
-        raise ExtractionError(f"damaged: pypdf could not read it ({_short(error)})") from None
+            raise ExtractionError(msg("refusal.truncated")) from None
+        raise ExtractionError(msg("refusal.pypdf_failed", why=_short(error))) from None
     except RecursionError:
-        raise ExtractionError("damaged: its structure loops back on itself") from None
+        raise ExtractionError(msg("refusal.loops")) from None
     except Exception as error:  # any other failure of the parser is a damaged file, not a crash
-        raise ExtractionError(f"damaged: pypdf could not read it ({_short(error)})") from None
+        raise ExtractionError(msg("refusal.pypdf_failed", why=_short(error))) from None
 
 
 def _extract(data: bytes) -> Extraction:
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-        raise ExtractionError("encrypted: a password is needed")
+        raise ExtractionError(msg("refusal.encrypted"))
     count = len(reader.pages)
     if count == 0:
-        raise ExtractionError("damaged: it has no pages")
+        raise ExtractionError(msg("refusal.no_pages"))
     pages: list[str] = []
     textless: list[int] = []
     for number, page in enumerate(reader.pages):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from letters.archive import (
     now_iso,
 )
 from letters.fsutil import sha256_of, write_atomic
+from letters.messages import Message, msg, written
 
 if TYPE_CHECKING:
     from letters.service import Letters
@@ -45,19 +46,38 @@ LAST_REPORT = "fixity-last.json"
 ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", LOCK, LOCKS,
                 "README.md", "README.txt"}
 LETTER_FILES = {ORIGINAL, RECORD, TEXT, HISTORY, DERIVED}
-LEFTOVER = ("a temporary file left behind by an interrupted write, or planted: the archive "
-            "layout does not define it")
+LEFTOVER = msg("integrity.leftover")
+UNEXPECTED = msg("integrity.unexpected")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 SHARD_RE = re.compile(r"^[0-9a-f]{2}$")
 
 
 @dataclass
 class Problem:
-    """One thing wrong: the letter (when there is one), the file, what is wrong, in words."""
+    """One thing wrong: the letter (when there is one), the file, what is wrong."""
 
     id: str | None
     path: str
-    problem: str
+    message: Message
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, in English."""
+        return str(self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        """The problem in JSON: its English sentence, and its code and parameters."""
+        stored = self.message.to_record()
+        code, params = (stored["code"], stored["params"]) if isinstance(stored, dict) else ("", {})
+        return {"id": self.id, "path": self.path, "problem": self.problem, "code": code,
+                "params": params}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Problem:
+        """A problem of a saved report (one saved before codes: its English sentence)."""
+        said = (Message.from_record({"code": data["code"], "params": data.get("params")})
+                if data.get("code") else written(str(data.get("problem") or "")))
+        return cls(data.get("id"), str(data.get("path") or ""), said)
 
 
 @dataclass
@@ -73,7 +93,8 @@ class FixityReport:
 
     def to_json(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
-        return asdict(self)
+        return {**asdict(replace(self, problems=[])),
+                "problems": [problem.to_json() for problem in self.problems]}
 
 
 def verify(app: Letters, by: str = "system", address: str | None = None) -> FixityReport:
@@ -125,18 +146,34 @@ def last_report(app: Letters) -> dict[str, Any] | None:
     return data
 
 
+def last_check(app: Letters) -> dict[str, Any] | None:
+    """The last fixity report with `by`, who ran it (from the audit log), or None."""
+    report = last_report(app)
+    if report is None:
+        return None
+    # the report is saved just before its event is recorded: the last such event is its own
+    at = str(report.get("at") or "")
+    counts = {"checked": report.get("checked"), "ok": report.get("ok"),
+              "problems": len(report.get("problems") or [])}
+    runs = (e for e in app.audit_events()
+            if e.get("action") == "verify" and str(e.get("at") or "") >= at
+            and e.get("what") == counts)
+    last = next(runs, None)
+    return {**report, "by": last.get("who") if last else None}
+
+
 def check(archive_dir: Path, home: Path) -> FixityReport:
     """Check the archive under `archive_dir`; paths in the report are relative to `home`."""
     report = FixityReport(checked=0, ok=0, at=now_iso())
 
-    def problem(ident: str | None, path: Path, what: str) -> None:
+    def problem(ident: str | None, path: Path, what: Message) -> None:
         report.problems.append(Problem(ident, _relative(path, home), what))
 
     if not archive_dir.is_dir():
         return report
     for entry in sorted(archive_dir.iterdir()):
         if entry.name not in ROOT_ENTRIES and not _in_progress(entry):
-            problem(None, entry, "unexpected file: the archive layout does not define it")
+            problem(None, entry, UNEXPECTED)
     for entry in [*integrity.stale_temporaries(archive_dir), *Archive(archive_dir).stale_staging()]:
         problem(None, entry, LEFTOVER)
     letters_dir = archive_dir / "letters"
@@ -144,12 +181,12 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
         return report
     for shard in sorted(letters_dir.iterdir()):
         if not (shard.is_dir() and SHARD_RE.match(shard.name)):
-            problem(None, shard, "unexpected file: the archive layout does not define it")
+            problem(None, shard, UNEXPECTED)
             continue
         for directory in sorted(shard.iterdir()):
             if not (directory.is_dir() and SHA_RE.match(directory.name)
                     and directory.name.startswith(shard.name)):
-                problem(None, directory, "unexpected file: the archive layout does not define it")
+                problem(None, directory, UNEXPECTED)
                 continue
             found = _check_letter(directory)
             report.checked += 1
@@ -165,34 +202,33 @@ def _check_catalog(app: Letters, report: FixityReport) -> None:
     flagged = {p.id for p in report.problems}
     for sha, path, what in app.catalog.disagreements():
         ident = letter_id(sha)
-        if ident not in flagged and not what.startswith("the catalog holds"):
+        if ident not in flagged and what.code != "integrity.catalog_extra":
             report.ok -= 1
             flagged.add(ident)
         report.problems.append(Problem(ident, _relative(path, app.settings.home), what))
 
 
-def _check_letter(directory: Path) -> list[tuple[Path, str]]:
+def _check_letter(directory: Path) -> list[tuple[Path, Message]]:
     """The problems of one letter directory, named after the original's digest."""
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[Path, Message]] = []
     sha = directory.name
     original = directory / ORIGINAL
     if not original.is_file():
-        found.append((original, "the original is missing"))
+        found.append((original, msg("integrity.original_missing")))
     else:
         try:
             actual = sha256_of(original)
         except OSError as error:
-            found.append((original, f"the original cannot be read ({error.strerror})"))
+            found.append((original, msg("integrity.original_unreadable", why=str(error.strerror))))
         else:
             if actual != sha:
-                found.append((original, "the original has been altered: its SHA-256 no longer "
-                                        "matches the digest it was archived under"))
+                found.append((original, msg("integrity.original_altered")))
     record = _load_json(directory / RECORD, found)
     if isinstance(record, dict) and record.get("sha256") != sha:
-        found.append((directory / RECORD, "the record names another original's digest"))
+        found.append((directory / RECORD, msg("integrity.other_digest")))
     text = _load_json(directory / TEXT, found)
     if text is not None and not (isinstance(text, dict) and isinstance(text.get("pages"), list)):
-        found.append((directory / TEXT, "the stored text has no list of pages"))
+        found.append((directory / TEXT, msg("integrity.text_without_pages")))
     _check_history(directory / HISTORY, found)
     found += integrity.check_replay(directory)
     found += [(entry, LEFTOVER) for entry in integrity.stale_temporaries(directory)]
@@ -200,29 +236,29 @@ def _check_letter(directory: Path) -> list[tuple[Path, str]]:
         if entry.name == DERIVED and entry.is_dir():
             continue
         if entry.name not in LETTER_FILES and not _in_progress(entry):
-            found.append((entry, "unexpected file: the archive layout does not define it"))
+            found.append((entry, UNEXPECTED))
     return found
 
 
-def _load_json(path: Path, found: list[tuple[Path, str]]) -> Any:
+def _load_json(path: Path, found: list[tuple[Path, Message]]) -> Any:
     if not path.is_file():
-        found.append((path, f"{path.name} is missing"))
+        found.append((path, msg("integrity.file_missing", file=path.name)))
         return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        found.append((path, f"{path.name} cannot be read as JSON"))
+        found.append((path, msg("integrity.file_not_json", file=path.name)))
         return None
 
 
-def _check_history(path: Path, found: list[tuple[Path, str]]) -> None:
+def _check_history(path: Path, found: list[tuple[Path, Message]]) -> None:
     if not path.is_file():
-        found.append((path, "the history is missing"))
+        found.append((path, msg("integrity.history_missing")))
         return
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        found.append((path, "the history cannot be read as text"))
+        found.append((path, msg("integrity.history_not_text")))
         return
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -230,7 +266,7 @@ def _check_history(path: Path, found: list[tuple[Path, str]]) -> None:
         try:
             json.loads(line)
         except json.JSONDecodeError:
-            found.append((path, f"line {number} of the history cannot be read as JSON"))
+            found.append((path, msg("integrity.history_line", n=number)))
             return
 
 

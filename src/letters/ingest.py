@@ -15,11 +15,12 @@ from letters.analysis import Analysis, Task, analyse
 from letters.archive import letter_id
 from letters.fsutil import sha256_of
 from letters.integrity import letters_present
-from letters.models import IngestResult, Letter
+from letters.messages import Message, msg
+from letters.models import IngestResult, Letter, status_of
 from letters.workers import Pool, TaskFailed
 
 if TYPE_CHECKING:
-    from letters.index import Index
+    from letters.index.protocol import SearchIndex
     from letters.service import Letters
 
 #: Letters archived between two index commits (a kill in between is mended by the next ingest).
@@ -40,15 +41,20 @@ def expand(paths: list[Path]) -> list[Path]:
 
 def disk_reason(error: OSError) -> str:
     """Why the disk refused a write, in words."""
+    return str(disk_message(error))
+
+
+def disk_message(error: OSError) -> Message:
+    """Why the disk refused a write."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full"
+        return msg("refusal.disk_full")
     if error.errno == errno.EROFS:
-        return "the disk is read-only"
+        return msg("refusal.disk_read_only")
     if error.errno == errno.EFBIG:
-        return "the file system refuses a file this large"
+        return msg("refusal.file_too_large")
     if error.errno in (errno.EACCES, errno.EPERM):
-        return "this program may not write there"
-    return f"the disk refused the write ({error.strerror or error})"
+        return msg("refusal.not_permitted")
+    return msg("refusal.disk_refused", why=str(error.strerror or error))
 
 
 class Run:
@@ -81,28 +87,28 @@ class Run:
         return out
 
 
-def failure_sentence(failure: TaskFailed) -> str:
-    """The archivist's sentence for a worker that did not finish."""
+def failure_sentence(failure: TaskFailed) -> Message:
+    """What the archivist is told of a worker that did not finish."""
     reason = str(failure)
     if reason == "timeout":
-        return "too slow to read: it took longer than the time allowed and was stopped"
+        return msg("refusal.too_slow")
     if reason == "memory":
-        return "too big to read: it needs more memory than allowed (a decompression bomb?)"
+        return msg("refusal.too_big")
     if reason.startswith("crash"):
-        return "damaged: reading it crashed the PDF reader"
-    return "damaged: the PDF reader failed on it (" + reason.splitlines()[0][:120] + ")"
+        return msg("refusal.reader_crashed")
+    return msg("refusal.reader_failed", why=reason.splitlines()[0][:120])
 
 
-def _precheck(path: Path) -> str | None:
+def _precheck(path: Path) -> Message | None:
     """Reject at once what needs no parser: missing, empty, not a PDF."""
     if not path.is_file():
-        return "not found: there is no such file"
+        return msg("refusal.not_found")
     if path.stat().st_size == 0:
-        return "empty file: it holds no bytes"
+        return msg("refusal.empty")
     with open(path, "rb") as handle:
         head = handle.read(1024)
     if b"%PDF-" not in head:
-        return "not a PDF: the file does not start with a PDF header"
+        return msg("refusal.not_pdf")
     return None
 
 
@@ -131,7 +137,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     for index, path in enumerate(paths):
         error = _precheck(path)
         if error:
-            done(index, IngestResult(str(path), "rejected", error=error))
+            done(index, IngestResult(str(path), "rejected", refusal=error))
             continue
         sha = sha256_of(path)
         existing = archive.by_sha(sha)
@@ -172,7 +178,7 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
         if index not in results:
             twin = archive.by_sha(sha)
             done(index, IngestResult(str(path), "duplicate", letter=twin) if twin else
-                 IngestResult(str(path), "rejected", error=results[seen[sha]].error))
+                 IngestResult(str(path), "rejected", refusal=results[seen[sha]].refusal))
     return [results[i] for i in range(len(paths))]
 
 
@@ -190,7 +196,7 @@ class Indexer:
     """Indexes archived letters in batches on a thread of its own, so that the next files are
     archived meanwhile (the worker processes read PDFs; this process archives and indexes)."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: SearchIndex) -> None:
         self.index = index
         self._batches: queue.Queue[list[Letter] | None] = queue.Queue()
         self._error: BaseException | None = None
@@ -244,15 +250,15 @@ def _audit_refused(app: Letters, result: IngestResult, by: str, filename: str,
 def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,
                  filename: str, address: str | None, run: Run) -> IngestResult:
     if isinstance(outcome, TaskFailed):
-        return IngestResult(str(path), "rejected", error=failure_sentence(outcome))
+        return IngestResult(str(path), "rejected", refusal=failure_sentence(outcome))
     if outcome.error:
-        return IngestResult(str(path), "rejected", error=outcome.error)
+        return IngestResult(str(path), "rejected", refusal=outcome.error)
     letter = Letter(
         id=letter_id(sha), sha256=sha, filename=os.path.basename(filename), pages=outcome.page_count,
         partner=outcome.partner, signatory=outcome.signatory, signed_by=outcome.signed_by,
         date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
-        status="needs_review" if outcome.reasons else "ok", added_at=app.now_iso(), added_by=by,
+        status=status_of(outcome.reasons), added_at=app.now_iso(), added_by=by,
         title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
@@ -263,9 +269,10 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
             run.uncatalogued = disk_reason(error) if isinstance(error, OSError) else str(error)
             added = True
         elif isinstance(error, OSError):
-            reason = disk_reason(error)
-            run.not_archived.append(reason)
-            return IngestResult(str(path), "rejected", error=f"not archived: {reason}")
+            reason = disk_message(error)
+            run.not_archived.append(str(reason))
+            return IngestResult(str(path), "rejected", refusal=msg("refusal.not_archived",
+                                                                 reason=reason))
         else:
             raise
     if not added:

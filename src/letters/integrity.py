@@ -20,27 +20,28 @@ from typing import TYPE_CHECKING, Any
 
 from letters import audit
 from letters.archive import HISTORY, RECORD, TEXT, letter_id
+from letters.messages import Message, msg
 
 if TYPE_CHECKING:
     from letters.service import Letters
 
 #: A temporary file older than this (seconds) is no write in progress but a leftover.
 STALE_SECONDS = 60.0
-REINDEX = "run `letters reindex` so that search agrees with the archive"
+REINDEX = msg("integrity.reindex")
 
 #: One problem: the letter's id (or None), the file, what is wrong.
-Found = tuple[str | None, Path, str]
+Found = tuple[str | None, Path, Message]
 
 
-def check_replay(directory: Path) -> list[tuple[Path, str]]:
+def check_replay(directory: Path) -> list[tuple[Path, Message]]:
     """The record against the replay of its history, and the text against its recorded digest."""
     history = _history(directory / HISTORY)
     record = _json(directory / RECORD)
     if history is None or not isinstance(record, dict):
         return []  # unreadable: fixity reports it
     if not history:
-        return [(directory / HISTORY, "the history is empty: its 'added' event is gone")]
-    found: list[tuple[Path, str]] = []
+        return [(directory / HISTORY, msg("integrity.history_empty"))]
+    found: list[tuple[Path, Message]] = []
     added = history[0]
     replayed: dict[str, Any] = dict(added.get("record") or {})
     for event in history[1:]:
@@ -49,14 +50,12 @@ def check_replay(directory: Path) -> list[tuple[Path, str]]:
             replayed.update({k: c.get("after") for k, c in changes.items() if isinstance(c, dict)})
     differ = sorted(k for k, v in replayed.items() if record.get(k) != v)
     if differ:
-        found.append((directory / RECORD, "the record does not match the replay of its history "
-                                          f"({', '.join(differ)} changed without a history line)"))
+        found.append((directory / RECORD, msg("integrity.replay", fields=", ".join(differ))))
     digest = added.get("text_sha256")
     text = directory / TEXT
     if (isinstance(digest, str) and text.is_file()
             and hashlib.sha256(text.read_bytes()).hexdigest() != digest):
-        found.append((text, "the text is not the text the letter was added with: its SHA-256 "
-                            "differs from the one recorded in the history"))
+        found.append((text, msg("integrity.text_replaced")))
     return found
 
 
@@ -84,14 +83,12 @@ def check_audit_trail(archive_dir: Path, present: dict[str, Path]) -> list[Found
         if ident not in present:
             sha = str(upload.get("sha256") or ident)
             found.append((ident, archive_dir / "letters" / sha[:2] / sha,
-                          f"the letter is missing: the audit log records it was added on "
-                          f"{upload.get('at')} by {upload.get('who')} (as "
-                          f"{upload.get('filename')}); restore it from a backup, or {REINDEX}"))
+                          msg("integrity.letter_missing", at=str(upload.get("at")),
+                              who=str(upload.get("who")), filename=str(upload.get("filename")),
+                              reindex=REINDEX)))
     for ident, directory in sorted(present.items()):
         if ident not in added:
-            found.append((ident, directory, "the audit log records no upload of this letter: it "
-                                            "was put into the archive by hand, or its ingest was "
-                                            "interrupted before the event was written"))
+            found.append((ident, directory, msg("integrity.not_uploaded")))
     return found
 
 
@@ -101,11 +98,11 @@ def check_index(app: Letters, present: dict[str, Path]) -> list[Found]:
     try:
         indexed: set[str] = app.index.ids()
     except (OSError, RuntimeError, ValueError) as error:
-        return [(None, index_dir, f"the search index cannot be read ({error}): {REINDEX}")]
-    found: list[Found] = [(ident, index_dir, f"search still returns this letter, which is not in "
-                                             f"the archive: {REINDEX}")
+        return [(None, index_dir, msg("integrity.index_unreadable", why=str(error),
+                                      reindex=REINDEX))]
+    found: list[Found] = [(ident, index_dir, msg("integrity.index_extra", reindex=REINDEX))
                           for ident in sorted(indexed - set(present))]
-    found += [(ident, index_dir, f"the search index does not hold this letter: {REINDEX}")
+    found += [(ident, index_dir, msg("integrity.index_missing", reindex=REINDEX))
               for ident in sorted(set(present) - indexed)]
     return found
 

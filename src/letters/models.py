@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from letters.messages import Message, joined, parts_from_record, parts_to_record
 
 Direction = Literal["outgoing", "incoming"]
 Status = Literal["ok", "needs_review"]
+#: The kinds of partner: the one definition (their labels are the catalogs' `kind.<kind>`).
 Kind = Literal["company", "association"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+def status_of(reasons: Sequence[object]) -> Status:
+    """A record's status: "ok" when nothing needs an archivist's eye, else "needs_review"."""
+    return "needs_review" if reasons else "ok"
+
 
 #: Fields of a record that an archivist may correct (PATCH /api/letters/{id}).
 CORRECTABLE = ("partner", "signatory", "date", "direction", "language", "signed_by", "title")
@@ -105,23 +115,39 @@ class Letter:
     added_at: str
     added_by: str
     title: str | None = None
-    reasons: list[str] = field(default_factory=list)
-    evidence: dict[str, str] = field(default_factory=dict)
+    reasons: list[Message] = field(default_factory=list)
+    evidence: dict[str, list[Message]] = field(default_factory=dict)
     confirmed: list[str] = field(default_factory=list)
     ocr_confidence: float | None = None
     exchange: str | None = None  # id of the other letter of the same exchange
     pdf_metadata: dict[str, str] = field(default_factory=dict)  # /Info and XMP, as the file says
 
     def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict."""
-        return asdict(self)
+        """The record as the JSON answers and the command line show it: reasons and evidence in
+        English sentences."""
+        out = asdict(replace(self, reasons=[], evidence={}))
+        out["reasons"] = [str(reason) for reason in self.reasons]
+        out["evidence"] = {key: joined(parts) for key, parts in self.evidence.items()}
+        return out
+
+    def to_record(self) -> dict[str, Any]:
+        """The record as it is stored (record.json, its history, the catalog, the index):
+        reasons and evidence as codes with parameters (an old record's sentences as they were)."""
+        out = asdict(replace(self, reasons=[], evidence={}))
+        out["reasons"] = [reason.to_record() for reason in self.reasons]
+        out["evidence"] = {key: parts_to_record(parts) for key, parts in self.evidence.items()}
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Letter:
-        """Read a record back, tolerating fields added by later versions."""
+        """Read a record back (stored, or as `to_json` wrote it: English sentences), tolerating
+        fields added by later versions."""
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         values["digital_signatures"] = [Signature(**s) for s in data.get("digital_signatures", [])]
+        values["reasons"] = [Message.from_record(r) for r in data.get("reasons") or []]
+        values["evidence"] = {str(k): parts_from_record(v)
+                              for k, v in (data.get("evidence") or {}).items()}
         return cls(**values)
 
 
@@ -132,13 +158,21 @@ class IngestResult:
     path: str
     result: Literal["added", "duplicate", "rejected"]
     letter: Letter | None = None
-    error: str | None = None
+    refusal: Message | None = None
+
+    @property
+    def error(self) -> str | None:
+        """Why the file was rejected, in English."""
+        return None if self.refusal is None else str(self.refusal)
 
     def to_json(self) -> dict[str, Any]:
-        """One line of `ingest --json`: the record fields plus path, result and error."""
+        """One line of `ingest --json`: the record fields plus path, result, and the error (and
+        its code) of a rejected file."""
         out: dict[str, Any] = self.letter.to_json() if self.letter else {}
         out["path"] = self.path
         out["result"] = self.result
-        if self.error is not None:
+        if self.refusal is not None:
             out["error"] = self.error
+            if self.refusal.code:
+                out["code"] = self.refusal.code
         return out

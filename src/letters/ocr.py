@@ -17,6 +17,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from letters.errors import Explained
+from letters.messages import Message, msg
 from letters.textnorm import normalize
 
 LANGUAGES = "eng+fra"
@@ -25,8 +27,8 @@ DPI = 300
 DOUBTFUL = 65.0
 
 
-class OcrError(Exception):
-    """OCR could not run; the message is one sentence."""
+class OcrError(Explained):
+    """OCR could not run; its message says why (str(error): in English)."""
 
 
 @dataclass
@@ -40,12 +42,13 @@ class OcrResult:
     doubtful: list[str] = field(default_factory=list)
 
 
-def available() -> str | None:
-    """None when Tesseract and pdftoppm are installed, else the sentence saying what is missing."""
+def available() -> Message | None:
+    """None when Tesseract and pdftoppm are installed, else what is missing."""
     missing = [tool for tool in ("tesseract", "pdftoppm") if shutil.which(tool) is None]
+    if len(missing) == 1:
+        return msg("reason.ocr_unavailable", tool=missing[0])
     if missing:
-        return ("OCR unavailable: install " + " and ".join(missing) +
-                " (Debian: tesseract-ocr tesseract-ocr-fra poppler-utils)")
+        return msg("reason.ocr_unavailable_both")
     return None
 
 
@@ -72,7 +75,7 @@ def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes]:
     done = _run(["tesseract", str(image), str(base), "-l", LANGUAGES, "--psm", "1",
                  "txt", "tsv", "pdf"])
     if done.returncode != 0:
-        raise OcrError("OCR failed: Tesseract could not read a page of the scan")
+        raise OcrError(msg("refusal.ocr_failed"))
     text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
     rows = csv.DictReader(io.StringIO(base.with_suffix(".tsv").read_text(encoding="utf-8")),
                           delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -92,7 +95,7 @@ def read(path: Path) -> OcrResult:
         folder = Path(work)
         done = _run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(path), str(folder / "page")])
         if done.returncode != 0:
-            raise OcrError("damaged: its pages could not be rendered for OCR")
+            raise OcrError(msg("refusal.ocr_unrendered"))
         pages: list[str] = []
         words: list[tuple[str, float]] = []
         writer = PdfWriter()

@@ -8,7 +8,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry, review
-from letters.errors import NotFound
 from letters.exchanges import PairingChange
 from letters.models import Letter, Partner, is_iso_date
 from letters.registry import RegistryError
@@ -16,9 +15,6 @@ from letters.textnorm import fold
 
 if TYPE_CHECKING:
     from letters.service import Letters
-
-KINDS = ("company", "association")
-
 
 def _day(value: str | None) -> str | None:
     if value is None:
@@ -39,10 +35,8 @@ def add_partner(app: Letters, slug: str | None, name: str | None, kind: str | No
     if not name:
         raise RegistryError("The name must not be empty.")
     slug = slug or slug_for(name)
-    if kind not in KINDS:
-        raise RegistryError("The kind must be 'company' or 'association'.")
-    partner = registry.add_partner(app.settings.archive_dir, slug, name, kind, by=by,
-                                   joined=_day(joined))
+    partner = registry.add_partner(app.settings.archive_dir, slug, name,
+                                   registry.check_kind(kind), by=by, joined=_day(joined))
     audit.record(app.settings.archive_dir, "registry", by,
                  {"op": "add_partner", "slug": partner.slug, "name": partner.name,
                   "kind": partner.kind, "joined": partner.joined}, where)
@@ -89,10 +83,7 @@ def relink(app: Letters, slug: str, ids: list[Any], by: str, where: str | None =
 def registered(app: Letters, slug: str) -> Partner:
     """The partner as the registry now has it (errors.NotFound for an unknown slug)."""
     app.reload_registry()
-    partner = app.registry.partner(slug)
-    if partner is None:
-        raise NotFound(f"There is no partner with the slug '{slug}'.")
-    return partner
+    return app.registry.registered(slug)
 
 
 def candidates_json(candidates: list[review.Candidate]) -> list[dict[str, Any]]:

@@ -12,8 +12,6 @@ from datetime import date
 
 #: Text fields a word or phrase may be restricted to; None means every text field.
 TEXT_FIELDS = ("partner", "signatory", "signed_by", "title", "text")
-#: Fields taking one exact value (in the index's spelling, lower case).
-VALUE_FIELDS = ("direction", "language", "status", "ocr", "id")
 
 
 @dataclass(frozen=True)

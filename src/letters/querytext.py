@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from letters.errors import QueryError
+from letters.messages import Message, msg
 from letters.querysyntax import (
     And,
     DateRange,
@@ -40,7 +41,6 @@ EXAMPLES = {
     "language": "language:fr", "ocr": "ocr:true", "status": "status:needs_review",
     "text": "text:agreement", "title": "title:agreement", "id": "id:0123456789abcdef",
 }
-DATE_RANGE_HINT = "date range must look like [2020-01-01 TO 2020-12-31]"
 DIRECTIONS = ("incoming", "outgoing")
 STATUSES = ("ok", "needs_review")
 BOOLEANS = {"true": "true", "yes": "true", "1": "true", "false": "false", "no": "false",
@@ -75,18 +75,17 @@ class Token:
 def parse(q: str, max_chars: int = 500) -> Node:
     """The syntax tree of a query; QueryError when it is malformed. Empty or `*`: Every."""
     if len(q) > max_chars:
-        raise QueryError(f"the query is too long ({len(q)} characters): the limit is {max_chars}")
+        raise QueryError(msg("query.too_long", length=len(q), limit=max_chars))
     tokens = _lex(q.translate(_QUOTES))
     _check_structure(tokens)
     if not tokens or [token.text for token in tokens] == ["*"]:
         return Every()
     tree = _Parser(tokens).parse()
     if tree is None:
-        raise QueryError('the query has nothing to search for: use words, "phrases" or field:value')
+        raise QueryError(msg("query.nothing"))
     patterns = sum(isinstance(node, Pattern) for node, _ in walk(tree))
     if patterns > MAX_PATTERNS:
-        raise QueryError(f"the query has {patterns} words with wildcards (* or ?): "
-                         f"the limit is {MAX_PATTERNS}")
+        raise QueryError(msg("query.too_many_patterns", count=patterns, limit=MAX_PATTERNS))
     return tree
 
 
@@ -114,12 +113,12 @@ def _lex(q: str) -> list[Token]:
             pos += 1
         elif char == ")":
             if not groups:
-                raise QueryError('unbalanced parenthesis: ")" has no "(" before it')
+                raise QueryError(msg("query.unbalanced_close"))
             groups.pop()
             tokens.append(Token("close", ")"))
             pos += 1
         elif char in "[{":
-            raise QueryError("a range [... TO ...] needs a field before it: date: or year:")
+            raise QueryError(msg("query.range_without_field"))
         elif char in "-+" and pos + 1 < len(q) and not q[pos + 1].isspace():
             if char == "-":
                 tokens.append(Token("op", "NOT"))
@@ -130,7 +129,7 @@ def _lex(q: str) -> list[Token]:
                 groups.append(token.field)
             tokens.append(token)
     if groups:
-        raise QueryError('unbalanced parenthesis: a "(" is never closed')
+        raise QueryError(msg("query.unbalanced_open"))
     return tokens
 
 
@@ -138,7 +137,7 @@ def _phrase(q: str, pos: int) -> tuple[str, int]:
     """The text between a pair of quotes (and the position after them and any ~2 or ^2)."""
     end = q.find('"', pos + 1)
     if end < 0:
-        raise QueryError('unbalanced quote: a phrase needs a closing "')
+        raise QueryError(msg("query.unbalanced_quote"))
     suffix = _PHRASE_SUFFIX.match(q, end + 1)
     stop = suffix.end() if suffix else end + 1
     return q[pos + 1:end], stop
@@ -164,15 +163,15 @@ def _word_or_field(q: str, pos: int, group: str | None) -> tuple[Token, int]:
     if match and _is_field_name(match.group(1), q, match.end()):
         name = match.group(1).lower()
         if name not in FIELDS:
-            raise QueryError(f'unknown field "{match.group(1)}": use {fields_hint()}')
+            raise QueryError(msg("query.unknown_field", field=match.group(1), fields=fields_hint()))
         start = match.end()
         if start >= len(q) or q[start].isspace() or q[start] == ")":
-            raise QueryError(f"{name}: needs a value, e.g. {EXAMPLES[name]}")
+            raise QueryError(msg("query.needs_value", name=name, example=EXAMPLES[name]))
         if q[start] in "[{":
             return _range(q, name, start)
         if name not in TEXT_FIELDS and q[start] in '"(':
-            extra = "; combine several with OR" if q[start] == "(" else ""
-            raise QueryError(f"{name}: takes a single value, e.g. {EXAMPLES[name]}{extra}")
+            code = "query.single_value_or" if q[start] == "(" else "query.single_value"
+            raise QueryError(msg(code, name=name, example=EXAMPLES[name]))
         if q[start] == '"':
             words, end = _phrase(q, start)
             return Token("node", words, node=_phrase_node(words, name)), end
@@ -204,20 +203,19 @@ def _word_node(text: str, field: str | None) -> Node | None:
     cut = min(i for i, c in enumerate(text) if c in WILDCARDS)
     prefix = text[:cut]
     if len(fold("".join(_WORD.findall(prefix)))) < PATTERN_PREFIX:
-        raise QueryError(f'"{text}": a wildcard needs at least {PATTERN_PREFIX} letters before '
-                         f"it, e.g. cyber*")
+        raise QueryError(msg("query.short_pattern", text=text, n=PATTERN_PREFIX))
     return Pattern(text, prefix, field)
 
 
 def _range(q: str, name: str, start: int) -> tuple[Token, int]:
     close = min((i for i in (q.find("]", start), q.find("}", start)) if i >= 0), default=-1)
     if close < 0:
-        raise QueryError('unbalanced bracket: a range needs a closing "]"')
+        raise QueryError(msg("query.unbalanced_bracket"))
     text = q[start:close + 1]
     if name not in RANGE_FIELDS:
-        raise QueryError(f"{name}: cannot take a range; ranges work with date: and year:")
+        raise QueryError(msg("query.no_range", name=name))
     match = _RANGE.fullmatch(text)
-    hint = DATE_RANGE_HINT if name == "date" else "year range must look like [2018 TO 2020]"
+    hint = msg("query.date_range_form" if name == "date" else "query.year_range_form")
     if not match or not (match.group("start") or match.group("end")):
         raise QueryError(hint)
     low, high = match.group("start"), match.group("end")
@@ -227,7 +225,7 @@ def _range(q: str, name: str, start: int) -> tuple[Token, int]:
     first = _first_day(low) if low else None
     last = _last_day(high) if high else None
     if first and last and first > last:
-        raise QueryError(f"{name} range starts after it ends: {low} comes after {high}")
+        raise QueryError(msg("query.range_reversed", name=name, low=low, high=high))
     if first and text[0] == "{":  # exclusive bounds
         first = _last_day(low) + timedelta(days=1) if low else None
     if last and text[-1] == "}":
@@ -274,12 +272,11 @@ def _value(name: str, value: str) -> Node:
     lower = value.lower()
     if name == "date":
         if not _valid_date(value):
-            raise QueryError("a date must look like 2020-01-31 (or 2020-01, or 2020); "
-                             + DATE_RANGE_HINT)
+            raise QueryError(msg("query.bad_date"))
         return DateRange(_first_day(value), _last_day(value))
     if name == "year":
         if not _YEAR.fullmatch(value):
-            raise QueryError(f'"{value}" is not a year: use four digits, e.g. year:2020')
+            raise QueryError(msg("query.not_a_year", value=value))
         return DateRange(_first_day(value), _last_day(value))
     if name == "direction":
         return Value(name, check_direction(lower))
@@ -289,7 +286,7 @@ def _value(name: str, value: str) -> Node:
         return Value(name, check_status(lower.replace("-", "_")))
     if name == "ocr":
         if lower not in BOOLEANS:
-            raise QueryError('ocr must be "true" or "false"')
+            raise QueryError(msg("query.bad_ocr"))
         return Value(name, BOOLEANS[lower])
     return Value(name, lower)
 
@@ -297,7 +294,7 @@ def _value(name: str, value: str) -> Node:
 def check_direction(value: str) -> str:
     """A direction, or QueryError (one sentence shared by the query language and filters)."""
     if value not in DIRECTIONS:
-        raise QueryError('direction must be "incoming" or "outgoing"')
+        raise QueryError(msg("query.bad_direction"))
     return value
 
 
@@ -305,14 +302,14 @@ def check_language(value: str) -> str:
     """A language code in lower case, or QueryError."""
     lower = value.lower()
     if not re.fullmatch(r"[a-z]{2}", lower):
-        raise QueryError('language must be a two-letter code, e.g. "en" or "fr"')
+        raise QueryError(msg("query.bad_language"))
     return lower
 
 
 def check_status(value: str) -> str:
     """A review status, or QueryError."""
     if value not in STATUSES:
-        raise QueryError('status must be "ok" or "needs_review"')
+        raise QueryError(msg("query.bad_status"))
     return value
 
 
@@ -324,10 +321,10 @@ def _check_structure(tokens: list[Token]) -> None:
         if token.kind == "op" and token.text in BINARY and (
             previous is None or previous.kind in ("op", "open")
         ):
-            raise QueryError(f'"{token.text}" needs something to search for on both sides')
+            raise QueryError(msg("query.operator_alone", op=token.text))
         if token.kind == "close" and previous is not None:
             if previous.kind == "open":
-                raise QueryError("empty parentheses: put words between ( and )")
+                raise QueryError(msg("query.empty_parentheses"))
             if previous.kind == "op":
                 raise QueryError(_dangling(previous.text))
         previous = token
@@ -335,10 +332,10 @@ def _check_structure(tokens: list[Token]) -> None:
         raise QueryError(_dangling(previous.text))
 
 
-def _dangling(operator: str) -> str:
+def _dangling(operator: str) -> Message:
     if operator == "NOT":
-        return '"NOT" (or "-") needs something to search for after it'
-    return f'"{operator}" needs something to search for on both sides'
+        return msg("query.not_alone")
+    return msg("query.operator_alone", op=operator)
 
 
 class _Parser:
@@ -405,11 +402,15 @@ def replace_word(q: str, folded: str, replacement: str) -> str:
     return _WORD.sub(swap, q)
 
 
+#: The message saying a filter's date is not one, by filter.
+DATE_FORMS = {"from": "query.from_date_form", "to": "query.to_date_form"}
+
+
 def parse_date(value: str, what: str) -> date:
-    """A YYYY-MM-DD filter date; QueryError naming `what` otherwise."""
+    """A YYYY-MM-DD filter date; QueryError naming `what` ("from" or "to") otherwise."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise QueryError(f'the {what} date "{value}" is not a date: use YYYY-MM-DD') from None
+        raise QueryError(msg(DATE_FORMS[what], value=value)) from None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from letters.messages import Message, msg
 from letters.models import Direction
 from letters.recognition import layout as layouts
 from letters.recognition.dates import letter_date
@@ -19,6 +20,7 @@ from letters.recognition.parties import (
 from letters.recognition.parties import (
     find_partner,
     find_signatory,
+    found_in,
     partner_matcher,
     sg_matcher,
 )
@@ -40,13 +42,8 @@ class Recognition:
     direction: Literal["outgoing", "incoming"] | None
     language: str
     title: str | None = None
-    evidence: dict[str, str] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        """"ok" when nothing needs an archivist's eye, else "needs_review"."""
-        return "needs_review" if self.reasons else "ok"
+    evidence: dict[str, list[Message]] = field(default_factory=dict)
+    reasons: list[Message] = field(default_factory=list)
 
 
 def recognize(text: str, registry: Registry, today: date,
@@ -57,71 +54,71 @@ def recognize(text: str, registry: Registry, today: date,
     goes to review.
     """
     layout = layouts.analyse(text)
-    evidence: dict[str, str] = {}
-    reasons: list[str] = []
+    evidence: dict[str, list[Message]] = {}
+    reasons: list[Message] = []
     partners, sgs = partner_matcher(registry), sg_matcher(registry)
 
-    language, evidence["language"] = detect_language("\n".join(layout.lines))
+    language, said = detect_language("\n".join(layout.lines))
+    evidence["language"] = [said]
 
     found_date = letter_date(layout.head, layout.signature, layout.lines)
     iso = found_date[0].iso if found_date else None
     if found_date:
-        evidence["date"] = found_date[1]
+        evidence["date"] = [found_date[1]]
     else:
-        reasons.append("The letter's own date was not found.")
+        reasons.append(msg("reason.date_not_found"))
     if iso and iso > today.isoformat():
-        reasons.append(f"The date {iso} is in the future.")
+        reasons.append(msg("reason.date_in_future", date=iso))
 
     way, why = detect_direction(layout, sgs, partners)
     if way:
         evidence["direction"] = why
     else:
-        reasons.append("It is not clear whether the letter comes from the Council of Europe "
-                       "or is addressed to it.")
+        reasons.append(msg("reason.direction_unclear"))
 
-    hit, why, doubts = find_partner(layout, way, partners)
+    hit, named, doubts = find_partner(layout, way, partners)
     reasons.extend(doubts)
     partner = hit.entry.key if hit else None
-    if hit:
-        evidence["partner"] = why
+    if hit and named:
+        evidence["partner"] = [named]
         reasons.extend(_name_in_use(hit, iso, registry))
     else:
         reasons.append(_no_partner(layout, way))
 
     signing = find_signatory(layout, way, sgs, text)
-    signatory, signed_by, why = signing.signatory, signing.signed_by, signing.evidence
+    signatory, signed_by = signing.signatory, signing.signed_by
+    found_by = [signing.evidence] if signing.evidence else []
     if signed_by and any(hit.start == 0 for hit in partners.find(signed_by)):  # "ICC France"
-        reasons.append(f"The signature block's '{signed_by}' names an organisation, not a person.")
+        reasons.append(msg("reason.signer_is_organisation", name=signed_by))
         signed_by = None
     if signatory is None and signing.unnamed and iso:
         signatory, resolved, doubts = _in_office_on(iso, registry)
-        why = f"{why}; {resolved}" if resolved else why
+        found_by += [resolved] if resolved else []
         reasons.extend(doubts)
-    if why:
-        evidence["signatory"] = why
+    if found_by:
+        evidence["signatory"] = found_by
     if signing.unknown:
-        reasons.append(f"The signature block has the name '{signing.unknown}', which is not a "
-                       "registered Secretary General's; check who signed the letter.")
+        reasons.append(msg("reason.unknown_signer", name=signing.unknown))
     if signatory is None:
-        reasons.append("The Secretary General could not be recognised.")
+        reasons.append(msg("reason.no_sg"))
     elif iso:
         sg = registry.sg(signatory)
         if sg and not sg.in_office(iso):
-            reasons.append(f"{sg.name} was not Secretary General on {iso}.")
+            reasons.append(msg("reason.sg_not_in_office", sg=sg.name, date=iso))
     if way == "outgoing" and signed_by is None and signatory and not signing.unnamed \
             and not signing.deputy:
         signed_by = registry.display_name(signatory)
     if signed_by:
-        evidence["signed_by"] = f"signature block: '{signed_by}'"
+        evidence["signed_by"] = [found_in("signature block", signed_by)]
     elif way == "incoming" or signing.deputy:
-        reasons.append("The name of the person who signed was not found.")
+        reasons.append(msg("reason.no_signer"))
 
-    unsure = {"date": found_date[0].text if found_date else None, "signer's name": signed_by}
-    for what, value in unsure.items():
+    unsure = {"reason.ocr_unsure_date": found_date[0].text if found_date else None,
+              "reason.ocr_unsure_signer": signed_by}
+    for code, value in unsure.items():
         words = _doubtful_words(value, doubtful)
-        if words:
-            reasons.append(f"OCR was unsure of the {what} '{value}' (it read {words} with little "
-                           "confidence); check it against the original.")
+        if value and words:
+            reasons.append(msg(code, value=value, words=words))
     other_kind = not_a_letter(layout)
     if other_kind:
         reasons.insert(0, other_kind)
@@ -141,48 +138,49 @@ def _doubtful_words(value: str | None, doubtful: Collection[str]) -> str:
     return ", ".join(f"'{word}'" for word in found)
 
 
-def _in_office_on(iso: str, registry: Registry) -> tuple[str | None, str, list[str]]:
+def _in_office_on(iso: str, registry: Registry) -> tuple[str | None, Message | None, list[Message]]:
     """The Secretary General in office on the date, the evidence, and a doubt near a change of office."""
     sg = registry.sg_in_office(iso)
     if sg is None:
-        return None, "", []
-    why = (f"resolved by the letter's date: {sg.name} was in office on {iso} "
-           f"(term {sg.term_start} to {sg.term_end or 'today'})")
+        return None, None, []
+    why = (msg("evidence.resolved_by_date", name=sg.name, date=iso, start=sg.term_start,
+               end=sg.term_end) if sg.term_end else
+           msg("evidence.resolved_by_date_today", name=sg.name, date=iso, start=sg.term_start))
     day = date.fromisoformat(iso)
     if (day - date.fromisoformat(sg.term_start)).days < HANDOVER_DAYS:
-        when = f"{sg.name} took office on {sg.term_start}"
+        when = msg("reason.took_office", name=sg.name, date=sg.term_start)
     elif sg.term_end and (date.fromisoformat(sg.term_end) - day).days < HANDOVER_DAYS:
-        when = f"{sg.name}'s term ended on {sg.term_end}"
+        when = msg("reason.term_ended", name=sg.name, date=sg.term_end)
     else:
         return sg.slug, why, []
-    return sg.slug, why, [f"The Secretary General is not named and the letter's date {iso} is close to "
-                          f"a change of office ({when}); check which Secretary General it belongs to."]
+    return sg.slug, why, [msg("reason.near_change_of_office", date=iso, when=when)]
 
 
-def _name_in_use(hit: Hit, iso: str | None, registry: Registry) -> list[str]:
+def _name_in_use(hit: Hit, iso: str | None, registry: Registry) -> list[Message]:
     """A doubt when the partner's name as written was not its name on the letter's date."""
     entry = hit.entry
     if iso is None:
         return []
     if entry.since and iso < entry.since:
-        when = f"only from {entry.since}"
+        when = msg("reason.name_only_from", date=entry.since)
     elif entry.until and iso > entry.until:
-        when = f"only until {entry.until}"
+        when = msg("reason.name_only_until", date=entry.until)
     else:
         return []
     current = registry.display_name(entry.key)
-    return [f"The name '{hit.text}' was used for {current} {when}, not on {iso}."]
+    return [msg("reason.name_not_in_use", name=hit.text, partner=str(current), when=when,
+                date=iso)]
 
 
-def _no_partner(layout: layouts.Layout, way: Direction | None) -> str:
+def _no_partner(layout: layouts.Layout, way: Direction | None) -> Message:
     if way == "incoming":
         sender = next((line for line in layout.head if line.strip()), None)
         if sender:
-            return f"The sender is not a registered partner (the letter is headed '{sender}')."
-        return "The sender is not a registered partner."
+            return msg("reason.sender_not_registered_headed", sender=sender)
+        return msg("reason.sender_not_registered")
     if way == "outgoing":
-        return "No registered partner is named in the addressee block."
-    return "No registered partner was recognised."
+        return msg("reason.no_partner_in_addressee")
+    return msg("reason.no_partner")
 
 
 def _title(way: Direction | None, hit: Hit | None, signatory: str | None,

@@ -13,8 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from letters.errors import NotFound
 from letters.fsutil import append_line
-from letters.models import Name, Partner, Round, SecretaryGeneral, is_iso_date
+from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
 
 CHANGES_FILE = "registry-changes.jsonl"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -36,6 +37,13 @@ class Registry:
     def partner(self, slug: str) -> Partner | None:
         """The partner with that slug, if any."""
         return self.partners.get(slug)
+
+    def registered(self, slug: str) -> Partner:
+        """The partner with that slug (errors.NotFound for an unknown slug)."""
+        partner = self.partners.get(slug)
+        if partner is None:
+            raise NotFound(f"There is no partner with the slug '{slug}'.")
+        return partner
 
     def sg(self, slug: str) -> SecretaryGeneral | None:
         """The Secretary General with that slug, if any."""
@@ -111,8 +119,7 @@ def add_partner(
         raise RegistryError(f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.")
     if slug in registry.partners:
         raise RegistryError(f"A partner with the slug '{slug}' already exists.")
-    if kind not in ("company", "association"):
-        raise RegistryError("The kind must be 'company' or 'association'.")
+    check_kind(kind)
     if not name.strip():
         raise RegistryError("The name must not be empty.")
     _check_date(joined)
@@ -143,6 +150,14 @@ def add_alias(
     append_line(archive_dir / CHANGES_FILE, json.dumps(change, ensure_ascii=False))
     _apply(registry.partners, change)
     return partner
+
+
+def check_kind(kind: str | None) -> Kind:
+    """A partner's kind, checked (RegistryError with a sentence naming the kinds otherwise)."""
+    for known in KINDS:
+        if kind == known:
+            return known
+    raise RegistryError(f"The kind must be {' or '.join(repr(k) for k in KINDS)}.")
 
 
 def partner_json(partner: Partner, letters: int) -> dict[str, Any]:

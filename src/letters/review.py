@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from letters import exchanges
+from letters.messages import joined
 from letters.models import Letter
 from letters.searching import SearchRequest
 
@@ -30,6 +31,14 @@ def queue(app: Letters) -> list[Letter]:
     return app.catalog.review_queue()
 
 
+def next_in_queue(app: Letters, letter: Letter) -> Letter | None:
+    """The letter after this one in the review queue (oldest first), else the queue's first other."""
+    waiting = [x for x in queue(app) if x.id != letter.id]
+    after = [x for x in waiting if (x.added_at, x.id) > (letter.added_at, letter.id)]
+    chosen = after or waiting
+    return chosen[0] if chosen else None
+
+
 def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
     """Letters not linked to `slug` that recognition now links to it (after a registry change).
 
@@ -48,7 +57,7 @@ def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
         text = "\n\n".join(app.archive.pages(letter.id))
         recognition = recognize(text, app.registry, app.today())
         if recognition.partner == slug:
-            found.append(Candidate(letter, slug, recognition.evidence.get("partner", "")))
+            found.append(Candidate(letter, slug, joined(recognition.evidence.get("partner", []))))
     return sorted(found, key=lambda c: (c.letter.date or "", c.letter.id))
 
 

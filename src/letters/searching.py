@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from letters import querysyntax as qs
 from letters import querytext
 from letters.errors import IndexUnavailable, QueryError
+from letters.messages import msg
 from letters.models import Letter
 
 if TYPE_CHECKING:
@@ -89,11 +90,11 @@ def plan(request: SearchRequest, registry: Registry, max_query_chars: int = 500)
     filters: list[qs.Node] = []
     if request.partner:
         if registry.partner(request.partner) is None:
-            raise QueryError(f'there is no partner "{request.partner}"')
+            raise QueryError(msg("query.no_partner", value=request.partner))
         filters.append(qs.Value("partner", request.partner))
     if request.signatory:
         if registry.sg(request.signatory) is None:
-            raise QueryError(f'there is no Secretary General "{request.signatory}"')
+            raise QueryError(msg("query.no_sg", value=request.signatory))
         filters.append(qs.Value("signatory", request.signatory))
     if request.direction:
         filters.append(qs.Value("direction", querytext.check_direction(request.direction)))
@@ -104,13 +105,13 @@ def plan(request: SearchRequest, registry: Registry, max_query_chars: int = 500)
     start = querytext.parse_date(request.date_from, "from") if request.date_from else None
     end = querytext.parse_date(request.date_to, "to") if request.date_to else None
     if start and end and start > end:
-        raise QueryError(f"the from date {start} comes after the to date {end}")
+        raise QueryError(msg("query.dates_reversed", start=start.isoformat(), end=end.isoformat()))
     if start or end:
         filters.append(qs.DateRange(start, end))
     if request.sort not in SORTS:
-        raise QueryError('sort must be "relevance", "date" or "-date"')
+        raise QueryError(msg("query.bad_sort"))
     if request.page < 1 or request.per_page < 1:
-        raise QueryError("page and per_page must be 1 or more")
+        raise QueryError(msg("query.bad_page"))
     text = not isinstance(query, qs.Every)
     return Plan(
         where=qs.conjunction([query, *filters]), query=query, text=text,

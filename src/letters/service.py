@@ -12,16 +12,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from letters import audit, corrections, exchanges, ingest, registry
+from letters import audit, corrections, exchanges, ingest, reading, registry, thumbnails
+from letters import catalog as catalog_store
 from letters.archive import Archive, now_iso
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.models import CORRECTABLE, IngestResult, Letter
 from letters.registry import Registry
-from letters.searching import SearchRequest, SearchResult
+from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
+
+if TYPE_CHECKING:
+    from letters.index.protocol import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ class Letters:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.archive = Archive(settings.archive_dir, observer=self)
         self._registry: Registry | None = None
-        self._index: Any = None
+        self._index: SearchIndex | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
         self._catalog_lock = threading.Lock()
@@ -86,11 +90,11 @@ class Letters:
 
     # -- index ----------------------------------------------------------------------------
     @property
-    def index(self) -> Any:
+    def index(self) -> SearchIndex:
         """The index, opened once per process (rebuilt from the archive when missing or stale)."""
         return self.open_index()
 
-    def open_index(self, progress: Callable[[int, int], None] | None = None) -> Any:
+    def open_index(self, progress: Callable[[int, int], None] | None = None) -> SearchIndex:
         """Open the index now if it is not open (at start-up: a rebuild it needs happens here,
         reporting to `progress`, never during a search)."""
         with self._lock:
@@ -104,13 +108,33 @@ class Letters:
                                                progress=progress)
             return self._index
 
+    def reindex(self, progress: Callable[[int, int], None] | None = None,
+                catalog_progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
+        """Rebuild the search index and the catalog from the archive alone (index.IndexBusy
+        while another process writes the index); how many letters the index holds."""
+        from letters.index import Index  # not opened: opening would rebuild it first
+
+        index = Index(self.settings.search_dir, self.archive, lambda: self.registry,
+                      max_query_chars=self.settings.max_query_chars,
+                      engine=self.settings.search_engine)
+        try:
+            count = index.rebuild(progress, procs=procs)
+        finally:
+            index.close()
+        rebuilt = Catalog(self.settings.index_dir / catalog_store.FILE, self.archive)
+        try:
+            rebuilt.rebuild(catalog_progress)
+        finally:
+            rebuilt.close()
+        return count
+
     def search(self, request: SearchRequest) -> SearchResult:
         """Search the index (raises searching.QueryError for a malformed query).
 
         A hit whose letter is no longer in the archive (its folder was removed) is left out and
         taken out of the index, which is derived from the archive; `letters verify` reports it.
         """
-        result: SearchResult = self.index.search(request)
+        result = self.index.search(request)
         gone = [hit.letter.id for hit in result.hits if not self.archive.has(hit.letter.sha256)]
         if not gone:
             return result
@@ -164,6 +188,82 @@ class Letters:
             what["pairing"] = changed
         audit.record(self.settings.archive_dir, "correct", by, what, address)
         return letter
+
+    def original_path(self, letter_id: str) -> tuple[Letter, Path]:
+        """A letter's record and the path of its original PDF (errors.NotFound if none)."""
+        return self.get(letter_id), self.archive.original_path(letter_id)
+
+    def thumbnail(self, letter_id: str, page: int, width: int = thumbnails.WIDTH) -> Path:
+        """The picture of one page (made on first request; NotFound for a page it has not,
+        thumbnails.ThumbnailError when it cannot be drawn)."""
+        return thumbnails.page_png(self.archive, self.get(letter_id), page, width=width,
+                                   memory_bytes=self.settings.extract_memory_bytes)
+
+    def spans(self, q: str, text: str) -> list[tuple[int, int]]:
+        """Where the words of the search `q` are in `text` (none when `q` cannot be read)."""
+        q = q[:self.settings.max_query_chars]
+        if not q.strip():
+            return []
+        try:
+            return self.index.spans(q, text)
+        except QueryError:
+            return []
+
+    # -- reading: one call per view, for the pages, the API and the command line alike ------
+    def letter_reading(self, letter: Letter) -> reading.LetterReading:
+        """What a letter's page shows besides its record."""
+        return reading.letter_reading(self.archive, self.catalog, self.registry, letter)
+
+    def partners(self) -> list[reading.PartnerEntry]:
+        """Every registered partner, by slug, with its number of letters."""
+        return reading.partner_entries(self.registry, self.catalog)
+
+    def partner(self, slug: str) -> reading.PartnerOverview:
+        """A registered partner's letters and founding documents (NotFound for an unknown slug)."""
+        return reading.partner_overview(self.registry, self.catalog, slug)
+
+    def joined_from_letters(self) -> dict[str, str]:
+        """For partners without a date of joining: their founding exchange's date."""
+        return reading.joined_from_letters(self.registry, self.catalog)
+
+    def secretaries_general(self) -> reading.SecretariesGeneral:
+        """The Secretaries General by term, with how many letters each signed."""
+        return reading.secretaries_general(self.registry, self.catalog)
+
+    def secretary_general(self, slug: str) -> reading.SecretaryGeneralLetters:
+        """One Secretary General's letters (NotFound for an unknown slug)."""
+        return reading.secretary_general(self.registry, self.catalog, slug)
+
+    def choices(self) -> reading.Choices:
+        """What the lists of the search form and the correction form offer."""
+        return reading.choices(self.registry)
+
+    def display_name(self, slug: str | None) -> str | None:
+        """The name of a partner or Secretary General as pages show it (None if unknown)."""
+        return self.registry.display_name(slug)
+
+    # -- audit log ------------------------------------------------------------------------
+    def record(self, action: str, who: str, what: dict[str, Any] | None = None,
+               address: str | None = None) -> dict[str, Any]:
+        """Record one event in the audit log."""
+        return audit.record(self.settings.archive_dir, action, who, what, address)
+
+    def audit_events(self) -> list[dict[str, Any]]:
+        """Every audit event, newest first."""
+        return audit.events(self.settings.archive_dir)[::-1]
+
+    def audit_chain(self) -> audit.ChainCheck:
+        """Whether the audit log's chain and codes hold."""
+        return audit.verify(self.settings.archive_dir)
+
+    def confirm(self, letter_id: str, by: str, address: str | None = None) -> Letter:
+        """Confirm the reviewed fields that hold a value, as they stand
+        (corrections.NothingToConfirm when none does)."""
+        fields = corrections.confirmable(self.get(letter_id))
+        if not fields:
+            raise corrections.NothingToConfirm("There is nothing to confirm: correct the record "
+                                               "instead.")
+        return self.correct(letter_id, {"confirmed": fields}, by, address)
 
     def today(self) -> date:
         """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""

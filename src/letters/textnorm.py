@@ -44,8 +44,3 @@ class _Marks(dict[int, int | None]):
 
 _NO_MARKS = _Marks()
 
-
-def fold_unicode(text: str) -> str:
-    """`fold` the long way, for any text (NFKC, special letters, NFKD, no marks, casefold)."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD_EXTRA))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()

@@ -270,16 +270,6 @@ class Users:
         self._audit("token_revoked", by, {"user": name, "token": keys[0][:TOKEN_ID_LENGTH]},
                     address)
 
-    def revoke_token(self, token: str, by: str, address: str | None = None) -> bool:
-        """Revoke one API token; False when it was not valid."""
-        key = digest(token)
-        with self._file.change() as data:
-            entry = data["tokens"].pop(key, None)
-        if entry is not None:
-            self._audit("token_revoked", by, {"user": entry["user"], "token": key[:TOKEN_ID_LENGTH]},
-                        address)
-        return entry is not None
-
     def revoke_tokens(self, name: str, by: str, address: str | None = None) -> int:
         """Revoke every API token of that user and end their sessions; how many tokens."""
         with self._file.change() as data:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pdfkit
 
 from letters.extract import extract
+from letters.messages import joined
 from letters.recognize import Recognition, recognize
 from letters.registry import Registry
 
@@ -26,6 +27,16 @@ def read(tmp_path: Path, reg: Registry, lines: list[str], today: date = TODAY,
     extraction = extract(path)
     assert not extraction.scanned
     return recognize("\n\n".join(extraction.pages), reg, today)
+
+
+def reasons(found: Recognition) -> list[str]:
+    """The reasons for review, in English (as the command line and the JSON say them)."""
+    return [str(reason) for reason in found.reasons]
+
+
+def evidence(found: Recognition, field: str) -> str:
+    """How a field was found, in English (as the command line and the JSON say it)."""
+    return joined(found.evidence.get(field, []))
 
 
 def outgoing(dateline: str = "Strasbourg, 8 November 2017", org: str = "Apple Inc.",

@@ -107,7 +107,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/openapi.json"): Rule(None),
     ("GET", "/docs"): Rule(None),
     ("GET", "/docs/oauth2-redirect"): Rule(None),
-    ("GET", "/docs/openapi.json"): Rule(None),
     ("GET", "/healthz"): Rule(None),
     ("GET", "/login"): Rule(None),
     ("POST", "/login"): Rule(None, 303, log_in),

@@ -38,6 +38,7 @@ from letters.archive import RECORD, Archive
 from letters.catalog import files
 from letters.catalog.schema import EXCHANGE_COLUMNS, FILE, ORDER, SCHEMA, SCHEMA_VERSION, UNDATED, Facts
 from letters.exchanges import Exchange
+from letters.messages import Message, msg
 from letters.models import Letter
 
 
@@ -193,7 +194,7 @@ class Catalog:
         if cited is None:
             cited = frozenset(json.loads(before[1])) if before else files.cited_of(
                 self.archive.letter_dir(letter.sha256))
-        record = json.dumps(letter.to_json(), ensure_ascii=False, sort_keys=True)
+        record = json.dumps(letter.to_record(), ensure_ascii=False, sort_keys=True)
         linked_by = files.linked_by(self.archive.letter_dir(letter.sha256)) if letter.exchange else None
         db.execute(
             "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO"
@@ -322,26 +323,23 @@ class Catalog:
             f"SELECT {EXCHANGE_COLUMNS} FROM exchanges WHERE complete = 0"
             f" ORDER BY COALESCE(date, '{UNDATED}'), ids")]
 
-    def disagreements(self) -> list[tuple[str, Path, str]]:
+    def disagreements(self) -> list[tuple[str, Path, Message]]:
         """Where the catalog and the archive differ (for `letters verify`): the letter's digest,
         the file, what is wrong; letters whose record cannot be read are fixity's to report."""
-        found: list[tuple[str, Path, str]] = []
+        found: list[tuple[str, Path, Message]] = []
         directories = files.directories(self.archive)
         held = dict(self._rows("SELECT sha256, record FROM letters"))
         for sha, directory in sorted(directories.items()):
             try:
-                actual = files.read_record(directory).to_json()
+                actual = files.read_record(directory).to_record()
             except (OSError, ValueError, TypeError, KeyError):
                 continue
             if sha not in held:
-                found.append((sha, directory / RECORD, "the catalog does not hold this letter "
-                               "(run letters reindex)"))
-            elif _letter(held[sha]).to_json() != actual:
-                found.append((sha, directory / RECORD, "the catalog disagrees with record.json "
-                               "(run letters reindex)"))
+                found.append((sha, directory / RECORD, msg("integrity.catalog_missing")))
+            elif _letter(held[sha]).to_record() != actual:
+                found.append((sha, directory / RECORD, msg("integrity.catalog_disagrees")))
         for sha in sorted(set(held) - set(directories)):
-            found.append((sha, self.path, "the catalog holds a letter the archive does not "
-                          "(run letters reindex)"))
+            found.append((sha, self.path, msg("integrity.catalog_extra")))
         return found
 
 

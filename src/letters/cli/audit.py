@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from letters import audit, fixity
+from letters import fixity
 from letters.cli import EXIT_OK, EXIT_REJECTED, add_home
 from letters.errors import NotFound
 from letters.export import export_bundle
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def audit_verify(args: argparse.Namespace, app: Letters) -> int:
     """Check the audit chain: exit 0 when intact, 1 naming the first broken event."""
-    result = audit.verify(app.settings.archive_dir)
+    result = app.audit_chain()
     if result.ok:
         print(f"intact: {result.events} event{'s' if result.events != 1 else ''}")
         return EXIT_OK

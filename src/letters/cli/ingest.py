@@ -12,6 +12,7 @@ from pathlib import Path
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
 from letters.errors import NotFound
 from letters.ingest import Run, expand
+from letters.messages import joined
 from letters.models import IngestResult
 from letters.service import Letters
 
@@ -117,7 +118,7 @@ def _line(result: IngestResult) -> str:
     letter = result.letter
     assert letter is not None
     what = f"{letter.date or '????-??-??'} {letter.partner or '-'} {letter.direction or '-'}"
-    flag = " (needs review: " + "; ".join(letter.reasons) + ")" if letter.reasons else ""
+    flag = " (needs review: " + joined(letter.reasons) + ")" if letter.reasons else ""
     return f"{result.result:<10} {result.path} -> {letter.id} {what}{flag}"
 
 
@@ -132,7 +133,7 @@ def show(args: argparse.Namespace, app: Letters) -> int:
         print(json.dumps({**letter.to_json(), "text": app.text(letter.id)}, ensure_ascii=False,
                          indent=1))
         return EXIT_OK
-    names = app.registry.display_name
+    names = app.display_name
     rows = [("id", letter.id), ("sha256", letter.sha256), ("filename", letter.filename),
             ("date", letter.date), ("partner", names(letter.partner)),
             ("signatory", names(letter.signatory)), ("signed by", letter.signed_by),

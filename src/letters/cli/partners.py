@@ -10,6 +10,7 @@ import sys
 from letters import partners, registry
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
 from letters.errors import NotFound
+from letters.models import KINDS
 from letters.service import Letters
 
 
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add = actions.add_parser("add", help="register a new partner")
     add.add_argument("slug")
     add.add_argument("--name", required=True)
-    add.add_argument("--kind", required=True, choices=["company", "association"])
+    add.add_argument("--kind", required=True, choices=KINDS)
     add.add_argument("--joined", default=None, help="date it joined, YYYY-MM-DD")
     add_home(add)
     add.set_defaults(handler=add_partner)
@@ -40,14 +41,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def list_partners(args: argparse.Namespace, app: Letters) -> int:
     """Print the registry with each partner's number of letters."""
-    counts = app.catalog.partner_counts()
-    entries = sorted(app.registry.partners.values(), key=lambda p: p.slug)
+    entries = app.partners()
     if args.json:
-        print(json.dumps([registry.partner_json(p, counts[p.slug]) for p in entries],
-                         ensure_ascii=False, indent=1))
+        print(json.dumps([entry.to_json() for entry in entries], ensure_ascii=False, indent=1))
         return EXIT_OK
-    for p in entries:
-        print(f"{p.slug:<32} {p.kind:<12} {p.joined or 'unknown':<11} {counts[p.slug]:>3}  {p.name}")
+    for entry in entries:
+        p = entry.partner
+        print(f"{p.slug:<32} {p.kind:<12} {p.joined or 'unknown':<11} {entry.letters:>3}  {p.name}")
     return EXIT_OK
 
 

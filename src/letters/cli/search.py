@@ -8,10 +8,9 @@ import os
 import sys
 from typing import Any
 
-from letters import catalog, snippets
-from letters.catalog import Catalog
+from letters import snippets
 from letters.cli import EXIT_OK, EXIT_REJECTED, UsageError, add_home
-from letters.index import Index, IndexBusy
+from letters.index import IndexBusy
 from letters.searching import IndexUnavailable, QueryError, SearchRequest, SearchResult
 from letters.service import Letters
 
@@ -73,21 +72,12 @@ def search(args: argparse.Namespace, app: Letters) -> int:
 
 def reindex(args: argparse.Namespace, app: Letters) -> int:
     """Rebuild the index from the archive, with progress on stderr."""
-    index = Index(app.settings.search_dir, app.archive, lambda: app.registry,
-                  max_query_chars=app.settings.max_query_chars,
-                  engine=app.settings.search_engine)
     try:
-        count = index.rebuild(Progress(), procs=min(os.cpu_count() or 1, 4))
+        count = app.reindex(Progress(), Bar("cataloguing") if sys.stderr.isatty() else None,
+                            procs=min(os.cpu_count() or 1, 4))
     except IndexBusy as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
-    finally:
-        index.close()
-    rebuilt = Catalog(app.settings.index_dir / catalog.FILE, app.archive)
-    try:
-        rebuilt.rebuild(Bar("cataloguing") if sys.stderr.isatty() else None)
-    finally:
-        rebuilt.close()
     print(f"Indexed {count} letter{'' if count == 1 else 's'}.")
     return EXIT_OK
 

@@ -37,8 +37,6 @@ FACET_FIELDS = {"partner": "partner_slug", "signatory": "signatory_slug", "year"
                 "language": "language", "direction": "direction"}
 KEYWORDS = ("id", "partner_slug", "signatory_slug", "year", "language", "direction", "status",
             "ocr")
-FOLDED_FIELDS = ("content", "vocab_en", "vocab_fr", "title", "partner", "signatory", "signed_by")
-STEMMED_FIELDS = {"text_en": "english", "text_fr": "french"}
 LAST = 99_999_999  # the sort position of an undated letter (after every yyyymmdd)
 
 
@@ -94,7 +92,7 @@ def document(letter: Letter, pages: list[str], registry: Registry) -> Document:
     text = "\n\n".join(pages)
     language = (letter.language or "").lower() or None
     return Document(
-        id=letter.id, record=json.dumps(letter.to_json(), ensure_ascii=False), content=text,
+        id=letter.id, record=json.dumps(letter.to_record(), ensure_ascii=False), content=text,
         text_en=text if language != "fr" else None, text_fr=text if language != "en" else None,
         title=letter.title or "", partner=_partner_names(letter.partner, registry),
         signatory=_signatory_names(letter.signatory, registry), signed_by=letter.signed_by or "",

@@ -7,14 +7,18 @@ analyses text and runs the primitive queries of `lowering` in its own way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from letters.index.documents import Document
+
+if TYPE_CHECKING:
+    from letters.models import Letter
+    from letters.searching import SearchRequest, SearchResult
 
 Kind = Literal["folded", "english", "french"]
 Order = Literal["relevance", "date", "-date"]
@@ -153,3 +157,31 @@ class Engine(Protocol):
 
 
 Progress = Callable[[int, int], None]
+
+
+class SearchIndex(Protocol):
+    """The search index as the rest of the program uses it, whatever its engine (`store.Index`)."""
+
+    def update(self, letters: Iterable[Letter]) -> None:
+        """Index these letters (again), replacing what the index held for them."""
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Take these letters out of the index."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of results (searching.QueryError for a malformed query)."""
+
+    def spans(self, q: str, text: str) -> list[tuple[int, int]]:
+        """Where the words of the query `q` are in `text`."""
+
+    def rebuild(self, progress: Progress | None = None, procs: int = 1) -> int:
+        """Rebuild the index from the archive; how many letters it holds."""
+
+    def count(self) -> int:
+        """How many letters the index holds."""
+
+    def ids(self) -> set[str]:
+        """The ids of the letters the index holds."""
+
+    def close(self) -> None:
+        """Release the files."""

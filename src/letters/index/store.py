@@ -32,6 +32,7 @@ from letters.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
 from letters.index.lowering import Lowering
 from letters.index.marking import SNIPPET_CHARS, Marks, suggest
 from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, Writer
+from letters.messages import msg
 from letters.models import Letter
 from letters.registry import Registry
 
@@ -40,8 +41,7 @@ log = logging.getLogger("letters.index")
 LOCK_TIMEOUT = 300.0
 VERSION_FILE = "SCHEMA_VERSION"
 ENGINE_FILE = "ENGINE"
-UNAVAILABLE = ("The search index cannot be read; it is rebuilt by `letters reindex` or when "
-               "the server restarts.")
+UNAVAILABLE = msg("query.index_unavailable")
 
 
 class IndexBusy(RuntimeError):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from letters.messages import Message, msg
 from letters.textnorm import fold
 
 MONTHS = {
@@ -98,7 +99,8 @@ def is_dateline(line: str, found: FoundDate) -> bool:
     return bool(_PLACE.search(before))
 
 
-def letter_date(head: list[str], signature: list[str], lines: list[str]) -> tuple[FoundDate, str] | None:
+def letter_date(head: list[str], signature: list[str],
+                lines: list[str]) -> tuple[FoundDate, Message] | None:
     """The letter's own date and where it was found, or None.
 
     In order: a dateline in the head; any date in the head not referred to; a dateline in the
@@ -108,17 +110,17 @@ def letter_date(head: list[str], signature: list[str], lines: list[str]) -> tupl
     for line in head:
         for found in dates_in(line):
             if is_dateline(line, found):
-                return found, f"dateline: '{line}'"
+                return found, msg("evidence.dateline", line=line)
     for line in head:
         for found in dates_in(line):
             if not is_referred(line, found):
-                return found, f"date in the letter's heading: '{line}'"
+                return found, msg("evidence.date_in_heading", line=line)
     for line in signature:
         for found in dates_in(line):
             if is_dateline(line, found) or not is_referred(line, found):
-                return found, f"date beside the signature: '{line}'"
+                return found, msg("evidence.date_by_signature", line=line)
     for line in lines:
         for found in dates_in(line):
             if line[: found.start].strip() == "" and line[found.end :].strip(" .") == "":
-                return found, f"date alone on a line: '{line}'"
+                return found, msg("evidence.date_alone", line=line)
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from letters.messages import Message, msg
 from letters.recognition.layout import HEAD_FALLBACK, Layout
 from letters.recognition.names import Folded
 from letters.recognition.people import person_name
@@ -11,14 +12,14 @@ from letters.textnorm import fold
 
 # What such a document says of itself in its heading, folded (lower case, no accents).
 _KINDS = [
-    ("a press release or statement", re.compile(
+    ("reason.kind_press_release", re.compile(
         r"\b(?:press\s+release|news\s+release|for\s+immediate\s+release|media\s+advisory"
         r"|communique\s+de\s+presse|press\s+statement|statement\s+by|declaration\s+(?:de|du))\b")),
-    ("a speech", re.compile(
+    ("reason.kind_speech", re.compile(
         r"\b(?:check\s+against\s+delivery|seul\s+le\s+prononce\s+fait\s+foi|speech\s+(?:by|of|at)"
         r"|(?:opening|closing|keynote|welcome)\s+(?:remarks|address|speech)|remarks\s+by"
         r"|discours\s+(?:de|du|d'ouverture|prononce)|allocution|mot\s+d'accueil)\b")),
-    ("a communication of the Secretary General", re.compile(
+    ("reason.kind_communication", re.compile(
         r"\b(?:communication\s+(?:from|by|of)\s+the\s+secretary[\s-]+general"
         r"|communication\s+(?:de|du)\s+(?:la\s+|le\s+)?secretaire[\s-]+generale?"
         r"|information\s+documents?|documents?\s+d'information|sg/inf|sg/com|cm/inf)\b")),
@@ -36,7 +37,7 @@ _AUDIENCE = re.compile(
 )
 
 
-def not_a_letter(layout: Layout) -> str | None:
+def not_a_letter(layout: Layout) -> Message | None:
     """Why the text does not read as a letter, or None when it does.
 
     A short note with a name on a line of its own at the end is a letter even without a salutation
@@ -49,18 +50,14 @@ def not_a_letter(layout: Layout) -> str | None:
             if found:
                 start, end = folded.span(found.start(), found.end())
                 said = line[start:end]
-                return (f"This does not read as a letter but as {kind} (it says '{said}'); check "
-                        "whether it belongs in the archive and what it is about.")
+                return msg("reason.other_kind", kind=msg(kind), said=said)
     ending = next((line for line in layout.lines[-4:] if _THANKS.search(fold(line))), None)
     if ending and layout.closing is None:
-        return (f"This does not read as a letter but as a speech (it ends '{ending}'); check whether "
-                "it belongs in the archive.")
+        return msg("reason.speech_ending", ending=ending)
     audience = next((line for line in layout.lines[:HEAD_FALLBACK] if _AUDIENCE.match(fold(line))), None)
     if layout.closing is None and audience:
-        return (f"This does not read as a letter but as a speech (it opens '{audience}' and has "
-                "no closing formula); check whether it belongs in the archive.")
+        return msg("reason.speech_opening", audience=audience)
     signed = any(person_name(line) for line in layout.signature)
     if layout.closing is None and layout.salutation is None and not signed:
-        return ("This does not read as a letter: it has neither a salutation nor a closing formula; "
-                "check whether it belongs in the archive.")
+        return msg("reason.no_letter_form")
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from letters.messages import Message, msg
 from letters.textnorm import fold
 
 ENGLISH = frozenset(str.split(
@@ -18,11 +19,11 @@ FRENCH = frozenset(str.split(
 _WORD = re.compile(r"[a-z]+")
 
 
-def language(text: str) -> tuple[str, str]:
+def language(text: str) -> tuple[str, Message]:
     """("en" or "fr", evidence) for a text; English when nothing tells."""
     english = french = 0
     for word in _WORD.findall(fold(text)):
         english += word in ENGLISH
         french += word in FRENCH
     chosen = "fr" if french > english else "en"
-    return chosen, f"common words: {english} English, {french} French"
+    return chosen, msg("evidence.common_words", english=english, french=french)

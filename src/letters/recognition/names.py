@@ -92,11 +92,6 @@ class Matcher:
                 kept.append(hit)
         return sorted(kept, key=lambda h: h.start)
 
-    def first(self, text: str) -> Hit | None:
-        """The first entry found in the text."""
-        hits = self.find(text)
-        return hits[0] if hits else None
-
     def find_or_approximate(self, text: str) -> list[Hit]:
         """The entries found in the text; failing that, the first one approximately written."""
         hits = self.find(text)

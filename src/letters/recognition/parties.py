@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from letters.messages import Message, msg
 from letters.models import Direction
 from letters.recognition import fuzzy
 from letters.recognition.dates import dates_in, is_dateline
@@ -61,7 +62,8 @@ def sg_matcher(registry: Registry) -> Matcher:
     ])
 
 
-def direction(layout: Layout, sgs: Matcher, partners: Matcher) -> tuple[Direction | None, str]:
+def direction(layout: Layout, sgs: Matcher,
+              partners: Matcher) -> tuple[Direction | None, list[Message]]:
     """Outgoing (from the Council of Europe) or incoming, and the evidence for it.
 
     Each side collects points: the Council of Europe's letterhead at the top and a Secretary
@@ -71,8 +73,8 @@ def direction(layout: Layout, sgs: Matcher, partners: Matcher) -> tuple[Directio
     head, block = layout.head, "\n".join(layout.signature)
     folded_block = fold(block)
     salutation = layout.salutation_line or ""
-    out: list[tuple[int, str]] = []
-    inc: list[tuple[int, str]] = []
+    out: list[tuple[int, Message]] = []
+    inc: list[tuple[int, Message]] = []
     top = [line for line in head if not _dateline_only(line)][:LETTERHEAD_LINES]
     coe = next((line for line in head if _COE.search(fold(line))), None)
     if coe is not None:
@@ -81,30 +83,53 @@ def direction(layout: Layout, sgs: Matcher, partners: Matcher) -> tuple[Directio
         own = all((_SG_TITLE.search(fold(line)) and not sgs.find(line)) or _dateline_only(line)
                   for line in above)
         if coe in top and own:
-            out.append((3, f"letterhead: '{coe}'"))
+            out.append((3, found_in("letterhead", coe)))
         else:
-            inc.append((2, f"addressee block: '{coe}'"))
+            inc.append((2, found_in("addressee block", coe)))
     sg_signs = sgs.find_or_approximate(block)
     if sg_signs or _DEPUTY.search(folded_block) or _ON_BEHALF.search(folded_block):
-        out.append((3, f"signature block: '{sg_signs[0].text if sg_signs else _first(layout.signature)}'"))
+        signer = sg_signs[0].text if sg_signs else _first(layout.signature)
+        out.append((3, found_in("signature block", signer)))
     elif sg_title_in(layout.signature) and not partners.find(block):
-        out.append((2, f"signature block: '{_first(layout.signature)}'"))
+        out.append((2, found_in("signature block", _first(layout.signature))))
     elif any(name_in(line) for line in layout.signature):
-        inc.append((1, f"signed by: '{_first(layout.signature)}'"))
+        inc.append((1, msg("evidence.signed_by", text=_first(layout.signature))))
     if salutation:
         if sg_title_in([salutation]) or sgs.find_or_approximate(salutation):
-            inc.append((3, f"salutation: '{salutation}'"))
+            inc.append((3, msg("evidence.salutation", text=salutation)))
         elif _NAMED_SALUTATION.search(fold(salutation)):
-            out.append((1, f"salutation: '{salutation}'"))
+            out.append((1, msg("evidence.salutation", text=salutation)))
     sender = partners.find(block)
     if sender:
-        inc.append((2, f"sender: '{sender[0].text}'"))
+        inc.append((2, msg("evidence.sender", text=sender[0].text)))
     score_out, score_in = sum(s for s, _ in out), sum(s for s, _ in inc)
     if score_out > score_in:
-        return "outgoing", "; ".join(e for _, e in out)
+        return "outgoing", [e for _, e in out]
     if score_in > score_out:
-        return "incoming", "; ".join(e for _, e in inc)
-    return None, ""
+        return "incoming", [e for _, e in inc]
+    return None, []
+
+
+#: The parts of a letter a partner's name is looked for in: the codes of their name, of a name
+#: found in them, and of a name matched closely.
+ZONES = {
+    "addressee block": ("zone.addressee_block", "evidence.in_addressee_block",
+                        "evidence.close_in_addressee_block"),
+    "signature block": ("zone.signature_block", "evidence.in_signature_block",
+                        "evidence.close_in_signature_block"),
+    "letterhead": ("zone.letterhead", "evidence.in_letterhead", "evidence.close_in_letterhead"),
+    "heading": ("zone.heading", "evidence.in_heading", "evidence.close_in_heading"),
+}
+
+
+def zone_name(zone: str) -> Message:
+    """A part of the letter ("addressee block") as a message."""
+    return msg(ZONES[zone][0])
+
+
+def found_in(zone: str, text: str) -> Message:
+    """Evidence: the text found in a part of the letter."""
+    return msg(ZONES[zone][1], text=text)
 
 
 def _first(lines: list[str]) -> str:
@@ -118,7 +143,7 @@ def _dateline_only(line: str) -> bool:
 
 def find_partner(
     layout: Layout, way: Direction | None, partners: Matcher
-) -> tuple[Hit | None, str, list[str]]:
+) -> tuple[Hit | None, Message | None, list[Message]]:
     """The partner of the exchange: the addressee of an outgoing letter, the sender of an incoming one.
 
     Names written as registered come first; failing any, a name OCR misread is matched closely
@@ -133,15 +158,14 @@ def find_partner(
         zones = [("signature block", sign_hits), ("letterhead", head_hits)]
     else:
         zones = [("heading", head_hits), ("signature block", sign_hits)]
-    doubts: list[str] = []
+    doubts: list[Message] = []
     for zone, hits in zones:
         if not hits:
             continue
         slugs = {h.entry.key for h in hits}
         if len(slugs) > 1:
             names = ", ".join(sorted({f"'{h.text}'" for h in hits}))
-            doubts.append(f"Several partners are named in the {zone} ({names}); check which one "
-                          "the letter is exchanged with.")
+            doubts.append(msg("reason.several_partners", zone=zone_name(zone), names=names))
         # The most named partner; on a tie, the one nearest the salutation or signature.
         nearest = max(hits, key=lambda h: (sum(k.entry.key == h.entry.key for k in hits),
                                            h.start if zone != "signature block" else -h.start))
@@ -151,25 +175,25 @@ def find_partner(
         for other_zone, other_hits in zones:
             others = sorted({f"'{h.text}'" for h in other_hits if h.entry.key != best.entry.key})
             if other_zone != zone and others:
-                doubts.append(f"The {other_zone} names {', '.join(others)} but the {zone} names "
-                              f"'{best.text}'; check which partner the letter is exchanged with.")
-        return best, f"{zone}: '{best.text}'", doubts
+                doubts.append(msg("reason.zones_disagree", other_zone=zone_name(other_zone),
+                                  others=", ".join(others), zone=zone_name(zone), name=best.text))
+        return best, found_in(zone, best.text), doubts
     lines = {"signature block": layout.signature}
     for zone, _ in zones:
         found = fuzzy.closest(partners.names(), lines.get(zone, layout.head))
         if isinstance(found, fuzzy.Ambiguous):
             names = ", ".join(f"'{name}'" for name in found.names)
-            doubts.append(f"The {zone} has '{found.text}', which is close to the names of several "
-                          f"partners ({names}); check which one the letter is exchanged with.")
-            return None, "", doubts
+            doubts.append(msg("reason.close_to_several", zone=zone_name(zone), text=found.text,
+                              names=names))
+            return None, None, doubts
         if found:
             name = found.entry.name
             if not found.exact_letters:
-                doubts.append(f"The partner was recognised by a close match only: '{found.text}' in "
-                              f"the {zone} was read as '{name}'; confirm the partner.")
-            why = f"{zone}: close match: '{found.text}' read as '{name}'"
+                doubts.append(msg("reason.close_match_only", text=found.text,
+                                  zone=zone_name(zone), name=name))
+            why = msg(ZONES[zone][2], text=found.text, name=name)
             return Hit(found.entry, name, 0, 0), why, doubts
-    return None, "", doubts
+    return None, None, doubts
 
 
 @dataclass
@@ -180,7 +204,7 @@ class Signing:
     signed_by: str | None = None  # the Deputy or the partner's representative
     unnamed: bool = False  # "The Secretary General" without a name: the one in office
     deputy: bool = False  # signed for the Secretary General by someone else
-    evidence: str = ""
+    evidence: Message | None = None
     unknown: str | None = None  # a name above the title that is no Secretary General's (misread?)
 
 
@@ -193,10 +217,11 @@ def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: st
         found = sgs.find_or_approximate(addressee)
         signed_by = _signer(layout.signature, sgs)
         if found:
-            return Signing(found[0].entry.key, signed_by, evidence=f"addressee: '{found[0].text}'")
+            return Signing(found[0].entry.key, signed_by,
+                           evidence=msg("evidence.addressee", text=found[0].text))
         if sg_title_in([*layout.head, layout.salutation_line or ""]):
             return Signing(None, signed_by, unnamed=True,
-                           evidence="addressed to the Secretary General without a name")
+                           evidence=msg("evidence.addressed_to_unnamed_sg"))
         return Signing(None, signed_by)
     hits = sgs.find_or_approximate(block)
     if _DEPUTY.search(folded_block) or _ON_BEHALF.search(folded_block):
@@ -204,13 +229,13 @@ def find_signatory(layout: Layout, way: Direction | None, sgs: Matcher, text: st
         named = hits[0] if hits else _named_on_behalf(text, sgs)
         if named:
             return Signing(named.entry.key, signed_by, deputy=True,
-                           evidence=f"signed on behalf of '{named.text}'")
+                           evidence=msg("evidence.on_behalf", name=named.text))
         return Signing(None, signed_by, unnamed=True, deputy=True,
-                       evidence="signed for the Secretary General, who is not named")
+                       evidence=msg("evidence.signed_for_unnamed_sg"))
     if hits:
-        return Signing(hits[0].entry.key, evidence=f"signature block: '{hits[0].text}'")
+        return Signing(hits[0].entry.key, evidence=found_in("signature block", hits[0].text))
     if sg_title_in(layout.signature):
-        return Signing(None, unnamed=True, evidence="signed 'The Secretary General' without a name",
+        return Signing(None, unnamed=True, evidence=msg("evidence.signed_by_unnamed_sg"),
                        unknown=_signer(layout.signature, sgs))
     return Signing()
 

@@ -11,6 +11,7 @@ from letters.users import ROLES, UserError, Users
 from letters.web.auth import Identity, address, checked_form, need
 from letters.web.render import render
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 admin = Depends(need("admin"))
@@ -44,7 +45,8 @@ async def add_user(request: Request, who: Identity = admin) -> Response:
                                 address(request))
     except UserError as error:
         return _page(request, str(error), status=422)
-    return RedirectResponse("/admin/users?done=added", status_code=303)
+    return RedirectResponse(path_for(request, "users_page", query={"done": "added"}),
+                            status_code=303)
 
 
 @router.post("/admin/users/{name}", response_class=HTMLResponse)
@@ -62,7 +64,8 @@ async def change_user(name: str, request: Request, who: Identity = admin) -> Res
                                 address(request))
     except UserError as error:
         return _page(request, str(error), status=422)
-    return RedirectResponse(f"/admin/users?done={action}", status_code=303)
+    return RedirectResponse(path_for(request, "users_page", query={"done": action}),
+                            status_code=303)
 
 
 def apply(users: Users, name: str, action: str, fields: dict[str, str], by: str,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import unicodedata
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +13,11 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, export, registry, snippets
+from letters import export, snippets
 from letters.models import Letter
 from letters.searching import SORTS, SearchResult
 from letters.service import Letters
-from letters.web import auditing, contract, overviews, upload
+from letters.web import auditing, contract, upload
 from letters.web.auth import Identity, address, check_api_csrf, need
 from letters.web.contract import DATE, answers, choice, download, json_body, one_of
 from letters.web.jsonbody import json_object
@@ -106,8 +105,8 @@ def download_name(filename: str | None, letter_id: str) -> str:
 
 def original_response(app: Letters, letter_id: str) -> FileResponse:
     """The original as a download under the name it was uploaded with (made safe)."""
-    record = app.get(letter_id)
-    return FileResponse(app.archive.original_path(letter_id), media_type="application/pdf",
+    record, path = app.original_path(letter_id)
+    return FileResponse(path, media_type="application/pdf",
                         filename=download_name(record.filename, record.id),
                         headers={"Cache-Control": "private, max-age=3600"})
 
@@ -152,26 +151,18 @@ async def correct(letter_id: str, request: Request, who: Identity = archivist) -
     return record.to_json()
 
 
-def partner_counts(app: Letters) -> Counter[str | None]:
-    """How many archived letters each partner has."""
-    return app.catalog.partner_counts()
-
-
 @router.get("/partners", summary="The registry of partners",
             **answers(list[contract.PartnerEntry], 401))
 def partners(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every partner with its number of letters, as `letters partners --json`."""
-    app = web(request).letters
-    counts = partner_counts(app)
-    return [registry.partner_json(p, counts[p.slug])
-            for p in sorted(app.registry.partners.values(), key=lambda p: p.slug)]
+    return [entry.to_json() for entry in web(request).letters.partners()]
 
 
 @router.get("/partners/{slug}", summary="One partner, its letters and founding documents",
             **answers(contract.PartnerDetail, 401, 404))
 def partner(slug: str, request: Request, who: Identity = reader) -> dict[str, Any]:
     """The registry entry with `letters` (by date) and `founding_documents`."""
-    return overviews.partner_overview(web(request).letters, slug).to_json()
+    return web(request).letters.partner(slug).to_json()
 
 
 @router.get("/partners/{slug}/export", summary="The founding-documents bundle (zip)",
@@ -201,7 +192,7 @@ def audit_events(request: Request, limit: int | None = Query(None, ge=1),
                  who: Identity = auditor,
                  chosen: auditing.AuditFilter = auditing.filters) -> list[dict[str, Any]]:
     """The audit log, newest first, filtered by who, action, from, to and letter; auditor."""
-    events = chosen.select(audit.events(web(request).letters.settings.archive_dir)[::-1])
+    events = chosen.select(web(request).letters.audit_events())
     return events[:limit] if limit else events
 
 
@@ -209,4 +200,4 @@ def audit_events(request: Request, limit: int | None = Query(None, ge=1),
             **answers(list[contract.SecretaryGeneralEntry], 401))
 def secretaries_general(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every Secretary General with the term of office and the number of letters."""
-    return overviews.secretaries_general(web(request).letters).to_json()
+    return web(request).letters.secretaries_general().to_json()

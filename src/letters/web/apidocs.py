@@ -1,9 +1,8 @@
 """The API documentation (Swagger UI) served by the program itself, for closed networks.
 
-Swagger UI's files come from the `swagger-ui-bundle` package, mounted under /docs/static; nothing
-is fetched from the internet. The pages' only inline scripts are FastAPI's, allowed by their hashes.
-That package's Swagger UI (4.x) reads OpenAPI 3.0 documents only: it is given /docs/openapi.json,
-the same document as /openapi.json labelled 3.0.3 (its schemas render the same).
+Swagger UI's files (Swagger UI 5, which reads the OpenAPI 3.1 document FastAPI makes) come from the
+`fastapi-offline` package, mounted under /docs/static; nothing is fetched from the internet. The
+pages' only inline scripts are FastAPI's, allowed by their hashes.
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from typing import Any
+from pathlib import Path
 
-import swagger_ui_bundle
-from fastapi import APIRouter, Request
+import fastapi_offline
+from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
@@ -22,8 +21,8 @@ from starlette.staticfiles import StaticFiles
 DOCS = "/docs"
 ASSETS = f"{DOCS}/static"
 REDIRECT = f"{DOCS}/oauth2-redirect"
-SPEC = f"{DOCS}/openapi.json"
-FILES = swagger_ui_bundle.swagger_ui_path
+SPEC = "/openapi.json"
+FILES = Path(fastapi_offline.__file__).parent / "static"
 #: The documentation's policy: only this site, and of inline scripts only FastAPI's (by hash).
 POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
           "script-src 'self' {hashes}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -62,12 +61,6 @@ TITLE = "letters - Swagger UI"
 def docs() -> HTMLResponse:
     """The interactive API documentation."""
     return docs_page(TITLE)
-
-
-@router.get(SPEC)
-def spec_for_swagger_ui(request: Request) -> dict[str, Any]:
-    """The OpenAPI document as this Swagger UI reads it (labelled 3.0.3)."""
-    return {**request.app.openapi(), "openapi": "3.0.3"}
 
 
 @router.get(REDIRECT)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,17 +16,19 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from letters import __version__
+from letters import messages as said
 from letters.errors import InvalidCorrection, NotFound
 from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import admin, api, apidocs, archivists, auditing, contract, login, pages
+from letters.web import admin, api, apidocs, archivists, auditing, contract, i18n, login, messages, pages
 from letters.web.admission import UploadQueue
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
 from letters.web.throttle import Throttle
+from letters.web.urls import path_for
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("letters.web")
@@ -65,17 +66,25 @@ def _sentence(status: int, detail: object) -> str:
     return SENTENCES.get(status, HTTPStatus(status).phrase + ".")
 
 
-def error_response(request: Request, status: int, detail: str,
+def error_response(request: Request, status: int, detail: str | said.Message,
                    headers: dict[str, str] | None = None) -> Response:
-    """JSON `{"detail": ...}` under /api, a friendly page elsewhere."""
+    """JSON `{"detail": ...}` under /api (in English unless the request's Accept-Language
+    asks for another language of the site; with the `code` of a domain message), a friendly
+    page elsewhere."""
     if is_api(request):
-        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        lang = i18n.choose(None, None, request.headers.get("accept-language"))
+        if isinstance(detail, said.Message):
+            body = {"detail": messages.say(detail, lang), **({"code": detail.code} if detail.code
+                                                             else {})}
+        else:
+            body = {"detail": messages.translate(detail, lang)}
+        return JSONResponse(body, status_code=status, headers=headers)
     try:
         return render(request, "error.html", {"status": status, "detail": detail},
                       status=status, headers=headers)
     except Exception:  # the error page itself failed: still no stack trace for the user
         log.exception("the error page could not be rendered")
-        return PlainTextResponse(detail, status_code=status, headers=headers)
+        return PlainTextResponse(str(detail), status_code=status, headers=headers)
 
 
 def allowed_methods(request: Request) -> str:
@@ -159,7 +168,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return error_response(request, 401, SENTENCES[401], {"WWW-Authenticate": "Bearer"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        return RedirectResponse(path_for(request, "login_form", query={"next": target}),
+                                status_code=303)
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -173,10 +183,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 404, str(exc) or SENTENCES[404])
 
     async def bad_query(request: Request, exc: Exception) -> Response:
-        return error_response(request, 400, str(exc) or SENTENCES[400])
+        assert isinstance(exc, QueryError)
+        return error_response(request, 400, exc.message if str(exc) else SENTENCES[400])
 
     async def index_unavailable(request: Request, exc: Exception) -> Response:
-        return error_response(request, 503, str(exc))
+        assert isinstance(exc, IndexUnavailable)
+        return error_response(request, 503, exc.message)
 
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
@@ -201,7 +213,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings) -> FastAPI:
     """The web view and the JSON API over one archive."""
     state = Web(
-        letters=Letters(settings), users=Users(settings), sessions=Sessions(settings),
+        letters=Letters(settings), settings=settings, users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
         templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
     )

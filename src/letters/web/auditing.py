@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, ClassVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit, fixity
+from letters import fixity
+from letters.messages import msg
 from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
-from letters.web.fixity_view import problem_views
+from letters.web.fixity_view import NAMED_KINDS, problem_views
 from letters.web.render import render
 from letters.web.searchform import page_numbers, whole_number
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -37,6 +38,8 @@ NEVER_CHECKED = "The archive has not been checked yet: send POST /api/fixity to 
 class AuditFilter:
     """Which audit events to show: by whom, which action, between which days, about which letter."""
 
+    #: The name of the page the filters' links lead to.
+    ROUTE: ClassVar[str] = "audit_page"
     who: str = ""
     action: str = ""
     date_from: str = ""
@@ -51,17 +54,16 @@ class AuditFilter:
         values = {field: params.get(name, "").strip()[:200] for field, name in PARAMS.items()}
         for field in ("date_from", "date_to"):
             if values[field] and not is_iso_date(values[field]):
-                raise QueryError(f"The date '{values[field]}' is not a date: write it as "
-                                 "YYYY-MM-DD.")
+                raise QueryError(msg("query.not_a_date", value=values[field]))
         if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-            raise QueryError("The start date is after the end date.")
+            raise QueryError(msg("query.start_after_end"))
         if not paged:
             return cls._of(values)
-        page = whole_number(params.get("page", ""), 1, "page must be a whole number from 1.")
-        per_page = whole_number(params.get("per_page", ""), PER_PAGE,
-                           f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        page = whole_number(params.get("page", ""), 1, msg("query.page_number"))
+        too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
+        per_page = whole_number(params.get("per_page", ""), PER_PAGE, too_many)
         if per_page > MAX_PER_PAGE:
-            raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+            raise QueryError(too_many)
         return replace(cls._of(values), page=page, per_page=per_page)
 
     @classmethod
@@ -87,15 +89,14 @@ class AuditFilter:
         """The events that pass, in the order given."""
         return [event for event in events if self.matches(event)]
 
-    def url(self, **changes: str) -> str:
-        """The audit page's address with these filters, some changed (page 1 unless given)."""
+    def query(self, **changes: str) -> dict[str, str]:
+        """The audit page's URL parameters with these filters, some changed (page 1 unless
+        given)."""
         values = {name: getattr(self, field) for field, name in PARAMS.items()}
         if self.per_page != PER_PAGE:
             values["per_page"] = str(self.per_page)
         values.update(changes)
-        query = urlencode([(k, v) for k, v in values.items()
-                           if v and not (k == "page" and v == "1")])
-        return f"/audit?{query}" if query else "/audit"
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,6 @@ class Paged:
     def last_page(self) -> int:
         """The number of the last page (1 when there is nothing)."""
         return max(1, -(-self.total // self.per_page))
-
-
-def newest_first(app: Letters) -> list[dict[str, Any]]:
-    """Every audit event, newest first."""
-    return audit.events(app.settings.archive_dir)[::-1]
 
 
 def page_of(events: list[dict[str, Any]], chosen: AuditFilter) -> Paged:
@@ -139,21 +135,6 @@ def _strings(value: Any) -> set[str]:
 
 
 # -- fixity -------------------------------------------------------------------------------------
-def last_fixity(app: Letters) -> dict[str, Any] | None:
-    """The last fixity report with `by`, who ran it (from the audit log), or None."""
-    report = fixity.last_report(app)
-    if report is None:
-        return None
-    # the report is saved just before its event is recorded: the last such event is its own
-    at = str(report.get("at") or "")
-    counts = {"checked": report.get("checked"), "ok": report.get("ok"),
-              "problems": len(report.get("problems") or [])}
-    runs = [e for e in audit.events(app.settings.archive_dir)
-            if e.get("action") == "verify" and str(e.get("at") or "") >= at
-            and e.get("what") == counts]
-    return {**report, "by": runs[-1].get("who") if runs else None}
-
-
 def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
     """Check every original now; the report (saved, and recorded in the audit log) with `by`."""
     report = fixity.verify(app, by=by, address=where)
@@ -165,9 +146,9 @@ def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
 def audit_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The audit log, newest first, filtered and paged, with the state of its hash chain."""
     app = web(request).letters
-    events = newest_first(app)
+    events = app.audit_events()
     context: dict[str, Any] = {
-        "section": "audit", "chain": audit.verify(app.settings.archive_dir), "error": None,
+        "section": "audit", "chain": app.audit_chain(), "error": None,
         "form": AuditFilter(), "result": None, "pages": [], "last_page": 1,
         "people": sorted({str(e.get("who")) for e in events if e.get("who")}, key=str.casefold),
         "actions": sorted({str(e.get("action")) for e in events if e.get("action")}),
@@ -175,7 +156,7 @@ def audit_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     try:
         chosen = AuditFilter.from_params(request.query_params)
     except QueryError as error:
-        context["error"] = str(error)
+        context["error"] = error.message
         context["form"] = _lenient(request.query_params)
         return render(request, "audit.html", context, status=400)
     result = page_of(events, chosen)
@@ -193,10 +174,11 @@ def _lenient(params: Mapping[str, str]) -> AuditFilter:
 def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The last fixity check: when, by whom, how many originals, every problem; a button to run one."""
     app = web(request).letters
-    report = last_fixity(app)
+    report = fixity.last_check(app)
     return render(request, "fixity.html", {
         "section": "fixity", "report": report,
         "problems": problem_views(app, report) if report else [],
+        "named_kinds": NAMED_KINDS,
         "done": request.query_params.get("done") == "1",
     })
 
@@ -207,7 +189,7 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
     await checked_form(request)
     app = web(request).letters
     await run_in_threadpool(run_fixity, app, who.name, address(request))
-    return RedirectResponse("/fixity?done=1", status_code=303)
+    return RedirectResponse(path_for(request, "fixity_page", query={"done": 1}), status_code=303)
 
 
 # -- API ----------------------------------------------------------------------------------------
@@ -215,7 +197,7 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
                 **contract.answers(contract.FixityReport, 401, 403, 404))
 def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
-    report = last_fixity(web(request).letters)
+    report = fixity.last_check(web(request).letters)
     if report is None:
         raise HTTPException(404, NEVER_CHECKED)
     return report

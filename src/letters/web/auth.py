@@ -97,7 +97,7 @@ def _from_cookie(request: Request) -> Identity:
     state = web(request)
     try:
         session_id = state.signer.unsign(
-            raw, max_age=state.letters.settings.session_seconds).decode("ascii")
+            raw, max_age=state.settings.session_seconds).decode("ascii")
     except (BadSignature, UnicodeDecodeError):
         return Identity(None)
     session = state.sessions.get(session_id)
@@ -115,7 +115,7 @@ def need(role: str) -> Callable[[Request], Identity]:
               cookie: str | None = _cookie) -> Identity:
         who = identify(request)
         if who.user is None:
-            if role == "reader" and web(request).letters.settings.open_reading:
+            if role == "reader" and web(request).settings.open_reading:
                 return who
             raise LoginRequired()
         if not who.can(role):
@@ -152,7 +152,7 @@ def address(request: Request) -> str | None:
 
 
 def _trusted(request: Request) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return _networks(web(request).letters.settings.trusted_proxies)
+    return _networks(web(request).settings.trusted_proxies)
 
 
 @functools.cache
@@ -219,7 +219,7 @@ def check_api_csrf(request: Request, who: Identity) -> None:
 def _secure(request: Request) -> bool:
     """Whether cookies must be Secure: always when configured, else when the request came over
     HTTPS, directly or (X-Forwarded-Proto) through a trusted proxy."""
-    if web(request).letters.settings.secure_cookies or request.url.scheme == "https":
+    if web(request).settings.secure_cookies or request.url.scheme == "https":
         return True
     peer = request.client.host if request.client else None
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
@@ -230,7 +230,7 @@ def set_session_cookie(request: Request, response: Response, session_id: str) ->
     """Give the browser its session: signed, HttpOnly, SameSite=Lax, lasting the session."""
     state = web(request)
     response.set_cookie(SESSION_COOKIE, state.signer.sign(session_id).decode("ascii"),
-                        max_age=state.letters.settings.session_seconds, httponly=True,
+                        max_age=state.settings.session_seconds, httponly=True,
                         samesite="lax", secure=_secure(request), path="/")
 
 

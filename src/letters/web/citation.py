@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from letters.models import Letter, Partner
-from letters.registry import Registry
+from letters.messages import joined
+from letters.models import Letter, Partner, SecretaryGeneral
 from letters.textnorm import fold
 from letters.web.i18n import long_date
 from letters.web.messages import gettext
@@ -16,7 +16,7 @@ COE_SG = "Secretary General of the Council of Europe"
 def partner_name(partner: Partner, letter: Letter, text: str) -> str:
     """The partner's name as the letter writes it, else the name in use on its date."""
     names = sorted(partner.names(), key=lambda n: len(n.name), reverse=True)
-    for source in (letter.evidence.get("partner", ""), text):
+    for source in (joined(letter.evidence.get("partner", [])), text):
         haystack = fold(source)
         for name in names:
             if re.search(r"(?<!\w)" + re.escape(fold(name.name)) + r"(?!\w)", haystack):
@@ -29,16 +29,15 @@ def partner_name(partner: Partner, letter: Letter, text: str) -> str:
     return partner.name
 
 
-def citation(letter: Letter, registry: Registry, text: str = "", lang: str = "en") -> str:
+def citation(letter: Letter, partner: Partner | None, sg: SecretaryGeneral | None,
+             text: str = "", lang: str = "en") -> str:
     """'Letter from <SG>, Secretary General of the Council of Europe, to <partner>, Strasbourg,
     <date>' for the Council's letters; 'Letter from <signer>, <partner>, to <SG>, ...' for replies
     (in `lang`: the sentences are msgids of the messages catalog)."""
     def _(msgid: str, **parts: object) -> str:
         return gettext(msgid, lang, **parts)
 
-    partner = registry.partner(letter.partner) if letter.partner else None
     who = partner_name(partner, letter, text) if partner else _("an unidentified organisation")
-    sg = registry.sg(letter.signatory) if letter.signatory else None
     sg_part = (_("{name}, Secretary General of the Council of Europe", name=sg.name) if sg
                else _("the Secretary General of the Council of Europe"))
     when = long_date(letter.date, lang) or _("undated")

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from letters.models import CORRECTABLE
+from letters.models import CORRECTABLE, Kind
 from letters.settings import Settings
 
 #: What each error status means in the API, for the document.
@@ -56,6 +56,8 @@ class Problem(_Shape):
     """An error: one plain sentence."""
 
     detail: str
+    code: str | None = Field(None, description="the code of the sentence, when the domain said "
+                             "it (e.g. `query.unbalanced_quote`): the same whatever the language")
 
 
 class Signature(_Shape):
@@ -134,6 +136,8 @@ class Rejected(_Shape):
     path: str
     result: Literal["rejected"]
     error: str
+    code: str | None = Field(None, description="the code of `error` (e.g. `refusal.not_pdf`): "
+                             "the same whatever the language")
 
 
 IngestLine = Added | Rejected
@@ -158,7 +162,7 @@ class FormerName(_Shape):
 class _PartnerFields(_Shape):
     slug: str
     name: str
-    kind: Literal["company", "association"]
+    kind: Kind
     aliases: list[str]
     joined: str | None
 
@@ -266,6 +270,10 @@ class FixityProblem(_Shape):
     id: str | None
     path: str
     problem: str
+    code: str = Field("", description="the code of `problem` (e.g. `integrity.original_altered`), "
+                      "empty in reports saved by earlier versions")
+    params: dict[str, Any] = Field(default_factory=dict, description="the values `problem` names "
+                                   "(a value may itself be `{\"code\", \"params\"}`)")
 
 
 class FixityReport(_Shape):
@@ -313,7 +321,7 @@ class NewPartner(_Shape):
 
     slug: str | None = Field(None, description="made from the name when not given")
     name: str
-    kind: Literal["company", "association"]
+    kind: Kind
     joined: str | None = Field(None, description="YYYY-MM-DD")
 
 

@@ -18,6 +18,7 @@ from letters.web.jsonbody import json_object, text_field
 from letters.web.pages import letter_context
 from letters.web.render import render
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter()
 reader = Depends(need("reader"))
@@ -46,7 +47,8 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
         context["exchange_error"] = str(error)
         return render(request, "letter.html", context, status=422)
     done = "linked" if action == "link" else "unlinked"
-    return RedirectResponse(f"/letters/{letter_id}?exchange={done}#exchange-form",
+    return RedirectResponse(path_for(request, "letter_page", letter_id=letter_id,
+                                     query={"exchange": done}, fragment="exchange-form"),
                             status_code=303)
 
 

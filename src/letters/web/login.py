@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import audit
 from letters.web import i18n
 from letters.web.auth import (
     address,
@@ -19,21 +18,22 @@ from letters.web.auth import (
 )
 from letters.web.render import language, render
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after logging in: a path on this site only."""
+def safe_next(request: Request, target: str | None) -> str:
+    """Where to go after logging in: a path on this site only (else the search page)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
+        return path_for(request, "search_page")
     return target
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
     """The login form."""
-    return render(request, "login.html", {"next": safe_next(request.query_params.get("next")),
+    return render(request, "login.html", {"next": safe_next(request, request.query_params.get("next")),
                                           "error": None, "name_value": ""})
 
 
@@ -44,7 +44,7 @@ async def login(request: Request) -> Response:
     fields = await checked_form(request)
     # no user name is longer than 64 characters: a longer one is cut before it is logged
     name, password = fields.get("name", "").strip()[:100], fields.get("password", "")
-    target = safe_next(fields.get("next"))
+    target = safe_next(request, fields.get("next"))
     where = address(request)
     t = i18n.translator(language(request))
     context: dict[str, Any] = {"next": target, "name_value": name, "error": None}
@@ -56,8 +56,7 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", context, status=429)
     user = await run_in_threadpool(state.users.authenticate, name, password) if name else None
     if user is None:
-        audit.record(state.letters.settings.archive_dir, "login_failed", name or "(empty)",
-                     {"user": name}, where)
+        state.letters.record("login_failed", name or "(empty)", {"user": name}, where)
         context["error"] = t("login.failed")
         return render(request, "login.html", context, status=401)
     state.logins.refund(key)  # the address's other failures stay counted
@@ -66,8 +65,7 @@ async def login(request: Request) -> Response:
     if previous.session_id:
         state.sessions.end(previous.session_id)
     session_id, _ = state.sessions.start(user.name)
-    audit.record(state.letters.settings.archive_dir, "login", user.name, {"user": user.name},
-                 where)
+    state.letters.record("login", user.name, {"user": user.name}, where)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, session_id)
     return response
@@ -81,8 +79,7 @@ async def logout(request: Request) -> Response:
     who = identify_quietly(request)
     if who.session_id:
         state.sessions.end(who.session_id)
-        audit.record(state.letters.settings.archive_dir, "logout", who.name, {"user": who.name},
-                     address(request))
-    response = RedirectResponse("/", status_code=303)
+        state.letters.record("logout", who.name, {"user": who.name}, address(request))
+    response = RedirectResponse(path_for(request, "search_page"), status_code=303)
     clear_session_cookie(request, response)
     return response

@@ -1,11 +1,13 @@
-"""The domain's sentences in the reader's language, from gettext catalogs read with Babel.
+"""What the domain says, in the reader's language, from gettext catalogs read with Babel.
 
-Domain code writes plain English sentences (review reasons, evidence, titles, fixity problems,
-upload refusals, search errors) and stores some of them in records. Their translations live in
-`locales/<lang>/LC_MESSAGES/messages.po`, the format translators know: each msgid is the English
-sentence with `{name}` for its variable parts (python-brace-format). A sentence is translated
-by finding the msgid it is an instance of; its parts are translated in turn (a zone's name, a
-nested sentence). The same catalogs hold the interface strings of the templates, each under its
+The domain says things as messages (`letters.messages.Message`: a code and its parameters:
+review reasons, evidence, fixity problems, upload refusals, search errors). Their translations
+live in `locales/<lang>/LC_MESSAGES/messages.po`, the format translators know: each code is a
+msgctxt, its msgid the English with `{name}` for its parameters (python-brace-format); `say`
+fills in the parameters, themselves said in the same language when they are messages.
+Sentences that have no code (stored titles, records made before codes, the web layer's errors)
+are translated by finding the msgid they are an instance of, their parts translated in turn
+(`translate`). The same catalogs hold the interface strings of the templates, each under its
 key as msgctxt (`interface`); their English is in the template `locales/messages.pot`.
 Catalogs are read from the .po files themselves: nothing to compile.
 """
@@ -19,9 +21,15 @@ from pathlib import Path
 from babel.messages import Catalog as Messages
 from babel.messages.pofile import read_po
 
+from letters.messages import ENGLISH, WRITTEN, Message, Param
+
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The kinds of message whose days are written out in the reader's language (a search error
+#: repeats the query as it was typed).
+DATED = ("reason", "evidence")
 #: Between the items of a list: French puts a space before the semicolon.
 SEPARATOR = {"fr": " ; "}
 
@@ -73,9 +81,43 @@ def read(lang: str | None) -> Messages:
 
 @cache
 def catalog(lang: str) -> Catalog:
-    """The domain's sentences of a language (empty for English, the language of the msgids)."""
+    """The sentences of a language, found by their English (the domain's messages and those
+    without a code; empty for English, the language of the msgids)."""
     return Catalog([(str(m.id), str(m.string)) for m in read(lang)
-                    if m.id and m.string and not m.fuzzy and m.context is None])
+                    if m.id and m.string and not m.fuzzy
+                    and (m.context is None or m.context in ENGLISH)])
+
+
+@cache
+def coded(lang: str) -> dict[str, str]:
+    """The domain's messages of a language by code (English: `letters.messages.ENGLISH`)."""
+    return {**ENGLISH, **{str(m.context): str(m.string) for m in read(lang)
+                          if m.context in ENGLISH and m.string and not m.fuzzy}}
+
+
+def say(message: Message, lang: str) -> str:
+    """A message of the domain in `lang` (in English when the catalog lacks it)."""
+    if message.code == WRITTEN:
+        return translate(str(message), lang)
+    dated = message.code.split(".")[0] in DATED
+    values = {k: _value(v, lang, dated) for k, v in message.params.items()}
+    template = coded(lang).get(message.code)
+    return str(message) if template is None else template.format(**values)
+
+
+def _value(value: Param, lang: str, dated: bool) -> object:
+    if isinstance(value, Message):
+        return say(value, lang)
+    if dated and isinstance(value, str) and _DAY.match(value):
+        from letters.web.i18n import long_date  # i18n reads its strings from this module
+
+        return long_date(value, lang)
+    return value
+
+
+def say_all(messages: list[Message], lang: str) -> str:
+    """Several messages of the domain in `lang`, as one line."""
+    return SEPARATOR.get(lang, "; ").join(say(message, lang) for message in messages)
 
 
 def interface(lang: str) -> dict[str, str]:

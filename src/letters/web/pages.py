@@ -10,24 +10,23 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, thumbnails
-from letters.corrections import validate
+from letters.corrections import form_changes
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import pair_choices, rows_for
-from letters.models import CORRECTABLE, Letter
+from letters.models import Letter
 from letters.searching import QueryError, SearchResult
 from letters.service import Letters
 from letters.web import i18n, upload
-from letters.web.api import original_response, partner_counts
+from letters.web.api import original_response
 from letters.web.auth import Identity, address, check_csrf, checked_form, need
 from letters.web.citation import citation
 from letters.web.highlight import mark, snippet_html
-from letters.web.joining import joined_from_letters
-from letters.web.overviews import partner_overview, secretaries_general
 from letters.web.render import language, problem_text, render
 from letters.web.review_view import LARGE, review_context
 from letters.web.searchform import SearchForm, page_numbers, plain_digits
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
+from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 reader = Depends(need("reader"))
@@ -39,11 +38,11 @@ FORM_FIELDS = ("date", "partner", "signatory", "direction", "signed_by", "langua
 
 @dataclass
 class FacetItem:
-    """One value of a facet: its label, count, the link that toggles it, whether it is on."""
+    """One value of a facet: its label, count, the search that toggles it, whether it is on."""
 
     label: str
     count: int
-    url: str
+    query: dict[str, str]
     active: bool
 
 
@@ -61,13 +60,13 @@ def facet_items(form: SearchForm, result: SearchResult, app: Letters,
             if facet == "year":
                 start, end = f"{value}-01-01", f"{value}-12-31"
                 active = form.date_from == start and form.date_to == end
-                url = form.url(date_from="" if active else start, date_to="" if active else end)
+                query = form.query(date_from="" if active else start, date_to="" if active else end)
                 label = str(value)
             else:
                 active = getattr(form, facet) == value
-                url = form.url(**{facet: "" if active else str(value)})
+                query = form.query(**{facet: "" if active else str(value)})
                 label = _facet_label(facet, str(value), app, t)
-            items.append(FacetItem(label, count, url, active))
+            items.append(FacetItem(label, count, query, active))
         if items:
             out[facet] = items
     return out
@@ -75,7 +74,7 @@ def facet_items(form: SearchForm, result: SearchResult, app: Letters,
 
 def _facet_label(facet: str, value: str, app: Letters, t: Any) -> str:
     if facet in ("partner", "signatory"):
-        return app.registry.display_name(value) or value
+        return app.display_name(value) or value
     if facet == "direction":
         return str(t(f"direction.{value}"))
     if facet == "language":
@@ -92,15 +91,12 @@ def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
     context: dict[str, Any] = {
         "form": form, "section": "search", "error": None, "result": None, "facets": {},
         "pages": [], "last_page": 1, "hits": [],
-        "partners_for_select": sorted(app.registry.partners.values(),
-                                      key=lambda p: p.name.casefold()),
-        "sgs_for_select": sorted(app.registry.secretaries_general.values(),
-                                 key=lambda s: s.term_start),
+        "choices": app.choices(),
     }
     try:
         result = app.search(form.to_request())
     except QueryError as error:
-        context["error"] = str(error)
+        context["error"] = error.message
         return render(request, "search.html", context, status=400)
     last = max(1, -(-result.total // max(1, result.per_page)))
     context.update(
@@ -115,17 +111,17 @@ def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
 def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
     """What the letter page shows."""
     app = web(request).letters
-    pages = app.archive.pages(letter.id)
-    q = request.query_params.get("q", "")[:app.settings.max_query_chars]
-    other_id = exchanges.other_letter(app, letter)
+    shown = app.letter_reading(letter)
+    q = request.query_params.get("q", "")[:web(request).settings.max_query_chars]
     return {
         "letter": letter, "q": q, "section": "search",
-        "text_pages": [mark(text, _spans(app, q, text)) for text in pages],
-        "history": app.archive.history(letter.id),
-        "other": app.catalog.get(other_id) if other_id else None,
-        "citation": citation(letter, app.registry, "\n".join(pages), language(request)),
+        "text_pages": [mark(text, app.spans(q, text)) for text in shown.pages],
+        "history": shown.history,
+        "other": shown.other,
+        "citation": citation(letter, shown.partner, shown.signatory, "\n".join(shown.pages),
+                             language(request)),
         "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
-        "registry": app.registry,
+        "choices": app.choices(),
         "form_fields": FORM_FIELDS,
         "values": {field: getattr(letter, field) or "" for field in FORM_FIELDS},
         "errors": {},
@@ -133,17 +129,6 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "ocr_percent": _percent(letter.ocr_confidence),
         "pair_choices": pair_choices(app, letter),
     }
-
-
-def _spans(app: Letters, q: str, text: str) -> list[tuple[int, int]]:
-    """Where the search's words are in the text; none when the query cannot be read."""
-    if not q.strip():
-        return []
-    try:
-        spans: list[tuple[int, int]] = app.index.spans(q, text)
-    except QueryError:
-        return []
-    return spans
 
 
 def _percent(confidence: float | None) -> int | None:
@@ -179,18 +164,10 @@ async def correct_letter(letter_id: str, request: Request,
     form = await checked_form(request)
     letter = await run_in_threadpool(app.get, letter_id)
     typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
-    changes: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    pairing: dict[str, Any] = {}
     lang = language(request)
-    for field, raw in typed.items():
-        value = raw.strip() or None
-        if field in CORRECTABLE and value != getattr(letter, field):
-            try:
-                validate(app, {field: value})
-            except InvalidCorrection as error:
-                errors[field] = problem_text(error, lang)
-            changes[field] = value
+    changes, refused = form_changes(app, letter, typed)
+    errors = {field: problem_text(error, lang) for field, error in refused.items()}
+    pairing: dict[str, Any] = {}
     if changes and not errors:
         try:
             await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request),
@@ -208,9 +185,9 @@ async def correct_letter(letter_id: str, request: Request,
             return render(request, "review_letter.html",
                           review_context(request, letter, context), status=422)
         return render(request, "letter.html", context, status=422)
-    if in_review:
-        return RedirectResponse(f"/review/{letter_id}?saved=1#correct", status_code=303)
-    return RedirectResponse(f"/letters/{letter_id}?saved=1#correct", status_code=303)
+    back = "review_letter" if in_review else "letter_page"
+    return RedirectResponse(path_for(request, back, letter_id=letter_id, query={"saved": 1},
+                                     fragment="correct"), status_code=303)
 
 
 @router.get("/letters/{letter_id}/pages/{page}.png")
@@ -219,13 +196,12 @@ def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
     """A thumbnail of one page (`?size=large`: as wide as the review view shows it), made on
     first request."""
     app = web(request).letters
-    letter = app.get(letter_id)
     if not plain_digits(page):
+        app.get(letter_id)  # an unknown letter is said first
         raise NotFound(f"The letter {letter_id} has no page '{page}'.")
     try:
-        path = thumbnails.page_png(app.archive, letter, int(page),
-                                   width=LARGE if size == "large" else thumbnails.WIDTH,
-                                   memory_bytes=app.settings.extract_memory_bytes)
+        path = app.thumbnail(letter_id, int(page),
+                             width=LARGE if size == "large" else thumbnails.WIDTH)
     except thumbnails.ThumbnailError as error:
         raise HTTPException(422, str(error)) from None
     return FileResponse(path, media_type="image/png",
@@ -242,12 +218,11 @@ def download(letter_id: str, request: Request, who: Identity = reader) -> FileRe
 def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
     """Every partner, with the timeline of the partnership."""
     app = web(request).letters
-    counts = partner_counts(app)
-    partners = sorted(app.registry.partners.values(), key=lambda p: (p.name.casefold()))
-    derived = joined_from_letters(app)
+    entries = sorted(app.partners(), key=lambda entry: entry.partner.name.casefold())
+    derived = app.joined_from_letters()
     return render(request, "partners.html", {
-        "section": "partners", "partners": partners, "counts": counts, "derived": derived,
-        "timeline": build_timeline(app.registry, derived), "registry": app.registry,
+        "section": "partners", "entries": entries, "derived": derived,
+        "timeline": build_timeline([entry.partner for entry in entries], derived),
     })
 
 
@@ -255,10 +230,10 @@ def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
 def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse:
     """A partner: founding documents first, former names, every letter by date."""
     app = web(request).letters
-    overview = partner_overview(app, slug)
+    overview = app.partner(slug)
     return render(request, "partner.html", {
         "section": "partners", "partner": overview.partner, "letters": overview.letters,
-        "founding": overview.founding, "exchange": overview.exchange, "registry": app.registry,
+        "founding": overview.founding, "exchange": overview.exchange,
         "exchanges": rows_for(app, slug, overview.letters),
         "derived": ({slug: overview.exchange.date}
                     if overview.exchange and overview.exchange.date else {}),
@@ -268,7 +243,7 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
 @router.get("/secretaries-general", response_class=HTMLResponse)
 def sgs_page(request: Request, who: Identity = reader) -> HTMLResponse:
     """The Secretaries General and their terms of office."""
-    overview = secretaries_general(web(request).letters)
+    overview = web(request).letters.secretaries_general()
     return render(request, "sgs.html", {"section": "sgs", "sgs": overview.people,
                                         "counts": overview.counts})
 
@@ -276,12 +251,9 @@ def sgs_page(request: Request, who: Identity = reader) -> HTMLResponse:
 @router.get("/secretaries-general/{slug}", response_class=HTMLResponse)
 def sg_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse:
     """A Secretary General: term of office and letters by date."""
-    app = web(request).letters
-    sg = app.registry.sg(slug)
-    if sg is None:
-        raise NotFound(f"There is no Secretary General with the slug '{slug}'.")
-    letters = app.catalog.letters_of_signatory(slug)
-    return render(request, "sg.html", {"section": "sgs", "sg": sg, "letters": letters})
+    shown = web(request).letters.secretary_general(slug)
+    return render(request, "sg.html", {"section": "sgs", "sg": shown.person,
+                                       "letters": shown.letters})
 
 
 @router.get("/upload", response_class=HTMLResponse)

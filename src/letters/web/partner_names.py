@@ -23,6 +23,7 @@ from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
 from letters.web.render import language, render
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter()
 archivist = Depends(need("archivist"))
@@ -47,7 +48,7 @@ def new_partner_form(request: Request, who: Identity = archivist) -> HTMLRespons
 
 
 @router.post("/partners/new", response_class=HTMLResponse, include_in_schema=False)
-async def newregistered(request: Request, who: Identity = archivist) -> Response:
+async def new_partner(request: Request, who: Identity = archivist) -> Response:
     """Register the partner, then offer the letters it now matches."""
     app = web(request).letters
     fields, _ = await _form(request)
@@ -58,7 +59,7 @@ async def newregistered(request: Request, who: Identity = archivist) -> Response
     except RegistryError as error:
         return render(request, "partner_new.html", {"section": "partners", "error": str(error),
                                                     "values": fields}, status=422)
-    return RedirectResponse(f"/partners/{partner.slug}/relink?added=partner", status_code=303)
+    return _to_relink(request, partner.slug, added="partner")
 
 
 @router.get("/partners/{slug}/names", response_class=HTMLResponse, include_in_schema=False)
@@ -83,7 +84,13 @@ async def add_name_page(slug: str, request: Request, who: Identity = archivist) 
         return render(request, "partner_names.html", {"section": "partners", "partner": partner,
                                                       "error": str(error), "values": fields},
                       status=422)
-    return RedirectResponse(f"/partners/{slug}/relink?added=name", status_code=303)
+    return _to_relink(request, slug, added="name")
+
+
+def _to_relink(request: Request, slug: str, **notice: str) -> RedirectResponse:
+    """After a change: to the partner's relink page, saying what was done."""
+    return RedirectResponse(path_for(request, "relink_form", slug=slug, query=notice),
+                            status_code=303)
 
 
 def _relink_page(request: Request, slug: str, error: str | None = None,
@@ -121,7 +128,7 @@ async def relink_page(slug: str, request: Request, who: Identity = archivist) ->
                                        fields.get("confirm_pairing") == "1")
     except RegistryError as error:
         return await run_in_threadpool(_relink_page, request, slug, str(error), 422)
-    return RedirectResponse(f"/partners/{slug}/relink?relinked={len(done)}", status_code=303)
+    return _to_relink(request, slug, relinked=str(len(done)))
 
 
 # -- the API -------------------------------------------------------------------------------------

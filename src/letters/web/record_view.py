@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from letters.models import CORRECTABLE
+
+MarkKind = Literal["corrected", "confirmed"]
+#: The kinds of mark (a page says `letter.<kind>_by`).
+MARKS: tuple[str, ...] = get_args(MarkKind)
 
 
 @dataclass(frozen=True)
 class Mark:
     """A person's last word on a field: `corrected` (a new value) or `confirmed` (kept as it was)."""
 
-    kind: str
+    kind: MarkKind
     by: str
     at: str
 

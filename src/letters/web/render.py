@@ -12,12 +12,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from letters.corrections import confirmable
-from letters.models import Letter
+from letters.messages import Message
+from letters.models import KINDS, Letter
 from letters.registry import Registry
 from letters.settings import MB
 from letters.web import i18n, messages, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
 from letters.web.state import web
+from letters.web.urls import path_for
 from letters.web.wording import Wording
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,9 +36,14 @@ def environment() -> Environment:
 
 
 @pass_context
-def in_language(context: Any, sentence: str | None) -> str:
-    """A sentence of the domain (a reason, evidence, a refusal) in the page's language."""
-    return messages.translate(sentence, context["lang"])
+def in_language(context: Any, said: Message | list[Message] | str | None) -> str:
+    """What the domain says (a reason, evidence, a refusal: a message, several, or a sentence
+    without a code) in the page's language."""
+    if isinstance(said, Message):
+        return messages.say(said, context["lang"])
+    if isinstance(said, list):
+        return messages.say_all(said, context["lang"])
+    return messages.translate(said, context["lang"])
 
 
 @pass_context
@@ -96,14 +103,15 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     other = "fr" if lang == "en" else "en"
     values: dict[str, Any] = {
         "request": request,
+        "url": partial(path_for, request),
         "lang": lang,
         "other_lang": other,
         "switch_url": switch_url(request, other),
         "t": t,
         "who": identify_quietly(request),
         "csrf": partial(csrf_token, request),  # called by forms only: no cookie without a form
-        "open_reading": state.letters.settings.open_reading,
-        "max_upload_mb": state.letters.settings.max_upload_bytes // MB or 1,
+        "open_reading": state.settings.open_reading,
+        "max_upload_mb": state.settings.max_upload_bytes // MB or 1,
         "section": "",
         "day": partial(i18n.long_date, lang=lang),
         "moment": partial(i18n.long_moment, lang=lang),
@@ -115,6 +123,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "has_text": lambda key: key in i18n.STRINGS[i18n.DEFAULT],
         "word": lambda prefix: lambda value: t(prefix + str(value)),
         "confirmable": confirmable,
+        "partner_kinds": KINDS,
     }
     values.update(context or {})
     html = state.templates.get_template(template).render(values)

@@ -9,12 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters import review
-from letters.corrections import confirmable
+from letters.corrections import NothingToConfirm
 from letters.exchange_rows import incomplete
 from letters.web import contract
 from letters.web.auth import Identity, address, checked_form, need
 from letters.web.render import render
 from letters.web.state import web
+from letters.web.urls import path_for
 
 router = APIRouter()
 archivist = Depends(need("archivist"))
@@ -47,12 +48,10 @@ async def confirm_letter(letter_id: str, request: Request, who: Identity = archi
     """Confirm the partner, Secretary General, date and direction that hold a value, as they stand."""
     app = web(request).letters
     form = await checked_form(request)
-    letter = await run_in_threadpool(app.get, letter_id)
-    fields = confirmable(letter)
-    if not fields:
-        raise HTTPException(409, "There is nothing to confirm: correct the record instead.")
-    await run_in_threadpool(app.correct, letter_id, {"confirmed": fields}, who.name,
-                            address(request))
-    if form.get("back") == "review":
-        return RedirectResponse(f"/review/{letter_id}?confirmed=1", status_code=303)
-    return RedirectResponse(f"/letters/{letter_id}?confirmed=1", status_code=303)
+    try:
+        await run_in_threadpool(app.confirm, letter_id, who.name, address(request))
+    except NothingToConfirm as error:
+        raise HTTPException(409, str(error)) from None
+    back = "review_letter" if form.get("back") == "review" else "letter_page"
+    return RedirectResponse(path_for(request, back, letter_id=letter_id, query={"confirmed": 1}),
+                            status_code=303)

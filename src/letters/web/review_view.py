@@ -10,20 +10,11 @@ from starlette.requests import Request
 
 from letters import review
 from letters.models import Letter
-from letters.service import Letters
 from letters.web.searchform import plain_digits
 from letters.web.state import web
 
 #: Width in pixels of the page image the review view shows.
 LARGE = 1000
-
-
-def next_in_queue(app: Letters, letter: Letter) -> Letter | None:
-    """The letter after this one in the review queue (oldest first), else the queue's first other."""
-    waiting = [x for x in review.queue(app) if x.id != letter.id]
-    after = [x for x in waiting if (x.added_at, x.id) > (letter.added_at, letter.id)]
-    chosen = after or waiting
-    return chosen[0] if chosen else None
 
 
 def review_context(request: Request, letter: Letter, base: dict[str, Any]) -> dict[str, Any]:
@@ -32,5 +23,5 @@ def review_context(request: Request, letter: Letter, base: dict[str, Any]) -> di
     raw = request.query_params.get("page", "1")
     page = min(max(int(raw) if plain_digits(raw) and len(raw) < 6 else 1, 1), max(letter.pages, 1))
     return {**base, "section": "review", "review_view": True, "page": page, "large": LARGE,
-            "next_letter": next_in_queue(app, letter),
+            "next_letter": review.next_in_queue(app, letter),
             "confirmed_now": request.query_params.get("confirmed") == "1"}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
-from typing import cast
-from urllib.parse import urlencode
+from dataclasses import asdict, dataclass, fields, replace
+from typing import ClassVar, cast
 
+from letters.messages import Message, msg
 from letters.searching import QueryError, SearchRequest, Sort
 
 MAX_PER_PAGE = 100
@@ -19,6 +19,8 @@ PARAMS = {"date_from": "from", "date_to": "to"}
 class SearchForm:
     """The raw values of the search form, as strings ("" when not given)."""
 
+    #: The name of the page the form's links lead to.
+    ROUTE: ClassVar[str] = "search_page"
     q: str = ""
     partner: str = ""
     signatory: str = ""
@@ -35,7 +37,7 @@ class SearchForm:
     def from_params(cls, params: Mapping[str, str]) -> SearchForm:
         """Read the form from URL parameters (unknown ones are ignored)."""
         values = {}
-        for name in cls.__dataclass_fields__:
+        for name in (field.name for field in fields(cls)):
             raw = params.get(PARAMS.get(name, name))
             values[name] = raw.strip() if isinstance(raw, str) else ""
         return cls(**values)
@@ -44,12 +46,12 @@ class SearchForm:
         """The non-empty fields as URL parameters."""
         return {PARAMS.get(k, k): v for k, v in asdict(self).items() if v}
 
-    def url(self, path: str = "/", **changes: str) -> str:
-        """The URL of this search with some fields changed (a new filter starts at page 1)."""
+    def query(self, **changes: str) -> dict[str, str]:
+        """The URL parameters of this search with some fields changed (a new filter starts at
+        page 1)."""
         if "page" not in changes:
             changes["page"] = ""
-        query = urlencode(replace(self, **changes).params())
-        return f"{path}?{query}" if query else path
+        return replace(self, **changes).params()
 
     @property
     def default_sort(self) -> Sort:
@@ -65,11 +67,11 @@ class SearchForm:
     def to_request(self) -> SearchRequest:
         """The SearchRequest (its query and filters are checked by `searching.plan`, as for
         the command line); QueryError for a page or per_page that is not a number."""
-        page = whole_number(self.page, 1, "The page must be a whole number from 1.")
-        per_page = whole_number(self.per_page, DEFAULT_PER_PAGE,
-                                f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+        page = whole_number(self.page, 1, msg("query.page_number"))
+        too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
+        per_page = whole_number(self.per_page, DEFAULT_PER_PAGE, too_many)
         if per_page > MAX_PER_PAGE:
-            raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}.")
+            raise QueryError(too_many)
         return SearchRequest(
             q=self.q, partner=self.partner or None, signatory=self.signatory or None,
             direction=self.direction or None, language=self.language or None,
@@ -85,7 +87,7 @@ def plain_digits(value: str, most: int = 9) -> bool:
     return 0 < len(value) <= most and value.isascii() and value.isdigit()
 
 
-def whole_number(value: str, default: int, message: str) -> int:
+def whole_number(value: str, default: int, message: Message) -> int:
     """A positive whole number from a query parameter (`default` when empty), else QueryError."""
     if not value:
         return default

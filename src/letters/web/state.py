@@ -9,6 +9,7 @@ from jinja2 import Environment
 from starlette.requests import Request
 
 from letters.service import Letters
+from letters.settings import Settings
 from letters.users import Sessions, Users
 from letters.web.admission import UploadQueue
 from letters.web.throttle import Throttle
@@ -19,6 +20,8 @@ class Web:
     """The application's state, reached from a request with `web(request)`."""
 
     letters: Letters
+    #: The settings the application was made with (its configuration, not the domain's parts).
+    settings: Settings
     users: Users
     sessions: Sessions
     signer: TimestampSigner

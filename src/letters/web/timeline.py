@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from letters.registry import Registry
+from letters.models import Partner
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 24, 28, 44
@@ -37,12 +38,12 @@ class Timeline:
     baseline: float = HEIGHT - BOTTOM
 
 
-def build(registry: Registry, derived: dict[str, str] | None = None) -> Timeline:
+def build(partners: Iterable[Partner], derived: dict[str, str] | None = None) -> Timeline:
     """The steps of the partnership from the partners' dates of joining (or, for partners the
     registry has none for, the `derived` ones: their founding exchange's date)."""
     by_date: dict[str, list[str]] = defaultdict(list)
     undated: list[str] = []
-    for partner in sorted(registry.partners.values(), key=lambda p: p.name.casefold()):
+    for partner in sorted(partners, key=lambda p: p.name.casefold()):
         joined = partner.joined or (derived or {}).get(partner.slug)
         if joined:
             by_date[joined].append(partner.slug)

@@ -221,7 +221,7 @@ async def received(request: Request, state: Web) -> AsyncIterator[Upload]:
     removed when the block ends."""
     try:
         async with state.uploads.admitted():
-            upload = await receive(request, state.letters.settings.max_upload_bytes)
+            upload = await receive(request, state.settings.max_upload_bytes)
             try:
                 yield upload
             finally:

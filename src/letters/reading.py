@@ -1,0 +1,155 @@
+"""The archive as pages, their JSON answers and the command line show it: one function per view,
+each taking only the parts it reads (the registry, the catalog, the archive); the page renders the
+object, the API and `--json` write its `to_json()` (`web.contract` gives the shape)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from letters import exchanges, registry
+from letters.archive import Archive
+from letters.catalog import Catalog
+from letters.errors import NotFound
+from letters.exchanges import Exchange
+from letters.models import Letter, Partner, SecretaryGeneral
+from letters.registry import Registry
+
+
+@dataclass
+class PartnerEntry:
+    """A registered partner and how many letters the archive holds of it."""
+
+    partner: Partner
+    letters: int
+
+    def to_json(self) -> dict[str, Any]:
+        """One entry of `GET /api/partners` and `letters partners --json`."""
+        return registry.partner_json(self.partner, self.letters)
+
+
+def partner_entries(names: Registry, catalog: Catalog) -> list[PartnerEntry]:
+    """Every registered partner, by slug, with its number of letters."""
+    counts = catalog.partner_counts()
+    return [PartnerEntry(p, counts[p.slug])
+            for p in sorted(names.partners.values(), key=lambda p: p.slug)]
+
+
+@dataclass
+class PartnerOverview:
+    """A partner: its entry, its letters by date, its founding documents and exchange."""
+
+    partner: Partner
+    letters: list[Letter]
+    founding: list[Letter]
+    exchange: Exchange | None
+
+    def to_json(self) -> dict[str, Any]:
+        """`GET /api/partners/{slug}` (contract.PartnerDetail)."""
+        return {
+            **registry.partner_json(self.partner, len(self.letters)),
+            "letter_count": len(self.letters),
+            "letters": [x.to_json() for x in self.letters],
+            "founding_documents": [x.to_json() for x in self.founding],
+            "founding_exchange": ({**self.exchange.to_json(), "missing": self.exchange.missing()}
+                                  if self.exchange else None),
+        }
+
+
+def partner_overview(names: Registry, catalog: Catalog, slug: str) -> PartnerOverview:
+    """The overview of a registered partner (errors.NotFound for an unknown slug)."""
+    partner = names.registered(slug)
+    letters = catalog.letters_of_partner(slug)
+    found = catalog.founding(slug)
+    by_id = {x.id: x for x in letters}
+    return PartnerOverview(partner, letters, [by_id[i] for i in found.ids()] if found else [],
+                           found)
+
+
+def joined_from_letters(names: Registry, catalog: Catalog) -> dict[str, str]:
+    """For each partner without a date of joining in the registry: its founding exchange's date."""
+    found = {}
+    for partner in names.partners.values():
+        if partner.joined:
+            continue
+        founding = catalog.founding(partner.slug)
+        if founding is not None and founding.date:
+            found[partner.slug] = founding.date
+    return found
+
+
+@dataclass
+class SecretariesGeneral:
+    """The Secretaries General by term of office, with their numbers of letters."""
+
+    people: list[SecretaryGeneral]
+    counts: Counter[str | None]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """`GET /api/secretaries-general` (contract.SecretaryGeneralEntry)."""
+        return [{"slug": s.slug, "name": s.name, "term_start": s.term_start,
+                 "term_end": s.term_end, "letters": self.counts[s.slug]}
+                for s in self.people]
+
+
+def secretaries_general(names: Registry, catalog: Catalog) -> SecretariesGeneral:
+    """Every Secretary General, by the start of the term, and how many letters each signed."""
+    return SecretariesGeneral(
+        sorted(names.secretaries_general.values(), key=lambda s: s.term_start),
+        catalog.signatory_counts())
+
+
+@dataclass
+class SecretaryGeneralLetters:
+    """A Secretary General and the letters signed, by date."""
+
+    person: SecretaryGeneral
+    letters: list[Letter]
+
+
+def secretary_general(names: Registry, catalog: Catalog, slug: str) -> SecretaryGeneralLetters:
+    """One Secretary General's letters (errors.NotFound for an unknown slug)."""
+    person = names.sg(slug)
+    if person is None:
+        raise NotFound(f"There is no Secretary General with the slug '{slug}'.")
+    return SecretaryGeneralLetters(person, catalog.letters_of_signatory(slug))
+
+
+@dataclass
+class Choices:
+    """What the search filters and the correction form offer: partners by name, Secretaries
+    General by term."""
+
+    partners: list[Partner]
+    secretaries_general: list[SecretaryGeneral]
+
+
+def choices(names: Registry) -> Choices:
+    """The values the lists of the search form and the correction form offer."""
+    return Choices(
+        sorted(names.partners.values(), key=lambda p: p.name.casefold()),
+        sorted(names.secretaries_general.values(), key=lambda s: s.term_start))
+
+
+@dataclass
+class LetterReading:
+    """One letter as its page shows it: the text of each page, its history, the other letter of
+    its exchange, the registry's entries of its partner and Secretary General."""
+
+    letter: Letter
+    pages: list[str]
+    history: list[dict[str, Any]]
+    other: Letter | None
+    partner: Partner | None
+    signatory: SecretaryGeneral | None
+
+
+def letter_reading(archive: Archive, catalog: Catalog, names: Registry,
+                   letter: Letter) -> LetterReading:
+    """What a letter's page shows besides its record."""
+    other_id = exchanges.other_letter(catalog, letter)
+    return LetterReading(letter, archive.pages(letter.id), archive.history(letter.id),
+                         catalog.get(other_id) if other_id else None,
+                         names.partner(letter.partner) if letter.partner else None,
+                         names.sg(letter.signatory) if letter.signatory else None)

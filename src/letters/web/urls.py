@@ -1,0 +1,28 @@
+"""The site's addresses, made from its routes' names: no page or view writes a path by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, urlencode
+
+from starlette.requests import Request
+
+#: Query parameters: a mapping or pairs; a value that is None or "" is left out.
+Query = Mapping[str, object] | Iterable[tuple[str, object]]
+
+
+def path_for(request: Request, route: str, /, query: Query | None = None, fragment: str = "",
+             **params: object) -> str:
+    """The address, relative to the site, of the route named `route` with its path parameters
+    (each escaped), then `?query` (escaped) and `#fragment`.
+
+    Relative, so a link means the same site whatever host or scheme the request came by (a
+    trusted proxy's); the application's mount point (`root_path`) comes first when it has one.
+    """
+    escaped = {name: quote(str(value), safe="") for name, value in params.items()}
+    path = request.scope.get("root_path", "") + str(request.app.url_path_for(route, **escaped))
+    pairs = query.items() if isinstance(query, Mapping) else (query or ())
+    kept = [(name, str(value)) for name, value in pairs if value is not None and value != ""]
+    if kept:
+        path += "?" + urlencode(kept)
+    return f"{path}#{fragment}" if fragment else path
