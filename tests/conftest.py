@@ -32,11 +32,12 @@ FIXTURE_TIERS = {"chromium": "browser"}
 #: the pytest-xdist workers first (`--dist loadfile --no-loadscope-reorder`), so that the workers
 #: finish together rather than one of them running the longest file after all the others.
 LONGEST_FIRST = (
-    "test_browser_daily", "test_hostile", "test_server_robustness", "test_ocr",
-    "test_elsewhere_specimens", "test_bench_smoke", "test_search_conformance", "test_browser",
-    "test_browser_admin", "test_index", "test_browser_security", "test_api_contract", "test_ingest",
-    "test_workers", "test_disk_faults", "test_web_audit", "test_catalog", "test_specimens",
-    "test_web_pages", "test_integrity", "test_roles", "test_web_api", "test_web_security",
+    "test_server_robustness", "test_hostile", "test_ocr", "test_browser_daily",
+    "test_elsewhere_specimens", "test_bench_smoke", "test_browser", "test_api_contract",
+    "test_search_conformance", "test_browser_admin", "test_browser_security", "test_workers",
+    "test_ingest", "test_index", "test_specimens", "test_disk_faults", "test_web_audit",
+    "test_roles", "test_web_pages", "test_integrity", "test_catalog", "test_web_security",
+    "test_web_api",
 )
 
 # Tesseract's OpenMP threads spin on CPUs the other test worker needs: one thread per Tesseract
