@@ -87,10 +87,11 @@ def _uvicorn(config: Any) -> Any:
 
     class Server(uvicorn.Server):
         stopping: asyncio.Event
-        loop: asyncio.AbstractEventLoop
+        loop: asyncio.AbstractEventLoop | None = None  # set once the main loop runs
 
         async def main_loop(self) -> None:
-            self.loop, self.stopping = asyncio.get_running_loop(), asyncio.Event()
+            self.stopping = asyncio.Event()
+            self.loop = asyncio.get_running_loop()
             ticks = asyncio.ensure_future(super().main_loop())
             stop = asyncio.ensure_future(self.stopping.wait())
             await asyncio.wait([ticks, stop], return_when=asyncio.FIRST_COMPLETED)
@@ -110,8 +111,8 @@ def _uvicorn(config: Any) -> Any:
                 await server.wait_closed()
 
         def stop(self) -> None:
-            self.should_exit = True
-            if self.started:
+            self.should_exit = True  # seen at once by a main loop not yet running
+            if self.loop is not None:
                 self.loop.call_soon_threadsafe(self.stopping.set)
 
     return Server(config)
