@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,18 +28,44 @@ MODULE_TIERS = {
 }
 #: Fixtures that put a test in a tier, wherever it lives.
 FIXTURE_TIERS = {"chromium": "browser"}
+#: The modules that take longest, longest first (measured with --durations): they are handed to
+#: the pytest-xdist workers first (`--dist loadfile --no-loadscope-reorder`), so that the workers
+#: finish together rather than one of them running the longest file after all the others.
+LONGEST_FIRST = (
+    "test_server_robustness", "test_hostile", "test_ocr", "test_browser_daily",
+    "test_elsewhere_specimens", "test_bench_smoke", "test_browser", "test_api_contract",
+    "test_search_conformance", "test_browser_admin", "test_browser_security", "test_workers",
+    "test_ingest", "test_index", "test_specimens", "test_disk_faults", "test_web_audit",
+    "test_roles", "test_web_pages", "test_integrity", "test_catalog", "test_web_security",
+    "test_web_api",
+)
+
+# Tesseract's OpenMP threads spin on CPUs the other test worker needs: one thread per Tesseract
+# halves the CPU time of OCR here and reads the same text.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# The tests speak plain HTTP to 127.0.0.1: httpx would otherwise parse a whole bundle of CA
+# certificates for each of the hundreds of clients they make (some 30 ms each); from a directory
+# OpenSSL reads a certificate only when a TLS peer needs it, which none here does.
+os.environ.pop("SSL_CERT_FILE", None)
+os.environ["SSL_CERT_DIR"] = ssl.get_default_verify_paths().openssl_capath
+
+
+def _module(item: pytest.Item) -> str:
+    return item.module.__name__.rpartition(".")[2] if getattr(item, "module", None) else ""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its tier, from its module and the fixtures it uses."""
+    """Mark each test with its tier, from its module and the fixtures it uses; put the longest
+    modules first."""
     for item in items:
         tiers = {FIXTURE_TIERS[name] for name in getattr(item, "fixturenames", ())
                  if name in FIXTURE_TIERS}
-        module = item.module.__name__.rpartition(".")[2] if item.module else ""
-        if module in MODULE_TIERS:
-            tiers.add(MODULE_TIERS[module])
+        if _module(item) in MODULE_TIERS:
+            tiers.add(MODULE_TIERS[_module(item)])
         for tier in sorted(tiers):
             item.add_marker(getattr(pytest.mark, tier))
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item), len(rank)))  # stable: order kept within
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pdfkit
@@ -9,6 +10,7 @@ import pytest
 
 from letters.searching import SearchRequest
 from letters.service import InvalidCorrection, Letters
+from letters.settings import Settings
 
 OUTSIDER = ["**Acme Widgets Ltd", "1 Industrial Way, Leeds", "", "Leeds, 3 March 2021", "",
             "The Secretary General", "Council of Europe", "F-67075 Strasbourg Cedex", "",
@@ -16,14 +18,22 @@ OUTSIDER = ["**Acme Widgets Ltd", "1 Industrial Way, Leeds", "", "Leeds, 3 March
             "Yours faithfully,", "", "Arthur Example", "Managing Director, Acme Widgets Ltd"]
 
 
-@pytest.fixture
-def flagged(app: Letters, tmp_path: Path) -> str:
-    """The id of an archived letter from a non-partner: it needs review."""
-    pdf = pdfkit.write_text_pdf(tmp_path / "acme.pdf", [OUTSIDER])
-    [result] = app.ingest([pdf], by="tester")
+@pytest.fixture(scope="module")
+def outsider(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A home holding one archived letter from a non-partner (it needs review), and its id."""
+    root = tmp_path_factory.mktemp("outsider")
+    pdf = pdfkit.write_text_pdf(root / "acme.pdf", [OUTSIDER])
+    [result] = Letters(Settings(home=root / "home")).ingest([pdf], by="tester")
     assert result.letter is not None and result.letter.status == "needs_review"
     assert result.letter.partner is None
-    return result.letter.id
+    return root / "home", result.letter.id
+
+
+@pytest.fixture
+def flagged(outsider: tuple[Path, str], home: Path) -> str:
+    """The id of that letter, in a copy of its home that is the test's own."""
+    shutil.copytree(outsider[0], home, dirs_exist_ok=True)
+    return outsider[1]
 
 
 def test_a_correction_keeps_the_old_values_and_reindexes(app: Letters, flagged: str) -> None:

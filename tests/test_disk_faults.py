@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pdfkit
+import pytest
 
 from letters.service import Letters
 from letters.settings import Settings
@@ -110,6 +111,7 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.ocr  # its workers must be busy OCRing scans when the ingest is killed
 def test_kill_9_of_an_ingest_stops_its_workers_and_leaves_no_scratch(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

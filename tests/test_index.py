@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -103,9 +104,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 
 
 @pytest.fixture
-def own_corpus(tmp_path: Path) -> Corpus:
-    """A corpus of its own, for tests that change or damage the index."""
-    return make_corpus(tmp_path)
+def own_corpus(corpus: Corpus, tmp_path: Path) -> Corpus:
+    """A corpus of its own, for tests that change or damage the index: a copy of the shared
+    one's archive and index, opened anew."""
+    shutil.copytree(corpus.home, tmp_path, dirs_exist_ok=True)
+    archive = Archive(tmp_path / "archive")
+    index = open_index(tmp_path / "index" / "search", archive, lambda: registry.load(archive.root))
+    return Corpus(tmp_path, archive, index, dict(corpus.letters))
 
 
 # -- analysis ------------------------------------------------------------------------------

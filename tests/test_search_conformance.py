@@ -127,18 +127,35 @@ def make_corpus(template: tuple[Path, dict[str, Letter]], target: Path, engine: 
     return Corpus(engine, target, archive, index, dict(template[1]))
 
 
+@pytest.fixture(scope="module")
+def indexed(template: tuple[Path, dict[str, Letter]], tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, Corpus]:
+    """LETTERS indexed by each engine, once: the corpora of the tests are copies of these."""
+    return {engine: make_corpus(template, tmp_path_factory.mktemp(engine) / "home", engine)
+            for engine in ENGINES}
+
+
+def copy_corpus(source: Corpus, target: Path) -> Corpus:
+    """A copy of a corpus's archive and index, opened anew."""
+    shutil.copytree(source.home, target)
+    archive = Archive(target / "archive")
+    index = open_index(target / "index" / "search", archive, lambda: registry.load(archive.root),
+                       engine=source.engine)
+    return Corpus(source.engine, target, archive, index, dict(source.letters))
+
+
 @pytest.fixture(scope="module", params=ENGINES)
-def corpus(request: pytest.FixtureRequest, template: tuple[Path, dict[str, Letter]],
+def corpus(request: pytest.FixtureRequest, indexed: dict[str, Corpus],
            tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """LETTERS indexed by each engine in turn (read-only tests)."""
-    return make_corpus(template, tmp_path_factory.mktemp(request.param) / "home", request.param)
+    return copy_corpus(indexed[request.param], tmp_path_factory.mktemp("shared") / "home")
 
 
 @pytest.fixture(params=ENGINES)
-def own_corpus(request: pytest.FixtureRequest, template: tuple[Path, dict[str, Letter]],
-               tmp_path: Path) -> Corpus:
+def own_corpus(request: pytest.FixtureRequest, indexed: dict[str, Corpus], tmp_path: Path
+               ) -> Corpus:
     """A corpus of its own, for tests that change it."""
-    return make_corpus(template, tmp_path / "home", request.param)
+    return copy_corpus(indexed[request.param], tmp_path / "home")
 
 
 # -- analysis --------------------------------------------------------------------------------------

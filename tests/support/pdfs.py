@@ -7,21 +7,17 @@ import hashlib
 import random
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pdfkit
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from PIL import Image, ImageDraw, ImageFont
-from pyhanko.sign import signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader
 
 from letters.archive import Archive, letter_id
 from letters.models import Letter
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
 
 
 def build_letter(archive: Archive, folder: Path, lines: list[str], partner: str | None = None,
@@ -89,6 +85,16 @@ SIGNER = "Pat Example, Digital Partnership Officer"
 def throwaway_signer(common_name: str = SIGNER, organisation: str | None = "Example Corp"
                      ) -> signers.SimpleSigner:
     """A signer with a fresh key and a self-signed certificate for that name."""
+    # imported here: pyhanko takes half a second to import, and few tests sign
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     key = ec.generate_private_key(ec.SECP256R1())
     attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
     if organisation:

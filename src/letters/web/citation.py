@@ -7,7 +7,7 @@ import re
 from letters.messages import joined
 from letters.models import Letter, Partner, SecretaryGeneral
 from letters.textnorm import fold
-from letters.web.i18n import long_date
+from letters.web.languages import long_date
 from letters.web.messages import gettext
 
 COE_SG = "Secretary General of the Council of Europe"

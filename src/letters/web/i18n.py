@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-
-from babel.dates import format_date, get_month_names
 
 from letters.web import messages
+from letters.web.languages import DEFAULT, LANGUAGES
 
-LANGUAGES = ("en", "fr")
-DEFAULT = "en"
 COOKIE = "letters_lang"
 
 #: A colon between a label and its value: French puts a (narrow no-break) space before it.
@@ -41,28 +37,3 @@ def translator(lang: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
-
-
-def long_date(iso: str | None, lang: str) -> str | None:
-    """'2018-05-23' as '23 May 2018' (English) or '23 mai 2018' (French), by Babel's locale data."""
-    if not iso:
-        return None
-    try:
-        day = date.fromisoformat(iso[:10])
-    except ValueError:
-        return iso
-    return format_date(day, "d MMMM y", locale=lang if lang in LANGUAGES else DEFAULT)
-
-
-def long_moment(iso: str | None, lang: str) -> str:
-    """'2026-11-28T13:53:04Z' as '28 November 2026, 13:53 UTC' (the day as long_date writes it)."""
-    if not iso:
-        return ""
-    day = long_date(iso[:10], lang)
-    clock = iso[11:16]
-    return f"{day}, {clock} UTC" if len(clock) == 5 and clock[2] == ":" else str(day)
-
-
-def month_name(month: int, lang: str) -> str:
-    """The name of a month (1-12) in `lang`, as in the middle of a sentence."""
-    return str(get_month_names("wide", locale=lang if lang in LANGUAGES else DEFAULT)[month])

@@ -22,6 +22,7 @@ from babel.messages import Catalog as Messages
 from babel.messages.pofile import read_po
 
 from letters.messages import ENGLISH, WRITTEN, Message, Param
+from letters.web.languages import long_date
 
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "messages"
@@ -109,8 +110,6 @@ def _value(value: Param, lang: str, dated: bool) -> object:
     if isinstance(value, Message):
         return say(value, lang)
     if dated and isinstance(value, str) and _DAY.match(value):
-        from letters.web.i18n import long_date  # i18n reads its strings from this module
-
         return long_date(value, lang)
     return value
 

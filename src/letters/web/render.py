@@ -17,7 +17,7 @@ from letters.models import KINDS, Letter
 from letters.recognition import titles
 from letters.registry import Registry
 from letters.settings import MB
-from letters.web import i18n, messages, record_view
+from letters.web import i18n, languages, messages, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
 from letters.web.state import web
 from letters.web.urls import path_for
@@ -89,7 +89,7 @@ def problem_text(error: Exception, lang: str) -> str:
         return str(error)
     params = dict(getattr(error, "params", {}))
     if isinstance(params.get("month"), int) and 1 <= params["month"] <= 12:
-        params["month_name"] = i18n.month_name(params["month"], lang)
+        params["month_name"] = languages.month_name(params["month"], lang)
     return i18n.translator(lang)(key, **params)
 
 
@@ -113,8 +113,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "open_reading": state.settings.open_reading,
         "max_upload_mb": state.settings.max_upload_bytes // MB or 1,
         "section": "",
-        "day": partial(i18n.long_date, lang=lang),
-        "moment": partial(i18n.long_moment, lang=lang),
+        "day": partial(languages.long_date, lang=lang),
+        "moment": partial(languages.long_moment, lang=lang),
         "field_marks": record_view.marks,
         "wording": Wording(lang, registry),
         "colon": i18n.COLON[lang],

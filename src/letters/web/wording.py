@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from letters.registry import Registry
-from letters.web import i18n, messages
+from letters.web import i18n, languages, messages
 
 #: Values that are partners or Secretaries General (by slug), or days (ISO dates).
 NAMED = ("partner", "signatory", "slug")
@@ -66,9 +66,9 @@ class Wording:
         if key in NAMED:
             return self.registry.display_name(text) or text
         if key in DAYS:
-            return i18n.long_date(text, self.lang) or text
+            return languages.long_date(text, self.lang) or text
         if key.endswith("_date") or key == "at":
-            return i18n.long_moment(text, self.lang) if "T" in text else text
+            return languages.long_moment(text, self.lang) if "T" in text else text
         for prefix in ("direction", "language", "status", "kind", "role", "op"):
             if key == prefix and f"{prefix}.{text}" in i18n.STRINGS[i18n.DEFAULT]:
                 return self.t(f"{prefix}.{text}")
