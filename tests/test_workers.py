@@ -94,3 +94,29 @@ def test_a_parent_that_exits_without_closing_its_pool_leaves_no_scratch_director
     scratches = [Path(line) for line in done.stdout.split()]
     assert len(scratches) == 2 and all("letters-worker-" in p.name for p in scratches)
     assert [p for p in scratches if p.exists()] == []
+
+
+def test_an_idle_worker_whose_parent_is_killed_removes_its_scratch_directory() -> None:
+    """kill -9 of a parent between tasks: the idle worker sees its pipe end (EOFError) and must
+    remove its scratch as the orphan watcher would, not just return."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import os, signal\n"
+              "from letters.ingest.workers import Pool\n"
+              "pool = Pool(abs, jobs=1)\n"
+              "assert [r for _, r in pool.map([-1])] == [1]\n"
+              "print(pool._workers[0].scratch, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    scratch = Path(done.stdout.strip())
+    assert "letters-worker-" in scratch.name
+    for _ in range(400):  # the worker sees the pipe close at once; allow a loaded machine
+        if not scratch.exists():
+            break
+        time.sleep(0.05)
+    assert not scratch.exists()

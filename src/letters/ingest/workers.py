@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,7 +69,7 @@ def _children() -> list[int]:
     return found
 
 
-def _leave(scratch: str) -> None:
+def _leave(scratch: str) -> NoReturn:
     """Remove the scratch directory and end this worker at once."""
     shutil.rmtree(scratch, ignore_errors=True)
     os._exit(0)
@@ -89,8 +89,8 @@ def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any]
     while True:
         try:
             task = conn.recv()
-        except EOFError:
-            return
+        except EOFError:  # the parent is gone (kill -9 between tasks): leave as the watcher would
+            _leave(scratch)
         if task is None:
             return
         try:
