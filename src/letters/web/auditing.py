@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import fixity
 from letters.messages import msg
 from letters.models import is_iso_date
 from letters.searching import QueryError
@@ -137,7 +136,7 @@ def _strings(value: Any) -> set[str]:
 # -- fixity -------------------------------------------------------------------------------------
 def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
     """Check every original now; the report (saved, and recorded in the audit log) with `by`."""
-    report = fixity.verify(app, by=by, address=where)
+    report = app.verify(by=by, address=where)
     return {**report.to_json(), "by": by}
 
 
@@ -174,7 +173,7 @@ def _lenient(params: Mapping[str, str]) -> AuditFilter:
 def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The last fixity check: when, by whom, how many originals, every problem; a button to run one."""
     app = web(request).letters
-    report = fixity.last_check(app)
+    report = app.last_fixity_check()
     return render(request, "fixity.html", {
         "section": "fixity", "report": report,
         "problems": problem_views(app, report) if report else [],
@@ -197,7 +196,7 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
                 **contract.answers(contract.FixityReport, 401, 403, 404))
 def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
-    report = fixity.last_check(web(request).letters)
+    report = web(request).letters.last_fixity_check()
     if report is None:
         raise HTTPException(404, NEVER_CHECKED)
     return report
