@@ -6,6 +6,8 @@ import ctypes
 import os
 import time
 
+import pytest
+
 from letters.ingest.workers import Pool, TaskFailed
 
 
@@ -120,3 +122,26 @@ def test_an_idle_worker_whose_parent_is_killed_removes_its_scratch_directory() -
             break
         time.sleep(0.05)
     assert not scratch.exists()
+
+
+def child_thread_limit(_: object) -> str:
+    """OMP_THREAD_LIMIT as a program started the way OCR starts Tesseract sees it ('' unset)."""
+    from letters.pdf import ocr
+
+    done = ocr._run(["sh", "-c", 'printf %s "${OMP_THREAD_LIMIT-}"'])
+    return done.stdout.decode()
+
+
+def thread_limits(jobs: int) -> set[object]:
+    from letters.pdf import ocr
+
+    with Pool(child_thread_limit, jobs=jobs, environment=ocr.side_by_side(jobs)) as pool:
+        return {result for _, result in pool.map(list(range(2 * jobs)))}
+
+
+def test_tesseracts_side_by_side_run_on_one_thread_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)  # conftest sets it for the tests
+    assert thread_limits(jobs=2) == {"1"}
+    assert thread_limits(jobs=1) == {""}, "a lone Tesseract keeps its threads"
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "3")
+    assert thread_limits(jobs=2) == {"3"}, "the user's own limit is kept"

@@ -18,6 +18,7 @@ from letters.ingest.workers import Pool, TaskFailed
 from letters.integrity import letters_present
 from letters.messages import Message, msg
 from letters.models import IngestResult, Letter, status_of
+from letters.pdf import ocr
 from letters.pdf.header import HEADER_WINDOW, header_problem
 
 if TYPE_CHECKING:
@@ -160,7 +161,8 @@ def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs:
     catalog = parts.catalog
     try:
         with catalog.deferred(), Pool(analyse, jobs=jobs, timeout=limits.timeout,
-                                      memory_bytes=limits.memory_bytes) as pool:
+                                      memory_bytes=limits.memory_bytes,
+                                      environment=ocr.side_by_side(jobs)) as pool:
             for position, outcome in pool.map(tasks):
                 index, path, sha = first[position]
                 result = _archive_one(parts, path, sha, outcome, by, names.get(path, path.name),
