@@ -40,11 +40,11 @@ class Parts:
         return letter_of(self.archive, letter_id)
 
     def today(self) -> date:
-        """Today's date, local, by the clock."""
+        """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""
         return self.clock().astimezone().date()
 
     def now_iso(self) -> str:
-        """The clock's time as a new record carries it."""
+        """The clock's time, UTC, to the second, ISO 8601 (the time a new record carries)."""
         return now_iso(self.clock())
 
     def record(self, action: str, who: str, what: dict[str, Any] | None = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ from letters import (
 )
 from letters import catalog as catalog_store
 from letters import parts as collaborators
-from letters.archive import Archive, now_iso
+from letters.archive import Archive
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import ExchangeRow
@@ -355,14 +355,6 @@ class Letters:
     def last_fixity_check(self) -> dict[str, Any] | None:
         """The last fixity report with who ran it, or None."""
         return fixity.last_check(self.settings.private_dir, self.settings.archive_dir)
-
-    def today(self) -> date:
-        """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""
-        return self.clock().astimezone().date()
-
-    def now_iso(self) -> str:
-        """The clock's time, UTC, to the second, ISO 8601 (the time a new record carries)."""
-        return now_iso(self.clock())
 
 
 __all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]
