@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from letters import corrections, querytext, searching, users
 from letters.exchanges import Exchange
 from letters.models import CORRECTABLE, KINDS, IngestResult
-from letters.web import admin, fixity_view, i18n, messages, pages, record_view
+from letters.web import admin, fixity_view, i18n, letter_views, messages, record_view, search_views
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "src" / "letters" / "web"
@@ -87,12 +87,12 @@ def dynamic_keys() -> dict[str, set[str]]:
             for key in ROW_USE.findall(path.read_text("utf-8"))}
     return {
         "admin.": set(admin.ACTIONS), "role.": set(users.ROLES), "sort.": set(searching.SORTS),
-        "facet.": set(pages.FACETS), "direction.": set(querytext.DIRECTIONS),
+        "facet.": set(search_views.FACETS), "direction.": set(querytext.DIRECTIONS),
         "exchange.missing_": set(querytext.DIRECTIONS), "language.": set(corrections.LANGUAGES),
         "kind.": set(KINDS), "status.": set(querytext.STATUSES),
         "fixity.kind.": set(fixity_view.NAMED_KINDS), "fixity.todo.": set(fixity_view.ALL_KINDS),
         "upload.": set(outcomes), "exchange.": {*ways, "linked", "unlinked"},
-        "field.": {*CORRECTABLE, *pages.FORM_FIELDS, *rows},
+        "field.": {*CORRECTABLE, *letter_views.FORM_FIELDS, *rows},
         "relink.added_": {"partner", "name"},
         "letter.": {f"{kind}_by" for kind in record_view.MARKS},
     }

@@ -11,7 +11,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
 
 from letters.settings import Settings
-from letters.web.app import create_app
+from letters.web.app import FEATURES, create_app
 from letters.web.urls import path_for
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "letters" / "web"
@@ -104,3 +104,40 @@ def test_views_call_the_application_and_never_reach_past_it() -> None:
     assert not found, "call a method of Letters (service.py) instead:\n" + "\n".join(found)
     assert REACHING.search("web(request).letters.catalog.get(x)")
     assert not REACHING.search("from letters.settings import MB")
+
+
+#: Every operation of the API document and its operationId (a route's name): what clients generated
+#: from the document call. Moving a route to another module must leave this as it is.
+OPERATIONS = {
+    ("GET", "/healthz"): "healthz", ("GET", "/api/search"): "search",
+    ("GET", "/api/letters/{letter_id}"): "letter", ("PATCH", "/api/letters/{letter_id}"): "correct",
+    ("GET", "/api/letters/{letter_id}/pdf"): "original", ("POST", "/api/letters"): "upload_letters",
+    ("GET", "/api/partners"): "partners", ("POST", "/api/partners"): "api_add_partner",
+    ("GET", "/api/partners/{slug}"): "partner",
+    ("GET", "/api/partners/{slug}/export"): "export_partner",
+    ("GET", "/api/audit"): "audit_events",
+    ("GET", "/api/secretaries-general"): "secretaries_general",
+    ("GET", "/api/review"): "review_queue", ("POST", "/api/partners/{slug}/names"): "api_add_name",
+    ("GET", "/api/partners/{slug}/relink"): "api_candidates",
+    ("POST", "/api/partners/{slug}/relink"): "api_relink",
+    ("PUT", "/api/letters/{letter_id}/exchange"): "api_link",
+    ("DELETE", "/api/letters/{letter_id}/exchange"): "api_unlink",
+    ("GET", "/api/partners/{slug}/exchanges"): "api_exchanges",
+    ("GET", "/api/fixity"): "fixity_report", ("POST", "/api/fixity"): "fixity_check",
+}
+
+
+def test_the_document_keeps_every_operation_and_its_id(app: FastAPI) -> None:
+    found = {(method.upper(), path): operation["operationId"]
+             for path, operations in app.openapi()["paths"].items()
+             for method, operation in operations.items()}
+    assert found == OPERATIONS
+
+
+def test_route_names_are_unique_and_each_feature_serves_pages_and_json(app: FastAPI) -> None:
+    names = [route.name for route in iter_route_contexts(app.routes)
+             if route.name and route.methods]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    for feature in FEATURES:
+        assert feature.router.routes and feature.api_router.routes, feature.__name__
+        assert all(str(route.path).startswith("/api/") for route in feature.api_router.routes)

@@ -22,7 +22,21 @@ from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users, secret_key
-from letters.web import admin, api, apidocs, archivists, auditing, contract, i18n, login, messages, pages
+from letters.web import (
+    admin,
+    apidocs,
+    archivists,
+    auditing,
+    contract,
+    i18n,
+    letter_views,
+    login,
+    messages,
+    partner_views,
+    search_views,
+    sg_views,
+    upload_views,
+)
 from letters.web.admission import UploadQueue
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
@@ -31,6 +45,8 @@ from letters.web.throttle import Throttle
 from letters.web.urls import path_for
 
 STATIC = Path(__file__).parent / "static"
+#: The web by feature: each module holds its pages (`router`) and their JSON twins (`api_router`).
+FEATURES = (search_views, letter_views, upload_views, partner_views, auditing, sg_views)
 log = logging.getLogger("letters.web")
 
 #: One plain sentence for each error status, when nothing more precise is known.
@@ -235,12 +251,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(apidocs.router)
     app.mount(apidocs.ASSETS, apidocs.assets(), name="docs-static")
-    app.include_router(api.router)
+    for feature in FEATURES:
+        app.include_router(feature.api_router)
     app.include_router(login.router)
-    app.include_router(archivists.router)  # before pages: /partners/new is no slug
-    app.include_router(pages.router)
-    app.include_router(auditing.router)
-    app.include_router(auditing.api_router)
+    app.include_router(archivists.router)  # before the pages: /partners/new is no slug
+    for feature in FEATURES:
+        app.include_router(feature.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -226,3 +226,13 @@ def audit_filter(
 
 
 filters = Depends(audit_filter)
+
+
+@api_router.get("/audit", summary="Audit events, newest first",
+                **contract.answers(list[contract.AuditEvent], 400, 401, 403))
+def audit_events(request: Request, limit: int | None = Query(None, ge=1),
+                 who: Identity = auditor,
+                 chosen: AuditFilter = filters) -> list[dict[str, Any]]:
+    """The audit log, newest first, filtered by who, action, from, to and letter; auditor."""
+    events = chosen.select(web(request).letters.audit_events())
+    return events[:limit] if limit else events

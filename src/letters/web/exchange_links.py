@@ -13,7 +13,7 @@ from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
-from letters.web.pages import letter_context
+from letters.web.letter_views import letter_context
 from letters.web.render import render
 from letters.web.state import web
 from letters.web.urls import path_for

@@ -1,4 +1,5 @@
-"""The archivists' review queue: letters that need review, and exchanges lacking a letter."""
+"""The archivists' review queue (letters that need review, and exchanges lacking a letter) and
+the review view of one letter (`/review/{id}`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from letters.corrections import NothingToConfirm
 from letters.web import contract
 from letters.web.auth import Identity, address, checked_form, need
+from letters.web.letter_views import letter_context
 from letters.web.render import render
+from letters.web.review_view import review_context
 from letters.web.state import web
 from letters.web.urls import path_for
 
@@ -26,6 +29,14 @@ def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
     return render(request, "review.html", {
         "section": "review", "letters": app.review_queue(), "incomplete": app.incomplete_exchanges(),
     })
+
+
+@router.get("/review/{letter_id}", response_class=HTMLResponse, include_in_schema=False)
+def review_letter(letter_id: str, request: Request, who: Identity = archivist) -> HTMLResponse:
+    """One letter to review: its page image beside the correction form."""
+    letter = web(request).letters.get(letter_id)
+    return render(request, "review_letter.html",
+                  review_context(request, letter, letter_context(request, letter)))
 
 
 @router.get("/api/review", tags=["api"], summary="The review queue",

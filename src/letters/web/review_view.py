@@ -1,4 +1,4 @@
-"""The archivist's review view (`/review/{id}`, served with the letter pages): one page of the
+"""The archivist's review view (`/review/{id}`, served with the review queue): one page of the
 letter, large, beside the correction form, with the pages of the letter and the next letter of the
 review queue one link away."""
 

@@ -1,0 +1,181 @@
+"""A letter: its page, original, page thumbnails and correction form, and their JSON twins
+(`/api/letters/{id}`, its PDF, PATCH), the page and the JSON both from `Letters.get`."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from letters import exchanges
+from letters.errors import InvalidCorrection, NotFound
+from letters.models import Letter
+from letters.pdf import thumbnails
+from letters.service import Letters
+from letters.web import contract
+from letters.web.auth import Identity, address, check_api_csrf, checked_form
+from letters.web.citation import citation
+from letters.web.contract import answers, json_body
+from letters.web.highlight import mark
+from letters.web.jsonbody import json_object
+from letters.web.render import language, problem_text, render
+from letters.web.review_view import LARGE, review_context
+from letters.web.routing import api_routes, archivist, page_routes, reader
+from letters.web.searchform import plain_digits
+from letters.web.state import web
+from letters.web.urls import path_for
+
+router = page_routes()
+api_router = api_routes()
+#: Fields the correction form offers, in order.
+FORM_FIELDS = ("date", "partner", "signatory", "direction", "signed_by", "language", "title")
+
+
+def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
+    """What the letter page shows."""
+    app = web(request).letters
+    shown = app.letter_reading(letter)
+    q = request.query_params.get("q", "")[:web(request).settings.max_query_chars]
+    return {
+        "letter": letter, "q": q, "section": "search",
+        "text_pages": [mark(text, app.spans(q, text)) for text in shown.pages],
+        "history": shown.history,
+        "other": shown.other,
+        "citation": citation(letter, shown.partner, shown.signatory, "\n".join(shown.pages),
+                             language(request)),
+        "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
+        "choices": app.choices(),
+        "form_fields": FORM_FIELDS,
+        "values": {field: getattr(letter, field) or "" for field in FORM_FIELDS},
+        "errors": {},
+        "saved": request.query_params.get("saved") == "1",
+        "ocr_percent": _percent(letter.ocr_confidence),
+        "pair_choices": app.pair_choices(letter),
+    }
+
+
+def _percent(confidence: float | None) -> int | None:
+    if confidence is None:
+        return None
+    return round(confidence * 100 if confidence <= 1 else confidence)
+
+
+@router.get("/letters/{letter_id}", response_class=HTMLResponse, name="letter_page")
+def letter_page(letter_id: str, request: Request, who: Identity = reader) -> HTMLResponse:
+    """One letter: record with evidence, signatures, text, pages, citation, history."""
+    letter = web(request).letters.get(letter_id)
+    return render(request, "letter.html", letter_context(request, letter))
+
+
+@router.post("/letters/{letter_id}/correct", response_class=HTMLResponse)
+async def correct_letter(letter_id: str, request: Request,
+                         who: Identity = archivist) -> Response:
+    """The archivist's correction form: only the fields that changed are sent.
+
+    A refused correction shows the form again with every value as typed and each error beside
+    its field (and in a summary linking to it).
+    """
+    app = web(request).letters
+    form = await checked_form(request)
+    letter = await run_in_threadpool(app.get, letter_id)
+    typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
+    lang = language(request)
+    changes, refused = app.form_changes(letter, typed)
+    errors = {field: problem_text(error, lang) for field, error in refused.items()}
+    pairing: dict[str, Any] = {}
+    if changes and not errors:
+        try:
+            await run_in_threadpool(app.correct, letter_id, changes, who.name, address(request),
+                                    form.get("confirm_pairing") == "1")
+        except InvalidCorrection as error:
+            errors[error.field or "form"] = problem_text(error, lang)
+            if isinstance(error, exchanges.PairingChange):  # offered again, to be confirmed
+                pairing = changes
+    in_review = form.get("back") == "review"  # sent from the review view: back there
+    if errors:
+        context = letter_context(request, letter)
+        context.update(values={**context["values"], **typed}, errors=errors,
+                       pairing_change=pairing)
+        if in_review:
+            return render(request, "review_letter.html",
+                          review_context(request, letter, context), status=422)
+        return render(request, "letter.html", context, status=422)
+    back = "review_letter" if in_review else "letter_page"
+    return RedirectResponse(path_for(request, back, letter_id=letter_id, query={"saved": 1},
+                                     fragment="correct"), status_code=303)
+
+
+@router.get("/letters/{letter_id}/pages/{page}.png")
+def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
+                   who: Identity = reader) -> FileResponse:
+    """A thumbnail of one page (`?size=large`: as wide as the review view shows it), made on
+    first request."""
+    app = web(request).letters
+    if not plain_digits(page):
+        app.get(letter_id)  # an unknown letter is said first
+        raise NotFound(f"The letter {letter_id} has no page '{page}'.")
+    try:
+        path = app.thumbnail(letter_id, int(page),
+                             width=LARGE if size == "large" else thumbnails.WIDTH)
+    except thumbnails.ThumbnailError as error:
+        raise HTTPException(422, str(error)) from None
+    return FileResponse(path, media_type="image/png",
+                        headers={"Cache-Control": "private, max-age=86400"})
+
+
+@router.get("/letters/{letter_id}/original.pdf")
+def download(letter_id: str, request: Request, who: Identity = reader) -> FileResponse:
+    """The original PDF, as a download."""
+    return original_response(web(request).letters, letter_id)
+
+
+@api_router.get("/letters/{letter_id}", summary="One letter: its record and text",
+                **answers(contract.LetterWithText, 401, 404))
+def letter(letter_id: str, request: Request, who: Identity = reader) -> dict[str, Any]:
+    """The record and `text`."""
+    app = web(request).letters
+    record = app.get(letter_id)
+    return {**record.to_json(), "text": app.text(letter_id)}
+
+
+@api_router.get("/letters/{letter_id}/pdf", summary="The original PDF", response_class=FileResponse,
+                **contract.download("application/pdf", 401, 404, description="The original bytes"))
+def original(letter_id: str, request: Request, who: Identity = reader) -> FileResponse:
+    """The original bytes, never modified."""
+    return original_response(web(request).letters, letter_id)
+
+
+def download_name(filename: str | None, letter_id: str) -> str:
+    """The name a download is offered under: the uploaded name without control or format
+    characters (direction overrides make `invoice<RLO>fdp.exe` look like `invoiceexe.pdf`),
+    ending in `.pdf`."""
+    name = "".join(c for c in filename or "" if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = name.replace("/", "_").replace("\\", "_").strip(" .")[:200]
+    if not name:
+        return f"{letter_id}.pdf"
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"
+
+
+def original_response(app: Letters, letter_id: str) -> FileResponse:
+    """The original as a download under the name it was uploaded with (made safe)."""
+    record, path = app.original_path(letter_id)
+    return FileResponse(path, media_type="application/pdf",
+                        filename=download_name(record.filename, record.id),
+                        headers={"Cache-Control": "private, max-age=3600"})
+
+
+@api_router.patch("/letters/{letter_id}", summary="Correct a letter's record",
+                  openapi_extra=json_body(contract.Correction),
+                  **answers(contract.LetterRecord, 400, 401, 403, 404, 413, 422))
+async def correct(letter_id: str, request: Request, who: Identity = archivist) -> dict[str, Any]:
+    """Apply the fields sent; the previous values go to the letter's history."""
+    check_api_csrf(request, who)
+    changes = await json_object(request, "the fields to correct")
+    confirm = changes.pop("confirm_pairing", False) is True
+    app = web(request).letters
+    record: Letter = await run_in_threadpool(app.correct, letter_id, changes, who.name,
+                                             address(request), confirm)
+    return record.to_json()

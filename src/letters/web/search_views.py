@@ -1,0 +1,143 @@
+"""Search: the search page (`/`) and its JSON twin (`/api/search`), both from `Letters.search`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+
+from letters import snippets
+from letters.searching import SORTS, QueryError, SearchResult
+from letters.service import Letters
+from letters.web import contract, i18n
+from letters.web.auth import Identity
+from letters.web.contract import DATE, answers, choice, one_of
+from letters.web.highlight import snippet_html
+from letters.web.render import language, render
+from letters.web.routing import api_routes, page_routes, reader
+from letters.web.searchform import SearchForm, page_count, page_numbers
+from letters.web.state import web
+
+router = page_routes()
+api_router = api_routes()
+FACETS = ("partner", "signatory", "year", "direction", "language")
+#: What the search parameters accept, for the document (SearchForm checks them).
+TWO_LETTERS = choice("[a-zA-Z]{2}")
+#: A whole number from 1 written in at most 9 digits (leading zeros included).
+FROM_ONE = choice(*(f"0{{{zeros}}}[1-9][0-9]{{0,{8 - zeros}}}" for zeros in range(9)))
+ONE_TO_HUNDRED = choice("0{0,8}[1-9]", "0{0,7}[1-9][0-9]", "0{0,6}100")
+
+
+@dataclass
+class FacetItem:
+    """One value of a facet: its label, count, the search that toggles it, whether it is on."""
+
+    label: str
+    count: int
+    query: dict[str, str]
+    active: bool
+
+
+def facet_items(form: SearchForm, result: SearchResult, app: Letters,
+                t: Any) -> dict[str, list[FacetItem]]:
+    """The facets of a result as links narrowing (or widening) the search."""
+    out: dict[str, list[FacetItem]] = {}
+    for facet in FACETS:
+        counts = result.facets.get(facet) or {}
+        items = []
+        # years in their order; other values by count, most first
+        order = ((lambda kv: str(kv[0])) if facet == "year"
+                 else (lambda kv: (-kv[1], str(kv[0]))))
+        for value, count in sorted(counts.items(), key=order):
+            if facet == "year":
+                start, end = f"{value}-01-01", f"{value}-12-31"
+                active = form.date_from == start and form.date_to == end
+                query = form.query(date_from="" if active else start, date_to="" if active else end)
+                label = str(value)
+            else:
+                active = getattr(form, facet) == value
+                query = form.query(**{facet: "" if active else str(value)})
+                label = _facet_label(facet, str(value), app, t)
+            items.append(FacetItem(label, count, query, active))
+        if items:
+            out[facet] = items
+    return out
+
+
+def _facet_label(facet: str, value: str, app: Letters, t: Any) -> str:
+    if facet in ("partner", "signatory"):
+        return app.display_name(value) or value
+    if facet == "direction":
+        return str(t(f"direction.{value}"))
+    if facet == "language":
+        return str(t(f"language.{value}"))
+    return value
+
+
+@router.get("/", response_class=HTMLResponse, name="search_page")
+def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
+    """The search page: one box, filters, facets, sorted and paged results."""
+    app = web(request).letters
+    form = SearchForm.from_params(request.query_params)
+    t = i18n.translator(language(request))
+    context: dict[str, Any] = {
+        "form": form, "section": "search", "error": None, "result": None, "facets": {},
+        "pages": [], "last_page": 1, "hits": [],
+        "choices": app.choices(),
+    }
+    try:
+        result = app.search(form.to_request())
+    except QueryError as error:
+        context["error"] = error.message
+        return render(request, "search.html", context, status=400)
+    last = page_count(result.total, result.per_page)
+    context.update(
+        result=result,
+        hits=[(hit.letter, snippet_html(hit.snippet)) for hit in result.hits],
+        facets=facet_items(form, result, app, t), last_page=last,
+        pages=page_numbers(result.page, last),
+    )
+    return render(request, "search.html", context)
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    """A page of search results as INTERFACE.md gives it."""
+    return {
+        "total": result.total, "page": result.page, "per_page": result.per_page,
+        "hits": [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
+                 for hit in result.hits],
+        "facets": result.facets, "suggestion": result.suggestion,
+    }
+
+
+@api_router.get("/search", summary="Search the letters", **answers(contract.SearchPage, 400, 401, 503))
+def search(
+    request: Request,
+    q: str = Query("", description="the query, in the query language"),  # maxLength: install
+    partner: str = Query("", description="partner slug"),
+    signatory: str = Query("", description="Secretary General slug"),
+    direction: str = Query("", description="outgoing or incoming", json_schema_extra=one_of(
+        "outgoing", "incoming")),
+    language: str = Query("", description="en or fr", json_schema_extra=TWO_LETTERS),
+    date_from: str = Query("", alias="from", description="YYYY-MM-DD, inclusive",
+                           json_schema_extra=DATE),
+    date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive",
+                         json_schema_extra=DATE),
+    sort: str = Query("", description="relevance, date or -date",
+                      json_schema_extra=one_of(*SORTS)),
+    page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
+    per_page: str = Query("", description="hits per page, 1 to 100",
+                          json_schema_extra=ONE_TO_HUNDRED),
+    status: str = Query("", description="ok or needs_review",
+                        json_schema_extra=one_of("ok", "needs_review")),
+    who: Identity = reader,
+) -> dict[str, Any]:
+    """Search; a malformed query or filter is 400."""
+    # the parameters above describe the API in OpenAPI (their schemas say what is valid without
+    # FastAPI checking it); SearchForm reads and checks them as the search page does, so that both
+    # answer a bad parameter alike
+    app = web(request).letters
+    form = SearchForm.from_params(request.query_params)
+    return search_json(app.search(form.to_request()))
