@@ -479,3 +479,36 @@ def test_security_headers(site: tuple[LiveServer, WebHome]) -> None:
     assert "<script>" not in response.text and ' style="' not in response.text  # CSP-ready
     assert css.status_code == 200 and "@media print" in css.text
     assert css.headers["cache-control"].startswith("public")
+
+
+def test_a_recognised_title_is_said_in_french_and_a_corrected_one_as_typed(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    letter_id = home.ids["cloudflare-out.pdf"]
+    english = "Letter from Thorbjørn Jagland to Cloudflare, Inc."
+    record = app.archive.original_path(letter_id).parent / "record.json"
+    assert json.loads(record.read_text("utf-8"))["recognised_title"] == {
+        "code": "title.from_to", "params": {"writer": "Thorbjørn Jagland",
+                                           "recipient": "Cloudflare, Inc."}}
+    with browser(server, "archivist") as http:
+        assert http.get(f"/api/letters/{letter_id}").json()["title"] == english
+        assert "recognised_title" not in http.get(f"/api/letters/{letter_id}").json()
+        french = text_of(http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
+        assert "Lettre de Thorbjørn Jagland à Cloudflare, Inc." in french and english not in french
+        assert ("Lettre de Thorbjørn Jagland, Secrétaire Général du Conseil de l’Europe, à "
+                "Cloudflare, Inc., Strasbourg, le 23 mai 2018") in french  # the citation
+        typed = "Letter from Thorbjørn Jagland to Cloudflare"  # an archivist's words, in English
+        app.correct(letter_id, {"title": typed}, by="archivist")
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>",
+                            http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
+        assert heading is not None and html.unescape(heading.group(1)) == typed
+        assert http.get(f"/api/letters/{letter_id}").json()["title"] == typed
+        # a record from before titles had codes: its English title is still said in French
+        old = json.loads(record.read_text("utf-8"))
+        del old["recognised_title"]
+        old["title"] = english
+        record.write_text(json.dumps(old), "utf-8")
+        assert app.get(letter_id).recognised_title is None
+        french = text_of(http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
+        assert "Lettre de Thorbjørn Jagland à Cloudflare, Inc." in french

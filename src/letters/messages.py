@@ -94,7 +94,7 @@ def parts_to_record(parts: list[Message]) -> Any:
 
 
 #: The first part of every code: what the domain says (an interface key never starts so).
-KINDS = ("zone", "reason", "evidence", "refusal", "integrity", "query")
+KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query")
 
 #: The English of every code, with `{names}` for its parameters (python-brace-format).
 ENGLISH: dict[str, str] = {
@@ -103,6 +103,12 @@ ENGLISH: dict[str, str] = {
     "zone.signature_block": "signature block",
     "zone.letterhead": "letterhead",
     "zone.heading": "heading",
+    # a letter's title as recognition words it (an archivist's corrected title is their own text)
+    "title.from_to": "Letter from {writer} to {recipient}",
+    "title.from": "Letter from {writer}",
+    "title.from_to_sg": "Letter from {writer} to the Secretary General",
+    "title.to": "Letter to {recipient}",
+    "title.other": "Letter {name}",
     # why a letter needs review
     "reason.date_not_found": "The letter's own date was not found.",
     "reason.date_in_future": "The date {date} is in the future.",

@@ -121,22 +121,36 @@ class Letter:
     ocr_confidence: float | None = None
     exchange: str | None = None  # id of the other letter of the same exchange
     pdf_metadata: dict[str, str] = field(default_factory=dict)  # /Info and XMP, as the file says
+    # the title as recognition said it; `title` is its English until an archivist corrects it
+    recognised_title: Message | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The record as the JSON answers and the command line show it: reasons and evidence in
-        English sentences."""
-        out = asdict(replace(self, reasons=[], evidence={}))
+        English sentences, the title as its English."""
+        out = asdict(replace(self, reasons=[], evidence={}, recognised_title=None))
+        del out["recognised_title"]
         out["reasons"] = [str(reason) for reason in self.reasons]
         out["evidence"] = {key: joined(parts) for key, parts in self.evidence.items()}
         return out
 
     def to_record(self) -> dict[str, Any]:
         """The record as it is stored (record.json, its history, the catalog, the index):
-        reasons and evidence as codes with parameters (an old record's sentences as they were)."""
-        out = asdict(replace(self, reasons=[], evidence={}))
+        reasons, evidence and the recognised title as codes with parameters (an old record's
+        sentences as they were)."""
+        out = asdict(replace(self, reasons=[], evidence={}, recognised_title=None))
+        del out["recognised_title"]
+        if self.recognised_title is not None:
+            out["recognised_title"] = self.recognised_title.to_record()
         out["reasons"] = [reason.to_record() for reason in self.reasons]
         out["evidence"] = {key: parts_to_record(parts) for key, parts in self.evidence.items()}
         return out
+
+    def said_title(self) -> Message | str | None:
+        """The title to show: recognition's message while `title` is still its English, else
+        `title` (an archivist's text, or an old record's English sentence)."""
+        if self.recognised_title is not None and str(self.recognised_title) == self.title:
+            return self.recognised_title
+        return self.title
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Letter:
@@ -148,6 +162,8 @@ class Letter:
         values["reasons"] = [Message.from_record(r) for r in data.get("reasons") or []]
         values["evidence"] = {str(k): parts_from_record(v)
                               for k, v in (data.get("evidence") or {}).items()}
+        said = data.get("recognised_title")
+        values["recognised_title"] = Message.from_record(said) if said else None
         return cls(**values)
 
 

@@ -255,7 +255,8 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
         status=status_of(outcome.reasons), added_at=app.now_iso(), added_by=by,
-        title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
+        title=None if outcome.title is None else str(outcome.title),
+        recognised_title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
     try:
