@@ -8,6 +8,7 @@ from pathlib import Path
 import pdfkit
 
 from letters import registry, review
+from letters.messages import joined
 from letters.service import Letters
 from letters.settings import Settings
 
@@ -40,7 +41,7 @@ def test_queue_oldest_first_and_relinking_after_a_new_partner(settings: Settings
     registry.add_alias(app.settings.archive_dir, "nordic-cables", "Nordic Cables AS", by="ada")
     candidates = review.relink_candidates(app, "nordic-cables")
     assert [c.letter.id for c in candidates] == [a.letter.id]
-    assert "Nordic Cables AS" in candidates[0].evidence
+    assert "Nordic Cables AS" in joined(candidates[0].evidence)
 
     [relinked] = review.relink(app, [a.letter.id], "nordic-cables", by="ada")
     assert relinked.partner == "nordic-cables"

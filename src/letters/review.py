@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from letters import exchanges
-from letters.messages import joined
+from letters.messages import Message
 from letters.models import Letter
 from letters.searching import SearchRequest
 
@@ -23,7 +23,7 @@ class Candidate:
 
     letter: Letter
     partner: str
-    evidence: str
+    evidence: list[Message]  # how recognition found the partner
 
 
 def queue(app: Letters) -> list[Letter]:
@@ -57,7 +57,7 @@ def relink_candidates(app: Letters, slug: str) -> list[Candidate]:
         text = "\n\n".join(app.archive.pages(letter.id))
         recognition = recognize(text, app.registry, app.today())
         if recognition.partner == slug:
-            found.append(Candidate(letter, slug, joined(recognition.evidence.get("partner", []))))
+            found.append(Candidate(letter, slug, recognition.evidence.get("partner", [])))
     return sorted(found, key=lambda c: (c.letter.date or "", c.letter.id))
 
 
