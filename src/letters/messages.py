@@ -252,6 +252,11 @@ ENGLISH: dict[str, str] = {
     "integrity.catalog_disagrees": "the catalog disagrees with record.json (run letters reindex)",
     "integrity.catalog_extra": "the catalog holds a letter the archive does not (run letters "
                              "reindex)",
+    # what a fixity check could not do (a read-only home)
+    "integrity.catalog_unopened": "The catalog could not be opened ({why}), so it was not "
+                                  "compared with the archive.",
+    "integrity.report_unsaved": "The report could not be saved in {directory} ({why}).",
+    "integrity.check_unaudited": "This check could not be recorded in the audit log ({why}).",
     # why a search cannot be run
     "query.too_long": "the query is too long ({length} characters): the limit is {limit}",
     "query.nothing": 'the query has nothing to search for: use words, "phrases" or field:value',
