@@ -94,7 +94,7 @@ def parts_to_record(parts: list[Message]) -> Any:
 
 
 #: The first part of every code: what the domain says (an interface key never starts so).
-KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query")
+KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user")
 
 #: The English of every code, with `{names}` for its parameters (python-brace-format).
 ENGLISH: dict[str, str] = {
@@ -299,4 +299,16 @@ ENGLISH: dict[str, str] = {
     "query.per_page_number": "per_page must be a whole number from 1 to {most}.",
     "query.index_unavailable": "The search index cannot be read; it is rebuilt by `letters reindex` "
                                "or when the server restarts.",
+    # why a change to the users cannot be made
+    "user.bad_name": "A user name is 1 to 64 letters, digits, dots, hyphens, underscores or @, "
+                     "starting with a letter or digit.",
+    "user.exists": "A user named '{name}' already exists.",
+    "user.no_token": "{name} has no token with the id '{token}'.",
+    "user.not_a_role": "'{role}' is not a role: choose one of {roles}.",
+    "user.no_such_user": "There is no user named '{name}'.",
+    "user.weak_password": "A password must be at least {length} characters long, hold at least "
+                          "{distinct} different characters and not be a common password.",
+    "user.choose_action": "Choose what to change.",
+    "user.not_to_oneself": "You cannot do that to your own account here: ask another admin, or "
+                           "use `letters users` on the server.",
 }
