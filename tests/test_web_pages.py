@@ -391,8 +391,21 @@ def test_upload_form_too_large(web_template: WebHome, tmp_path: Path) -> None:
         token = csrf_of(http.get("/upload").text)
         response = http.post("/upload", data={"csrf": token},
                              files=[("file", ("big.pdf", b"%PDF-1.4\n" + b"0" * 200_000))])
+        french = http.post("/upload", data={"csrf": token}, headers={"Accept-Language": "fr"},
+                           files=[("file", ("big.pdf", b"%PDF-1.4\n" + b"0" * 200_000))])
+        garbled = http.post("/upload", headers={"Accept-Language": "fr",
+                                                 "Content-Type": "multipart/form-data; boundary=x"},
+                            content=b"--x\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n")
+        api = httpx.post(f"{server.url}/api/letters", content=b"x", headers={
+            "Authorization": f"Bearer {home.tokens['archivist']}", "Content-Type": "text/plain"})
     assert response.status_code == 413
-    assert "The upload is larger than the limit" in text_of(response.text)
+    assert "The upload is larger than the limit of 100000 bytes" in text_of(response.text)
+    assert french.status_code == 413
+    assert "Le dépôt dépasse la limite de 100000 octets" in text_of(french.text)
+    assert garbled.status_code == 400  # a refusal said in French from its code
+    assert "Le dépôt s’est interrompu avant la fin de sa dernière partie." in text_of(garbled.text)
+    assert api.status_code == 415 and api.json() == {  # the JSON keeps its English
+        "detail": "Send the letters as multipart/form-data, one 'file' field per PDF."}
 
 
 # -- open reading, languages, errors -------------------------------------------------------------

@@ -218,6 +218,21 @@ ENGLISH: dict[str, str] = {
     "refusal.disk_refused": "the disk refused the write ({why})",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",
     "refusal.ocr_unrendered": "damaged: its pages could not be rendered for OCR",
+    # why an upload as a whole was refused
+    "refusal.upload_too_many_fields": "The form has too many fields.",
+    "refusal.upload_too_many_files": "Send at most {most} files at once.",
+    "refusal.upload_field_too_long": "The form field '{field}' is too long.",
+    "refusal.upload_not_multipart": "Send the letters as multipart/form-data, one 'file' field "
+                                    "per PDF.",
+    "refusal.upload_bad_length": "The Content-Length header is not a number.",
+    "refusal.upload_too_large": "The upload is larger than the limit of {size}: send fewer or "
+                                "smaller files.",
+    "refusal.upload_malformed": "The multipart body is malformed.",
+    "refusal.upload_cut_short": "The upload ended before its last part was complete.",
+    "refusal.size_mb": "{n} MB",
+    "refusal.size_bytes": "{n} bytes",
+    "refusal.upload_busy": "The server is busy ingesting other uploads and cannot queue more: try "
+                           "again in a few minutes.",
     # what a fixity check found wrong
     "integrity.original_missing": "the original is missing",
     "integrity.original_unreadable": "the original cannot be read ({why})",
