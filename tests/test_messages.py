@@ -47,6 +47,10 @@ def test_stored_sentences_are_found_with_their_parts_and_lists_part_by_part() ->
     assert messages.translate("The letter's own date was not found.", "en") == (
         "The letter's own date was not found.")
     assert messages.gettext(" (signed by {name})", fr, name="X") == " (signée par X)"
+    assert messages.translate("The server is busy: try again in a few minutes.", fr) == (
+        "Le serveur est occupé : réessayez dans quelques minutes.")  # the web layer's own
+    assert messages.translate("The parameter 'page' is not valid: x.", fr) == (
+        "Le paramètre « page » n’est pas valide : x.")
 
 
 def test_an_old_records_sentence_has_its_days_written_out_in_french_as_a_code_has() -> None:
