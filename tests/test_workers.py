@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import time
+from pathlib import Path
 
 from letters.ingest.workers import Pool, TaskFailed
 
@@ -96,27 +97,39 @@ def test_a_parent_that_exits_without_closing_its_pool_leaves_no_scratch_director
     assert [p for p in scratches if p.exists()] == []
 
 
-def test_an_idle_worker_whose_parent_is_killed_removes_its_scratch_directory() -> None:
-    """kill -9 of a parent between tasks: the idle worker sees its pipe end (EOFError) and must
-    remove its scratch as the orphan watcher would, not just return."""
+def parent_killed(during_task: bool) -> Path:
+    """Run a pool in a process killed with SIGKILL between tasks or during one; its worker's
+    scratch directory, which existed then."""
     import signal
     import subprocess
     import sys
-    from pathlib import Path
 
-    script = ("import os, signal\n"
+    script = ("import os, signal, threading, time\n"
               "from letters.ingest.workers import Pool\n"
-              "pool = Pool(abs, jobs=1)\n"
-              "assert [r for _, r in pool.map([-1])] == [1]\n"
+              "pool = Pool(time.sleep, jobs=1)\n"
+              "list(pool.map([0]))\n"
               "print(pool._workers[0].scratch, flush=True)\n"
-              "os.kill(os.getpid(), signal.SIGKILL)\n")
+              "assert os.path.isdir(pool._workers[0].scratch)\n"
+              + ("threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGKILL)).start()\n"
+                 "list(pool.map([0.4]))\n" if during_task else
+                 "os.kill(os.getpid(), signal.SIGKILL)\n"))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == -signal.SIGKILL, done.stderr
     scratch = Path(done.stdout.strip())
     assert "letters-worker-" in scratch.name
-    for _ in range(400):  # the worker sees the pipe close at once; allow a loaded machine
+    for _ in range(400):  # the worker sees its parent gone within a second; allow a loaded machine
         if not scratch.exists():
             break
         time.sleep(0.05)
-    assert not scratch.exists()
+    return scratch
+
+
+def test_an_idle_worker_whose_parent_is_killed_removes_its_scratch_directory() -> None:
+    """kill -9 of a parent between tasks: the worker sees its pipe closed (EOFError)."""
+    assert not parent_killed(during_task=False).exists()
+
+
+def test_a_worker_whose_parent_is_killed_during_a_task_removes_its_scratch_directory() -> None:
+    """kill -9 of a parent during a task: the worker's answer finds no one to take it."""
+    assert not parent_killed(during_task=True).exists()

@@ -47,16 +47,21 @@ def _orphaned(parent: int, scratch: str) -> None:
     the scratch directory and kill this worker with whatever it runs (OCR)."""
     while os.getppid() == parent:
         time.sleep(ORPHAN_CHECK_SECONDS)
-    # the programs it runs first: an OCR still writing into the scratch would keep it non-empty
-    for child in _children():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signal.SIGKILL)
+    _clean(scratch)
+    os.killpg(os.getpid(), signal.SIGKILL)
+
+
+def _clean(scratch: str) -> None:
+    """Kill the programs this worker runs, then remove its scratch directory (again while a program
+    started meanwhile still writes into it)."""
     for _ in range(50):
+        for child in _children():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
         shutil.rmtree(scratch, ignore_errors=True)
         if not os.path.exists(scratch):
-            break
+            return
         time.sleep(0.05)
-    os.killpg(os.getpid(), signal.SIGKILL)
 
 
 def _children() -> list[int]:
@@ -71,7 +76,7 @@ def _children() -> list[int]:
 
 def _leave(scratch: str) -> NoReturn:
     """Remove the scratch directory and end this worker at once."""
-    shutil.rmtree(scratch, ignore_errors=True)
+    _clean(scratch)
     os._exit(0)
 
 
@@ -93,12 +98,17 @@ def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any]
             _leave(scratch)
         if task is None:
             return
+        answer: tuple[str, Any]
         try:
-            conn.send(("ok", function(task)))
+            answer = ("ok", function(task))
         except MemoryError:
-            conn.send(("error", "memory"))
+            answer = ("error", "memory")
         except BaseException as error:  # noqa: BLE001 - everything is reported, nothing escapes
-            conn.send(("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
+            answer = ("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+        try:
+            conn.send(answer)
+        except OSError:  # the parent is gone (kill -9 during the task): leave no scratch behind
+            _leave(scratch)
 
 
 def _kill(process: BaseProcess) -> None:
