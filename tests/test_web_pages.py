@@ -513,9 +513,11 @@ def test_a_recognised_title_is_said_in_french_and_a_corrected_one_as_typed(
                 "Cloudflare, Inc., Strasbourg, le 23 mai 2018") in french  # the citation
         typed = "Letter from Thorbjørn Jagland to Cloudflare"  # an archivist's words, in English
         app.correct(letter_id, {"title": typed}, by="archivist")
-        heading = re.search(r"<h1[^>]*>(.*?)</h1>",
-                            http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
+        page = http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page)
         assert heading is not None and html.unescape(heading.group(1)) == typed
+        fields = text_of(page[page.index('id="record-title"'):page.index('id="exchange-title"')])
+        assert typed in fields and "Lettre de" not in fields
         assert http.get(f"/api/letters/{letter_id}").json()["title"] == typed
         # a record from before titles had codes: its English title is still said in French
         old = json.loads(record.read_text("utf-8"))
