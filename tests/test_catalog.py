@@ -257,20 +257,19 @@ def test_kill_9_mid_ingest_is_repaired_by_the_next_start(tmp_path: Path) -> None
 @pytest.mark.parametrize("field", ["partner", "status"])
 def test_verify_reports_a_catalog_row_that_disagrees(app: Letters, tmp_path: Path,
                                                      field: str) -> None:
-    from letters import fixity
 
     letter = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     # as an ingest does: the upload audited, the letter indexed (verify checks both)
     audit.record(app.settings.archive_dir, "upload", "tester",
                  {"id": letter.id, "sha256": letter.sha256, "filename": letter.filename})
     app.index.update([letter])
-    assert not fixity.verify(app).problems
+    assert not app.verify().problems
     Archive(app.settings.archive_dir).update(letter.id, {field: None if field == "partner"
                                                          else "needs_review"}, by="hand")
-    problems = fixity.verify(app).problems
+    problems = app.verify().problems
     assert [(p.id, p.problem) for p in problems] == [
         (letter.id, "the catalog disagrees with record.json (run letters reindex)")]
-    json.dumps(fixity.verify(app).to_json())
+    json.dumps(app.verify().to_json())
 
 
 def test_request_paths_read_the_catalog_not_the_archive(
@@ -328,31 +327,30 @@ def test_the_sample_archive_pairs_as_before(tmp_path: Path) -> None:
         mine = [x for x in records if x.partner == slug]
         expected = reference_pair(mine, texts)
         assert app.catalog.exchanges(slug) == expected, slug
-        assert exchanges.founding_documents_for(app, slug) == exchanges.founding_of(expected)
+        assert app.founding_documents(slug) == exchanges.founding_of(expected)
         complete += sum(x.complete for x in expected)
     assert complete >= 20  # the sample holds both letters of most partners' exchange
 
 
 def test_who_confirmed_an_exchange_is_kept_and_shown(app: Letters, tmp_path: Path) -> None:
-    from letters.export import export_bundle
 
     out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
     [automatic] = app.catalog.exchanges("gsma")
     assert automatic.how == "automatic" and automatic.confirmed_by is None
-    made = exchanges.link(app, out.id, inc.id, by="marie")
+    made = app.link(out.id, inc.id, by="marie")
     assert made.confirmed_by == "marie"
     assert app.catalog.founding("gsma") == made
     assert app.catalog.exchanges("gsma")[0].to_json()["confirmed_by"] == "marie"
     app.catalog.rebuild()  # from the archive alone: the letters' history says who
     assert app.catalog.founding("gsma") == made
-    bundle = export_bundle(app, "gsma", tmp_path / "bundle.zip", by="auditor")
+    bundle = app.export_bundle("gsma", tmp_path / "bundle.zip", by="auditor")
     import zipfile
 
     with zipfile.ZipFile(bundle) as zipped:
         info = zipped.read("gsma-founding-documents/bag-info.txt").decode()
     assert "Exchange-Confirmed-By: marie" in info
-    exchanges.unlink(app, out.id, by="marie")
+    app.unlink(out.id, by="marie")
     assert [x.confirmed_by for x in app.catalog.exchanges("gsma")] == [None, None]
 
 
@@ -373,7 +371,7 @@ def test_a_correction_that_changes_a_founding_exchange_needs_confirming(app: Let
     [event] = [e for e in audit.events(app.settings.archive_dir) if e["action"] == "correct"]
     assert "founding exchange of GSMA" in event["what"]["pairing"][0]
 
-    exchanges.link(app, out.id, inc.id, by="marie")  # confirmed by a person
+    app.link(out.id, inc.id, by="marie")  # confirmed by a person
     with pytest.raises(exchanges.PairingChange, match="marie confirmed"):
         app.correct(inc.id, {"partner": "orange"}, by="paul")
     app.correct(inc.id, {"title": "The reply"}, by="paul")  # pairing untouched: no question
@@ -403,14 +401,13 @@ def test_the_api_and_the_form_ask_before_changing_a_founding_exchange(
 
 
 def test_relinking_asks_before_changing_a_founding_exchange(app: Letters, tmp_path: Path) -> None:
-    from letters import partners
     from letters.registry import RegistryError
 
     out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
     with pytest.raises(RegistryError, match="founding exchange of GSMA"):
-        partners.relink(app, "orange", [inc.id], by="marie")
+        app.relink("orange", [inc.id], by="marie")
     assert app.get(inc.id).partner == "gsma"
-    [done] = partners.relink(app, "orange", [inc.id], by="marie", confirm_pairing=True)
+    [done] = app.relink("orange", [inc.id], by="marie", confirm_pairing=True)
     assert done.partner == "orange"
     assert [x.ids() for x in app.catalog.exchanges("gsma")] == [[out.id]]

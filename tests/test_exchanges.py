@@ -86,14 +86,14 @@ def test_manual_link_overrides_automatic_pairing(app: Letters, tmp_path: Path) -
     out = archived(app, tmp_path, "intel", "outgoing", "2020-02-06", "Letter of the SG")
     same_day = archived(app, tmp_path, "intel", "incoming", "2020-02-06", "Reply one")
     far = archived(app, tmp_path, "intel", "incoming", "2020-09-30", "Reply two")
-    before = exchanges.exchanges_for(app, "intel")
+    before = app.exchanges("intel")
     assert [(x.outgoing, x.incoming) for x in before if x.complete] == [(out.id, same_day.id)]
 
-    made = exchanges.link(app, far.id, out.id, by="archivist")
+    made = app.link(far.id, out.id, by="archivist")
     assert (made.outgoing, made.incoming, made.how) == (out.id, far.id, "manual")
     assert app.get(out.id).exchange == far.id and app.get(far.id).exchange == out.id
     assert app.get(same_day.id).exchange == exchanges.UNLINKED
-    after = exchanges.exchanges_for(app, "intel")
+    after = app.exchanges("intel")
     assert [(x.outgoing, x.incoming, x.how) for x in after if x.complete] == [
         (out.id, far.id, "manual")]
     alone = [x for x in after if not x.complete]
@@ -115,19 +115,19 @@ def test_manual_link_overrides_automatic_pairing(app: Letters, tmp_path: Path) -
 def test_unlink_keeps_letters_apart(app: Letters, tmp_path: Path) -> None:
     out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
-    before = exchanges.founding_documents_for(app, "gsma")
+    before = app.founding_documents("gsma")
     assert before is not None and before.complete
-    changed = exchanges.unlink(app, inc.id, by="archivist")
+    changed = app.unlink(inc.id, by="archivist")
     assert sorted(changed) == sorted([out.id, inc.id])
     assert app.get(out.id).exchange == "" and app.get(inc.id).exchange == ""
-    after = exchanges.exchanges_for(app, "gsma")
+    after = app.exchanges("gsma")
     assert len(after) == 2 and all(not x.complete and x.how == "manual" for x in after)
-    founding = exchanges.founding_documents_for(app, "gsma")
+    founding = app.founding_documents("gsma")
     assert founding is not None and not founding.complete
     assert app.archive.history(inc.id)[-1]["action"] == "unlinked"
     # a new link between them is again a complete exchange
-    exchanges.link(app, out.id, inc.id, by="archivist")
-    assert [x.complete for x in exchanges.exchanges_for(app, "gsma")] == [True]
+    app.link(out.id, inc.id, by="archivist")
+    assert [x.complete for x in app.exchanges("gsma")] == [True]
 
 
 def test_link_refuses_what_is_not_an_exchange(app: Letters, tmp_path: Path) -> None:
@@ -135,17 +135,17 @@ def test_link_refuses_what_is_not_an_exchange(app: Letters, tmp_path: Path) -> N
     b = archived(app, tmp_path, "ieee", "outgoing", "2020-02-07", "Two")
     c = archived(app, tmp_path, "icco", "incoming", "2020-02-06", "Three")
     with pytest.raises(InvalidCorrection, match="Both letters are outgoing"):
-        exchanges.link(app, a.id, b.id, by="archivist")
+        app.link(a.id, b.id, by="archivist")
     with pytest.raises(InvalidCorrection, match="different partners"):
-        exchanges.link(app, a.id, c.id, by="archivist")
+        app.link(a.id, c.id, by="archivist")
     with pytest.raises(InvalidCorrection, match="itself"):
-        exchanges.link(app, a.id, a.id, by="archivist")
+        app.link(a.id, a.id, by="archivist")
     with pytest.raises(NotFound):
-        exchanges.link(app, a.id, "0123456789abcdef", by="archivist")
+        app.link(a.id, "0123456789abcdef", by="archivist")
     assert app.get(a.id).exchange is None
 
 
 def test_unknown_partner_is_not_found(app: Letters) -> None:
     with pytest.raises(NotFound, match="no partner"):
-        exchanges.exchanges_for(app, "no-such-partner")
-    assert exchanges.exchanges_for(app, "apple") == []
+        app.exchanges("no-such-partner")
+    assert app.exchanges("apple") == []

@@ -16,7 +16,7 @@ import pytest
 from letters import audit
 from letters.archive import letter_id, now_iso
 from letters.cli import main
-from letters.export import NothingToExport, bundle_name, export_bundle
+from letters.export import NothingToExport, bundle_name
 from letters.models import Direction, Letter
 from letters.service import Letters, NotFound
 
@@ -67,7 +67,7 @@ def test_complete_exchange_bundle(app: Letters, tmp_path: Path) -> None:
     other = archived(app, tmp_path, "orange", "incoming", "2017-11-08", "Not this one")
     app.archive.update(reply.id, {"signed_by": "José María Álvarez-Pallete"}, "archivist")
 
-    path = export_bundle(app, "telefonica", tmp_path / "out" / "bundle.zip", by="auditor")
+    path = app.export_bundle("telefonica", tmp_path / "out" / "bundle.zip", by="auditor")
     assert path == (tmp_path / "out" / "bundle.zip").resolve() and path.is_file()
     bag = unzip(path, tmp_path / "unzipped")
     assert bag.name == "telefonica-founding-documents"
@@ -121,7 +121,7 @@ def test_complete_exchange_bundle(app: Letters, tmp_path: Path) -> None:
 
 def test_incomplete_exchange_bundle_says_so(app: Letters, tmp_path: Path) -> None:
     only = archived(app, tmp_path, "att", "incoming", "2018-02-01", "Our reply")
-    bag = unzip(export_bundle(app, "att", tmp_path / "att.zip", by="auditor"), tmp_path / "x")
+    bag = unzip(app.export_bundle("att", tmp_path / "att.zip", by="auditor"), tmp_path / "x")
     assert sha256sum_check(bag, "manifest-sha256.txt").returncode == 0
     info = bag_info(bag)
     assert info["Exchange-Complete"] == "no"
@@ -132,7 +132,7 @@ def test_incomplete_exchange_bundle_says_so(app: Letters, tmp_path: Path) -> Non
 
 def test_a_tampered_bundle_fails_sha256sum(app: Letters, tmp_path: Path) -> None:
     archived(app, tmp_path, "gni", "outgoing", "2017-11-08", "Letter")
-    bag = unzip(export_bundle(app, "gni", tmp_path / "gni.zip", by="auditor"), tmp_path / "x")
+    bag = unzip(app.export_bundle("gni", tmp_path / "gni.zip", by="auditor"), tmp_path / "x")
     pdf = next((bag / "data" / "originals").iterdir())
     pdf.write_bytes(pdf.read_bytes()[:-1])
     result = sha256sum_check(bag, "manifest-sha256.txt")
@@ -141,9 +141,9 @@ def test_a_tampered_bundle_fails_sha256sum(app: Letters, tmp_path: Path) -> None
 
 def test_unknown_partner_and_partner_without_letters(app: Letters, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no partner"):
-        export_bundle(app, "acme", tmp_path / "a.zip", by="auditor")
+        app.export_bundle("acme", tmp_path / "a.zip", by="auditor")
     with pytest.raises(NothingToExport, match="no letters"):
-        export_bundle(app, "apple", tmp_path / "a.zip", by="auditor")
+        app.export_bundle("apple", tmp_path / "a.zip", by="auditor")
     assert not (tmp_path / "a.zip").exists()
     assert bundle_name("apple") == "apple-founding-documents.zip"
 

@@ -41,11 +41,11 @@ def three(app: Letters, tmp_path: Path) -> list[Letter]:
 
 
 def test_an_intact_archive_passes(app: Letters, three: list[Letter]) -> None:
-    report = fixity.verify(app, by="auditor")
+    report = app.verify(by="auditor")
     assert (report.checked, report.ok, report.problems) == (3, 3, [])
     saved = json.loads((app.settings.private_dir / fixity.LAST_REPORT).read_text())
     assert saved["checked"] == 3 and saved["problems"] == [] and saved["at"] == report.at
-    assert fixity.last_report(app) == saved
+    assert fixity.last_report(app.settings.private_dir) == saved
     event = audit.events(app.settings.archive_dir)[-1]
     assert event["action"] == "verify" and event["who"] == "auditor"
     assert event["what"] == {"checked": 3, "ok": 3, "problems": 0}
@@ -58,7 +58,7 @@ def test_a_flipped_byte_is_found(app: Letters, three: list[Letter]) -> None:
     data = bytearray(original.read_bytes())
     data[len(data) // 2] ^= 0x01
     original.write_bytes(bytes(data))
-    report = fixity.verify(app)
+    report = app.verify()
     assert (report.checked, report.ok) == (3, 2)
     assert len(report.problems) == 1
     problem = report.problems[0]
@@ -71,7 +71,7 @@ def test_a_deleted_original_is_found(app: Letters, three: list[Letter]) -> None:
     victim = three[0]
     original = app.archive.original_path(victim.id)
     original.unlink()
-    report = fixity.verify(app)
+    report = app.verify()
     assert (report.checked, report.ok) == (3, 2)
     assert [(p.id, p.problem) for p in report.problems] == [(victim.id, "the original is missing")]
 
@@ -83,7 +83,7 @@ def test_extra_files_are_found_but_derived_files_are_allowed(app: Letters,
     (app.archive.derived_dir(three[0].id) / "page-1.png").parent.mkdir(exist_ok=True)
     (app.archive.derived_dir(three[0].id) / "page-1.png").write_bytes(b"derived")
     (app.settings.archive_dir / "stray.pdf").write_bytes(b"%PDF-1.4")
-    report = fixity.verify(app)
+    report = app.verify()
     paths = sorted(p.path for p in report.problems)
     assert paths == ["archive/letters/" + three[2].sha256[:2] + "/" + three[2].sha256
                      + "/notes.txt", "archive/stray.pdf"]
@@ -99,7 +99,7 @@ def test_broken_record_and_text_and_history(app: Letters, three: list[Letter]) -
     record = json.loads((directory / "record.json").read_text())
     record["sha256"] = "0" * 64
     (directory / "record.json").write_text(json.dumps(record))
-    problems = {p.path.rsplit("/", 1)[1]: p.problem for p in fixity.verify(app).problems}
+    problems = {p.path.rsplit("/", 1)[1]: p.problem for p in app.verify().problems}
     assert set(problems) == {"text.json", "history.jsonl", "record.json"}
     assert "line 2" in problems["history.jsonl"]
 
@@ -123,6 +123,6 @@ def test_cli_verify_exit_status_and_json(app: Letters, three: list[Letter],
 
 
 def test_a_home_without_archive_is_left_untouched(app: Letters) -> None:
-    report = fixity.verify(app)
+    report = app.verify()
     assert (report.checked, report.problems) == (0, [])
     assert not app.settings.archive_dir.exists() and not app.settings.private_dir.exists()

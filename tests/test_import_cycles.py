@@ -116,3 +116,19 @@ def test_test_modules_share_code_only_through_support() -> None:
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             found += [f"{path.name}: {name}" for name in names if name.split(".")[0] in modules]
     assert found == []
+
+
+def test_the_domain_never_sees_the_application_object() -> None:
+    """Only the command line and the web know `Letters`: a use case is handed its collaborators
+    (archive, catalog, index, registry, clock), not the whole application, not even for typing."""
+    callers = ("letters.service", "letters.web", "letters.cli")
+    found = []
+    for name, path in _modules().items():
+        if name.startswith(callers):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "letters.service":
+                found.append(name)
+            elif isinstance(node, ast.Import):
+                found += [name for alias in node.names if alias.name == "letters.service"]
+    assert found == []

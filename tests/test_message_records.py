@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pdfkit
 
-from letters import fixity
 from letters.messages import WRITTEN, joined
 from letters.service import Letters
 from letters.settings import Settings
@@ -73,11 +72,11 @@ def test_an_old_record_of_english_sentences_is_read_said_corrected_and_verified(
         messages.say(r, "fr") for r in old.reasons]
     assert messages.say_all(old.evidence["direction"], "fr") == messages.say_all(
         new.evidence["direction"], "fr")
-    assert fixity.verify(old_app).problems == []
+    assert old_app.verify().problems == []
 
     corrected = old_app.correct(letter_id, {"date": "2017-11-08"}, by="archivist")
     on_disk = json.loads((directory / "record.json").read_text("utf-8"))
     assert on_disk["reasons"] == record["reasons"]  # kept as written, not duplicated
     assert on_disk["evidence"] == record["evidence"]
     assert [str(r) for r in corrected.reasons] == record["reasons"]
-    assert fixity.verify(old_app).problems == []
+    assert old_app.verify().problems == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pdfkit
 
-from letters import registry, review
+from letters import registry
 from letters.messages import joined
 from letters.service import Letters
 from letters.settings import Settings
@@ -32,18 +32,18 @@ def test_queue_oldest_first_and_relinking_after_a_new_partner(settings: Settings
     now[0] += timedelta(seconds=1)
     [b] = app.ingest([second], by="tester")
     assert b.letter and b.letter.added_at == "2021-03-10T09:30:01Z"
-    queued = review.queue(app)
+    queued = app.review_queue()
     assert [letter.id for letter in queued] == [a.letter.id, b.letter.id]
     assert all(letter.partner is None for letter in queued)
 
-    assert review.relink_candidates(app, "apple") == []
+    assert app.relink_candidates("apple") == []
     registry.add_partner(app.settings.archive_dir, "nordic-cables", "Nordic Cables", "company", by="ada")
     registry.add_alias(app.settings.archive_dir, "nordic-cables", "Nordic Cables AS", by="ada")
-    candidates = review.relink_candidates(app, "nordic-cables")
+    candidates = app.relink_candidates("nordic-cables")
     assert [c.letter.id for c in candidates] == [a.letter.id]
     assert "Nordic Cables AS" in joined(candidates[0].evidence)
 
-    [relinked] = review.relink(app, [a.letter.id], "nordic-cables", by="ada")
+    [relinked] = app.relink("nordic-cables", [a.letter.id], by="ada")
     assert relinked.partner == "nordic-cables"
     assert app.archive.history(a.letter.id)[-1]["changes"]["partner"]["after"] == "nordic-cables"
-    assert review.relink_candidates(app, "nordic-cables") == []
+    assert app.relink_candidates("nordic-cables") == []

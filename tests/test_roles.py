@@ -14,7 +14,6 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from letters import fixity
 from letters.settings import Settings
 from letters.users import allows
 from support.roles import ANONYMOUS, RULES, Caller, Rule, app_routes, is_api, path_values
@@ -74,7 +73,7 @@ def site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
     """A server, reading closed, on a copy of the web home checked once for fixity."""
     home = copy_web_home(web_template, tmp_path_factory.mktemp("roles") / "home")
     with LiveServer(Settings(home=home.path)) as server:
-        fixity.verify(server.app.state.web.letters, by="setup")
+        server.app.state.web.letters.verify(by="setup")
         yield server, home
 
 
@@ -93,7 +92,7 @@ def open_site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
     """A server with open reading, on its own copy of the web home."""
     home = copy_web_home(web_template, tmp_path_factory.mktemp("roles-open") / "home")
     with LiveServer(Settings(home=home.path, open_reading=True)) as server:
-        fixity.verify(server.app.state.web.letters, by="setup")
+        server.app.state.web.letters.verify(by="setup")
         yield server, home
 
 

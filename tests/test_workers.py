@@ -7,7 +7,10 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from letters.ingest.workers import Pool, TaskFailed
+from letters.pdf import ocr
 
 
 def behave(task: str) -> str:
@@ -133,3 +136,22 @@ def test_an_idle_worker_whose_parent_is_killed_removes_its_scratch_directory() -
 def test_a_worker_whose_parent_is_killed_during_a_task_removes_its_scratch_directory() -> None:
     """kill -9 of a parent during a task: the worker's answer finds no one to take it."""
     assert not parent_killed(during_task=True).exists()
+
+
+def child_thread_limit(_: object) -> str:
+    """OMP_THREAD_LIMIT as a program started the way OCR starts Tesseract sees it ('' unset)."""
+    done = ocr._run(["sh", "-c", 'printf %s "${OMP_THREAD_LIMIT-}"'])
+    return done.stdout.decode()
+
+
+def thread_limits(jobs: int) -> set[object]:
+    with Pool(child_thread_limit, jobs=jobs, environment=ocr.side_by_side(jobs)) as pool:
+        return {result for _, result in pool.map(list(range(2 * jobs)))}
+
+
+def test_tesseracts_side_by_side_run_on_one_thread_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)  # conftest sets it for the tests
+    assert thread_limits(jobs=2) == {"1"}
+    assert thread_limits(jobs=1) == {""}, "a lone Tesseract keeps its threads"
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "3")
+    assert thread_limits(jobs=2) == {"3"}, "the user's own limit is kept"

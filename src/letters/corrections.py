@@ -5,14 +5,17 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from letters import exchanges
 from letters.errors import InvalidCorrection
 from letters.messages import Message, msg
 from letters.models import CORRECTABLE, Letter, is_iso_date, status_of
 
 if TYPE_CHECKING:
-    from letters.service import Letters
+    from letters.parts import Parts
+    from letters.registry import Registry
 
 #: The fields an archivist must have confirmed (or corrected) for a letter to leave the review queue.
 REVIEWED = ("partner", "signatory", "date", "direction")
@@ -24,7 +27,7 @@ MISSING = {"partner": msg("reason.no_partner_recorded"), "signatory": msg("reaso
 ISO_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
+def validate(registry: Registry, changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, checked and normalised; raises InvalidCorrection with a sentence."""
     if not isinstance(changes, dict) or not changes:
         raise InvalidCorrection("Send a JSON object with the fields to correct.")
@@ -41,17 +44,17 @@ def validate(app: Letters, changes: dict[str, Any]) -> dict[str, Any]:
             raise InvalidCorrection(f"'{key}' must be a string or null.")
         value = value.strip() if isinstance(value, str) else None
         value = value or None
-        _check(app, key, value)
+        _check(registry, key, value)
         clean[key] = value
     return clean
 
 
-def _check(app: Letters, key: str, value: str | None) -> None:
+def _check(registry: Registry, key: str, value: str | None) -> None:
     """Raise InvalidCorrection (naming the field) when `value` cannot be the field's value."""
-    if key == "partner" and value is not None and app.registry.partner(value) is None:
+    if key == "partner" and value is not None and registry.partner(value) is None:
         raise InvalidCorrection(f"There is no partner with the slug '{value}'.", key,
                                 "no_partner", value=value)
-    if key == "signatory" and value is not None and app.registry.sg(value) is None:
+    if key == "signatory" and value is not None and registry.sg(value) is None:
         raise InvalidCorrection(f"There is no Secretary General with the slug '{value}'.", key,
                                 "no_sg", value=value)
     if key == "date" and value is not None and not is_iso_date(value):
@@ -81,14 +84,14 @@ def date_error(value: str) -> InvalidCorrection:
                              "date_form", value=value)
 
 
-def consistency(app: Letters, letter: Letter) -> list[Message]:
+def consistency(registry: Registry, today: date, letter: Letter) -> list[Message]:
     """What is still missing or inconsistent with the registry in a record."""
     problems = [sentence for field, sentence in MISSING.items() if getattr(letter, field) is None]
     if letter.date and letter.signatory:
-        sg = app.registry.sg(letter.signatory)
+        sg = registry.sg(letter.signatory)
         if sg and not sg.in_office(letter.date):
             problems.append(msg("reason.sg_not_in_office", sg=sg.name, date=letter.date))
-    if letter.date and letter.date > app.today().isoformat():
+    if letter.date and letter.date > today.isoformat():
         problems.append(msg("reason.date_in_future", date=letter.date))
     return problems
 
@@ -97,7 +100,7 @@ class NothingToConfirm(InvalidCorrection):
     """Every reviewed field of the letter is empty or confirmed already."""
 
 
-def form_changes(app: Letters, letter: Letter, typed: Mapping[str, str]
+def form_changes(registry: Registry, letter: Letter, typed: Mapping[str, str]
                  ) -> tuple[dict[str, Any], dict[str, InvalidCorrection]]:
     """From a correction form's values as typed (blank: no value): the correctable fields that
     differ from the letter's, and the refusal of each one that is not valid, by field."""
@@ -107,7 +110,7 @@ def form_changes(app: Letters, letter: Letter, typed: Mapping[str, str]
         value = raw.strip() or None
         if field in CORRECTABLE and value != getattr(letter, field):
             try:
-                validate(app, {field: value})
+                validate(registry, {field: value})
             except InvalidCorrection as error:
                 refused[field] = error
             changes[field] = value
@@ -120,7 +123,7 @@ def confirmable(letter: Letter) -> list[str]:
             if getattr(letter, field) is not None and field not in letter.confirmed]
 
 
-def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str,
+def apply(parts: Parts, letter_id: str, changes: dict[str, Any], by: str,
           check: Callable[[Letter], None] | None = None) -> Letter:
     """Correct a letter's fields and recompute its review status; returns the new record.
     `check` sees the record as it would be saved, and may refuse it by raising.
@@ -132,17 +135,17 @@ def apply(app: Letters, letter_id: str, changes: dict[str, Any], by: str,
     The letter's write lock is held from reading the record to indexing the new one, so that
     concurrent corrections of different fields are all kept, in the record and in the index.
     """
-    clean = validate(app, changes)
-    with app.archive.writing(app.get(letter_id).id):
-        return _apply_locked(app, letter_id, changes, clean, by, check)
+    clean = validate(parts.registry, changes)
+    with parts.archive.writing(parts.get(letter_id).id):
+        return _apply_locked(parts, letter_id, changes, clean, by, check)
 
 
-def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: dict[str, Any],
+def _apply_locked(parts: Parts, letter_id: str, changes: dict[str, Any], clean: dict[str, Any],
                   by: str, check: Callable[[Letter], None] | None) -> Letter:
-    current = app.get(letter_id)
+    current = parts.get(letter_id)
     confirmed = sorted(set(current.confirmed) | set(clean) | set(changes.get("confirmed", [])))
     candidate = Letter.from_json({**current.to_record(), **clean, "confirmed": confirmed})
-    problems = consistency(app, candidate)
+    problems = consistency(parts.registry, parts.today(), candidate)
     if all(f in confirmed for f in REVIEWED):
         reasons = problems
     else:
@@ -153,6 +156,28 @@ def _apply_locked(app: Letters, letter_id: str, changes: dict[str, Any], clean: 
               "status": status_of(reasons)}
     if check is not None:
         check(Letter.from_json({**current.to_record(), **update}))
-    letter = app.archive.update(letter_id, update, by)
-    app.index.update([letter])
+    letter = parts.archive.update(letter_id, update, by)
+    parts.index.update([letter])
+    return letter
+
+
+def correct(parts: Parts, letter_id: str, changes: dict[str, Any], by: str,
+            address: str | None = None, confirm_pairing: bool = False) -> Letter:
+    """Apply an archivist's correction, keep the previous values, re-index at once, audited;
+    one that changes a founding or a confirmed exchange raises exchanges.PairingChange unless
+    `confirm_pairing`."""
+    before = parts.get(letter_id)
+    changed: list[str] = []
+
+    def check(candidate: Letter) -> None:
+        changed.extend(exchanges.pairing_changes(parts.registry, parts.catalog, before,
+                                                 candidate))
+        if changed and not confirm_pairing:
+            raise exchanges.PairingChange(changed)
+
+    letter = apply(parts, letter_id, changes, by, check)
+    what: dict[str, Any] = {"id": letter_id, "fields": sorted(changes)}
+    if changed:
+        what["pairing"] = changed
+    parts.record("correct", by, what, address)
     return letter

@@ -12,7 +12,9 @@ from letters.exchanges import Exchange
 from letters.models import Letter
 
 if TYPE_CHECKING:
-    from letters.service import Letters
+    from letters.catalog import Catalog
+    from letters.parts import Parts
+    from letters.registry import Registry
 
 
 @dataclass
@@ -40,42 +42,43 @@ class ExchangeRow:
                 "letters": [x.to_json() for x in self.letters()]}
 
 
-def rows(app: Letters, found: list[Exchange], known: dict[str, Letter] | None = None
+def rows(catalog: Catalog, found: list[Exchange], known: dict[str, Letter] | None = None
          ) -> list[ExchangeRow]:
     """The rows of these exchanges, their letters read from `known` or else the catalog."""
     by_id = dict(known or {})
     wanted = [i for x in found for i in x.ids() if i not in by_id]
-    by_id.update(app.catalog.many(wanted))
+    by_id.update(catalog.many(wanted))
     return [ExchangeRow(x, by_id.get(x.outgoing or ""), by_id.get(x.incoming or ""))
             for x in found]
 
 
-def rows_for(app: Letters, slug: str, letters: list[Letter] | None = None) -> list[ExchangeRow]:
+def rows_for(registry: Registry, catalog: Catalog, slug: str, letters: list[Letter] | None = None
+             ) -> list[ExchangeRow]:
     """Every exchange of a registered partner, oldest first (NotFound for an unknown slug);
     `letters`: the partner's letters when the caller has them already."""
-    found = exchanges.exchanges_for(app, slug)
-    return rows(app, found, {x.id: x for x in letters or []})
+    found = exchanges.exchanges_for(registry, catalog, slug)
+    return rows(catalog, found, {x.id: x for x in letters or []})
 
 
-def incomplete(app: Letters) -> list[ExchangeRow]:
+def incomplete(catalog: Catalog) -> list[ExchangeRow]:
     """Every exchange lacking one of its two letters, across all partners, oldest first."""
-    return rows(app, app.catalog.incomplete())
+    return rows(catalog, catalog.incomplete())
 
 
-def pair_choices(app: Letters, letter: Letter) -> list[Letter]:
+def pair_choices(catalog: Catalog, letter: Letter) -> list[Letter]:
     """The letters this one may be paired with by hand: the same partner's, other direction."""
-    return [x for x in app.catalog.letters_of_partner(letter.partner)
+    return [x for x in catalog.letters_of_partner(letter.partner)
             if x.id != letter.id and (not letter.direction or not x.direction
                                       or x.direction != letter.direction)]
 
 
-def link(app: Letters, letter_id: str, other: str | None, by: str,
+def link(parts: Parts, letter_id: str, other: str | None, by: str,
          where: str | None) -> ExchangeRow:
     """Pair two letters (InvalidCorrection with a sentence when they cannot be)."""
-    app.get(letter_id)
+    parts.get(letter_id)
     if not other:
         raise InvalidCorrection("Choose the other letter of the exchange.")
-    if app.catalog.get(other) is None:
+    if parts.catalog.get(other) is None:
         raise InvalidCorrection(f"There is no letter with the id '{other}'.")
-    pair = exchanges.link(app, letter_id, other, by, where)
-    return rows(app, [pair])[0]
+    pair = exchanges.link(parts, letter_id, other, by, where)
+    return rows(parts.catalog, [pair])[0]

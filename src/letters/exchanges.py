@@ -19,14 +19,14 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from letters import audit
 from letters.errors import InvalidCorrection
 from letters.models import Letter
 from letters.textnorm import fold
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
-    from letters.service import Letters
+    from letters.parts import Parts
+    from letters.registry import Registry
 
 #: Days after the Secretary General's letter within which a reply is paired on dates alone.
 REPLY_DAYS = 60
@@ -124,36 +124,36 @@ def founding_of(exchanges: list[Exchange]) -> Exchange | None:
     return chosen[0] if chosen else None
 
 
-def exchanges_for(app: Letters, slug: str) -> list[Exchange]:
+def exchanges_for(registry: Registry, catalog: Catalog, slug: str) -> list[Exchange]:
     """Every exchange of a registered partner, oldest first (as the catalog holds them)."""
-    app.registry.registered(slug)
-    return app.catalog.exchanges(slug)
+    registry.registered(slug)
+    return catalog.exchanges(slug)
 
 
-def founding_documents_for(app: Letters, slug: str) -> Exchange | None:
+def founding_documents_for(registry: Registry, catalog: Catalog, slug: str) -> Exchange | None:
     """The founding documents of a registered partner, or None when it has no letter."""
-    app.registry.registered(slug)
-    return app.catalog.founding(slug)
+    registry.registered(slug)
+    return catalog.founding(slug)
 
 
-def link(app: Letters, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
+def link(parts: Parts, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
     """Pair two letters by hand (re-indexed and re-paired at once); letters they were paired with
     before are left manually unlinked."""
     while True:  # every lock taken at once, in order: two links at once cannot wait on each other
-        formers = _formers(app, app.get(a_id), app.get(b_id))
-        with app.archive.writing(app.get(a_id).id, app.get(b_id).id, *formers):
-            if _formers(app, app.get(a_id), app.get(b_id)) == formers:
-                return _link_locked(app, a_id, b_id, by, address)
+        formers = _formers(parts.catalog, parts.get(a_id), parts.get(b_id))
+        with parts.archive.writing(parts.get(a_id).id, parts.get(b_id).id, *formers):
+            if _formers(parts.catalog, parts.get(a_id), parts.get(b_id)) == formers:
+                return _link_locked(parts, a_id, b_id, by, address)
 
 
-def _formers(app: Letters, a: Letter, b: Letter) -> list[str]:
+def _formers(catalog: Catalog, a: Letter, b: Letter) -> list[str]:
     """The letters `a` and `b` are paired with now, other than each other."""
-    found = {other_letter(app.catalog, a), other_letter(app.catalog, b)} - {None, a.id, b.id}
+    found = {other_letter(catalog, a), other_letter(catalog, b)} - {None, a.id, b.id}
     return sorted(f for f in found if f)
 
 
-def _link_locked(app: Letters, a_id: str, b_id: str, by: str, address: str | None) -> Exchange:
-    a, b = app.get(a_id), app.get(b_id)
+def _link_locked(parts: Parts, a_id: str, b_id: str, by: str, address: str | None) -> Exchange:
+    a, b = parts.get(a_id), parts.get(b_id)
     if a.id == b.id:
         raise InvalidCorrection("A letter cannot be paired with itself.")
     if a.partner and b.partner and a.partner != b.partner:
@@ -162,26 +162,26 @@ def _link_locked(app: Letters, a_id: str, b_id: str, by: str, address: str | Non
     if a.direction and a.direction == b.direction:
         raise InvalidCorrection(f"Both letters are {a.direction}: an exchange pairs the Secretary "
                                 "General's letter with the partner's reply.")
-    changed = [app.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
-               for former in _formers(app, a, b)]
-    a = app.archive.update(a.id, {"exchange": b.id}, by, action="linked")
-    b = app.archive.update(b.id, {"exchange": a.id}, by, action="linked")
-    app.index.update([*changed, a, b])
-    audit.record(app.settings.archive_dir, "link", by, {"ids": [a.id, b.id]}, address)
+    changed = [parts.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
+               for former in _formers(parts.catalog, a, b)]
+    a = parts.archive.update(a.id, {"exchange": b.id}, by, action="linked")
+    b = parts.archive.update(b.id, {"exchange": a.id}, by, action="linked")
+    parts.index.update([*changed, a, b])
+    parts.record("link", by, {"ids": [a.id, b.id]}, address)
     return replace(_manual_pair(a, b), confirmed_by=by)
 
 
-def unlink(app: Letters, letter_id: str, by: str, address: str | None = None) -> list[str]:
+def unlink(parts: Parts, letter_id: str, by: str, address: str | None = None) -> list[str]:
     """Take a letter and the one it was paired with apart by hand; the ids of those changed."""
-    letter = app.get(letter_id)
+    letter = parts.get(letter_id)
     changed = [letter.id]
-    other = other_letter(app.catalog, letter)
+    other = other_letter(parts.catalog, letter)
     if other:
         changed.append(other)
-    with app.archive.writing(*changed):
-        app.index.update([app.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
+    with parts.archive.writing(*changed):
+        parts.index.update([parts.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
                           for each in changed])
-    audit.record(app.settings.archive_dir, "unlink", by, {"ids": changed}, address)
+    parts.record("unlink", by, {"ids": changed}, address)
     return changed
 
 
@@ -198,16 +198,16 @@ class PairingChange(InvalidCorrection):
 PAIRED_FIELDS = ("partner", "date", "direction")
 
 
-def pairing_changes(app: Letters, current: Letter, candidate: Letter) -> list[str]:
+def pairing_changes(registry: Registry, catalog: Catalog, current: Letter, candidate: Letter) -> list[str]:
     """What saving `candidate` over `current` would change in a partner's founding exchange or
     in an exchange a person confirmed, in sentences (none: nothing of the kind)."""
     if all(getattr(current, f) == getattr(candidate, f) for f in PAIRED_FIELDS):
         return []
     found: list[str] = []
     for partner in sorted(p for p in {current.partner, candidate.partner} if p):
-        before = app.catalog.exchanges(partner)
-        after = app.catalog.pairing_with(partner, candidate)
-        name = app.registry.display_name(partner) or partner
+        before = catalog.exchanges(partner)
+        after = catalog.pairing_with(partner, candidate)
+        name = registry.display_name(partner) or partner
         was, will = founding_of(before), founding_of(after)
         if was is not None and (will is None or (was.ids(), was.complete) != (will.ids(),
                                                                              will.complete)):

@@ -30,14 +30,16 @@ from typing import TYPE_CHECKING, Any
 import bagit
 
 from letters import audit, exchanges
-from letters.archive import HISTORY, now_iso
+from letters.archive import HISTORY, Archive, now_iso
 from letters.errors import NotFound
 from letters.exchanges import Exchange
 from letters.fsutil import atomic_output, sha256_of
 from letters.models import Letter
+from letters.parts import letter_of
 
 if TYPE_CHECKING:
-    from letters.service import Letters
+    from letters.catalog import Catalog
+    from letters.registry import Registry
 
 CSV_FIELDS = ("id", "file", "sha256", "filename", "date", "direction", "partner", "signatory",
               "signed_by", "language", "pages", "ocr", "status", "title", "digital_signatures",
@@ -80,39 +82,40 @@ def bundle_name(slug: str) -> str:
     return f"{bag_root(slug)}.zip"
 
 
-def export_bundle(app: Letters, slug: str, out: Path, by: str,
-                  address: str | None = None) -> Path:
-    """Write the founding-documents bundle of a partner to `out` (a zip) and record the export."""
-    exchange = exchanges.founding_documents_for(app, slug)
-    partner = app.registry.partner(slug)
+def export_bundle(archive: Archive, catalog: Catalog, names: Registry, slug: str, out: Path,
+                  by: str, address: str | None = None) -> Path:
+    """Write the founding-documents bundle of a partner to `out` (a zip) and record the export
+    in the archive's audit log."""
+    exchange = exchanges.founding_documents_for(names, catalog, slug)
+    partner = names.partner(slug)
     assert partner is not None  # founding_documents_for raised NotFound otherwise
     if exchange is None:
         raise NothingToExport(f"The partner '{slug}' has no letters in the archive, so there are "
                               "no founding documents to export.")
-    chosen = [app.get(i) for i in exchange.ids()]  # the records as the archive has them
+    chosen = [letter_of(archive, i) for i in exchange.ids()]  # the records as the archive has them
     root = bag_root(slug)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="letters-export-") as scratch:
         bag = Path(scratch) / root
-        _write_payload(app, bag / "data", partner.name, exchange, chosen)
+        _write_payload(archive, bag / "data", partner.name, exchange, chosen)
         _write_tags(bag, _bag_info(partner.name, slug, exchange, by))
         bagit.Bag(str(bag)).validate()
         _zip(bag, root, out)
-    audit.record(app.settings.archive_dir, "export", by,
+    audit.record(archive.root, "export", by,
                  {"partner": slug, "ids": exchange.ids(), "complete": exchange.complete,
                   "file": out.name, "sha256": sha256_of(out)}, address)
     return out
 
 
-def _write_payload(app: Letters, data: Path, name: str, exchange: Exchange,
+def _write_payload(archive: Archive, data: Path, name: str, exchange: Exchange,
                    letters: list[Letter]) -> None:
     (data / "originals").mkdir(parents=True)
     (data / "histories").mkdir()
     files: dict[str, str] = {}
     for letter in letters:
         target = data / "originals" / _original_name(letter)
-        original = app.archive.original_path(letter.id)
+        original = archive.original_path(letter.id)
         shutil.copyfile(original, target)
         files[letter.id] = target.relative_to(data.parent).as_posix()
         shutil.copyfile(original.parent / HISTORY, data / "histories" / f"{letter.id}.jsonl")
@@ -122,7 +125,7 @@ def _write_payload(app: Letters, data: Path, name: str, exchange: Exchange,
     _write_json(data / "exchange.json", {**exchange.to_json(), "partner_name": name,
                                          "missing": exchange.missing()})
     ids = exchange.ids()
-    events = [e for e in audit.events(app.settings.archive_dir) if _mentions(e, ids)]
+    events = [e for e in audit.events(archive.root) if _mentions(e, ids)]
     _write_lines(data / "audit-events.jsonl", events)
     (data / "README.txt").write_text(README, encoding="utf-8")
 

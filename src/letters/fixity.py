@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,8 @@ from letters.fsutil import sha256_of, write_atomic
 from letters.messages import Message, msg, written
 
 if TYPE_CHECKING:
-    from letters.service import Letters
+    from letters.catalog import Catalog
+    from letters.index.protocol import SearchIndex
 
 LAST_REPORT = "fixity-last.json"
 #: What the archive root may hold besides `letters/`.
@@ -98,27 +100,40 @@ class FixityReport:
                 "notes": [str(note) for note in self.notes]}
 
 
-def verify(app: Letters, by: str = "system", address: str | None = None) -> FixityReport:
+@dataclass(frozen=True)
+class Checked:
+    """What `verify` checks, and where: the directories of the home, and how to open the
+    catalog and the index (opened only when the archive is there; an error opening is a note)."""
+
+    home: Path
+    archive_dir: Path
+    private_dir: Path
+    index_dir: Path
+    catalog: Callable[[], Catalog]
+    index: Callable[[], SearchIndex]
+
+
+def verify(target: Checked, by: str = "system", address: str | None = None) -> FixityReport:
     """Check every letter of the archive, save the report and record an audit event.
 
     A home without an archive yields an empty report and is left untouched.
     """
-    report = check(app.settings.archive_dir, app.settings.home)
-    if not app.settings.archive_dir.is_dir():
+    report = check(target.archive_dir, target.home)
+    if not target.archive_dir.is_dir():
         return report
     try:
-        _check_catalog(app, report)
+        _check_catalog(target.catalog(), target.home, report)
     except (OSError, sqlite3.Error) as error:  # a read-only home whose catalog must be repaired
         report.notes.append(msg("integrity.catalog_unopened", why=str(error)))
-    check_agreement(app, report)
+    check_agreement(target, report)
     try:
-        write_atomic(app.settings.private_dir / LAST_REPORT,
+        write_atomic(target.private_dir / LAST_REPORT,
                      (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode())
     except OSError as error:
-        report.notes.append(msg("integrity.report_unsaved", directory=str(app.settings.private_dir),
+        report.notes.append(msg("integrity.report_unsaved", directory=str(target.private_dir),
                                 why=str(error.strerror)))
     try:
-        audit.record(app.settings.archive_dir, "verify", by,
+        audit.record(target.archive_dir, "verify", by,
                      {"checked": report.checked, "ok": report.ok, "problems": len(report.problems)},
                      address)
     except OSError as error:
@@ -126,36 +141,37 @@ def verify(app: Letters, by: str = "system", address: str | None = None) -> Fixi
     return report
 
 
-def check_agreement(app: Letters, report: FixityReport) -> None:
+def check_agreement(target: Checked, report: FixityReport) -> None:
     """Add the problems of the archive against its audit log and its search index."""
-    present = integrity.letters_present(app.settings.archive_dir)
-    found = (integrity.check_audit_trail(app.settings.archive_dir, present)
-             + integrity.check_index(app, present))
+    present = integrity.letters_present(target.archive_dir)
+    found = (integrity.check_audit_trail(target.archive_dir, present)
+             + integrity.check_index(target.index, target.index_dir, present))
     already = {p.id for p in report.problems}
     report.ok -= len({ident for ident, _, _ in found if ident in present and ident not in already})
     for ident, path, what in found:
-        report.problems.append(Problem(ident, _relative(path, app.settings.home), what))
+        report.problems.append(Problem(ident, _relative(path, target.home), what))
 
 
-def last_report(app: Letters) -> dict[str, Any] | None:
-    """The last saved fixity report, or None when the archive was never checked."""
-    path = app.settings.private_dir / LAST_REPORT
+def last_report(private_dir: Path) -> dict[str, Any] | None:
+    """The last saved fixity report (kept in `private_dir`), or None when the archive was never
+    checked."""
+    path = private_dir / LAST_REPORT
     if not path.exists():
         return None
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def last_check(app: Letters) -> dict[str, Any] | None:
-    """The last fixity report with `by`, who ran it (from the audit log), or None."""
-    report = last_report(app)
+def last_check(private_dir: Path, archive_dir: Path) -> dict[str, Any] | None:
+    """The last fixity report with `by`, who ran it (from the archive's audit log), or None."""
+    report = last_report(private_dir)
     if report is None:
         return None
     # the report is saved just before its event is recorded: the last such event is its own
     at = str(report.get("at") or "")
     counts = {"checked": report.get("checked"), "ok": report.get("ok"),
               "problems": len(report.get("problems") or [])}
-    runs = (e for e in app.audit_events()
+    runs = (e for e in audit.events(archive_dir)[::-1]
             if e.get("action") == "verify" and str(e.get("at") or "") >= at
             and e.get("what") == counts)
     last = next(runs, None)
@@ -197,15 +213,15 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
     return report
 
 
-def _check_catalog(app: Letters, report: FixityReport) -> None:
+def _check_catalog(catalog: Catalog, home: Path, report: FixityReport) -> None:
     """Add the letters whose catalog row disagrees with their record (or is missing)."""
     flagged = {p.id for p in report.problems}
-    for sha, path, what in app.catalog.disagreements():
+    for sha, path, what in catalog.disagreements():
         ident = letter_id(sha)
         if ident not in flagged and what.code != "integrity.catalog_extra":
             report.ok -= 1
             flagged.add(ident)
-        report.problems.append(Problem(ident, _relative(path, app.settings.home), what))
+        report.problems.append(Problem(ident, _relative(path, home), what))
 
 
 def _check_letter(directory: Path) -> list[tuple[Path, Message]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from letters.archive import HISTORY, RECORD, TEXT, letter_id
 from letters.messages import Message, msg
 
 if TYPE_CHECKING:
-    from letters.service import Letters
+    from letters.index.protocol import SearchIndex
 
 #: A temporary file older than this (seconds) is no write in progress but a leftover.
 STALE_SECONDS = 60.0
@@ -92,11 +92,12 @@ def check_audit_trail(archive_dir: Path, present: dict[str, Path]) -> list[Found
     return found
 
 
-def check_index(app: Letters, present: dict[str, Path]) -> list[Found]:
-    """The search index holds exactly the archive's letters (read through its public API)."""
-    index_dir = app.settings.index_dir
+def check_index(index: Callable[[], SearchIndex], index_dir: Path, present: dict[str, Path]
+                ) -> list[Found]:
+    """The search index (`index` opens it; `index_dir`: where it lives) holds exactly the
+    archive's letters (read through its public API)."""
     try:
-        indexed: set[str] = app.index.ids()
+        indexed: set[str] = index().ids()
     except (OSError, RuntimeError, ValueError) as error:
         return [(None, index_dir, msg("integrity.index_unreadable", why=str(error),
                                       reindex=REINDEX))]

@@ -6,21 +6,34 @@ and commands call its methods and never reach past it.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit, corrections, exchanges, reading, registry
+from letters import (
+    audit,
+    corrections,
+    exchange_rows,
+    exchanges,
+    export,
+    fixity,
+    partners,
+    reading,
+    registry,
+    review,
+)
 from letters import catalog as catalog_store
-from letters.archive import Archive, now_iso
+from letters import parts as collaborators
+from letters.archive import Archive
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
+from letters.exchange_rows import ExchangeRow
+from letters.exchanges import Exchange
 from letters.ingest import pipeline
-from letters.models import CORRECTABLE, IngestResult, Letter
+from letters.models import CORRECTABLE, IngestResult, Letter, Partner
+from letters.parts import Parts
 from letters.pdf import thumbnails
 from letters.registry import Registry
 from letters.searching import QueryError, SearchRequest, SearchResult
@@ -28,8 +41,6 @@ from letters.settings import Settings
 
 if TYPE_CHECKING:
     from letters.index.protocol import SearchIndex
-
-log = logging.getLogger(__name__)
 
 
 class Letters:
@@ -136,26 +147,12 @@ class Letters:
         A hit whose letter is no longer in the archive (its folder was removed) is left out and
         taken out of the index, which is derived from the archive; `letters verify` reports it.
         """
-        result = self.index.search(request)
-        gone = [hit.letter.id for hit in result.hits if not self.archive.has(hit.letter.sha256)]
-        if not gone:
-            return result
-        log.warning("letters %s are indexed but not in the archive: taken out of the index",
-                    ", ".join(gone))
-        try:
-            self.index.remove(gone)
-        except OSError as error:
-            log.warning("the index could not be changed (%s): run `letters reindex`", error)
-        return replace(result, total=max(0, result.total - len(gone)),
-                       hits=[hit for hit in result.hits if hit.letter.id not in gone])
+        return collaborators.search(self.archive, self.index, request)
 
     # -- letters --------------------------------------------------------------------------
     def get(self, letter_id: str) -> Letter:
         """The record of one letter."""
-        letter = self.archive.get(letter_id)
-        if letter is None:
-            raise NotFound(f"There is no letter with the id '{letter_id}'.")
-        return letter
+        return collaborators.letter_of(self.archive, letter_id)
 
     def text(self, letter_id: str) -> str:
         """The full stored text of one letter, pages separated by form feeds."""
@@ -168,28 +165,18 @@ class Letters:
                run: pipeline.Run | None = None) -> list[IngestResult]:
         """Ingest files; one result per file, in input order (`run` collects what went wrong
         for the run as a whole)."""
-        return pipeline.ingest_files(self, list(paths), by=by, jobs=jobs, progress=progress,
-                                   names=names or {}, address=address, run=run)
+        limits = pipeline.Limits(self.settings.extract_timeout, self.settings.extract_memory_bytes)
+        return pipeline.ingest_files(self.parts(), limits, list(paths), by=by, jobs=jobs,
+                                     progress=progress, names=names or {}, address=address,
+                                     run=run)
 
     def correct(self, letter_id: str, changes: dict[str, Any], by: str,
                 address: str | None = None, confirm_pairing: bool = False) -> Letter:
         """Apply an archivist's correction, keep the previous values, re-index at once; one
         that changes a founding or a confirmed exchange raises exchanges.PairingChange unless
         `confirm_pairing`."""
-        before = self.get(letter_id)
-        changed: list[str] = []
-
-        def check(candidate: Letter) -> None:
-            changed.extend(exchanges.pairing_changes(self, before, candidate))
-            if changed and not confirm_pairing:
-                raise exchanges.PairingChange(changed)
-
-        letter = corrections.apply(self, letter_id, changes, by, check)
-        what: dict[str, Any] = {"id": letter_id, "fields": sorted(changes)}
-        if changed:
-            what["pairing"] = changed
-        audit.record(self.settings.archive_dir, "correct", by, what, address)
-        return letter
+        return corrections.correct(self.parts(), letter_id, changes, by, address,
+                                   confirm_pairing)
 
     def original_path(self, letter_id: str) -> tuple[Letter, Path]:
         """A letter's record and the path of its original PDF (errors.NotFound if none)."""
@@ -267,13 +254,107 @@ class Letters:
                                                "instead.")
         return self.correct(letter_id, {"confirmed": fields}, by, address)
 
-    def today(self) -> date:
-        """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""
-        return self.clock().astimezone().date()
+    # -- the write use cases, each handed only the parts it works with ----------------------
+    def parts(self) -> Parts:
+        """The archive, catalog, index, registry and clock, as the write use cases take them."""
+        return Parts(self.archive, self.catalog, self.index, self.registry, self.clock)
 
-    def now_iso(self) -> str:
-        """The clock's time, UTC, to the second, ISO 8601 (the time a new record carries)."""
-        return now_iso(self.clock())
+    def fresh_parts(self) -> Parts:
+        """The parts with the registry read again (another process may have changed it)."""
+        self.reload_registry()
+        return self.parts()
+
+    def form_changes(self, letter: Letter, typed: dict[str, str]
+                     ) -> tuple[dict[str, Any], dict[str, InvalidCorrection]]:
+        """A correction form's changes to `letter` and the refusal of each invalid one."""
+        return corrections.form_changes(self.registry, letter, typed)
+
+    def exchanges(self, slug: str) -> list[Exchange]:
+        """Every exchange of a registered partner, oldest first (NotFound for an unknown slug)."""
+        return exchanges.exchanges_for(self.registry, self.catalog, slug)
+
+    def founding_documents(self, slug: str) -> Exchange | None:
+        """A registered partner's founding documents, or None when it has no letter."""
+        return exchanges.founding_documents_for(self.registry, self.catalog, slug)
+
+    def link(self, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
+        """Pair two letters by hand, audited."""
+        return exchanges.link(self.parts(), a_id, b_id, by, address)
+
+    def unlink(self, letter_id: str, by: str, address: str | None = None) -> list[str]:
+        """Take a letter and its pair apart by hand, audited; the ids of those changed."""
+        return exchanges.unlink(self.parts(), letter_id, by, address)
+
+    def exchange_rows(self, slug: str, letters: list[Letter] | None = None) -> list[ExchangeRow]:
+        """Every exchange of a registered partner with its letters' records."""
+        return exchange_rows.rows_for(self.registry, self.catalog, slug, letters)
+
+    def incomplete_exchanges(self) -> list[ExchangeRow]:
+        """Every exchange lacking one of its letters, across all partners."""
+        return exchange_rows.incomplete(self.catalog)
+
+    def pair_choices(self, letter: Letter) -> list[Letter]:
+        """The letters this one may be paired with by hand."""
+        return exchange_rows.pair_choices(self.catalog, letter)
+
+    def pair(self, letter_id: str, other: str | None, by: str, where: str | None) -> ExchangeRow:
+        """Pair a letter with the one chosen in a form, audited (InvalidCorrection if it cannot)."""
+        return exchange_rows.link(self.parts(), letter_id, other, by, where)
+
+    def review_queue(self) -> list[Letter]:
+        """Letters that need review, oldest first."""
+        return review.queue(self.catalog)
+
+    def next_in_queue(self, letter: Letter) -> Letter | None:
+        """The letter to review after this one."""
+        return review.next_in_queue(self.catalog, letter)
+
+    def relink_candidates(self, slug: str) -> list[review.Candidate]:
+        """Letters not linked to `slug` that recognition now links to it."""
+        return review.relink_candidates(self.fresh_parts(), slug)
+
+    def registered(self, slug: str) -> Partner:
+        """The partner as the registry now has it (NotFound for an unknown slug)."""
+        self.reload_registry()
+        return self.registry.registered(slug)
+
+    def add_partner(self, slug: str | None, name: str | None, kind: str | None,
+                    joined: str | None, by: str, where: str | None = None) -> Partner:
+        """Register a partner, audited (registry.RegistryError when it cannot be)."""
+        return partners.add_partner(self.settings.archive_dir, self.registry_changed, slug, name,
+                                    kind, joined, by, where)
+
+    def add_name(self, slug: str, name: str | None, since: str | None, until: str | None,
+                 by: str, where: str | None = None) -> Partner:
+        """Give a registered partner another or a former name, audited and re-indexed."""
+        self.reload_registry()
+        return partners.add_name(self.registry, self.settings.archive_dir, self.registry_changed,
+                                 slug, name, since, until, by, where)
+
+    def relink(self, slug: str, ids: list[Any], by: str, where: str | None = None,
+               confirm_pairing: bool = False) -> list[Letter]:
+        """Link these letters to a registered partner, audited."""
+        return partners.relink(self.fresh_parts(), slug, ids, by, where, confirm_pairing)
+
+    def with_candidates(self, partner: Partner) -> dict[str, Any]:
+        """A partner's entry with its number of letters and the letters offered for relinking."""
+        return partners.with_candidates(self.fresh_parts(), partner)
+
+    def export_bundle(self, slug: str, out: Path, by: str, address: str | None = None) -> Path:
+        """Write a partner's founding-documents bundle to `out`, audited."""
+        return export.export_bundle(self.archive, self.catalog, self.registry, slug, out, by,
+                                    address)
+
+    def verify(self, by: str = "system", address: str | None = None) -> fixity.FixityReport:
+        """Check the archive's fixity and agreement, save the report, audited."""
+        target = fixity.Checked(self.settings.home, self.settings.archive_dir,
+                                self.settings.private_dir, self.settings.index_dir,
+                                lambda: self.catalog, lambda: self.index)
+        return fixity.verify(target, by, address)
+
+    def last_fixity_check(self) -> dict[str, Any] | None:
+        """The last fixity report with who ran it, or None."""
+        return fixity.last_check(self.settings.private_dir, self.settings.archive_dir)
 
 
 __all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]

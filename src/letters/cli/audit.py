@@ -12,10 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from letters import fixity
 from letters.cli import EXIT_OK, EXIT_REJECTED, add_home
 from letters.errors import NotFound
-from letters.export import export_bundle
 from letters.service import Letters
 
 
@@ -54,7 +52,7 @@ def audit_verify(args: argparse.Namespace, app: Letters) -> int:
 
 def verify(args: argparse.Namespace, app: Letters) -> int:
     """Check every original; exit 1 when anything is wrong, each problem listed."""
-    report = fixity.verify(app, by=getpass.getuser())
+    report = app.verify(by=getpass.getuser())
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -71,7 +69,7 @@ def verify(args: argparse.Namespace, app: Letters) -> int:
 def export(args: argparse.Namespace, app: Letters) -> int:
     """Write a partner's founding-documents bundle."""
     try:
-        path = export_bundle(app, args.slug, args.out, by=getpass.getuser())
+        path = app.export_bundle(args.slug, args.out, by=getpass.getuser())
     except NotFound as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED

@@ -7,7 +7,7 @@ import getpass
 import json
 import sys
 
-from letters import partners, registry
+from letters import registry
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
 from letters.errors import NotFound
 from letters.models import KINDS
@@ -54,7 +54,7 @@ def list_partners(args: argparse.Namespace, app: Letters) -> int:
 def add_partner(args: argparse.Namespace, app: Letters) -> int:
     """Register a partner."""
     try:
-        partner = partners.add_partner(app, args.slug, args.name, args.kind, args.joined,
+        partner = app.add_partner(args.slug, args.name, args.kind, args.joined,
                                        by=getpass.getuser())
     except registry.RegistryError as error:
         print(f"letters: {error}", file=sys.stderr)
@@ -66,7 +66,7 @@ def add_partner(args: argparse.Namespace, app: Letters) -> int:
 def add_alias(args: argparse.Namespace, app: Letters) -> int:
     """Give a partner another name."""
     try:
-        partner = partners.add_name(app, args.slug, args.name, args.since, args.until,
+        partner = app.add_name(args.slug, args.name, args.since, args.until,
                                     by=getpass.getuser())
     except (registry.RegistryError, NotFound) as error:
         print(f"letters: {error}", file=sys.stderr)

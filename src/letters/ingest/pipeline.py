@@ -7,22 +7,31 @@ import os
 import queue
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letters import audit
-from letters.archive import letter_id
+from letters.archive import Archive, letter_id
 from letters.fsutil import sha256_of
 from letters.ingest.analysis import Analysis, Task, analyse
 from letters.ingest.workers import Pool, TaskFailed
 from letters.integrity import letters_present
 from letters.messages import Message, msg
 from letters.models import IngestResult, Letter, status_of
+from letters.pdf import ocr
 from letters.pdf.header import HEADER_WINDOW, header_problem
 
 if TYPE_CHECKING:
     from letters.index.protocol import SearchIndex
-    from letters.service import Letters
+    from letters.parts import Parts
+
+@dataclass(frozen=True)
+class Limits:
+    """What a worker reading one file may take: seconds, and bytes of memory."""
+
+    timeout: float
+    memory_bytes: int
+
 
 #: Letters archived between two index commits (a kill in between is mended by the next ingest).
 INDEX_BATCH = 64
@@ -108,25 +117,26 @@ def _precheck(path: Path) -> Message | None:
         return header_problem(handle.read(HEADER_WINDOW))
 
 
-def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
+def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs: int = 1,
                  progress: Callable[[IngestResult], None] | None = None,
                  names: dict[Path, str] | None = None, address: str | None = None,
                  run: Run | None = None) -> list[IngestResult]:
     """Ingest files; one result per file, in input order, whatever happens to the others (a
-    full or read-only disk included: `run` then holds a sentence for the run as a whole)."""
+    full or read-only disk included: `run` then holds a sentence for the run as a whole);
+    each file is read by a worker held to `limits`."""
     names = names or {}
     run = run or Run()
-    archive = app.archive
+    archive = parts.archive
     archive.clean_staging()
     results: dict[int, IngestResult] = {}
     todo: list[tuple[int, Path, str]] = []
     seen: dict[str, int] = {}
-    indexed = app.index.ids()
-    unindexed = _left_unindexed(app, indexed)  # indexed in batches: one commit per batch
+    indexed = parts.index.ids()
+    unindexed = _left_unindexed(archive, indexed)  # indexed in batches: one commit per batch
 
     def done(index: int, result: IngestResult) -> None:
         results[index] = result
-        _audit_refused(app, result, by, names.get(paths[index], paths[index].name), address, run)
+        _audit_refused(parts, result, by, names.get(paths[index], paths[index].name), address, run)
         if progress:
             progress(result)
 
@@ -146,16 +156,16 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
             todo.append((index, path, sha))
 
     first = [(i, p, s) for i, p, s in todo if seen.get(s) == i]
-    tasks = [Task(str(p), str(archive.root), app.today().isoformat()) for _, p, _ in first]
-    settings = app.settings
-    indexer = Indexer(app.index)
-    catalog = app.catalog
+    tasks = [Task(str(p), str(archive.root), parts.today().isoformat()) for _, p, _ in first]
+    indexer = Indexer(parts.index)
+    catalog = parts.catalog
     try:
-        with catalog.deferred(), Pool(analyse, jobs=jobs, timeout=settings.extract_timeout,
-                                      memory_bytes=settings.extract_memory_bytes) as pool:
+        with catalog.deferred(), Pool(analyse, jobs=jobs, timeout=limits.timeout,
+                                      memory_bytes=limits.memory_bytes,
+                                      environment=ocr.side_by_side(jobs)) as pool:
             for position, outcome in pool.map(tasks):
                 index, path, sha = first[position]
-                result = _archive_one(app, path, sha, outcome, by, names.get(path, path.name),
+                result = _archive_one(parts, path, sha, outcome, by, names.get(path, path.name),
                                       address, run)
                 if result.result == "added" and result.letter:
                     unindexed.append(result.letter)
@@ -178,11 +188,11 @@ def ingest_files(app: Letters, paths: list[Path], by: str, jobs: int = 1,
     return [results[i] for i in range(len(paths))]
 
 
-def _left_unindexed(app: Letters, indexed: set[str]) -> list[Letter]:
+def _left_unindexed(archive: Archive, indexed: set[str]) -> list[Letter]:
     """Letters archived by a run that could not index them (killed, or the disk was full)."""
     found = []
-    for ident in sorted(set(letters_present(app.settings.archive_dir)) - indexed):
-        letter = app.archive.get(ident)
+    for ident in sorted(set(letters_present(archive.root)) - indexed):
+        letter = archive.get(ident)
         if letter is not None:
             found.append(letter)
     return found
@@ -223,27 +233,27 @@ class Indexer:
             raise error
 
 
-def _audit(app: Letters, action: str, by: str, what: dict[str, object], address: str | None,
+def _audit(parts: Parts, action: str, by: str, what: dict[str, object], address: str | None,
            run: Run) -> None:
     try:
-        audit.record(app.settings.archive_dir, action, by, what, address)
+        parts.record(action, by, what, address)
     except OSError as error:
         run.unaudited.append(disk_reason(error))
 
 
-def _audit_refused(app: Letters, result: IngestResult, by: str, filename: str,
+def _audit_refused(parts: Parts, result: IngestResult, by: str, filename: str,
                    address: str | None, run: Run) -> None:
     """Audit the files that added nothing (an added letter is audited when it is archived)."""
     if result.result == "duplicate":
-        _audit(app, "upload_duplicate", by,
+        _audit(parts, "upload_duplicate", by,
                {"id": result.letter.id if result.letter else None, "filename": filename}, address,
                run)
     elif result.result == "rejected":
-        _audit(app, "upload_rejected", by, {"filename": filename, "error": result.error}, address,
+        _audit(parts, "upload_rejected", by, {"filename": filename, "error": result.error}, address,
                run)
 
 
-def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,
+def _archive_one(parts: Parts, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,
                  filename: str, address: str | None, run: Run) -> IngestResult:
     if isinstance(outcome, TaskFailed):
         return IngestResult(str(path), "rejected", refusal=failure_sentence(outcome))
@@ -254,15 +264,15 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         partner=outcome.partner, signatory=outcome.signatory, signed_by=outcome.signed_by,
         date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
-        status=status_of(outcome.reasons), added_at=app.now_iso(), added_by=by,
+        status=status_of(outcome.reasons), added_at=parts.now_iso(), added_by=by,
         title=None if outcome.title is None else str(outcome.title),
         recognised_title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
     try:
-        added = app.archive.add(path, letter, outcome.pages, derived=outcome.derived)
+        added = parts.archive.add(path, letter, outcome.pages, derived=outcome.derived)
     except Exception as error:
-        if app.archive.has(sha):  # archived; only what is derived from it (the catalog) lags
+        if parts.archive.has(sha):  # archived; only what is derived from it (the catalog) lags
             run.uncatalogued = disk_reason(error) if isinstance(error, OSError) else str(error)
             added = True
         elif isinstance(error, OSError):
@@ -273,8 +283,8 @@ def _archive_one(app: Letters, path: Path, sha: str, outcome: Analysis | TaskFai
         else:
             raise
     if not added:
-        existing = app.archive.by_sha(sha)
+        existing = parts.archive.by_sha(sha)
         return IngestResult(str(path), "duplicate", letter=existing)
-    _audit(app, "upload", by, {"id": letter.id, "sha256": sha, "filename": letter.filename},
+    _audit(parts, "upload", by, {"id": letter.id, "sha256": sha, "filename": letter.filename},
            address, run)
     return IngestResult(str(path), "added", letter=letter)

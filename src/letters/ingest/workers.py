@@ -81,13 +81,14 @@ def _leave(scratch: str) -> NoReturn:
 
 
 def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any], Any],
-           memory_bytes: int, scratch: str, parent: int) -> None:
+           memory_bytes: int, scratch: str, parent: int, environment: dict[str, str]) -> None:
     os.setpgrp()  # its own process group: killing the worker kills the programs it runs (OCR)
     # made here, not by the parent: a parent killed while this process starts leaves no directory
     os.mkdir(scratch, 0o700)
     # multiprocessing terminates daemon workers (SIGTERM) when a parent exits without close()
     signal.signal(signal.SIGTERM, lambda *_: _leave(scratch))
     threading.Thread(target=_orphaned, args=(parent, scratch), daemon=True).start()
+    os.environ.update(environment)  # what the programs it runs inherit
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -120,11 +121,13 @@ def _kill(process: BaseProcess) -> None:
 
 
 class Pool(Generic[T, R]):
-    """N worker processes applying `function` to tasks, with per-task time and memory limits."""
+    """N worker processes applying `function` to tasks, with per-task time and memory limits;
+    `environment`: variables set in each worker, and so in the programs it starts."""
 
     def __init__(self, function: Callable[[T], R], jobs: int = 1, timeout: float = 120.0,
-                 memory_bytes: int = 0) -> None:
+                 memory_bytes: int = 0, environment: dict[str, str] | None = None) -> None:
         self.function = function
+        self.environment = dict(environment or {})
         self.jobs = max(1, jobs)
         self.timeout = timeout
         self.memory_bytes = memory_bytes
@@ -134,7 +137,8 @@ class Pool(Generic[T, R]):
         parent, child = _CONTEXT.Pipe()
         scratch = os.path.join(tempfile.gettempdir(), f"letters-worker-{secrets.token_hex(8)}")
         process = _CONTEXT.Process(target=_serve, args=(child, self.function, self.memory_bytes,
-                                                        scratch, os.getpid()), daemon=True)
+                                                        scratch, os.getpid(), self.environment),
+                                   daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent, scratch)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -25,6 +26,9 @@ LANGUAGES = "eng+fra"
 DPI = 300
 #: Words Tesseract reads with less confidence than this (0-100) are reported as doubtful.
 DOUBTFUL = 65.0
+#: Tesseract's OpenMP threads: several Tesseracts side by side, each with threads of its own,
+#: fight over the CPUs (OCRmyPDF limits them to one for the same reason).
+THREAD_LIMIT = "OMP_THREAD_LIMIT"
 
 
 class OcrError(Explained):
@@ -50,6 +54,14 @@ def available() -> Message | None:
     if missing:
         return msg("reason.ocr_unavailable_both")
     return None
+
+
+def side_by_side(jobs: int) -> dict[str, str]:
+    """The environment of the Tesseracts of `jobs` workers reading at once: one thread each
+    when there are several, unless the user set OMP_THREAD_LIMIT."""
+    if jobs > 1 and THREAD_LIMIT not in os.environ:
+        return {THREAD_LIMIT: "1"}
+    return {}
 
 
 def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess[bytes]:

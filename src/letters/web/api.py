@@ -173,7 +173,7 @@ def export_partner(slug: str, request: Request, who: Identity = auditor) -> File
     app = web(request).letters
     scratch = Path(tempfile.mkdtemp(prefix="letters-export-"))
     try:
-        out = export.export_bundle(app, slug, scratch / export.bundle_name(slug), by=who.name,
+        out = app.export_bundle(slug, scratch / export.bundle_name(slug), by=who.name,
                                    address=address(request))
     except BaseException:
         _remove(scratch)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import fixity
+from letters.fixity import FixityReport
 from letters.messages import Message, msg
 from letters.models import is_iso_date
 from letters.searching import QueryError
@@ -138,10 +138,10 @@ def _strings(value: Any) -> set[str]:
 # -- fixity -------------------------------------------------------------------------------------
 def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
     """Check every original now; the report (saved, and recorded in the audit log) with `by`."""
-    return _with_by(fixity.verify(app, by=by, address=where), by)
+    return _with_by(app.verify(by=by, address=where), by)
 
 
-def _with_by(report: fixity.FixityReport, by: str) -> dict[str, Any]:
+def _with_by(report: FixityReport, by: str) -> dict[str, Any]:
     return {**report.to_json(), "by": by}
 
 
@@ -178,7 +178,7 @@ def _lenient(params: Mapping[str, str]) -> AuditFilter:
 def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The last fixity check: when, by whom, how many originals, every problem; a button to run one."""
     app = web(request).letters
-    return _fixity_page(request, fixity.last_check(app), request.query_params.get("done") == "1")
+    return _fixity_page(request, app.last_fixity_check(), request.query_params.get("done") == "1")
 
 
 def _fixity_page(request: Request, report: dict[str, Any] | None, done: bool,
@@ -197,8 +197,7 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
     with what could not be done, when it could not all be done (a read-only home)."""
     await checked_form(request)
     app = web(request).letters
-    report = await run_in_threadpool(partial(fixity.verify, app, by=who.name,
-                                             address=address(request)))
+    report = await run_in_threadpool(partial(app.verify, by=who.name, address=address(request)))
     if report.notes:
         return _fixity_page(request, _with_by(report, who.name), True, report.notes)
     return RedirectResponse(path_for(request, "fixity_page", query={"done": 1}), status_code=303)
@@ -209,7 +208,7 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
                 **contract.answers(contract.FixityReport, 401, 403, 404))
 def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
     """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
-    report = fixity.last_check(web(request).letters)
+    report = web(request).letters.last_fixity_check()
     if report is None:
         raise HTTPException(404, NEVER_CHECKED)
     return report

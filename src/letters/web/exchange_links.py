@@ -8,9 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import exchanges
 from letters.errors import InvalidCorrection
-from letters.exchange_rows import link, rows_for
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
 from letters.web.contract import answers, json_body
@@ -34,10 +32,10 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
     action = fields.get("action")
     try:
         if action == "link":
-            await run_in_threadpool(link, app, letter_id, fields.get("other", "").strip(),
+            await run_in_threadpool(app.pair, letter_id, fields.get("other", "").strip(),
                                     who.name, address(request))
         elif action == "unlink":
-            await run_in_threadpool(exchanges.unlink, app, letter_id, who.name, address(request))
+            await run_in_threadpool(app.unlink, letter_id, who.name, address(request))
         else:
             raise InvalidCorrection("Choose whether to pair the letter or take it out of its "
                                     "exchange.")
@@ -63,7 +61,7 @@ async def api_link(letter_id: str, request: Request, who: Identity = archivist) 
     app.get(letter_id)
     data = await json_object(request, "the id of the 'other' letter")
     other = text_field(data, "other", required=True)
-    row = await run_in_threadpool(link, app, letter_id, other, who.name, address(request))
+    row = await run_in_threadpool(app.pair, letter_id, other, who.name, address(request))
     return JSONResponse(row.to_json())
 
 
@@ -75,7 +73,7 @@ async def api_unlink(letter_id: str, request: Request,
     """The letter, and the one it was paired with, stand alone from now on."""
     check_api_csrf(request, who)
     app = web(request).letters
-    changed = await run_in_threadpool(exchanges.unlink, app, letter_id, who.name,
+    changed = await run_in_threadpool(app.unlink, letter_id, who.name,
                                       address(request))
     return {"unlinked": changed}
 
@@ -85,4 +83,4 @@ async def api_unlink(letter_id: str, request: Request,
             **answers(list[contract.ExchangeRow], 401, 404))
 def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every exchange of the partner, oldest first; an incomplete one says what is missing."""
-    return [row.to_json() for row in rows_for(web(request).letters, slug)]
+    return [row.to_json() for row in web(request).letters.exchange_rows(slug)]

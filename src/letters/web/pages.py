@@ -10,9 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges
-from letters.corrections import form_changes
 from letters.errors import InvalidCorrection, NotFound
-from letters.exchange_rows import pair_choices, rows_for
 from letters.models import Letter
 from letters.pdf import thumbnails
 from letters.searching import QueryError, SearchResult
@@ -128,7 +126,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "errors": {},
         "saved": request.query_params.get("saved") == "1",
         "ocr_percent": _percent(letter.ocr_confidence),
-        "pair_choices": pair_choices(app, letter),
+        "pair_choices": app.pair_choices(letter),
     }
 
 
@@ -166,7 +164,7 @@ async def correct_letter(letter_id: str, request: Request,
     letter = await run_in_threadpool(app.get, letter_id)
     typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
     lang = language(request)
-    changes, refused = form_changes(app, letter, typed)
+    changes, refused = app.form_changes(letter, typed)
     errors = {field: problem_text(error, lang) for field, error in refused.items()}
     pairing: dict[str, Any] = {}
     if changes and not errors:
@@ -235,7 +233,7 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
     return render(request, "partner.html", {
         "section": "partners", "partner": overview.partner, "letters": overview.letters,
         "founding": overview.founding, "exchange": overview.exchange,
-        "exchanges": rows_for(app, slug, overview.letters),
+        "exchanges": app.exchange_rows(slug, overview.letters),
         "derived": ({slug: overview.exchange.date}
                     if overview.exchange and overview.exchange.date else {}),
     })

@@ -12,9 +12,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import review
 from letters.models import Partner
-from letters.partners import add_name, add_partner, candidates_json, registered, relink, with_candidates
+from letters.partners import candidates_json
 from letters.registry import RegistryError
 from letters.service import Letters
 from letters.web import contract, i18n
@@ -54,7 +53,7 @@ async def new_partner(request: Request, who: Identity = archivist) -> Response:
     fields, _ = await _form(request)
     try:
         partner = await run_in_threadpool(
-            add_partner, app, fields.get("slug") or None, fields.get("name") or None,
+            app.add_partner, fields.get("slug") or None, fields.get("name") or None,
             fields.get("kind"), fields.get("joined") or None, who.name, address(request))
     except RegistryError as error:
         return render(request, "partner_new.html", {"section": "partners", "error": str(error),
@@ -65,7 +64,7 @@ async def new_partner(request: Request, who: Identity = archivist) -> Response:
 @router.get("/partners/{slug}/names", response_class=HTMLResponse, include_in_schema=False)
 def names_form(slug: str, request: Request, who: Identity = archivist) -> HTMLResponse:
     """The form adding another or a former name."""
-    partner = registered(web(request).letters, slug)
+    partner = web(request).letters.registered(slug)
     return render(request, "partner_names.html", {"section": "partners", "partner": partner,
                                                   "error": None, "values": {}})
 
@@ -74,10 +73,10 @@ def names_form(slug: str, request: Request, who: Identity = archivist) -> HTMLRe
 async def add_name_page(slug: str, request: Request, who: Identity = archivist) -> Response:
     """Add the name, then offer the letters the partner now matches."""
     app = web(request).letters
-    partner = registered(app, slug)
+    partner = app.registered(slug)
     fields, _ = await _form(request)
     try:
-        await run_in_threadpool(add_name, app, slug, fields.get("name") or None,
+        await run_in_threadpool(app.add_name, slug, fields.get("name") or None,
                                 fields.get("since") or None, fields.get("until") or None,
                                 who.name, address(request))
     except RegistryError as error:
@@ -96,7 +95,7 @@ def _to_relink(request: Request, slug: str, **notice: str) -> RedirectResponse:
 def _relink_page(request: Request, slug: str, error: str | None = None,
                  status: int = 200) -> HTMLResponse:
     app = web(request).letters
-    partner = registered(app, slug)
+    partner = app.registered(slug)
     t = i18n.translator(language(request))
     notice = None
     added = request.query_params.get("added")
@@ -107,7 +106,7 @@ def _relink_page(request: Request, slug: str, error: str | None = None,
         notice = t("relink.done", n=int(relinked), name=partner.name)
     return render(request, "relink.html", {
         "section": "partners", "partner": partner, "notice": notice, "error": error,
-        "candidates": review.relink_candidates(app, slug),
+        "candidates": app.relink_candidates(slug),
     }, status=status)
 
 
@@ -121,10 +120,10 @@ def relink_form(slug: str, request: Request, who: Identity = archivist) -> HTMLR
 async def relink_page(slug: str, request: Request, who: Identity = archivist) -> Response:
     """Link the letters ticked to the partner."""
     app = web(request).letters
-    registered(app, slug)
+    app.registered(slug)
     fields, ids = await _form(request, MAX_RELINK_FIELDS)
     try:
-        done = await run_in_threadpool(relink, app, slug, ids, who.name, address(request),
+        done = await run_in_threadpool(app.relink, slug, ids, who.name, address(request),
                                        fields.get("confirm_pairing") == "1")
     except RegistryError as error:
         return await run_in_threadpool(_relink_page, request, slug, str(error), 422)
@@ -146,7 +145,7 @@ async def api_add_partner(request: Request, who: Identity = archivist) -> Respon
     app = web(request).letters
     try:
         partner = await run_in_threadpool(
-            add_partner, app, text_field(data, "slug"), text_field(data, "name", required=True),
+            app.add_partner, text_field(data, "slug"), text_field(data, "name", required=True),
             text_field(data, "kind", required=True), text_field(data, "joined"), who.name,
             address(request))
     except RegistryError as error:
@@ -162,11 +161,11 @@ async def api_add_name(slug: str, request: Request, who: Identity = archivist) -
     """JSON {"name", "since", "until"}: 201 with the entry and the letters it now matches."""
     check_api_csrf(request, who)
     app = web(request).letters
-    registered(app, slug)
+    app.registered(slug)
     data = await json_object(request, "the name and, for a former name, its dates")
     try:
         partner = await run_in_threadpool(
-            add_name, app, slug, text_field(data, "name", required=True),
+            app.add_name, slug, text_field(data, "name", required=True),
             text_field(data, "since"), text_field(data, "until"), who.name, address(request))
     except RegistryError as error:
         return _refused(error)
@@ -174,7 +173,7 @@ async def api_add_name(slug: str, request: Request, who: Identity = archivist) -
 
 
 def _changed(app: Letters, partner: Partner) -> JSONResponse:
-    return JSONResponse(with_candidates(app, partner), status_code=201)
+    return JSONResponse(app.with_candidates(partner), status_code=201)
 
 
 @router.get("/api/partners/{slug}/relink", tags=["api"],
@@ -183,8 +182,8 @@ def _changed(app: Letters, partner: Partner) -> JSONResponse:
 def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[dict[str, Any]]:
     """Letters not linked to the partner that recognition now links to it, with the evidence."""
     app = web(request).letters
-    registered(app, slug)
-    return candidates_json(review.relink_candidates(app, slug))
+    app.registered(slug)
+    return candidates_json(app.relink_candidates(slug))
 
 
 @router.post("/api/partners/{slug}/relink", tags=["api"],
@@ -194,13 +193,13 @@ async def api_relink(slug: str, request: Request, who: Identity = archivist) -> 
     """JSON {"ids": [...]}: each letter's partner becomes this one (kept in its history)."""
     check_api_csrf(request, who)
     app = web(request).letters
-    registered(app, slug)
+    app.registered(slug)
     data = await json_object(request, "the 'ids' of the letters to link")
     ids = data.get("ids")
     if not isinstance(ids, list):
         return _refused(RegistryError("'ids' must be a list of letter ids."))
     try:
-        letters = await run_in_threadpool(relink, app, slug, ids, who.name, address(request),
+        letters = await run_in_threadpool(app.relink, slug, ids, who.name, address(request),
                                           data.get("confirm_pairing") is True)
     except RegistryError as error:
         return _refused(error)

@@ -8,9 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import review
 from letters.corrections import NothingToConfirm
-from letters.exchange_rows import incomplete
 from letters.web import contract
 from letters.web.auth import Identity, address, checked_form, need
 from letters.web.render import render
@@ -26,7 +24,7 @@ def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
     """The queue: letters needing review, oldest first, then the incomplete exchanges."""
     app = web(request).letters
     return render(request, "review.html", {
-        "section": "review", "letters": review.queue(app), "incomplete": incomplete(app),
+        "section": "review", "letters": app.review_queue(), "incomplete": app.incomplete_exchanges(),
     })
 
 
@@ -35,11 +33,11 @@ def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
 def review_queue(request: Request, who: Identity = archivist) -> dict[str, Any]:
     """Letters needing review (oldest first, with their reasons) and incomplete exchanges."""
     app = web(request).letters
-    letters = review.queue(app)
+    letters = app.review_queue()
     return {
         "total": len(letters),
         "letters": [x.to_json() for x in letters],
-        "incomplete_exchanges": [row.to_json() for row in incomplete(app)],
+        "incomplete_exchanges": [row.to_json() for row in app.incomplete_exchanges()],
     }
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from starlette.requests import Request
 
-from letters import review
 from letters.models import Letter
 from letters.web.searchform import plain_digits
 from letters.web.state import web
@@ -23,5 +22,5 @@ def review_context(request: Request, letter: Letter, base: dict[str, Any]) -> di
     raw = request.query_params.get("page", "1")
     page = min(max(int(raw) if plain_digits(raw) and len(raw) < 6 else 1, 1), max(letter.pages, 1))
     return {**base, "section": "review", "review_view": True, "page": page, "large": LARGE,
-            "next_letter": review.next_in_queue(app, letter),
+            "next_letter": app.next_in_queue(letter),
             "confirmed_now": request.query_params.get("confirmed") == "1"}
