@@ -47,3 +47,6 @@ def test_queue_oldest_first_and_relinking_after_a_new_partner(settings: Settings
     assert relinked.partner == "nordic-cables"
     assert app.archive.history(a.letter.id)[-1]["changes"]["partner"]["after"] == "nordic-cables"
     assert app.relink_candidates("nordic-cables") == []
+    # a name with nothing search can look for (control characters) names no letter, no error
+    registry.add_alias(app.settings.archive_dir, "nordic-cables", "\x11\x19", by="ada")
+    assert app.relink_candidates("nordic-cables") == []

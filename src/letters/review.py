@@ -9,7 +9,7 @@ from letters import corrections, exchanges
 from letters.messages import Message
 from letters.models import Letter
 from letters.parts import Parts, search
-from letters.searching import SearchRequest
+from letters.searching import QueryError, SearchRequest
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
@@ -72,7 +72,10 @@ def _naming(parts: Parts, names: list[str]) -> set[str]:
         while (page - 1) * PAGE < total:
             request = SearchRequest(q=f'text:"{phrase}"', page=page, per_page=PAGE,
                                     facets=False, highlight=False)
-            result = search(parts.archive, parts.index, request)
+            try:
+                result = search(parts.archive, parts.index, request)
+            except QueryError:  # nothing search can look for in it (control characters): no letter
+                break
             ids.update(hit.letter.id for hit in result.hits)
             total, page = result.total, page + 1
     return ids
