@@ -495,7 +495,7 @@ def test_security_headers(site: tuple[LiveServer, WebHome]) -> None:
 
 
 def test_a_recognised_title_is_said_in_french_and_a_corrected_one_as_typed(
-        fresh: tuple[LiveServer, WebHome]) -> None:
+        fresh: tuple[LiveServer, WebHome], tmp_path: Path) -> None:
     server, home = fresh
     app = server.app.state.web.letters
     letter_id = home.ids["cloudflare-out.pdf"]
@@ -519,6 +519,17 @@ def test_a_recognised_title_is_said_in_french_and_a_corrected_one_as_typed(
         fields = text_of(page[page.index('id="record-title"'):page.index('id="exchange-title"')])
         assert typed in fields and "Lettre de" not in fields
         assert http.get(f"/api/letters/{letter_id}").json()["title"] == typed
+        # a letter recognition gave no title: the one an archivist gives it is shown as typed
+        note = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Shopping list", "", "Bread, milk."]])
+        [added] = app.ingest([note], by="archivist")
+        assert added.letter is not None and added.letter.title is None
+        untitled = added.letter.id
+        assert json.loads((app.archive.original_path(untitled).parent / "record.json").read_text(
+            "utf-8"))["recognised_title"] == ""
+        app.correct(untitled, {"title": typed}, by="archivist")
+        page = http.get(f"/letters/{untitled}", params={"lang": "fr"}).text
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page)
+        assert heading is not None and html.unescape(heading.group(1)) == typed
         # a record from before titles had codes: its English title is still said in French
         old = json.loads(record.read_text("utf-8"))
         del old["recognised_title"]

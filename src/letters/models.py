@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, get_args
 
-from letters.messages import Message, joined, parts_from_record, parts_to_record
+from letters.messages import Message, joined, parts_from_record, parts_to_record, written
 
 Direction = Literal["outgoing", "incoming"]
 Status = Literal["ok", "needs_review"]
@@ -95,6 +95,10 @@ class Signature:
     summary: str | None = None
 
 
+#: The recognised title of a letter recognition gave no title (stored as "").
+NO_TITLE = written("")
+
+
 @dataclass
 class Letter:
     """The record of one archived letter (the JSON of INTERFACE.md, plus evidence and reasons)."""
@@ -121,7 +125,8 @@ class Letter:
     ocr_confidence: float | None = None
     exchange: str | None = None  # id of the other letter of the same exchange
     pdf_metadata: dict[str, str] = field(default_factory=dict)  # /Info and XMP, as the file says
-    # the title as recognition said it; `title` is its English until an archivist corrects it
+    # the title as recognition said it (`NO_TITLE` when it gave none; None in records made before
+    # titles had codes); `title` is its English until an archivist corrects it
     recognised_title: Message | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -163,7 +168,7 @@ class Letter:
         values["evidence"] = {str(k): parts_from_record(v)
                               for k, v in (data.get("evidence") or {}).items()}
         said = data.get("recognised_title")
-        values["recognised_title"] = Message.from_record(said) if said else None
+        values["recognised_title"] = None if said is None else Message.from_record(said)
         return cls(**values)
 
 
