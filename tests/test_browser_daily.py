@@ -505,7 +505,10 @@ ENGLISH = re.compile(
     r"not archived|disk is|unexpected file|temporary file|interrupted write|archive layout|"
     r"history|audit log|search index|catalog|unbalanced|wildcard|needs a value|"
     r"single value|cannot take a range|not a year|must look like|there is no|comes after|"
-    r"empty parentheses|something to search for)\b")
+    r"empty parentheses|something to search for|"
+    r"could not be (?:saved|recorded|opened)|already exists|not a role|no user named|"
+    r"own account|what to change|multipart|too many fields|larger than the limit|bytes|"
+    r"try again)\b")
 #: What a French page may show in English: people's own words, not the interface's.
 OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui"
 

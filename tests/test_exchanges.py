@@ -9,6 +9,7 @@ import pytest
 from letters import audit, exchanges
 from letters.searching import SearchRequest
 from letters.service import InvalidCorrection, Letters, NotFound
+from letters.web.render import problem_text
 from support.letters import archived, make
 
 
@@ -134,8 +135,9 @@ def test_link_refuses_what_is_not_an_exchange(app: Letters, tmp_path: Path) -> N
     a = archived(app, tmp_path, "ieee", "outgoing", "2020-02-06", "One")
     b = archived(app, tmp_path, "ieee", "outgoing", "2020-02-07", "Two")
     c = archived(app, tmp_path, "icco", "incoming", "2020-02-06", "Three")
-    with pytest.raises(InvalidCorrection, match="Both letters are outgoing"):
+    with pytest.raises(InvalidCorrection, match="Both letters are outgoing") as same:
         app.link(a.id, b.id, by="archivist")
+    assert problem_text(same.value, "fr").startswith("Les deux lettres sont envoyées : ")
     with pytest.raises(InvalidCorrection, match="different partners"):
         app.link(a.id, c.id, by="archivist")
     with pytest.raises(InvalidCorrection, match="itself"):

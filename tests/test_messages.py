@@ -34,7 +34,7 @@ def test_every_translation_keeps_the_parts_of_its_sentence() -> None:
 def test_stored_sentences_are_found_with_their_parts_and_lists_part_by_part() -> None:
     fr = "fr"
     assert messages.translate("Thorbjørn Jagland was not Secretary General on 2021-03-03.", fr) == (
-        "Thorbjørn Jagland n’était pas Secrétaire Général le 2021-03-03.")
+        "Thorbjørn Jagland n’était pas Secrétaire Général le 3 mars 2021.")
     assert messages.translate("Letter from Cloudflare, Inc. to the Secretary General", fr) == (
         "Lettre de Cloudflare, Inc. au Secrétaire Général")  # the most specific sentence first
     assert messages.translate("letterhead: 'COUNCIL OF EUROPE'; salutation: 'Dear Sir,'", fr) == (
@@ -47,6 +47,19 @@ def test_stored_sentences_are_found_with_their_parts_and_lists_part_by_part() ->
     assert messages.translate("The letter's own date was not found.", "en") == (
         "The letter's own date was not found.")
     assert messages.gettext(" (signed by {name})", fr, name="X") == " (signée par X)"
+    assert messages.translate("The server is busy: try again in a few minutes.", fr) == (
+        "Le serveur est occupé : réessayez dans quelques minutes.")  # the web layer's own
+    assert messages.translate("The parameter 'page' is not valid: x.", fr) == (
+        "Le paramètre « page » n’est pas valide : x.")
+
+
+def test_an_old_records_sentence_has_its_days_written_out_in_french_as_a_code_has() -> None:
+    future = msg("reason.date_in_future", date="2031-01-01")
+    assert messages.translate(str(future), "fr") == messages.say(future, "fr")
+    assert "1 janvier 2031" in messages.say(future, "fr") and "2031-01-01" not in messages.say(
+        future, "fr")
+    typed = msg("query.range_reversed", name="date", low="2020-05-01", high="2020-01-01")
+    assert "2020-05-01" in messages.translate(str(typed), "fr")  # a search error repeats the query
 
 
 def test_a_letter_without_a_title_is_named_as_recognition_words_a_title(reg: Registry) -> None:
@@ -94,8 +107,8 @@ def test_an_old_sentence_is_kept_as_written_and_said_like_its_code() -> None:
     old = Message.from_record(sentence)
     coded = msg("reason.sg_not_in_office", sg="Thorbjørn Jagland", date="2021-03-03")
     assert old.to_record() == sentence and old == coded and len({old, coded}) == 1
-    assert messages.say(old, "fr") == "Thorbjørn Jagland n’était pas Secrétaire Général le 2021-03-03."
-    assert messages.say(coded, "fr") == "Thorbjørn Jagland n’était pas Secrétaire Général le 3 mars 2021."
+    assert messages.say(old, "fr") == messages.say(coded, "fr") == (
+        "Thorbjørn Jagland n’était pas Secrétaire Général le 3 mars 2021.")
     assert parts_to_record(parts_from_record("letterhead: 'X'; salutation: 'Dear Sir,'")) == (
         "letterhead: 'X'; salutation: 'Dear Sir,'")
     # a code of a later version is kept as it was stored, and said as the code

@@ -10,7 +10,7 @@ import pytest
 
 from letters import audit
 from letters.cli import main
-from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, Users, digest
+from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, UserError, Users, digest
 from support.server import LiveServer
 from support.web import browser, csrf_of, try_login
 from support.webhome import WEB_PASSWORD, WebHome
@@ -168,7 +168,7 @@ def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
         csrf = csrf_of(http.get("/admin/users").text)
         weak = http.post("/admin/users", data={"csrf": csrf, "name": "eve", "role": "reader",
                                                "password": "aaaaaaaa"})
-        assert weak.status_code == 422 and PASSWORD_RULE in weak.text
+        assert weak.status_code == 422 and str(PASSWORD_RULE) in weak.text
         own = http.post("/admin/users/admin", data={"csrf": csrf, "action": "remove"})
         assert own.status_code == 422 and "your own account" in own.text
         http.get("/admin/users?lang=fr")  # the same refusals, said in French
@@ -180,4 +180,9 @@ def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
         assert own.status_code == 422 and "votre propre compte" in own.text
         unknown = http.post("/admin/users/nobody", data={"csrf": csrf, "action": "disable"})
         assert unknown.status_code == 422 and "Il n’y a pas d’utilisateur nommé « nobody »" in unknown.text
-    assert Users(server.app.state.web.letters.settings).get("eve") is None
+    users = Users(server.app.state.web.letters.settings)
+    assert users.get("eve") is None
+    with pytest.raises(UserError) as refused:  # a code and its parameters; its text the English
+        users.add("eve", "boss", "a long passphrase", by="admin")
+    assert refused.value.message.code == "user.not_a_role"
+    assert str(refused.value) == "'boss' is not a role: choose one of reader, archivist, auditor, admin."

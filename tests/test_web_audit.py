@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 
-from letters import audit
+from letters import audit, fixity
 from letters.cli import main
 from support.pdfs import throwaway_signer
 from support.server import LiveServer
@@ -238,6 +238,22 @@ def test_fixity_page_runs_a_check_and_shows_each_problem(fresh: tuple[LiveServer
     assert "By admin" in text and "Intact 3" in text and "Problems 1" in text
     assert "The original has been altered" in text and "Restore the original from a backup" in text
     assert f'<a href="/letters/{google}">{google}</a>' in damaged.text
+
+
+def test_a_check_whose_report_cannot_be_saved_says_so_in_french(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    settings = server.app.state.web.letters.settings
+    with browser(server, "auditor") as http:
+        form = {"csrf": csrf_of(http.get("/fixity").text)}
+        (settings.private_dir / fixity.LAST_REPORT).mkdir()  # where the report goes: it cannot
+        french = http.post("/fixity", data=form, headers={"Accept-Language": "fr"})
+        english = http.post("/fixity", data=form)
+    assert french.status_code == 200 and english.status_code == 200  # shown at once
+    text = text_of(french.text)
+    assert f"Le rapport n’a pas pu être enregistré dans {settings.private_dir} (" in text
+    assert "could not be" not in text and "Lettres contrôlées 4" in text
+    assert f"The report could not be saved in {settings.private_dir} (" in text_of(english.text)
 
 
 def fixity_reports(server: LiveServer) -> int:

@@ -145,6 +145,18 @@ def test_pairing_errors_are_shown_on_the_letter_page(site: tuple[LiveServer, Web
             assert refused.status_code == 422, data
             shown = section(refused.text, "exchange-form-title")
             assert 'class="error-summary"' in shown and sentence in text_of(shown), data
+        french = [("other", home.ids["cloudflare-in.pdf"], "relèvent de partenaires différents"),
+                  ("other", out, "ne peut pas former un échange avec elle-même"),
+                  ("other", "", "Choisissez l’autre lettre de l’échange."),
+                  ("other", "0000000000000000",
+                   "Il n’y a pas de lettre dont l’identifiant est « 0000000000000000 »."),
+                  ("action", "merge", "Choisissez s’il faut associer la lettre")]
+        for field, value, words in french:  # the same refusals, said in French from their codes
+            data = {"action": "link", field: value}
+            refused = http.post(f"/letters/{out}/exchange", data={"csrf": token, **data},
+                                headers={"Accept-Language": "fr"})
+            shown = text_of(section(refused.text, "exchange-form-title"))
+            assert refused.status_code == 422 and words in shown, (data, shown)
         forged = http.post(f"/letters/{out}/exchange",
                            data={"csrf": "forged", "action": "unlink"})
         assert forged.status_code == 403

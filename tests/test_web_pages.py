@@ -391,8 +391,21 @@ def test_upload_form_too_large(web_template: WebHome, tmp_path: Path) -> None:
         token = csrf_of(http.get("/upload").text)
         response = http.post("/upload", data={"csrf": token},
                              files=[("file", ("big.pdf", b"%PDF-1.4\n" + b"0" * 200_000))])
+        french = http.post("/upload", data={"csrf": token}, headers={"Accept-Language": "fr"},
+                           files=[("file", ("big.pdf", b"%PDF-1.4\n" + b"0" * 200_000))])
+        garbled = http.post("/upload", headers={"Accept-Language": "fr",
+                                                 "Content-Type": "multipart/form-data; boundary=x"},
+                            content=b"--x\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n")
+        api = httpx.post(f"{server.url}/api/letters", content=b"x", headers={
+            "Authorization": f"Bearer {home.tokens['archivist']}", "Content-Type": "text/plain"})
     assert response.status_code == 413
-    assert "The upload is larger than the limit" in text_of(response.text)
+    assert "The upload is larger than the limit of 100000 bytes" in text_of(response.text)
+    assert french.status_code == 413
+    assert "Le dépôt dépasse la limite de 100000 octets" in text_of(french.text)
+    assert garbled.status_code == 400  # a refusal said in French from its code
+    assert "Le dépôt s’est interrompu avant la fin de sa dernière partie." in text_of(garbled.text)
+    assert api.status_code == 415 and api.json() == {  # the JSON keeps its English
+        "detail": "Send the letters as multipart/form-data, one 'file' field per PDF."}
 
 
 # -- open reading, languages, errors -------------------------------------------------------------
@@ -479,3 +492,49 @@ def test_security_headers(site: tuple[LiveServer, WebHome]) -> None:
     assert "<script>" not in response.text and ' style="' not in response.text  # CSP-ready
     assert css.status_code == 200 and "@media print" in css.text
     assert css.headers["cache-control"].startswith("public")
+
+
+def test_a_recognised_title_is_said_in_french_and_a_corrected_one_as_typed(
+        fresh: tuple[LiveServer, WebHome], tmp_path: Path) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    letter_id = home.ids["cloudflare-out.pdf"]
+    english = "Letter from Thorbjørn Jagland to Cloudflare, Inc."
+    record = app.archive.original_path(letter_id).parent / "record.json"
+    assert json.loads(record.read_text("utf-8"))["recognised_title"] == {
+        "code": "title.from_to", "params": {"writer": "Thorbjørn Jagland",
+                                           "recipient": "Cloudflare, Inc."}}
+    with browser(server, "archivist") as http:
+        assert http.get(f"/api/letters/{letter_id}").json()["title"] == english
+        assert "recognised_title" not in http.get(f"/api/letters/{letter_id}").json()
+        french = text_of(http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
+        assert "Lettre de Thorbjørn Jagland à Cloudflare, Inc." in french and english not in french
+        assert ("Lettre de Thorbjørn Jagland, Secrétaire Général du Conseil de l’Europe, à "
+                "Cloudflare, Inc., Strasbourg, le 23 mai 2018") in french  # the citation
+        typed = "Letter from Thorbjørn Jagland to Cloudflare"  # an archivist's words, in English
+        app.correct(letter_id, {"title": typed}, by="archivist")
+        page = http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page)
+        assert heading is not None and html.unescape(heading.group(1)) == typed
+        fields = text_of(page[page.index('id="record-title"'):page.index('id="exchange-title"')])
+        assert typed in fields and "Lettre de" not in fields
+        assert http.get(f"/api/letters/{letter_id}").json()["title"] == typed
+        # a letter recognition gave no title: the one an archivist gives it is shown as typed
+        note = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Shopping list", "", "Bread, milk."]])
+        [added] = app.ingest([note], by="archivist")
+        assert added.letter is not None and added.letter.title is None
+        untitled = added.letter.id
+        assert json.loads((app.archive.original_path(untitled).parent / "record.json").read_text(
+            "utf-8"))["recognised_title"] == ""
+        app.correct(untitled, {"title": typed}, by="archivist")
+        page = http.get(f"/letters/{untitled}", params={"lang": "fr"}).text
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page)
+        assert heading is not None and html.unescape(heading.group(1)) == typed
+        # a record from before titles had codes: its English title is still said in French
+        old = json.loads(record.read_text("utf-8"))
+        del old["recognised_title"]
+        old["title"] = english
+        record.write_text(json.dumps(old), "utf-8")
+        assert app.get(letter_id).recognised_title is None
+        french = text_of(http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
+        assert "Lettre de Thorbjørn Jagland à Cloudflare, Inc." in french

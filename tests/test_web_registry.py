@@ -90,6 +90,8 @@ def test_add_a_partner_then_relink_its_letter(site: tuple[LiveServer, WebHome]) 
         assert "The partner was added." in text and "Letters to link to Acme Robotics" in text
         assert f'name="id" value="{acme}"' in offer
         assert "addressee block: 'Acme Robotics'" in text
+        french = text_of(http.get(added.headers["location"], headers={"Accept-Language": "fr"}).text)
+        assert "bloc du destinataire : « Acme Robotics »" in french and "addressee block" not in french
         assert f'value="{home.ids["zeta.pdf"]}"' not in offer  # not named in the Zeta letter
         done = http.post("/partners/acme-robotics/relink",
                          data={"csrf": csrf_of(offer), "id": acme})

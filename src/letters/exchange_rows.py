@@ -77,8 +77,9 @@ def link(parts: Parts, letter_id: str, other: str | None, by: str,
     """Pair two letters (InvalidCorrection with a sentence when they cannot be)."""
     parts.get(letter_id)
     if not other:
-        raise InvalidCorrection("Choose the other letter of the exchange.")
+        raise InvalidCorrection("Choose the other letter of the exchange.", code="choose_other")
     if parts.catalog.get(other) is None:
-        raise InvalidCorrection(f"There is no letter with the id '{other}'.")
+        raise InvalidCorrection(f"There is no letter with the id '{other}'.", code="no_letter",
+                                value=other)
     pair = exchanges.link(parts, letter_id, other, by, where)
     return rows(parts.catalog, [pair])[0]

@@ -155,13 +155,14 @@ def _formers(catalog: Catalog, a: Letter, b: Letter) -> list[str]:
 def _link_locked(parts: Parts, a_id: str, b_id: str, by: str, address: str | None) -> Exchange:
     a, b = parts.get(a_id), parts.get(b_id)
     if a.id == b.id:
-        raise InvalidCorrection("A letter cannot be paired with itself.")
+        raise InvalidCorrection("A letter cannot be paired with itself.", code="paired_with_itself")
     if a.partner and b.partner and a.partner != b.partner:
         raise InvalidCorrection("These letters belong to different partners; correct the partner "
-                                "first.")
+                                "first.", code="different_partners")
     if a.direction and a.direction == b.direction:
         raise InvalidCorrection(f"Both letters are {a.direction}: an exchange pairs the Secretary "
-                                "General's letter with the partner's reply.")
+                                "General's letter with the partner's reply.",
+                                code=f"both_{a.direction}")
     changed = [parts.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
                for former in _formers(parts.catalog, a, b)]
     a = parts.archive.update(a.id, {"exchange": b.id}, by, action="linked")

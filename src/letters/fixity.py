@@ -90,13 +90,14 @@ class FixityReport:
     ok: int
     problems: list[Problem] = field(default_factory=list)
     at: str = ""
-    #: What could not be done, in sentences (a read-only home: the report was not saved).
-    notes: list[str] = field(default_factory=list)
+    #: What could not be done (a read-only home: the report was not saved).
+    notes: list[Message] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict."""
-        return {**asdict(replace(self, problems=[])),
-                "problems": [problem.to_json() for problem in self.problems]}
+        """The report as a JSON-ready dict (its notes in English sentences)."""
+        return {**asdict(replace(self, problems=[], notes=[])),
+                "problems": [problem.to_json() for problem in self.problems],
+                "notes": [str(note) for note in self.notes]}
 
 
 @dataclass(frozen=True)
@@ -123,21 +124,20 @@ def verify(target: Checked, by: str = "system", address: str | None = None) -> F
     try:
         _check_catalog(target.catalog(), target.home, report)
     except (OSError, sqlite3.Error) as error:  # a read-only home whose catalog must be repaired
-        report.notes.append(f"The catalog could not be opened ({error}), so it was not compared "
-                            "with the archive.")
+        report.notes.append(msg("integrity.catalog_unopened", why=str(error)))
     check_agreement(target, report)
     try:
         write_atomic(target.private_dir / LAST_REPORT,
                      (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode())
     except OSError as error:
-        report.notes.append(f"The report could not be saved in {target.private_dir} "
-                            f"({error.strerror}).")
+        report.notes.append(msg("integrity.report_unsaved", directory=str(target.private_dir),
+                                why=str(error.strerror)))
     try:
         audit.record(target.archive_dir, "verify", by,
                      {"checked": report.checked, "ok": report.ok, "problems": len(report.problems)},
                      address)
     except OSError as error:
-        report.notes.append(f"This check could not be recorded in the audit log ({error.strerror}).")
+        report.notes.append(msg("integrity.check_unaudited", why=str(error.strerror)))
     return report
 
 

@@ -94,7 +94,7 @@ def parts_to_record(parts: list[Message]) -> Any:
 
 
 #: The first part of every code: what the domain says (an interface key never starts so).
-KINDS = ("zone", "reason", "evidence", "refusal", "integrity", "query")
+KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user")
 
 #: The English of every code, with `{names}` for its parameters (python-brace-format).
 ENGLISH: dict[str, str] = {
@@ -103,6 +103,12 @@ ENGLISH: dict[str, str] = {
     "zone.signature_block": "signature block",
     "zone.letterhead": "letterhead",
     "zone.heading": "heading",
+    # a letter's title as recognition words it (an archivist's corrected title is their own text)
+    "title.from_to": "Letter from {writer} to {recipient}",
+    "title.from": "Letter from {writer}",
+    "title.from_to_sg": "Letter from {writer} to the Secretary General",
+    "title.to": "Letter to {recipient}",
+    "title.other": "Letter {name}",
     # why a letter needs review
     "reason.date_not_found": "The letter's own date was not found.",
     "reason.date_in_future": "The date {date} is in the future.",
@@ -212,6 +218,21 @@ ENGLISH: dict[str, str] = {
     "refusal.disk_refused": "the disk refused the write ({why})",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",
     "refusal.ocr_unrendered": "damaged: its pages could not be rendered for OCR",
+    # why an upload as a whole was refused
+    "refusal.upload_too_many_fields": "The form has too many fields.",
+    "refusal.upload_too_many_files": "Send at most {most} files at once.",
+    "refusal.upload_field_too_long": "The form field '{field}' is too long.",
+    "refusal.upload_not_multipart": "Send the letters as multipart/form-data, one 'file' field "
+                                    "per PDF.",
+    "refusal.upload_bad_length": "The Content-Length header is not a number.",
+    "refusal.upload_too_large": "The upload is larger than the limit of {size}: send fewer or "
+                                "smaller files.",
+    "refusal.upload_malformed": "The multipart body is malformed.",
+    "refusal.upload_cut_short": "The upload ended before its last part was complete.",
+    "refusal.size_mb": "{n} MB",
+    "refusal.size_bytes": "{n} bytes",
+    "refusal.upload_busy": "The server is busy ingesting other uploads and cannot queue more: try "
+                           "again in a few minutes.",
     # what a fixity check found wrong
     "integrity.original_missing": "the original is missing",
     "integrity.original_unreadable": "the original cannot be read ({why})",
@@ -246,6 +267,11 @@ ENGLISH: dict[str, str] = {
     "integrity.catalog_disagrees": "the catalog disagrees with record.json (run letters reindex)",
     "integrity.catalog_extra": "the catalog holds a letter the archive does not (run letters "
                              "reindex)",
+    # what a fixity check could not do (a read-only home)
+    "integrity.catalog_unopened": "The catalog could not be opened ({why}), so it was not "
+                                  "compared with the archive.",
+    "integrity.report_unsaved": "The report could not be saved in {directory} ({why}).",
+    "integrity.check_unaudited": "This check could not be recorded in the audit log ({why}).",
     # why a search cannot be run
     "query.too_long": "the query is too long ({length} characters): the limit is {limit}",
     "query.nothing": 'the query has nothing to search for: use words, "phrases" or field:value',
@@ -288,4 +314,16 @@ ENGLISH: dict[str, str] = {
     "query.per_page_number": "per_page must be a whole number from 1 to {most}.",
     "query.index_unavailable": "The search index cannot be read; it is rebuilt by `letters reindex` "
                                "or when the server restarts.",
+    # why a change to the users cannot be made
+    "user.bad_name": "A user name is 1 to 64 letters, digits, dots, hyphens, underscores or @, "
+                     "starting with a letter or digit.",
+    "user.exists": "A user named '{name}' already exists.",
+    "user.no_token": "{name} has no token with the id '{token}'.",
+    "user.not_a_role": "'{role}' is not a role: choose one of {roles}.",
+    "user.no_such_user": "There is no user named '{name}'.",
+    "user.weak_password": "A password must be at least {length} characters long, hold at least "
+                          "{distinct} different characters and not be a common password.",
+    "user.choose_action": "Choose what to change.",
+    "user.not_to_oneself": "You cannot do that to your own account here: ask another admin, or "
+                           "use `letters users` on the server.",
 }

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, get_args
 
-from letters.messages import Message, joined, parts_from_record, parts_to_record
+from letters.messages import Message, joined, parts_from_record, parts_to_record, written
 
 Direction = Literal["outgoing", "incoming"]
 Status = Literal["ok", "needs_review"]
@@ -95,6 +95,10 @@ class Signature:
     summary: str | None = None
 
 
+#: The recognised title of a letter recognition gave no title (stored as "").
+NO_TITLE = written("")
+
+
 @dataclass
 class Letter:
     """The record of one archived letter (the JSON of INTERFACE.md, plus evidence and reasons)."""
@@ -121,22 +125,37 @@ class Letter:
     ocr_confidence: float | None = None
     exchange: str | None = None  # id of the other letter of the same exchange
     pdf_metadata: dict[str, str] = field(default_factory=dict)  # /Info and XMP, as the file says
+    # the title as recognition said it (`NO_TITLE` when it gave none; None in records made before
+    # titles had codes); `title` is its English until an archivist corrects it
+    recognised_title: Message | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The record as the JSON answers and the command line show it: reasons and evidence in
-        English sentences."""
-        out = asdict(replace(self, reasons=[], evidence={}))
+        English sentences, the title as its English."""
+        out = asdict(replace(self, reasons=[], evidence={}, recognised_title=None))
+        del out["recognised_title"]
         out["reasons"] = [str(reason) for reason in self.reasons]
         out["evidence"] = {key: joined(parts) for key, parts in self.evidence.items()}
         return out
 
     def to_record(self) -> dict[str, Any]:
         """The record as it is stored (record.json, its history, the catalog, the index):
-        reasons and evidence as codes with parameters (an old record's sentences as they were)."""
-        out = asdict(replace(self, reasons=[], evidence={}))
+        reasons, evidence and the recognised title as codes with parameters (an old record's
+        sentences as they were)."""
+        out = asdict(replace(self, reasons=[], evidence={}, recognised_title=None))
+        del out["recognised_title"]
+        if self.recognised_title is not None:
+            out["recognised_title"] = self.recognised_title.to_record()
         out["reasons"] = [reason.to_record() for reason in self.reasons]
         out["evidence"] = {key: parts_to_record(parts) for key, parts in self.evidence.items()}
         return out
+
+    def said_title(self) -> Message | str | None:
+        """The title to show: recognition's message while `title` is still its English, else
+        `title` (an archivist's text, or an old record's English sentence)."""
+        if self.recognised_title is not None and str(self.recognised_title) == self.title:
+            return self.recognised_title
+        return self.title
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Letter:
@@ -148,6 +167,8 @@ class Letter:
         values["reasons"] = [Message.from_record(r) for r in data.get("reasons") or []]
         values["evidence"] = {str(k): parts_from_record(v)
                               for k, v in (data.get("evidence") or {}).items()}
+        said = data.get("recognised_title")
+        values["recognised_title"] = None if said is None else Message.from_record(said)
         return cls(**values)
 
 

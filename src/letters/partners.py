@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from letters import audit, registry, review
 from letters.exchanges import PairingChange
+from letters.messages import joined
 from letters.models import Letter, Partner, is_iso_date
 from letters.registry import RegistryError
 from letters.textnorm import fold
@@ -91,8 +92,8 @@ def relink(parts: Parts, slug: str, ids: list[Any], by: str, where: str | None =
 
 
 def candidates_json(candidates: list[review.Candidate]) -> list[dict[str, Any]]:
-    """Letters offered for relinking: the record and what recognition found."""
-    return [{"letter": c.letter.to_json(), "evidence": c.evidence} for c in candidates]
+    """Letters offered for relinking: the record and what recognition found (in English)."""
+    return [{"letter": c.letter.to_json(), "evidence": joined(c.evidence)} for c in candidates]
 
 
 def with_candidates(parts: Parts, partner: Partner) -> dict[str, Any]:

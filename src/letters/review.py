@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from letters import corrections, exchanges
-from letters.messages import joined
+from letters.messages import Message
 from letters.models import Letter
 from letters.parts import Parts, search
-from letters.searching import SearchRequest
+from letters.searching import QueryError, SearchRequest
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
@@ -24,7 +24,7 @@ class Candidate:
 
     letter: Letter
     partner: str
-    evidence: str
+    evidence: list[Message]  # how recognition found the partner
 
 
 def queue(catalog: Catalog) -> list[Letter]:
@@ -57,7 +57,7 @@ def relink_candidates(parts: Parts, slug: str) -> list[Candidate]:
         text = "\n\n".join(parts.archive.pages(letter.id))
         recognition = recognize(text, parts.registry, parts.today())
         if recognition.partner == slug:
-            found.append(Candidate(letter, slug, joined(recognition.evidence.get("partner", []))))
+            found.append(Candidate(letter, slug, recognition.evidence.get("partner", [])))
     return sorted(found, key=lambda c: (c.letter.date or "", c.letter.id))
 
 
@@ -72,7 +72,10 @@ def _naming(parts: Parts, names: list[str]) -> set[str]:
         while (page - 1) * PAGE < total:
             request = SearchRequest(q=f'text:"{phrase}"', page=page, per_page=PAGE,
                                     facets=False, highlight=False)
-            result = search(parts.archive, parts.index, request)
+            try:
+                result = search(parts.archive, parts.index, request)
+            except QueryError:  # nothing search can look for in it (control characters): no letter
+                break
             ids.update(hit.letter.id for hit in result.hits)
             total, page = result.total, page + 1
     return ids

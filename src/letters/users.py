@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from letters import audit
 from letters.archive import now_iso
 from letters.fsutil import private_key, write_atomic
+from letters.messages import Message, msg
 from letters.settings import Settings
 
 ROLES = ("reader", "archivist", "auditor", "admin")
@@ -45,8 +46,7 @@ COMMON_PASSWORDS = frozenset({
     "1234567890", "87654321", "qwertyui", "qwertyuiop", "azertyui", "azertyuiop", "iloveyou",
     "letmein1", "abcdefgh", "abcd1234", "1q2w3e4r", "sunshine", "football", "baseball",
     "welcome1", "motdepasse", "changeme"})
-PASSWORD_RULE = (f"A password must be at least {MIN_PASSWORD} characters long, hold at least "
-                 f"{MIN_DISTINCT} different characters and not be a common password.")
+PASSWORD_RULE = msg("user.weak_password", length=MIN_PASSWORD, distinct=MIN_DISTINCT)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 #: Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 0.1 s a login.
@@ -54,7 +54,11 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 
 class UserError(ValueError):
-    """A user change that cannot be made; the message says why."""
+    """A user change that cannot be made; `message` says why (its English is the error's text)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def allows(role: str | None, needed: str) -> bool:
@@ -172,13 +176,12 @@ class Users:
             address: str | None = None) -> User:
         """Create a user with a role and a password."""
         if not NAME_RE.match(name):
-            raise UserError("A user name is 1 to 64 letters, digits, dots, hyphens, underscores "
-                            "or @, starting with a letter or digit.")
+            raise UserError(msg("user.bad_name"))
         _check_role(role)
         hashed = _hash(password)
         with self._file.change() as data:
             if name in data["users"]:
-                raise UserError(f"A user named '{name}' already exists.")
+                raise UserError(msg("user.exists", name=name))
             user = User(name=name, role=role, password_hash=hashed, created_at=now_iso())
             data["users"][name] = {k: v for k, v in asdict(user).items() if k != "name"}
         self._audit("user_added", by, {"user": name, "role": role}, address)
@@ -265,7 +268,7 @@ class Users:
             keys = [k for k, v in data["tokens"].items() if v["user"] == name
                     and len(wanted) >= TOKEN_ID_LENGTH and k.startswith(wanted)]
             if len(keys) != 1:
-                raise UserError(f"{name} has no token with the id '{token_id[:40]}'.")
+                raise UserError(msg("user.no_token", name=name, token=token_id[:40]))
             del data["tokens"][keys[0]]
         self._audit("token_revoked", by, {"user": name, "token": keys[0][:TOKEN_ID_LENGTH]},
                     address)
@@ -323,14 +326,19 @@ class Sessions:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise UserError(f"'{role}' is not a role: choose one of {', '.join(ROLES)}.")
+        raise UserError(msg("user.not_a_role", role=role, roles=", ".join(ROLES)))
 
 
 def _existing(data: dict[str, Any], name: str) -> dict[str, Any]:
     entry: dict[str, Any] | None = data["users"].get(name)
     if entry is None:
-        raise UserError(f"There is no user named '{name}'.")
+        raise UserError(no_such_user(name))
     return entry
+
+
+def no_such_user(name: str) -> Message:
+    """What is said of a user name that no user has."""
+    return msg("user.no_such_user", name=name)
 
 
 def _hash(password: str) -> str:

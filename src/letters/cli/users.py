@@ -11,7 +11,7 @@ import sys
 
 from letters.cli import EXIT_OK, UsageError, add_home
 from letters.service import Letters
-from letters.users import ROLES, UserError, Users
+from letters.users import ROLES, UserError, Users, no_such_user
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -141,7 +141,7 @@ def change_user(args: argparse.Namespace, app: Letters) -> int:
             print(f"Revoked that token of {name}.")
         else:  # tokens
             if users.get(name) is None:
-                raise UserError(f"There is no user named '{name}'.")
+                raise UserError(no_such_user(name))
             for token in users.tokens(name):
                 print(f"{token.id}\t{token.created_at}")
     except UserError as error:

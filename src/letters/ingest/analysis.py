@@ -35,7 +35,7 @@ class Analysis:
     date: str | None = None
     direction: str | None = None
     language: str = "en"
-    title: str | None = None
+    title: Message | None = None  # as recognition says it
     evidence: dict[str, list[Message]] = field(default_factory=dict)
     reasons: list[Message] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)

@@ -17,7 +17,7 @@ from letters.ingest.analysis import Analysis, Task, analyse
 from letters.ingest.workers import Pool, TaskFailed
 from letters.integrity import letters_present
 from letters.messages import Message, msg
-from letters.models import IngestResult, Letter, status_of
+from letters.models import NO_TITLE, IngestResult, Letter, status_of
 from letters.pdf import ocr
 from letters.pdf.header import HEADER_WINDOW, header_problem
 
@@ -265,7 +265,8 @@ def _archive_one(parts: Parts, path: Path, sha: str, outcome: Analysis | TaskFai
         date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
         status=status_of(outcome.reasons), added_at=parts.now_iso(), added_by=by,
-        title=outcome.title, reasons=outcome.reasons, evidence=outcome.evidence,
+        title=None if outcome.title is None else str(outcome.title),
+        recognised_title=outcome.title or NO_TITLE, reasons=outcome.reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
     try:

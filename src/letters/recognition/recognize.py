@@ -24,7 +24,7 @@ from letters.recognition.parties import (
     partner_matcher,
     sg_matcher,
 )
-from letters.recognition.titles import letter_title
+from letters.recognition.titles import title_message
 from letters.registry import Registry
 
 #: An unnamed Secretary General found by a date fewer than this many days from a change of office
@@ -42,7 +42,7 @@ class Recognition:
     date: str | None
     direction: Literal["outgoing", "incoming"] | None
     language: str
-    title: str | None = None
+    title: Message | None = None
     evidence: dict[str, list[Message]] = field(default_factory=dict)
     reasons: list[Message] = field(default_factory=list)
 
@@ -126,7 +126,7 @@ def recognize(text: str, registry: Registry, today: date,
     return Recognition(
         partner=partner, signatory=signatory, signed_by=signed_by, date=iso, direction=way,
         language=language, evidence=evidence,
-        title=letter_title(way, registry.display_name(signatory), hit.text if hit else None),
+        title=title_message(way, registry.display_name(signatory), hit.text if hit else None),
         reasons=reasons,
     )
 

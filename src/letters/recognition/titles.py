@@ -1,21 +1,29 @@
-"""A letter's title: who wrote to whom, in the words recognition stores and pages show."""
+"""A letter's title: who wrote to whom, as recognition says it (a message) and stores it."""
 
 from __future__ import annotations
 
+from letters.messages import Message, msg
 from letters.models import Direction
 
 
-def letter_title(direction: Direction | None, sg: str | None, partner: str | None) -> str | None:
-    """'Letter from <SG> to <partner>' or back, with what is known of the two names; None when
-    the direction is unknown or the names it needs are missing."""
+def title_message(direction: Direction | None, sg: str | None, partner: str | None
+                  ) -> Message | None:
+    """'Letter from <SG> to <partner>' or back, with what is known of the two names, as a
+    message; None when the direction is unknown or the names it needs are missing."""
     if direction == "outgoing" and sg and partner:
-        return f"Letter from {sg} to {partner}"
+        return msg("title.from_to", writer=sg, recipient=partner)
     if direction == "incoming" and sg and partner:
-        return f"Letter from {partner} to {sg}"
+        return msg("title.from_to", writer=partner, recipient=sg)
     if direction == "outgoing" and sg:
-        return f"Letter from {sg}"
+        return msg("title.from", writer=sg)
     if direction == "incoming" and partner:
-        return f"Letter from {partner} to the Secretary General"
+        return msg("title.from_to_sg", writer=partner)
     if direction == "incoming" and sg:
-        return f"Letter to {sg}"
+        return msg("title.to", recipient=sg)
     return None
+
+
+def letter_title(direction: Direction | None, sg: str | None, partner: str | None) -> str | None:
+    """The title of `title_message` in English (what records, the JSON and search hold)."""
+    said = title_message(direction, sg, partner)
+    return None if said is None else str(said)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from letters.messages import Message, msg
 from letters.users import ROLES, UserError, Users
 from letters.web.auth import Identity, address, checked_form, need
 from letters.web.render import render
@@ -21,7 +22,7 @@ ACTIONS = ("role", "password", "disable", "enable", "revoke_tokens", "revoke_tok
 NOT_TO_ONESELF = ("role", "disable", "remove")
 
 
-def _page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+def _page(request: Request, error: Message | None = None, status: int = 200) -> HTMLResponse:
     users = web(request).users
     rows = [(user, users.tokens(user.name)) for user in users.all()]
     return render(request, "admin_users.html", {
@@ -44,7 +45,7 @@ async def add_user(request: Request, who: Identity = admin) -> Response:
                                 fields.get("role", ""), fields.get("password", ""), who.name,
                                 address(request))
     except UserError as error:
-        return _page(request, str(error), status=422)
+        return _page(request, error.message, status=422)
     return RedirectResponse(path_for(request, "users_page", query={"done": "added"}),
                             status_code=303)
 
@@ -55,15 +56,14 @@ async def change_user(name: str, request: Request, who: Identity = admin) -> Res
     fields = await checked_form(request)
     action = fields.get("action", "")
     if action not in ACTIONS:
-        return _page(request, "Choose what to change.", status=400)
+        return _page(request, msg("user.choose_action"), status=400)
     if name == who.name and action in NOT_TO_ONESELF:
-        return _page(request, "You cannot do that to your own account here: ask another admin, or "
-                              "use `letters users` on the server.", status=422)
+        return _page(request, msg("user.not_to_oneself"), status=422)
     try:
         await run_in_threadpool(apply, web(request).users, name, action, fields, who.name,
                                 address(request))
     except UserError as error:
-        return _page(request, str(error), status=422)
+        return _page(request, error.message, status=422)
     return RedirectResponse(path_for(request, "users_page", query={"done": action}),
                             status_code=303)
 

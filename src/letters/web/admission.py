@@ -11,8 +11,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-BUSY = ("The server is busy ingesting other uploads and cannot queue more: try again in a few "
-        "minutes.")
+from letters.messages import ENGLISH
+
+BUSY = ENGLISH["refusal.upload_busy"]
 RETRY_AFTER = "60"
 
 

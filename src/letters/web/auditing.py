@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, ClassVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters.messages import msg
+from letters.fixity import FixityReport
+from letters.messages import Message, msg
 from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
@@ -136,7 +138,10 @@ def _strings(value: Any) -> set[str]:
 # -- fixity -------------------------------------------------------------------------------------
 def run_fixity(app: Letters, by: str, where: str | None) -> dict[str, Any]:
     """Check every original now; the report (saved, and recorded in the audit log) with `by`."""
-    report = app.verify(by=by, address=where)
+    return _with_by(app.verify(by=by, address=where), by)
+
+
+def _with_by(report: FixityReport, by: str) -> dict[str, Any]:
     return {**report.to_json(), "by": by}
 
 
@@ -173,21 +178,28 @@ def _lenient(params: Mapping[str, str]) -> AuditFilter:
 def fixity_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The last fixity check: when, by whom, how many originals, every problem; a button to run one."""
     app = web(request).letters
-    report = app.last_fixity_check()
+    return _fixity_page(request, app.last_fixity_check(), request.query_params.get("done") == "1")
+
+
+def _fixity_page(request: Request, report: dict[str, Any] | None, done: bool,
+                 notes: list[Message] | None = None) -> HTMLResponse:
+    app = web(request).letters
     return render(request, "fixity.html", {
         "section": "fixity", "report": report,
         "problems": problem_views(app, report) if report else [],
-        "named_kinds": NAMED_KINDS,
-        "done": request.query_params.get("done") == "1",
+        "named_kinds": NAMED_KINDS, "done": done, "notes": notes or [],
     })
 
 
 @router.post("/fixity")
 async def fixity_run(request: Request, who: Identity = auditor) -> Response:
-    """Run a fixity check now (a form with its CSRF token), then show its report."""
+    """Run a fixity check now (a form with its CSRF token), then show its report; shown at once,
+    with what could not be done, when it could not all be done (a read-only home)."""
     await checked_form(request)
     app = web(request).letters
-    await run_in_threadpool(run_fixity, app, who.name, address(request))
+    report = await run_in_threadpool(partial(app.verify, by=who.name, address=address(request)))
+    if report.notes:
+        return _fixity_page(request, _with_by(report, who.name), True, report.notes)
     return RedirectResponse(path_for(request, "fixity_page", query={"done": 1}), status_code=303)
 
 

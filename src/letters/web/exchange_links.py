@@ -14,7 +14,7 @@ from letters.web.auth import Identity, address, check_api_csrf, checked_form, ne
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
 from letters.web.letter_views import letter_context
-from letters.web.render import render
+from letters.web.render import language, problem_text, render
 from letters.web.state import web
 from letters.web.urls import path_for
 
@@ -38,11 +38,11 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
             await run_in_threadpool(app.unlink, letter_id, who.name, address(request))
         else:
             raise InvalidCorrection("Choose whether to pair the letter or take it out of its "
-                                    "exchange.")
+                                    "exchange.", code="choose_pairing")
     except InvalidCorrection as error:
         letter = await run_in_threadpool(app.get, letter_id)
         context = await run_in_threadpool(letter_context, request, letter)
-        context["exchange_error"] = str(error)
+        context["exchange_error"] = problem_text(error, language(request))
         return render(request, "letter.html", context, status=422)
     done = "linked" if action == "link" else "unlinked"
     return RedirectResponse(path_for(request, "letter_page", letter_id=letter_id,

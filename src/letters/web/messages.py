@@ -38,22 +38,27 @@ SEPARATOR = {"fr": " ; "}
 class Catalog:
     """One language's sentences: exact ones by msgid, and patterns for those with parts."""
 
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+    def __init__(self, pairs: list[tuple[str, str]], lang: str = "en",
+                 dated: frozenset[str] = frozenset()) -> None:
         self.msgids = dict(pairs)
+        self.lang = lang
         self.exact = {english: other for english, other in pairs if "{" not in english}
         patterns = [(english, other) for english, other in pairs if "{" in english]
         # the most specific first: the one with the most fixed text
         patterns.sort(key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0])))
-        self.patterns = [(_compile(english), other) for english, other in patterns]
+        self.patterns = [(_compile(english), other, english in dated)
+                         for english, other in patterns]
 
     def translate(self, sentence: str) -> str | None:
-        """The sentence in this catalog's language, or None when it is not one of its msgids."""
+        """The sentence in this catalog's language, or None when it is not one of its msgids
+        (the days of a reason's or evidence's sentence written out, as `say` writes them)."""
         if sentence in self.exact:
             return self.exact[sentence]
-        for pattern, other in self.patterns:
+        for pattern, other, days in self.patterns:
             found = pattern.match(sentence)
             if found:
-                parts = {k: self.translate(v) or v for k, v in found.groupdict().items()}
+                parts = {k: long_date(v, self.lang) if days and _DAY.match(v)
+                         else self.translate(v) or v for k, v in found.groupdict().items()}
                 return other.format(**parts)
         return None
 
@@ -86,7 +91,9 @@ def catalog(lang: str) -> Catalog:
     without a code; empty for English, the language of the msgids)."""
     return Catalog([(str(m.id), str(m.string)) for m in read(lang)
                     if m.id and m.string and not m.fuzzy
-                    and (m.context is None or m.context in ENGLISH)])
+                    and (m.context is None or m.context in ENGLISH)], lang,
+                   frozenset(str(m.id) for m in read(lang)
+                             if m.context in ENGLISH and str(m.context).split(".")[0] in DATED))
 
 
 @cache

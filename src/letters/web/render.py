@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from letters.corrections import confirmable
-from letters.messages import Message
+from letters.messages import Message, msg
 from letters.models import KINDS, Letter
 from letters.recognition import titles
 from letters.registry import Registry
@@ -70,15 +70,20 @@ def switch_url(request: Request, lang: str) -> str:
 
 
 def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DEFAULT) -> str:
-    """A letter's title in `lang`: its record's, else who wrote to whom as recognition words it
-    (a name not known shown as such), else its file name."""
+    """A letter's title in `lang`: recognition's, said in `lang`; an archivist's, as typed; an old
+    record's English sentence, translated; else who wrote to whom as recognition words it (a name
+    not known shown as such), else its file name."""
+    said = letter.said_title()
+    if isinstance(said, Message):
+        return messages.say(said, lang)
+    if said and letter.recognised_title is not None:
+        return said  # corrected by an archivist: their own words
+    if said:
+        return messages.translate(said, lang)
     sg = registry.display_name(letter.signatory) or t("unknown")
     partner = registry.display_name(letter.partner) or t("unknown")
-    # "unknown" is already in `lang`: translating the sentence leaves the names as they are
-    title = letter.title or titles.letter_title(letter.direction, sg, partner)
-    if title:
-        return messages.translate(title, lang)
-    return str(t("title.other", name=letter.filename))
+    made = titles.title_message(letter.direction, sg, partner)
+    return messages.say(made or msg("title.other", name=letter.filename), lang)
 
 
 def problem_text(error: Exception, lang: str) -> str:

@@ -21,6 +21,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from letters.messages import Message, msg
 from letters.models import IngestResult
 from letters.pdf.header import HEADER_WINDOW, header_problem
 from letters.settings import MB
@@ -36,12 +37,14 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class UploadRefused(Exception):
-    """The upload as a whole is refused; `status` is the HTTP status, the message one sentence."""
+    """The upload as a whole is refused; `status` is the HTTP status, `message` why (a refusal's
+    code; `detail`, its English, is what the JSON says)."""
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
+    def __init__(self, status: int, message: Message) -> None:
+        super().__init__(str(message))
         self.status = status
-        self.detail = detail
+        self.message = message
+        self.detail = str(message)
         self.headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
 
 
@@ -80,10 +83,11 @@ def display_name(raw: str) -> str:
     return name[:200] or "upload.pdf"
 
 
-def limit_sentence(limit: int) -> str:
+def limit_sentence(limit: int) -> Message:
     """The 413 message."""
-    size = f"{limit / MB:g} MB" if limit >= MB else f"{limit} bytes"
-    return f"The upload is larger than the limit of {size}: send fewer or smaller files."
+    size = (msg("refusal.size_mb", n=f"{limit / MB:g}") if limit >= MB
+            else msg("refusal.size_bytes", n=limit))
+    return msg("refusal.upload_too_large", size=size)
 
 
 class _Receiver:
@@ -128,13 +132,13 @@ class _Receiver:
         name = options.get(b"name", b"").decode("utf-8", "replace")
         if b"filename" not in options and name != FILE_FIELD:
             if len(self.upload.fields) >= MAX_FIELDS:
-                raise UploadRefused(400, "The form has too many fields.")
+                raise UploadRefused(400, msg("refusal.upload_too_many_fields"))
             self.field_name = name
             return
         if name != FILE_FIELD or options.get(b"filename") == b"":
             return  # a file in another field, or a file input left empty: keep nothing
         if len(self.upload.files) >= MAX_FILES:
-            raise UploadRefused(400, f"Send at most {MAX_FILES} files at once.")
+            raise UploadRefused(400, msg("refusal.upload_too_many_files", most=MAX_FILES))
         number = len(self.upload.files) + 1
         self.current = Received(self.upload.directory / f"upload-{number:04d}.pdf",
                                 display_name(options.get(b"filename", b"").decode("utf-8", "replace")),
@@ -152,7 +156,8 @@ class _Receiver:
             self.pending.append((self.handle, chunk))
         elif self.field_name is not None:
             if len(self.field_value) + len(chunk) > MAX_FIELD_BYTES:
-                raise UploadRefused(400, f"The form field '{self.field_name}' is too long.")
+                raise UploadRefused(400, msg("refusal.upload_field_too_long",
+                                                field=str(self.field_name)))
             self.field_value.extend(chunk)
 
     def on_part_end(self) -> None:
@@ -176,12 +181,11 @@ async def receive(request: Request, limit: int) -> Upload:
     """Stream a multipart request's files to temporary files; UploadRefused when it cannot be."""
     content_type, options = parse_options_header(request.headers.get("content-type"))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
-        raise UploadRefused(415, "Send the letters as multipart/form-data, one 'file' field per "
-                                 "PDF.")
+        raise UploadRefused(415, msg("refusal.upload_not_multipart"))
     length = request.headers.get("content-length")
     if length is not None:
         if not plain_digits(length, 19):
-            raise UploadRefused(400, "The Content-Length header is not a number.")
+            raise UploadRefused(400, msg("refusal.upload_bad_length"))
         if int(length) > limit:
             raise UploadRefused(413, limit_sentence(limit))
     upload = Upload(Path(tempfile.mkdtemp(prefix="letters-upload-")))
@@ -196,13 +200,13 @@ async def receive(request: Request, limit: int) -> Upload:
             try:
                 parser.write(chunk)
             except MultipartParseError:
-                raise UploadRefused(400, "The multipart body is malformed.") from None
+                raise UploadRefused(400, msg("refusal.upload_malformed")) from None
             if receiver.pending:
                 await run_in_threadpool(receiver.flush)
         parser.finalize()
         receiver.flush()
         if receiver.current is not None or receiver.field_name is not None:
-            raise UploadRefused(400, "The upload ended before its last part was complete.")
+            raise UploadRefused(400, msg("refusal.upload_cut_short"))
         upload.files = [f for f in upload.files if f.size or not f.unnamed]
     except BaseException:
         upload.close()
@@ -224,8 +228,8 @@ async def received(request: Request, state: Web) -> AsyncIterator[Upload]:
                 yield upload
             finally:
                 upload.close()
-    except Busy as busy:
-        raise UploadRefused(503, str(busy)) from None
+    except Busy:
+        raise UploadRefused(503, msg("refusal.upload_busy")) from None
 
 
 async def ingest(state: Web, upload: Upload, by: str, address: str | None) -> list[IngestResult]:

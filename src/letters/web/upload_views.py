@@ -40,7 +40,7 @@ async def upload_files(request: Request, who: Identity = archivist) -> HTMLRespo
                 return render(request, "upload.html", context, status=400)
             results = await upload.ingest(state, received, who.name, address(request))
     except upload.UploadRefused as refused:
-        context["error"] = refused.detail
+        context["error"] = refused.message
         return render(request, "upload.html", context, status=refused.status,
                       headers=refused.headers)
     context["results"] = results
