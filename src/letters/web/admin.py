@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.messages import Message, msg
 from letters.users import ROLES, UserError, Users
-from letters.web.auth import Identity, address, checked_form, need
+from letters.web.auth import Identity, address, checked_form
 from letters.web.render import render
+from letters.web.routing import admin
 from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
-admin = Depends(need("admin"))
 #: What the form of one user may ask; each is one `Users` method.
 ACTIONS = ("role", "password", "disable", "enable", "revoke_tokens", "revoke_token", "remove")
 #: Changes an admin may not make to their own account here (they could lock every admin out).

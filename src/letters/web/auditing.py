@@ -17,16 +17,16 @@ from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
 from letters.web import contract
-from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
+from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.fixity_view import NAMED_KINDS, problem_views
 from letters.web.render import render
+from letters.web.routing import auditor
 from letters.web.searchform import page_count, page_numbers, whole_number
 from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
-auditor = Depends(need("auditor"))
 PER_PAGE = 50
 MAX_PER_PAGE = 500
 #: The query parameters of the audit filters, as the page's form and `GET /api/audit` name them.

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.errors import InvalidCorrection
 from letters.web import contract
-from letters.web.auth import Identity, address, check_api_csrf, checked_form, need
+from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
 from letters.web.letter_views import letter_context
 from letters.web.render import language, problem_text, render
+from letters.web.routing import archivist, reader
 from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter()
-reader = Depends(need("reader"))
-archivist = Depends(need("archivist"))
 
 
 @router.post("/letters/{letter_id}/exchange", response_class=HTMLResponse,

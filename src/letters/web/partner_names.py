@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -17,15 +17,15 @@ from letters.partners import candidates_json
 from letters.registry import RegistryError
 from letters.service import Letters
 from letters.web import contract, i18n
-from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf, need
+from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
 from letters.web.render import language, render
+from letters.web.routing import archivist
 from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter()
-archivist = Depends(need("archivist"))
 #: A relink form holds one checkbox per letter offered: room for many.
 MAX_RELINK_FIELDS = 2000
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.corrections import NothingToConfirm
 from letters.web import contract
-from letters.web.auth import Identity, address, checked_form, need
+from letters.web.auth import Identity, address, checked_form
 from letters.web.letter_views import letter_context
 from letters.web.render import render
 from letters.web.review_view import review_context
+from letters.web.routing import archivist
 from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter()
-archivist = Depends(need("archivist"))
 
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)

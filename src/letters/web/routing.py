@@ -10,6 +10,7 @@ from letters.web.auth import need
 reader = Depends(need("reader"))
 archivist = Depends(need("archivist"))
 auditor = Depends(need("auditor"))
+admin = Depends(need("admin"))
 
 
 def page_routes() -> APIRouter:
