@@ -18,7 +18,7 @@ import httpx
 import pdfkit
 import pytest
 
-from letters import audit, catalog, exchanges
+from letters import audit, catalog, exchange_rows, exchanges
 from letters.archive import Archive
 from letters.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
 from letters.models import Letter
@@ -411,3 +411,37 @@ def test_relinking_asks_before_changing_a_founding_exchange(app: Letters, tmp_pa
     [done] = app.relink("orange", [inc.id], by="marie", confirm_pairing=True)
     assert done.partner == "orange"
     assert [x.ids() for x in app.catalog.exchanges("gsma")] == [[out.id]]
+
+
+def nearest_by_definition(letters: list[Letter], letter: Letter, limit: int) -> list[str]:
+    """The pairing choices as the form promises them, from every letter of the partner: the other
+    direction (or none), the `limit` nearest in date (an undated letter as if of the last day
+    there is), ties to the lowest id; shown by date, undated last."""
+    def apart(other: Letter) -> int:
+        return abs((date.fromisoformat(letter.date or "9999-12-31")
+                    - date.fromisoformat(other.date or "9999-12-31")).days)
+
+    allowed = [x for x in letters if x.id != letter.id
+               and not (letter.direction and x.direction and x.direction == letter.direction)]
+    chosen = sorted(allowed, key=lambda x: (apart(x), x.id))[:limit]
+    return [x.id for x in sorted(chosen, key=lambda x: (x.date or "9999", x.id))]
+
+
+def test_pairing_choices_are_the_nearest_in_date_whatever_the_partners_size(
+        app: Letters, tmp_path: Path) -> None:
+    rng = random.Random(7)
+    days = [date(2019, 1, 1) + timedelta(days=rng.randrange(0, 400)) for _ in range(36)]
+    letters = [archived(app, tmp_path, "ibm", rng.choice(["outgoing", "incoming"]),
+                        day.isoformat(), f"Letter {n}") for n, day in enumerate(days)]
+    for x in letters[:4]:  # some undated, some of no direction
+        app.archive.update(x.id, {"date": None}, by="test")
+    for x in letters[4:8]:
+        app.archive.update(x.id, {"direction": None}, by="test")
+    everyone = app.catalog.letters_of_partner("ibm")
+    assert len(everyone) == 36
+    for letter in everyone:
+        for limit in (1, 5, 40):
+            got = [x.id for x in app.pair_choices(letter)] if limit == 40 else [
+                x.id for x in exchange_rows.pair_choices(app.catalog, letter, limit)]
+            want = nearest_by_definition(everyone, letter, limit)
+            assert got == want, (letter.date, letter.direction, limit)

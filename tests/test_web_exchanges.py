@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pdfkit
 import pytest
 
 from letters import audit
+from letters.exchange_rows import PAIR_CHOICES
 from letters.service import Letters
 from letters.settings import Settings
+from support.letters import archived
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
 from support.webhome import WebHome, copy_web_home
@@ -215,3 +218,29 @@ def test_api_pairing_errors(site: tuple[LiveServer, WebHome]) -> None:
                             json={"other": home.ids["google-reply.pdf"]}).status_code == status
             assert http.delete(f"/api/letters/{out}/exchange").status_code == status
     assert server.app.state.web.letters.get(out).exchange is None
+
+
+def test_a_partner_with_many_letters_offers_the_nearest_and_pairs_any_by_its_id(
+        site: tuple[LiveServer, WebHome], tmp_path: Path) -> None:
+    """The form does not grow with the partner: the letters nearest in date, and a field for
+    the id of any other (the letter page must cost the same at 100 and at 100,000 letters)."""
+    server, home = site
+    out = home.ids["google-out.pdf"]  # 8 November 2017
+    app = server.app.state.web.letters
+    with browser(server, "archivist") as http:
+        assert 'name="other_id"' not in section(http.get(f"/letters/{out}").text,
+                                                 "exchange-form-title")  # a few letters: a list
+        later = [archived(app, tmp_path, "google", "incoming", f"2020-{1 + n // 28:02d}-"
+                          f"{1 + n % 28:02d}", f"Reply {n}") for n in range(PAIR_CHOICES + 5)]
+        page = http.get(f"/letters/{out}").text
+        form = section(page, "exchange-form-title")
+        offered = re.findall(r'<option value="([0-9a-f]+)"', form)
+        assert len(offered) == PAIR_CHOICES
+        assert home.ids["google-reply.pdf"] in offered  # 3 September 2018, the nearest
+        assert offered == [home.ids["google-reply.pdf"]] + [x.id for x in later[:PAIR_CHOICES - 1]]
+        assert 'name="other_id"' in form
+        farthest = later[-1].id
+        linked = http.post(f"/letters/{out}/exchange", data={
+            "csrf": csrf_of(page), "action": "link", "other": offered[0], "other_id": farthest})
+        assert linked.status_code == 303
+    assert app.get(out).exchange == farthest and app.get(farthest).exchange == out

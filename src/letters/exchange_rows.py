@@ -4,9 +4,11 @@ missing, and the choices for pairing by hand; all read from the catalog."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from letters import exchanges
+from letters.catalog.schema import UNDATED
 from letters.errors import InvalidCorrection
 from letters.exchanges import Exchange
 from letters.models import Letter
@@ -65,11 +67,30 @@ def incomplete(catalog: Catalog) -> list[ExchangeRow]:
     return rows(catalog, catalog.incomplete())
 
 
-def pair_choices(catalog: Catalog, letter: Letter) -> list[Letter]:
-    """The letters this one may be paired with by hand: the same partner's, other direction."""
-    return [x for x in catalog.letters_of_partner(letter.partner)
-            if x.id != letter.id and (not letter.direction or not x.direction
-                                      or x.direction != letter.direction)]
+#: How many letters the pairing form offers at most (the nearest in date): a partner's letters
+#: could be thousands; another letter is given by its id.
+PAIR_CHOICES = 50
+
+
+def pair_choices(catalog: Catalog, letter: Letter, limit: int = PAIR_CHOICES) -> list[Letter]:
+    """The letters this one may be paired with by hand (the same partner's, other direction): the
+    `limit` nearest in date (ties: the lowest ids), by date, undated last."""
+    near = catalog.nearest_of_partner(letter.partner, letter.date, letter.id, letter.direction,
+                                      limit)
+    nearest = sorted(near, key=lambda x: (_days_apart(letter.date, x.date), x.id))[:limit]
+    return sorted(nearest, key=lambda x: (x.date or UNDATED, x.id))
+
+
+def _days_apart(day: str | None, other: str | None) -> int:
+    """How many days apart two letters are, an undated one counting as dated the last day of
+    9999 (as the catalog orders it: undated last)."""
+    def when(iso: str | None) -> date:
+        try:
+            return date.fromisoformat(iso) if iso else date.max
+        except ValueError:
+            return date.max
+
+    return abs((when(day) - when(other)).days)
 
 
 def link(parts: Parts, letter_id: str, other: str | None, by: str,

@@ -276,6 +276,21 @@ class Catalog:
         return [_letter(r) for (r,) in self._rows(
             f"SELECT record FROM letters WHERE partner IS ? ORDER BY {ORDER}", slug)]
 
+    def nearest_of_partner(self, slug: str | None, day: str | None, exclude: str,
+                           direction: str | None, limit: int) -> list[Letter]:
+        """Up to `limit` letters of a partner nearest in date to `day` on each side (undated
+        letters count as last; of one date, the lowest ids), other than `exclude` and not of
+        `direction`."""
+        pivot = day or UNDATED
+        where = (f"partner IS ? AND id != ? AND (direction IS NULL OR ? IS NULL OR direction != ?)"
+                 f" AND COALESCE(date, '{UNDATED}')")
+        args = (slug, exclude, direction, direction, pivot, limit)
+        before = self._rows(f"SELECT record FROM letters WHERE {where} <= ? ORDER BY "
+                            f"COALESCE(date, '{UNDATED}') DESC, id LIMIT ?", *args)
+        after = self._rows(f"SELECT record FROM letters WHERE {where} > ? ORDER BY {ORDER}"
+                           f" LIMIT ?", *args)
+        return [_letter(r) for (r,) in reversed(before)] + [_letter(r) for (r,) in after]
+
     def letters_of_signatory(self, slug: str) -> list[Letter]:
         """The letters of a Secretary General, by date, undated last."""
         return [_letter(r) for (r,) in self._rows(

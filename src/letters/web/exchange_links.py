@@ -25,14 +25,15 @@ router = APIRouter()
 @router.post("/letters/{letter_id}/exchange", response_class=HTMLResponse,
              include_in_schema=False)
 async def exchange_form(letter_id: str, request: Request, who: Identity = archivist) -> Response:
-    """The letter page's exchange form: action=link with other=ID, or action=unlink."""
+    """The letter page's exchange form: action=link with other=ID (or other_id=ID, typed), or
+    action=unlink."""
     app = web(request).letters
     fields = await checked_form(request)
     action = fields.get("action")
     try:
         if action == "link":
-            await run_in_threadpool(app.pair, letter_id, fields.get("other", "").strip(),
-                                    who.name, address(request))
+            other = fields.get("other_id", "").strip() or fields.get("other", "").strip()
+            await run_in_threadpool(app.pair, letter_id, other, who.name, address(request))
         elif action == "unlink":
             await run_in_threadpool(app.unlink, letter_id, who.name, address(request))
         else:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges
 from letters.errors import InvalidCorrection, NotFound
+from letters.exchange_rows import PAIR_CHOICES
 from letters.models import Letter
 from letters.pdf import thumbnails
 from letters.service import Letters
@@ -54,6 +55,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "saved": request.query_params.get("saved") == "1",
         "ocr_percent": _percent(letter.ocr_confidence),
         "pair_choices": app.pair_choices(letter),
+        "pair_limit": PAIR_CHOICES,
     }
 
 
