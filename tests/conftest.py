@@ -13,6 +13,7 @@ from letters import registry
 from letters.registry import Registry
 from letters.service import Letters
 from letters.settings import Settings
+from support.api import LIMIT
 from support.chromium import ARTIFACTS, CHROMIUM_ARGS
 from support.server import LiveServer
 from support.webhome import WebHome, build_web_home, copy_web_home
@@ -36,8 +37,10 @@ LONGEST_FIRST = (
     "test_elsewhere_specimens", "test_bench_smoke", "test_browser", "test_api_contract",
     "test_search_conformance", "test_browser_admin", "test_browser_security", "test_workers",
     "test_ingest", "test_index", "test_specimens", "test_disk_faults", "test_web_audit",
-    "test_roles", "test_web_pages", "test_integrity", "test_catalog", "test_web_security",
-    "test_web_api",
+    "test_roles", "test_integrity", "test_catalog", "test_web_security", "test_web_exchanges",
+    "test_login_limits", "test_web_review", "test_concurrency", "test_web_registry", "test_users",
+    "test_web_login", "test_web_letters", "test_sample_archive", "test_user_admin", "test_web_auth",
+    "test_web_upload", "test_proxy",
 )
 
 # Tesseract's OpenMP threads spin on CPUs the other test worker needs: one thread per Tesseract
@@ -129,4 +132,23 @@ def fresh(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, W
     """A live server on a private copy of the web home, for one test that changes it."""
     home = copy_web_home(web_template, tmp_path / "home")
     with LiveServer(Settings(home=home.path)) as server:
+        yield server, home
+
+
+@pytest.fixture(scope="module")
+def reading(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[LiveServer, WebHome]]:
+    """An API server (upload limit LIMIT) on a copy of the web home that no test of a module
+    changes."""
+    home = copy_web_home(web_template, tmp_path_factory.mktemp("api-reading") / "home")
+    with LiveServer(Settings(home=home.path, max_upload_bytes=LIMIT)) as server:
+        yield server, home
+
+
+@pytest.fixture
+def writing(web_template: WebHome, tmp_path: Path) -> Iterator[tuple[LiveServer, WebHome]]:
+    """An API server (upload limit LIMIT) on a fresh copy of the web home, for one test that
+    changes it."""
+    home = copy_web_home(web_template, tmp_path / "home")
+    with LiveServer(Settings(home=home.path, max_upload_bytes=LIMIT)) as server:
         yield server, home

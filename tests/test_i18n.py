@@ -1,6 +1,7 @@
 """The interface strings, read from the gettext catalogs (the English of the template
 `locales/messages.pot`, the French of `fr/LC_MESSAGES/messages.po`): lookup, fallback,
-completeness, and catalogs kept up to date with the template."""
+completeness, catalogs kept up to date with the template, and the interface in French over
+real HTTP."""
 
 from __future__ import annotations
 
@@ -11,12 +12,25 @@ from pathlib import Path
 from typing import get_args, get_type_hints
 
 import catalogs
+import httpx
 from babel.messages.pofile import read_po
 
 from letters import corrections, querytext, searching, users
 from letters.exchanges import Exchange
 from letters.models import CORRECTABLE, KINDS, IngestResult
-from letters.web import admin, fixity_view, i18n, letter_views, messages, record_view, search_views
+from letters.web import (
+    admin,
+    fixity_view,
+    i18n,
+    languages,
+    letter_views,
+    messages,
+    record_view,
+    search_views,
+)
+from support.server import LiveServer
+from support.web import browser, text_of
+from support.webhome import WebHome
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "src" / "letters" / "web"
@@ -110,3 +124,28 @@ def test_every_key_built_at_run_time_is_in_both_catalogs() -> None:
                                          path.read_text("utf-8"))}
     guarded = {"action.", "history.", "error.", "pdf."}  # shown as they are when no string has them
     assert prefixes - guarded <= set(dynamic_keys()), prefixes - guarded - set(dynamic_keys())
+
+
+def test_french_interface(site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    with browser(server, "reader") as http:
+        english = http.get("/partners").text
+        assert '<html lang="en">' in english and 'href="/partners?lang=fr"' in english
+        french = http.get("/partners", params={"lang": "fr"})
+        assert '<html lang="fr">' in french.text and "Partenaires" in french.text
+        assert "letters_lang=fr" in french.headers["set-cookie"]
+        letter = text_of(http.get(f"/letters/{home.ids['cloudflare-out.pdf']}").text)
+        assert "Télécharger l’original (PDF, 1 page)" in letter and "23 mai 2018" in letter
+        back = http.get("/", params={"lang": "en", "q": "privacy"}).text
+        assert '<html lang="en">' in back and "Search the letters" in back
+    with httpx.Client(base_url=server.url, headers={"Accept-Language": "fr-CH, en;q=0.5"}) as http:
+        assert "Connexion" in http.get("/login").text
+
+
+def test_every_string_is_translated() -> None:
+    english, french = i18n.STRINGS["en"], i18n.STRINGS["fr"]
+    assert set(english) == set(french)
+    for key in english:
+        assert re.findall(r"{\w+}", english[key]) == re.findall(r"{\w+}", french[key]), key
+    assert languages.long_date("2018-05-23", "fr") == "23 mai 2018"
+    assert languages.long_date("2018-05-23", "en") == "23 May 2018"

@@ -25,6 +25,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 
 from letters import audit, fixity
 from letters.cli import main
+from support.api import assert_error, client
 from support.pdfs import throwaway_signer
 from support.server import LiveServer
 from support.web import browser, csrf_of
@@ -346,3 +347,17 @@ def test_a_wrong_password_for_the_audit_is_a_failed_login_event(fresh: tuple[Liv
     event = events_of(server)[-1]
     assert (event["action"], event["who"], event["address"]) == ("login_failed", "auditor",
                                                                  "127.0.0.1")
+
+
+def test_audit_is_newest_first(writing: tuple[LiveServer, WebHome]) -> None:
+    server, home = writing
+    with client(server, home, "archivist") as http:
+        http.patch(f"/api/letters/{home.ids['google-out.pdf']}", json={"title": "Latest"})
+    with client(server, home, "auditor") as http:
+        events = http.get("/api/audit").json()
+        two = http.get("/api/audit", params={"limit": 2}).json()
+        assert_error(http.get("/api/audit", params={"limit": "many"}), 400)
+    assert events[0]["action"] == "correct" and events[0]["who"] == "archivist"
+    assert [e["at"] for e in events] == sorted((e["at"] for e in events), reverse=True)
+    assert events[-1]["action"] == "upload"  # the first letter of the home's setup
+    assert two == events[:2]

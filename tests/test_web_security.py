@@ -258,3 +258,17 @@ def test_serve_binds_the_loopback_address_unless_told(tmp_path: Path) -> None:
     assert args.host == "127.0.0.1"
     told = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])
     assert (told.host, told.port) == ("0.0.0.0", 9000)
+
+
+def test_security_headers(site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = site
+    with browser(server) as http:
+        response = http.get("/login")
+        css = http.get("/static/letters.css")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    assert "<script>" not in response.text and ' style="' not in response.text  # CSP-ready
+    assert css.status_code == 200 and "@media print" in css.text
+    assert css.headers["cache-control"].startswith("public")

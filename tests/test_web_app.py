@@ -1,0 +1,67 @@
+"""The application as a whole over real HTTP: health, OpenAPI and docs, 404s, errors without
+stack traces."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from support.api import assert_error, client
+from support.server import LiveServer
+from support.web import browser, text_of
+from support.webhome import WebHome
+
+
+def test_health_openapi_and_docs_need_no_login(reading: tuple[LiveServer, WebHome]) -> None:
+    server, home = reading
+    with client(server, home, None) as http:
+        assert http.get("/healthz").json() == {"status": "ok"}
+        schema = http.get("/openapi.json").json()
+        paths = schema["paths"]
+        assert set(paths["/api/letters/{letter_id}"]) == {"get", "patch"}
+        assert set(paths["/api/letters"]) == {"post"}
+        for path in ("/api/search", "/api/letters/{letter_id}/pdf", "/api/partners",
+                     "/api/partners/{slug}", "/api/partners/{slug}/export", "/api/audit",
+                     "/healthz"):
+            assert "get" in paths[path], path
+        assert not any(p.startswith(("/letters", "/upload", "/login")) for p in paths)
+        docs = http.get("/docs")
+        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+@pytest.mark.parametrize("path", ["/api/letters/0000000000000000", "/api/letters/..%2F.letters%2Fsecret.key",
+                                  "/api/letters/0000000000000000/pdf", "/api/partners/nobody",
+                                  "/api/partners/nobody/export", "/api/no-such-thing"])
+def test_unknown_is_404(reading: tuple[LiveServer, WebHome], path: str) -> None:
+    server, home = reading
+    with client(server, home, "admin") as http:
+        assert_error(http.get(path), 404)
+
+
+def test_friendly_404_and_json_under_api(site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = site
+    with browser(server, "reader") as http:
+        page = http.get("/no/such/page")
+        letter = http.get("/letters/0000000000000000")
+        api = http.get("/api/no/such/thing")
+    assert page.status_code == 404 and "Page not found" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert "There is no letter with the id '0000000000000000'." in text_of(letter.text)
+    assert api.status_code == 404 and api.json() == {"detail": "There is nothing at this address."}
+
+
+def test_a_server_error_shows_no_stack_trace(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    letter_id = home.ids["google-out.pdf"]
+    record = app.archive.original_path(letter_id).parent / "record.json"
+    record.write_text("{ this is not JSON", encoding="utf-8")
+    with browser(server, "reader") as http:
+        # uvicorn drops the connection after an error: each request on a connection of its own
+        page = http.get(f"/letters/{letter_id}", headers={"Connection": "close"})
+        api = http.get(f"/api/letters/{letter_id}", headers={"Connection": "close"})
+    assert page.status_code == 500 and "Something went wrong on the server" in page.text
+    assert "Traceback" not in page.text and "JSONDecodeError" not in page.text
+    assert api.status_code == 500 and set(json.loads(api.text)) == {"detail"}
+    assert "Traceback" not in api.text
