@@ -28,16 +28,11 @@ from letters.cli import main
 from support.api import assert_error, client
 from support.pdfs import throwaway_signer
 from support.server import LiveServer
-from support.web import browser, csrf_of
+from support.web import browser, csrf_of, text_of
 from support.webhome import WEB_PASSWORD, WebHome
 
 SIGNER = "Pat <b>Example</b>, Digital Partnership Officer"
 HONEST = "integrity checked, signer not verified against a trust list"
-
-
-def text_of(page: str) -> str:
-    """The visible text of a page, roughly: tags removed, entities decoded, blanks squeezed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def table_of(page: str) -> str:
