@@ -77,20 +77,10 @@ def pair_choices(catalog: Catalog, letter: Letter, limit: int = PAIR_CHOICES) ->
     `limit` nearest in date (ties: the lowest ids), by date, undated last."""
     near = catalog.nearest_of_partner(letter.partner, letter.date, letter.id, letter.direction,
                                       limit)
-    nearest = sorted(near, key=lambda x: (_days_apart(letter.date, x.date), x.id))[:limit]
-    return sorted(nearest, key=lambda x: (x.date or UNDATED, x.id))
-
-
-def _days_apart(day: str | None, other: str | None) -> int:
-    """How many days apart two letters are, an undated one counting as dated the last day of
-    9999 (as the catalog orders it: undated last)."""
-    def when(iso: str | None) -> date:
-        try:
-            return date.fromisoformat(iso) if iso else date.max
-        except ValueError:
-            return date.max
-
-    return abs((when(day) - when(other)).days)
+    far = date.max  # an undated letter: as if of the last day there is (the catalog's order)
+    day = exchanges.day_of(letter) or far
+    nearest = sorted(near, key=lambda x: (abs((day - (exchanges.day_of(x) or far)).days), x.id))
+    return sorted(nearest[:limit], key=lambda x: (x.date or UNDATED, x.id))
 
 
 def link(parts: Parts, letter_id: str, other: str | None, by: str,

@@ -294,7 +294,8 @@ def _single(letter: Pairable, how: Literal["automatic", "manual"]) -> Exchange:
                     how=how)
 
 
-def _day(letter: Pairable) -> date | None:
+def day_of(letter: Pairable) -> date | None:
+    """A letter's date as a day, or None when it is undated (or its date is not a day)."""
     if not letter.date:
         return None
     try:
@@ -310,7 +311,7 @@ def _pair_partner(letters: list[Pairable], cited: dict[str, frozenset[str]]) -> 
     the dates a letter cites and the days of the reply window)."""
     outgoing = [x for x in letters if x.direction == "outgoing"]
     incoming = [x for x in letters if x.direction == "incoming"]
-    days = {x.id: _day(x) for x in letters}
+    days = {x.id: day_of(x) for x in letters}
     out_on: dict[date, list[tuple[int, Pairable]]] = {}
     in_on: dict[date, list[tuple[int, Pairable]]] = {}
     for group, found in ((out_on, outgoing), (in_on, incoming)):
