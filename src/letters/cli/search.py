@@ -13,6 +13,7 @@ from letters.cli import EXIT_OK, EXIT_REJECTED, UsageError, add_home
 from letters.index import IndexBusy
 from letters.searching import IndexUnavailable, QueryError, SearchRequest, SearchResult
 from letters.service import Letters
+from letters.web.highlight import snippet_json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,7 +63,7 @@ def search(args: argparse.Namespace, app: Letters) -> int:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
     if args.json:
-        hits = [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
+        hits = [{**hit.letter.to_json(), "snippet": snippet_json(hit.snippet)}
                 for hit in result.hits]
         print(json.dumps({"total": result.total, "hits": hits}, ensure_ascii=False))
     else:

@@ -19,6 +19,7 @@ from letters.registry import Registry
 from letters.settings import MB
 from letters.web import i18n, languages, messages, record_view
 from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
+from letters.web.highlight import marked
 from letters.web.state import web
 from letters.web.urls import path_for
 from letters.web.wording import Wording
@@ -33,6 +34,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["field_label"] = field_label
     env.filters["tr"] = in_language
+    env.filters["marked"] = marked
     return env
 
 

@@ -8,13 +8,12 @@ from typing import Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from letters import snippets
 from letters.searching import SORTS, QueryError, SearchResult
 from letters.service import Letters
 from letters.web import contract, i18n
 from letters.web.auth import Identity
 from letters.web.contract import DATE, answers, choice, one_of
-from letters.web.highlight import snippet_html
+from letters.web.highlight import snippet_json
 from letters.web.render import language, render
 from letters.web.routing import api_routes, page_routes, reader
 from letters.web.searchform import SearchForm, page_count, page_numbers
@@ -95,7 +94,7 @@ def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
     last = page_count(result.total, result.per_page)
     context.update(
         result=result,
-        hits=[(hit.letter, snippet_html(hit.snippet)) for hit in result.hits],
+        hits=[(hit.letter, hit.snippet) for hit in result.hits],
         facets=facet_items(form, result, app, t), last_page=last,
         pages=page_numbers(result.page, last),
     )
@@ -106,7 +105,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
     """A page of search results as INTERFACE.md gives it."""
     return {
         "total": result.total, "page": result.page, "per_page": result.per_page,
-        "hits": [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
+        "hits": [{**hit.letter.to_json(), "snippet": snippet_json(hit.snippet)}
                  for hit in result.hits],
         "facets": result.facets, "suggestion": result.suggestion,
     }
