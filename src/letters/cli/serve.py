@@ -6,11 +6,15 @@ import argparse
 
 from letters.cli import EXIT_OK, add_home
 from letters.service import Letters
+from letters.settings import variables_help
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `letters serve [--host] [--port]`."""
-    parser = subparsers.add_parser("serve", help="serve the web view and the JSON API")
+    parser = subparsers.add_parser("serve", help="serve the web view and the JSON API",
+                                   description="Serve the web view and the JSON API.",
+                                   epilog=variables_help(),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     add_home(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
