@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import ast
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import httpx
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "letters"
 #: Elements a page or a snippet could be made of (placeholders such as <slug> or (?P<year>) are not).
@@ -46,3 +53,51 @@ def test_no_module_outside_the_web_makes_html() -> None:
              if path.relative_to(SOURCE).parts[0] != "web"
              and (tags := html_made_in(path.read_text(encoding="utf-8")))}
     assert found == {}
+
+
+#: `letters ...` with each making of the application object counted, the count printed at the end.
+COUNTED = """
+import sys
+from letters import service
+from letters.cli import main
+
+made = []
+making = service.Letters.__init__
+
+def counted(self, *args, **kwargs):
+    made.append(1)
+    making(self, *args, **kwargs)
+
+service.Letters.__init__ = counted
+status = main(sys.argv[1:])
+print(f"Letters made: {len(made)}", flush=True)
+sys.exit(status)
+"""
+
+
+def test_letters_serve_makes_one_letters(tmp_path: Path) -> None:
+    """The command line's `Letters` is the one the web application serves: two would mean two
+    catalogs, two indexes and two sets of locks in one process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", COUNTED, "--home", str(tmp_path), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for _ in range(600):
+            if process.poll() is not None:
+                break
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert process.poll() is None, "the server did not start"
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert "Letters made: 1\n" in out

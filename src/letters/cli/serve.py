@@ -29,7 +29,7 @@ def serve(args: argparse.Namespace, app: Letters) -> int:
     from letters.web.app import create_app
 
     app.open_index(Progress())  # a rebuild the index needs happens now, not in a request
-    web = create_app(app.settings)
+    web = create_app(app)  # the process's one Letters: the command line's
     # before the first request: a catalog missing, of another version or left behind by an
     # interrupted write is rebuilt or repaired now, not while a reader waits
     web.state.web.letters.catalog  # noqa: B018

@@ -226,10 +226,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, server_error)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The web view and the JSON API over one archive."""
+def create_app(letters: Letters | Settings) -> FastAPI:
+    """The web view and the JSON API over one archive, served by the process's one `Letters`
+    (`letters serve` passes its own; given settings alone, as tests do, it makes that one)."""
+    letters = letters if isinstance(letters, Letters) else Letters(letters)
+    settings = letters.settings
     state = Web(
-        letters=Letters(settings), settings=settings, users=Users(settings), sessions=Sessions(settings),
+        letters=letters, settings=settings, users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
         templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
     )
