@@ -27,6 +27,7 @@ from letters import (
 from letters import catalog as catalog_store
 from letters import parts as collaborators
 from letters.archive import Archive
+from letters.audit_query import AuditPage, AuditQuery, page_of
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import ExchangeRow
@@ -240,6 +241,11 @@ class Letters:
     def audit_events(self) -> list[dict[str, Any]]:
         """Every audit event, newest first."""
         return audit.events(self.settings.archive_dir)[::-1]
+
+    def audit_page(self, query: AuditQuery) -> AuditPage:
+        """The page of audit events `query` asks for, newest first (QueryError when it cannot
+        be answered: a malformed date, a start after the end)."""
+        return page_of(self.audit_events(), query.checked())
 
     def audit_chain(self) -> audit.ChainCheck:
         """Whether the audit log's chain and codes hold."""
