@@ -101,3 +101,22 @@ def test_letters_serve_makes_one_letters(tmp_path: Path) -> None:
             process.kill()
             process.wait(timeout=10)
     assert "Letters made: 1\n" in out
+
+
+def test_a_search_hit_is_shaped_for_json_in_one_place() -> None:
+    """/api/search and `letters search --json` share `web/search_json.py`: a dict with a
+    "snippet" key made anywhere else is a second shape of the same answer."""
+    found = set()
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict) and any(
+                    isinstance(key, ast.Constant) and key.value == "snippet" for key in node.keys):
+                found.add(path.relative_to(SOURCE).as_posix())
+    assert found == {"web/search_json.py"}
+
+
+def test_the_command_line_search_does_not_load_the_web_framework() -> None:
+    done = subprocess.run([sys.executable, "-c", "import sys, letters.cli.search; "
+                           "print(sorted({'fastapi', 'starlette'} & set(sys.modules)))"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr
