@@ -56,8 +56,10 @@ class Setting:
         return f"{self.default / self.unit:g}"
 
     def read(self, raw: str | None) -> Any:
-        """The value the variable's text `raw` (None when unset) gives; SettingError, naming
-        the variable and the text, for one that cannot be used."""
+        """The value the variable's text `raw` (None when unset) gives, by the default's type: a
+        flag (1 or 0), a number (in `unit`s, at least `minimum`), a tuple (comma-separated
+        addresses or networks) or one of `choices`; SettingError, naming the variable and the
+        text, for one that cannot be used."""
         if self.kind is bool:
             return env_flag(self.env, raw, self.default)
         if self.kind in (int, float):
