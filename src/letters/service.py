@@ -23,6 +23,7 @@ from letters import (
     reading,
     registry,
     review,
+    watch,
 )
 from letters import catalog as catalog_store
 from letters import parts as collaborators
@@ -56,6 +57,7 @@ class Letters:
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
         self._catalog_lock = threading.Lock()
+        self._folders: dict[Path, watch.Folder] = {}  # watched folders, which remember sizes
 
     # -- registry -------------------------------------------------------------------------
     @property
@@ -355,6 +357,31 @@ class Letters:
     def last_fixity_check(self) -> dict[str, Any] | None:
         """The last fixity report with who ran it, or None."""
         return fixity.last_check(self.settings.private_dir, self.settings.archive_dir)
+
+    # -- the watched folder ---------------------------------------------------------------
+    def watch_sweep(self, folder: Path, by: str, settled: bool = False,
+                    each: Callable[[watch.Dropped], None] | None = None) -> list[watch.Dropped]:
+        """Ingest the PDFs dropped in a watched folder (and those a stopped sweep left), moving each
+        to done/ or rejected/; with `settled`, only files unchanged since the last sweep of
+        this folder object."""
+        return watch.sweep(self._folder(folder), self._ingest_named(by), self._watch_journal(),
+                           settled=settled, each=each)
+
+    def watched(self, limit: int = 20) -> list[watch.Dropped]:
+        """The last results of the watched folders, newest first."""
+        return self._watch_journal().recent(limit)
+
+    def _folder(self, path: Path) -> watch.Folder:
+        return self._folders.setdefault(path.resolve(), watch.Folder(path.resolve()))
+
+    def _watch_journal(self) -> watch.Journal:
+        return watch.Journal(self.settings.private_dir / "watch.jsonl")
+
+    def _ingest_named(self, by: str) -> watch.Ingest:
+        def ingest(paths: list[Path], names: dict[Path, str],
+                   each: Callable[[IngestResult], None]) -> list[IngestResult]:
+            return self.ingest(paths, by=by, names=names, progress=each)
+        return ingest
 
 
 __all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]
