@@ -6,13 +6,15 @@ and commands call its methods and never reach past it.
 
 from __future__ import annotations
 
+import smtplib
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import (
+    alerts,
     audit,
     corrections,
     exchange_rows,
@@ -23,6 +25,7 @@ from letters import (
     reading,
     registry,
     review,
+    schedule,
     watch,
 )
 from letters import catalog as catalog_store
@@ -42,6 +45,10 @@ from letters.settings import Settings
 
 if TYPE_CHECKING:
     from letters.index.protocol import SearchIndex
+
+
+#: Who runs the checks and sends the alerts of the schedule, in the audit log.
+SCHEDULE = "schedule"
 
 
 class Letters:
@@ -382,6 +389,46 @@ class Letters:
                    each: Callable[[IngestResult], None]) -> list[IngestResult]:
             return self.ingest(paths, by=by, names=names, progress=each)
         return ingest
+
+    # -- fixity on a schedule -------------------------------------------------------------
+    def fixity_status(self) -> schedule.FixityStatus | None:
+        """The last fixity check as the banner for auditors and admins says it (None when its
+        report cannot be read: the fixity page says why)."""
+        every = timedelta(hours=self.settings.fixity_every_hours or 24)
+        try:
+            last = fixity.last_report(self.settings.private_dir)
+        except (OSError, ValueError):
+            return None
+        return schedule.status_of(last, every, self.clock())
+
+    def fixity_schedule(self) -> schedule.Schedule | None:
+        """The periodic fixity check of `letters serve` (None when the setting turns it off)."""
+        if self.settings.fixity_every_hours <= 0:
+            return None
+
+        def last_at() -> datetime | None:
+            status = self.fixity_status()
+            return status.at if status else None
+
+        return schedule.Schedule(lambda: self.verify(by=SCHEDULE), last_at,
+                                 timedelta(hours=self.settings.fixity_every_hours),
+                                 self.alert_auditors, self.clock)
+
+    def alert_auditors(self, report: fixity.FixityReport) -> None:
+        """E-mail the auditors what a check found (when SMTP is set up), and record whether it
+        went in the audit log."""
+        settings = self.settings
+        mailer = alerts.Mailer(settings.smtp_host, settings.smtp_port, settings.alert_from,
+                               settings.alert_to)
+        if not mailer.configured:
+            return
+        what: dict[str, Any] = {"problems": len(report.problems), "to": list(mailer.recipients)}
+        try:
+            mailer.send(alerts.fixity_alert(report, str(settings.home)))
+            what["sent"] = True
+        except (OSError, smtplib.SMTPException) as error:
+            what.update(sent=False, error=str(error) or type(error).__name__)
+        self.record("fixity_alert", SCHEDULE, what)
 
 
 __all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]

@@ -36,6 +36,14 @@ class Settings:
     upload_queue: int = 4
     #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
     search_engine: str = "whoosh"
+    #: Hours between two fixity checks that `letters serve` runs by itself (0: none).
+    fixity_every_hours: float = 24.0
+    #: The SMTP server that alerts go through ("": no e-mail), and its port.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    #: The sender of alerts, and the auditors' addresses they go to.
+    alert_from: str = "letters@localhost"
+    alert_to: tuple[str, ...] = ()
 
     @property
     def archive_dir(self) -> Path:
@@ -103,6 +111,11 @@ def from_env(home: str | Path | None = None) -> Settings:
         secure_cookies=env_flag("LETTERS_SECURE_COOKIES"),
         upload_queue=int(env_number("LETTERS_UPLOAD_QUEUE", 4, minimum=0)),
         search_engine=_engine(os.environ.get("LETTERS_SEARCH_ENGINE", "whoosh")),
+        fixity_every_hours=float(env_number("LETTERS_FIXITY_EVERY_HOURS", 24, float, minimum=0)),
+        smtp_host=os.environ.get("LETTERS_SMTP_HOST", "").strip(),
+        smtp_port=int(env_number("LETTERS_SMTP_PORT", 25, minimum=1)),
+        alert_from=os.environ.get("LETTERS_ALERT_FROM", "").strip() or "letters@localhost",
+        alert_to=addresses(os.environ.get("LETTERS_ALERT_TO", "")),
     )
 
 
@@ -119,6 +132,15 @@ def proxies(text: str) -> tuple[str, ...]:
             raise SettingError(f"LETTERS_TRUSTED_PROXIES: '{item}' is not an address or a "
                                "network such as 10.0.0.0/8.") from None
     return tuple(found)
+
+
+def addresses(text: str) -> tuple[str, ...]:
+    """The e-mail addresses of a comma-separated list (SettingError for one without an @)."""
+    found = tuple(item.strip() for item in text.split(",") if item.strip())
+    for item in found:
+        if "@" not in item or any(c.isspace() for c in item):
+            raise SettingError(f"LETTERS_ALERT_TO: '{item}' is not an e-mail address.")
+    return found
 
 
 ENGINES = ("whoosh", "tantivy")
