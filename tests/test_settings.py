@@ -16,7 +16,9 @@ from letters.settings import (
     SETTINGS,
     SettingError,
     Settings,
+    addresses,
     from_env,
+    proxies,
     readme_table,
 )
 
@@ -57,7 +59,8 @@ def test_the_defaults_are_those_the_program_always_had(monkeypatch: pytest.Monke
     expected = Settings(home=tmp_path, max_upload_bytes=50 * MB, extract_timeout=120.0,
                         extract_memory_bytes=1024 * MB, open_reading=False, session_seconds=28800,
                         max_query_chars=500, trusted_proxies=(), secure_cookies=False,
-                        upload_queue=4, search_engine="whoosh")
+                        upload_queue=4, search_engine="whoosh", fixity_every_hours=24.0,
+                        smtp_host="", smtp_port=25, alert_from="letters@localhost", alert_to=())
     assert dataclasses.astuple(Settings(home=tmp_path)) == dataclasses.astuple(expected)
     assert from_env(tmp_path) == expected
 
@@ -71,10 +74,14 @@ def test_every_declared_variable_is_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
             said, value = "1", not s.default
         elif isinstance(s.default, (int, float)):
             said, value = f"{s.default // s.unit + 1:g}", (s.default // s.unit + 1) * s.unit
-        elif isinstance(s.default, tuple):
+        elif s.items is proxies:
             said, value = "10.0.0.1", ("10.0.0.1/32",)
-        else:
+        elif s.items is addresses:
+            said, value = "a@example.org, b@example.org", ("a@example.org", "b@example.org")
+        elif s.choices:
             said = value = next(c for c in s.choices if c != s.default)
+        else:
+            said, value = " mail.example.org ", "mail.example.org"
         monkeypatch.setenv(s.env, said)
         wanted[s.name] = value
     read = from_env(tmp_path)

@@ -1,10 +1,16 @@
-"""The one settings object: where the home is and the limits the program works under."""
+"""The one settings object: where the home is and the limits the program works under.
+
+Each setting is declared once, as data, on its field of `Settings` (`setting(default, env, help)`,
+as datasette declares `Setting(name, default, help)`): `from_env`, README's table
+(`readme_table`) and `letters serve --help` (`variables_help`) are made from the declarations.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import textwrap
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,11 +23,66 @@ T = TypeVar("T")
 ENGINES = ("whoosh", "tantivy")
 
 
+class SettingError(ValueError):
+    """An environment variable whose value cannot be used; the message names both."""
+
+
+def env_number(name: str, raw: str | None, default: float, kind: type[int] | type[float] = int,
+               minimum: float = 0) -> int | float:
+    """The number environment variable `name` says in `raw` (or `default`), at least `minimum`."""
+    if raw is None or raw.strip() == "":
+        return kind(default)
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        article = "a whole number" if kind is int else "a number"
+        raise SettingError(f"{name} must be {article}, not {raw!r}.") from None
+    if value < minimum:
+        raise SettingError(f"{name} must be at least {minimum:g}, not {raw!r}.")
+    return value
+
+
+def env_flag(name: str, raw: str | None, default: bool = False) -> bool:
+    """Whether environment variable `name` says 1 (or true/yes/on) in `raw` (or `default`)."""
+    said = (raw or "").strip().lower()
+    if said == "":
+        return default
+    if said in ("0", "false", "no", "off"):
+        return False
+    if said in ("1", "true", "yes", "on"):
+        return True
+    raise SettingError(f"{name} must be 1 or 0, not {raw!r}.")
+
+
+def proxies(text: str, env: str = "LETTERS_TRUSTED_PROXIES") -> tuple[str, ...]:
+    """The networks of a comma-separated list of addresses and networks (SettingError, with a
+    sentence, for anything else)."""
+    found = []
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingError(f"{env}: '{item}' is not an address or a "
+                               "network such as 10.0.0.0/8.") from None
+    return tuple(found)
+
+
+def addresses(text: str, env: str = "LETTERS_ALERT_TO") -> tuple[str, ...]:
+    """The e-mail addresses of a comma-separated list (SettingError for one without an @)."""
+    found = tuple(item.strip() for item in text.split(",") if item.strip())
+    for item in found:
+        if "@" not in item or any(c.isspace() for c in item):
+            raise SettingError(f"{env}: '{item}' is not an e-mail address.")
+    return found
+
+
 @dataclass(frozen=True)
 class Setting:
-    """One setting as data, as datasette declares its own: the field of `Settings` it fills (name,
-    type and default), the environment variable that sets it, and what it means (the README table
-    and `letters serve --help` are made from these)."""
+    """One setting as data: the field of `Settings` it fills (name, type and default), the
+    environment variable that sets it, and what it means (the README table and
+    `letters serve --help` are made from these)."""
 
     name: str
     default: Any
@@ -33,6 +94,8 @@ class Setting:
     minimum: float = 0
     #: The only words the variable may say (lower case).
     choices: tuple[str, ...] = ()
+    #: How a list (a tuple) is read from the variable's comma-separated text, given its name.
+    items: Callable[[str, str], tuple[str, ...]] | None = None
     #: The default as people are told it, when the value cannot say it (a home: the current one).
     shown: str = ""
     #: The command-line option that sets it too.
@@ -52,24 +115,24 @@ class Setting:
         if isinstance(self.default, tuple):
             return ", ".join(self.default) or "none"
         if isinstance(self.default, str):
-            return f"`{self.default}`"
+            return f"`{self.default}`" if self.default else "none"
         return f"{self.default / self.unit:g}"
 
     def read(self, raw: str | None) -> Any:
         """The value the variable's text `raw` (None when unset) gives, by the default's type: a
-        flag (1 or 0), a number (in `unit`s, at least `minimum`), a tuple (comma-separated
-        addresses or networks) or one of `choices`; SettingError, naming the variable and the
+        flag (1 or 0), a number (in `unit`s, at least `minimum`), a list (read by `items`), one
+        of `choices` or a word (blank: the default); SettingError, naming the variable and the
         text, for one that cannot be used."""
         if self.kind is bool:
             return env_flag(self.env, raw, self.default)
         if self.kind in (int, float):
             number = env_number(self.env, raw, self.default / self.unit, self.kind, self.minimum)
             return self.kind(number) * self.unit
-        if self.kind is tuple:
-            return proxies(raw or "", self.env)
+        if self.items is not None:
+            return self.items(raw or "", self.env)
         if self.choices:
             return _choice(self, self.default if raw is None else raw)
-        return self.default if raw is None else raw
+        return (raw or "").strip() or self.default
 
 
 def setting(default: T, env: str, help: str, **how: Any) -> T:
@@ -104,7 +167,7 @@ class Settings:
     max_query_chars: int = setting(
         500, "LETTERS_MAX_QUERY_CHARS", minimum=1, help="longest search query accepted")
     trusted_proxies: tuple[str, ...] = setting(
-        (), "LETTERS_TRUSTED_PROXIES",
+        (), "LETTERS_TRUSTED_PROXIES", items=proxies,
         help="comma-separated addresses or networks of reverse proxies: only from these peers "
              "are `X-Forwarded-For` (the client's address, for the login limit and the audit "
              "log) and `X-Forwarded-Proto` believed")
@@ -120,6 +183,24 @@ class Settings:
         "whoosh", "LETTERS_SEARCH_ENGINE", choices=ENGINES,
         help="the search engine, `whoosh` or `tantivy` (see \"Choosing a search engine\"); an "
              "index made by the other engine is rebuilt at start-up or by `letters reindex`")
+    fixity_every_hours: float = setting(
+        24.0, "LETTERS_FIXITY_EVERY_HOURS", minimum=0,
+        help="hours between two fixity checks of the whole archive that `letters serve` runs by "
+             "itself (a check is due at start-up when the last is older); `0` turns the "
+             "schedule off. Each check is a `verify` event of `schedule` in the audit log; "
+             "auditors and admins see a banner on every page when the last check found "
+             "problems or is older than the interval")
+    smtp_host: str = setting(
+        "", "LETTERS_SMTP_HOST",
+        help="the SMTP server through which a scheduled check that finds a problem e-mails the "
+             "auditors (none: no e-mail); each e-mail is a `fixity_alert` event (`sent` true or "
+             "false, and why)")
+    smtp_port: int = setting(25, "LETTERS_SMTP_PORT", minimum=1, help="its port")
+    alert_from: str = setting(
+        "letters@localhost", "LETTERS_ALERT_FROM", help="the sender of those e-mails")
+    alert_to: tuple[str, ...] = setting(
+        (), "LETTERS_ALERT_TO", items=addresses,
+        help="comma-separated e-mail addresses of the auditors who receive them")
 
     @property
     def archive_dir(self) -> Path:
@@ -140,37 +221,6 @@ class Settings:
     def private_dir(self) -> Path:
         """Users, tokens and the session key: never part of the archive."""
         return self.home / ".letters"
-
-
-class SettingError(ValueError):
-    """An environment variable whose value cannot be used; the message names both."""
-
-
-def env_number(name: str, raw: str | None, default: float, kind: type[int] | type[float] = int,
-               minimum: float = 0) -> int | float:
-    """The number environment variable `name` says in `raw` (or `default`), at least `minimum`."""
-    if raw is None or raw.strip() == "":
-        return kind(default)
-    try:
-        value = kind(raw.strip())
-    except ValueError:
-        article = "a whole number" if kind is int else "a number"
-        raise SettingError(f"{name} must be {article}, not {raw!r}.") from None
-    if value < minimum:
-        raise SettingError(f"{name} must be at least {minimum:g}, not {raw!r}.")
-    return value
-
-
-def env_flag(name: str, raw: str | None, default: bool = False) -> bool:
-    """Whether environment variable `name` says 1 (or true/yes/on) in `raw` (or `default`)."""
-    said = (raw or "").strip().lower()
-    if said == "":
-        return default
-    if said in ("0", "false", "no", "off"):
-        return False
-    if said in ("1", "true", "yes", "on"):
-        return True
-    raise SettingError(f"{name} must be 1 or 0, not {raw!r}.")
 
 
 def from_env(home: str | Path | None = None) -> Settings:
@@ -198,21 +248,6 @@ def variables_help() -> str:
         lines.extend(textwrap.wrap(s.help.replace("`", ""), 74, initial_indent="      ",
                                    subsequent_indent="      "))
     return "\n".join(lines)
-
-
-def proxies(text: str, env: str = "LETTERS_TRUSTED_PROXIES") -> tuple[str, ...]:
-    """The networks of a comma-separated list of addresses and networks (SettingError, with a
-    sentence, for anything else)."""
-    found = []
-    for item in (x.strip() for x in text.split(",")):
-        if not item:
-            continue
-        try:
-            found.append(str(ipaddress.ip_network(item, strict=False)))
-        except ValueError:
-            raise SettingError(f"{env}: '{item}' is not an address or a "
-                               "network such as 10.0.0.0/8.") from None
-    return tuple(found)
 
 
 def _choice(declared: Setting, value: str) -> str:

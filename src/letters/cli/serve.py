@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from letters.cli import EXIT_OK, add_home
 from letters.service import Letters
@@ -33,6 +34,15 @@ def serve(args: argparse.Namespace, app: Letters) -> int:
     # before the first request: a catalog missing, of another version or left behind by an
     # interrupted write is rebuilt or repaired now, not while a reader waits
     web.state.web.letters.catalog  # noqa: B018
-    uvicorn.run(web, host=args.host, port=args.port,
-                proxy_headers=False, server_header=False, log_level="info")
+    checks = web.state.web.letters.fixity_schedule()
+    if checks is not None:
+        print(f"letters: checking the fixity of the archive every "
+              f"{app.settings.fixity_every_hours:g} hours (LETTERS_FIXITY_EVERY_HOURS)", file=sys.stderr)
+        checks.start()
+    try:
+        uvicorn.run(web, host=args.host, port=args.port,
+                    proxy_headers=False, server_header=False, log_level="info")
+    finally:
+        if checks is not None:
+            checks.stop()
     return EXIT_OK
