@@ -120,3 +120,15 @@ def test_the_command_line_search_does_not_load_the_web_framework() -> None:
                            "print(sorted({'fastapi', 'starlette'} & set(sys.modules)))"],
                           capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_letters_is_made_by_the_entry_points_alone() -> None:
+    """The command line's `main` and `create_app` (given settings alone, as tests do) are the only
+    places that make a `Letters`: a use case takes the one it is given."""
+    found = set()
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id == "Letters":
+                found.add(path.relative_to(SOURCE).as_posix())
+    assert found == {"cli/__init__.py", "web/app.py"}
