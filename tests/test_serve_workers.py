@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -168,7 +169,7 @@ def test_two_workers_share_one_home(served: Served, tmp_path: Path) -> None:
     corrected = [json.loads(x) for x in history.read_text().splitlines()[1:]]
     assert len(corrected) == 6, "every correction kept, none lost"
     changes = [entry["changes"]["signed_by"] for entry in corrected]
-    assert all(later["before"] == earlier["after"] for earlier, later in zip(changes, changes[1:])), \
+    assert all(later["before"] == earlier["after"] for earlier, later in pairwise(changes)), \
         "each correction starts from the one before it: none was lost"
     assert record["signed_by"] == changes[-1]["after"]
     assert len(list(Archive(served.home / "archive").records())) == UPLOADS + 1, "nothing doubled"
