@@ -48,6 +48,15 @@ if TYPE_CHECKING:
     from letters.index.protocol import SearchIndex
 
 
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from another (None when there is no file)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 #: Who runs the checks and sends the alerts of the schedule, in the audit log.
 SCHEDULE = "schedule"
 
@@ -61,6 +70,7 @@ class Letters:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.archive = Archive(settings.archive_dir, observer=self)
         self._registry: Registry | None = None
+        self._registry_changes: tuple[int, int, int] | None = None  # the changes file it was read from
         self._index: SearchIndex | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
@@ -70,9 +80,11 @@ class Letters:
     # -- registry -------------------------------------------------------------------------
     @property
     def registry(self) -> Registry:
-        """The registry as it stands (reloaded after changes)."""
-        if self._registry is None:
+        """The registry as it stands (read again after a change, by this process or another)."""
+        changes = _identity(self.settings.archive_dir / registry.CHANGES_FILE)
+        if self._registry is None or changes != self._registry_changes:
             self._registry = registry.load(self.settings.archive_dir)
+            self._registry_changes = changes
         return self._registry
 
     def reload_registry(self) -> None:
