@@ -12,7 +12,7 @@ from letters import audit
 from letters.cli import main
 from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, UserError, Users, digest
 from support.server import LiveServer
-from support.web import browser, csrf_of, try_login
+from support.web import browser, csrf_of, text_of, try_login
 from support.webhome import WEB_PASSWORD, WebHome
 
 Fresh = tuple[LiveServer, WebHome]
@@ -117,7 +117,10 @@ def test_the_admin_pages_and_the_cli_record_the_same_events(
             assert page.status_code == 200
             done = http.post(path, data={"csrf": csrf_of(page.text), **fields})
             assert done.status_code == 303, done.text
-            assert "Done: the change is made" in http.get(done.headers["location"]).text
+            whom = fields.get("name") or path.rsplit("/", 1)[-1]
+            notice = text_of(http.get(done.headers["location"]).text)
+            assert f"Done: {whom} " in notice or f"Done: that token of {whom} " in notice \
+                or f"Done: every token of {whom} " in notice
             return last_event(home)
 
         def both(cli_args: list[str], path: str, stdin: str = "", **fields: str
@@ -157,7 +160,7 @@ def test_the_admin_pages_and_the_cli_record_the_same_events(
         assert [from_cli[0], from_web[0]] == ["token_revoked"] * 2
         assert {from_cli[1]["token"], from_web[1]["token"]} == set(ids[:2])
         assert users.user_for_token(first) is None and users.user_for_token(second) is None
-        assert web_change("/admin/users/web-user", action="remove") == (
+        assert web_change("/admin/users/web-user", action="remove", confirm="yes") == (
             "user_removed", {"user": "web-user"})
         assert logs_in(server, "reader", "yet another passphrase") == 303
 
@@ -179,7 +182,9 @@ def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
         own = http.post("/admin/users/admin", data={"csrf": csrf, "action": "remove"})
         assert own.status_code == 422 and "votre propre compte" in own.text
         unknown = http.post("/admin/users/nobody", data={"csrf": csrf, "action": "disable"})
-        assert unknown.status_code == 422 and "Il n’y a pas d’utilisateur nommé « nobody »" in unknown.text
+        # the quotation marks held to the name by no-break spaces
+        assert unknown.status_code == 422
+        assert "Il n’y a pas d’utilisateur nommé «\u00a0nobody\u00a0»" in unknown.text
     users = Users(server.app.state.web.letters.settings)
     assert users.get("eve") is None
     with pytest.raises(UserError) as refused:  # a code and its parameters; its text the English

@@ -323,6 +323,21 @@ ENGLISH: dict[str, str] = {
     "user.no_such_user": "There is no user named '{name}'.",
     "user.weak_password": "A password must be at least {length} characters long, hold at least "
                           "{distinct} different characters and not be a common password.",
+    "user.reserved_name": "'{name}' is reserved: the audit log uses it for someone else; choose "
+                          "another name.",
+    "user.last_admin": "{name} is the last admin: give another user the admin role first, so "
+                       "that someone can still manage the users.",
+    "user.long_token_label": "A token's name is at most {length} characters long.",
+    "user.wrong_password": "That is not your current password.",
+    "user.needs_role": "This needs the {role} role; {name} is {current}.",
+    "user.role_reader": "reader",
+    "user.role_archivist": "archivist",
+    "user.role_auditor": "auditor",
+    "user.role_admin": "admin",
+    "user.a_reader": "a reader",
+    "user.an_archivist": "an archivist",
+    "user.an_auditor": "an auditor",
+    "user.an_admin": "an admin",
     "user.choose_action": "Choose what to change.",
     "user.not_to_oneself": "You cannot do that to your own account here: ask another admin, or "
                            "use `letters users` on the server.",

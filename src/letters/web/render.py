@@ -30,10 +30,19 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 def environment() -> Environment:
     """The template environment: every value escaped unless marked safe in Python."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=unbroken_quotes)
     env.filters["field_label"] = field_label
     env.filters["tr"] = in_language
     return env
+
+
+def unbroken_quotes(value: Any) -> Any:
+    """A value as written on a page: French quotation marks held to their words by no-break
+    spaces, so that a closing « » » never begins a line."""
+    if isinstance(value, str) and ("« " in value or " »" in value):
+        return type(value)(value.replace("« ", "«\u00a0").replace(" »", "\u00a0»"))
+    return value
 
 
 @pass_context
@@ -75,15 +84,16 @@ def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DE
     not known shown as such), else its file name."""
     said = letter.said_title()
     if isinstance(said, Message):
-        return messages.say(said, lang)
+        return languages.elided(messages.say(said, lang), lang)
     if said and letter.recognised_title is not None:
         return said  # corrected by an archivist: their own words
     if said:
-        return messages.translate(said, lang)
+        return languages.elided(messages.translate(said, lang), lang)
     sg = registry.display_name(letter.signatory) or t("unknown")
     partner = registry.display_name(letter.partner) or t("unknown")
     made = titles.title_message(letter.direction, sg, partner)
-    return messages.say(made or msg("title.other", name=letter.filename), lang)
+    return languages.elided(messages.say(made or msg("title.other", name=letter.filename), lang),
+                            lang)
 
 
 def problem_text(error: Exception, lang: str) -> str:
