@@ -4,6 +4,7 @@ revoke one token; each change audited and felt at once by the live server."""
 from __future__ import annotations
 
 import io
+import re
 
 import httpx
 import pytest
@@ -191,3 +192,64 @@ def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
         users.add("eve", "boss", "a long passphrase", by="admin")
     assert refused.value.message.code == "user.not_a_role"
     assert str(refused.value) == "'boss' is not a role: choose one of reader, archivist, auditor, admin."
+
+
+def test_removing_a_user_asks_first(fresh: Fresh) -> None:
+    server, home = fresh
+    with browser(server, "admin") as http:
+        csrf = csrf_of(http.get("/admin/users").text)
+        asked = http.post("/admin/users/auditor", data={"csrf": csrf, "action": "remove"})
+        assert asked.status_code == 200
+        assert "Remove auditor?" in text_of(asked.text)
+        assert 'name="confirm" value="yes"' in asked.text and 'href="/admin/users"' in asked.text
+        users = Users(server.app.state.web.letters.settings)
+        assert users.get("auditor") is not None  # nothing removed yet
+        french = http.post("/admin/users/auditor?lang=fr", data={"csrf": csrf, "action": "remove"})
+        assert "Supprimer auditor ?" in text_of(french.text)
+        http.get("/admin/users?lang=en")
+        done = http.post("/admin/users/auditor", data={"csrf": csrf, "action": "remove",
+                                                       "confirm": "yes"})
+        assert done.status_code == 303 and users.get("auditor") is None
+        assert "Done: auditor is removed" in text_of(http.get(done.headers["location"]).text)
+
+
+def test_a_refused_new_user_keeps_what_was_typed_beside_the_error(fresh: Fresh) -> None:
+    server, _ = fresh
+    with browser(server, "admin") as http:
+        csrf = csrf_of(http.get("/admin/users").text)
+        weak = http.post("/admin/users", data={"csrf": csrf, "name": "eve", "role": "auditor",
+                                               "password": "aaaaaaaa"})
+        assert weak.status_code == 422
+        assert 'id="new-name" name="name" required autocomplete="off" value="eve"' in weak.text
+        assert '<option value="auditor" selected>' in weak.text
+        field = weak.text[weak.text.index('for="new-password"'):]
+        assert field.index('id="new-password-error"') < field.index('id="new-password"')
+        assert 'aria-describedby="new-password-hint new-password-error"' in weak.text
+        reserved = http.post("/admin/users", data={"csrf": csrf, "name": "root", "role": "admin",
+                                                   "password": "a long passphrase"})
+        assert reserved.status_code == 422 and 'id="new-name-error"' in reserved.text
+        assert "'root' is reserved" in text_of(reserved.text)
+
+
+def test_an_admin_creates_a_named_token_shown_once(fresh: Fresh) -> None:
+    server, _ = fresh
+    with browser(server, "admin") as http:
+        csrf = csrf_of(http.get("/admin/users").text)
+        made = http.post("/admin/users/reader", data={"csrf": csrf, "action": "new_token",
+                                                      "label": "catalogue sync"})
+        assert made.status_code == 200
+        found = re.search(r'id="new-token" value="(lt_[^"]+)"', made.text)
+        assert found and token_works(server, found.group(1)) == 200
+        page = http.get("/admin/users").text
+        assert found.group(1) not in page and "catalogue sync" in page
+
+
+def test_the_cli_keeps_the_last_admin_and_refuses_reserved_names(
+        fresh: Fresh, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _, home = fresh
+    for args in (["role", "admin", "reader"], ["disable", "admin"], ["remove", "admin"]):
+        assert cli(home, *args) == 2
+        assert "admin is the last admin" in capsys.readouterr().err
+    assert cli(home, "add", "anonymous", "--role", "reader", stdin="a long passphrase\n",
+               monkeypatch=monkeypatch) == 2
+    assert "'anonymous' is reserved" in capsys.readouterr().err
