@@ -471,7 +471,20 @@ def test_reviewing_beside_the_page_image_then_the_next_letter(
         expect(next_link).to_have_attribute("href", f"/review/{two.letter.id}")
         next_link.click()
         expect(page.get_by_text("Page 1 sur 2" if french else "Page 1 of 2")).to_be_visible()
-        page.get_by_role("link", name="Page suivante" if french else "Next page").click()
+        page.locator("#c-date").fill("2020-06-15")  # typed, not saved, then the page turned
+        page.locator("#c-partner").select_option("google")
+        page.get_by_role("button", name="Page suivante" if french else "Next page").click()
+        expect(page.get_by_text("Page 2 sur 2" if french else "Page 2 of 2")).to_be_visible()
+        expect(page.locator("#c-date")).to_have_value("2020-06-15")
+        expect(page.locator("#c-partner")).to_have_value("google")
+        assert app.get(two.letter.id).date != "2020-06-15"
+        page.get_by_role("button", name="Page précédente" if french else "Previous page").click()
+        expect(page.get_by_text("Page 1 sur 2" if french else "Page 1 of 2")).to_be_visible()
+        expect(page.locator("#c-date")).to_have_value("2020-06-15")
+        page.locator("#c-date").press("Enter")  # Enter in a field saves, as before
+        expect(page).to_have_url(re.compile(rf"/review/{two.letter.id}\?saved=1"))
+        assert app.get(two.letter.id).date == "2020-06-15"
+        page.get_by_role("button", name="Page suivante" if french else "Next page").click()
         expect(page.get_by_text("Page 2 sur 2" if french else "Page 2 of 2")).to_be_visible()
         expect(page.get_by_role("img", name="Page 2 de la lettre" if french else "Page 2 of the letter")
                ).to_have_js_property("complete", True)
