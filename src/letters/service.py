@@ -325,7 +325,7 @@ class Letters:
                     joined: str | None, by: str, where: str | None = None) -> Partner:
         """Register a partner, audited (registry.RegistryError when it cannot be)."""
         return partners.add_partner(self.settings.archive_dir, self.registry_changed, slug, name,
-                                    kind, joined, by, where)
+                                    kind, joined, by, where, self.clock().date().isoformat())
 
     def add_name(self, slug: str, name: str | None, since: str | None, until: str | None,
                  by: str, where: str | None = None) -> Partner:
