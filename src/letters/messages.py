@@ -193,6 +193,21 @@ ENGLISH: dict[str, str] = {
                                  "(term {start} to {end})",
     "evidence.resolved_by_date_today": "resolved by the letter's date: {name} was in office on "
                                        "{date} (term {start} to today)",
+    # what a correction would change in a founding or a confirmed exchange (to be confirmed)
+    "reason.pairing_founding": "This correction changes the founding exchange of {name}: {was} "
+                               "would give way to {will}.",
+    "reason.pairing_undone": "It undoes the exchange of {name} that {who} confirmed ({exchange}).",
+    "reason.pairing_confirm": "Confirm the change of exchange to save it.",
+    "reason.pairing_no_exchange": "no exchange at all",
+    "reason.pairing_complete": "the complete exchange of {date} ({letters})",
+    "reason.pairing_incomplete": "the incomplete exchange of {date} ({letters})",
+    "reason.pairing_complete_undated": "the complete exchange without a date ({letters})",
+    "reason.pairing_incomplete_undated": "the incomplete exchange without a date ({letters})",
+    "reason.pairing_both": "{first} and {second}",
+    "reason.pairing_sg_letter": "the Secretary General's letter of {date}",
+    "reason.pairing_sg_letter_undated": "the Secretary General's undated letter",
+    "reason.pairing_partner_letter": "the partner's letter of {date}",
+    "reason.pairing_partner_letter_undated": "the partner's undated letter",
     # why a file was not archived
     "refusal.unreadable": "unreadable: the file could not be opened ({why})",
     "refusal.empty": "empty file: it holds no bytes",

@@ -98,6 +98,9 @@ def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DE
 
 def problem_text(error: Exception, lang: str) -> str:
     """A domain error in the reader's language: its code's sentence when there is one."""
+    said: list[Message] | None = getattr(error, "messages", None)
+    if said:
+        return " ".join(messages.say(message, lang) for message in said)
     code = getattr(error, "code", "")
     key = f"problem.{code}"
     if not code or key not in i18n.STRINGS[i18n.DEFAULT]:
