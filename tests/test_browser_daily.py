@@ -180,6 +180,32 @@ def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], chrom
         shot(page, f"4-letter-{lang}")
 
 
+#: Whether every part of each stacked cell of a row lies right of its label (the ::before column).
+VALUES_BESIDE_LABELS = """row => [...row.querySelectorAll('td[data-label]')].flatMap(cell => {
+    const label = parseFloat(getComputedStyle(cell).gridTemplateColumns.split(' ')[0]);
+    const left = cell.getBoundingClientRect().left + label;
+    return [...cell.children].filter(child => child.getBoundingClientRect().left < left)
+        .map(child => cell.dataset.label + ': ' + child.textContent.trim());
+})"""
+
+
+def test_a_partners_notes_stay_beside_their_labels_on_a_phone(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+    server, _ = fresh
+    app = server.app.state.web.letters
+    specimens = Path(__file__).resolve().parents[1] / "specimens"
+    assert all(r.letter is not None for r in app.ingest(sorted(specimens.glob("*-att-*.pdf")),
+                                                         by="setup"))
+    with window(chromium, PHONE) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/partners")
+        row = page.locator("tr", has=page.locator("a[href='/partners/att']"))
+        expect(row).to_contain_text("the date of its founding exchange")
+        expect(row).to_contain_text("Thorbjørn Jagland")
+        assert row.evaluate(VALUES_BESIDE_LABELS) == []
+        shot(page, "7-partners-att-phone")
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_search_filters_and_sort_come_before_the_results(site: tuple[LiveServer, WebHome],
                                                          chromium: Browser, width: int) -> None:

@@ -218,6 +218,10 @@ class Letters:
         """For partners without a date of joining: their founding exchange's date."""
         return reading.joined_from_letters(self.registry, self.catalog)
 
+    def signatories_from_letters(self) -> dict[str, str]:
+        """For partners without a Secretary General in the registry: their founding letters'."""
+        return reading.signatories_from_letters(self.registry, self.catalog)
+
     def secretaries_general(self) -> reading.SecretariesGeneral:
         """The Secretaries General by term, with how many letters each signed."""
         return reading.secretaries_general(self.registry, self.catalog)
