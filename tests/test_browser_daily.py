@@ -372,6 +372,64 @@ def test_the_api_documentation_works_without_internet(site: tuple[LiveServer, We
     assert elsewhere == []
 
 
+#: Text whose colour has less than WCAG AA contrast with the background behind it (4.5:1, 3:1 for
+#: large text), as axe-core's color-contrast rule computes it for plain backgrounds.
+LOW_CONTRAST = """() => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))
+      .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (!own || box.width === 0 || style.visibility === 'hidden' || style.opacity === '0') continue;
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const where = (el.parentElement ? el.parentElement.className + ' > ' : '') + el.tagName;
+    if (ratio < needed) low.push(where + '.' + el.className + ': '
+                                 + el.textContent.trim().slice(0, 40) + ' ' + ratio.toFixed(2));
+  }
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_api_documentation_can_be_read(site: tuple[LiveServer, WebHome], chromium: Browser,
+                                           lang: str) -> None:
+    server, _ = site
+    with window(chromium) as page:
+        log_in(page, server.url, "reader", lang)  # the site's language, which the reference speaks
+        page.goto(f"{server.url}/docs")
+        expect(page.locator(".opblock").first).to_be_visible()
+        page.locator(".opblock-summary-path", has_text="/api/search").first.click()
+        expect(page.locator(".opblock-body .parameters").first).to_be_visible()
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("main").count() == 1
+        assert page.evaluate(LOW_CONTRAST) == []
+        page.get_by_role("link", name="The API reference as a plain page").click()
+        expect(page).to_have_url(f"{server.url}/docs/reference")
+        assert page.locator("html").get_attribute("lang") == lang
+        heading = "L’API JSON : référence" if lang == "fr" else "The JSON API: reference"
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.get_by_role("heading", name="GET /api/search")).to_be_visible()
+        assert page.locator("main").count() == 1 and page.locator("nav").count() >= 1
+        assert page.evaluate(UNLABELLED) == []
+        assert page.evaluate(LOW_CONTRAST) == []
+        assert page.locator("a a, button a, a button, button button").count() == 0
+        shot(page, f"9-api-reference-{lang}")
+
+
 # -- 12: smaller things ---------------------------------------------------------------------------
 def test_head_answers_like_get_without_a_body(site: tuple[LiveServer, WebHome]) -> None:
     import httpx
