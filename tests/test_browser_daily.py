@@ -607,7 +607,7 @@ ENGLISH = re.compile(
     r"own account|what to change|multipart|too many fields|larger than the limit|bytes|"
     r"try again)\b")
 #: What a French page may show in English: people's own words, not the interface's.
-OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui"
+OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui, [lang=en]"
 
 
 def english_on(page: Page, names: list[str]) -> list[str]:
@@ -648,7 +648,7 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
              "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",
              "/audit?from=last+week", "/nowhere", f"/letters/{note}/pages/9.png", "/partners/new",
              "/partners/google/names", "/partners/google/relink", "/docs-nowhere", "/login",
-             "/admin/users"]
+             "/admin/users", "/account", "/logout", "/docs/reference"]
     pages += [f"/letters/{letter_id}" for letter_id in [*home.ids.values(), note]]
     found: dict[str, list[str]] = {}
     names = sorted([p.name for p in app.registry.partners.values()]
@@ -681,6 +681,26 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
         row.get_by_role("button", name="Changer le rôle").click()
         expect(page.get_by_role("status")).to_be_visible()
         found["/admin/users (done)"] = english_on(page, names)
+        row.get_by_label("Nom d’un nouveau jeton").fill("sync")
+        row.get_by_role("button", name="Créer un jeton").click()
+        expect(page.locator("#new-token")).to_be_visible()
+        found["/admin/users (new token)"] = english_on(page, names)
+        row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="auditor",
+                                                                   exact=True))
+        row.get_by_role("button", name="Supprimer").click()
+        expect(page.get_by_role("heading", name="Supprimer auditor ?")).to_be_visible()
+        found["/admin/users (remove?)"] = english_on(page, names)
+        page.goto(f"{server.url}/account")
+        page.locator("#label").fill("script")
+        page.get_by_role("button", name="Créer un jeton").click()
+        expect(page.locator("#new-token")).to_be_visible()
+        found["/account (new token)"] = english_on(page, names)
+        page.goto(f"{server.url}/letters/{home.ids['cloudflare-in.pdf']}")
+        page.locator("#c-partner").select_option("apple")
+        page.locator(".correct form button[type=submit]").last.click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        found["/letters (pairing warning)"] = english_on(page, names)
+        page.goto(f"{server.url}/partners/google/relink")
         for path in pages:
             page.goto(f"{server.url}{path}")
             assert page.locator("html").get_attribute("lang") == "fr", path
