@@ -244,7 +244,8 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json", generate_unique_id_function=contract.operation_id,
         description="The archive of the Council of Europe's Digital Partnership "
                     "exchange-of-letters agreements. Authenticate with "
-                    "`Authorization: Bearer TOKEN` (`letters users token NAME`).",
+                    "`Authorization: Bearer TOKEN` (made on your account page, `/account`, or by "
+                    "`letters users token NAME`). A plain reference: `/docs/reference`.",
     )
     app.state.web = state
     state.letters.open_index()  # at start-up: an index to rebuild is rebuilt now, not in a request

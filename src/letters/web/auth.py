@@ -30,7 +30,7 @@ ANONYMOUS = "anonymous"
 MAX_FORM_FIELDS = 20
 #: How the OpenAPI document declares the credentials (`identify` reads them).
 BEARER = HTTPBearer(scheme_name="bearer", auto_error=False,
-                    description="An API token: `letters users token NAME`.")
+                    description="An API token: made on `/account`, or by `letters users token NAME`.")
 SESSION = APIKeyCookie(name=SESSION_COOKIE, scheme_name="session", auto_error=False,
                        description="A browser's login session; its API calls that change "
                                    "something send the X-CSRF-Token header.")
