@@ -417,9 +417,14 @@ def test_relinking_asks_before_changing_a_founding_exchange(app: Letters, tmp_pa
 
     out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
-    with pytest.raises(RegistryError, match="founding exchange of GSMA"):
+    with pytest.raises(RegistryError, match="founding exchange of GSMA") as refused:
         app.relink("orange", [inc.id], by="marie")
     assert app.get(inc.id).partner == "gsma"
+    from letters.web.render import problem_text  # the relink page says it in French too
+
+    french = problem_text(refused.value, "fr")
+    assert french.startswith("Cette correction change l’échange fondateur de GSMA : ")
+    assert "la lettre du partenaire du 8 novembre 2017" in french and inc.id not in french
     [done] = app.relink("orange", [inc.id], by="marie", confirm_pairing=True)
     assert done.partner == "orange"
     assert [x.ids() for x in app.catalog.exchanges("gsma")] == [[out.id]]

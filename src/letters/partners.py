@@ -88,7 +88,7 @@ def relink(parts: Parts, slug: str, ids: list[Any], by: str, where: str | None =
     try:
         letters = review.relink(parts, unique, slug, by, where, confirm_pairing)
     except PairingChange as change:
-        raise RegistryError(str(change)) from None
+        raise RegistryError(str(change), change.messages) from None
     parts.record("relink", by, {"slug": slug, "ids": unique}, where)
     return letters
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from letters.errors import NotFound
 from letters.fsutil import append_line
+from letters.messages import Message
 from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
 
 CHANGES_FILE = "registry-changes.jsonl"
@@ -24,7 +25,12 @@ MAX_SLUG = 64
 
 
 class RegistryError(ValueError):
-    """A registry change that cannot be made; the message says why."""
+    """A registry change that cannot be made; the message says why (in English; `messages`, when
+    given, say it in the reader's language)."""
+
+    def __init__(self, message: str, messages: list[Message] | None = None) -> None:
+        super().__init__(message)
+        self.messages = messages or []
 
 
 @dataclass
