@@ -11,6 +11,7 @@ import pytest
 
 from letters import audit
 from letters.cli import main
+from letters.settings import Settings
 from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, UserError, Users, digest
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of, try_login
@@ -58,7 +59,7 @@ def test_a_disabled_or_revoked_user_cannot_log_in_or_use_a_token(
     assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("reader\t")
             ][0].endswith("\tdisabled")
     assert [a for a, _ in actions(home, since)] == [
-        "user_disabled", "login_failed", "user_enabled", "login", "tokens_revoked", "user_disabled",
+        "user_disabled", "login_failed", "user_enabled", "login", "user_disabled", "tokens_revoked",
         "login_failed"]
 
 
@@ -247,9 +248,11 @@ def test_an_admin_creates_a_named_token_shown_once(fresh: Fresh) -> None:
 def test_the_cli_keeps_the_last_admin_and_refuses_reserved_names(
         fresh: Fresh, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     _, home = fresh
-    for args in (["role", "admin", "reader"], ["disable", "admin"], ["remove", "admin"]):
+    for args in (["role", "admin", "reader"], ["disable", "admin"], ["remove", "admin"],
+                 ["revoke", "admin"]):
         assert cli(home, *args) == 2
         assert "admin is the last admin" in capsys.readouterr().err
+    assert Users(Settings(home=home.path)).tokens("admin")  # `revoke` refused whole: tokens kept
     assert cli(home, "add", "anonymous", "--role", "reader", stdin="a long passphrase\n",
                monkeypatch=monkeypatch) == 2
     assert "'anonymous' is reserved" in capsys.readouterr().err

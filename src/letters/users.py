@@ -288,9 +288,12 @@ class Users:
             return None
         today = now_iso()[:10]
         if entry is not None and entry.get("last_used") != today:
-            with self._file.change() as data:
-                if key in data["tokens"]:
-                    data["tokens"][key]["last_used"] = today
+            try:
+                with self._file.change() as data:
+                    if key in data["tokens"]:
+                        data["tokens"][key]["last_used"] = today
+            except OSError:  # a full or read-only disk: the token still works, its day is not kept
+                pass
         return user
 
     def tokens(self, name: str) -> list[Token]:

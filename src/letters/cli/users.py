@@ -109,8 +109,8 @@ def list_users(args: argparse.Namespace, app: Letters) -> int:
 def revoke_tokens(args: argparse.Namespace, app: Letters) -> int:
     """Disable a user and revoke their tokens and sessions."""
     try:
+        app.set_disabled(args.name, True, by=_operator())  # first: the last admin is refused whole
         count = app.revoke_tokens(args.name, by=_operator())
-        app.set_disabled(args.name, True, by=_operator())
     except UserError as error:
         raise UsageError(str(error)) from error
     print(f"Revoked {count} token(s) of {args.name}; their sessions have ended and they cannot "
