@@ -12,8 +12,8 @@ from support.server import LiveServer
 from support.web import UNLABELLED
 from support.webhome import WEB_PASSWORD, WebHome
 
-TEXT = {"en": ("Users", "Set role", "Done: the change is made"),
-        "fr": ("Utilisateurs", "Changer le rôle", "C’est fait")}
+TEXT = {"en": ("Users", "Set role", "Done: reader now has the role auditor."),
+        "fr": ("Utilisateurs", "Changer le rôle", "C’est fait : reader a désormais le rôle auditeur.")}
 
 
 @pytest.mark.parametrize(("width", "lang"), [(1366, "en"), (390, "en"), (1366, "fr"),

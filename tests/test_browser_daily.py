@@ -180,6 +180,32 @@ def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], chrom
         shot(page, f"4-letter-{lang}")
 
 
+#: Whether every part of each stacked cell of a row lies right of its label (the ::before column).
+VALUES_BESIDE_LABELS = """row => [...row.querySelectorAll('td[data-label]')].flatMap(cell => {
+    const label = parseFloat(getComputedStyle(cell).gridTemplateColumns.split(' ')[0]);
+    const left = cell.getBoundingClientRect().left + label;
+    return [...cell.children].filter(child => child.getBoundingClientRect().left < left)
+        .map(child => cell.dataset.label + ': ' + child.textContent.trim());
+})"""
+
+
+def test_a_partners_notes_stay_beside_their_labels_on_a_phone(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+    server, _ = fresh
+    app = server.app.state.web.letters
+    specimens = Path(__file__).resolve().parents[1] / "specimens"
+    assert all(r.letter is not None for r in app.ingest(sorted(specimens.glob("*-att-*.pdf")),
+                                                         by="setup"))
+    with window(chromium, PHONE) as page:
+        log_in(page, server.url, "reader")
+        page.goto(f"{server.url}/partners")
+        row = page.locator("tr", has=page.locator("a[href='/partners/att']"))
+        expect(row).to_contain_text("the date of its founding exchange")
+        expect(row).to_contain_text("Thorbjørn Jagland")
+        assert row.evaluate(VALUES_BESIDE_LABELS) == []
+        shot(page, "7-partners-att-phone")
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_search_filters_and_sort_come_before_the_results(site: tuple[LiveServer, WebHome],
                                                          chromium: Browser, width: int) -> None:
@@ -346,6 +372,64 @@ def test_the_api_documentation_works_without_internet(site: tuple[LiveServer, We
     assert elsewhere == []
 
 
+#: Text whose colour has less than WCAG AA contrast with the background behind it (4.5:1, 3:1 for
+#: large text), as axe-core's color-contrast rule computes it for plain backgrounds.
+LOW_CONTRAST = """() => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))
+      .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (!own || box.width === 0 || style.visibility === 'hidden' || style.opacity === '0') continue;
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const where = (el.parentElement ? el.parentElement.className + ' > ' : '') + el.tagName;
+    if (ratio < needed) low.push(where + '.' + el.className + ': '
+                                 + el.textContent.trim().slice(0, 40) + ' ' + ratio.toFixed(2));
+  }
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_api_documentation_can_be_read(site: tuple[LiveServer, WebHome], chromium: Browser,
+                                           lang: str) -> None:
+    server, _ = site
+    with window(chromium) as page:
+        log_in(page, server.url, "reader", lang)  # the site's language, which the reference speaks
+        page.goto(f"{server.url}/docs")
+        expect(page.locator(".opblock").first).to_be_visible()
+        page.locator(".opblock-summary-path", has_text="/api/search").first.click()
+        expect(page.locator(".opblock-body .parameters").first).to_be_visible()
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("main").count() == 1
+        assert page.evaluate(LOW_CONTRAST) == []
+        page.get_by_role("link", name="The API reference as a plain page").click()
+        expect(page).to_have_url(f"{server.url}/docs/reference")
+        assert page.locator("html").get_attribute("lang") == lang
+        heading = "L’API JSON : référence" if lang == "fr" else "The JSON API: reference"
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.get_by_role("heading", name="GET /api/search")).to_be_visible()
+        assert page.locator("main").count() == 1 and page.locator("nav").count() >= 1
+        assert page.evaluate(UNLABELLED) == []
+        assert page.evaluate(LOW_CONTRAST) == []
+        assert page.locator("a a, button a, a button, button button").count() == 0
+        shot(page, f"9-api-reference-{lang}")
+
+
 # -- 12: smaller things ---------------------------------------------------------------------------
 def test_head_answers_like_get_without_a_body(site: tuple[LiveServer, WebHome]) -> None:
     import httpx
@@ -471,7 +555,20 @@ def test_reviewing_beside_the_page_image_then_the_next_letter(
         expect(next_link).to_have_attribute("href", f"/review/{two.letter.id}")
         next_link.click()
         expect(page.get_by_text("Page 1 sur 2" if french else "Page 1 of 2")).to_be_visible()
-        page.get_by_role("link", name="Page suivante" if french else "Next page").click()
+        page.locator("#c-date").fill("2020-06-15")  # typed, not saved, then the page turned
+        page.locator("#c-partner").select_option("google")
+        page.get_by_role("button", name="Page suivante" if french else "Next page").click()
+        expect(page.get_by_text("Page 2 sur 2" if french else "Page 2 of 2")).to_be_visible()
+        expect(page.locator("#c-date")).to_have_value("2020-06-15")
+        expect(page.locator("#c-partner")).to_have_value("google")
+        assert app.get(two.letter.id).date != "2020-06-15"
+        page.get_by_role("button", name="Page précédente" if french else "Previous page").click()
+        expect(page.get_by_text("Page 1 sur 2" if french else "Page 1 of 2")).to_be_visible()
+        expect(page.locator("#c-date")).to_have_value("2020-06-15")
+        page.locator("#c-date").press("Enter")  # Enter in a field saves, as before
+        expect(page).to_have_url(re.compile(rf"/review/{two.letter.id}\?saved=1"))
+        assert app.get(two.letter.id).date == "2020-06-15"
+        page.get_by_role("button", name="Page suivante" if french else "Next page").click()
         expect(page.get_by_text("Page 2 sur 2" if french else "Page 2 of 2")).to_be_visible()
         expect(page.get_by_role("img", name="Page 2 de la lettre" if french else "Page 2 of the letter")
                ).to_have_js_property("complete", True)
@@ -510,7 +607,7 @@ ENGLISH = re.compile(
     r"own account|what to change|multipart|too many fields|larger than the limit|bytes|"
     r"try again)\b")
 #: What a French page may show in English: people's own words, not the interface's.
-OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui"
+OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui, [lang=en]"
 
 
 def english_on(page: Page, names: list[str]) -> list[str]:
@@ -551,7 +648,7 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
              "/secretaries-general/jagland", "/upload", "/review", f"/review/{note}", "/audit",
              "/audit?from=last+week", "/nowhere", f"/letters/{note}/pages/9.png", "/partners/new",
              "/partners/google/names", "/partners/google/relink", "/docs-nowhere", "/login",
-             "/admin/users"]
+             "/admin/users", "/account", "/logout", "/docs/reference"]
     pages += [f"/letters/{letter_id}" for letter_id in [*home.ids.values(), note]]
     found: dict[str, list[str]] = {}
     names = sorted([p.name for p in app.registry.partners.values()]
@@ -584,6 +681,26 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
         row.get_by_role("button", name="Changer le rôle").click()
         expect(page.get_by_role("status")).to_be_visible()
         found["/admin/users (done)"] = english_on(page, names)
+        row.get_by_label("Nom d’un nouveau jeton").fill("sync")
+        row.get_by_role("button", name="Créer un jeton").click()
+        expect(page.locator("#new-token")).to_be_visible()
+        found["/admin/users (new token)"] = english_on(page, names)
+        row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="auditor",
+                                                                   exact=True))
+        row.get_by_role("button", name="Supprimer").click()
+        expect(page.get_by_role("heading", name="Supprimer auditor ?")).to_be_visible()
+        found["/admin/users (remove?)"] = english_on(page, names)
+        page.goto(f"{server.url}/account")
+        page.locator("#label").fill("script")
+        page.get_by_role("button", name="Créer un jeton").click()
+        expect(page.locator("#new-token")).to_be_visible()
+        found["/account (new token)"] = english_on(page, names)
+        page.goto(f"{server.url}/letters/{home.ids['cloudflare-in.pdf']}")
+        page.locator("#c-partner").select_option("apple")
+        page.locator(".correct form button[type=submit]").last.click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        found["/letters (pairing warning)"] = english_on(page, names)
+        page.goto(f"{server.url}/partners/google/relink")
         for path in pages:
             page.goto(f"{server.url}{path}")
             assert page.locator("html").get_attribute("lang") == "fr", path

@@ -28,7 +28,7 @@ from support.letters import archived, make
 from support.pdfs import letter_lines
 from support.pdfs import make as make_pdf
 from support.server import FullScan, LiveServer, in_request
-from support.web import browser, csrf_of
+from support.web import browser, csrf_of, text_of
 from support.webhome import WebHome
 
 FORMS = ("{d} {month} {y}", "{d}er {mois} {y}", "{month} {d}, {y}", "{d:02}/{m:02}/{y}",
@@ -391,6 +391,18 @@ def test_the_api_and_the_form_ask_before_changing_a_founding_exchange(
         form = http.post(f"/letters/{reply}/correct", data={
             "csrf": csrf_of(page), "partner": "google"})
         assert form.status_code == 422 and 'name="confirm_pairing" value="1"' in form.text
+        shown = text_of(form.text)  # the letters named by writer and date, days written out
+        assert "the Secretary General's letter of 23 May 2018" in shown
+        assert f"letters {reply}" not in shown and f" and {reply})" not in shown
+        french = http.post(f"/letters/{reply}/correct?lang=fr", data={
+            "csrf": csrf_of(page), "partner": "google"})
+        shown = text_of(french.text)
+        assert "Cette correction change l’échange fondateur de Cloudflare : l’échange complet du" \
+            in shown
+        assert "la lettre du Secrétaire Général du 23 mai 2018" in shown
+        assert "Confirmez le changement d’échange pour l’enregistrer." in shown
+        assert "founding exchange" not in shown and "2018-05-23" not in shown
+        http.get(f"/letters/{reply}?lang=en")
         done = http.post(f"/letters/{reply}/correct", data={
             "csrf": csrf_of(page), "partner": "google", "confirm_pairing": "1"})
         assert done.status_code == 303
@@ -405,9 +417,14 @@ def test_relinking_asks_before_changing_a_founding_exchange(app: Letters, tmp_pa
 
     out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
-    with pytest.raises(RegistryError, match="founding exchange of GSMA"):
+    with pytest.raises(RegistryError, match="founding exchange of GSMA") as refused:
         app.relink("orange", [inc.id], by="marie")
     assert app.get(inc.id).partner == "gsma"
+    from letters.web.render import problem_text  # the relink page says it in French too
+
+    french = problem_text(refused.value, "fr")
+    assert french.startswith("Cette correction change l’échange fondateur de GSMA : ")
+    assert "la lettre du partenaire du 8 novembre 2017" in french and inc.id not in french
     [done] = app.relink("orange", [inc.id], by="marie", confirm_pairing=True)
     assert done.partner == "orange"
     assert [x.ids() for x in app.catalog.exchanges("gsma")] == [[out.id]]

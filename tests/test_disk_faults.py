@@ -136,3 +136,16 @@ def test_kill_9_of_an_ingest_stops_its_workers_and_leaves_no_scratch(tmp_path: P
         time.sleep(0.1)
     assert [pid for pid in workers if running(pid)] == []
     assert list(scratch.glob("letters-worker-*")) == []
+
+
+def test_a_token_works_on_a_read_only_disk_without_keeping_its_day(tmp_path: Path) -> None:
+    from letters.settings import Settings
+    from letters.users import Users
+
+    users = Users(Settings(home=tmp_path / "home"))
+    users.add("clerk", "reader", "a long passphrase", by="root")
+    token = users.new_token("clerk", by="clerk", label="script")
+    with read_only(users.settings.private_dir):
+        user = users.user_for_token(token)
+    assert user is not None and user.name == "clerk"
+    assert users.tokens("clerk")[0].last_used is None  # nothing could be written

@@ -19,6 +19,7 @@ from letters import corrections, querytext, searching, users
 from letters.exchanges import Exchange
 from letters.models import CORRECTABLE, KINDS, IngestResult
 from letters.web import (
+    account,
     admin,
     fixity_view,
     i18n,
@@ -100,7 +101,8 @@ def dynamic_keys() -> dict[str, set[str]]:
     rows = {key for path in (WEB / "templates").glob("*.html")
             for key in ROW_USE.findall(path.read_text("utf-8"))}
     return {
-        "admin.": set(admin.ACTIONS), "role.": set(users.ROLES), "sort.": set(searching.SORTS),
+        "admin.": set(admin.ACTIONS), "admin.done_": set(admin.ACTIONS) | {"added"},
+        "myaccount.done_": set(account.DONE), "role.": set(users.ROLES), "sort.": set(searching.SORTS),
         "facet.": set(search_views.FACETS), "direction.": set(querytext.DIRECTIONS),
         "exchange.missing_": set(querytext.DIRECTIONS), "language.": set(corrections.LANGUAGES),
         "kind.": set(KINDS), "status.": set(querytext.STATUSES),

@@ -56,7 +56,7 @@ def test_stored_sentences_are_found_with_their_parts_and_lists_part_by_part() ->
 def test_an_old_records_sentence_has_its_days_written_out_in_french_as_a_code_has() -> None:
     future = msg("reason.date_in_future", date="2031-01-01")
     assert messages.translate(str(future), "fr") == messages.say(future, "fr")
-    assert "1 janvier 2031" in messages.say(future, "fr") and "2031-01-01" not in messages.say(
+    assert "1er janvier 2031" in messages.say(future, "fr") and "2031-01-01" not in messages.say(
         future, "fr")
     typed = msg("query.range_reversed", name="date", low="2020-05-01", high="2020-01-01")
     assert "2020-05-01" in messages.translate(str(typed), "fr")  # a search error repeats the query
@@ -71,7 +71,7 @@ def test_a_letter_without_a_title_is_named_as_recognition_words_a_title(reg: Reg
     assert shown(letter, "en") == titles.letter_title("outgoing", "Thorbjørn Jagland", "Apple")
     assert shown(letter, "fr") == "Lettre de Thorbjørn Jagland à Apple"
     assert shown(replace(letter, direction="incoming", signatory=None), "fr") == (
-        "Lettre de Apple à Non reconnu")  # a name not known is said so, in the page's language
+        "Lettre d’Apple à Non reconnu")  # a name not known is said so, in the page's language
     assert shown(replace(letter, direction=None), "en") == "Letter untitled.pdf"
     assert shown(replace(letter, title="Letter from Thorbjørn Jagland"), "fr") == (
         "Lettre de Thorbjørn Jagland")

@@ -4,15 +4,17 @@ revoke one token; each change audited and felt at once by the live server."""
 from __future__ import annotations
 
 import io
+import re
 
 import httpx
 import pytest
 
 from letters import audit
 from letters.cli import main
+from letters.settings import Settings
 from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, UserError, Users, digest
 from support.server import LiveServer
-from support.web import browser, csrf_of, try_login
+from support.web import browser, csrf_of, text_of, try_login
 from support.webhome import WEB_PASSWORD, WebHome
 
 Fresh = tuple[LiveServer, WebHome]
@@ -57,7 +59,7 @@ def test_a_disabled_or_revoked_user_cannot_log_in_or_use_a_token(
     assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("reader\t")
             ][0].endswith("\tdisabled")
     assert [a for a, _ in actions(home, since)] == [
-        "user_disabled", "login_failed", "user_enabled", "login", "tokens_revoked", "user_disabled",
+        "user_disabled", "login_failed", "user_enabled", "login", "user_disabled", "tokens_revoked",
         "login_failed"]
 
 
@@ -117,7 +119,10 @@ def test_the_admin_pages_and_the_cli_record_the_same_events(
             assert page.status_code == 200
             done = http.post(path, data={"csrf": csrf_of(page.text), **fields})
             assert done.status_code == 303, done.text
-            assert "Done: the change is made" in http.get(done.headers["location"]).text
+            whom = fields.get("name") or path.rsplit("/", 1)[-1]
+            notice = text_of(http.get(done.headers["location"]).text)
+            assert f"Done: {whom} " in notice or f"Done: that token of {whom} " in notice \
+                or f"Done: every token of {whom} " in notice
             return last_event(home)
 
         def both(cli_args: list[str], path: str, stdin: str = "", **fields: str
@@ -157,7 +162,7 @@ def test_the_admin_pages_and_the_cli_record_the_same_events(
         assert [from_cli[0], from_web[0]] == ["token_revoked"] * 2
         assert {from_cli[1]["token"], from_web[1]["token"]} == set(ids[:2])
         assert users.user_for_token(first) is None and users.user_for_token(second) is None
-        assert web_change("/admin/users/web-user", action="remove") == (
+        assert web_change("/admin/users/web-user", action="remove", confirm="yes") == (
             "user_removed", {"user": "web-user"})
         assert logs_in(server, "reader", "yet another passphrase") == 303
 
@@ -179,10 +184,75 @@ def test_the_admin_pages_refuse_with_a_sentence(fresh: Fresh) -> None:
         own = http.post("/admin/users/admin", data={"csrf": csrf, "action": "remove"})
         assert own.status_code == 422 and "votre propre compte" in own.text
         unknown = http.post("/admin/users/nobody", data={"csrf": csrf, "action": "disable"})
-        assert unknown.status_code == 422 and "Il n’y a pas d’utilisateur nommé « nobody »" in unknown.text
+        # the quotation marks held to the name by no-break spaces
+        assert unknown.status_code == 422
+        assert "Il n’y a pas d’utilisateur nommé «\u00a0nobody\u00a0»" in unknown.text
     users = Users(server.app.state.web.letters.settings)
     assert users.get("eve") is None
     with pytest.raises(UserError) as refused:  # a code and its parameters; its text the English
         users.add("eve", "boss", "a long passphrase", by="admin")
     assert refused.value.message.code == "user.not_a_role"
     assert str(refused.value) == "'boss' is not a role: choose one of reader, archivist, auditor, admin."
+
+
+def test_removing_a_user_asks_first(fresh: Fresh) -> None:
+    server, home = fresh
+    with browser(server, "admin") as http:
+        csrf = csrf_of(http.get("/admin/users").text)
+        asked = http.post("/admin/users/auditor", data={"csrf": csrf, "action": "remove"})
+        assert asked.status_code == 200
+        assert "Remove auditor?" in text_of(asked.text)
+        assert 'name="confirm" value="yes"' in asked.text and 'href="/admin/users"' in asked.text
+        users = Users(server.app.state.web.letters.settings)
+        assert users.get("auditor") is not None  # nothing removed yet
+        french = http.post("/admin/users/auditor?lang=fr", data={"csrf": csrf, "action": "remove"})
+        assert "Supprimer auditor ?" in text_of(french.text)
+        http.get("/admin/users?lang=en")
+        done = http.post("/admin/users/auditor", data={"csrf": csrf, "action": "remove",
+                                                       "confirm": "yes"})
+        assert done.status_code == 303 and users.get("auditor") is None
+        assert "Done: auditor is removed" in text_of(http.get(done.headers["location"]).text)
+
+
+def test_a_refused_new_user_keeps_what_was_typed_beside_the_error(fresh: Fresh) -> None:
+    server, _ = fresh
+    with browser(server, "admin") as http:
+        csrf = csrf_of(http.get("/admin/users").text)
+        weak = http.post("/admin/users", data={"csrf": csrf, "name": "eve", "role": "auditor",
+                                               "password": "aaaaaaaa"})
+        assert weak.status_code == 422
+        assert 'id="new-name" name="name" required autocomplete="off" value="eve"' in weak.text
+        assert '<option value="auditor" selected>' in weak.text
+        field = weak.text[weak.text.index('for="new-password"'):]
+        assert field.index('id="new-password-error"') < field.index('id="new-password"')
+        assert 'aria-describedby="new-password-hint new-password-error"' in weak.text
+        reserved = http.post("/admin/users", data={"csrf": csrf, "name": "root", "role": "admin",
+                                                   "password": "a long passphrase"})
+        assert reserved.status_code == 422 and 'id="new-name-error"' in reserved.text
+        assert "'root' is reserved" in text_of(reserved.text)
+
+
+def test_an_admin_creates_a_named_token_shown_once(fresh: Fresh) -> None:
+    server, _ = fresh
+    with browser(server, "admin") as http:
+        csrf = csrf_of(http.get("/admin/users").text)
+        made = http.post("/admin/users/reader", data={"csrf": csrf, "action": "new_token",
+                                                      "label": "catalogue sync"})
+        assert made.status_code == 200
+        found = re.search(r'id="new-token" value="(lt_[^"]+)"', made.text)
+        assert found and token_works(server, found.group(1)) == 200
+        page = http.get("/admin/users").text
+        assert found.group(1) not in page and "catalogue sync" in page
+
+
+def test_the_cli_keeps_the_last_admin_and_refuses_reserved_names(
+        fresh: Fresh, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _, home = fresh
+    for args in (["role", "admin", "reader"], ["disable", "admin"], ["remove", "admin"],
+                 ["revoke", "admin"]):
+        assert cli(home, *args) == 2
+        assert "admin is the last admin" in capsys.readouterr().err
+    assert Users(Settings(home=home.path)).tokens("admin")  # `revoke` refused whole: tokens kept
+    assert cli(home, "add", "anonymous", "--role", "reader", stdin="a long passphrase\n",
+               monkeypatch=monkeypatch) == 2
+    assert "'anonymous' is reserved" in capsys.readouterr().err

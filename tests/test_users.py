@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -217,3 +218,73 @@ def test_cli_usage_errors(settings: Settings) -> None:
     role = letters_cli(settings.home, "users", "add", "ada", "--role", "owner", stdin="x" * 9)
     assert role.returncode == 2 and "invalid choice" in role.stderr
     assert Users(settings).all() == []
+
+
+@pytest.mark.parametrize("name", ["root", "anonymous", "Root", "ANONYMOUS", "system"])
+def test_names_the_audit_log_gives_to_others_are_reserved(users: Users, name: str) -> None:
+    with pytest.raises(UserError) as refused:
+        users.add(name, "reader", "a long passphrase", by="admin")
+    assert refused.value.message.code == "user.reserved_name"
+    assert str(refused.value).startswith(f"'{name}' is reserved")
+    assert users.get(name) is None
+
+
+def test_the_last_admin_cannot_be_demoted_disabled_or_removed(users: Users) -> None:
+    users.add("boss", "admin", "a long passphrase", by="root")
+    users.add("clerk", "reader", "a long passphrase", by="root")
+    for change in (lambda: users.set_role("boss", "reader", by="x"),
+                   lambda: users.set_disabled("boss", True, by="x"),
+                   lambda: users.remove("boss", by="x")):
+        with pytest.raises(UserError) as refused:
+            change()
+        assert refused.value.message.code == "user.last_admin"
+    boss = users.get("boss")
+    assert boss is not None and boss.role == "admin" and not boss.disabled
+    users.set_disabled("clerk", True, by="boss")  # other users' changes still go through
+    users.set_role("clerk", "admin", by="boss")  # a second admin, but disabled: still not enough
+    with pytest.raises(UserError):
+        users.set_role("boss", "reader", by="x")
+    users.set_disabled("clerk", False, by="boss")
+    users.set_role("boss", "reader", by="clerk")  # now another admin can manage the users
+    assert users.get("boss").role == "reader"  # type: ignore[union-attr]
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(settings: Settings) -> None:
+    for round_ in range(4):
+        a, b = f"a{round_}", f"b{round_}"
+        Users(settings).add(a, "admin", "a long passphrase", by="root")
+        Users(settings).add(b, "admin", "a long passphrase", by="root")
+        for name in [u.name for u in Users(settings).all() if u.name not in (a, b)]:
+            Users(settings).set_role(name, "reader", by="root")
+        start = threading.Barrier(2)
+        refusals: list[str] = []
+
+        def demote(name: str, by: str, start: threading.Barrier = start,
+                   refusals: list[str] = refusals) -> None:
+            start.wait(timeout=30)
+            try:  # each thread its own Users, as two server workers would be
+                Users(settings).set_role(name, "reader", by=by)
+            except UserError as error:
+                refusals.append(error.message.code)
+
+        threads = [threading.Thread(target=demote, args=(a, b)),
+                   threading.Thread(target=demote, args=(b, a))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert refusals == ["user.last_admin"]
+        assert [u.name for u in Users(settings).all() if u.role == "admin"] in ([a], [b])
+
+
+def test_tokens_have_a_name_and_the_day_of_their_last_use(users: Users) -> None:
+    users.add("clerk", "reader", "a long passphrase", by="root")
+    token = users.new_token("clerk", by="clerk", label="  nightly   backup ")
+    [kept] = users.tokens("clerk")
+    assert (kept.label, kept.last_used) == ("nightly backup", None)
+    assert users.user_for_token(token) is not None
+    [used] = users.tokens("clerk")
+    assert used.last_used is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", used.last_used)
+    with pytest.raises(UserError) as refused:
+        users.new_token("clerk", by="clerk", label="x" * 81)
+    assert refused.value.message.code == "user.long_token_label"

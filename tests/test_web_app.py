@@ -28,6 +28,15 @@ def test_health_openapi_and_docs_need_no_login(reading: tuple[LiveServer, WebHom
         assert not any(p.startswith(("/letters", "/upload", "/login")) for p in paths)
         docs = http.get("/docs")
         assert docs.status_code == 200 and "swagger" in docs.text.lower()
+        assert '<html lang="en">' in docs.text and "<main>" in docs.text
+        assert 'href="/static/swagger-contrast.css"' in docs.text
+        reference = http.get("/docs/reference")  # the same document as a plain page of the site
+        assert reference.status_code == 200 and 'href="/docs/reference"' in docs.text
+        shown = text_of(reference.text)
+        assert all(path.split("{")[0] in shown for path in paths)
+        assert "GET /api/search" in shown and "Needs the role archivist." in shown
+        french = text_of(http.get("/docs/reference?lang=fr").text)
+        assert "L’API JSON : référence" in french and "Demande le rôle archiviste." in french
 
 
 @pytest.mark.parametrize("path", ["/api/letters/0000000000000000", "/api/letters/..%2F.letters%2Fsecret.key",

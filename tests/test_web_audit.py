@@ -121,7 +121,8 @@ def test_user_changes_are_events(fresh: tuple[LiveServer, WebHome],
     assert main(["users", "token", "clerk", "--home", str(home.path)]) == 0
     added, token = events_of(server)[-2:]
     assert added["action"] == "user_added" and added["what"] == {"user": "clerk", "role": "reader"}
-    assert token["action"] == "token_created" and token["what"] == {"user": "clerk"}
+    assert token["action"] == "token_created" and token["what"]["user"] == "clerk"
+    assert sorted(token["what"]) == ["token", "user"]  # which token: its id, as `tokens` lists
     assert added["who"] and added["who"] != "clerk" and "address" in added
     with browser(server, "auditor") as http:
         page = text_of(http.get("/audit?action=user_added").text)
@@ -190,6 +191,28 @@ def test_the_audit_page_says_when_the_chain_is_broken(fresh: tuple[LiveServer, W
     assert "The audit log has been tampered with, from event 2" in text  # the event edited
     assert "its authentication code does not match" in text
     assert "The audit log is intact" not in text
+    with browser(server, "auditor") as http:
+        french = text_of(http.get("/audit?lang=fr").text)
+    assert "Le journal d’audit a été altéré, à partir de l’événement 2" in french
+    assert "son code d’authentification ne correspond pas" in french
+    assert "authentication code" not in french
+
+
+def test_the_audit_page_says_user_changes_in_french(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, _ = fresh
+    app = server.app.state.web.letters
+    app.set_role("reader", "archivist", by="admin")
+    app.set_disabled("reader", True, by="admin")
+    app.new_token("auditor", by="admin", label="weekly")
+    with browser(server, "auditor") as http:
+        english = text_of(http.get("/audit?action=user_role_set").text)
+        french = text_of(http.get("/audit?action=user_role_set&lang=fr").text)
+        disabled = text_of(http.get("/audit?action=user_disabled&lang=fr").text)
+        token = text_of(http.get("/audit?action=token_created&lang=fr").text)
+    assert english.index("Before: reader") < english.index("After: archivist")
+    assert french.index("Avant : lecteur") < french.index("Après : archiviste")
+    assert "Utilisateur désactivé" in disabled and "user_disabled" not in disabled
+    assert "Jeton : " in token and "Nom du jeton : weekly" in token
 
 
 def test_only_auditors_see_the_auditors_menu(fresh: tuple[LiveServer, WebHome]) -> None:

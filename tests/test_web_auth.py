@@ -22,6 +22,11 @@ def test_roles_guard_the_pages(site: tuple[LiveServer, WebHome]) -> None:
         upload = http.get("/upload")
         assert upload.status_code == 403
         assert "This needs the archivist role; reader is a reader." in text_of(upload.text)
+        french = http.get("/upload?lang=fr")  # the role needed and the role held, said in French
+        assert french.status_code == 403
+        assert "Il faut pour cela le rôle archiviste ; reader est lecteur." in text_of(french.text)
+        assert "needs" not in text_of(french.text)
+        http.get("/?lang=en")
         letter = http.get(f"/letters/{home.ids['google-out.pdf']}").text
         assert "Correct the record" not in letter and 'href="/upload"' not in letter
     with browser(server, "auditor") as http:

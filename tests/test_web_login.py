@@ -168,3 +168,16 @@ def test_cookie_sessions_need_the_csrf_header(writing: tuple[LiveServer, WebHome
         accepted = http.patch(f"/api/letters/{letter_id}", json={"title": "With token"},
                               headers={"X-CSRF-Token": token})
         assert accepted.status_code == 200 and accepted.json()["title"] == "With token"
+
+
+def test_the_logout_address_offers_the_button(fresh: tuple[LiveServer, WebHome]) -> None:
+    server, _ = fresh
+    with browser(server, "reader") as http:
+        page = http.get("/logout")
+        assert page.status_code == 200
+        assert "You are signed in as reader. Log out here:" in text_of(page.text)
+        out = http.post("/logout", data={"csrf": csrf_of(page.text)})
+        assert out.status_code == 303
+        after = http.get("/logout?lang=fr")
+        assert after.status_code == 200 and "Vous n’êtes pas connecté." in text_of(after.text)
+        assert http.head("/logout").status_code == 200

@@ -23,7 +23,7 @@ def test_partners_page(site: tuple[LiveServer, WebHome]) -> None:
     assert page.count('<th scope="row"><a href="/partners/') == 27
     assert "<svg" in page and 'role="img"' in page and "<title" in page
     assert re.search(r'href="/partners/cloudflare">Cloudflare</a></th>\s*<td[^>]*>Company</td>\s*'
-                     r'<td[^>]*>23 May 2018</td>', page)
+                     r'<td[^>]*><span>23 May 2018</span></td>', page)
     row = page.split('href="/partners/cloudflare">Cloudflare</a></th>')[1].split("</tr>")[0]
     assert re.search(r'<td class="numeric"[^>]*>2</td>', row)
     text = text_of(page)
@@ -99,3 +99,21 @@ def test_the_command_line_and_the_api_list_the_same_partners(
     assert printed.returncode == 0, printed.stderr
     assert json.loads(printed.stdout) == answered
     assert sum(entry["letters"] for entry in answered) > 0
+
+
+def test_a_partner_without_a_secretary_general_in_the_registry_shows_its_letters_one(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, _ = fresh
+    app = server.app.state.web.letters
+    assert app.registry.partner("att").signatory is None  # type: ignore[union-attr]
+    specimens = Path(__file__).resolve().parents[1] / "specimens"
+    for result in app.ingest(sorted(specimens.glob("*-att-*.pdf")), by="setup"):
+        assert result.letter is not None and result.letter.partner == "att", result
+    with browser(server, "reader") as http:
+        page = http.get("/partners").text
+        french = http.get("/partners?lang=fr").text
+    row = page.split('href="/partners/att">AT&amp;T</a></th>')[1].split("</tr>")[0]
+    assert 'href="/secretaries-general/jagland"' in row and "(from its founding letters)" in row
+    assert "—" not in text_of(row)
+    row = french.split('href="/partners/att">AT&amp;T</a></th>')[1].split("</tr>")[0]
+    assert "(d’après ses lettres fondatrices)" in row

@@ -279,3 +279,25 @@ def test_api_registry_needs_an_archivist(site: tuple[LiveServer, WebHome]) -> No
         refused = http.post("/api/partners", json={**body, "slug": "acme-two"})
         assert refused.status_code == 403
     assert "acme-two" not in server.app.state.web.letters.registry.partners
+
+
+def test_a_date_of_joining_in_the_future_or_not_a_day_is_refused_in_the_pages_language(
+        site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = site
+    with browser(server, "archivist") as http:
+        form = http.get("/partners/new")
+        fields = {"csrf": csrf_of(form.text), "name": "Futura", "slug": "", "kind": "company"}
+        future = http.post("/partners/new", data={**fields, "joined": "2099-01-01"})
+        assert future.status_code == 422
+        assert "The date of joining 2099-01-01 is in the future." in text_of(future.text)
+        http.get("/partners/new?lang=fr")
+        french = http.post("/partners/new", data={**fields, "joined": "2019-02-30"})
+        assert french.status_code == 422
+        assert "« 2019-02-30 » n’est pas une date de la forme AAAA-MM-JJ." in text_of(french.text)
+        assert "is not a date" not in french.text
+        french = http.post("/partners/new", data={**fields, "joined": "2099-01-01"})
+        assert "La date d’adhésion 2099-01-01 est dans le futur." in text_of(french.text)
+        chart = http.get("/partners").text
+    assert "Futura" not in chart
+    assert server.app.state.web.letters.registry.partner("futura") is None
+

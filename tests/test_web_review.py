@@ -227,3 +227,31 @@ def test_the_queue_in_french(site: tuple[LiveServer, WebHome]) -> None:
         text = text_of(http.get("/review", params={"lang": "fr"}).text)
     assert "File de vérification" in text and "Échanges incomplets" in text
     assert "Incomplet : la réponse du partenaire manque" in text
+
+
+def test_turning_the_page_of_the_review_view_keeps_what_was_typed(
+        site: tuple[LiveServer, WebHome], tmp_path: Path) -> None:
+    server, _ = site
+    app = server.app.state.web.letters
+    pdfkit.write_text_pdf(tmp_path / "long.pdf", [[f"A note, page {n}"] for n in range(1, 5)])
+    [long] = app.ingest([tmp_path / "long.pdf"], by="setup")
+    assert long.letter is not None and long.letter.pages == 4
+    letter_id = long.letter.id
+    with browser(server, "archivist") as http:
+        page = http.get(f"/review/{letter_id}")
+        assert 'name="goto_page" value="2"' in page.text and 'form="correct-form"' in page.text
+        turned = http.post(f"/letters/{letter_id}/correct", data={
+            "csrf": csrf_of(page.text), "back": "review", "goto_page": "2", "date": "2019-03-04",
+            "partner": "google", "signatory": "", "direction": "", "signed_by": "",
+            "language": long.letter.language or "en", "title": long.letter.title or ""})
+        assert turned.status_code == 303
+        second = http.get(turned.headers["location"])
+        assert "Page 2 of 4" in text_of(second.text)
+        assert 'id="c-date" name="date" value="2019-03-04"' in second.text
+        assert '<option value="google" selected>' in second.text
+        assert "csrf" not in turned.headers["location"]  # the form token stays out of addresses
+        assert app.get(letter_id).date != "2019-03-04"  # turning a page saves nothing
+        third = http.post(f"/letters/{letter_id}/correct", data={
+            "csrf": csrf_of(second.text), "back": "review", "goto_page": "3",
+            "date": "2019-03-04", "partner": "google"})
+        assert 'value="2019-03-04"' in http.get(third.headers["location"]).text

@@ -167,7 +167,7 @@ def correct(parts: Parts, letter_id: str, changes: dict[str, Any], by: str,
     one that changes a founding or a confirmed exchange raises exchanges.PairingChange unless
     `confirm_pairing`."""
     before = parts.get(letter_id)
-    changed: list[str] = []
+    changed: list[Message] = []
 
     def check(candidate: Letter) -> None:
         changed.extend(exchanges.pairing_changes(parts.registry, parts.catalog, before,
@@ -178,6 +178,6 @@ def correct(parts: Parts, letter_id: str, changes: dict[str, Any], by: str,
     letter = apply(parts, letter_id, changes, by, check)
     what: dict[str, Any] = {"id": letter_id, "fields": sorted(changes)}
     if changed:
-        what["pairing"] = changed
+        what["pairing"] = [str(change) for change in changed]
     parts.record("correct", by, what, address)
     return letter

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from letters.errors import InvalidCorrection
+from letters.messages import Message, msg
 from letters.models import Letter
 from letters.textnorm import fold
 
@@ -190,8 +191,9 @@ class PairingChange(InvalidCorrection):
     """A correction that would change a founding exchange or one a person confirmed; it is
     saved only when the archivist confirms it (the message says what would change)."""
 
-    def __init__(self, changes: list[str]) -> None:
-        super().__init__(" ".join(changes) + " Confirm the change of exchange to save it.")
+    def __init__(self, changes: list[Message]) -> None:
+        self.messages = [*changes, msg("reason.pairing_confirm")]
+        super().__init__(" ".join(str(m) for m in self.messages))
         self.changes = changes
 
 
@@ -199,12 +201,18 @@ class PairingChange(InvalidCorrection):
 PAIRED_FIELDS = ("partner", "date", "direction")
 
 
-def pairing_changes(registry: Registry, catalog: Catalog, current: Letter, candidate: Letter) -> list[str]:
+def pairing_changes(registry: Registry, catalog: Catalog, current: Letter, candidate: Letter
+                    ) -> list[Message]:
     """What saving `candidate` over `current` would change in a partner's founding exchange or
-    in an exchange a person confirmed, in sentences (none: nothing of the kind)."""
+    in an exchange a person confirmed, as messages (none: nothing of the kind); letters are named
+    by who wrote them and when, as people know them."""
     if all(getattr(current, f) == getattr(candidate, f) for f in PAIRED_FIELDS):
         return []
-    found: list[str] = []
+    found: list[Message] = []
+
+    def words(exchange: Exchange | None) -> Message:
+        return _words(exchange, catalog, candidate)
+
     for partner in sorted(p for p in {current.partner, candidate.partner} if p):
         before = catalog.exchanges(partner)
         after = catalog.pairing_with(partner, candidate)
@@ -212,22 +220,33 @@ def pairing_changes(registry: Registry, catalog: Catalog, current: Letter, candi
         was, will = founding_of(before), founding_of(after)
         if was is not None and (will is None or (was.ids(), was.complete) != (will.ids(),
                                                                              will.complete)):
-            found.append(f"This correction changes the founding exchange of {name}: "
-                         f"{_words(was)} would give way to {_words(will)}.")
+            found.append(msg("reason.pairing_founding", name=name, was=words(was),
+                             will=words(will)))
         kept = {tuple(x.ids()) for x in after}
         for exchange in before:
             if exchange.confirmed_by and tuple(exchange.ids()) not in kept:
-                found.append(f"It undoes the exchange of {name} that {exchange.confirmed_by} "
-                             f"confirmed ({_words(exchange)}).")
+                found.append(msg("reason.pairing_undone", name=name, who=exchange.confirmed_by,
+                                 exchange=words(exchange)))
     return found
 
 
-def _words(exchange: Exchange | None) -> str:
+def _words(exchange: Exchange | None, catalog: Catalog, candidate: Letter) -> Message:
+    """An exchange in words: complete or not, its date, and its letters by writer and date."""
     if exchange is None:
-        return "no exchange at all"
-    letters = " and ".join(exchange.ids())
+        return msg("reason.pairing_no_exchange")
+    letters: list[Message] = []
+    for writer, letter_id in (("sg", exchange.outgoing), ("partner", exchange.incoming)):
+        if letter_id is None:
+            continue
+        letter = candidate if letter_id == candidate.id else catalog.get(letter_id)
+        day = letter.date if letter is not None else None
+        letters.append(msg(f"reason.pairing_{writer}_letter", date=day) if day
+                       else msg(f"reason.pairing_{writer}_letter_undated"))
+    which = letters[0] if len(letters) == 1 else msg("reason.pairing_both", first=letters[0],
+                                                     second=letters[1])
     state = "complete" if exchange.complete else "incomplete"
-    return f"the {state} exchange of {exchange.date or 'no date'} (letters {letters})"
+    return msg(f"reason.pairing_{state}", date=exchange.date, letters=which) if exchange.date \
+        else msg(f"reason.pairing_{state}_undated", letters=which)
 
 
 def _any_date_pattern() -> re.Pattern[str]:

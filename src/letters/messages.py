@@ -193,6 +193,21 @@ ENGLISH: dict[str, str] = {
                                  "(term {start} to {end})",
     "evidence.resolved_by_date_today": "resolved by the letter's date: {name} was in office on "
                                        "{date} (term {start} to today)",
+    # what a correction would change in a founding or a confirmed exchange (to be confirmed)
+    "reason.pairing_founding": "This correction changes the founding exchange of {name}: {was} "
+                               "would give way to {will}.",
+    "reason.pairing_undone": "It undoes the exchange of {name} that {who} confirmed ({exchange}).",
+    "reason.pairing_confirm": "Confirm the change of exchange to save it.",
+    "reason.pairing_no_exchange": "no exchange at all",
+    "reason.pairing_complete": "the complete exchange of {date} ({letters})",
+    "reason.pairing_incomplete": "the incomplete exchange of {date} ({letters})",
+    "reason.pairing_complete_undated": "the complete exchange without a date ({letters})",
+    "reason.pairing_incomplete_undated": "the incomplete exchange without a date ({letters})",
+    "reason.pairing_both": "{first} and {second}",
+    "reason.pairing_sg_letter": "the Secretary General's letter of {date}",
+    "reason.pairing_sg_letter_undated": "the Secretary General's undated letter",
+    "reason.pairing_partner_letter": "the partner's letter of {date}",
+    "reason.pairing_partner_letter_undated": "the partner's undated letter",
     # why a file was not archived
     "refusal.unreadable": "unreadable: the file could not be opened ({why})",
     "refusal.empty": "empty file: it holds no bytes",
@@ -323,6 +338,21 @@ ENGLISH: dict[str, str] = {
     "user.no_such_user": "There is no user named '{name}'.",
     "user.weak_password": "A password must be at least {length} characters long, hold at least "
                           "{distinct} different characters and not be a common password.",
+    "user.reserved_name": "'{name}' is reserved: the audit log uses it for someone else; choose "
+                          "another name.",
+    "user.last_admin": "{name} is the last admin: give another user the admin role first, so "
+                       "that someone can still manage the users.",
+    "user.long_token_label": "A token's name is at most {length} characters long.",
+    "user.wrong_password": "That is not your current password.",
+    "user.needs_role": "This needs the {role} role; {name} is {current}.",
+    "user.role_reader": "reader",
+    "user.role_archivist": "archivist",
+    "user.role_auditor": "auditor",
+    "user.role_admin": "admin",
+    "user.a_reader": "a reader",
+    "user.an_archivist": "an archivist",
+    "user.an_auditor": "an auditor",
+    "user.an_admin": "an admin",
     "user.choose_action": "Choose what to change.",
     "user.not_to_oneself": "You cannot do that to your own account here: ask another admin, or "
                            "use `letters users` on the server.",

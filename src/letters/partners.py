@@ -38,14 +38,16 @@ def slug_for(name: str) -> str:
 
 
 def add_partner(archive_dir: Path, changed: Changed, slug: str | None, name: str | None,
-                kind: str | None, joined: str | None, by: str, where: str | None = None
-                ) -> Partner:
-    """Register a partner (RegistryError with a sentence when it cannot be), audited."""
+                kind: str | None, joined: str | None, by: str, where: str | None = None,
+                today: str | None = None) -> Partner:
+    """Register a partner (RegistryError with a sentence when it cannot be, as for a date of
+    joining after `today`), audited."""
     if not name:
         raise RegistryError("The name must not be empty.")
     slug = slug or slug_for(name)
     partner = registry.add_partner(archive_dir, slug, name,
-                                   registry.check_kind(kind), by=by, joined=_day(joined))
+                                   registry.check_kind(kind), by=by, joined=_day(joined),
+                                   today=today)
     audit.record(archive_dir, "registry", by,
                  {"op": "add_partner", "slug": partner.slug, "name": partner.name,
                   "kind": partner.kind, "joined": partner.joined}, where)
@@ -86,7 +88,7 @@ def relink(parts: Parts, slug: str, ids: list[Any], by: str, where: str | None =
     try:
         letters = review.relink(parts, unique, slug, by, where, confirm_pairing)
     except PairingChange as change:
-        raise RegistryError(str(change)) from None
+        raise RegistryError(str(change), change.messages) from None
     parts.record("relink", by, {"slug": slug, "ids": unique}, where)
     return letters
 

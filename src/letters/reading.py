@@ -79,6 +79,22 @@ def joined_from_letters(names: Registry, catalog: Catalog) -> dict[str, str]:
     return found
 
 
+def signatories_from_letters(names: Registry, catalog: Catalog) -> dict[str, str]:
+    """For each partner without a Secretary General in the registry: the one of its founding
+    exchange's letters (the Secretary General's letter first, else the partner's)."""
+    foundings = {partner.slug: catalog.founding(partner.slug)
+                 for partner in names.partners.values() if not partner.signatory}
+    ids = [i for founding in foundings.values() if founding is not None for i in founding.ids()]
+    letters = catalog.many(ids)
+    found = {}
+    for slug, founding in foundings.items():
+        signed = [letters[i].signatory for i in (founding.ids() if founding else [])
+                  if i in letters and letters[i].signatory]
+        if signed:
+            found[slug] = str(signed[0])
+    return found
+
+
 @dataclass
 class SecretariesGeneral:
     """The Secretaries General by term of office, with their numbers of letters."""

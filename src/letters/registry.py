@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from letters.errors import NotFound
 from letters.fsutil import append_line
+from letters.messages import Message
 from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
 
 CHANGES_FILE = "registry-changes.jsonl"
@@ -23,7 +25,12 @@ MAX_SLUG = 64
 
 
 class RegistryError(ValueError):
-    """A registry change that cannot be made; the message says why."""
+    """A registry change that cannot be made; the message says why (in English; `messages`, when
+    given, say it in the reader's language)."""
+
+    def __init__(self, message: str, messages: list[Message] | None = None) -> None:
+        super().__init__(message)
+        self.messages = messages or []
 
 
 @dataclass
@@ -109,9 +116,11 @@ def _check_date(value: str | None) -> None:
 
 
 def add_partner(
-    archive_dir: Path, slug: str, name: str, kind: str, by: str, joined: str | None = None
+    archive_dir: Path, slug: str, name: str, kind: str, by: str, joined: str | None = None,
+    today: str | None = None,
 ) -> Partner:
-    """Register a new partner; the change is appended to the archive."""
+    """Register a new partner; the change is appended to the archive (a date of joining after
+    `today`, by default the current day in UTC, is refused)."""
     registry = load(archive_dir)
     if len(slug) > MAX_SLUG:
         raise RegistryError(f"A slug is at most {MAX_SLUG} characters long.")
@@ -123,6 +132,9 @@ def add_partner(
     if not name.strip():
         raise RegistryError("The name must not be empty.")
     _check_date(joined)
+    today = today or datetime.now(UTC).date().isoformat()
+    if joined and joined > today:
+        raise RegistryError(f"The date of joining {joined} is in the future.")
     change = {"op": "add_partner", "slug": slug, "name": name.strip(), "kind": kind,
               "joined": joined, "by": by}
     append_line(archive_dir / CHANGES_FILE, json.dumps(change, ensure_ascii=False))

@@ -43,6 +43,7 @@ from letters.pdf import thumbnails
 from letters.registry import Registry
 from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
+from letters.users import Token, User, UserError, Users, no_such_user
 
 if TYPE_CHECKING:
     from letters.index.protocol import SearchIndex
@@ -76,6 +77,8 @@ class Letters:
         self._lock = threading.Lock()
         self._catalog_lock = threading.Lock()
         self._folders: dict[Path, watch.Folder] = {}  # watched folders, which remember sizes
+        #: The users, their tokens and roles (every change audited there).
+        self.users = Users(settings)
 
     # -- registry -------------------------------------------------------------------------
     @property
@@ -237,6 +240,10 @@ class Letters:
         """For partners without a date of joining: their founding exchange's date."""
         return reading.joined_from_letters(self.registry, self.catalog)
 
+    def signatories_from_letters(self) -> dict[str, str]:
+        """For partners without a Secretary General in the registry: their founding letters'."""
+        return reading.signatories_from_letters(self.registry, self.catalog)
+
     def secretaries_general(self) -> reading.SecretariesGeneral:
         """The Secretaries General by term, with how many letters each signed."""
         return reading.secretaries_general(self.registry, self.catalog)
@@ -349,7 +356,7 @@ class Letters:
                     joined: str | None, by: str, where: str | None = None) -> Partner:
         """Register a partner, audited (registry.RegistryError when it cannot be)."""
         return partners.add_partner(self.settings.archive_dir, self.registry_changed, slug, name,
-                                    kind, joined, by, where)
+                                    kind, joined, by, where, self.clock().date().isoformat())
 
     def add_name(self, slug: str, name: str | None, since: str | None, until: str | None,
                  by: str, where: str | None = None) -> Partner:
@@ -447,6 +454,60 @@ class Letters:
         except (OSError, smtplib.SMTPException) as error:
             what.update(sent=False, error=str(error) or type(error).__name__)
         self.record("fixity_alert", SCHEDULE, what)
+
+
+    # -- users: the same calls from `letters users`, the admin pages and the account page ---
+    def user_rows(self) -> list[tuple[User, list[Token]]]:
+        """Every user, by name, with their API tokens."""
+        return [(user, self.users.tokens(user.name)) for user in self.users.all()]
+
+    def user(self, name: str) -> User | None:
+        """The user of that name, if any."""
+        return self.users.get(name)
+
+    def user_tokens(self, name: str) -> list[Token]:
+        """A user's API tokens, oldest first (users.UserError for an unknown user)."""
+        if self.users.get(name) is None:
+            raise UserError(no_such_user(name))
+        return self.users.tokens(name)
+
+    def add_user(self, name: str, role: str, password: str, by: str,
+                 address: str | None = None) -> User:
+        """Create a user (users.UserError with a sentence when it cannot be)."""
+        return self.users.add(name, role, password, by, address)
+
+    def set_role(self, name: str, role: str, by: str, address: str | None = None) -> None:
+        """Change a user's role (never the last admin's)."""
+        self.users.set_role(name, role, by, address)
+
+    def set_password(self, name: str, password: str, by: str, address: str | None = None) -> None:
+        """Give a user a new password; their sessions end."""
+        self.users.set_password(name, password, by, address)
+
+    def change_own_password(self, name: str, current: str, new: str, session_id: str | None,
+                            address: str | None = None) -> None:
+        """A user's change of their own password, checked against the current one."""
+        self.users.change_own_password(name, current, new, session_id, address)
+
+    def set_disabled(self, name: str, disabled: bool, by: str, address: str | None = None) -> None:
+        """Disable a user (never the last admin) or enable them again."""
+        self.users.set_disabled(name, disabled, by, address)
+
+    def remove_user(self, name: str, by: str, address: str | None = None) -> None:
+        """Remove a user (never the last admin), their tokens and sessions."""
+        self.users.remove(name, by, address)
+
+    def new_token(self, name: str, by: str, address: str | None = None, label: str = "") -> str:
+        """A new API token for a user, named `label`: the token itself, shown once."""
+        return self.users.new_token(name, by, address, label)
+
+    def revoke_token(self, name: str, token_id: str, by: str, address: str | None = None) -> None:
+        """Revoke one of a user's tokens by its id."""
+        self.users.revoke_token_id(name, token_id, by, address)
+
+    def revoke_tokens(self, name: str, by: str, address: str | None = None) -> int:
+        """Revoke every token of a user and end their sessions; how many tokens."""
+        return self.users.revoke_tokens(name, by, address)
 
 
 __all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]

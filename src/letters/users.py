@@ -48,6 +48,11 @@ COMMON_PASSWORDS = frozenset({
     "welcome1", "motdepasse", "changeme"})
 PASSWORD_RULE = msg("user.weak_password", length=MIN_PASSWORD, distinct=MIN_DISTINCT)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+#: Names the audit log gives to others (the command line's operator, an anonymous visitor, the
+#: server itself): no user may take them, in any case.
+RESERVED_NAMES = frozenset({"root", "anonymous", "system"})
+#: The longest name a token may be given.
+MAX_TOKEN_LABEL = 80
 
 #: Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 0.1 s a login.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -87,11 +92,14 @@ class User:
 
 @dataclass
 class Token:
-    """An API token as kept: its id (the start of its digest), whose, since when."""
+    """An API token as kept: its id (the start of its digest), whose, since when, the name its
+    owner gave it and the day it was last used (None if never)."""
 
     id: str
     user: str
     created_at: str
+    label: str = ""
+    last_used: str | None = None
 
 
 @dataclass
@@ -177,6 +185,8 @@ class Users:
         """Create a user with a role and a password."""
         if not NAME_RE.match(name):
             raise UserError(msg("user.bad_name"))
+        if name.lower() in RESERVED_NAMES:
+            raise UserError(msg("user.reserved_name", name=name))
         _check_role(role)
         hashed = _hash(password)
         with self._file.change() as data:
@@ -196,19 +206,34 @@ class Users:
         Sessions(self.settings).end_for(name)
         self._audit("user_password_set", by, {"user": name}, address)
 
+    def change_own_password(self, name: str, current: str, new: str, session_id: str | None,
+                            address: str | None = None) -> None:
+        """A user's change of their own password, given the current one (their other login
+        sessions end, the one they are using stays)."""
+        user = self.get(name)
+        if user is None or not _verify(user.password_hash, current):
+            raise UserError(msg("user.wrong_password"))
+        hashed = _hash(new)
+        with self._file.change() as data:
+            _existing(data, name)["password_hash"] = hashed
+        Sessions(self.settings).end_for(name, keep=session_id)
+        self._audit("user_password_set", name, {"user": name}, address)
+
     def set_role(self, name: str, role: str, by: str, address: str | None = None) -> None:
         """Change a user's role."""
         _check_role(role)
         with self._file.change() as data:
             entry = _existing(data, name)
-            before, entry["role"] = entry["role"], role
+            with _keeping_an_admin(data, name):
+                before, entry["role"] = entry["role"], role
         self._audit("user_role_set", by, {"user": name, "before": before, "after": role}, address)
 
     def remove(self, name: str, by: str, address: str | None = None) -> None:
         """Remove a user, their tokens and their sessions."""
         with self._file.change() as data:
             _existing(data, name)
-            del data["users"][name]
+            with _keeping_an_admin(data, name):
+                del data["users"][name]
             data["tokens"] = {k: v for k, v in data["tokens"].items() if v["user"] != name}
         Sessions(self.settings).end_for(name)
         self._audit("user_removed", by, {"user": name}, address)
@@ -217,7 +242,8 @@ class Users:
         """Disable a user (no login, no token, sessions ended) or enable them again."""
         with self._file.change() as data:
             entry = _existing(data, name)
-            entry["disabled"] = disabled
+            with _keeping_an_admin(data, name):
+                entry["disabled"] = disabled
         if disabled:
             Sessions(self.settings).end_for(name)
         self._audit("user_disabled" if disabled else "user_enabled", by, {"user": name}, address)
@@ -237,25 +263,43 @@ class Users:
                     data["users"][name]["password_hash"] = _hash(password)
         return user
 
-    def new_token(self, name: str, by: str, address: str | None = None) -> str:
-        """A new API token for that user; only its digest is kept, so it is shown once."""
+    def new_token(self, name: str, by: str, address: str | None = None, label: str = "") -> str:
+        """A new API token for that user, with the name `label`; only its digest is kept, so it
+        is shown once."""
+        label = " ".join(label.split())
+        if len(label) > MAX_TOKEN_LABEL:
+            raise UserError(msg("user.long_token_label", length=MAX_TOKEN_LABEL))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        key = digest(token)
         with self._file.change() as data:
             _existing(data, name)
-            data["tokens"][digest(token)] = {"user": name, "created_at": now_iso()}
-        self._audit("token_created", by, {"user": name}, address)
+            data["tokens"][key] = {"user": name, "created_at": now_iso(), "label": label}
+        what: dict[str, Any] = {"user": name, "token": key[:TOKEN_ID_LENGTH]}
+        self._audit("token_created", by, {**what, "label": label} if label else what, address)
         return token
 
     def user_for_token(self, token: str) -> User | None:
         """The user an API token belongs to, or None when it is unknown, revoked or its user is
-        disabled."""
-        entry = self._file.read()["tokens"].get(digest(token))
+        disabled (the token's day of last use is kept: one write a day at most)."""
+        key = digest(token)
+        entry = self._file.read()["tokens"].get(key)
         user = self.get(entry["user"]) if entry else None
-        return None if user is None or user.disabled else user
+        if user is None or user.disabled:
+            return None
+        today = now_iso()[:10]
+        if entry is not None and entry.get("last_used") != today:
+            try:
+                with self._file.change() as data:
+                    if key in data["tokens"]:
+                        data["tokens"][key]["last_used"] = today
+            except OSError:  # a full or read-only disk: the token still works, its day is not kept
+                pass
+        return user
 
     def tokens(self, name: str) -> list[Token]:
         """The API tokens of that user, oldest first."""
-        found = [Token(key[:TOKEN_ID_LENGTH], entry["user"], entry["created_at"])
+        found = [Token(key[:TOKEN_ID_LENGTH], entry["user"], entry["created_at"],
+                       entry.get("label", ""), entry.get("last_used"))
                  for key, entry in self._file.read()["tokens"].items() if entry["user"] == name]
         return sorted(found, key=lambda t: (t.created_at, t.id))
 
@@ -317,16 +361,32 @@ class Sessions:
         with self._file.change() as data:
             data.pop(digest(session_id), None)
 
-    def end_for(self, user: str) -> None:
-        """End every session of that user."""
+    def end_for(self, user: str, keep: str | None = None) -> None:
+        """End every session of that user (but the one with the id `keep`)."""
+        kept = digest(keep) if keep else None
         with self._file.change() as data:
-            for key in [k for k, v in data.items() if v["user"] == user]:
+            for key in [k for k, v in data.items() if v["user"] == user and k != kept]:
                 del data[key]
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise UserError(msg("user.not_a_role", role=role, roles=", ".join(ROLES)))
+
+
+def _admins(data: dict[str, Any]) -> set[str]:
+    return {name for name, entry in data["users"].items()
+            if entry["role"] == "admin" and not entry.get("disabled")}
+
+
+@contextmanager
+def _keeping_an_admin(data: dict[str, Any], name: str) -> Iterator[None]:
+    """Refuse a change to `data` (made inside, under the file's lock, before it is written) that
+    leaves no admin able to log in where there was one."""
+    before = _admins(data)
+    yield
+    if before and not _admins(data):
+        raise UserError(msg("user.last_admin", name=name))
 
 
 def _existing(data: dict[str, Any], name: str) -> dict[str, Any]:

@@ -63,6 +63,8 @@ class Rule:
     ok: int | None = 200
     send: Send | None = None
     url: str | None = None
+    #: Needs a signed-in user even when reading is open to visitors (one's own account).
+    login: bool = False
 
 
 def is_api(path: str) -> bool:
@@ -107,10 +109,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/openapi.json"): Rule(None),
     ("GET", "/docs"): Rule(None),
     ("GET", "/docs/oauth2-redirect"): Rule(None),
+    ("GET", "/docs/reference"): Rule(None),
     ("GET", "/healthz"): Rule(None),
     ("GET", "/login"): Rule(None),
     ("POST", "/login"): Rule(None, 303, log_in),
     ("POST", "/logout"): Rule(None, 303, log_out),
+    ("GET", "/logout"): Rule(None),
     # reading
     ("GET", "/"): Rule("reader"),
     ("GET", "/letters/{letter_id}"): Rule("reader"),
@@ -163,6 +167,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/users"): Rule("admin"),
     ("POST", "/admin/users"): Rule("admin", None),
     ("POST", "/admin/users/{name}"): Rule("admin", None),
+    ("GET", "/account"): Rule("reader", login=True),
+    ("POST", "/account/password"): Rule("reader", None, login=True),
+    ("POST", "/account/tokens"): Rule("reader", None, login=True),
+    ("POST", "/account/tokens/revoke"): Rule("reader", None, login=True),
 }
 
 

@@ -1,6 +1,7 @@
 """`letters users`: create, change, disable and remove users; issue and revoke API tokens.
 
-Every change goes through `letters.users.Users`, as the admin pages' do, and is audited there.
+Every change goes through `Letters` (to `letters.users.Users`), as the admin pages' do, and is
+audited there.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 
 from letters.cli import EXIT_OK, UsageError, add_home
 from letters.service import Letters
-from letters.users import ROLES, UserError, Users, no_such_user
+from letters.users import ROLES, UserError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token = actions.add_parser("token", help="print a new API token for that user")
     add_home(token)
     token.add_argument("name")
+    token.add_argument("--label", default="", help="a name for the token, to tell it from others")
     token.set_defaults(handler=new_token)
 
     listing = actions.add_parser("list", help="list the users and their roles")
@@ -81,7 +83,7 @@ def read_password() -> str:
 def add_user(args: argparse.Namespace, app: Letters) -> int:
     """Create a user with the password read from stdin."""
     try:
-        Users(app.settings).add(args.name, args.role, read_password(), by=_operator())
+        app.add_user(args.name, args.role, read_password(), by=_operator())
     except UserError as error:
         raise UsageError(str(error)) from error
     print(f"Added {args.name} ({args.role}).")
@@ -91,7 +93,7 @@ def add_user(args: argparse.Namespace, app: Letters) -> int:
 def new_token(args: argparse.Namespace, app: Letters) -> int:
     """Print a new API token (shown once: only its digest is kept)."""
     try:
-        print(Users(app.settings).new_token(args.name, by=_operator()))
+        print(app.new_token(args.name, by=_operator(), label=args.label))
     except UserError as error:
         raise UsageError(str(error)) from error
     return EXIT_OK
@@ -99,17 +101,16 @@ def new_token(args: argparse.Namespace, app: Letters) -> int:
 
 def list_users(args: argparse.Namespace, app: Letters) -> int:
     """Print each user and role (and `disabled` for a disabled user)."""
-    for user in Users(app.settings).all():
+    for user, _ in app.user_rows():
         print(f"{user.name}\t{user.role}\t{user.created_at}" + ("\tdisabled" if user.disabled else ""))
     return EXIT_OK
 
 
 def revoke_tokens(args: argparse.Namespace, app: Letters) -> int:
     """Disable a user and revoke their tokens and sessions."""
-    users = Users(app.settings)
     try:
-        count = users.revoke_tokens(args.name, by=_operator())
-        users.set_disabled(args.name, True, by=_operator())
+        app.set_disabled(args.name, True, by=_operator())  # first: the last admin is refused whole
+        count = app.revoke_tokens(args.name, by=_operator())
     except UserError as error:
         raise UsageError(str(error)) from error
     print(f"Revoked {count} token(s) of {args.name}; their sessions have ended and they cannot "
@@ -119,31 +120,29 @@ def revoke_tokens(args: argparse.Namespace, app: Letters) -> int:
 
 def change_user(args: argparse.Namespace, app: Letters) -> int:
     """Disable, enable, remove, change the password or role of a user, or revoke one token."""
-    users, by, name = Users(app.settings), _operator(), args.name
+    by, name = _operator(), args.name
     try:
         if args.action == "disable":
-            users.set_disabled(name, True, by=by)
+            app.set_disabled(name, True, by=by)
             print(f"Disabled {name}: they can no longer log in or use their tokens.")
         elif args.action == "enable":
-            users.set_disabled(name, False, by=by)
+            app.set_disabled(name, False, by=by)
             print(f"Enabled {name}.")
         elif args.action == "remove":
-            users.remove(name, by=by)
+            app.remove_user(name, by=by)
             print(f"Removed {name}, their tokens and their sessions.")
         elif args.action == "passwd":
-            users.set_password(name, read_password(), by=by)
+            app.set_password(name, read_password(), by=by)
             print(f"Set a new password for {name}; their sessions have ended.")
         elif args.action == "role":
-            users.set_role(name, args.role, by=by)
+            app.set_role(name, args.role, by=by)
             print(f"{name} is now {args.role}.")
         elif args.action == "revoke-token":
-            users.revoke_token_id(name, args.token, by=by)
+            app.revoke_token(name, args.token, by=by)
             print(f"Revoked that token of {name}.")
         else:  # tokens
-            if users.get(name) is None:
-                raise UserError(no_such_user(name))
-            for token in users.tokens(name):
-                print(f"{token.id}\t{token.created_at}")
+            for token in app.user_tokens(name):
+                print(f"{token.id}\t{token.created_at}" + (f"\t{token.label}" if token.label else ""))
     except UserError as error:
         raise UsageError(str(error)) from error
     return EXIT_OK

@@ -21,8 +21,9 @@ from letters.errors import InvalidCorrection, NotFound
 from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings, from_env
-from letters.users import Sessions, Users, secret_key
+from letters.users import Sessions, secret_key
 from letters.web import (
+    account,
     admin,
     apidocs,
     archivists,
@@ -76,7 +77,9 @@ def is_api(request: Request) -> bool:
     return path == "/api" or path.startswith("/api/") or path in ("/healthz", "/openapi.json")
 
 
-def _sentence(status: int, detail: object) -> str:
+def _sentence(status: int, detail: object) -> str | said.Message:
+    if isinstance(detail, said.Message):
+        return detail
     if isinstance(detail, str) and detail and detail != HTTPStatus(status).phrase:
         return detail
     return SENTENCES.get(status, HTTPStatus(status).phrase + ".")
@@ -110,6 +113,8 @@ def allowed_methods(request: Request) -> str:
         pattern = getattr(route, "path_regex", None)
         if pattern is not None and pattern.match(request.url.path):
             methods.update(route.methods or ())
+    if "GET" in methods:
+        methods.add("HEAD")  # HeadAsGet answers HEAD wherever GET is served
     return ", ".join(sorted(methods))
 
 
@@ -232,7 +237,7 @@ def create_app(letters: Letters | Settings) -> FastAPI:
     letters = letters if isinstance(letters, Letters) else Letters(letters)
     settings = letters.settings
     state = Web(
-        letters=letters, settings=settings, users=Users(settings), sessions=Sessions(settings),
+        letters=letters, settings=settings, users=letters.users, sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
         templates=environment(), logins=Throttle(path=settings.private_dir / "logins.sqlite"),
         uploads=UploadQueue(settings.upload_queue, settings.private_dir / "uploads"),
@@ -242,7 +247,8 @@ def create_app(letters: Letters | Settings) -> FastAPI:
         openapi_url="/openapi.json", generate_unique_id_function=contract.operation_id,
         description="The archive of the Council of Europe's Digital Partnership "
                     "exchange-of-letters agreements. Authenticate with "
-                    "`Authorization: Bearer TOKEN` (`letters users token NAME`).",
+                    "`Authorization: Bearer TOKEN` (made on your account page, `/account`, or by "
+                    "`letters users token NAME`). A plain reference: `/docs/reference`.",
     )
     app.state.web = state
     state.letters.open_index()  # at start-up: an index to rebuild is rebuilt now, not in a request
@@ -262,6 +268,7 @@ def create_app(letters: Letters | Settings) -> FastAPI:
     for feature in FEATURES:
         app.include_router(feature.router)
     app.include_router(admin.router)
+    app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)

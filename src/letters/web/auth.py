@@ -15,6 +15,7 @@ from itsdangerous import BadSignature
 from starlette.requests import Request
 from starlette.responses import Response
 
+from letters.messages import Message, msg
 from letters.users import Session, User, allows
 from letters.web.state import web
 
@@ -29,7 +30,7 @@ ANONYMOUS = "anonymous"
 MAX_FORM_FIELDS = 20
 #: How the OpenAPI document declares the credentials (`identify` reads them).
 BEARER = HTTPBearer(scheme_name="bearer", auto_error=False,
-                    description="An API token: `letters users token NAME`.")
+                    description="An API token: made on `/account`, or by `letters users token NAME`.")
 SESSION = APIKeyCookie(name=SESSION_COOKIE, scheme_name="session", auto_error=False,
                        description="A browser's login session; its API calls that change "
                                    "something send the X-CSRF-Token header.")
@@ -119,8 +120,7 @@ def need(role: str) -> Callable[[Request], Identity]:
                 return who
             raise LoginRequired()
         if not who.can(role):
-            raise HTTPException(403, f"This needs the {role} role; {who.user.name} is "
-                                     f"{_article(who.user.role)} {who.user.role}.")
+            raise HTTPException(403, needs_role(role, who.user))
         return who
 
     check.__name__ = f"need_{role}"
@@ -128,8 +128,11 @@ def need(role: str) -> Callable[[Request], Identity]:
     return check
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
+def needs_role(role: str, user: User) -> Message:
+    """Why a user may not do what needs `role`: the role needed and the one they have."""
+    article = "an" if user.role[:1] in "aeiou" else "a"
+    return msg("user.needs_role", role=msg(f"user.role_{role}"), name=user.name,
+               current=msg(f"user.{article}_{user.role}"))
 
 
 def address(request: Request) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from babel.dates import format_date, get_month_names
@@ -18,6 +19,8 @@ def long_date(iso: str | None, lang: str) -> str | None:
         day = date.fromisoformat(iso[:10])
     except ValueError:
         return iso
+    if lang == "fr" and day.day == 1:  # le premier du mois: « 1er octobre 2009 »
+        return "1er " + format_date(day, "MMMM y", locale="fr")
     return format_date(day, "d MMMM y", locale=lang if lang in LANGUAGES else DEFAULT)
 
 
@@ -33,3 +36,12 @@ def long_moment(iso: str | None, lang: str) -> str:
 def month_name(month: int, lang: str) -> str:
     """The name of a month (1-12) in `lang`, as in the middle of a sentence."""
     return str(get_month_names("wide", locale=lang if lang in LANGUAGES else DEFAULT)[month])
+
+
+#: "de" before a vowel in French: "Lettre de AT&T" is written "Lettre d’AT&T".
+_ELIDED = re.compile(r"\b([Dd])e ([AEIOUÂÊÎÔÉÈ])")
+
+
+def elided(text: str, lang: str) -> str:
+    """A sentence with French elision made ("de AT&T" as "d’AT&T"); unchanged in English."""
+    return _ELIDED.sub("\\1’\\2", text) if lang == "fr" else text

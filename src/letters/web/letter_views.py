@@ -83,6 +83,13 @@ async def correct_letter(letter_id: str, request: Request,
     form = await checked_form(request)
     letter = await run_in_threadpool(app.get, letter_id)
     typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
+    goto = str(form.get("goto_page", ""))
+    if form.get("back") == "review" and plain_digits(goto) and len(goto) < 6:
+        # turning the review view's page: nothing saved, what was typed carried along
+        kept = {field: value for field, value in typed.items()
+                if value != (getattr(letter, field) or "")}
+        return RedirectResponse(path_for(request, "review_letter", letter_id=letter_id,
+                                         query={"page": goto, **kept}), status_code=303)
     lang = language(request)
     changes, refused = app.form_changes(letter, typed)
     errors = {field: problem_text(error, lang) for field, error in refused.items()}

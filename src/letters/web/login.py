@@ -71,6 +71,12 @@ async def login(request: Request) -> Response:
     return response
 
 
+@router.get("/logout", response_class=HTMLResponse)
+def logout_page(request: Request) -> HTMLResponse:
+    """The address typed or followed: the logout button (logging out changes state, so by POST)."""
+    return render(request, "logout.html")
+
+
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     """End the session."""

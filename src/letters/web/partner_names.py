@@ -20,7 +20,7 @@ from letters.web import contract, i18n
 from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object, text_field
-from letters.web.render import language, render
+from letters.web.render import language, problem_text, render
 from letters.web.routing import archivist
 from letters.web.state import web
 from letters.web.urls import path_for
@@ -126,7 +126,8 @@ async def relink_page(slug: str, request: Request, who: Identity = archivist) ->
         done = await run_in_threadpool(app.relink, slug, ids, who.name, address(request),
                                        fields.get("confirm_pairing") == "1")
     except RegistryError as error:
-        return await run_in_threadpool(_relink_page, request, slug, str(error), 422)
+        return await run_in_threadpool(_relink_page, request, slug,
+                                       problem_text(error, language(request)), 422)
     return _to_relink(request, slug, relinked=str(len(done)))
 
 

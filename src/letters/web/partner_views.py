@@ -34,6 +34,7 @@ def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
     derived = app.joined_from_letters()
     return render(request, "partners.html", {
         "section": "partners", "entries": entries, "derived": derived,
+        "signatories": app.signatories_from_letters(),
         "timeline": build_timeline([entry.partner for entry in entries], derived),
     })
 

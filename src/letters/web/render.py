@@ -32,11 +32,20 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 def environment() -> Environment:
     """The template environment: every value escaped unless marked safe in Python."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=unbroken_quotes)
     env.filters["field_label"] = field_label
     env.filters["tr"] = in_language
     env.filters["marked"] = marked
     return env
+
+
+def unbroken_quotes(value: Any) -> Any:
+    """A value as written on a page: French quotation marks held to their words by no-break
+    spaces, so that a closing « » » never begins a line."""
+    if isinstance(value, str) and ("« " in value or " »" in value):
+        return type(value)(value.replace("« ", "«\u00a0").replace(" »", "\u00a0»"))
+    return value
 
 
 @pass_context
@@ -78,19 +87,23 @@ def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DE
     not known shown as such), else its file name."""
     said = letter.said_title()
     if isinstance(said, Message):
-        return messages.say(said, lang)
+        return languages.elided(messages.say(said, lang), lang)
     if said and letter.recognised_title is not None:
         return said  # corrected by an archivist: their own words
     if said:
-        return messages.translate(said, lang)
+        return languages.elided(messages.translate(said, lang), lang)
     sg = registry.display_name(letter.signatory) or t("unknown")
     partner = registry.display_name(letter.partner) or t("unknown")
     made = titles.title_message(letter.direction, sg, partner)
-    return messages.say(made or msg("title.other", name=letter.filename), lang)
+    return languages.elided(messages.say(made or msg("title.other", name=letter.filename), lang),
+                            lang)
 
 
 def problem_text(error: Exception, lang: str) -> str:
     """A domain error in the reader's language: its code's sentence when there is one."""
+    said: list[Message] | None = getattr(error, "messages", None)
+    if said:
+        return " ".join(messages.say(message, lang) for message in said)
     code = getattr(error, "code", "")
     key = f"problem.{code}"
     if not code or key not in i18n.STRINGS[i18n.DEFAULT]:

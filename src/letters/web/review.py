@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from letters.corrections import NothingToConfirm
 from letters.web import contract
 from letters.web.auth import Identity, address, checked_form
-from letters.web.letter_views import letter_context
+from letters.web.letter_views import FORM_FIELDS, letter_context
 from letters.web.render import render
 from letters.web.review_view import review_context
 from letters.web.routing import archivist
@@ -20,6 +20,8 @@ from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter()
+#: The longest typed value carried from one page of the review view to another.
+MAX_TYPED = 500
 
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)
@@ -35,8 +37,12 @@ def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
 def review_letter(letter_id: str, request: Request, who: Identity = archivist) -> HTMLResponse:
     """One letter to review: its page image beside the correction form."""
     letter = web(request).letters.get(letter_id)
-    return render(request, "review_letter.html",
-                  review_context(request, letter, letter_context(request, letter)))
+    context = letter_context(request, letter)
+    # values typed before turning the page come back in the address (not yet saved)
+    context["values"] = {**context["values"], **{
+        field: request.query_params[field][:MAX_TYPED] for field in FORM_FIELDS
+        if field in request.query_params}}
+    return render(request, "review_letter.html", review_context(request, letter, context))
 
 
 @router.get("/api/review", tags=["api"], summary="The review queue",

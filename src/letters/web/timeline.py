@@ -11,6 +11,8 @@ from letters.models import Partner
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 24, 28, 44
+#: The most years labelled under the chart (beyond, one year in two, three...).
+MOST_YEAR_TICKS = 12
 
 
 @dataclass
@@ -38,14 +40,17 @@ class Timeline:
     baseline: float = HEIGHT - BOTTOM
 
 
-def build(partners: Iterable[Partner], derived: dict[str, str] | None = None) -> Timeline:
+def build(partners: Iterable[Partner], derived: dict[str, str] | None = None,
+          today: date | None = None) -> Timeline:
     """The steps of the partnership from the partners' dates of joining (or, for partners the
-    registry has none for, the `derived` ones: their founding exchange's date)."""
+    registry has none for, the `derived` ones: their founding exchange's date); a date after
+    `today` (by default the current day) is not drawn: the partner is listed as undated."""
     by_date: dict[str, list[str]] = defaultdict(list)
     undated: list[str] = []
+    last_day = (today or date.today()).isoformat()
     for partner in sorted(partners, key=lambda p: p.name.casefold()):
         joined = partner.joined or (derived or {}).get(partner.slug)
-        if joined:
+        if joined and joined <= last_day:
             by_date[joined].append(partner.slug)
         else:
             undated.append(partner.slug)
@@ -77,5 +82,7 @@ def build(partners: Iterable[Partner], derived: dict[str, str] | None = None) ->
     points.append(f"H{LEFT + inner_w}")
     chart.path = "".join(points)
     chart.y_ticks = [(y_of(n), n) for n in range(0, scale_max + 1, 5)]
-    chart.x_ticks = [(x_of(date(year, 1, 1)), year) for year in range(start.year, end.year + 1)]
+    every = -(-(end.year - start.year) // MOST_YEAR_TICKS)  # labels that never overlap
+    chart.x_ticks = [(x_of(date(year, 1, 1)), year)
+                     for year in range(start.year, end.year + 1, max(1, every))]
     return chart

@@ -22,6 +22,8 @@ FIELD_LISTS = ("confirmed", "fields")
 LETTERS = ("id", "ids", "exchange", "other")
 #: History changes not listed (the status change says what became of them).
 NOT_SHOWN = ("reasons",)
+#: Values before and after a change, listed in that order: what it was, then what it became.
+BEFORE_AFTER = ("before", "after")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Wording:
         for prefix in ("direction", "language", "status", "kind", "role", "op"):
             if key == prefix and f"{prefix}.{text}" in i18n.STRINGS[i18n.DEFAULT]:
                 return self.t(f"{prefix}.{text}")
+        if key in BEFORE_AFTER and f"role.{text}" in i18n.STRINGS[i18n.DEFAULT]:
+            return self.t(f"role.{text}")  # a change of role (user_role_set)
         return messages.translate(text, self.lang)  # a sentence of the domain (a refusal...)
 
     def line(self, key: str, value: Any) -> Line:
@@ -81,8 +85,12 @@ class Wording:
         return Line(self.label(key), self.value(key, value), code=key == "sha256")
 
     def details(self, what: Mapping[str, Any] | None) -> list[Line]:
-        """An audit event's details, one line each."""
-        return [self.line(k, v) for k, v in (what or {}).items()]
+        """An audit event's details, one line each ("Before" ahead of "After")."""
+        keys = list(what or {})
+        if all(key in keys for key in BEFORE_AFTER):
+            keys.remove("before")
+            keys.insert(keys.index("after"), "before")
+        return [self.line(k, (what or {})[k]) for k in keys]
 
     def changes(self, changes: Mapping[str, Mapping[str, Any]] | None) -> list[Line]:
         """A history event's changes: 'Partner: — → AT&T'; fields confirmed as they stood, by name;
