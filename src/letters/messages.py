@@ -94,7 +94,7 @@ def parts_to_record(parts: list[Message]) -> Any:
 
 
 #: The first part of every code: what the domain says (an interface key never starts so).
-KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user")
+KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user", "missing")
 
 #: The English of every code, with `{names}` for its parameters (python-brace-format).
 ENGLISH: dict[str, str] = {
@@ -314,6 +314,12 @@ ENGLISH: dict[str, str] = {
     "query.per_page_number": "per_page must be a whole number from 1 to {most}.",
     "query.index_unavailable": "The search index cannot be read; it is rebuilt by `letters reindex` "
                                "or when the server restarts.",
+    # what an address names that does not exist (the identifier is as the client sent it)
+    "missing.letter": "There is no letter with the id '{value}'.",
+    "missing.partner": "There is no partner with the slug '{value}'.",
+    "missing.sg": "There is no Secretary General with the slug '{value}'.",
+    "missing.page": "The letter {id} has no page {page}: it has {n}.",
+    "missing.page_name": "The letter {id} has no page '{page}'.",
     # why a change to the users cannot be made
     "user.bad_name": "A user name is 1 to 64 letters, digits, dots, hyphens, underscores or @, "
                      "starting with a letter or digit.",

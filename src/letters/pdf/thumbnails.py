@@ -13,6 +13,7 @@ from pathlib import Path
 
 from letters.archive import Archive
 from letters.errors import NotFound
+from letters.messages import msg
 from letters.models import Letter
 
 #: Width of a thumbnail, in pixels.
@@ -34,7 +35,7 @@ def page_png(archive: Archive, letter: Letter, page: int, width: int = WIDTH,
              memory_bytes: int | None = None) -> Path:
     """The thumbnail of one page (1-based), rendered now if it is not there yet."""
     if not 1 <= page <= letter.pages:
-        raise NotFound(f"The letter {letter.id} has no page {page}: it has {letter.pages}.")
+        raise NotFound(msg("missing.page", id=letter.id, page=page, n=letter.pages))
     target = thumbnail_path(archive, letter, page, width)
     if target.exists():
         return target

@@ -196,7 +196,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 400, f"The parameter '{where}' is not valid: {message}.")
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return error_response(request, 404, str(exc) or SENTENCES[404])
+        assert isinstance(exc, NotFound)
+        return error_response(request, 404, exc.message if str(exc) else SENTENCES[404])
 
     async def bad_query(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, QueryError)

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from letters import exchanges
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import PAIR_CHOICES
+from letters.messages import msg
 from letters.models import Letter
 from letters.pdf import thumbnails
 from letters.service import Letters
@@ -118,7 +119,7 @@ def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
     app = web(request).letters
     if not plain_digits(page):
         app.get(letter_id)  # an unknown letter is said first
-        raise NotFound(f"The letter {letter_id} has no page '{page}'.")
+        raise NotFound(msg("missing.page_name", id=letter_id, page=page))
     try:
         path = app.thumbnail(letter_id, int(page),
                              width=LARGE if size == "large" else thumbnails.WIDTH)
