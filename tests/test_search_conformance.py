@@ -624,3 +624,43 @@ def test_did_you_mean_looks_up_a_bounded_number_of_words(corpus: Corpus) -> None
     assert marking.suggest(lowering, querytext.parse(gibberish), gibberish) is None
     assert reader.near_calls <= marking.MAX_CORRECTED * len(marking.SPELLING_FIELDS) * 2
     assert corpus.find("Kapersky").suggestion == "Kaspersky"
+
+
+# -- what a client cannot make an engine do (issue 22) ---------------------------------------------
+def test_days_outside_an_engines_range_are_found_or_refused_never_a_500(
+        corpus: Corpus, server: LiveServer) -> None:
+    dated = {name for name, spec in LETTERS.items() if spec.get("date")}
+    with httpx.Client(base_url=server.url) as http:
+        def total(**params: str) -> int:
+            response = http.get("/api/search", params={"per_page": "100", **params})
+            assert response.status_code == 200, (params, response.text)
+            return int(response.json()["total"])
+
+        assert total(**{"from": "1500-01-01"}) == len(dated)
+        assert total(to="2999-12-31") == len(dated)
+        assert total(q="date:[1500-01-01 TO 2999-12-31]") == len(dated)
+        assert total(q="year:2999") == total(q="year:1500") == total(q="year:[0001 TO 1600]") == 0
+        for q in ("year:0000", "year:[0000 TO 2020]"):
+            assert http.get("/api/search", params={"q": q}).status_code == 400, q
+
+
+def test_a_letter_dated_outside_an_engines_range_is_indexed_and_found(own_corpus: Corpus) -> None:
+    far = archive_letter(own_corpus.archive, own_corpus.home.parent / "pdfs",
+                         "A letter from the far future.", date="2999-06-01", partner="meta")
+    own_corpus.index.update([far])
+    assert own_corpus.found("year:2999") == {far.id}
+    assert far.id not in own_corpus.found("year:2017")
+
+
+def test_deep_negation_and_nesting_are_refused_with_a_sentence(
+        corpus: Corpus, server: LiveServer) -> None:
+    assert corpus.found("- - council") == corpus.found("council")  # a few are fine
+    with httpx.Client(base_url=server.url) as http:
+        for q in ("-" * 400 + "council", "NOT " * 100 + "council", "(" * 40 + "council" + ")" * 40):
+            english = http.get("/api/search", params={"q": q})
+            french = http.get("/api/search", params={"q": q}, headers={"Accept-Language": "fr"})
+            assert english.status_code == french.status_code == 400, q
+            assert english.json() == {"code": "query.too_deep", "detail": (
+                f"the query nests NOT, - or parentheses more than {querytext.MAX_DEPTH} deep: "
+                "write it more simply")}
+            assert french.json()["detail"].startswith("la recherche imbrique NOT")

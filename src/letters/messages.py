@@ -301,6 +301,8 @@ ENGLISH: dict[str, str] = {
     "query.operator_alone": '"{op}" needs something to search for on both sides',
     "query.not_alone": '"NOT" (or "-") needs something to search for after it',
     "query.empty_parentheses": "empty parentheses: put words between ( and )",
+    "query.too_deep": "the query nests NOT, - or parentheses more than {limit} deep: write it "
+                      "more simply",
     "query.no_partner": 'there is no partner "{value}"',
     "query.no_sg": 'there is no Secretary General "{value}"',
     "query.from_date_form": 'the from date "{value}" is not a date: use YYYY-MM-DD',
