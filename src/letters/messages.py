@@ -301,6 +301,12 @@ ENGLISH: dict[str, str] = {
     "query.operator_alone": '"{op}" needs something to search for on both sides',
     "query.not_alone": '"NOT" (or "-") needs something to search for after it',
     "query.empty_parentheses": "empty parentheses: put words between ( and )",
+    "query.too_costly": "the search needs too much work: the words of its phrases occur more "
+                        "than {limit} times in the letters holding them all; search for a "
+                        "shorter or rarer phrase, or narrow the search with a filter",
+    "query.too_wide": '"{text}": more than {limit} words of the letters begin with "{prefix}": '
+                      "put more letters before the wildcard",
+    "query.long_phrase": "a phrase holds at most {limit} words: this one has {count}",
     "query.too_deep": "the query nests NOT, - or parentheses more than {limit} deep: write it "
                       "more simply",
     "query.no_partner": 'there is no partner "{value}"',

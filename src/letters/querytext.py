@@ -50,6 +50,8 @@ MAX_PATTERNS = 5
 #: NOTs and parentheses one inside the other, at most: every layer is a level of recursion in the
 #: parser, the lowering and the engine's own query tree (400 of them overflowed Python's stack).
 MAX_DEPTH = 16
+#: Words of one phrase, at most (each is a list of positions to walk beside the others).
+MAX_PHRASE_WORDS = 20
 #: Letters a wildcard needs before it, so that `*a*` cannot make the index list every word.
 PATTERN_PREFIX = 2
 WILDCARDS = "*?"
@@ -150,6 +152,8 @@ def _phrase_node(text: str, field: str | None) -> Node | None:
     words = tuple(_WORD.findall(text))
     if not words:
         return None
+    if len(words) > MAX_PHRASE_WORDS:
+        raise QueryError(msg("query.long_phrase", limit=MAX_PHRASE_WORDS, count=len(words)))
     return Phrase(words, field) if len(words) > 1 else Word(words[0], field)
 
 

@@ -31,7 +31,7 @@ from letters.fsutil import fsync_dir, write_atomic
 from letters.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
 from letters.index.lowering import Lowering
 from letters.index.marking import SNIPPET_CHARS, Marks, suggest
-from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, Writer
+from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, TooCostly, Writer
 from letters.messages import msg
 from letters.models import Letter
 from letters.registry import Registry
@@ -109,6 +109,8 @@ class Index:
                 log.error("The search index is damaged (%s).", error)
                 self._close()
                 raise searching.IndexUnavailable(UNAVAILABLE) from None
+            except TooCostly as error:
+                raise searching.QueryError(msg("query.too_costly", limit=error.limit)) from None
 
     def _run(self, request: searching.SearchRequest, plan: searching.Plan,
              reader: Reader) -> searching.SearchResult:

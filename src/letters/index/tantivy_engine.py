@@ -229,9 +229,10 @@ class TantivyReader:
         return [term for term, _count in
                 self.searcher.terms_with_prefix(field, prefix, limit=limit)]
 
-    def near(self, field: str, word: str, distance: int) -> list[str]:
-        """Words of `field` within `distance` edits of `word`, sharing its first letter: the
-        documents a fuzzy term query finds are read for the words that made them match."""
+    def near(self, field: str, word: str, distance: int, limit: int) -> list[str]:
+        """Words of `field` within `distance` edits of `word`, sharing its first letter, at most
+        `limit` of them: the few documents a fuzzy term query finds are read for the words that
+        made them match."""
         fuzzy = Query.fuzzy_term_query(SCHEMA, field, word, distance=distance,
                                        transposition_cost_one=False)
         found: set[str] = set()
@@ -240,7 +241,7 @@ class TantivyReader:
             for term in {token for token in ANALYZERS["folded"].analyze(text)}:
                 if term[:1] == word[:1] and _within(term, word, distance):
                     found.add(term)
-        return sorted(found)
+        return sorted(found)[:limit]
 
     def close(self) -> None:
         """Nothing to release: Tantivy frees the segments when the reader is forgotten."""
