@@ -231,6 +231,8 @@ ENGLISH: dict[str, str] = {
     "refusal.upload_cut_short": "The upload ended before its last part was complete.",
     "refusal.size_mb": "{n} MB",
     "refusal.size_bytes": "{n} bytes",
+    "refusal.upload_too_slow": "The upload arrived too slowly (a pause of {seconds} seconds, or "
+                               "less than {rate} KB a second): send it again.",
     "refusal.upload_busy": "The server is busy ingesting other uploads and cannot queue more: try "
                            "again in a few minutes.",
     # what a fixity check found wrong

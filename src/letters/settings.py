@@ -34,6 +34,12 @@ class Settings:
     secure_cookies: bool = False
     #: Uploads that may wait for the one being ingested; more are refused with 503.
     upload_queue: int = 4
+    #: Seconds an upload's body may go without a byte, and its grace before it must keep up at
+    #: least `upload.SLOWEST` bytes a second; a slower body is refused with 408.
+    upload_read_seconds: float = 30.0
+    #: Page images rendered at once, in all (a reader's next one beyond its own waits its turn
+    #: or is refused with 503 and Retry-After).
+    renders: int = 2
     #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
     search_engine: str = "whoosh"
 
@@ -102,6 +108,9 @@ def from_env(home: str | Path | None = None) -> Settings:
         trusted_proxies=proxies(os.environ.get("LETTERS_TRUSTED_PROXIES", "")),
         secure_cookies=env_flag("LETTERS_SECURE_COOKIES"),
         upload_queue=int(env_number("LETTERS_UPLOAD_QUEUE", 4, minimum=0)),
+        upload_read_seconds=float(env_number("LETTERS_UPLOAD_READ_SECONDS", 30, float,
+                                             minimum=1)),
+        renders=int(env_number("LETTERS_RENDERS", 2, minimum=1)),
         search_engine=_engine(os.environ.get("LETTERS_SEARCH_ENGINE", "whoosh")),
     )
 
