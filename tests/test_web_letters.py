@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 from pathlib import Path
 
 import pdfkit
@@ -72,6 +73,49 @@ def test_thumbnails_are_made_kept_and_remade(site: tuple[LiveServer, WebHome]) -
         for page in ("0", "2", "one"):
             missing = http.get(f"/letters/{letter.id}/pages/{page}.png")
             assert missing.status_code == 404 and "Page not found" in missing.text
+
+
+def test_page_images_are_drawn_one_per_reader_and_a_few_in_all(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    state = server.app.state.web
+    app = state.letters
+    letters = [app.get(home.ids[name]) for name in ("ripe-fr.pdf", "cloudflare-out.pdf")]
+    for letter in letters:
+        for width in (thumbnails.WIDTH, 1000):
+            thumbnails.thumbnail_path(app.archive, letter, 1, width).unlink(missing_ok=True)
+    first = f"/letters/{letters[0].id}/pages/1.png"
+    with browser(server, "reader") as http, browser(server, "archivist") as other:
+        with state.renders.turn("reader"):  # the reader's own render, still being drawn
+            mine = http.get(first)
+            french = http.get(first, params={"lang": "fr"})
+            theirs = other.get(first)  # another reader is not kept waiting by it
+        assert mine.status_code == 429 and mine.headers["retry-after"] == "5"
+        assert ("A page image is already being drawn for you: ask for the next one when it has "
+                "come.") in text_of(mine.text)
+        assert "Une image de page est déjà en train d’être dessinée pour vous" in text_of(
+            french.text)
+        assert theirs.status_code == 200 and theirs.content.startswith(b"\x89PNG")
+        with state.renders.turn("someone"), state.renders.turn("someone else"):  # all turns
+            busy = http.get(f"/letters/{letters[1].id}/pages/1.png")
+            drawn = http.get(first)  # drawn already: sent without a turn
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+        assert "Le serveur dessine déjà autant d’images de pages" in text_of(busy.text)  # fr kept
+        assert drawn.status_code == 200
+        # many at once from one reader: never more drawn than answered 200, each other a 429
+        answers: list[int] = []
+        paths = [f"/letters/{letter.id}/pages/1.png?size={size}" for letter in letters
+                 for size in ("", "large")]
+        threads = [threading.Thread(target=lambda p=p: answers.append(http.get(p).status_code))
+                   for p in paths * 2]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert set(answers) <= {200, 429} and 200 in answers
+    made = [thumbnails.thumbnail_path(app.archive, letter, 1, width).exists()
+            for letter in letters for width in (thumbnails.WIDTH, 1000)]
+    assert sum(made) >= 1 and (429 in answers or all(made))
 
 
 def test_download_the_original(site: tuple[LiveServer, WebHome]) -> None:

@@ -37,7 +37,7 @@ from letters.web import (
     sg_views,
     upload_views,
 )
-from letters.web.admission import UploadQueue
+from letters.web.admission import Refused, Renders, UploadQueue
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
@@ -210,6 +210,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
 
+    async def not_now(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Refused)
+        return error_response(request, exc.status, exc.message, {"Retry-After": exc.retry_after})
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         response = error_response(request, 500, SENTENCES[500])
@@ -224,6 +228,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QueryError, bad_query)
     app.add_exception_handler(IndexUnavailable, index_unavailable)
     app.add_exception_handler(InvalidCorrection, bad_correction)
+    app.add_exception_handler(Refused, not_now)
     app.add_exception_handler(Exception, server_error)
 
 
@@ -233,6 +238,7 @@ def create_app(settings: Settings) -> FastAPI:
         letters=Letters(settings), settings=settings, users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
         templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
+        renders=Renders(settings.renders),
     )
     app = FastAPI(
         title="letters", version=__version__, docs_url=None, redoc_url=None,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import partial
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -121,8 +122,10 @@ def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
         app.get(letter_id)  # an unknown letter is said first
         raise NotFound(msg("missing.page_name", id=letter_id, page=page))
     try:
+        reader = who.name if who.user else f"{who.name}@{address(request)}"
         path = app.thumbnail(letter_id, int(page),
-                             width=LARGE if size == "large" else thumbnails.WIDTH)
+                             width=LARGE if size == "large" else thumbnails.WIDTH,
+                             turn=partial(web(request).renders.turn, reader))
     except thumbnails.ThumbnailError as error:
         raise HTTPException(422, str(error)) from None
     return FileResponse(path, media_type="image/png",
