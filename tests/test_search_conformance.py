@@ -721,6 +721,11 @@ def test_a_phrase_reads_a_bounded_number_of_positions(own_corpus: Corpus) -> Non
         assert refused.value.message.code == "query.too_costly"
         assert "the search needs too much work" in str(refused.value)
         assert own_corpus.found('"council council"') == {many.id}  # the next search has its own
+        settings = Settings(home=own_corpus.home, open_reading=True, search_engine="whoosh")
+        with LiveServer(settings) as live, httpx.Client(base_url=live.url) as http:
+            french = http.get("/api/search", params={"q": ten}, headers={"Accept-Language": "fr"})
+        assert french.status_code == 400 and french.json()["code"] == "query.too_costly"
+        assert french.json()["detail"].startswith("la recherche demande trop de travail")
     else:
         assert own_corpus.found(ten) == {many.id}
 
