@@ -22,7 +22,7 @@ import pytest
 from letters import querytext, registry, snippets
 from letters.archive import Archive, letter_id
 from letters.cli import main
-from letters.index import Index, marking, open_index, whoosh_engine
+from letters.index import Index, marking, open_index
 from letters.index.lowering import MAX_EXPANSION, Lowering, size
 from letters.index.marking import SNIPPET_CHARS
 from letters.models import Letter
@@ -715,7 +715,8 @@ def test_a_phrase_reads_a_bounded_number_of_positions(own_corpus: Corpus) -> Non
     assert own_corpus.found('"council council"') == {many.id}  # 50,000 positions: within
     ten = '"' + " ".join(["council"] * 10) + '"'
     if own_corpus.engine == "whoosh":
-        assert whoosh_engine.PHRASE_POSITIONS < 10 * 25_000
+        assert own_corpus.index.positions == Settings(home=own_corpus.home).phrase_positions
+        assert own_corpus.index.positions < 10 * 25_000
         with pytest.raises(QueryError) as refused:
             own_corpus.find(ten)
         assert refused.value.message.code == "query.too_costly"

@@ -119,7 +119,8 @@ class Letters:
                                                lambda: self.registry,
                                                max_query_chars=self.settings.max_query_chars,
                                                engine=self.settings.search_engine,
-                                               progress=progress)
+                                               progress=progress,
+                                               positions=self.settings.phrase_positions)
             return self._index
 
     def reindex(self, progress: Callable[[int, int], None] | None = None,

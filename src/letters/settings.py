@@ -42,6 +42,8 @@ class Settings:
     renders: int = 2
     #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
     search_engine: str = "whoosh"
+    #: Positions of phrase words one search may read on Whoosh (more: 400 with a sentence).
+    phrase_positions: int = 200_000
 
     @property
     def archive_dir(self) -> Path:
@@ -112,6 +114,7 @@ def from_env(home: str | Path | None = None) -> Settings:
                                              minimum=1)),
         renders=int(env_number("LETTERS_RENDERS", 2, minimum=1)),
         search_engine=_engine(os.environ.get("LETTERS_SEARCH_ENGINE", "whoosh")),
+        phrase_positions=int(env_number("LETTERS_PHRASE_POSITIONS", 200_000, minimum=1000)),
     )
 
 

@@ -125,9 +125,10 @@ class Reader(Protocol):
         """The ids of the documents."""
 
     def search(self, query: Primitive, order: Order, offset: int, limit: int,
-               facets: bool) -> Found:
+               facets: bool, positions: int | None = None) -> Found:
         """Run a primitive query: the total, one page in this order, facet counts if asked;
-        TooCostly when it needs more work than the engine's budget for one search."""
+        TooCostly when its phrases would read more than `positions` positions of their words
+        (None: no limit; an engine whose phrase matching is compiled and linear may not count)."""
 
     def known(self, field: str, term: str) -> int:
         """In how many documents `field` holds `term`."""

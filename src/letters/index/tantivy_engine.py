@@ -193,8 +193,9 @@ class TantivyReader:
         return {str(bucket["key"]) for bucket in result["ids"]["buckets"]}
 
     def search(self, query: Primitive, order: Order, offset: int, limit: int,
-               facets: bool) -> Found:
-        """Run a primitive query."""
+               facets: bool, positions: int | None = None) -> Found:
+        """Run a primitive query (Tantivy walks phrase positions in compiled code, in time
+        linear in them, and does not count them: `positions` is not needed here)."""
         compiled = _compile(query)
         if order == "relevance":
             result = self.searcher.search(compiled, limit=limit, offset=offset, count=True)

@@ -47,11 +47,10 @@ from letters.textnorm import fold
 
 T = TypeVar("T")
 _fold = functools.lru_cache(maxsize=200_000)(fold)
-#: Positions of phrase words one search may read: Whoosh matches phrases in Python, position by
-#: position (one letter holding "council" 64,000 times made a phrase of 10 words take 17 s, of 60
-#: words 193 s). A search that needs more is refused (TooCostly) before it reads them.
-PHRASE_POSITIONS = 200_000
-#: The positions the running search may still read (None outside `WhooshReader.search`).
+#: The positions of phrase words the running search may still read (None: no limit). Whoosh
+#: matches phrases in Python, position by position (one letter holding "council" 64,000 times
+#: made a phrase of 10 words take 17 s, of 60 words 193 s): a search that would read more than
+#: its budget is refused (TooCostly) before it reads them.
 _POSITIONS_LEFT: ContextVar[list[int] | None] = ContextVar("positions_left", default=None)
 
 
@@ -230,10 +229,10 @@ class WhooshReader:
 
     @_reading
     def search(self, query: Primitive, order: Order, offset: int, limit: int,
-               facets: bool) -> Found:
-        """Run a primitive query (TooCostly when its phrases would read more than
-        PHRASE_POSITIONS positions)."""
-        budget = _POSITIONS_LEFT.set([PHRASE_POSITIONS])
+               facets: bool, positions: int | None = None) -> Found:
+        """Run a primitive query (TooCostly when its phrases would read more than `positions`
+        positions of their words)."""
+        budget = _POSITIONS_LEFT.set(None if positions is None else [positions, positions])
         try:
             return self._search(query, order, offset, limit, facets)
         finally:
@@ -363,7 +362,7 @@ class _CountedNearMatcher(SpanNear2.SpanNear2Matcher):
         if left is not None:  # the words' positions in this letter, about to be read
             left[0] -= sum(int(m.weight()) for m in self.ms)
             if left[0] < 0:
-                raise TooCostly(PHRASE_POSITIONS)
+                raise TooCostly(left[1])
         return super()._get_spans()
 
 
