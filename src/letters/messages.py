@@ -233,8 +233,8 @@ ENGLISH: dict[str, str] = {
     "refusal.size_bytes": "{n} bytes",
     "refusal.upload_too_slow": "The upload arrived too slowly (a pause of {seconds} seconds, or "
                                "less than {rate} KB a second): send it again.",
-    "refusal.render_yours": "A page image is already being drawn for you: ask for the next one "
-                            "when it has come.",
+    "refusal.render_yours": "More than {most} page images are being drawn for you at once: ask "
+                            "for the others when these have come.",
     "refusal.render_busy": "The server is drawing as many page images as it may at once: try "
                            "again in a few seconds.",
     "refusal.upload_busy": "The server is busy ingesting other uploads and cannot queue more: try "

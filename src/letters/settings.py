@@ -37,8 +37,8 @@ class Settings:
     #: Seconds an upload's body may go without a byte, and its grace before it must keep up at
     #: least `upload.SLOWEST` bytes a second; a slower body is refused with 408.
     upload_read_seconds: float = 30.0
-    #: Page images rendered at once, in all (a reader's next one beyond its own waits its turn
-    #: or is refused with 503 and Retry-After).
+    #: Page images rendered at once, in all, one per reader at a time (the others wait their
+    #: turn, a few at most: see `web.admission.Renders`).
     renders: int = 2
     #: The search engine: "whoosh" (pure Python) or "tantivy" (Rust; fast cold searches).
     search_engine: str = "whoosh"
