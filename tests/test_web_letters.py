@@ -105,37 +105,41 @@ def test_page_images_are_drawn_one_per_reader_and_a_few_in_all(
         thread.start()
         return thread
 
+    most, wait = renders.PER_READER, renders.WAITING * renders.size
     forget()
     waited: list[httpx.Response] = []
     with browser(server, "reader") as http, browser(server, "archivist") as other, \
-            browser(server, "auditor") as third:
+            browser(server, "auditor") as third, browser(server, "admin") as fourth:
         with renders.turn("reader"):  # the reader's own render, still being drawn
-            threads = [fetch(http, path, waited) for path in images[:3]]  # they wait their turn
-            waiting_for("reader", 3)
+            threads = [fetch(http, images[n % 4], waited) for n in range(most - 1)]  # they wait
+            waiting_for("reader", most - 1)
             mine = http.get(images[3], params={"lang": "fr"})  # one more than a reader may ask
             theirs = other.get(images[3])  # another reader is not kept waiting by them
         for thread in threads:
             thread.join()
         assert mine.status_code == 429 and mine.headers["retry-after"] == "5"
-        assert ("Plus de 4 images de pages sont dessinées pour vous à la fois"
+        assert (f"Plus de {most} images de pages sont dessinées pour vous à la fois"
                 in text_of(mine.text))
         assert theirs.status_code == 200 and theirs.content.startswith(b"\x89PNG")
-        assert [answer.status_code for answer in waited] == [200, 200, 200]
+        assert [answer.status_code for answer in waited] == [200] * (most - 1)
         forget()
         queued: list[httpx.Response] = []
         with renders.turn("someone"), renders.turn("someone else"):  # every turn taken
-            threads = [fetch(client, path, queued) for client in (http, other)
-                       for path in images]
-            waiting_for("reader", 4)
-            waiting_for("archivist", 4)
-            busy = third.get(images[0])  # as many wait as may: the server is busy
+            clients = {"reader": http, "archivist": other, "auditor": third}
+            threads, left = [], wait
+            for name, client in clients.items():
+                count = min(most, left)
+                threads += [fetch(client, images[n % 4], queued) for n in range(count)]
+                waiting_for(name, count)
+                left -= count
+            busy = fourth.get(images[0])  # as many wait as may: the server is busy
         for thread in threads:
             thread.join()
         assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
         assert ("The server is drawing as many page images as it may at once: try again in a few "
                 "seconds.") in text_of(busy.text)
-        assert [answer.status_code for answer in queued] == [200] * 8
-        assert third.get(images[0]).status_code == 200  # drawn now: sent without a turn
+        assert [answer.status_code for answer in queued] == [200] * wait
+        assert fourth.get(images[0]).status_code == 200  # drawn now: sent without a turn
 
 
 def test_download_the_original(site: tuple[LiveServer, WebHome]) -> None:

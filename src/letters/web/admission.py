@@ -40,10 +40,11 @@ class Renders:
     next ones wait their turn (a letter page asks for every page's image at once), up to
     `PER_READER` in all (429 beyond), and `WAITING` per turn at most wait in all (503 beyond)."""
 
-    #: A reader's page images drawn or waiting at once, at most.
-    PER_READER = 4
+    #: A reader's page images drawn or waiting at once, at most: more than the 6 connections a
+    #: browser opens to one site, so a letter page's own images never get a 429.
+    PER_READER = 8
     #: Requests waiting for a turn, per turn of `size`, at most (each holds a server thread).
-    WAITING = 4
+    WAITING = 8
     #: Seconds a request waits for its turn before it is refused (503).
     PATIENCE = 60.0
 
