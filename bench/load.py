@@ -15,7 +15,7 @@ from bench import corpus
 from bench.ingest import link_files
 from bench.queries import MIX
 from bench.report import Report, percentile
-from bench.server import Server
+from bench.server import PHRASE_POSITIONS, Server
 from letters.archive import Archive
 from letters.service import Letters
 from letters.settings import Settings
@@ -135,7 +135,7 @@ def run(report: Report, server: Server, home: Path, token: str, files: list[Path
     missing = [p.name for p in files if not archive.has(hashlib.sha256(p.read_bytes()).hexdigest())]
     after = sum(1 for _ in archive.records())
     server.stop()  # the index is checked by this process once the server has let go of it
-    app = Letters(Settings(home=home, search_engine=server.engine))
+    app = Letters(Settings(home=home, search_engine=server.engine, phrase_positions=PHRASE_POSITIONS))
     indexed = app.index.ids()
     app.index.close()
     not_indexed = [i for i in tally.added if i not in indexed]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.queries import MIX, Query
+from bench.server import PHRASE_POSITIONS
 from letters.archive import Archive
 from letters.index import Index
 from letters.ingest.analysis import Task, analyse
@@ -59,7 +60,7 @@ def profiled(name: str, work: Callable[[], object], out: Path) -> dict[str, Any]
 def search(home: Path, out: Path, slowest: str | None, repeat: int = 5, engine: str = "whoosh"
            ) -> dict[str, dict[str, Any]]:
     """Profiles of one pass of the query mix, and of the slowest query run `repeat` times."""
-    app = Letters(Settings(home=home, search_engine=engine))
+    app = Letters(Settings(home=home, search_engine=engine, phrase_positions=PHRASE_POSITIONS))
     for query in MIX:  # warm: open the index, fill caches
         app.search(query.request())
     found: dict[str, dict[str, Any]] = {}

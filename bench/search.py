@@ -19,7 +19,7 @@ import httpx
 from bench import corpus, raw
 from bench.queries import COLD, MIX, Query
 from bench.report import Report, percentile
-from bench.server import Server
+from bench.server import PHRASE_POSITIONS, Server
 from letters.archive import Archive
 from letters.service import Letters
 from letters.settings import Settings
@@ -133,7 +133,7 @@ def cold(report: Report, work: Path) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for engine in ENGINES:
         home = home_of(work, engine)
-        app = Letters(Settings(home=home, search_engine=engine))
+        app = Letters(Settings(home=home, search_engine=engine, phrase_positions=PHRASE_POSITIONS))
         app.open_index()  # what a server does at start-up, untimed
         totals, inprocess = once(lambda query: app.search(query.request()).total)  # noqa: B023
         app.index.close()
@@ -172,7 +172,7 @@ def once(run: Callable[[Query], int]) -> tuple[dict[str, int], dict[str, float]]
 
 def run_queries(report: Report, home: Path, server: Server, rounds: int) -> dict[str, Any]:
     """Latency of the mix: raw Whoosh, `Letters.search`, `GET /api/search`; server memory."""
-    app = Letters(Settings(home=home, search_engine=server.engine))
+    app = Letters(Settings(home=home, search_engine=server.engine, phrase_positions=PHRASE_POSITIONS))
     totals, inprocess_first, inprocess = latencies(
         lambda query: app.search(query.request()).total, rounds, "in-process")
     app.index.close()

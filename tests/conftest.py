@@ -41,7 +41,7 @@ LONGEST_FIRST = (
     "test_login_limits", "test_web_review", "test_concurrency", "test_web_registry", "test_users",
     "test_web_login", "test_web_letters", "test_sample_archive", "test_web_highlight",
     "test_user_admin", "test_web_auth",
-    "test_web_upload", "test_proxy",
+    "test_web_upload", "test_upload_queue", "test_proxy",
 )
 
 # Tesseract's OpenMP threads spin on CPUs the other test worker needs: one thread per Tesseract

@@ -176,7 +176,8 @@ def test_the_document_declares_security_bodies_and_errors(
     upload = document["paths"]["/api/letters"]["post"]
     form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert form["properties"]["file"]["items"] == {"type": "string", "format": "binary"}
-    assert set(upload["responses"]) == {"201", "400", "401", "403", "413", "415", "422", "503"}
+    assert set(upload["responses"]) == {"201", "400", "401", "403", "408", "413", "415", "422",
+                                        "503"}
     patch = document["paths"]["/api/letters/{letter_id}"]["patch"]
     assert patch["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Correction"}

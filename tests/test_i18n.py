@@ -144,6 +144,19 @@ def test_french_interface(site: tuple[LiveServer, WebHome]) -> None:
         assert "Connexion" in http.get("/login").text
 
 
+def test_accept_language_q_values_are_honoured(site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = site
+    asked = {"fr;q=0, en": "en", "en;q=0.5, fr;q=0.8": "fr", "de, fr;q=0.1": "fr",
+             "fr;q=0": "en", "en-GB, fr;q=0.9": "en", "fr;q=oops, en;q=0.2": "en", "fr-CA": "fr"}
+    for header, lang in asked.items():
+        with httpx.Client(base_url=server.url, headers={"Accept-Language": header}) as http:
+            page = http.get("/login").text
+            error = http.get("/api/partners").json()["detail"]  # anonymous: 401, in its language
+        assert f'<html lang="{lang}">' in page, header
+        assert (error.startswith("Connectez-vous") if lang == "fr" else
+                error.startswith("Log in")), (header, error)
+
+
 def test_every_string_is_translated() -> None:
     english, french = i18n.STRINGS["en"], i18n.STRINGS["fr"]
     assert set(english) == set(french)

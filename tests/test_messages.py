@@ -53,6 +53,72 @@ def test_stored_sentences_are_found_with_their_parts_and_lists_part_by_part() ->
         "Le paramètre « page » n’est pas valide : x.")
 
 
+def crafted(msgid: str, length: int) -> str:
+    """A sentence of about `length` characters that starts as `msgid` does and repeats its inner
+    fixed pieces without ever ending as it does: the worst case for a matcher that backtracks
+    (cubic and worse)."""
+    pieces = re.split(r"{\w+}", msgid)
+    inner = "".join(pieces[1:-1]) or " "
+    return pieces[0] + inner * ((length - len(pieces[0])) // len(inner)) + "~"
+
+
+def test_translating_a_crafted_sentence_costs_work_linear_in_its_length() -> None:
+    table = messages.catalog("fr")
+    templates = [m for m in table.msgids if len(re.findall(r"{\w+}", m)) >= 3]
+    assert len(templates) >= 8
+    for msgid in templates:
+        sentence = crafted(msgid, messages.LONGEST - 1)
+        assert len(sentence) <= messages.LONGEST
+        before = table.scanned
+        said = messages.translate(sentence, "fr")
+        if not msgid.endswith("}"):  # it never ends as the msgid does: as it is, read once each
+            assert said == sentence
+            # read once as a whole, and once part by part when it is a list joined by "; "
+            reads = 2 if "; " in sentence else 1
+            assert table.scanned - before <= reads * len(table.patterns) * len(sentence), msgid
+        assert table.scanned - before <= messages.DEPTH * len(table.patterns) * len(sentence)
+    # inside a sentence that is one: its part is tried in turn, a bounded number of levels deep
+    inner = crafted("The name '{name}' was used for {partner} {when}, not on {date}.", 1900)
+    before = table.scanned
+    assert messages.translate(f"The parameter 'x' is not valid: {inner}.", "fr") == (
+        f"Le paramètre « x » n’est pas valide : {inner}.")
+    assert table.scanned - before <= messages.DEPTH * len(table.patterns) * (len(inner) + 40)
+    # longer than any catalog sentence can reasonably be: not looked at at all
+    huge = "The server is busy: try again in a few minutes.; " * 100
+    before = table.scanned
+    assert messages.translate(huge, "fr") == huge and table.scanned == before
+
+
+def test_a_template_finds_the_same_parts_as_shortest_matching_would() -> None:
+    template = messages.Template("Letter from {sg_part}{signer}, to {who}, Strasbourg, {when}")
+    assert template.match("Letter from A, B, to C, to D, Strasbourg, E, Strasbourg, F") == {
+        "sg_part": "", "signer": "A, B", "who": "C, to D", "when": "E, Strasbourg, F"}
+    assert template.match("Letter from A, to B, Strasbourg") is None
+    assert messages.Template("{a}: {b}").match(": ") == {"a": "", "b": ""}
+    assert messages.Template("a {x} b").match("a b") is None  # the pieces may not overlap
+
+
+def test_templates_find_what_the_lazy_regular_expressions_found() -> None:
+    """The linear matcher gives every catalog sentence the parts the regular expressions with lazy
+    groups gave (run here on short sentences only)."""
+    values = ["X", "", "Cloudflare, Inc.", "2021-03-03", "a to b", "'q'", "it (as x) by y"]
+    checked = 0
+    for msgid in messages.catalog("fr").msgids:
+        pieces = re.split(r"{(\w+)}", msgid)
+        if len(pieces) == 1:
+            continue
+        lazy = re.compile("^" + "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)"
+                                        for i, p in enumerate(pieces)) + "$", re.S)
+        template = messages.Template(msgid)
+        for value in values:
+            sentence = msgid.format(**{name: value for name in pieces[1::2]})
+            for text in (sentence, sentence[:-1], "~" + sentence):
+                found = lazy.match(text)
+                assert template.match(text) == (found.groupdict() if found else None), text
+                checked += 1
+    assert checked > 1000
+
+
 def test_an_old_records_sentence_has_its_days_written_out_in_french_as_a_code_has() -> None:
     future = msg("reason.date_in_future", date="2031-01-01")
     assert messages.translate(str(future), "fr") == messages.say(future, "fr")

@@ -418,9 +418,12 @@ def test_a_pattern_looks_up_a_bounded_number_of_words(own_corpus: Corpus) -> Non
     own_corpus.index.update([many])
     assert own_corpus.found("co00042") == {many.id}
     lowering = Lowering(own_corpus.index.engine, own_corpus.index._current())
-    lowered = lowering.lower(querytext.parse("co*"))
-    assert size(lowered) <= MAX_EXPANSION * 5  # at most MAX_EXPANSION per default field
-    assert own_corpus.find("co*").total >= 1
+    lowered = lowering.lower(querytext.parse("co001*"))
+    assert 0 < size(lowered) <= MAX_EXPANSION * 5  # at most MAX_EXPANSION per default field
+    assert own_corpus.found("co001*") == {many.id}
+    with pytest.raises(QueryError) as refused:  # more words than it may stand for: not some
+        own_corpus.find("co*")
+    assert refused.value.message.code == "query.too_wide"
 
 
 class CountingEngine:
@@ -609,10 +612,10 @@ class CountingReader:
         self.reader = reader
         self.near_calls = 0
 
-    def near(self, field: str, word: str, distance: int) -> list[str]:
+    def near(self, field: str, word: str, distance: int, limit: int) -> list[str]:
         """Count, then look up as the engine does."""
         self.near_calls += 1
-        return list(self.reader.near(field, word, distance))
+        return list(self.reader.near(field, word, distance, limit))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.reader, name)
@@ -625,3 +628,117 @@ def test_did_you_mean_looks_up_a_bounded_number_of_words(corpus: Corpus) -> None
     assert marking.suggest(lowering, querytext.parse(gibberish), gibberish) is None
     assert reader.near_calls <= marking.MAX_CORRECTED * len(marking.SPELLING_FIELDS) * 2
     assert corpus.find("Kapersky").suggestion == "Kaspersky"
+
+
+# -- what a client cannot make an engine do (issue 22) ---------------------------------------------
+def test_days_outside_an_engines_range_are_found_or_refused_never_a_500(
+        corpus: Corpus, server: LiveServer) -> None:
+    dated = {name for name, spec in LETTERS.items() if spec.get("date")}
+    with httpx.Client(base_url=server.url) as http:
+        def total(**params: str) -> int:
+            response = http.get("/api/search", params={"per_page": "100", **params})
+            assert response.status_code == 200, (params, response.text)
+            return int(response.json()["total"])
+
+        assert total(**{"from": "1500-01-01"}) == len(dated)
+        assert total(to="2999-12-31") == len(dated)
+        assert total(q="date:[1500-01-01 TO 2999-12-31]") == len(dated)
+        assert total(q="year:2999") == total(q="year:1500") == total(q="year:[0001 TO 1600]") == 0
+        for q in ("year:0000", "year:[0000 TO 2020]"):
+            assert http.get("/api/search", params={"q": q}).status_code == 400, q
+
+
+def test_a_letter_dated_outside_an_engines_range_is_indexed_and_found(own_corpus: Corpus) -> None:
+    far = archive_letter(own_corpus.archive, own_corpus.home.parent / "pdfs",
+                         "A letter from the far future.", date="2999-06-01", partner="meta")
+    own_corpus.index.update([far])
+    assert own_corpus.found("year:2999") == {far.id}
+    assert far.id not in own_corpus.found("year:2017")
+
+
+def test_deep_negation_and_nesting_are_refused_with_a_sentence(
+        corpus: Corpus, server: LiveServer) -> None:
+    assert corpus.found("- - council") == corpus.found("council")  # a few are fine
+    with httpx.Client(base_url=server.url) as http:
+        for q in ("-" * 400 + "council", "NOT " * 100 + "council", "(" * 40 + "council" + ")" * 40):
+            english = http.get("/api/search", params={"q": q})
+            french = http.get("/api/search", params={"q": q}, headers={"Accept-Language": "fr"})
+            assert english.status_code == french.status_code == 400, q
+            assert english.json() == {"code": "query.too_deep", "detail": (
+                f"the query nests NOT, - or parentheses more than {querytext.MAX_DEPTH} deep: "
+                "write it more simply")}
+            assert french.json()["detail"].startswith("la recherche imbrique NOT")
+
+
+def test_a_wide_pattern_gives_the_same_answer_on_both_engines(
+        template: tuple[Path, dict[str, Letter]], tmp_path: Path) -> None:
+    """`co*` found 15 letters on Whoosh and 57 on Tantivy: each searched a different first 1,000
+    of the words it stands for. Now both search all of them, or both refuse."""
+    corpora = [make_corpus(template, tmp_path / engine, engine) for engine in ENGINES]
+    words = [f"co{n:05d}" for n in range(MAX_EXPANSION + 200)]
+    for corpus in corpora:
+        for part in range(0, len(words), 300):  # several letters, several segments
+            letter = archive_letter(corpus.archive, tmp_path / "pdfs",
+                                    " ".join(words[part:part + 300]), partner="meta")
+            corpus.index.update([letter])
+            corpus.letters[f"part{part}"] = letter
+    for q in ("co*", "co0*"):
+        codes = set()
+        for corpus in corpora:
+            with pytest.raises(QueryError) as refused:
+                corpus.find(q)
+            codes.add(refused.value.message.code)
+        assert codes == {"query.too_wide"}, q
+    for q in ("co00*", "co001*", "co00?00", "coop*", "co01*"):
+        assert len({frozenset(corpus.found(q)) for corpus in corpora}) == 1, q
+        assert len({corpus.find(q).total for corpus in corpora}) == 1, q
+    assert corpora[0].found("co00*") == {"part0", "part300", "part600", "part900"}
+
+
+def test_a_long_phrase_is_refused_on_both_engines(corpus: Corpus, server: LiveServer) -> None:
+    words = " ".join(["council"] * (querytext.MAX_PHRASE_WORDS + 1))
+    with httpx.Client(base_url=server.url) as http:
+        refused = http.get("/api/search", params={"q": f'"{words}"'},
+                           headers={"Accept-Language": "fr"})
+    assert refused.status_code == 400 and refused.json() == {
+        "code": "query.long_phrase", "detail": "une expression contient au plus "
+        f"{querytext.MAX_PHRASE_WORDS} mots : celle-ci en a {querytext.MAX_PHRASE_WORDS + 1}"}
+    assert corpus.found('"exchange of letters"') == {"reply"}
+
+
+def test_a_phrase_reads_a_bounded_number_of_positions(own_corpus: Corpus) -> None:
+    """One letter holding "council" 25,000 times: a phrase of 10 of them would have Whoosh walk
+    250,000 positions (64,000 times and 60 words took 193 s); it is refused before they are read.
+    Tantivy walks positions in compiled code, linear in them: it answers."""
+    many = archive_letter(own_corpus.archive, own_corpus.home.parent / "pdfs",
+                          "council " * 25_000, partner="gni")
+    own_corpus.index.update([many])
+    assert own_corpus.found('"council council"') == {many.id}  # 50,000 positions: within
+    ten = '"' + " ".join(["council"] * 10) + '"'
+    if own_corpus.engine == "whoosh":
+        assert own_corpus.index.positions == Settings(home=own_corpus.home).phrase_positions
+        assert own_corpus.index.positions < 10 * 25_000
+        with pytest.raises(QueryError) as refused:
+            own_corpus.find(ten)
+        assert refused.value.message.code == "query.too_costly"
+        assert "the search needs too much work" in str(refused.value)
+        assert own_corpus.found('"council council"') == {many.id}  # the next search has its own
+        settings = Settings(home=own_corpus.home, open_reading=True, search_engine="whoosh")
+        with LiveServer(settings) as live, httpx.Client(base_url=live.url) as http:
+            french = http.get("/api/search", params={"q": ten}, headers={"Accept-Language": "fr"})
+        assert french.status_code == 400 and french.json()["code"] == "query.too_costly"
+        assert french.json()["detail"].startswith("la recherche demande trop de travail")
+    else:
+        assert own_corpus.found(ten) == {many.id}
+
+
+def test_did_you_mean_weighs_a_bounded_number_of_similar_words(own_corpus: Corpus) -> None:
+    similar = [f"kasp{a}{b}rsky" for a in "abcdefghij" for b in "abcdefghij"]  # 100 words
+    for part in range(0, len(similar), 25):  # in several segments
+        letter = archive_letter(own_corpus.archive, own_corpus.home.parent / "pdfs",
+                                " ".join(similar[part:part + 25]), partner="gni")
+        own_corpus.index.update([letter])
+    reader = own_corpus.index._current()
+    near = reader.near("content", "kaspaarsky", 2, marking.NEAR_WORDS)
+    assert 0 < len(near) <= marking.NEAR_WORDS and all(w.startswith("kasp") for w in near)
+    assert own_corpus.find("Kapersky").suggestion == "Kaspersky"

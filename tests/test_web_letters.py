@@ -6,9 +6,13 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pdfkit
+import pytest
 
 from letters.pdf import thumbnails
 from support.api import assert_error, client
@@ -72,6 +76,70 @@ def test_thumbnails_are_made_kept_and_remade(site: tuple[LiveServer, WebHome]) -
         for page in ("0", "2", "one"):
             missing = http.get(f"/letters/{letter.id}/pages/{page}.png")
             assert missing.status_code == 404 and "Page not found" in missing.text
+
+
+def test_page_images_are_drawn_one_per_reader_and_a_few_in_all(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    state = server.app.state.web
+    renders = state.renders
+    app = state.letters
+    letters = [app.get(home.ids[name]) for name in ("ripe-fr.pdf", "cloudflare-out.pdf")]
+    images = [f"/letters/{letter.id}/pages/1.png?size={size}" for letter in letters
+              for size in ("", "large")]
+
+    def forget() -> None:
+        for letter in letters:
+            for width in (thumbnails.WIDTH, 1000):
+                thumbnails.thumbnail_path(app.archive, letter, 1, width).unlink(missing_ok=True)
+
+    def waiting_for(who: str, count: int) -> None:
+        for _ in range(1000):
+            if renders.waiting(who) == count:
+                return
+            time.sleep(0.01)
+        pytest.fail(f"{renders.waiting(who)} of {who}'s requests wait, not {count}")
+
+    def fetch(http: httpx.Client, path: str, into: list[httpx.Response]) -> threading.Thread:
+        thread = threading.Thread(target=lambda: into.append(http.get(path)))
+        thread.start()
+        return thread
+
+    most, wait = renders.PER_READER, renders.WAITING * renders.size
+    forget()
+    waited: list[httpx.Response] = []
+    with browser(server, "reader") as http, browser(server, "archivist") as other, \
+            browser(server, "auditor") as third, browser(server, "admin") as fourth:
+        with renders.turn("reader"):  # the reader's own render, still being drawn
+            threads = [fetch(http, images[n % 4], waited) for n in range(most - 1)]  # they wait
+            waiting_for("reader", most - 1)
+            mine = http.get(images[3], params={"lang": "fr"})  # one more than a reader may ask
+            theirs = other.get(images[3])  # another reader is not kept waiting by them
+        for thread in threads:
+            thread.join()
+        assert mine.status_code == 429 and mine.headers["retry-after"] == "5"
+        assert (f"Plus de {most} images de pages sont dessinées pour vous à la fois"
+                in text_of(mine.text))
+        assert theirs.status_code == 200 and theirs.content.startswith(b"\x89PNG")
+        assert [answer.status_code for answer in waited] == [200] * (most - 1)
+        forget()
+        queued: list[httpx.Response] = []
+        with renders.turn("someone"), renders.turn("someone else"):  # every turn taken
+            clients = {"reader": http, "archivist": other, "auditor": third}
+            threads, left = [], wait
+            for name, client in clients.items():
+                count = min(most, left)
+                threads += [fetch(client, images[n % 4], queued) for n in range(count)]
+                waiting_for(name, count)
+                left -= count
+            busy = fourth.get(images[0])  # as many wait as may: the server is busy
+        for thread in threads:
+            thread.join()
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+        assert ("The server is drawing as many page images as it may at once: try again in a few "
+                "seconds.") in text_of(busy.text)
+        assert [answer.status_code for answer in queued] == [200] * wait
+        assert fourth.get(images[0]).status_code == 200  # drawn now: sent without a turn
 
 
 def test_download_the_original(site: tuple[LiveServer, WebHome]) -> None:

@@ -111,7 +111,7 @@ def test_errors_are_english_with_their_code_unless_french_is_asked_for(
                                          "doit être refermée par \"")
     assert french.json()["code"] == "query.unbalanced_quote"
     assert assert_error(missing, 404) == "Aucune lettre n’a l’identifiant « 0000000000000000 »."
-    assert "code" not in missing.json()  # a sentence of the web layer: no code
+    assert missing.json()["code"] == "missing.letter"  # said by its code, never matched
 
 
 def test_search_filters_sort_and_pages(reading: tuple[LiveServer, WebHome]) -> None:

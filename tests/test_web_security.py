@@ -6,20 +6,24 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
+import pytest
 from itsdangerous import TimestampSigner
 
 from letters import audit
 from letters.cli import build_parser
 from letters.users import secret_key
+from letters.web import messages
 from letters.web.auth import CSRF_MESSAGE, SESSION_COOKIE
 from support.roles import RULES, app_routes, is_api, path_values
 from support.server import LiveServer
-from support.web import browser, from_address, try_login
+from support.web import browser, from_address, text_of, try_login
 from support.webhome import WEB_PASSWORD, WebHome
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "letters" / "web"
@@ -271,3 +275,51 @@ def test_security_headers(site: tuple[LiveServer, WebHome]) -> None:
     assert "<script>" not in response.text and ' style="' not in response.text  # CSP-ready
     assert css.status_code == 200 and "@media print" in css.text
     assert css.headers["cache-control"].startswith("public")
+
+
+# -- the cost of what a client sends ------------------------------------------------------------
+#: 3 KB that a matcher with backtracking reads in cubic time against "Letter from {sg_part}{signer},
+#: to {who}, Strasbourg, {when}" (16 s a request, holding the GIL, before messages had codes).
+CRAFTED = "Letter from " + ", to " * 500
+
+
+@pytest.mark.timeout(60)  # a guard only: the bound is the work counted below
+def test_a_crafted_identifier_is_said_in_french_by_its_code_never_matched(
+        site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = site
+    table = messages.catalog("fr")
+    before = table.scanned
+    with browser(server, "reader") as http:
+        api = http.get(f"/api/partners/{quote(CRAFTED)}", headers={"Accept-Language": "fr"})
+        page = http.get(f"/partners/{quote(CRAFTED)}", params={"lang": "fr"})
+        image = http.get(f"/letters/{quote(CRAFTED)}/pages/1.png", params={"lang": "fr"})
+        sg = http.get(f"/secretaries-general/{quote(CRAFTED)}", params={"lang": "fr"})
+    assert api.status_code == 404 and api.json() == {
+        "detail": f"Aucun partenaire n’a l’identifiant « {CRAFTED} ».", "code": "missing.partner"}
+    assert page.status_code == 404
+    assert f"Aucun partenaire n’a l’identifiant « {CRAFTED.strip()} »" in text_of(page.text)
+    assert image.status_code == 404
+    assert f"Aucune lettre n’a l’identifiant « {CRAFTED.strip()} »" in text_of(image.text)
+    assert sg.status_code == 404
+    assert f"Aucun Secrétaire Général n’a l’identifiant « {CRAFTED.strip()} »" in text_of(sg.text)
+    assert table.scanned == before  # said by their codes: nothing was matched against the catalog
+
+
+@pytest.mark.timeout(60)  # a guard only: the bound is the work counted below
+def test_a_crafted_stored_title_is_shown_in_french_at_a_bounded_cost(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    app = server.app.state.web.letters
+    letter_id = home.ids["cloudflare-out.pdf"]
+    title = CRAFTED[:1500]
+    app.correct(letter_id, {"title": title}, by="archivist")
+    table = messages.catalog("fr")
+    before = table.scanned
+    with browser(server, "reader") as http:
+        page = http.get(f"/letters/{letter_id}", params={"lang": "fr"})
+    assert page.status_code == 200
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page.text, re.S)
+    assert heading is not None and html.unescape(heading.group(1)).strip() == title.strip()
+    # the history shows the title's change, looked for among the catalog's sentences: each of the
+    # few sentences a page says is read a bounded number of times, whatever it holds
+    assert table.scanned - before <= 10 * messages.DEPTH * len(table.patterns) * len(title)

@@ -14,8 +14,9 @@ class Explained(Exception):
         super().__init__(str(self.message))
 
 
-class NotFound(LookupError):
-    """No letter, partner or Secretary General by that identifier."""
+class NotFound(Explained, LookupError):
+    """No letter, partner or Secretary General by that identifier; the message is a code whose
+    parameter is the identifier, never a sentence to match (an identifier is the client's text)."""
 
 
 class InvalidCorrection(ValueError):

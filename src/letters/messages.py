@@ -94,7 +94,7 @@ def parts_to_record(parts: list[Message]) -> Any:
 
 
 #: The first part of every code: what the domain says (an interface key never starts so).
-KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user")
+KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user", "missing")
 
 #: The English of every code, with `{names}` for its parameters (python-brace-format).
 ENGLISH: dict[str, str] = {
@@ -246,6 +246,12 @@ ENGLISH: dict[str, str] = {
     "refusal.upload_cut_short": "The upload ended before its last part was complete.",
     "refusal.size_mb": "{n} MB",
     "refusal.size_bytes": "{n} bytes",
+    "refusal.upload_too_slow": "The upload arrived too slowly (a pause of {seconds} seconds, or "
+                               "less than {rate} KB a second): send it again.",
+    "refusal.render_yours": "More than {most} page images are being drawn for you at once: ask "
+                            "for the others when these have come.",
+    "refusal.render_busy": "The server is drawing as many page images as it may at once: try "
+                           "again in a few seconds.",
     "refusal.upload_busy": "The server is busy ingesting other uploads and cannot queue more: try "
                            "again in a few minutes.",
     # what a fixity check found wrong
@@ -316,6 +322,14 @@ ENGLISH: dict[str, str] = {
     "query.operator_alone": '"{op}" needs something to search for on both sides',
     "query.not_alone": '"NOT" (or "-") needs something to search for after it',
     "query.empty_parentheses": "empty parentheses: put words between ( and )",
+    "query.too_costly": "the search needs too much work: the words of its phrases occur more "
+                        "than {limit} times in the letters holding them all; search for a "
+                        "shorter or rarer phrase, or narrow the search with a filter",
+    "query.too_wide": '"{text}": more than {limit} words of the letters begin with "{prefix}": '
+                      "put more letters before the wildcard",
+    "query.long_phrase": "a phrase holds at most {limit} words: this one has {count}",
+    "query.too_deep": "the query nests NOT, - or parentheses more than {limit} deep: write it "
+                      "more simply",
     "query.no_partner": 'there is no partner "{value}"',
     "query.no_sg": 'there is no Secretary General "{value}"',
     "query.from_date_form": 'the from date "{value}" is not a date: use YYYY-MM-DD',
@@ -329,6 +343,12 @@ ENGLISH: dict[str, str] = {
     "query.per_page_number": "per_page must be a whole number from 1 to {most}.",
     "query.index_unavailable": "The search index cannot be read; it is rebuilt by `letters reindex` "
                                "or when the server restarts.",
+    # what an address names that does not exist (the identifier is as the client sent it)
+    "missing.letter": "There is no letter with the id '{value}'.",
+    "missing.partner": "There is no partner with the slug '{value}'.",
+    "missing.sg": "There is no Secretary General with the slug '{value}'.",
+    "missing.page": "The letter {id} has no page {page}: it has {n}.",
+    "missing.page_name": "The letter {id} has no page '{page}'.",
     # why a change to the users cannot be made
     "user.bad_name": "A user name is 1 to 64 letters, digits, dots, hyphens, underscores or @, "
                      "starting with a letter or digit.",

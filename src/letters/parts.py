@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from letters import audit
 from letters.archive import now_iso
 from letters.errors import NotFound
+from letters.messages import msg
 
 if TYPE_CHECKING:
     from letters.archive import Archive
@@ -57,7 +58,7 @@ def letter_of(archive: Archive, letter_id: str) -> Letter:
     """The record of one letter (NotFound when the archive has none)."""
     letter = archive.get(letter_id)
     if letter is None:
-        raise NotFound(f"There is no letter with the id '{letter_id}'.")
+        raise NotFound(msg("missing.letter", value=letter_id))
     return letter
 
 

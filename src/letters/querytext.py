@@ -47,6 +47,11 @@ BOOLEANS = {"true": "true", "yes": "true", "1": "true", "false": "false", "no": 
             "0": "false"}
 #: Words with wildcards in one query, at most: each is looked up in the index's word list.
 MAX_PATTERNS = 5
+#: NOTs and parentheses one inside the other, at most: every layer is a level of recursion in the
+#: parser, the lowering and the engine's own query tree (400 of them overflowed Python's stack).
+MAX_DEPTH = 16
+#: Words of one phrase, at most (each is a list of positions to walk beside the others).
+MAX_PHRASE_WORDS = 20
 #: Letters a wildcard needs before it, so that `*a*` cannot make the index list every word.
 PATTERN_PREFIX = 2
 WILDCARDS = "*?"
@@ -147,6 +152,8 @@ def _phrase_node(text: str, field: str | None) -> Node | None:
     words = tuple(_WORD.findall(text))
     if not words:
         return None
+    if len(words) > MAX_PHRASE_WORDS:
+        raise QueryError(msg("query.long_phrase", limit=MAX_PHRASE_WORDS, count=len(words)))
     return Phrase(words, field) if len(words) > 1 else Word(words[0], field)
 
 
@@ -235,7 +242,7 @@ def _range(q: str, name: str, start: int) -> tuple[Token, int]:
 
 def _valid_bound(name: str, value: str) -> bool:
     if name == "year":
-        return bool(_YEAR.fullmatch(value))
+        return bool(_YEAR.fullmatch(value)) and int(value) >= 1
     return _valid_date(value)
 
 
@@ -275,7 +282,7 @@ def _value(name: str, value: str) -> Node:
             raise QueryError(msg("query.bad_date"))
         return DateRange(_first_day(value), _last_day(value))
     if name == "year":
-        if not _YEAR.fullmatch(value):
+        if not _YEAR.fullmatch(value) or int(value) < 1:
             raise QueryError(msg("query.not_a_year", value=value))
         return DateRange(_first_day(value), _last_day(value))
     if name == "direction":
@@ -344,6 +351,12 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(msg("query.too_deep", limit=MAX_DEPTH))
 
     def parse(self) -> Node | None:
         return self._and()
@@ -378,10 +391,14 @@ class _Parser:
         token = self.tokens[self.pos]
         self.pos += 1
         if token.kind == "op" and token.text == "NOT":
+            self._deeper()
             child = self._unary()
+            self.depth -= 1
             return Not(child) if child is not None else None
         if token.kind == "open":
+            self._deeper()
             inner = self._and()
+            self.depth -= 1
             self.pos += 1  # the closing parenthesis (the lexer checked it is there)
             return inner
         if token.kind == "node":

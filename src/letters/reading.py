@@ -13,6 +13,7 @@ from letters.archive import Archive
 from letters.catalog import Catalog
 from letters.errors import NotFound
 from letters.exchanges import Exchange
+from letters.messages import msg
 from letters.models import Letter, Partner, SecretaryGeneral
 from letters.registry import Registry
 
@@ -128,7 +129,7 @@ def secretary_general(names: Registry, catalog: Catalog, slug: str) -> Secretary
     """One Secretary General's letters (errors.NotFound for an unknown slug)."""
     person = names.sg(slug)
     if person is None:
-        raise NotFound(f"There is no Secretary General with the slug '{slug}'.")
+        raise NotFound(msg("missing.sg", value=slug))
     return SecretaryGeneralLetters(person, catalog.letters_of_signatory(slug))
 
 

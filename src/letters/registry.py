@@ -16,7 +16,7 @@ from typing import Any
 
 from letters.errors import NotFound
 from letters.fsutil import append_line
-from letters.messages import Message
+from letters.messages import Message, msg
 from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
 
 CHANGES_FILE = "registry-changes.jsonl"
@@ -49,7 +49,7 @@ class Registry:
         """The partner with that slug (errors.NotFound for an unknown slug)."""
         partner = self.partners.get(slug)
         if partner is None:
-            raise NotFound(f"There is no partner with the slug '{slug}'.")
+            raise NotFound(msg("missing.partner", value=slug))
         return partner
 
     def sg(self, slug: str) -> SecretaryGeneral | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import smtplib
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,7 +144,8 @@ class Letters:
                                                lambda: self.registry,
                                                max_query_chars=self.settings.max_query_chars,
                                                engine=self.settings.search_engine,
-                                               progress=progress)
+                                               progress=progress,
+                                               positions=self.settings.phrase_positions)
             return self._index
 
     def reindex(self, progress: Callable[[int, int], None] | None = None,
@@ -207,11 +209,13 @@ class Letters:
         """A letter's record and the path of its original PDF (errors.NotFound if none)."""
         return self.get(letter_id), self.archive.original_path(letter_id)
 
-    def thumbnail(self, letter_id: str, page: int, width: int = thumbnails.WIDTH) -> Path:
-        """The picture of one page (made on first request; NotFound for a page it has not,
-        thumbnails.ThumbnailError when it cannot be drawn)."""
+    def thumbnail(self, letter_id: str, page: int, width: int = thumbnails.WIDTH,
+                  turn: Callable[[], AbstractContextManager[object]] = nullcontext) -> Path:
+        """The picture of one page (made on first request, within `turn`, the caller's limit on
+        renders at once; NotFound for a page it has not, thumbnails.ThumbnailError when it
+        cannot be drawn)."""
         return thumbnails.page_png(self.archive, self.get(letter_id), page, width=width,
-                                   memory_bytes=self.settings.extract_memory_bytes)
+                                   memory_bytes=self.settings.extract_memory_bytes, turn=turn)
 
     def spans(self, q: str, text: str) -> list[tuple[int, int]]:
         """Where the words of the search `q` are in `text` (none when `q` cannot be read)."""

@@ -179,6 +179,20 @@ class Settings:
     upload_queue: int = setting(
         4, "LETTERS_UPLOAD_QUEUE",
         help="uploads that may wait while one is ingested; more get 503 with a sentence")
+    upload_read_seconds: float = setting(
+        30.0, "LETTERS_UPLOAD_READ_SECONDS", minimum=1,
+        help="how long an upload's body may pause; after that grace it must keep up 8 KB a "
+             "second on average, else 408 with a sentence")
+    renders: int = setting(
+        2, "LETTERS_RENDERS", minimum=1,
+        help="page images rendered at once, in all (one per reader at a time); the others wait "
+             "their turn, up to 8 per reader (429 beyond) and 8 per render in all (503 beyond), "
+             "each refusal a sentence with `Retry-After`")
+    phrase_positions: int = setting(
+        200_000, "LETTERS_PHRASE_POSITIONS", minimum=1000,
+        help="positions of phrase words one search may read on Whoosh (a few seconds' work); "
+             "more is refused with 400 and a sentence. Raise it for a large Whoosh archive, or "
+             "choose Tantivy")
     search_engine: str = setting(
         "whoosh", "LETTERS_SEARCH_ENGINE", choices=ENGINES,
         help="the search engine, `whoosh` or `tantivy` (see \"Choosing a search engine\"); an "

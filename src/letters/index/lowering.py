@@ -5,7 +5,9 @@ the unstemmed fields and, by its stems, in `text_en` and `text_fr`. A stem is on
 the language the word belongs to (`languages`), so that `agreements` (French stem "agre") does
 not find French letters through "agréer", nor `accords` English letters through "accordance".
 Patterns are expanded through the index's word list, at most `MAX_EXPANSION` words per field:
-the cost of `cyber*` or `kasp?rsky` is bounded whatever the index holds.
+the cost of `cyber*` or `kasp?rsky` is bounded whatever the index holds, and a pattern whose
+beginning more words share is refused (a search of some of them would find letters that depend
+on the engine's order of words, and on what its word lists still hold of deleted letters).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from letters import querysyntax as qs
+from letters.errors import QueryError
 from letters.index.documents import DEFAULT_FIELDS, TEXT_FIELD, VALUE_FIELD
 from letters.index.protocol import (
     All,
@@ -26,6 +29,7 @@ from letters.index.protocol import (
     Sequence,
     Term,
 )
+from letters.messages import msg
 from letters.textnorm import fold
 
 #: Words of the index one pattern may stand for, per field; the first ones in order are kept.
@@ -119,8 +123,11 @@ class Lowering:
         prefix = fold(pattern.prefix)
         parts: list[Primitive] = []
         for name, boost in self._fields(pattern.field).items():
-            words = [word for word in self.reader.expand(name, prefix, MAX_EXPANSION)
-                     if fnmatchcase(word, wanted)]
+            listed = self.reader.expand(name, prefix, MAX_EXPANSION + 1)
+            if len(listed) > MAX_EXPANSION:
+                raise QueryError(msg("query.too_wide", text=pattern.text, prefix=pattern.prefix,
+                                     limit=MAX_EXPANSION))
+            words = [word for word in listed if fnmatchcase(word, wanted)]
             if words:
                 parts.append(AnyTerm(name, tuple(words), boost))
         return _any(parts)

@@ -23,6 +23,9 @@ SNIPPET_CHARS = 100_000
 SPELLING_FIELDS = ("content", "partner", "signatory", "title")
 #: Unknown words of one query for which a nearer known word is looked for, at most.
 MAX_CORRECTED = 5
+#: Known words near one unknown word that are weighed, per field and distance, at most: the work
+#: of did-you-mean is bounded however many similar words the index holds.
+NEAR_WORDS = 50
 
 
 @dataclass
@@ -137,7 +140,7 @@ def _nearest(reader: Reader, word: str) -> str | None:
     for distance in (1, 2):
         candidates: set[str] = set()
         for name in SPELLING_FIELDS:
-            candidates.update(reader.near(name, word, distance))
+            candidates.update(reader.near(name, word, distance, NEAR_WORDS))
         candidates.discard(word)
         if candidates:
             return max(sorted(candidates),

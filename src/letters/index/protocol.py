@@ -96,6 +96,15 @@ class IndexDamaged(RuntimeError):
     """The files of an index are damaged (not merely missing or of another version)."""
 
 
+class TooCostly(RuntimeError):
+    """A search needs more work than its engine's budget allows (`limit`: the budget, in the
+    positions of phrase words read); the search is refused, never left to run on."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} positions of phrase words to read")
+        self.limit = limit
+
+
 class Writer(Protocol):
     """Changes to one index, committed together when the writer's block ends."""
 
@@ -116,8 +125,10 @@ class Reader(Protocol):
         """The ids of the documents."""
 
     def search(self, query: Primitive, order: Order, offset: int, limit: int,
-               facets: bool) -> Found:
-        """Run a primitive query: the total, one page in this order, facet counts if asked."""
+               facets: bool, positions: int | None = None) -> Found:
+        """Run a primitive query: the total, one page in this order, facet counts if asked;
+        TooCostly when its phrases would read more than `positions` positions of their words
+        (None: no limit; an engine whose phrase matching is compiled and linear may not count)."""
 
     def known(self, field: str, term: str) -> int:
         """In how many documents `field` holds `term`."""
@@ -125,8 +136,9 @@ class Reader(Protocol):
     def expand(self, field: str, prefix: str, limit: int) -> list[str]:
         """The first `limit` terms of `field` starting with `prefix`, in order."""
 
-    def near(self, field: str, word: str, distance: int) -> list[str]:
-        """Terms of `field` within `distance` edits of `word` (sharing its first letter)."""
+    def near(self, field: str, word: str, distance: int, limit: int) -> list[str]:
+        """Terms of `field` within `distance` edits of `word` (sharing its first letter), at
+        most `limit` of them, found in work bounded by `limit` whatever the index holds."""
 
     def close(self) -> None:
         """Release the files."""

@@ -31,7 +31,7 @@ from letters.fsutil import fsync_dir, write_atomic
 from letters.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
 from letters.index.lowering import Lowering
 from letters.index.marking import SNIPPET_CHARS, Marks, suggest
-from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, Writer
+from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, TooCostly, Writer
 from letters.messages import msg
 from letters.models import Letter
 from letters.registry import Registry
@@ -39,6 +39,8 @@ from letters.registry import Registry
 log = logging.getLogger("letters.index")
 
 LOCK_TIMEOUT = 300.0
+#: Positions of phrase words one search may read, by default (`Settings.phrase_positions`).
+PHRASE_POSITIONS = 200_000
 VERSION_FILE = "SCHEMA_VERSION"
 ENGINE_FILE = "ENGINE"
 UNAVAILABLE = msg("query.index_unavailable")
@@ -50,10 +52,11 @@ class IndexBusy(RuntimeError):
 
 def open_index(index_dir: Path, archive: Archive, registry: Callable[[], Registry],
                max_query_chars: int = 500, engine: str = "whoosh",
-               progress: Progress | None = None) -> Index:
+               progress: Progress | None = None, positions: int = PHRASE_POSITIONS) -> Index:
     """The index for this process, opened now: rebuilt from the archive (with `progress`) when
     it is missing, damaged, or made by another engine or schema version."""
-    index = Index(index_dir, archive, registry, max_query_chars=max_query_chars, engine=engine)
+    index = Index(index_dir, archive, registry, max_query_chars=max_query_chars, engine=engine,
+                  positions=positions)
     index.ensure(progress)
     return index
 
@@ -63,11 +66,12 @@ class Index:
 
     def __init__(self, index_dir: Path, archive: Archive, registry: Callable[[], Registry],
                  max_query_chars: int = 500, lock_timeout: float = LOCK_TIMEOUT,
-                 engine: str = "whoosh") -> None:
+                 engine: str = "whoosh", positions: int = PHRASE_POSITIONS) -> None:
         self.index_dir = Path(index_dir)
         self.archive = archive
         self.registry = registry
         self.max_query_chars = max_query_chars
+        self.positions = positions
         self.lock_timeout = lock_timeout
         self.engine: Engine = engine_named(engine)
         self._lock = threading.RLock()
@@ -109,6 +113,8 @@ class Index:
                 log.error("The search index is damaged (%s).", error)
                 self._close()
                 raise searching.IndexUnavailable(UNAVAILABLE) from None
+            except TooCostly as error:
+                raise searching.QueryError(msg("query.too_costly", limit=error.limit)) from None
 
     def _run(self, request: searching.SearchRequest, plan: searching.Plan,
              reader: Reader) -> searching.SearchResult:
@@ -116,7 +122,7 @@ class Index:
         # past the last letter a page is empty: never ask an engine to rank more than it holds
         offset = min(plan.offset, reader.count())
         found = reader.search(lowering.lower(plan.where), plan.order, offset, plan.limit,
-                              plan.facets)
+                              plan.facets, positions=self.positions)
         marks = Marks.of(plan.query, self.engine) if plan.highlight else Marks()
         hits = []
         for record, content, score in found.hits:

@@ -40,6 +40,10 @@ FACET_SIZE = 10_000  # values counted per facet (partners, years...: far fewer e
 BUCKETS = 50_000  # ids listed by one aggregation (Tantivy refuses more than 65,000 buckets)
 NEAR_DOCUMENTS = 5  # documents read to find the words a fuzzy query matched
 NEAR_CHARS = 100_000  # of each, the characters read
+#: The days Tantivy can store (nanoseconds since 1970 in 64 bits): a day outside them is stored,
+#: and looked for, as the nearest of them (a range of 1500 or of 2999 is no 500).
+FIRST_DAY = date(1677, 9, 22)
+LAST_DAY = date(2262, 4, 11)
 
 
 def _analyzer(stemmer: str | None) -> TextAnalyzer:
@@ -153,7 +157,7 @@ class TantivyWriter:
         for name, value in document.keywords().items():
             doc.add_text(name, value)
         if document.day is not None:
-            doc.add_date("day", _midnight(document.day))
+            doc.add_date("day", _midnight(_storable(document.day)))
         doc.add_unsigned("date_asc", document.date_asc)
         doc.add_unsigned("date_desc", document.date_desc)
         self.writer.add_document(doc)
@@ -189,8 +193,9 @@ class TantivyReader:
         return {str(bucket["key"]) for bucket in result["ids"]["buckets"]}
 
     def search(self, query: Primitive, order: Order, offset: int, limit: int,
-               facets: bool) -> Found:
-        """Run a primitive query."""
+               facets: bool, positions: int | None = None) -> Found:
+        """Run a primitive query (Tantivy walks phrase positions in compiled code, in time
+        linear in them, and does not count them: `positions` is not needed here)."""
         compiled = _compile(query)
         if order == "relevance":
             result = self.searcher.search(compiled, limit=limit, offset=offset, count=True)
@@ -225,9 +230,10 @@ class TantivyReader:
         return [term for term, _count in
                 self.searcher.terms_with_prefix(field, prefix, limit=limit)]
 
-    def near(self, field: str, word: str, distance: int) -> list[str]:
-        """Words of `field` within `distance` edits of `word`, sharing its first letter: the
-        documents a fuzzy term query finds are read for the words that made them match."""
+    def near(self, field: str, word: str, distance: int, limit: int) -> list[str]:
+        """Words of `field` within `distance` edits of `word`, sharing its first letter, at most
+        `limit` of them: the few documents a fuzzy term query finds are read for the words that
+        made them match."""
         fuzzy = Query.fuzzy_term_query(SCHEMA, field, word, distance=distance,
                                        transposition_cost_one=False)
         found: set[str] = set()
@@ -236,7 +242,7 @@ class TantivyReader:
             for term in {token for token in ANALYZERS["folded"].analyze(text)}:
                 if term[:1] == word[:1] and _within(term, word, distance):
                     found.add(term)
-        return sorted(found)
+        return sorted(found)[:limit]
 
     def close(self) -> None:
         """Nothing to release: Tantivy frees the segments when the reader is forgotten."""
@@ -259,8 +265,8 @@ def _compile(query: Primitive) -> Query:
     if isinstance(query, Sequence):
         return _boosted(Query.phrase_query(SCHEMA, query.field, list(query.terms)), query.boost)
     if isinstance(query, Days):
-        start = _midnight(query.start) if query.start else tantivy.MIN_DATETIME
-        end = _midnight(query.end) if query.end else tantivy.MAX_DATETIME
+        start = _midnight(_storable(query.start)) if query.start else tantivy.MIN_DATETIME
+        end = _midnight(_storable(query.end)) if query.end else tantivy.MAX_DATETIME
         return Query.range_query(SCHEMA, "day", tantivy.FieldType.Date, start, end)
     if isinstance(query, All):
         return Query.all_query()
@@ -279,6 +285,11 @@ def _compile(query: Primitive) -> Query:
 
 def _boosted(query: Query, boost: float) -> Query:
     return query if boost == 1.0 else Query.boost_query(query, boost)
+
+
+def _storable(day: date) -> date:
+    """The day as Tantivy can hold it: the nearest of FIRST_DAY..LAST_DAY."""
+    return min(max(day, FIRST_DAY), LAST_DAY)
 
 
 def _midnight(day: date) -> datetime:

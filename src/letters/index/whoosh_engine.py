@@ -12,16 +12,18 @@ import unicodedata
 import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+from whoosh import matching, sorting
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.query.spans import SpanNear2
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
@@ -39,11 +41,17 @@ from letters.index.protocol import (
     Primitive,
     Sequence,
     Term,
+    TooCostly,
 )
 from letters.textnorm import fold
 
 T = TypeVar("T")
 _fold = functools.lru_cache(maxsize=200_000)(fold)
+#: The positions of phrase words the running search may still read (None: no limit). Whoosh
+#: matches phrases in Python, position by position (one letter holding "council" 64,000 times
+#: made a phrase of 10 words take 17 s, of 60 words 193 s): a search that would read more than
+#: its budget is refused (TooCostly) before it reads them.
+_POSITIONS_LEFT: ContextVar[list[int] | None] = ContextVar("positions_left", default=None)
 
 
 class FoldFilter(Filter):
@@ -221,8 +229,17 @@ class WhooshReader:
 
     @_reading
     def search(self, query: Primitive, order: Order, offset: int, limit: int,
-               facets: bool) -> Found:
-        """Run a primitive query."""
+               facets: bool, positions: int | None = None) -> Found:
+        """Run a primitive query (TooCostly when its phrases would read more than `positions`
+        positions of their words)."""
+        budget = _POSITIONS_LEFT.set(None if positions is None else [positions, positions])
+        try:
+            return self._search(query, order, offset, limit, facets)
+        finally:
+            _POSITIONS_LEFT.reset(budget)
+
+    def _search(self, query: Primitive, order: Order, offset: int, limit: int,
+                facets: bool) -> Found:
         compiled = _compile(query)
         if compiled is wq.NullQuery:
             return Found(0, [], {name: {} for name in FACET_FIELDS} if facets else {})
@@ -257,10 +274,19 @@ class WhooshReader:
                 islice(self.searcher.reader().expand_prefix(field, prefix), limit)]
 
     @_reading
-    def near(self, field: str, word: str, distance: int) -> list[str]:
-        """Terms of `field` within `distance` edits of `word`, sharing its first letter."""
-        return [_text(term) for term in
-                self.searcher.reader().terms_within(field, word, distance, prefix=1)]
+    def near(self, field: str, word: str, distance: int, limit: int) -> list[str]:
+        """Terms of `field` within `distance` edits of `word`, sharing its first letter, at most
+        `limit` of them: each segment's word list is walked by an automaton that skips to the next
+        possible match (a reader of several segments would otherwise measure the distance to
+        every word beginning with the same letter, 40 s over many similar words)."""
+        found: set[str] = set()
+        for segment, _offset in self.searcher.reader().leaf_readers():
+            if len(found) >= limit:
+                break
+            if field in segment.indexed_field_names():
+                words = segment.terms_within(field, word, distance, prefix=1)
+                found.update(_text(term) for term in islice(words, limit - len(found)))
+        return sorted(found)
 
     def close(self) -> None:
         """Release the segment files."""
@@ -274,7 +300,7 @@ def _compile(query: Primitive) -> wq.Query:
     if isinstance(query, AnyTerm):
         return wq.Or([wq.Term(query.field, term) for term in query.terms], boost=query.boost)
     if isinstance(query, Sequence):
-        return wq.Phrase(query.field, list(query.terms), boost=query.boost)
+        return _CountedPhrase(query.field, list(query.terms), boost=query.boost)
     if isinstance(query, Days):
         start = _midnight(query.start) if query.start else None
         end = _midnight(query.end) if query.end else None
@@ -294,6 +320,50 @@ def _compile(query: Primitive) -> wq.Query:
     if not parts:
         return wq.Every()
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+class _CountedPhrase(wq.Phrase):
+    """A phrase whose matching spends the search's budget of positions before reading them."""
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        """Whoosh's phrase matcher (Phrase.matcher), counting the positions it reads."""
+        if self.fieldname not in searcher.schema:
+            return matching.NullMatcher()
+        field = searcher.schema[self.fieldname]
+        if not field.format or not field.format.supports("positions"):
+            return matching.NullMatcher()
+        reader = searcher.reader()
+        terms = []
+        for word in self.words:
+            try:
+                text = field.to_bytes(word)
+            except ValueError:
+                return matching.NullMatcher()
+            if (self.fieldname, text) not in reader:
+                return matching.NullMatcher()
+            terms.append(wq.Term(self.fieldname, text))
+        near = _CountedNear(terms, slop=self.slop, ordered=True, mindist=1)
+        found = near.matcher(searcher, context)
+        return found if self.boost == 1.0 else matching.WrappingMatcher(found, boost=self.boost)
+
+
+class _CountedNear(SpanNear2):
+    """Whoosh's ordered span query, with a matcher that counts the positions it reads."""
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        """The matcher of the terms, counting."""
+        return _CountedNearMatcher([q.matcher(searcher, context) for q in self.qs],
+                                   slop=self.slop, ordered=self.ordered, mindist=self.mindist)
+
+
+class _CountedNearMatcher(SpanNear2.SpanNear2Matcher):
+    def _get_spans(self) -> Any:
+        left = _POSITIONS_LEFT.get()
+        if left is not None:  # the words' positions in this letter, about to be read
+            left[0] -= sum(int(m.weight()) for m in self.ms)
+            if left[0] < 0:
+                raise TooCostly(left[1])
+        return super()._get_spans()
 
 
 def _open_checked(path: Path) -> Searcher:

@@ -5,14 +5,18 @@ A thumbnail is derived data: made on first request, kept, remade whenever it is 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from letters.archive import Archive
 from letters.errors import NotFound
+from letters.messages import msg
 from letters.models import Letter
 
 #: Width of a thumbnail, in pixels.
@@ -31,13 +35,21 @@ def thumbnail_path(archive: Archive, letter: Letter, page: int, width: int = WID
 
 
 def page_png(archive: Archive, letter: Letter, page: int, width: int = WIDTH,
-             memory_bytes: int | None = None) -> Path:
-    """The thumbnail of one page (1-based), rendered now if it is not there yet."""
+             memory_bytes: int | None = None,
+             turn: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext) -> Path:
+    """The thumbnail of one page (1-based), rendered now if it is not there yet, within a
+    `turn` (the caller's limit on renders at once; it may refuse)."""
     if not 1 <= page <= letter.pages:
-        raise NotFound(f"The letter {letter.id} has no page {page}: it has {letter.pages}.")
+        raise NotFound(msg("missing.page", id=letter.id, page=page, n=letter.pages))
     target = thumbnail_path(archive, letter, page, width)
     if target.exists():
         return target
+    with turn():
+        return _render(archive, letter, page, width, target, memory_bytes)
+
+
+def _render(archive: Archive, letter: Letter, page: int, width: int, target: Path,
+            memory_bytes: int | None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     original = archive.original_path(letter.id)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".thumb-") as work:

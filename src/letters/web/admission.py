@@ -1,8 +1,12 @@
-"""Uploads wait their turn without holding a server thread, and only so many may wait.
+"""Uploads wait their turn without holding a server thread, and only so many may wait; page images
+are drawn only so many at once.
 
 One upload is ingested at a time (reading PDFs is the slow part, done by worker processes); the
 others wait on the event loop. Past `size` waiting, an upload is refused at once (503) before its
 body is read, so slow work never takes every thread and `/healthz` and the pages keep answering.
+A page image not drawn yet takes a `pdftoppm` process: one per reader at a time and `renders`
+in all; the others wait their turn, a few per reader (429 beyond) and a few in all (503 beyond),
+each refusal a sentence with Retry-After; images already drawn are sent without a turn.
 
 With a directory (`.letters/uploads/`), the places and the turn are file locks, so that every
 server process of one home (`letters serve --workers N`) shares one queue: a place is one of
@@ -15,15 +19,84 @@ import asyncio
 import fcntl
 import logging
 import os
+import threading
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-from letters.messages import ENGLISH
+from letters.messages import ENGLISH, Message, msg
 
 BUSY = ENGLISH["refusal.upload_busy"]
 RETRY_AFTER = "60"
 log = logging.getLogger("letters.web")
+#: Seconds a reader refused a page image is asked to wait (a page takes about a second to draw).
+RENDER_RETRY_AFTER = "5"
+
+
+class Refused(Exception):
+    """Not now: `status` (429 or 503), why (`message`) and when to try again (`retry_after`)."""
+
+    def __init__(self, status: int, message: Message, retry_after: str) -> None:
+        super().__init__(str(message))
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+
+class Renders:
+    """Turns to draw page images: `size` at once in all and one at a time per reader; a reader's
+    next ones wait their turn (a letter page asks for every page's image at once), up to
+    `PER_READER` in all (429 beyond), and `WAITING` per turn at most wait in all (503 beyond)."""
+
+    #: A reader's page images drawn or waiting at once, at most: more than the 6 connections a
+    #: browser opens to one site, so a letter page's own images never get a 429.
+    PER_READER = 8
+    #: Requests waiting for a turn, per turn of `size`, at most (each holds a server thread).
+    WAITING = 8
+    #: Seconds a request waits for its turn before it is refused (503).
+    PATIENCE = 60.0
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._changed = threading.Condition()
+        self._running: Counter[str] = Counter()  # by reader
+        self._waiting: Counter[str] = Counter()
+
+    def waiting(self, reader: str) -> int:
+        """How many of a reader's requests wait for a turn."""
+        with self._changed:
+            return self._waiting[reader]
+
+    def _free(self, reader: str) -> bool:
+        return not self._running[reader] and self._running.total() < self.size
+
+    @contextmanager
+    def turn(self, reader: str) -> Iterator[None]:
+        """Hold a turn for `reader` while drawing, waiting for it if need be (Refused when the
+        reader has too many, or too many wait)."""
+        with self._changed:
+            if not self._free(reader):
+                if self._running[reader] + self._waiting[reader] >= self.PER_READER:
+                    raise Refused(429, msg("refusal.render_yours", most=self.PER_READER),
+                                  RENDER_RETRY_AFTER)
+                if self._waiting.total() >= self.WAITING * self.size:
+                    raise Refused(503, msg("refusal.render_busy"), RENDER_RETRY_AFTER)
+                self._waiting[reader] += 1
+                try:
+                    if not self._changed.wait_for(lambda: self._free(reader), self.PATIENCE):
+                        raise Refused(503, msg("refusal.render_busy"), RENDER_RETRY_AFTER)
+                finally:
+                    self._waiting[reader] -= 1
+                    self._waiting += Counter()  # drop readers at zero
+            self._running[reader] += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running[reader] -= 1
+                self._running += Counter()
+                self._changed.notify_all()
 
 
 class Busy(Exception):

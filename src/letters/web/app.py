@@ -38,7 +38,7 @@ from letters.web import (
     sg_views,
     upload_views,
 )
-from letters.web.admission import UploadQueue
+from letters.web.admission import Refused, Renders, UploadQueue
 from letters.web.auth import LoginRequired
 from letters.web.render import environment, render
 from letters.web.state import Web
@@ -201,7 +201,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 400, f"The parameter '{where}' is not valid: {message}.")
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return error_response(request, 404, str(exc) or SENTENCES[404])
+        assert isinstance(exc, NotFound)
+        return error_response(request, 404, exc.message if str(exc) else SENTENCES[404])
 
     async def bad_query(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, QueryError)
@@ -213,6 +214,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
+
+    async def not_now(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Refused)
+        return error_response(request, exc.status, exc.message, {"Retry-After": exc.retry_after})
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -228,6 +233,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QueryError, bad_query)
     app.add_exception_handler(IndexUnavailable, index_unavailable)
     app.add_exception_handler(InvalidCorrection, bad_correction)
+    app.add_exception_handler(Refused, not_now)
     app.add_exception_handler(Exception, server_error)
 
 
@@ -241,6 +247,7 @@ def create_app(letters: Letters | Settings) -> FastAPI:
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
         templates=environment(), logins=Throttle(path=settings.private_dir / "logins.sqlite"),
         uploads=UploadQueue(settings.upload_queue, settings.private_dir / "uploads"),
+        renders=Renders(settings.renders),
     )
     app = FastAPI(
         title="letters", version=__version__, docs_url=None, redoc_url=None,

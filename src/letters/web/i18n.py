@@ -17,15 +17,36 @@ STRINGS: dict[str, dict[str, str]] = {lang: messages.interface(lang) for lang in
 
 
 def choose(query: str | None, cookie: str | None, accept: str | None) -> str:
-    """The language: `?lang=`, else the cookie, else the browser's preference, else English."""
+    """The language: `?lang=`, else the cookie, else the browser's preference (the first
+    language of the highest q-value; `q=0` means not wanted), else English."""
     for candidate in (query, cookie):
         if candidate in LANGUAGES:
             return candidate
-    for part in (accept or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return DEFAULT
+    return preferred(accept) or DEFAULT
+
+
+#: Languages of an Accept-Language header read, at most (browsers send a handful).
+MOST_ACCEPTED = 32
+
+
+def preferred(accept: str | None) -> str | None:
+    """The site's language an Accept-Language header prefers (RFC 9110: highest q-value, then
+    the order given); None when it names none with a q-value above 0."""
+    ranked: list[tuple[float, int, str]] = []
+    for place, part in enumerate((accept or "").split(",")[:MOST_ACCEPTED]):
+        code, *params = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0  # a malformed weight: not a wish anyone can rely on
+        lang = code.lower()[:2]
+        if lang in LANGUAGES and 0 < weight <= 1 and (code[2:3] in ("", "-")):
+            ranked.append((-weight, place, lang))
+    return min(ranked)[2] if ranked else None
 
 
 def translator(lang: str) -> Callable[..., str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import partial
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from letters import exchanges, snippets
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import PAIR_CHOICES
+from letters.messages import msg
 from letters.models import Letter
 from letters.pdf import thumbnails
 from letters.service import Letters
@@ -124,10 +126,12 @@ def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
     app = web(request).letters
     if not plain_digits(page):
         app.get(letter_id)  # an unknown letter is said first
-        raise NotFound(f"The letter {letter_id} has no page '{page}'.")
+        raise NotFound(msg("missing.page_name", id=letter_id, page=page))
     try:
+        reader = who.name if who.user else f"{who.name}@{address(request)}"
         path = app.thumbnail(letter_id, int(page),
-                             width=LARGE if size == "large" else thumbnails.WIDTH)
+                             width=LARGE if size == "large" else thumbnails.WIDTH,
+                             turn=partial(web(request).renders.turn, reader))
     except thumbnails.ThumbnailError as error:
         raise HTTPException(422, str(error)) from None
     return FileResponse(path, media_type="image/png",

@@ -7,8 +7,10 @@ msgctxt, its msgid the English with `{name}` for its parameters (python-brace-fo
 fills in the parameters, themselves said in the same language when they are messages.
 Sentences that have no code (stored titles, records made before codes, the web layer's errors)
 are translated by finding the msgid they are an instance of, their parts translated in turn
-(`translate`). The same catalogs hold the interface strings of the templates, each under its
-key as msgctxt (`interface`); their English is in the template `locales/messages.pot`.
+(`translate`), in time linear in the sentence (no regular expression runs over it) and only up
+to `LONGEST` characters: what a client sends is said through codes, never matched. The same
+catalogs hold the interface strings of the templates, each under its key as msgctxt
+(`interface`); their English is in the template `locales/messages.pot`.
 Catalogs are read from the .po files themselves: nothing to compile.
 """
 
@@ -35,39 +37,82 @@ DATED = ("reason", "evidence")
 SEPARATOR = {"fr": " ; "}
 
 
+#: The longest sentence without a code that is matched against the catalog: a longer one is
+#: shown as it is (the catalog's sentences with parts are far shorter, and nothing a client sends
+#: is worth more work than this).
+LONGEST = 2000
+#: How deep the parts of a sentence are translated in turn (a part holding a sentence holding one).
+DEPTH = 3
+
+
+class Template:
+    """A msgid with parts (`{name}`), matched in time linear in the sentence, without backtracking:
+    each part takes the text up to the leftmost occurrence of the fixed piece after it, which leaves
+    the most text to the pieces that follow, so no other choice matches where it fails."""
+
+    def __init__(self, msgid: str) -> None:
+        pieces = _PLACEHOLDER.split(msgid)
+        self.fixed = pieces[0::2]
+        self.names = pieces[1::2]
+
+    def match(self, sentence: str) -> dict[str, str] | None:
+        """The parts of `sentence` by name, or None when it is not an instance of the msgid."""
+        first, last = self.fixed[0], self.fixed[-1]
+        end = len(sentence) - len(last)
+        if end < len(first) or not sentence.startswith(first) or not sentence.endswith(last):
+            return None
+        at, parts = len(first), {}
+        for name, piece in zip(self.names[:-1], self.fixed[1:-1], strict=True):
+            found = sentence.find(piece, at, end)
+            if found < 0:
+                return None
+            parts[name] = sentence[at:found]
+            at = found + len(piece)
+        parts[self.names[-1]] = sentence[at:end]
+        return parts
+
+
+#: The fewest fixed characters a template needs to be looked for in a sentence.
+MIN_FIXED = 6
+
+
 class Catalog:
-    """One language's sentences: exact ones by msgid, and patterns for those with parts."""
+    """One language's sentences: exact ones by msgid, and templates for those with parts."""
 
     def __init__(self, pairs: list[tuple[str, str]], lang: str = "en",
                  dated: frozenset[str] = frozenset()) -> None:
         self.msgids = dict(pairs)
         self.lang = lang
         self.exact = {english: other for english, other in pairs if "{" not in english}
-        patterns = [(english, other) for english, other in pairs if "{" in english]
+        # a template with less fixed text than MIN_FIXED ("{first} and {second}") would match
+        # unrelated sentences: it is said from its code only, never looked for in a sentence
+        patterns = [(english, other) for english, other in pairs if "{" in english
+                    and len(_PLACEHOLDER.sub("", english)) >= MIN_FIXED]
         # the most specific first: the one with the most fixed text
         patterns.sort(key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0])))
-        self.patterns = [(_compile(english), other, english in dated)
+        self.patterns = [(Template(english), other, english in dated)
                          for english, other in patterns]
+        #: The characters of sentences tried against a template so far (each try reads the
+        #: sentence at most a few times): what translating has cost, for the tests.
+        self.scanned = 0
 
-    def translate(self, sentence: str) -> str | None:
+    def translate(self, sentence: str, depth: int = DEPTH) -> str | None:
         """The sentence in this catalog's language, or None when it is not one of its msgids
-        (the days of a reason's or evidence's sentence written out, as `say` writes them)."""
+        (the days of a reason's or evidence's sentence written out, as `say` writes them); a
+        sentence longer than `LONGEST` is not looked for, and parts are translated in turn
+        `depth` levels deep."""
         if sentence in self.exact:
             return self.exact[sentence]
-        for pattern, other, days in self.patterns:
-            found = pattern.match(sentence)
-            if found:
+        if len(sentence) > LONGEST or depth <= 0:
+            return None
+        for template, other, days in self.patterns:
+            self.scanned += len(sentence)
+            found = template.match(sentence)
+            if found is not None:
                 parts = {k: long_date(v, self.lang) if days and _DAY.match(v)
-                         else self.translate(v) or v for k, v in found.groupdict().items()}
+                         else self.translate(v, depth - 1) or v for k, v in found.items()}
                 return other.format(**parts)
         return None
-
-
-def _compile(msgid: str) -> re.Pattern[str]:
-    pieces = _PLACEHOLDER.split(msgid)
-    body = "".join(re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.*?)"
-                   for i, piece in enumerate(pieces))
-    return re.compile(f"^{body}$", re.S)
 
 
 def path_of(lang: str | None) -> Path:
@@ -135,8 +180,9 @@ def interface(lang: str) -> dict[str, str]:
 
 
 def translate(sentence: str | None, lang: str) -> str:
-    """A domain sentence in `lang`; a list joined by '; ' part by part; as it is when unknown."""
-    if not sentence:
+    """A domain sentence in `lang`; a list joined by '; ' part by part; as it is when unknown
+    or longer than `LONGEST` (a sentence without a code is never worth more work)."""
+    if not sentence or len(sentence) > LONGEST:
         return sentence or ""
     table = catalog(lang)
     if "; " in sentence:

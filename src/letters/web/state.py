@@ -11,7 +11,7 @@ from starlette.requests import Request
 from letters.service import Letters
 from letters.settings import Settings
 from letters.users import Sessions, Users
-from letters.web.admission import UploadQueue
+from letters.web.admission import Renders, UploadQueue
 from letters.web.throttle import Throttle
 
 
@@ -28,6 +28,7 @@ class Web:
     templates: Environment
     logins: Throttle
     uploads: UploadQueue
+    renders: Renders
 
 
 def web(request: Request) -> Web:

@@ -1,12 +1,16 @@
 """Receiving uploaded letters: multipart parts streamed to temporary files under a size limit.
 
 The body is counted as it arrives and refused (413) as soon as it passes the limit, before it is
-all read; a Content-Length above the limit is refused before reading anything. A file's name is
+all read; a Content-Length above the limit is refused before reading anything. A body that
+trickles is refused too (408): it may pause `upload_read_seconds` at most, and after that grace
+must keep up `SLOWEST` bytes a second on average, so a few slow clients cannot hold the upload
+queue's places (and every other upload at 503) for as long as they like. A file's name is
 only ever a display name: the bytes go to temporary files named by this program.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import tempfile
@@ -33,6 +37,8 @@ FILE_FIELD = "file"
 MAX_FILES = 200
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 20
+#: The slowest average rate, in bytes a second, an upload's body may arrive at after its grace.
+SLOWEST = 8 * 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -177,8 +183,30 @@ class _Receiver:
                 handle.close()
 
 
-async def receive(request: Request, limit: int) -> Upload:
-    """Stream a multipart request's files to temporary files; UploadRefused when it cannot be."""
+async def _chunks(request: Request, seconds: float) -> AsyncIterator[bytes]:
+    """The body's chunks as they arrive; UploadRefused (408) when it pauses `seconds` or falls
+    behind `SLOWEST` bytes a second once those seconds have passed."""
+    loop = asyncio.get_running_loop()
+    start, received = loop.time(), 0
+    stream = request.stream().__aiter__()
+    while True:
+        allowed = min(seconds, start + seconds + received / SLOWEST - loop.time())
+        try:
+            if allowed <= 0:
+                raise TimeoutError
+            chunk = await asyncio.wait_for(stream.__anext__(), allowed)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise UploadRefused(408, msg("refusal.upload_too_slow", seconds=f"{seconds:g}",
+                                         rate=SLOWEST // 1024)) from None
+        received += len(chunk)
+        yield chunk
+
+
+async def receive(request: Request, limit: int, seconds: float = 30.0) -> Upload:
+    """Stream a multipart request's files to temporary files; UploadRefused when it cannot be
+    (408 when its body trickles: see `_chunks`)."""
     content_type, options = parse_options_header(request.headers.get("content-type"))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise UploadRefused(415, msg("refusal.upload_not_multipart"))
@@ -193,7 +221,7 @@ async def receive(request: Request, limit: int) -> Upload:
     try:
         parser = MultipartParser(options[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
         received = 0
-        async for chunk in request.stream():
+        async for chunk in _chunks(request, seconds):
             received += len(chunk)
             if received > limit:
                 raise UploadRefused(413, limit_sentence(limit))
@@ -223,7 +251,8 @@ async def received(request: Request, state: Web) -> AsyncIterator[Upload]:
     removed when the block ends."""
     try:
         async with state.uploads.admitted():
-            upload = await receive(request, state.settings.max_upload_bytes)
+            upload = await receive(request, state.settings.max_upload_bytes,
+                                   state.settings.upload_read_seconds)
             try:
                 yield upload
             finally:

@@ -51,7 +51,8 @@ async def upload_files(request: Request, who: Identity = archivist) -> HTMLRespo
 
 @api_router.post("/letters", status_code=201, summary="Upload letters (multipart, field 'file')",
                  openapi_extra=contract.UPLOAD_BODY,
-                 **answers(list[contract.IngestLine], 400, 401, 403, 413, 415, 422, 503, status=201,
+                 **answers(list[contract.IngestLine], 400, 401, 403, 408, 413, 415, 422, 503,
+                           status=201,
                            description="One result per file; at least one added or found archived",
                            s415=contract.UploadRefused, s422=contract.UploadRefused))
 async def upload_letters(request: Request, who: Identity = archivist) -> JSONResponse:
