@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 
@@ -28,6 +28,12 @@ CREATE INDEX exchanges_outgoing ON exchanges (outgoing);
 CREATE INDEX exchanges_incoming ON exchanges (incoming);
 CREATE TABLE founding (partner TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
+CREATE TABLE held (partner TEXT PRIMARY KEY, outgoing TEXT, incoming TEXT, by TEXT NOT NULL);
+CREATE TABLE dismissed (partner TEXT NOT NULL, held TEXT NOT NULL, proposed TEXT NOT NULL,
+    PRIMARY KEY (partner, held, proposed));
+CREATE TABLE automatic (partner TEXT PRIMARY KEY, ids TEXT NOT NULL);
+CREATE TABLE proposals (partner TEXT PRIMARY KEY, held_outgoing TEXT, held_incoming TEXT,
+    outgoing TEXT, incoming TEXT, date TEXT, complete INTEGER NOT NULL);
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
 """
 ORDER = f"COALESCE(date, '{UNDATED}'), id"
@@ -43,5 +49,6 @@ class Facts:
     date: str | None
     direction: str | None
     exchange: str | None
+    status: str = "ok"
 
 
