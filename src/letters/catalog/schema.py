@@ -28,12 +28,10 @@ CREATE INDEX exchanges_outgoing ON exchanges (outgoing);
 CREATE INDEX exchanges_incoming ON exchanges (incoming);
 CREATE TABLE founding (partner TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
-CREATE TABLE held (partner TEXT PRIMARY KEY, outgoing TEXT, incoming TEXT, by TEXT NOT NULL);
-CREATE TABLE dismissed (partner TEXT NOT NULL, held TEXT NOT NULL, proposed TEXT NOT NULL,
-    PRIMARY KEY (partner, held, proposed));
-CREATE TABLE automatic (partner TEXT PRIMARY KEY, ids TEXT NOT NULL);
-CREATE TABLE proposals (partner TEXT PRIMARY KEY, held_outgoing TEXT, held_incoming TEXT,
-    outgoing TEXT, incoming TEXT, date TEXT, complete INTEGER NOT NULL);
+CREATE TABLE pairing (
+    partner TEXT PRIMARY KEY, held_outgoing TEXT, held_incoming TEXT, held_by TEXT,
+    dismissed TEXT NOT NULL DEFAULT '[]', automatic TEXT, proposed_outgoing TEXT,
+    proposed_incoming TEXT, proposed_date TEXT, proposed_complete INTEGER) WITHOUT ROWID;
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
 """
 ORDER = f"COALESCE(date, '{UNDATED}'), id"

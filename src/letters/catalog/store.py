@@ -207,8 +207,9 @@ class Catalog:
         archive): the founding exchange held before and the proposed letters' ids. LookupError
         when there is no proposal, ValueError when it is not the `expected` one any more."""
         with self._write() as db:
-            row = db.execute("SELECT held_outgoing, held_incoming, outgoing, incoming FROM"
-                             " proposals WHERE partner = ?", (partner,)).fetchone()
+            row = db.execute("SELECT held_outgoing, held_incoming, proposed_outgoing,"
+                             " proposed_incoming FROM pairing WHERE partner = ? AND"
+                             " proposed_complete IS NOT NULL", (partner,)).fetchone()
             if row is None:
                 raise LookupError(partner)
             proposed = [i for i in row[2:] if i]
@@ -217,31 +218,44 @@ class Catalog:
             before = self._held(db, partner)
             if accept:
                 decisions.hold(self.archive.root, partner, row[2], row[3], by)
-                db.execute("INSERT OR REPLACE INTO held VALUES (?, ?, ?, ?)",
-                           (partner, row[2], row[3], by))
+                self._keep(db, partner, decisions.Held(row[2], row[3], by))
             else:
                 held, offered = decisions.key_of(row[0], row[1]), decisions.key_of(row[2], row[3])
                 decisions.dismiss(self.archive.root, partner, held, offered, by)
-                db.execute("INSERT OR IGNORE INTO dismissed VALUES (?, ?, ?)",
-                           (partner, held, offered))
+                gone = json.loads(db.execute("SELECT dismissed FROM pairing WHERE partner = ?",
+                                             (partner,)).fetchone()[0])
+                db.execute("UPDATE pairing SET dismissed = ? WHERE partner = ?",
+                           (json.dumps(sorted({*gone, f"{held}|{offered}"})), partner))
             self._pair(db, [partner])
         return before, proposed
 
     def _load_decisions(self, db: sqlite3.Connection) -> None:
         """Read the decisions the archive keeps (`decisions`) into their tables."""
         ledger = decisions.read(self.archive.root)
-        db.execute("DELETE FROM held")
-        db.execute("DELETE FROM dismissed")
-        db.executemany("INSERT INTO held VALUES (?, ?, ?, ?)", [
-            (p, h.outgoing, h.incoming, h.by) for p, h in sorted(ledger.held.items())
-            if h.ids()])
-        db.executemany("INSERT OR IGNORE INTO dismissed VALUES (?, ?, ?)",
-                       sorted(ledger.dismissed))
+        db.execute("UPDATE pairing SET held_outgoing = NULL, held_incoming = NULL,"
+                   " held_by = NULL, dismissed = '[]'")
+        for partner, held in sorted(ledger.held.items()):
+            self._keep(db, partner, held if held.ids() else None)
+        gone: dict[str, set[str]] = {}
+        for partner, holds, offered in ledger.dismissed:
+            gone.setdefault(partner, set()).add(f"{holds}|{offered}")
+        for partner, keys in sorted(gone.items()):
+            db.execute("INSERT OR IGNORE INTO pairing (partner) VALUES (?)", (partner,))
+            db.execute("UPDATE pairing SET dismissed = ? WHERE partner = ?",
+                       (json.dumps(sorted(keys)), partner))
 
     def _held(self, db: sqlite3.Connection, partner: str) -> decisions.Held | None:
-        row = db.execute("SELECT outgoing, incoming, by FROM held WHERE partner = ?",
-                         (partner,)).fetchone()
+        row = db.execute("SELECT held_outgoing, held_incoming, held_by FROM pairing WHERE"
+                         " partner = ?", (partner,)).fetchone()
         return decisions.Held(*row) if row and (row[0] or row[1]) else None
+
+    def _keep(self, db: sqlite3.Connection, partner: str, held: decisions.Held | None) -> None:
+        """Store the founding exchange held for a partner (None: none)."""
+        db.execute("INSERT OR IGNORE INTO pairing (partner) VALUES (?)", (partner,))
+        db.execute("UPDATE pairing SET held_outgoing = ?, held_incoming = ?, held_by = ? WHERE"
+                   " partner = ?", (held.outgoing if held else None,
+                                    held.incoming if held else None, held.by if held else None,
+                                    partner))
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
@@ -336,9 +350,11 @@ class Catalog:
         archive when it changed."""
         held = self._held(db, partner)
         by = getattr(self._decider, "by", None)
-        row = db.execute("SELECT ids FROM automatic WHERE partner = ?", (partner,)).fetchone()
+        row = db.execute("SELECT automatic FROM pairing WHERE partner = ? AND automatic IS NOT"
+                         " NULL", (partner,)).fetchone()
         gives = decisions.key_of(would.outgoing, would.incoming) if would else ","
-        db.execute("INSERT OR REPLACE INTO automatic VALUES (?, ?)", (partner, gives))
+        db.execute("INSERT OR IGNORE INTO pairing (partner) VALUES (?)", (partner,))
+        db.execute("UPDATE pairing SET automatic = ? WHERE partner = ?", (gives, partner))
         status = {x.id: x.status for x in facts}
         new: decisions.Held | None = None
         left = held is not None and any(i not in status for i in held.ids())
@@ -361,12 +377,8 @@ class Catalog:
         except OSError as error:  # a read-only archive: held in the catalog until it is rebuilt
             log.warning("the founding exchange of %s could not be kept in the archive: %s",
                         partner, error)
-        if new.ids():
-            db.execute("INSERT OR REPLACE INTO held VALUES (?, ?, ?, ?)",
-                       (partner, new.outgoing, new.incoming, new.by))
-            return new
-        db.execute("DELETE FROM held WHERE partner = ?", (partner,))
-        return None
+        self._keep(db, partner, new if new.ids() else None)
+        return new if new.ids() else None
 
     def _held_exchange(self, db: sqlite3.Connection, partner: str, facts: list[Facts],
                        held: decisions.Held) -> Exchange:
@@ -388,18 +400,18 @@ class Catalog:
                  would: Exchange | None) -> None:
         """Store the partner's proposal: the founding exchange pairing gives, when it is not the
         one held and no person dismissed it."""
-        db.execute("DELETE FROM proposals WHERE partner = ?", (partner,))
+        db.execute("UPDATE pairing SET proposed_outgoing = NULL, proposed_incoming = NULL,"
+                   " proposed_date = NULL, proposed_complete = NULL WHERE partner = ?", (partner,))
         if would is None:
             return
         holds = held.key() if held else ","
         gives = decisions.key_of(would.outgoing, would.incoming)
-        if gives == holds or db.execute(
-                "SELECT 1 FROM dismissed WHERE partner = ? AND held = ? AND proposed = ?",
-                (partner, holds, gives)).fetchone():
+        gone = db.execute("SELECT dismissed FROM pairing WHERE partner = ?", (partner,)).fetchone()
+        if gives == holds or f"{holds}|{gives}" in json.loads(gone[0] if gone else "[]"):
             return
-        db.execute("INSERT INTO proposals VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (partner, held.outgoing if held else None, held.incoming if held else None,
-                    would.outgoing, would.incoming, would.date, int(would.complete)))
+        db.execute("UPDATE pairing SET proposed_outgoing = ?, proposed_incoming = ?,"
+                   " proposed_date = ?, proposed_complete = ? WHERE partner = ?",
+                   (would.outgoing, would.incoming, would.date, int(would.complete), partner))
 
     # -- reading ----------------------------------------------------------------------------
     def get(self, letter_id: str) -> Letter | None:
@@ -499,14 +511,16 @@ class Catalog:
 
     def automatic_founding(self, slug: str) -> list[str]:
         """The ids of the founding exchange pairing alone gives the partner (held or not)."""
-        rows = self._rows("SELECT ids FROM automatic WHERE partner = ?", slug)
+        rows = self._rows("SELECT automatic FROM pairing WHERE partner = ? AND automatic IS NOT"
+                          " NULL", slug)
         return [i for i in rows[0][0].split(",") if i] if rows else []
 
     def proposals(self, slug: str | None = None) -> list[tuple[str, list[str], Exchange]]:
         """The pairing proposals (of one partner, or every one by partner): the partner, the
         ids of the founding exchange held, the exchange proposed instead."""
-        rows = self._rows("SELECT partner, held_outgoing, held_incoming, outgoing, incoming,"
-                          " date, complete FROM proposals WHERE ? IS NULL OR partner = ?"
+        rows = self._rows("SELECT partner, held_outgoing, held_incoming, proposed_outgoing,"
+                          " proposed_incoming, proposed_date, proposed_complete FROM pairing"
+                          " WHERE proposed_complete IS NOT NULL AND (? IS NULL OR partner = ?)"
                           " ORDER BY partner", slug, slug)
         return [(row[0], [i for i in row[1:3] if i],
                  Exchange(partner=row[0], outgoing=row[3], incoming=row[4], date=row[5],
