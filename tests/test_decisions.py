@@ -152,7 +152,7 @@ def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, W
         queue = text_of(http.get("/review").text)
         assert "Proposed changes of founding exchange" in queue and "Michelle Zatlyn" in queue
         french = text_of(http.get("/partners/cloudflare?lang=fr").text)
-        assert "Un changement d'échange fondateur est proposé" in french
+        assert "Un changement d’échange fondateur est proposé" in french
         assert "la lettre du 23 mai 2018 de Cloudflare, signée par Michelle Zatlyn" in french
         page = http.get("/partners/cloudflare?lang=en").text
         assert 'action="/partners/cloudflare/pairing-proposal"' in page
