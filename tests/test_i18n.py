@@ -21,6 +21,7 @@ from letters.models import CORRECTABLE, KINDS, IngestResult
 from letters.web import (
     account,
     admin,
+    exchange_links,
     fixity_view,
     i18n,
     languages,
@@ -110,6 +111,7 @@ def dynamic_keys() -> dict[str, set[str]]:
         "upload.": set(outcomes), "exchange.": {*ways, "linked", "unlinked"},
         "field.": {*CORRECTABLE, *letter_views.FORM_FIELDS, *rows},
         "relink.added_": {"partner", "name"},
+        "proposal.done_": set(exchange_links.PROPOSAL_NOTICES),
         "letter.": {f"{kind}_by" for kind in record_view.MARKS},
     }
 

@@ -80,3 +80,44 @@ def test_bad_alias_dates_are_refused(tmp_path: Path, since: str | None, until: s
     with pytest.raises(registry.RegistryError):
         registry.add_alias(tmp_path, "meta", "Facebook Ireland", by="archivist", since=since, until=until)
     assert not (tmp_path / registry.CHANGES_FILE).exists()
+
+
+def test_a_name_belongs_to_one_partner_at_a_time(tmp_path: Path) -> None:
+    with pytest.raises(registry.RegistryError, match="'Element AI' is already a name of "
+                                                    "ServiceNow \\(servicenow\\)"):
+        registry.add_partner(tmp_path, "element", "Element AI", "company", by="marie")
+    registry.add_partner(tmp_path, "zeta", "Zeta Networks", "company", by="marie")
+    with pytest.raises(registry.RegistryError, match="'AT&T Inc.' is already a name of AT&T"):
+        registry.add_alias(tmp_path, "zeta", "AT&T Inc.", by="marie")
+    with pytest.raises(registry.RegistryError, match="already a name of Zeta Networks"):
+        registry.add_alias(tmp_path, "zeta", "ZETA networks", by="marie")
+    registry.add_alias(tmp_path, "zeta", "Zeta Networks GmbH", by="marie")  # its own, close: fine
+    names = [n.name for n in registry.load(tmp_path).partners["zeta"].names()]
+    assert names == ["Zeta Networks", "Zeta Networks GmbH"]
+    assert "AT&T Inc." not in (tmp_path / registry.CHANGES_FILE).read_text(encoding="utf-8")
+
+
+def test_a_name_close_to_another_partners_is_asked_first(tmp_path: Path) -> None:
+    with pytest.raises(registry.CloseName, match="'Google Ireland Limited' looks like Google: "
+                                                "add it as a name of Google instead") as asked:
+        registry.add_partner(tmp_path, "google-ireland", "Google Ireland Limited", "company",
+                             by="marie")
+    assert asked.value.partner.slug == "google"
+    assert "google-ireland" not in registry.load(tmp_path).partners
+    registry.add_partner(tmp_path, "google-ireland", "Google Ireland Limited", "company",
+                         by="marie", force=True)
+    assert "google-ireland" in registry.load(tmp_path).partners
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "letters", "--home", str(tmp_path), *args],
+                              capture_output=True, text=True)
+
+    (tmp_path / "archive").mkdir()
+    refused = cli("partners", "add", "orange-business", "--name", "Orange Business", "--kind",
+                  "company")
+    assert refused.returncode == 2 and "looks like Orange" in refused.stderr
+    assert "--force" in refused.stderr
+    assert cli("partners", "add", "orange-business", "--name", "Orange Business", "--kind",
+               "company", "--force").returncode == 0
+    held = cli("partners", "alias", "orange-business", "Orange S.A.", "--force")
+    assert held.returncode == 2 and "already a name of Orange (orange)" in held.stderr

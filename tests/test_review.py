@@ -50,3 +50,31 @@ def test_queue_oldest_first_and_relinking_after_a_new_partner(settings: Settings
     # a name with nothing search can look for (control characters) names no letter, no error
     registry.add_alias(app.settings.archive_dir, "nordic-cables", "\x11\x19", by="ada")
     assert app.relink_candidates("nordic-cables") == []
+
+
+def test_what_is_derived_from_a_relinked_letter_follows_it(app: Letters, tmp_path: Path) -> None:
+    sg = ["**COUNCIL OF EUROPE", "The Secretary General", "", "Strasbourg, 2 March 2021", "",
+          "Ms Kari Example", "Director", "Zeta Networks GmbH", "1 Harbour Street, Oslo", "",
+          "Dear Ms Example,", "", "I am pleased to welcome Zeta Networks GmbH.", "",
+          "Yours sincerely,", "", "Marija Pejčinović Burić", "Secretary General"]
+    files = [pdfkit.write_text_pdf(tmp_path / "out.pdf", [sg]),
+             pdfkit.write_text_pdf(tmp_path / "in.pdf", [from_organisation("Zeta Networks GmbH",
+                                                                           3)])]
+    letters = [r.letter for r in app.ingest(files, by="tester") if r.letter]
+    assert [x.partner for x in letters] == [None, None]
+    reply = letters[1]
+    assert "The sender is not a registered partner" in joined(reply.reasons)
+    app.add_partner("zeta-networks", "Zeta Networks", "company", None, by="ada")
+    app.add_name("zeta-networks", "Zeta Networks GmbH", None, None, by="ada")
+    ids = sorted(c.letter.id for c in app.relink_candidates("zeta-networks"))
+    assert ids == sorted(x.id for x in letters)
+    relinked = {x.id: x for x in app.relink("zeta-networks", ids, by="ada")}
+    again = relinked[reply.id]
+    said = joined(again.reasons)
+    assert "not a registered partner" not in said and "No registered partner" not in said
+    assert again.title == "Letter from Zeta Networks to Marija Pejčinović Burić"
+    assert relinked[letters[0].id].title == "Letter from Marija Pejčinović Burić to Zeta Networks"
+    assert "No registered partner" not in joined(relinked[letters[0].id].reasons)
+    # a title an archivist typed is theirs: a later correction leaves it
+    app.correct(reply.id, {"title": "Zeta's reply"}, by="ada")
+    assert app.correct(reply.id, {"direction": "incoming"}, by="ada").title == "Zeta's reply"

@@ -244,3 +244,24 @@ def test_a_partner_with_many_letters_offers_the_nearest_and_pairs_any_by_its_id(
             "csrf": csrf_of(page), "action": "link", "other": offered[0], "other_id": farthest})
         assert linked.status_code == 303
     assert app.get(out).exchange == farthest and app.get(farthest).exchange == out
+
+
+def test_a_letter_left_alone_by_a_new_pairing_is_not_labelled_paired_by_hand(
+        site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+    with api(server, home, "archivist") as client:
+        other = client.post("/api/letters", files=[("file", ("other.pdf", pdfkit.text_pdf([[
+            "**Cloudflare, Inc.", "101 Townsend Street, San Francisco", "",
+            "San Francisco, 1 October 2018", "", "Mr Thorbjørn Jagland", "Secretary General",
+            "Council of Europe", "F-67075 Strasbourg Cedex", "", "Dear Secretary General,", "",
+            "Cloudflare writes again.", "", "Yours sincerely,", "", "Matthew Prince",
+            "Chief Executive Officer, Cloudflare, Inc."]]), "application/pdf"))])
+        assert other.status_code == 201, other.text
+        [new] = [x["id"] for x in other.json()]
+        assert client.put(f"/api/letters/{new}/exchange", json={"other": out}).status_code == 200
+    with browser(server, "reader") as http:
+        page = http.get("/partners/cloudflare").text
+    rows = text_of(section(page, "exchanges-title"))
+    assert "left alone by hand" in rows and "paired by hand" not in rows
+    assert reply in section(page, "exchanges-title")

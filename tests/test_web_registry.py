@@ -302,3 +302,43 @@ def test_a_date_of_joining_in_the_future_or_not_a_day_is_refused_in_the_pages_la
     assert "Futura" not in chart
     assert server.app.state.web.letters.registry.partner("futura") is None
 
+def test_a_name_close_to_another_partners_asks_first_on_the_form_and_in_the_api(
+        site: tuple[LiveServer, WebHome]) -> None:
+    server, home = site
+    with browser(server, "archivist") as http:
+        page = http.get("/partners/new").text
+        asked = http.post("/partners/new", data={"csrf": csrf_of(page), "name":
+                                                 "Google Ireland Limited", "kind": "company"})
+        assert asked.status_code == 200
+        said = text_of(asked.text)
+        assert "“Google Ireland Limited” looks like Google: add it as a name of Google instead?" \
+               in said
+        assert 'action="/partners/google/names"' in asked.text
+        assert "google-ireland-limited" not in {
+            p["slug"] for p in http.get("/api/partners").json()}
+        # "yes": the name goes to Google
+        as_name = http.post("/partners/google/names", data={"csrf": csrf_of(page),
+                                                             "name": "Google Ireland Limited"})
+        assert as_name.status_code == 303, as_name.text
+        refused = http.post("/partners/new", data={"csrf": csrf_of(page), "name": "Element AI",
+                                                   "kind": "company"})
+        assert refused.status_code == 422
+        assert "already a name of ServiceNow" in text_of(refused.text)
+        french = http.post("/partners/new?lang=fr", data={"csrf": csrf_of(page), "name":
+                                                          "Orange Business", "kind": "company"})
+        assert "« Orange Business » ressemble à Orange" in text_of(french.text)
+        anyway = http.post("/partners/new", data={"csrf": csrf_of(page), "name": "Orange Business",
+                                                  "kind": "company", "force": "1"})
+        assert anyway.status_code == 303
+    with api(server, home, "reader") as reader:
+        google = next(p for p in reader.get("/api/partners").json() if p["slug"] == "google")
+    assert "Google Ireland Limited" in google["aliases"]
+    with api(server, home, "archivist") as client:
+        close = client.post("/api/partners", json={"name": "Intel Ireland", "kind": "company"})
+        assert close.status_code == 422 and "looks like Intel" in close.json()["detail"]
+        forced = client.post("/api/partners", json={"name": "Intel Ireland", "kind": "company",
+                                                    "force": True})
+        assert forced.status_code == 201, forced.text
+        taken = client.post("/api/partners/intel-ireland/names", json={"name": "AT&T Inc.",
+                                                                       "force": True})
+        assert taken.status_code == 422 and "already a name of AT&T" in taken.json()["detail"]

@@ -123,6 +123,7 @@ OPERATIONS = {
     ("PUT", "/api/letters/{letter_id}/exchange"): "api_link",
     ("DELETE", "/api/letters/{letter_id}/exchange"): "api_unlink",
     ("GET", "/api/partners/{slug}/exchanges"): "api_exchanges",
+    ("POST", "/api/partners/{slug}/pairing-proposal"): "api_decide_proposal",
     ("GET", "/api/fixity"): "fixity_report", ("POST", "/api/fixity"): "fixity_check",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from letters import exchanges
 from letters.errors import InvalidCorrection
 from letters.messages import Message, msg
 from letters.models import CORRECTABLE, Letter, is_iso_date, status_of
+from letters.recognition.titles import title_message
 
 if TYPE_CHECKING:
     from letters.parts import Parts
@@ -25,6 +27,19 @@ LANGUAGES = ("en", "fr")
 MISSING = {"partner": msg("reason.no_partner_recorded"), "signatory": msg("reason.no_sg_recorded"),
            "date": msg("reason.no_date_recorded")}
 ISO_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+#: The review reasons about one field, which a person's value for the field (corrected or
+#: confirmed) answers: they go, and the rest stay until every reviewed field is confirmed.
+ANSWERED = {
+    "partner": {"reason.sender_not_registered_headed", "reason.sender_not_registered",
+                "reason.no_partner_in_addressee", "reason.no_partner", "reason.no_partner_recorded",
+                "reason.several_partners", "reason.zones_disagree", "reason.close_to_several",
+                "reason.close_match_only", "reason.name_not_in_use"},
+    "signatory": {"reason.no_sg", "reason.no_sg_recorded", "reason.near_change_of_office"},
+    "date": {"reason.date_not_found", "reason.ocr_unsure_date", "reason.no_date_recorded"},
+    "direction": {"reason.direction_unclear"},
+    "signed_by": {"reason.no_signer", "reason.ocr_unsure_signer", "reason.signer_is_organisation",
+                  "reason.unknown_signer"},
+}
 
 
 def validate(registry: Registry, changes: dict[str, Any]) -> dict[str, Any]:
@@ -151,14 +166,36 @@ def _apply_locked(parts: Parts, letter_id: str, changes: dict[str, Any], clean: 
     else:
         cleared = {MISSING[f] for f in MISSING if f in clean and clean[f] is None}
         new = [p for p in problems if p not in MISSING.values() or p in cleared]
-        reasons = list(dict.fromkeys([*current.reasons, *new]))
+        answered = {code for field in set(clean) | set(changes.get("confirmed", []))
+                    if getattr(candidate, field, None) is not None
+                    for code in ANSWERED.get(field, ())}
+        kept = [r for r in current.reasons if r.code not in answered]
+        reasons = list(dict.fromkeys([*kept, *new]))
+        if not reasons and current.reasons:  # answered, but not every reviewed value confirmed
+            reasons = [msg("reason.to_confirm")]
     update = {**clean, "confirmed": confirmed, "reasons": [r.to_record() for r in reasons],
-              "status": status_of(reasons)}
+              "status": status_of(reasons), **_title(parts.registry, current, candidate, clean)}
     if check is not None:
         check(Letter.from_json({**current.to_record(), **update}))
     letter = parts.archive.update(letter_id, update, by)
     parts.index.update([letter])
     return letter
+
+
+def _title(registry: Registry, current: Letter, candidate: Letter, clean: dict[str, Any]
+           ) -> dict[str, Any]:
+    """The title said again from the corrected partner, Secretary General and direction, while
+    it is still recognition's (an archivist's own title is kept as typed)."""
+    if "title" in clean or not {"partner", "signatory", "direction"} & set(clean):
+        return {}
+    if current.title is not None and current.said_title() == current.title \
+            and current.recognised_title is not None:
+        return {}  # an archivist's title, or an old record's: kept
+    said = title_message(candidate.direction, registry.display_name(candidate.signatory),
+                         registry.display_name(candidate.partner))
+    if said is None:
+        return {}
+    return {"title": str(said), "recognised_title": said.to_record()}
 
 
 def correct(parts: Parts, letter_id: str, changes: dict[str, Any], by: str,
@@ -175,7 +212,8 @@ def correct(parts: Parts, letter_id: str, changes: dict[str, Any], by: str,
         if changed and not confirm_pairing:
             raise exchanges.PairingChange(changed)
 
-    letter = apply(parts, letter_id, changes, by, check)
+    with parts.catalog.deciding(by) if confirm_pairing else nullcontext():
+        letter = apply(parts, letter_id, changes, by, check)
     what: dict[str, Any] = {"id": letter_id, "fields": sorted(changes)}
     if changed:
         what["pairing"] = [str(change) for change in changed]

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from letters.errors import InvalidCorrection
+from letters.errors import InvalidCorrection, NotFound
 from letters.messages import Message, msg
 from letters.models import Letter
 from letters.textnorm import fold
@@ -87,12 +87,15 @@ class Pairable(Protocol):
 
 
 def pair(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
-         cited: dict[str, frozenset[str]] | None = None) -> list[Exchange]:
+         cited: dict[str, frozenset[str]] | None = None,
+         held: Exchange | None = None) -> list[Exchange]:
     """Group letters into exchanges, manual decisions first, then by partner, direction and date.
 
     Letters without a partner are left out unless manually linked to one another; a letter that
     cannot be paired (no reply, no direction, no date) forms an incomplete exchange of its own.
     The dates each letter cites come from `cited` (see `cited_dates`), else from its text.
+    `held`: a founding exchange kept by decision (see `decisions`), taken as it is right after
+    the manual pairs, even when one of its letters is no longer among `letters`.
     """
     cites = dict(cited or {})
     for key, text in (texts or {}).items():
@@ -106,6 +109,9 @@ def pair(letters: Sequence[Pairable], texts: dict[str, str] | None = None,
             continue
         exchanges.append(_manual_pair(letter, other))
         taken.update((letter.id, other.id))
+    if held is not None and not taken & set(held.ids()):
+        exchanges.append(held)
+        taken.update(held.ids())
     for letter in letters:
         if letter.id not in taken and letter.exchange is not None and letter.partner:
             # unlinked, or linked to a letter not in this list: it stands alone by decision
@@ -142,7 +148,8 @@ def link(parts: Parts, a_id: str, b_id: str, by: str, address: str | None = None
     before are left manually unlinked."""
     while True:  # every lock taken at once, in order: two links at once cannot wait on each other
         formers = _formers(parts.catalog, parts.get(a_id), parts.get(b_id))
-        with parts.archive.writing(parts.get(a_id).id, parts.get(b_id).id, *formers):
+        with parts.archive.writing(parts.get(a_id).id, parts.get(b_id).id, *formers), \
+                parts.catalog.deciding(by):
             if _formers(parts.catalog, parts.get(a_id), parts.get(b_id)) == formers:
                 return _link_locked(parts, a_id, b_id, by, address)
 
@@ -180,7 +187,7 @@ def unlink(parts: Parts, letter_id: str, by: str, address: str | None = None) ->
     other = other_letter(parts.catalog, letter)
     if other:
         changed.append(other)
-    with parts.archive.writing(*changed):
+    with parts.archive.writing(*changed), parts.catalog.deciding(by):
         parts.index.update([parts.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
                           for each in changed])
     parts.record("unlink", by, {"ids": changed}, address)
@@ -217,9 +224,13 @@ def pairing_changes(registry: Registry, catalog: Catalog, current: Letter, candi
         before = catalog.exchanges(partner)
         after = catalog.pairing_with(partner, candidate)
         name = registry.display_name(partner) or partner
-        was, will = founding_of(before), founding_of(after)
-        if was is not None and (will is None or (was.ids(), was.complete) != (will.ids(),
-                                                                             will.complete)):
+        # what pairing gave before and gives after: a founding exchange held against an open
+        # proposal is not this correction's change
+        was, will = catalog.founding(partner), founding_of(after)
+        leaves = was is not None and current.id in was.ids() and candidate.partner != partner
+        gives = will.ids() if will else []
+        if was is not None and (leaves or (catalog.automatic_founding(partner) != gives
+                                           and was.ids() != gives)):
             found.append(msg("reason.pairing_founding", name=name, was=words(was),
                              will=words(will)))
         kept = {tuple(x.ids()) for x in after}
@@ -393,3 +404,84 @@ def _citing(out_on: dict[date, list[tuple[int, Pairable]]],
 
 def _order(exchange: Exchange) -> tuple[str, str]:
     return (exchange.date or "9999-99-99", ",".join(exchange.ids()))
+
+
+@dataclass
+class Proposal:
+    """A change of a partner's founding exchange that pairing gives and no person decided yet:
+    the founding exchange held stays until an archivist accepts or dismisses it."""
+
+    partner: str
+    name: str
+    current: list[Letter]
+    proposed: Exchange
+    letters: list[Letter]
+
+    def ids(self) -> list[str]:
+        """The ids of the proposed exchange's letters (what a decision names)."""
+        return self.proposed.ids()
+
+    def said(self) -> Message:
+        """The proposal in words: the letters held and the letters proposed (never bare ids)."""
+        return msg("pairing.proposal", partner=self.name, held=_in_words(self.current, self.name),
+                   proposed=_in_words(self.letters, self.name))
+
+    def to_json(self) -> dict[str, Any]:
+        """The proposal as the JSON answers and `letters partners proposal --json` write it."""
+        return {"partner": self.partner, "summary": str(self.said()),
+                "current": [x.to_json() for x in self.current],
+                "proposed": {**self.proposed.to_json(), "missing": self.proposed.missing(),
+                             "letters": [x.to_json() for x in self.letters]}}
+
+
+def letter_words(letter: Letter, partner: str) -> Message:
+    """A letter in words: its direction, date, partner and who signed it."""
+    when: Message | str = letter.date or msg("pairing.undated")
+    kind = {"outgoing": "out", "incoming": "in"}.get(letter.direction or "", "undirected")
+    if letter.signed_by:
+        return msg(f"pairing.letter_{kind}", date=when, partner=partner, signer=letter.signed_by)
+    return msg(f"pairing.letter_{kind}_unsigned", date=when, partner=partner)
+
+
+def _in_words(letters: list[Letter], partner: str) -> Message:
+    said = [letter_words(x, partner) for x in letters]
+    if not said:
+        return msg("pairing.no_exchange")
+    if len(said) == 1:
+        return said[0]
+    return msg("pairing.both", first=said[0], second=said[1])
+
+
+def proposals(registry: Registry, catalog: Catalog, slug: str | None = None) -> list[Proposal]:
+    """The pairing proposals waiting for a person (of one partner, or of every one)."""
+    found = catalog.proposals(slug)
+    records = catalog.many([i for _, held, offer in found for i in [*held, *offer.ids()]])
+    return [Proposal(partner, registry.display_name(partner) or partner,
+                     [records[i] for i in held if i in records], offer,
+                     [records[i] for i in offer.ids() if i in records])
+            for partner, held, offer in found]
+
+
+def decide(parts: Parts, slug: str, accept: bool, by: str, address: str | None = None,
+           expected: Sequence[str] | None = None) -> Proposal:
+    """Accept (the proposed exchange becomes the founding one) or dismiss (the founding exchange
+    held stays, and this proposal is not made again) a partner's pairing proposal, audited with
+    the founding exchange before and after. NotFound when the partner has none;
+    InvalidCorrection when it is not the `expected` one (another change came in between)."""
+    parts.registry.registered(slug)
+    found = proposals(parts.registry, parts.catalog, slug)
+    if not found:
+        raise NotFound(f"{parts.registry.display_name(slug)} has no pairing proposal.")
+    proposal = found[0]
+    try:
+        before, after = parts.catalog.decide(slug, accept, by, expected)
+    except LookupError:
+        raise NotFound(f"{parts.registry.display_name(slug)} has no pairing proposal.") from None
+    except ValueError:
+        raise InvalidCorrection("The proposal changed since it was shown: look at it again.",
+                                code="proposal_changed") from None
+    held = before.ids() if before else []
+    parts.record("pairing_accepted" if accept else "pairing_dismissed", by,
+                 {"slug": slug, "proposal": str(proposal.said()), "before": held,
+                  "after": after if accept else held, "proposed": after}, address)
+    return proposal

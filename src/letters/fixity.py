@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit, integrity, registry
+from letters import audit, decisions, integrity, registry
 from letters.archive import (
     DERIVED,
     HISTORY,
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 LAST_REPORT = "fixity-last.json"
 #: What the archive root may hold besides `letters/`.
 ROOT_ENTRIES = {"letters", audit.LOG, audit.HEAD, registry.CHANGES_FILE, ".staging", LOCK, LOCKS,
-                "README.md", "README.txt"}
+                "README.md", "README.txt", decisions.FILE}
 LETTER_FILES = {ORIGINAL, RECORD, TEXT, HISTORY, DERIVED}
 LEFTOVER = msg("integrity.leftover")
 UNEXPECTED = msg("integrity.unexpected")

@@ -94,7 +94,8 @@ def parts_to_record(parts: list[Message]) -> Any:
 
 
 #: The first part of every code: what the domain says (an interface key never starts so).
-KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user", "missing")
+KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user", "missing",
+         "pairing")
 
 #: The English of every code, with `{names}` for its parameters (python-brace-format).
 ENGLISH: dict[str, str] = {
@@ -164,6 +165,16 @@ ENGLISH: dict[str, str] = {
                               "tesseract-ocr-fra poppler-utils)",
     "reason.ocr_unavailable_both": "OCR unavailable: install tesseract and pdftoppm (Debian: "
                                    "tesseract-ocr tesseract-ocr-fra poppler-utils)",
+    "reason.copy_of_in": "This looks like a copy of the letter of {date} from {partner}, which is "
+                         "archived already; compare the two before filing it.",
+    "reason.copy_of_out": "This looks like a copy of the Secretary General's letter of {date} to "
+                          "{partner}, which is archived already; compare the two before filing it.",
+    "reason.same_day_in": "Another letter of {date} from {partner} is archived already; check "
+                          "whether this one is a copy of it.",
+    "reason.same_day_out": "Another letter of the Secretary General of {date} to {partner} is "
+                           "archived already; check whether this one is a copy of it.",
+    "reason.to_confirm": "What recognition doubted is answered; confirm the values not yet "
+                         "confirmed to finish the review.",
     "reason.no_partner_recorded": "No partner is recorded.",
     "reason.no_sg_recorded": "No Secretary General is recorded.",
     "reason.no_date_recorded": "The letter's date is not recorded.",
@@ -208,6 +219,22 @@ ENGLISH: dict[str, str] = {
     "reason.pairing_sg_letter_undated": "the Secretary General's undated letter",
     "reason.pairing_partner_letter": "the partner's letter of {date}",
     "reason.pairing_partner_letter_undated": "the partner's undated letter",
+    # a partner's founding exchange and a change of it that waits for a person's decision
+    "pairing.letter_in": "the letter of {date} from {partner}, signed by {signer}",
+    "pairing.letter_in_unsigned": "the letter of {date} from {partner}",
+    "pairing.letter_out": "the Secretary General's letter of {date} to {partner}, signed by "
+                          "{signer}",
+    "pairing.letter_out_unsigned": "the Secretary General's letter of {date} to {partner}",
+    "pairing.letter_undirected": "the letter of {date} of {partner} (its direction is not "
+                                 "known), signed by {signer}",
+    "pairing.letter_undirected_unsigned": "the letter of {date} of {partner} (its direction is "
+                                          "not known)",
+    "pairing.undated": "no date",
+    "pairing.both": "{first} and {second}",
+    "pairing.no_exchange": "no exchange at all",
+    "pairing.proposal": "The founding exchange of {partner} is {held}; pairing the letters now "
+                        "gives {proposed}. The founding exchange stays as it is until an "
+                        "archivist accepts or dismisses the change.",
     # why a file was not archived
     "refusal.unreadable": "unreadable: the file could not be opened ({why})",
     "refusal.empty": "empty file: it holds no bytes",

@@ -39,15 +39,16 @@ def slug_for(name: str) -> str:
 
 def add_partner(archive_dir: Path, changed: Changed, slug: str | None, name: str | None,
                 kind: str | None, joined: str | None, by: str, where: str | None = None,
-                today: str | None = None) -> Partner:
+                today: str | None = None, force: bool = False) -> Partner:
     """Register a partner (RegistryError with a sentence when it cannot be, as for a date of
-    joining after `today`), audited."""
+    joining after `today`; CloseName for a name very close to another partner's, unless `force`),
+    audited."""
     if not name:
         raise RegistryError("The name must not be empty.")
     slug = slug or slug_for(name)
     partner = registry.add_partner(archive_dir, slug, name,
                                    registry.check_kind(kind), by=by, joined=_day(joined),
-                                   today=today)
+                                   today=today, force=force)
     audit.record(archive_dir, "registry", by,
                  {"op": "add_partner", "slug": partner.slug, "name": partner.name,
                   "kind": partner.kind, "joined": partner.joined}, where)
@@ -56,15 +57,15 @@ def add_partner(archive_dir: Path, changed: Changed, slug: str | None, name: str
 
 
 def add_name(names: Registry, archive_dir: Path, changed: Changed, slug: str, name: str | None,
-             since: str | None, until: str | None, by: str, where: str | None = None
-             ) -> Partner:
+             since: str | None, until: str | None, by: str, where: str | None = None,
+             force: bool = False) -> Partner:
     """Give a registered partner (`names`: the registry as it stands) another name, or a former
     one with its dates, audited and re-indexed."""
     names.registered(slug)
     if not name:
         raise RegistryError("The name must not be empty.")
     partner = registry.add_alias(archive_dir, slug, name, by=by, since=_day(since),
-                                 until=_day(until))
+                                 until=_day(until), force=force)
     audit.record(archive_dir, "registry", by,
                  {"op": "add_alias", "slug": slug, "name": name, "since": since,
                   "until": until}, where)

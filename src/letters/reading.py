@@ -45,6 +45,7 @@ class PartnerOverview:
     letters: list[Letter]
     founding: list[Letter]
     exchange: Exchange | None
+    proposal: exchanges.Proposal | None = None
 
     def to_json(self) -> dict[str, Any]:
         """`GET /api/partners/{slug}` (contract.PartnerDetail)."""
@@ -55,6 +56,7 @@ class PartnerOverview:
             "founding_documents": [x.to_json() for x in self.founding],
             "founding_exchange": ({**self.exchange.to_json(), "missing": self.exchange.missing()}
                                   if self.exchange else None),
+            "pairing_proposal": self.proposal.to_json() if self.proposal else None,
         }
 
 
@@ -64,8 +66,11 @@ def partner_overview(names: Registry, catalog: Catalog, slug: str) -> PartnerOve
     letters = catalog.letters_of_partner(slug)
     found = catalog.founding(slug)
     by_id = {x.id: x for x in letters}
-    return PartnerOverview(partner, letters, [by_id[i] for i in found.ids()] if found else [],
-                           found)
+    held = found.ids() if found else []
+    by_id.update(catalog.many([i for i in held if i not in by_id]))  # held, no longer the partner's
+    proposal = exchanges.proposals(names, catalog, slug)
+    return PartnerOverview(partner, letters, [by_id[i] for i in held if i in by_id], found,
+                           proposal[0] if proposal else None)
 
 
 def joined_from_letters(names: Registry, catalog: Catalog) -> dict[str, str]:

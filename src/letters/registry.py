@@ -18,6 +18,7 @@ from letters.errors import NotFound
 from letters.fsutil import append_line
 from letters.messages import Message, msg
 from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
+from letters.textnorm import fold
 
 CHANGES_FILE = "registry-changes.jsonl"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -31,6 +32,86 @@ class RegistryError(ValueError):
     def __init__(self, message: str, messages: list[Message] | None = None) -> None:
         super().__init__(message)
         self.messages = messages or []
+
+
+class CloseName(RegistryError):
+    """A new name very close to an existing partner's: made only when asked again (`force`);
+    `partner` is the partner whose name it is close to."""
+
+    def __init__(self, name: str, partner: Partner) -> None:
+        super().__init__(f"'{name}' looks like {partner.name}: add it as a name of {partner.name} "
+                         "instead, or confirm that it belongs to another partner.")
+        self.name = name
+        self.partner = partner
+
+
+#: Words of a company's or association's legal form, left out when names are compared.
+LEGAL_FORMS = frozenset({
+    "inc", "incorporated", "llc", "ltd", "limited", "plc", "sa", "ag", "gmbh", "corp",
+    "corporation", "co", "company", "nv", "bv", "spa", "srl", "sas", "sarl", "ab", "as", "oy",
+    "the", "s", "a", "se", "kg", "lp", "llp", "pty"})
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"[0-9a-z]+", fold(name).lower())
+
+
+def _core(name: str) -> list[str]:
+    return [w for w in _words(name) if w not in LEGAL_FORMS]
+
+
+def _apart(a: str, b: str) -> int:
+    """The edit distance of two short strings."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def holder(registry: Registry, name: str) -> Partner | None:
+    """The partner that has this name already (as its name or one of its other or former
+    names; case, accents and punctuation aside), if any."""
+    wanted = _words(name)
+    return next((p for p in registry.partners.values()
+                 if any(_words(n.name) == wanted for n in p.names())), None)
+
+
+def close_to(registry: Registry, name: str, besides: str | None = None) -> Partner | None:
+    """A partner (other than `besides`) with a name very close to this one: the same words but
+    for a legal form or a word added at the end ("Google Ireland Limited", "Google"), or a few
+    letters apart ("Gooogle")."""
+    mine = _core(name)
+    if not mine:
+        return None
+    for partner in registry.partners.values():
+        if partner.slug == besides:
+            continue
+        for known in partner.names():
+            theirs = _core(known.name)
+            if not theirs:
+                continue
+            shorter, longer = sorted((mine, theirs), key=len)
+            if longer[:len(shorter)] == shorter:
+                return partner
+            a, b = "".join(mine), "".join(theirs)
+            if min(len(a), len(b)) >= 6 and _apart(a, b) <= 2:
+                return partner
+    return None
+
+
+def _check_name(registry: Registry, name: str, slug: str | None, force: bool) -> None:
+    """Refuse a name another partner has; ask first (CloseName) for one very close to
+    another partner's, unless `force`."""
+    held = holder(registry, name)
+    if held is not None:
+        where = "It is" if held.slug == slug else "A name belongs to one partner at a time: it is"
+        raise RegistryError(f"'{name.strip()}' is already a name of {held.name} ({held.slug}). "
+                            f"{where} not given twice.")
+    near = close_to(registry, name, besides=slug)
+    if near is not None and not force:
+        raise CloseName(name.strip(), near)
 
 
 @dataclass
@@ -118,9 +199,11 @@ def _check_date(value: str | None) -> None:
 def add_partner(
     archive_dir: Path, slug: str, name: str, kind: str, by: str, joined: str | None = None,
     today: str | None = None,
+    force: bool = False,
 ) -> Partner:
     """Register a new partner; the change is appended to the archive (a date of joining after
-    `today`, by default the current day in UTC, is refused)."""
+    `today`, by default the current day in UTC, is refused). Its name must be no other partner's,
+    and one very close to another partner's is refused (CloseName) unless `force`."""
     registry = load(archive_dir)
     if len(slug) > MAX_SLUG:
         raise RegistryError(f"A slug is at most {MAX_SLUG} characters long.")
@@ -135,6 +218,7 @@ def add_partner(
     today = today or datetime.now(UTC).date().isoformat()
     if joined and joined > today:
         raise RegistryError(f"The date of joining {joined} is in the future.")
+    _check_name(registry, name, None, force)
     change = {"op": "add_partner", "slug": slug, "name": name.strip(), "kind": kind,
               "joined": joined, "by": by}
     append_line(archive_dir / CHANGES_FILE, json.dumps(change, ensure_ascii=False))
@@ -144,9 +228,10 @@ def add_partner(
 
 def add_alias(
     archive_dir: Path, slug: str, name: str, by: str,
-    since: str | None = None, until: str | None = None,
+    since: str | None = None, until: str | None = None, force: bool = False,
 ) -> Partner:
-    """Give a partner another name (an alias, or a former name with the dates it was used)."""
+    """Give a partner another name (an alias, or a former name with the dates it was used): no
+    other partner's, and one very close to another partner's only with `force`."""
     registry = load(archive_dir)
     partner = registry.partner(slug)
     if partner is None:
@@ -157,6 +242,7 @@ def add_alias(
         _check_date(value)
     if since and until and since > until:
         raise RegistryError("The name's first date comes after its last date.")
+    _check_name(registry, name, slug, force)
     change = {"op": "add_alias", "slug": slug, "name": name.strip(), "since": since,
               "until": until, "by": by}
     append_line(archive_dir / CHANGES_FILE, json.dumps(change, ensure_ascii=False))

@@ -36,7 +36,7 @@ from letters.audit_query import AuditPage, AuditQuery, page_of
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import ExchangeRow
-from letters.exchanges import Exchange
+from letters.exchanges import Exchange, Proposal
 from letters.ingest import pipeline
 from letters.models import CORRECTABLE, IngestResult, Letter, Partner
 from letters.parts import Parts
@@ -323,6 +323,17 @@ class Letters:
         """Take a letter and its pair apart by hand, audited; the ids of those changed."""
         return exchanges.unlink(self.parts(), letter_id, by, address)
 
+    def pairing_proposals(self, slug: str | None = None) -> list[Proposal]:
+        """The changes of founding exchange waiting for a person (one partner's, or all)."""
+        if slug is not None:
+            self.registry.registered(slug)
+        return exchanges.proposals(self.registry, self.catalog, slug)
+
+    def decide_proposal(self, slug: str, accept: bool, by: str, address: str | None = None,
+                        expected: list[str] | None = None) -> Proposal:
+        """Accept or dismiss a partner's pairing proposal, audited (NotFound when none)."""
+        return exchanges.decide(self.parts(), slug, accept, by, address, expected)
+
     def exchange_rows(self, slug: str, letters: list[Letter] | None = None) -> list[ExchangeRow]:
         """Every exchange of a registered partner with its letters' records."""
         return exchange_rows.rows_for(self.registry, self.catalog, slug, letters)
@@ -357,17 +368,20 @@ class Letters:
         return self.registry.registered(slug)
 
     def add_partner(self, slug: str | None, name: str | None, kind: str | None,
-                    joined: str | None, by: str, where: str | None = None) -> Partner:
-        """Register a partner, audited (registry.RegistryError when it cannot be)."""
+                    joined: str | None, by: str, where: str | None = None,
+                    force: bool = False) -> Partner:
+        """Register a partner, audited (registry.RegistryError when it cannot be; CloseName,
+        unless `force`, for a name very close to another partner's)."""
         return partners.add_partner(self.settings.archive_dir, self.registry_changed, slug, name,
-                                    kind, joined, by, where, self.clock().date().isoformat())
+                                    kind, joined, by, where, self.clock().date().isoformat(),
+                                    force)
 
     def add_name(self, slug: str, name: str | None, since: str | None, until: str | None,
-                 by: str, where: str | None = None) -> Partner:
+                 by: str, where: str | None = None, force: bool = False) -> Partner:
         """Give a registered partner another or a former name, audited and re-indexed."""
         self.reload_registry()
         return partners.add_name(self.registry, self.settings.archive_dir, self.registry_changed,
-                                 slug, name, since, until, by, where)
+                                 slug, name, since, until, by, where, force)
 
     def relink(self, slug: str, ids: list[Any], by: str, where: str | None = None,
                confirm_pairing: bool = False) -> list[Letter]:

@@ -163,6 +163,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/letters/{letter_id}/exchange"): Rule("archivist", None),
     ("DELETE", "/api/letters/{letter_id}/exchange"): Rule("archivist", None),
     ("GET", "/api/partners/{slug}/exchanges"): Rule("reader"),
+    ("POST", "/partners/{slug}/pairing-proposal"): Rule("archivist", None),
+    ("POST", "/api/partners/{slug}/pairing-proposal"): Rule("archivist", None),
     # admins (the change is refused as unknown: a plain call has no action)
     ("GET", "/admin/users"): Rule("admin"),
     ("POST", "/admin/users"): Rule("admin", None),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 
@@ -28,6 +28,10 @@ CREATE INDEX exchanges_outgoing ON exchanges (outgoing);
 CREATE INDEX exchanges_incoming ON exchanges (incoming);
 CREATE TABLE founding (partner TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
+CREATE TABLE pairing (
+    partner TEXT PRIMARY KEY, held_outgoing TEXT, held_incoming TEXT, held_by TEXT,
+    dismissed TEXT NOT NULL DEFAULT '[]', automatic TEXT, proposed_outgoing TEXT,
+    proposed_incoming TEXT, proposed_date TEXT, proposed_complete INTEGER) WITHOUT ROWID;
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
 """
 ORDER = f"COALESCE(date, '{UNDATED}'), id"
@@ -43,5 +47,6 @@ class Facts:
     date: str | None
     direction: str | None
     exchange: str | None
+    status: str = "ok"
 
 

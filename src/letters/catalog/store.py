@@ -4,7 +4,9 @@ It holds each letter's record (and the columns pages filter and sort on), the da
 text cites (what exchange pairing needs, computed once when a letter is added), and each
 partner's exchanges with its founding exchange, paired again whenever one of the partner's
 letters changes. Pages and API answers read it with indexed queries; nothing on a request path
-reads every record or text.
+reads every record or text. The pairing step (`_pair`) is also the one place that holds each
+partner's founding exchange (kept in the archive by `decisions`) and stores a pairing proposal
+when pairing would now give another one.
 
 Keeping it in step with the archive (see `Archive.observer`): a letter is written to the catalog
 right after the archive, in the same call. Against a crash or `kill -9` in between:
@@ -22,6 +24,7 @@ partners. `letters reindex` rebuilds it from `archive/` alone; a catalog missing
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -30,9 +33,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from letters import decisions
 from letters import exchanges as pairing
 from letters.archive import RECORD, Archive
 from letters.catalog import files
@@ -40,6 +45,10 @@ from letters.catalog.schema import EXCHANGE_COLUMNS, FILE, ORDER, SCHEMA, SCHEMA
 from letters.exchanges import Exchange
 from letters.messages import Message, msg
 from letters.models import Letter
+
+log = logging.getLogger(__name__)
+#: What pairing reads of each letter, in the order `Facts` takes it.
+FACTS = "id, partner, date, direction, exchange, status"
 
 
 class Catalog:
@@ -52,6 +61,7 @@ class Catalog:
         self.progress = progress
         self._lock = threading.RLock()
         self._deferred = threading.local()
+        self._decider = threading.local()
         self._connect()
 
     def _connect(self) -> None:
@@ -127,6 +137,7 @@ class Catalog:
                     count += 1
                 if progress:
                     progress(done, len(directories))
+            self._load_decisions(db)
             self._pair(db, [p for (p,) in db.execute("SELECT partner FROM stale").fetchall()])
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         return count
@@ -148,6 +159,7 @@ class Catalog:
                 db.execute("DELETE FROM pending WHERE sha256 = ?", (sha,))
             for sha in gone:
                 self._drop(db, sha)
+            self._load_decisions(db)
             self._pair(db, [p for (p,) in db.execute("SELECT partner FROM stale").fetchall()])
         return len(todo) + len(gone)
 
@@ -176,6 +188,74 @@ class Catalog:
         """Pair a partner again now (after a registry change)."""
         with self._write() as db:
             self._pair(db, [partner])
+
+    @contextmanager
+    def deciding(self, by: str) -> Iterator[None]:
+        """Within: a change of a founding exchange that this thread's writes cause is the
+        decision of the person `by` (a correction or relink they confirmed, a pairing by hand),
+        and pairing keeps it; outside, pairing keeps the founding exchange held and proposes."""
+        before = getattr(self._decider, "by", None)
+        self._decider.by = by
+        try:
+            yield
+        finally:
+            self._decider.by = before
+
+    def decide(self, partner: str, accept: bool, by: str,
+               expected: Sequence[str] | None = None) -> tuple[decisions.Held | None, list[str]]:
+        """Accept or dismiss the partner's pairing proposal (a person's decision, kept in the
+        archive): the founding exchange held before and the proposed letters' ids. LookupError
+        when there is no proposal, ValueError when it is not the `expected` one any more."""
+        with self._write() as db:
+            row = db.execute("SELECT held_outgoing, held_incoming, proposed_outgoing,"
+                             " proposed_incoming FROM pairing WHERE partner = ? AND"
+                             " proposed_complete IS NOT NULL", (partner,)).fetchone()
+            if row is None:
+                raise LookupError(partner)
+            proposed = [i for i in row[2:] if i]
+            if expected is not None and list(expected) != proposed:
+                raise ValueError(partner)
+            before = self._held(db, partner)
+            if accept:
+                decisions.hold(self.archive.root, partner, row[2], row[3], by)
+                self._keep(db, partner, decisions.Held(row[2], row[3], by))
+            else:
+                held, offered = decisions.key_of(row[0], row[1]), decisions.key_of(row[2], row[3])
+                decisions.dismiss(self.archive.root, partner, held, offered, by)
+                gone = json.loads(db.execute("SELECT dismissed FROM pairing WHERE partner = ?",
+                                             (partner,)).fetchone()[0])
+                db.execute("UPDATE pairing SET dismissed = ? WHERE partner = ?",
+                           (json.dumps(sorted({*gone, f"{held}|{offered}"})), partner))
+            self._pair(db, [partner])
+        return before, proposed
+
+    def _load_decisions(self, db: sqlite3.Connection) -> None:
+        """Read the decisions the archive keeps (`decisions`) into their tables."""
+        ledger = decisions.read(self.archive.root)
+        db.execute("UPDATE pairing SET held_outgoing = NULL, held_incoming = NULL,"
+                   " held_by = NULL, dismissed = '[]'")
+        for partner, held in sorted(ledger.held.items()):
+            self._keep(db, partner, held if held.ids() else None)
+        gone: dict[str, set[str]] = {}
+        for partner, holds, offered in ledger.dismissed:
+            gone.setdefault(partner, set()).add(f"{holds}|{offered}")
+        for partner, keys in sorted(gone.items()):
+            db.execute("INSERT OR IGNORE INTO pairing (partner) VALUES (?)", (partner,))
+            db.execute("UPDATE pairing SET dismissed = ? WHERE partner = ?",
+                       (json.dumps(sorted(keys)), partner))
+
+    def _held(self, db: sqlite3.Connection, partner: str) -> decisions.Held | None:
+        row = db.execute("SELECT held_outgoing, held_incoming, held_by FROM pairing WHERE"
+                         " partner = ?", (partner,)).fetchone()
+        return decisions.Held(*row) if row and (row[0] or row[1]) else None
+
+    def _keep(self, db: sqlite3.Connection, partner: str, held: decisions.Held | None) -> None:
+        """Store the founding exchange held for a partner (None: none)."""
+        db.execute("INSERT OR IGNORE INTO pairing (partner) VALUES (?)", (partner,))
+        db.execute("UPDATE pairing SET held_outgoing = ?, held_incoming = ?, held_by = ? WHERE"
+                   " partner = ?", (held.outgoing if held else None,
+                                    held.incoming if held else None, held.by if held else None,
+                                    partner))
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
@@ -217,41 +297,121 @@ class Catalog:
     def pairing_with(self, partner: str, letter: Letter) -> list[Exchange]:
         """The partner's exchanges as they would be if `letter` (a record about to be saved)
         replaced the catalog's row of that letter; nothing is stored."""
-        rows = self._rows("SELECT id, partner, date, direction, exchange, cited FROM letters"
+        rows = self._rows(f"SELECT {FACTS}, cited FROM letters"
                           f" WHERE partner = ? OR id = ? ORDER BY {ORDER}", partner, letter.id)
-        cited = {row[0]: frozenset(json.loads(row[5])) for row in rows}
-        facts = [Facts(*row[:5]) for row in rows if row[0] != letter.id]
+        cited = {row[0]: frozenset(json.loads(row[6])) for row in rows}
+        facts = [Facts(*row[:6]) for row in rows if row[0] != letter.id and row[1] == partner]
         if letter.partner == partner:
             facts.append(Facts(letter.id, letter.partner, letter.date, letter.direction,
-                               letter.exchange))
+                               letter.exchange, letter.status))
             facts.sort(key=lambda x: (x.date or UNDATED, x.id))
         return pairing.pair(facts, cited=cited)
 
     def _pair(self, db: sqlite3.Connection, partners: Sequence[str]) -> None:
         """Pair each of these partners' letters again and store the exchanges (in `db`'s
-        transaction, so that what is paired is what is stored)."""
+        transaction, so that what is paired is what is stored).
+
+        The one place a founding exchange is set: it is held (`decisions`, kept in the archive)
+        and changes only by a person's decision (`deciding`, `decide`); pairing sets it by
+        itself only as a partner's first one, of letters that need no review, or to complete an
+        incomplete one with a reply that needs none. Any other difference between the founding
+        exchange held and the one pairing gives is stored as the partner's proposal."""
         for partner in partners:
-            facts = [Facts(*row[:5]) for row in db.execute(
-                "SELECT id, partner, date, direction, exchange, cited FROM letters WHERE"
-                f" partner = ? ORDER BY {ORDER}", (partner,)).fetchall()]
+            facts = [Facts(*row) for row in db.execute(
+                f"SELECT {FACTS} FROM letters WHERE partner = ? ORDER BY {ORDER}",
+                (partner,)).fetchall()]
             cited = {row[0]: frozenset(json.loads(row[1])) for row in db.execute(
                 "SELECT id, cited FROM letters WHERE partner = ? AND cited != '[]'", (partner,))}
             linked = dict(db.execute("SELECT id, linked_by FROM letters WHERE partner = ? AND"
                                      " linked_by IS NOT NULL", (partner,)).fetchall())
+            would = pairing.founding_of(pairing.pair(facts, cited=cited))
+            held = self._settle(db, partner, facts, cited, would)
+            kept = None if held is None else self._held_exchange(db, partner, facts, held)
             found = [replace(x, confirmed_by=next(
                         (linked[i] for i in x.ids() if i in linked), None))
-                     if x.how == "manual" and x.complete else x
-                     for x in pairing.pair(facts, cited=cited)]
+                     if x.how == "manual" and x.complete and x is not kept else x
+                     for x in pairing.pair(facts, cited=cited, held=kept)]
             db.execute("DELETE FROM exchanges WHERE partner = ?", (partner,))
             db.executemany("INSERT INTO exchanges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (partner, position, x.outgoing, x.incoming, x.date, int(x.complete), x.how,
                  x.confirmed_by, ",".join(x.ids())) for position, x in enumerate(found)])
             db.execute("DELETE FROM founding WHERE partner = ?", (partner,))
-            founding = pairing.founding_of(found)
-            if founding is not None:
-                db.execute("INSERT INTO founding VALUES (?, ?)",
-                           (partner, found.index(founding)))
+            position = next((n for n, x in enumerate(found)
+                             if held is not None and x.ids() == held.ids()), None)
+            if position is not None:
+                db.execute("INSERT INTO founding VALUES (?, ?)", (partner, position))
+            self._propose(db, partner, held, would)
             db.execute("DELETE FROM stale WHERE partner = ?", (partner,))
+
+    def _settle(self, db: sqlite3.Connection, partner: str, facts: list[Facts],
+                cited: dict[str, frozenset[str]], would: Exchange | None
+                ) -> decisions.Held | None:
+        """The partner's founding exchange as held after this pairing (see `_pair`), kept in the
+        archive when it changed."""
+        held = self._held(db, partner)
+        by = getattr(self._decider, "by", None)
+        row = db.execute("SELECT automatic FROM pairing WHERE partner = ? AND automatic IS NOT"
+                         " NULL", (partner,)).fetchone()
+        gives = decisions.key_of(would.outgoing, would.incoming) if would else ","
+        db.execute("INSERT OR IGNORE INTO pairing (partner) VALUES (?)", (partner,))
+        db.execute("UPDATE pairing SET automatic = ? WHERE partner = ?", (gives, partner))
+        status = {x.id: x.status for x in facts}
+        new: decisions.Held | None = None
+        left = held is not None and any(i not in status for i in held.ids())
+        if by is not None and (row is None or row[0] != gives or left):
+            new = decisions.Held(would.outgoing if would else None,
+                                 would.incoming if would else None, by)
+        elif held is None:
+            first = pairing.founding_of(pairing.pair([x for x in facts if x.status == "ok"],
+                                                     cited=cited))
+            if first is not None:
+                new = decisions.Held(first.outgoing, first.incoming, decisions.SYSTEM)
+        elif (would is not None and would.complete and not (held.outgoing and held.incoming)
+              and set(held.ids()) < set(would.ids())
+              and all(status.get(i) == "ok" for i in would.ids())):
+            new = decisions.Held(would.outgoing, would.incoming, decisions.SYSTEM)
+        if new is None or new == held:
+            return held
+        try:
+            decisions.hold(self.archive.root, partner, new.outgoing, new.incoming, new.by)
+        except OSError as error:  # a read-only archive: held in the catalog until it is rebuilt
+            log.warning("the founding exchange of %s could not be kept in the archive: %s",
+                        partner, error)
+        self._keep(db, partner, new if new.ids() else None)
+        return new if new.ids() else None
+
+    def _held_exchange(self, db: sqlite3.Connection, partner: str, facts: list[Facts],
+                       held: decisions.Held) -> Exchange:
+        """The held founding exchange as an exchange of the partner (a letter of it that is no
+        longer the partner's still named in it)."""
+        dates = {x.id: x.date for x in facts}
+        for ident in held.ids():
+            if ident not in dates:
+                row = db.execute("SELECT date FROM letters WHERE id = ?", (ident,)).fetchone()
+                dates[ident] = row[0] if row else None
+        day = dates.get(held.outgoing or "") or dates.get(held.incoming or "")
+        person = None if held.by == decisions.SYSTEM else held.by
+        complete = bool(held.outgoing and held.incoming)
+        return Exchange(partner=partner, outgoing=held.outgoing, incoming=held.incoming,
+                        date=day, complete=complete, how="manual" if person else "automatic",
+                        confirmed_by=person if complete else None)
+
+    def _propose(self, db: sqlite3.Connection, partner: str, held: decisions.Held | None,
+                 would: Exchange | None) -> None:
+        """Store the partner's proposal: the founding exchange pairing gives, when it is not the
+        one held and no person dismissed it."""
+        db.execute("UPDATE pairing SET proposed_outgoing = NULL, proposed_incoming = NULL,"
+                   " proposed_date = NULL, proposed_complete = NULL WHERE partner = ?", (partner,))
+        if would is None:
+            return
+        holds = held.key() if held else ","
+        gives = decisions.key_of(would.outgoing, would.incoming)
+        gone = db.execute("SELECT dismissed FROM pairing WHERE partner = ?", (partner,)).fetchone()
+        if gives == holds or f"{holds}|{gives}" in json.loads(gone[0] if gone else "[]"):
+            return
+        db.execute("UPDATE pairing SET proposed_outgoing = ?, proposed_incoming = ?,"
+                   " proposed_date = ?, proposed_complete = ? WHERE partner = ?",
+                   (would.outgoing, would.incoming, would.date, int(would.complete), partner))
 
     # -- reading ----------------------------------------------------------------------------
     def get(self, letter_id: str) -> Letter | None:
@@ -290,6 +450,23 @@ class Catalog:
         after = self._rows(f"SELECT record FROM letters WHERE {where} > ? ORDER BY {ORDER}"
                            f" LIMIT ?", *args)
         return [_letter(r) for (r,) in reversed(before)] + [_letter(r) for (r,) in after]
+
+    def near_in_date(self, partner: str, direction: str, day: str, days: int,
+                     limit: int) -> list[Letter]:
+        """Up to `limit` letters of a partner in one direction dated within `days` of `day`,
+        nearest first (an indexed range of the partner's letters)."""
+        try:
+            center = date.fromisoformat(day)
+        except ValueError:
+            return []
+        low = (center - timedelta(days=days)).isoformat()
+        high = (center + timedelta(days=days)).isoformat()
+        found = [_letter(r) for (r,) in self._rows(
+            f"SELECT record FROM letters WHERE partner = ? AND COALESCE(date, '{UNDATED}')"
+            f" BETWEEN ? AND ? AND direction = ? ORDER BY {ORDER}",
+            partner, low, high, direction)]
+        return sorted(found, key=lambda x: (abs((date.fromisoformat(x.date or day) - center).days),
+                                            x.id))[:limit]
 
     def letters_of_signatory(self, slug: str) -> list[Letter]:
         """The letters of a Secretary General, by date, undated last."""
@@ -331,6 +508,23 @@ class Catalog:
                           f" UNION ALL SELECT {EXCHANGE_COLUMNS} FROM exchanges WHERE partner = ? AND"
                           " incoming = ?", partner, letter_id, partner, letter_id)
         return _exchange(rows[0]) if rows else None
+
+    def automatic_founding(self, slug: str) -> list[str]:
+        """The ids of the founding exchange pairing alone gives the partner (held or not)."""
+        rows = self._rows("SELECT automatic FROM pairing WHERE partner = ? AND automatic IS NOT"
+                          " NULL", slug)
+        return [i for i in rows[0][0].split(",") if i] if rows else []
+
+    def proposals(self, slug: str | None = None) -> list[tuple[str, list[str], Exchange]]:
+        """The pairing proposals (of one partner, or every one by partner): the partner, the
+        ids of the founding exchange held, the exchange proposed instead."""
+        rows = self._rows("SELECT partner, held_outgoing, held_incoming, proposed_outgoing,"
+                          " proposed_incoming, proposed_date, proposed_complete FROM pairing"
+                          " WHERE proposed_complete IS NOT NULL AND (? IS NULL OR partner = ?)"
+                          " ORDER BY partner", slug, slug)
+        return [(row[0], [i for i in row[1:3] if i],
+                 Exchange(partner=row[0], outgoing=row[3], incoming=row[4], date=row[5],
+                          complete=bool(row[6]), how="automatic")) for row in rows]
 
     def incomplete(self) -> list[Exchange]:
         """Every exchange lacking one of its letters, across partners, oldest first."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from letters.archive import Archive, letter_id
+from letters.copies import copy_reasons
 from letters.fsutil import sha256_of
 from letters.ingest.analysis import Analysis, Task, analyse
 from letters.ingest.workers import Pool, TaskFailed
@@ -259,14 +260,17 @@ def _archive_one(parts: Parts, path: Path, sha: str, outcome: Analysis | TaskFai
         return IngestResult(str(path), "rejected", refusal=failure_sentence(outcome))
     if outcome.error:
         return IngestResult(str(path), "rejected", refusal=outcome.error)
+    reasons = [*outcome.reasons, *copy_reasons(parts.catalog, parts.archive, parts.registry,
+                                               outcome.partner, outcome.direction, outcome.date,
+                                               outcome.pages)]
     letter = Letter(
         id=letter_id(sha), sha256=sha, filename=os.path.basename(filename), pages=outcome.page_count,
         partner=outcome.partner, signatory=outcome.signatory, signed_by=outcome.signed_by,
         date=outcome.date, direction=outcome.direction,  # type: ignore[arg-type]
         language=outcome.language, ocr=outcome.ocr, digital_signatures=outcome.signatures,
-        status=status_of(outcome.reasons), added_at=parts.now_iso(), added_by=by,
+        status=status_of(reasons), added_at=parts.now_iso(), added_by=by,
         title=None if outcome.title is None else str(outcome.title),
-        recognised_title=outcome.title or NO_TITLE, reasons=outcome.reasons, evidence=outcome.evidence,
+        recognised_title=outcome.title or NO_TITLE, reasons=reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
     try:

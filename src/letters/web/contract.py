@@ -201,12 +201,40 @@ class ExchangeRow(Exchange):
     letters: list[LetterRecord]
 
 
+class PairingProposal(_Shape):
+    """A change of a partner's founding exchange that pairing gives: the founding exchange held
+    stays until an archivist accepts or dismisses it."""
+
+    partner: str
+    summary: str = Field(description="the founding exchange held and the one proposed, in words")
+    current: list[LetterRecord] = Field(description="the letters of the founding exchange held")
+    proposed: ExchangeRow
+
+
 class PartnerDetail(_PartnerTail, _PartnerFields):
     """A partner's entry with its letters (by date) and founding documents."""
 
     letters: list[LetterRecord]
     letter_count: int
     founding_documents: list[LetterRecord]
+    founding_exchange: Exchange | None
+    pairing_proposal: PairingProposal | None = None
+
+
+class ProposalDecision(_Shape):
+    """An archivist's decision on a partner's pairing proposal."""
+
+    decision: Literal["accept", "dismiss"]
+    proposed: list[str] | None = Field(None, description="the ids of the proposed letters as "
+                                                         "shown: refused (422) when the "
+                                                         "proposal changed since")
+
+
+class ProposalDecided(_Shape):
+    """The decision taken, the proposal it was about, the founding exchange now."""
+
+    decision: Literal["accept", "dismiss"]
+    proposal: PairingProposal
     founding_exchange: Exchange | None
 
 
@@ -241,6 +269,7 @@ class ReviewQueue(_Shape):
     total: int
     letters: list[LetterRecord]
     incomplete_exchanges: list[ExchangeRow]
+    pairing_proposals: list[PairingProposal] = []
 
 
 class SecretaryGeneralEntry(_Shape):
@@ -325,6 +354,8 @@ class NewPartner(_Shape):
     name: str
     kind: Kind
     joined: str | None = Field(None, description="YYYY-MM-DD")
+    force: bool = Field(False, description="register it although its name is very close to "
+                                           "another partner's (refused otherwise)")
 
 
 class NewName(_Shape):
@@ -333,6 +364,8 @@ class NewName(_Shape):
     name: str
     since: str | None = Field(None, description="YYYY-MM-DD")
     until: str | None = Field(None, description="YYYY-MM-DD")
+    force: bool = Field(False, description="add it although it is very close to another "
+                                           "partner's name (refused otherwise)")
 
 
 class RelinkRequest(_Shape):
@@ -342,7 +375,8 @@ class RelinkRequest(_Shape):
     confirm_pairing: bool = False
 
 
-BODIES: list[type[BaseModel]] = [Correction, LinkRequest, NewPartner, NewName, RelinkRequest]
+BODIES: list[type[BaseModel]] = [Correction, LinkRequest, NewPartner, NewName, RelinkRequest,
+                                  ProposalDecision]
 
 
 def errors(*codes: int, **special: type[BaseModel]) -> dict[int | str, dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +20,8 @@ from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter()
+#: What the partner page says after a decision on its pairing proposal (`?proposal=`).
+PROPOSAL_NOTICES = ("accepted", "dismissed", "changed")
 
 
 @router.post("/letters/{letter_id}/exchange", response_class=HTMLResponse,
@@ -84,3 +86,57 @@ async def api_unlink(letter_id: str, request: Request,
 def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[dict[str, Any]]:
     """Every exchange of the partner, oldest first; an incomplete one says what is missing."""
     return [row.to_json() for row in web(request).letters.exchange_rows(slug)]
+
+
+@router.post("/partners/{slug}/pairing-proposal", include_in_schema=False)
+async def proposal_form(slug: str, request: Request, who: Identity = archivist) -> Response:
+    """The partner page's decision on its pairing proposal: action=accept or action=dismiss,
+    `proposed` the ids shown (a proposal changed since is shown again, not decided)."""
+    app = web(request).letters
+    fields = await checked_form(request)
+    action = fields.get("action")
+    if action not in ("accept", "dismiss"):
+        raise HTTPException(400, "Choose whether to accept or dismiss the proposal.")
+    shown = [i for i in fields.get("proposed", "").split(",") if i]
+    try:
+        await run_in_threadpool(app.decide_proposal, slug, action == "accept", who.name,
+                                address(request), shown)
+    except InvalidCorrection:
+        return RedirectResponse(path_for(request, "partner_page", slug=slug,
+                                         query={"proposal": "changed"},
+                                         fragment="proposal-title"), status_code=303)
+    return RedirectResponse(path_for(request, "partner_page", slug=slug,
+                                     query={"proposal": f"{action}ed"}, fragment="founding-title"),
+                            status_code=303)
+
+
+@router.post("/api/partners/{slug}/pairing-proposal", tags=["api"],
+             summary="Accept or dismiss a partner's proposed change of founding exchange",
+             openapi_extra=json_body(contract.ProposalDecision),
+             **answers(contract.ProposalDecided, 400, 401, 403, 404, 413, 422))
+async def api_decide_proposal(slug: str, request: Request,
+                              who: Identity = archivist) -> dict[str, Any]:
+    """JSON {"decision": "accept"|"dismiss", "proposed"?: [ids]}: accept makes the proposed
+    exchange the founding one; dismiss keeps the founding exchange and stops proposing this
+    change; both audited with the founding exchange before and after. 404 when the partner has
+    no proposal; 422 when `proposed` is not the proposal any more."""
+    check_api_csrf(request, who)
+    app = web(request).letters
+    app.partner(slug)
+    data = await json_object(request, "the 'decision', accept or dismiss")
+    decision = data.get("decision")
+    if decision not in ("accept", "dismiss"):
+        raise HTTPException(400, "'decision' must be \"accept\" or \"dismiss\".")
+    shown = data.get("proposed")
+    if shown is not None and (not isinstance(shown, list)
+                              or not all(isinstance(i, str) for i in shown)):
+        raise HTTPException(400, "'proposed' must be a list of letter ids.")
+    try:
+        done = await run_in_threadpool(app.decide_proposal, slug, decision == "accept",
+                                       who.name, address(request), shown)
+    except InvalidCorrection as error:
+        raise HTTPException(422, str(error)) from None
+    founding = app.founding_documents(slug)
+    return {"decision": decision, "proposal": done.to_json(),
+            "founding_exchange": ({**founding.to_json(), "missing": founding.missing()}
+                                  if founding else None)}

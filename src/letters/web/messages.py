@@ -32,7 +32,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: The kinds of message whose days are written out in the reader's language (a search error
 #: repeats the query as it was typed).
-DATED = ("reason", "evidence")
+DATED = ("reason", "evidence", "pairing")
 #: Between the items of a list: French puts a space before the semicolon.
 SEPARATOR = {"fr": " ; "}
 

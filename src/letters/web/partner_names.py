@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.models import Partner
 from letters.partners import candidates_json
-from letters.registry import RegistryError
+from letters.registry import CloseName, RegistryError
 from letters.service import Letters
 from letters.web import contract, i18n
 from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf
@@ -54,7 +54,12 @@ async def new_partner(request: Request, who: Identity = archivist) -> Response:
     try:
         partner = await run_in_threadpool(
             app.add_partner, fields.get("slug") or None, fields.get("name") or None,
-            fields.get("kind"), fields.get("joined") or None, who.name, address(request))
+            fields.get("kind"), fields.get("joined") or None, who.name, address(request),
+            fields.get("force") == "1")
+    except CloseName as close:  # asked first: a name of that partner instead, or a new one
+        return render(request, "partner_new.html", {"section": "partners", "error": None,
+                                                    "close": close.partner, "values": fields},
+                      status=200)
     except RegistryError as error:
         return render(request, "partner_new.html", {"section": "partners", "error": str(error),
                                                     "values": fields}, status=422)
@@ -78,7 +83,11 @@ async def add_name_page(slug: str, request: Request, who: Identity = archivist) 
     try:
         await run_in_threadpool(app.add_name, slug, fields.get("name") or None,
                                 fields.get("since") or None, fields.get("until") or None,
-                                who.name, address(request))
+                                who.name, address(request), fields.get("force") == "1")
+    except CloseName as close:
+        return render(request, "partner_names.html", {"section": "partners", "partner": partner,
+                                                      "error": None, "close": close.partner,
+                                                      "values": fields}, status=200)
     except RegistryError as error:
         return render(request, "partner_names.html", {"section": "partners", "partner": partner,
                                                       "error": str(error), "values": fields},
@@ -148,7 +157,7 @@ async def api_add_partner(request: Request, who: Identity = archivist) -> Respon
         partner = await run_in_threadpool(
             app.add_partner, text_field(data, "slug"), text_field(data, "name", required=True),
             text_field(data, "kind", required=True), text_field(data, "joined"), who.name,
-            address(request))
+            address(request), _force(data))
     except RegistryError as error:
         return _refused(error)
     return await run_in_threadpool(_changed, app, partner)
@@ -167,10 +176,19 @@ async def api_add_name(slug: str, request: Request, who: Identity = archivist) -
     try:
         partner = await run_in_threadpool(
             app.add_name, slug, text_field(data, "name", required=True),
-            text_field(data, "since"), text_field(data, "until"), who.name, address(request))
+            text_field(data, "since"), text_field(data, "until"), who.name, address(request),
+            _force(data))
     except RegistryError as error:
         return _refused(error)
     return await run_in_threadpool(_changed, app, partner)
+
+
+def _force(data: dict[str, Any]) -> bool:
+    """The body's `force` (false when absent); 422 when it is not true or false."""
+    value = data.get("force", False)
+    if not isinstance(value, bool):
+        raise HTTPException(422, "'force' must be true or false.")
+    return value
 
 
 def _changed(app: Letters, partner: Partner) -> JSONResponse:

@@ -17,6 +17,7 @@ from letters import export
 from letters.web import contract
 from letters.web.auth import Identity, address
 from letters.web.contract import answers, download
+from letters.web.exchange_links import PROPOSAL_NOTICES
 from letters.web.render import render
 from letters.web.routing import api_routes, auditor, page_routes, reader
 from letters.web.state import web
@@ -47,6 +48,7 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
     return render(request, "partner.html", {
         "section": "partners", "partner": overview.partner, "letters": overview.letters,
         "founding": overview.founding, "exchange": overview.exchange,
+        "proposal": overview.proposal, "proposal_notices": PROPOSAL_NOTICES,
         "exchanges": app.exchange_rows(slug, overview.letters),
         "derived": ({slug: overview.exchange.date}
                     if overview.exchange and overview.exchange.date else {}),

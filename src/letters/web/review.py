@@ -30,6 +30,7 @@ def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
     app = web(request).letters
     return render(request, "review.html", {
         "section": "review", "letters": app.review_queue(), "incomplete": app.incomplete_exchanges(),
+        "proposals": app.pairing_proposals(),
     })
 
 
@@ -55,6 +56,7 @@ def review_queue(request: Request, who: Identity = archivist) -> dict[str, Any]:
         "total": len(letters),
         "letters": [x.to_json() for x in letters],
         "incomplete_exchanges": [row.to_json() for row in app.incomplete_exchanges()],
+        "pairing_proposals": [x.to_json() for x in app.pairing_proposals()],
     }
 
 

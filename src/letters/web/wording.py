@@ -21,7 +21,7 @@ FIELD_LISTS = ("confirmed", "fields")
 #: Values that are letter ids (shown as links to the letter).
 LETTERS = ("id", "ids", "exchange", "other")
 #: History changes not listed (the status change says what became of them).
-NOT_SHOWN = ("reasons",)
+NOT_SHOWN = ("reasons", "recognised_title")  # the title line says it (a title said again)
 #: Values before and after a change, listed in that order: what it was, then what it became.
 BEFORE_AFTER = ("before", "after")
 
