@@ -122,11 +122,11 @@ def test_two_workers_share_one_home(served: Served, tmp_path: Path) -> None:
     auth = {"Authorization": f"Bearer {served.token}"}
     first_id = next(iter(Archive(served.home / "archive").records())).id
     tags = [f"zq{n}wx" for n in range(UPLOADS)]
+    pdfs = {tag: pdfkit.text_pdf([letter_lines(tag)]) for tag in tags}  # reportlab is not thread-safe
 
     def upload(tag: str) -> list[dict[str, object]]:
         with httpx.Client(base_url=served.url, headers=auth, timeout=300) as http:
-            answer = http.post("/api/letters", files={"file": (f"{tag}.pdf",
-                                                               pdfkit.text_pdf([letter_lines(tag)]))})
+            answer = http.post("/api/letters", files={"file": (f"{tag}.pdf", pdfs[tag])})
             assert answer.status_code in (201, 503), answer.text
             if answer.status_code == 503:  # the shared queue was full: sent again, as a client does
                 time.sleep(0.5)
