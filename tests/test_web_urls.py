@@ -124,6 +124,8 @@ OPERATIONS = {
     ("DELETE", "/api/letters/{letter_id}/exchange"): "api_unlink",
     ("GET", "/api/partners/{slug}/exchanges"): "api_exchanges",
     ("GET", "/api/fixity"): "fixity_report", ("POST", "/api/fixity"): "fixity_check",
+    ("POST", "/api/letters/{letter_id}/set-aside"): "api_set_aside",
+    ("POST", "/api/letters/{letter_id}/restore"): "api_restore",
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import (
+    aside,
     audit,
     corrections,
     exchange_rows,
@@ -300,6 +301,16 @@ class Letters:
     def pair(self, letter_id: str, other: str | None, by: str, where: str | None) -> ExchangeRow:
         """Pair a letter with the one chosen in a form, audited (InvalidCorrection if it cannot)."""
         return exchange_rows.link(self.parts(), letter_id, other, by, where)
+
+    def set_aside(self, letter_id: str, reason: object, by: str,
+                  address: str | None = None) -> Letter:
+        """Set a letter aside with a reason, audited (aside.AsideRefused when it cannot be)."""
+        return aside.set_aside(self.parts(), letter_id, reason, by, address)
+
+    def restore(self, letter_id: str, by: str, address: str | None = None) -> Letter:
+        """Take a letter set aside back to the status it had, audited (aside.AsideRefused when
+        it is not set aside)."""
+        return aside.restore(self.parts(), letter_id, by, address)
 
     def review_queue(self) -> list[Letter]:
         """Letters that need review, oldest first."""

@@ -41,6 +41,9 @@ from letters.exchanges import Exchange
 from letters.messages import Message, msg
 from letters.models import Letter
 
+#: The letters pairing reads: a letter set aside is in no exchange.
+PAIRED = "status != 'set_aside'"
+
 
 class Catalog:
     """The catalog file of one home: one connection per process, shared under a lock."""
@@ -218,10 +221,11 @@ class Catalog:
         """The partner's exchanges as they would be if `letter` (a record about to be saved)
         replaced the catalog's row of that letter; nothing is stored."""
         rows = self._rows("SELECT id, partner, date, direction, exchange, cited FROM letters"
-                          f" WHERE partner = ? OR id = ? ORDER BY {ORDER}", partner, letter.id)
+                          f" WHERE (partner = ? AND {PAIRED}) OR id = ? ORDER BY {ORDER}",
+                          partner, letter.id)
         cited = {row[0]: frozenset(json.loads(row[5])) for row in rows}
         facts = [Facts(*row[:5]) for row in rows if row[0] != letter.id]
-        if letter.partner == partner:
+        if letter.partner == partner and letter.status != "set_aside":
             facts.append(Facts(letter.id, letter.partner, letter.date, letter.direction,
                                letter.exchange))
             facts.sort(key=lambda x: (x.date or UNDATED, x.id))
@@ -233,7 +237,7 @@ class Catalog:
         for partner in partners:
             facts = [Facts(*row[:5]) for row in db.execute(
                 "SELECT id, partner, date, direction, exchange, cited FROM letters WHERE"
-                f" partner = ? ORDER BY {ORDER}", (partner,)).fetchall()]
+                f" partner = ? AND {PAIRED} ORDER BY {ORDER}", (partner,)).fetchall()]
             cited = {row[0]: frozenset(json.loads(row[1])) for row in db.execute(
                 "SELECT id, cited FROM letters WHERE partner = ? AND cited != '[]'", (partner,))}
             linked = dict(db.execute("SELECT id, linked_by FROM letters WHERE partner = ? AND"
@@ -282,8 +286,8 @@ class Catalog:
         letters count as last; of one date, the lowest ids), other than `exclude` and not of
         `direction`."""
         pivot = day or UNDATED
-        where = (f"partner IS ? AND id != ? AND (direction IS NULL OR ? IS NULL OR direction != ?)"
-                 f" AND COALESCE(date, '{UNDATED}')")
+        where = (f"partner IS ? AND {PAIRED} AND id != ? AND (direction IS NULL OR ? IS NULL OR"
+                 f" direction != ?) AND COALESCE(date, '{UNDATED}')")
         args = (slug, exclude, direction, direction, pivot, limit)
         before = self._rows(f"SELECT record FROM letters WHERE {where} <= ? ORDER BY "
                             f"COALESCE(date, '{UNDATED}') DESC, id LIMIT ?", *args)

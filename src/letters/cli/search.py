@@ -31,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--language", metavar="L", help="only letters in this language (en, fr)")
     parser.add_argument("--from", dest="date_from", metavar="DATE", help="from this date (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", metavar="DATE", help="up to this date (YYYY-MM-DD)")
+    parser.add_argument("--status", metavar="S", help="ok, needs_review or set_aside (letters set "
+                        "aside are left out unless asked for)")
     add_home(parser)
     parser.set_defaults(handler=search)
 
@@ -49,7 +51,7 @@ def search(args: argparse.Namespace, app: Letters) -> int:
     request = SearchRequest(
         q=" ".join(args.query), partner=args.partner, signatory=args.signatory,
         direction=args.direction, language=args.language, date_from=args.date_from,
-        date_to=args.date_to, per_page=args.limit, facets=False,
+        date_to=args.date_to, status=args.status, per_page=args.limit, facets=False,
     )
     try:
         result = app.search(request)

@@ -24,6 +24,7 @@ ERRORS = {
     401: "No credentials, or a token that is not valid: send `Authorization: Bearer TOKEN`.",
     403: "The user's role does not allow this (or a browser session sent no CSRF token).",
     404: "There is no letter, partner or report at this address.",
+    409: "The letter is not in the state this asks of it (set aside already, or not set aside).",
     413: "The body is larger than the server accepts.",
     415: "Not a PDF, or not multipart/form-data.",
     422: "The request is well formed but cannot be carried out; `detail` says why.",
@@ -86,7 +87,7 @@ class LetterRecord(_Shape):
     language: str
     ocr: bool
     digital_signatures: list[Signature]
-    status: Literal["ok", "needs_review"]
+    status: Literal["ok", "needs_review", "set_aside"]
     added_at: str
     added_by: str
     title: str | None
@@ -97,6 +98,10 @@ class LetterRecord(_Shape):
     exchange: str | None = Field(description="a manual link: the other letter's id; '' unlinked "
                                               "by hand; null paired automatically")
     pdf_metadata: dict[str, str]
+    aside_reason: str | None = Field(None, description="set aside: why (not_a_letter, copy, "
+                                                       "withdrawn, or an archivist's words)")
+    aside_from: Literal["ok", "needs_review"] | None = Field(
+        None, description="set aside: the status it goes back to when restored")
 
 
 class LetterWithText(LetterRecord):
@@ -295,6 +300,12 @@ class Health(_Shape):
 
 
 # -- request bodies (read by the routes themselves, declared here for the document) -------------
+class SetAside(_Shape):
+    """Why a letter is set aside: not_a_letter, copy, withdrawn, or in an archivist's words."""
+
+    reason: str
+
+
 class Correction(_Shape):
     """Fields of the record to correct (null clears one), fields to confirm as they stand."""
 
@@ -340,7 +351,8 @@ class RelinkRequest(_Shape):
     confirm_pairing: bool = False
 
 
-BODIES: list[type[BaseModel]] = [Correction, LinkRequest, NewPartner, NewName, RelinkRequest]
+BODIES: list[type[BaseModel]] = [Correction, LinkRequest, NewPartner, NewName, RelinkRequest,
+                                 SetAside]
 
 
 def errors(*codes: int, **special: type[BaseModel]) -> dict[int | str, dict[str, Any]]:

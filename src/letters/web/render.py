@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 
 from letters.corrections import confirmable
 from letters.messages import Message, msg
-from letters.models import KINDS, Letter
+from letters.models import ASIDE_REASONS, KINDS, Letter
 from letters.recognition import titles
 from letters.registry import Registry
 from letters.settings import MB
@@ -129,6 +129,10 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "word": lambda prefix: lambda value: t(prefix + str(value)),
         "confirmable": confirmable,
         "partner_kinds": KINDS,
+        "aside_reasons": ASIDE_REASONS,
+        "aside_reason": lambda reason: t(f"aside.reason.{reason}")
+        if reason in ASIDE_REASONS else reason,
+        "aside_error": None,
     }
     values.update(context or {})
     html = state.templates.get_template(template).render(values)
