@@ -126,6 +126,7 @@ OPERATIONS = {
     ("GET", "/api/fixity"): "fixity_report", ("POST", "/api/fixity"): "fixity_check",
     ("POST", "/api/letters/{letter_id}/set-aside"): "api_set_aside",
     ("POST", "/api/letters/{letter_id}/restore"): "api_restore",
+    ("GET", "/api/secretaries-general/{slug}"): "secretary_general",
 }
 
 

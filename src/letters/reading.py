@@ -14,6 +14,7 @@ from letters.catalog import Catalog
 from letters.errors import NotFound
 from letters.exchanges import Exchange
 from letters.models import Letter, Partner, SecretaryGeneral
+from letters.paging import FIRST, Paging
 from letters.registry import Registry
 
 
@@ -38,18 +39,22 @@ def partner_entries(names: Registry, catalog: Catalog) -> list[PartnerEntry]:
 
 @dataclass
 class PartnerOverview:
-    """A partner: its entry, its letters by date, its founding documents and exchange."""
+    """A partner: its entry, one page of its letters by date (`total` in all), its founding
+    documents (whole) and exchange."""
 
     partner: Partner
     letters: list[Letter]
     founding: list[Letter]
     exchange: Exchange | None
+    total: int = 0
+    paging: Paging = FIRST
 
     def to_json(self) -> dict[str, Any]:
         """`GET /api/partners/{slug}` (contract.PartnerDetail)."""
         return {
-            **registry.partner_json(self.partner, len(self.letters)),
-            "letter_count": len(self.letters),
+            **registry.partner_json(self.partner, self.total),
+            "letter_count": self.total,
+            **self.paging.to_json(self.total),
             "letters": [x.to_json() for x in self.letters],
             "founding_documents": [x.to_json() for x in self.founding],
             "founding_exchange": ({**self.exchange.to_json(), "missing": self.exchange.missing()}
@@ -57,14 +62,16 @@ class PartnerOverview:
         }
 
 
-def partner_overview(names: Registry, catalog: Catalog, slug: str) -> PartnerOverview:
-    """The overview of a registered partner (errors.NotFound for an unknown slug)."""
+def partner_overview(names: Registry, catalog: Catalog, slug: str,
+                     paging: Paging = FIRST) -> PartnerOverview:
+    """The overview of a registered partner with one page of its letters (errors.NotFound for
+    an unknown slug); counted and sliced in the catalog."""
     partner = names.registered(slug)
-    letters = catalog.letters_of_partner(slug)
+    letters = catalog.partner_page(slug, paging.offset, paging.per_page)
     found = catalog.founding(slug)
-    by_id = {x.id: x for x in letters}
-    return PartnerOverview(partner, letters, [by_id[i] for i in found.ids()] if found else [],
-                           found)
+    by_id = catalog.many(found.ids()) if found else {}
+    return PartnerOverview(partner, letters, [by_id[i] for i in found.ids() if i in by_id]
+                           if found else [], found, catalog.partner_count(slug), paging)
 
 
 def joined_from_letters(names: Registry, catalog: Catalog) -> dict[str, str]:
@@ -102,18 +109,30 @@ def secretaries_general(names: Registry, catalog: Catalog) -> SecretariesGeneral
 
 @dataclass
 class SecretaryGeneralLetters:
-    """A Secretary General and the letters signed, by date."""
+    """A Secretary General and one page of the letters signed, by date (`total` in all)."""
 
     person: SecretaryGeneral
     letters: list[Letter]
+    total: int = 0
+    paging: Paging = FIRST
+
+    def to_json(self) -> dict[str, Any]:
+        """`GET /api/secretaries-general/{slug}` (contract.SecretaryGeneralDetail)."""
+        return {"slug": self.person.slug, "name": self.person.name,
+                "term_start": self.person.term_start, "term_end": self.person.term_end,
+                "letters_count": self.total, **self.paging.to_json(self.total),
+                "letters": [x.to_json() for x in self.letters]}
 
 
-def secretary_general(names: Registry, catalog: Catalog, slug: str) -> SecretaryGeneralLetters:
-    """One Secretary General's letters (errors.NotFound for an unknown slug)."""
+def secretary_general(names: Registry, catalog: Catalog, slug: str,
+                      paging: Paging = FIRST) -> SecretaryGeneralLetters:
+    """One page of a Secretary General's letters (errors.NotFound for an unknown slug)."""
     person = names.sg(slug)
     if person is None:
         raise NotFound(f"There is no Secretary General with the slug '{slug}'.")
-    return SecretaryGeneralLetters(person, catalog.letters_of_signatory(slug))
+    return SecretaryGeneralLetters(person, catalog.signatory_page(slug, paging.offset,
+                                                                  paging.per_page),
+                                   catalog.signatory_count(slug), paging)
 
 
 @dataclass

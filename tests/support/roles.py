@@ -145,6 +145,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/review"): Rule("archivist"),
     ("GET", "/api/review"): Rule("archivist"),
     ("POST", "/letters/{letter_id}/confirm"): Rule("archivist", None),
+    ("POST", "/review"): Rule("archivist", None),
     ("POST", "/letters/{letter_id}/set-aside"): Rule("archivist", None),
     ("POST", "/letters/{letter_id}/restore"): Rule("archivist", None),
     ("POST", "/api/letters/{letter_id}/set-aside"): Rule("archivist", None),
@@ -162,6 +163,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/letters/{letter_id}/exchange"): Rule("archivist", None),
     ("PUT", "/api/letters/{letter_id}/exchange"): Rule("archivist", None),
     ("DELETE", "/api/letters/{letter_id}/exchange"): Rule("archivist", None),
+    ("GET", "/api/secretaries-general/{slug}"): Rule("reader", url="/api/secretaries-general/jagland"),
     ("GET", "/api/partners/{slug}/exchanges"): Rule("reader"),
     # admins (the change is refused as unknown: a plain call has no action)
     ("GET", "/admin/users"): Rule("admin"),

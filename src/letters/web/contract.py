@@ -42,6 +42,10 @@ def choice(*alternatives: str) -> dict[str, Any]:
     return {"pattern": rf"^\s*({'|'.join(alternatives)})?\s*$"}
 
 
+#: The schema of a page size from 1 to 1000 (the lists that grow with the archive).
+ONE_TO_THOUSAND = choice("0{0,8}[1-9]", "0{0,7}[1-9][0-9]", "0{0,6}[1-9][0-9]{2}", "0{0,5}1000")
+
+
 def one_of(*values: str) -> dict[str, Any]:
     """`choice` of these literal values."""
     return choice(*(re.escape(v) for v in values))
@@ -205,10 +209,13 @@ class ExchangeRow(Exchange):
 
 
 class PartnerDetail(_PartnerTail, _PartnerFields):
-    """A partner's entry with its letters (by date) and founding documents."""
+    """A partner's entry with one page of its letters (by date) and its founding documents."""
 
     letters: list[LetterRecord]
     letter_count: int
+    page: int
+    per_page: int
+    letters_total: int = Field(description="the partner's letters, all pages")
     founding_documents: list[LetterRecord]
     founding_exchange: Exchange | None
 
@@ -239,11 +246,30 @@ class Unlinked(_Shape):
 
 
 class ReviewQueue(_Shape):
-    """Letters needing review (oldest first) and incomplete exchanges."""
+    """One page of the letters needing review (oldest first) and the incomplete exchanges."""
 
     total: int
+    page: int
+    per_page: int
+    letters_total: int = Field(description="the letters of the queue (as filtered), all pages")
+    reason: str | None = Field(description="the kind of reason the queue is filtered by")
+    reasons: dict[str, int] = Field(description="letters needing review by kind of reason")
     letters: list[LetterRecord]
     incomplete_exchanges: list[ExchangeRow]
+
+
+class SecretaryGeneralDetail(_Shape):
+    """A Secretary General, the term of office and one page of the letters signed, by date."""
+
+    slug: str
+    name: str
+    term_start: str
+    term_end: str | None
+    letters_count: int
+    page: int
+    per_page: int
+    letters_total: int = Field(description="the letters signed, all pages")
+    letters: list[LetterRecord]
 
 
 class SecretaryGeneralEntry(_Shape):
