@@ -184,6 +184,8 @@ def test_the_command_line_sets_aside_and_restores(
     assert main([*where, "set-aside", press, "--reason", "withdrawn", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert (record["status"], record["aside_reason"]) == ("set_aside", "withdrawn")
+    assert main([*where, "show", press]) == 0
+    assert "set aside  withdrawn" in capsys.readouterr().out
     assert main([*where, "search", "--json", "Acme"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 0
     assert main([*where, "search", "--json", "--status", "set_aside", "Acme"]) == 0

@@ -15,9 +15,9 @@ import catalogs
 import httpx
 from babel.messages.pofile import read_po
 
-from letters import corrections, querytext, searching, users
+from letters import corrections, querytext, review, searching, users
 from letters.exchanges import Exchange
-from letters.models import CORRECTABLE, KINDS, IngestResult
+from letters.models import ASIDE_REASONS, CORRECTABLE, KINDS, IngestResult
 from letters.web import (
     admin,
     fixity_view,
@@ -109,6 +109,8 @@ def dynamic_keys() -> dict[str, set[str]]:
         "field.": {*CORRECTABLE, *letter_views.FORM_FIELDS, *rows},
         "relink.added_": {"partner", "name"},
         "letter.": {f"{kind}_by" for kind in record_view.MARKS},
+        "aside.reason.": set(ASIDE_REASONS), "review.batch_done.": set(review.ACTIONS),
+        "review.kind.": {*review.REASON_KINDS, review.OTHER},
     }
 
 

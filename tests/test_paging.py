@@ -199,3 +199,15 @@ def test_the_command_line_pages_the_review_queue(
     assert [x["id"] for x in answer["letters"]] == [home.ids[f"undated-{n}"] for n in range(5, 10)]
     assert main([*where, "review", "--per-page", "2000"]) == 2
     assert "per_page must be a whole number from 1 to 1000" in capsys.readouterr().err
+
+
+def test_a_search_page_past_the_end_says_so(site: tuple[LiveServer, WebHome]) -> None:
+    server, _ = site
+    with browser(server, "reader") as http:
+        found = http.get("/", params={"q": "Partnership", "lang": "en"}).text
+        total = re.search(r'class="count" role="status">(\d+) letters<', found)
+        assert total and int(total.group(1)) > 1
+        beyond = http.get("/", params={"q": "Partnership", "page": "99"}).text
+    assert "No letter matches this search." not in text_of(beyond)
+    assert "There is no page this far: the last one is page 1." in text_of(beyond)
+    assert 'href="/?q=Partnership&amp;page=1"' in beyond[beyond.index('id="past-end"'):]

@@ -144,10 +144,7 @@ def queue(catalog: Catalog) -> list[Letter]:
 
 def next_in_queue(catalog: Catalog, letter: Letter) -> Letter | None:
     """The letter after this one in the review queue (oldest first), else the queue's first other."""
-    waiting = [x for x in queue(catalog) if x.id != letter.id]
-    after = [x for x in waiting if (x.added_at, x.id) > (letter.added_at, letter.id)]
-    chosen = after or waiting
-    return chosen[0] if chosen else None
+    return catalog.review_next(letter.added_at, letter.id)
 
 
 def relink_candidates(parts: Parts, slug: str) -> list[Candidate]:

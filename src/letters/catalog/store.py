@@ -344,6 +344,15 @@ class Catalog:
             f"SELECT record FROM letters WHERE status = 'needs_review'{where}"
             " ORDER BY added_at, id LIMIT ? OFFSET ?", *args, limit, offset)]
 
+    def review_next(self, added_at: str, letter_id: str) -> Letter | None:
+        """The letter needing review after this one (oldest first), else the first other one."""
+        rows = self._rows("SELECT record FROM letters WHERE status = 'needs_review' AND"
+                          " (added_at > ? OR (added_at = ? AND id > ?)) ORDER BY added_at, id"
+                          " LIMIT 1", added_at, added_at, letter_id)
+        rows = rows or self._rows("SELECT record FROM letters WHERE status = 'needs_review' AND"
+                                  " id != ? ORDER BY added_at, id LIMIT 1", letter_id)
+        return _letter(rows[0][0]) if rows else None
+
     def review_count(self, codes: Sequence[str] | None = None, other_than: bool = False) -> int:
         """How many letters need review (with `codes`, as `review_page` chooses them)."""
         where, args = _reasons_where(codes, other_than)

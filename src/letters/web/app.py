@@ -39,7 +39,7 @@ from letters.web import (
 )
 from letters.web.admission import UploadQueue
 from letters.web.auth import LoginRequired
-from letters.web.render import environment, render
+from letters.web.render import compiled_environment, render
 from letters.web.state import Web
 from letters.web.throttle import Throttle
 from letters.web.urls import path_for
@@ -231,7 +231,7 @@ def create_app(settings: Settings) -> FastAPI:
     state = Web(
         letters=Letters(settings), settings=settings, users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
-        templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
+        templates=compiled_environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
     )
     app = FastAPI(
         title="letters", version=__version__, docs_url=None, redoc_url=None,

@@ -228,7 +228,7 @@ async def restore_letter(letter_id: str, request: Request, who: Identity = archi
 
 @api_router.post("/letters/{letter_id}/set-aside", summary="Set a letter aside",
                  openapi_extra=json_body(contract.SetAside),
-                 **answers(contract.LetterRecord, 401, 403, 404, 409, 413, 422))
+                 **answers(contract.LetterRecord, 400, 401, 403, 404, 409, 413, 422))
 async def api_set_aside(letter_id: str, request: Request, who: Identity = archivist
                         ) -> dict[str, Any]:
     """The letter leaves the review queue, search results (unless asked for) and pairing, with

@@ -36,6 +36,15 @@ def environment() -> Environment:
     return env
 
 
+def compiled_environment() -> Environment:
+    """The template environment with every template compiled now (at start-up), so that the
+    first request of each page kind costs what a later one does."""
+    env = environment()
+    for name in env.list_templates(extensions=["html"]):  # far fewer than the cache holds (400)
+        env.get_template(name)
+    return env
+
+
 @pass_context
 def in_language(context: Any, said: Message | list[Message] | str | None) -> str:
     """What the domain says (a reason, evidence, a refusal: a message, several, or a sentence
