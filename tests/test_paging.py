@@ -14,6 +14,7 @@ from typing import Any
 
 import pdfkit
 import pytest
+from playwright.sync_api import Browser
 
 from letters import audit
 from letters.archive import Archive, letter_id
@@ -25,7 +26,7 @@ from letters.settings import Settings
 from support.api import client
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
-from support.webhome import WebHome, copy_web_home
+from support.webhome import WEB_PASSWORD, WebHome, copy_web_home
 
 #: Letters added to the web home: Cloudflare letters needing review (no date, or no Secretary
 #: General) and a few more signed by Pejčinović Burić.
@@ -211,3 +212,31 @@ def test_a_search_page_past_the_end_says_so(site: tuple[LiveServer, WebHome]) ->
     assert "No letter matches this search." not in text_of(beyond)
     assert "There is no page this far: the last one is page 1." in text_of(beyond)
     assert 'href="/?q=Partnership&amp;page=1"' in beyond[beyond.index('id="past-end"'):]
+
+
+def test_the_queue_s_actions_work_in_a_browser_without_javascript(
+        site: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+    server, home = site
+    chosen = [home.ids["no-sg-70"], home.ids["no-sg-71"]]
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/login?next=%2Freview%3Freason%3Dsignatory%26per_page%3D10")
+        page.get_by_label("User name").fill("archivist")
+        page.get_by_label("Password").fill(WEB_PASSWORD.format(role="archivist"))
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/review?reason=signatory&per_page=10")
+        for letter in chosen:
+            page.locator(f"#select-{letter}").check()
+        page.get_by_label("Set them aside").check()
+        page.locator("#b-reason").select_option("withdrawn")
+        page.get_by_role("button", name="Apply to the selected letters").click()
+        page.wait_for_selector("#batch-result")
+        assert "Letters set aside: 2." in page.locator("#batch-result").inner_text()
+        shown = page.locator("tr.review__letter").evaluate_all("rows => rows.map(r => r.id)")
+        assert len(shown) == 10 and not {f"review-{x}" for x in chosen} & set(shown)
+        assert "reason=signatory" in page.url  # the filter and page size are kept
+    finally:
+        context.close()
+    app = server.app.state.web.letters
+    assert [app.get(x).aside_reason for x in chosen] == ["withdrawn", "withdrawn"]
