@@ -15,9 +15,9 @@ import catalogs
 import httpx
 from babel.messages.pofile import read_po
 
-from letters import corrections, querytext, searching, users
+from letters import corrections, querytext, review, searching, users
 from letters.exchanges import Exchange
-from letters.models import CORRECTABLE, KINDS, IngestResult
+from letters.models import ASIDE_REASONS, CORRECTABLE, KINDS, IngestResult
 from letters.web import (
     account,
     admin,
@@ -113,6 +113,8 @@ def dynamic_keys() -> dict[str, set[str]]:
         "relink.added_": {"partner", "name"},
         "proposal.done_": set(exchange_links.PROPOSAL_NOTICES),
         "letter.": {f"{kind}_by" for kind in record_view.MARKS},
+        "aside.reason.": set(ASIDE_REASONS), "review.batch_done.": set(review.ACTIONS),
+        "review.kind.": {*review.REASON_KINDS, review.OTHER},
     }
 
 

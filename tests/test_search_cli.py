@@ -96,6 +96,19 @@ def test_search_limit(home: Path, letters: dict[str, Letter],
     assert (status, data["total"], len(data["hits"])) == (0, 4, 1)
 
 
+def test_search_pages(home: Path, letters: dict[str, Letter],
+                      capsys: pytest.CaptureFixture[str]) -> None:
+    pages = []
+    for page in ("1", "2", "3"):
+        status, out, _ = run(home, capsys, "search", "--json", "--limit", "2", "--page", page)
+        assert status == 0
+        pages.append([hit["id"] for hit in json.loads(out)["hits"]])
+    assert [len(p) for p in pages] == [2, 2, 0]
+    assert len(set(pages[0] + pages[1])) == 4
+    status, _, err = run(home, capsys, "search", "--page", "0")
+    assert status == 2 and "--page must be at least 1" in err
+
+
 def test_search_table(home: Path, letters: dict[str, Letter],
                       capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(home, capsys, "search", "agreements")

@@ -742,3 +742,18 @@ def test_did_you_mean_weighs_a_bounded_number_of_similar_words(own_corpus: Corpu
     near = reader.near("content", "kaspaarsky", 2, marking.NEAR_WORDS)
     assert 0 < len(near) <= marking.NEAR_WORDS and all(w.startswith("kasp") for w in near)
     assert own_corpus.find("Kapersky").suggestion == "Kaspersky"
+
+
+def test_letters_set_aside_are_found_only_when_asked_for(own_corpus: Corpus) -> None:
+    aside = archive_letter(own_corpus.archive, own_corpus.home / "pdfs",
+                           "A Kaspersky press release, set aside.", status="set_aside",
+                           partner="kaspersky", date="2017-11-09")
+    own_corpus.index.update([aside])
+    own_corpus.letters["aside"] = aside
+    assert own_corpus.found("Kaspersky") == {"kaspersky"}
+    assert own_corpus.find("*").total == len(LETTERS)
+    assert own_corpus.find("").facets["partner"]["kaspersky"] == 1
+    assert own_corpus.found("Kaspersky", status="set_aside") == {"aside"}
+    assert own_corpus.found("status:set_aside") == {"aside"}
+    assert own_corpus.found("Kaspersky OR status:set_aside") == {"kaspersky", "aside"}
+    assert own_corpus.found("NOT status:set_aside") == set(LETTERS)

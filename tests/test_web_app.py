@@ -74,3 +74,19 @@ def test_a_server_error_shows_no_stack_trace(fresh: tuple[LiveServer, WebHome]) 
     assert "Traceback" not in page.text and "JSONDecodeError" not in page.text
     assert api.status_code == 500 and set(json.loads(api.text)) == {"detail"}
     assert "Traceback" not in api.text
+
+
+def test_every_template_is_compiled_when_the_app_is_made(
+        reading: tuple[LiveServer, WebHome]) -> None:
+    server, home = reading
+    templates = server.app.state.web.templates
+    names = set(templates.list_templates(extensions=["html"]))
+    assert {"partners.html", "letter.html", "search.html", "review.html"} <= names
+    cached = {key[1]: template for key, template in templates.cache.items()}
+    assert set(cached) == names  # compiled before any request
+    with client(server, home, "reader") as http:
+        for path in ("/partners", "/", f"/letters/{home.ids['google-out.pdf']}",
+                     "/secretaries-general/jagland"):
+            assert http.get(path, headers={"Accept": "text/html"}).status_code == 200, path
+    after = {key[1]: template for key, template in templates.cache.items()}
+    assert all(after[name] is cached[name] for name in names)  # served from what was compiled

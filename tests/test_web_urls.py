@@ -125,6 +125,9 @@ OPERATIONS = {
     ("GET", "/api/partners/{slug}/exchanges"): "api_exchanges",
     ("POST", "/api/partners/{slug}/pairing-proposal"): "api_decide_proposal",
     ("GET", "/api/fixity"): "fixity_report", ("POST", "/api/fixity"): "fixity_check",
+    ("POST", "/api/letters/{letter_id}/set-aside"): "api_set_aside",
+    ("POST", "/api/letters/{letter_id}/restore"): "api_restore",
+    ("GET", "/api/secretaries-general/{slug}"): "secretary_general",
 }
 
 

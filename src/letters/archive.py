@@ -235,6 +235,7 @@ class Archive:
         if found is None:
             raise KeyError(letter_id)
         current = _read_record(found).to_record()
+        changes = _keeping_aside(current, changes, action)
         before = {k: current.get(k) for k in changes}
         current.update(changes)
         letter = Letter.from_json(current)
@@ -273,6 +274,26 @@ class Archive:
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
         return removed
+
+
+#: The actions of `Archive.update` that take a letter out of, and back from, being set aside.
+SET_ASIDE, RESTORED = "set_aside", "restored"
+
+
+def _keeping_aside(current: dict[str, Any], changes: dict[str, Any],
+                   action: str) -> dict[str, Any]:
+    """The changes as they may be saved: a letter set aside stays set aside (with its reason)
+    until it is restored; a status another change computes for it becomes the status it will
+    be restored to."""
+    if action == SET_ASIDE or current.get("status") != "set_aside":
+        return changes
+    if action == RESTORED:
+        return {**changes, "aside_reason": None, "aside_from": None}
+    kept = dict(changes)
+    if "status" in kept:
+        kept["aside_from"] = kept.pop("status")
+    kept.pop("aside_reason", None)
+    return kept
 
 
 def process_alive(pid: int) -> bool:

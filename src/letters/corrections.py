@@ -219,3 +219,13 @@ def correct(parts: Parts, letter_id: str, changes: dict[str, Any], by: str,
         what["pairing"] = [str(change) for change in changed]
     parts.record("correct", by, what, address)
     return letter
+
+
+def confirm(parts: Parts, letter_id: str, by: str, address: str | None = None) -> Letter:
+    """Confirm the reviewed fields that hold a value, as they stand, audited (NothingToConfirm
+    when none does)."""
+    fields = confirmable(parts.get(letter_id))
+    if not fields:
+        raise NothingToConfirm("There is nothing to confirm: correct the record instead.",
+                               None, "nothing_to_confirm")
+    return correct(parts, letter_id, {"confirmed": fields}, by, address)

@@ -365,6 +365,7 @@ ENGLISH: dict[str, str] = {
     "query.bad_sort": 'sort must be "relevance", "date" or "-date"',
     "query.bad_page": "page and per_page must be 1 or more",
     "query.page_number": "The page must be a whole number from 1.",
+    "query.bad_reason_kind": "There is no such kind of reason: choose one of {kinds}.",
     "query.not_a_date": "The date '{value}' is not a date: write it as YYYY-MM-DD.",
     "query.start_after_end": "The start date is after the end date.",
     "query.per_page_number": "per_page must be a whole number from 1 to {most}.",

@@ -10,7 +10,10 @@ from typing import Any, Literal, get_args
 from letters.messages import Message, joined, parts_from_record, parts_to_record, written
 
 Direction = Literal["outgoing", "incoming"]
-Status = Literal["ok", "needs_review"]
+Status = Literal["ok", "needs_review", "set_aside"]
+#: The kinds of reason for setting a letter aside an archivist may pick (their labels are the
+#: catalogs' `aside.reason.<kind>`); any other reason is the archivist's own words.
+ASIDE_REASONS = ("not_a_letter", "copy", "withdrawn")
 #: The kinds of partner: the one definition (their labels are the catalogs' `kind.<kind>`).
 Kind = Literal["company", "association"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -128,6 +131,9 @@ class Letter:
     # the title as recognition said it (`NO_TITLE` when it gave none; None in records made before
     # titles had codes); `title` is its English until an archivist corrects it
     recognised_title: Message | None = None
+    # set aside: why (a kind of ASIDE_REASONS or the archivist's words), and the status it had
+    aside_reason: str | None = None
+    aside_from: Status | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The record as the JSON answers and the command line show it: reasons and evidence in

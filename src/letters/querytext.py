@@ -42,7 +42,7 @@ EXAMPLES = {
     "text": "text:agreement", "title": "title:agreement", "id": "id:0123456789abcdef",
 }
 DIRECTIONS = ("incoming", "outgoing")
-STATUSES = ("ok", "needs_review")
+STATUSES = ("ok", "needs_review", "set_aside")
 BOOLEANS = {"true": "true", "yes": "true", "1": "true", "false": "false", "no": "false",
             "0": "false"}
 #: Words with wildcards in one query, at most: each is looked up in the index's word list.

@@ -15,6 +15,7 @@ from letters.errors import NotFound
 from letters.exchanges import Exchange
 from letters.messages import msg
 from letters.models import Letter, Partner, SecretaryGeneral
+from letters.paging import FIRST, Paging
 from letters.registry import Registry
 
 
@@ -39,19 +40,23 @@ def partner_entries(names: Registry, catalog: Catalog) -> list[PartnerEntry]:
 
 @dataclass
 class PartnerOverview:
-    """A partner: its entry, its letters by date, its founding documents and exchange."""
+    """A partner: its entry, one page of its letters by date (`total` in all), its founding
+    documents (whole) and exchange."""
 
     partner: Partner
     letters: list[Letter]
     founding: list[Letter]
     exchange: Exchange | None
     proposal: exchanges.Proposal | None = None
+    total: int = 0
+    paging: Paging = FIRST
 
     def to_json(self) -> dict[str, Any]:
         """`GET /api/partners/{slug}` (contract.PartnerDetail)."""
         return {
-            **registry.partner_json(self.partner, len(self.letters)),
-            "letter_count": len(self.letters),
+            **registry.partner_json(self.partner, self.total),
+            "letter_count": self.total,
+            **self.paging.to_json(self.total),
             "letters": [x.to_json() for x in self.letters],
             "founding_documents": [x.to_json() for x in self.founding],
             "founding_exchange": ({**self.exchange.to_json(), "missing": self.exchange.missing()}
@@ -60,17 +65,18 @@ class PartnerOverview:
         }
 
 
-def partner_overview(names: Registry, catalog: Catalog, slug: str) -> PartnerOverview:
-    """The overview of a registered partner (errors.NotFound for an unknown slug)."""
+def partner_overview(names: Registry, catalog: Catalog, slug: str,
+                     paging: Paging = FIRST) -> PartnerOverview:
+    """The overview of a registered partner with one page of its letters (errors.NotFound for
+    an unknown slug); counted and sliced in the catalog."""
     partner = names.registered(slug)
-    letters = catalog.letters_of_partner(slug)
+    letters = catalog.partner_page(slug, paging.offset, paging.per_page)
     found = catalog.founding(slug)
-    by_id = {x.id: x for x in letters}
     held = found.ids() if found else []
-    by_id.update(catalog.many([i for i in held if i not in by_id]))  # held, no longer the partner's
+    by_id = catalog.many(held)  # the founding letters, even those no longer the partner's
     proposal = exchanges.proposals(names, catalog, slug)
     return PartnerOverview(partner, letters, [by_id[i] for i in held if i in by_id], found,
-                           proposal[0] if proposal else None)
+                           proposal[0] if proposal else None, catalog.partner_count(slug), paging)
 
 
 def joined_from_letters(names: Registry, catalog: Catalog) -> dict[str, str]:
@@ -124,18 +130,30 @@ def secretaries_general(names: Registry, catalog: Catalog) -> SecretariesGeneral
 
 @dataclass
 class SecretaryGeneralLetters:
-    """A Secretary General and the letters signed, by date."""
+    """A Secretary General and one page of the letters signed, by date (`total` in all)."""
 
     person: SecretaryGeneral
     letters: list[Letter]
+    total: int = 0
+    paging: Paging = FIRST
+
+    def to_json(self) -> dict[str, Any]:
+        """`GET /api/secretaries-general/{slug}` (contract.SecretaryGeneralDetail)."""
+        return {"slug": self.person.slug, "name": self.person.name,
+                "term_start": self.person.term_start, "term_end": self.person.term_end,
+                "letters_count": self.total, **self.paging.to_json(self.total),
+                "letters": [x.to_json() for x in self.letters]}
 
 
-def secretary_general(names: Registry, catalog: Catalog, slug: str) -> SecretaryGeneralLetters:
-    """One Secretary General's letters (errors.NotFound for an unknown slug)."""
+def secretary_general(names: Registry, catalog: Catalog, slug: str,
+                      paging: Paging = FIRST) -> SecretaryGeneralLetters:
+    """One page of a Secretary General's letters (errors.NotFound for an unknown slug)."""
     person = names.sg(slug)
     if person is None:
         raise NotFound(msg("missing.sg", value=slug))
-    return SecretaryGeneralLetters(person, catalog.letters_of_signatory(slug))
+    return SecretaryGeneralLetters(person, catalog.signatory_page(slug, paging.offset,
+                                                                  paging.per_page),
+                                   catalog.signatory_count(slug), paging)
 
 
 @dataclass

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from letters import corrections, exchanges
-from letters.messages import Message
+from letters import aside, corrections, exchanges
+from letters.errors import InvalidCorrection, NotFound
+from letters.messages import Message, msg
 from letters.models import Letter
+from letters.paging import Paging
 from letters.parts import Parts, search
 from letters.searching import QueryError, SearchRequest
 
@@ -27,6 +29,114 @@ class Candidate:
     evidence: list[Message]  # how recognition found the partner
 
 
+#: The kinds of review reason the queue filters by, each with its reasons' codes (a code in no
+#: kind, or a reason stored as a sentence, is of the kind "other").
+REASON_KINDS: dict[str, tuple[str, ...]] = {
+    "partner": ("reason.no_partner_in_addressee", "reason.no_partner", "reason.several_partners",
+                "reason.sender_not_registered_headed", "reason.sender_not_registered",
+                "reason.zones_disagree", "reason.close_to_several", "reason.close_match_only",
+                "reason.name_not_in_use", "reason.no_partner_recorded"),
+    "signatory": ("reason.no_sg", "reason.sg_not_in_office", "reason.near_change_of_office",
+                  "reason.no_sg_recorded"),
+    "date": ("reason.date_not_found", "reason.date_in_future", "reason.ocr_unsure_date",
+             "reason.no_date_recorded"),
+    "direction": ("reason.direction_unclear",),
+    "signer": ("reason.no_signer", "reason.signer_is_organisation", "reason.unknown_signer",
+               "reason.ocr_unsure_signer"),
+    "not_a_letter": ("reason.other_kind", "reason.speech_ending", "reason.speech_opening",
+                     "reason.no_letter_form"),
+    "ocr": ("reason.scanned_without_text", "reason.ocr_low_confidence", "reason.ocr_unavailable",
+            "reason.ocr_unavailable_both"),
+}
+OTHER = "other"
+KNOWN = tuple(code for codes in REASON_KINDS.values() for code in codes)
+
+
+@dataclass
+class QueuePage:
+    """One page of the review queue: its letters, how many letters the (filtered) queue holds,
+    the page, the kind of reason chosen, and how many letters have a reason of each kind."""
+
+    letters: list[Letter]
+    total: int
+    paging: Paging
+    kind: str | None
+    kinds: dict[str, int]
+
+
+def kind_of(code: str) -> str:
+    """The kind of a reason's code."""
+    return next((kind for kind, codes in REASON_KINDS.items() if code in codes), OTHER)
+
+
+def queue_page(catalog: Catalog, paging: Paging, kind: str | None = None) -> QueuePage:
+    """One page of the queue, oldest first, only letters with a reason of `kind` if given
+    (QueryError for a kind that does not exist); counted and sliced in the catalog."""
+    if kind and kind not in REASON_KINDS and kind != OTHER:
+        raise QueryError(msg("query.bad_reason_kind", kinds=", ".join([*REASON_KINDS, OTHER])))
+    codes: tuple[str, ...] | None = None
+    if kind:
+        codes = KNOWN if kind == OTHER else REASON_KINDS[kind]
+    other_than = kind == OTHER
+    present = {kind_of(code) for code in catalog.review_codes()}
+    kinds = {k: catalog.review_count(KNOWN if k == OTHER else REASON_KINDS[k], k == OTHER)
+             for k in [*REASON_KINDS, OTHER] if k in present}
+    return QueuePage(catalog.review_page(paging.offset, paging.per_page, codes, other_than),
+                     catalog.review_count(codes, other_than), paging, kind or None, kinds)
+
+
+#: What can be done at once to the letters selected in the queue.
+ACTIONS = ("set_aside", "assign", "confirm")
+#: The most letters one request acts on.
+MAX_BATCH = 1000
+
+
+@dataclass
+class Batch:
+    """What became of each selected letter: those changed, and why each other one was not."""
+
+    action: str
+    done: list[Letter]
+    refused: list[tuple[str, InvalidCorrection | NotFound]]
+
+
+def act_on(parts: Parts, ids: list[str], action: str, by: str, address: str | None = None,
+           reason: object = None, partner: str | None = None) -> Batch:
+    """Do `action` to each letter of `ids` in turn, each change its own audit event; a letter
+    that cannot take it is named in `refused` with why, and the others are still done.
+    InvalidCorrection (with a code) when nothing can be done: no letter, no such action, no
+    reason to set aside, no valid partner."""
+    if action not in ACTIONS:
+        raise InvalidCorrection("Choose what to do with the selected letters: "
+                                + ", ".join(ACTIONS) + ".", "action", "batch_action")
+    chosen = list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
+    if not chosen:
+        raise InvalidCorrection("Select at least one letter.", "ids", "batch_none")
+    if len(chosen) > MAX_BATCH:
+        raise InvalidCorrection(f"Select at most {MAX_BATCH} letters at once.", "ids",
+                                "batch_too_many", most=MAX_BATCH)
+    kept_reason = aside.reason_of(reason) if action == "set_aside" else None
+    if action == "assign":
+        if not partner:
+            raise InvalidCorrection("Choose the partner to link the letters to.", "partner",
+                                    "batch_partner")
+        corrections.validate(parts.registry, {"partner": partner})
+    done: list[Letter] = []
+    refused: list[tuple[str, InvalidCorrection | NotFound]] = []
+    for letter_id in chosen:
+        try:
+            if action == "set_aside":
+                done.append(aside.set_aside(parts, letter_id, kept_reason, by, address))
+            elif action == "assign":
+                done.append(corrections.correct(parts, letter_id, {"partner": partner}, by,
+                                                address))
+            else:
+                done.append(corrections.confirm(parts, letter_id, by, address))
+        except (InvalidCorrection, NotFound) as error:
+            refused.append((letter_id, error))
+    return Batch(action, done, refused)
+
+
 def queue(catalog: Catalog) -> list[Letter]:
     """Letters that need review, oldest first."""
     return catalog.review_queue()
@@ -34,10 +144,7 @@ def queue(catalog: Catalog) -> list[Letter]:
 
 def next_in_queue(catalog: Catalog, letter: Letter) -> Letter | None:
     """The letter after this one in the review queue (oldest first), else the queue's first other."""
-    waiting = [x for x in queue(catalog) if x.id != letter.id]
-    after = [x for x in waiting if (x.added_at, x.id) > (letter.added_at, letter.id)]
-    chosen = after or waiting
-    return chosen[0] if chosen else None
+    return catalog.review_next(letter.added_at, letter.id)
 
 
 def relink_candidates(parts: Parts, slug: str) -> list[Candidate]:

@@ -116,6 +116,9 @@ def plan(request: SearchRequest, registry: Registry, max_query_chars: int = 500)
         raise QueryError(msg("query.bad_sort"))
     if request.page < 1 or request.per_page < 1:
         raise QueryError(msg("query.bad_page"))
+    if not request.status and not any(isinstance(node, qs.Value) and node.field == "status"
+                                      for node, _ in qs.walk(query)):
+        filters.append(qs.Not(qs.Value("status", "set_aside")))  # shown only when asked for
     text = not isinstance(query, qs.Every)
     return Plan(
         where=qs.conjunction([query, *filters]), query=query, text=text,

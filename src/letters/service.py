@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from letters import (
     alerts,
+    aside,
     audit,
     corrections,
     exchange_rows,
@@ -39,6 +40,7 @@ from letters.exchange_rows import ExchangeRow
 from letters.exchanges import Exchange, Proposal
 from letters.ingest import pipeline
 from letters.models import CORRECTABLE, IngestResult, Letter, Partner
+from letters.paging import Paging
 from letters.parts import Parts
 from letters.pdf import thumbnails
 from letters.registry import Registry
@@ -236,9 +238,10 @@ class Letters:
         """Every registered partner, by slug, with its number of letters."""
         return reading.partner_entries(self.registry, self.catalog)
 
-    def partner(self, slug: str) -> reading.PartnerOverview:
-        """A registered partner's letters and founding documents (NotFound for an unknown slug)."""
-        return reading.partner_overview(self.registry, self.catalog, slug)
+    def partner(self, slug: str, paging: Paging | None = None) -> reading.PartnerOverview:
+        """A registered partner's founding documents and one page of its letters (NotFound for
+        an unknown slug)."""
+        return reading.partner_overview(self.registry, self.catalog, slug, paging or Paging())
 
     def joined_from_letters(self) -> dict[str, str]:
         """For partners without a date of joining: their founding exchange's date."""
@@ -252,9 +255,10 @@ class Letters:
         """The Secretaries General by term, with how many letters each signed."""
         return reading.secretaries_general(self.registry, self.catalog)
 
-    def secretary_general(self, slug: str) -> reading.SecretaryGeneralLetters:
-        """One Secretary General's letters (NotFound for an unknown slug)."""
-        return reading.secretary_general(self.registry, self.catalog, slug)
+    def secretary_general(self, slug: str, paging: Paging | None = None
+                          ) -> reading.SecretaryGeneralLetters:
+        """One page of a Secretary General's letters (NotFound for an unknown slug)."""
+        return reading.secretary_general(self.registry, self.catalog, slug, paging or Paging())
 
     def choices(self) -> reading.Choices:
         """What the lists of the search form and the correction form offer."""
@@ -286,11 +290,7 @@ class Letters:
     def confirm(self, letter_id: str, by: str, address: str | None = None) -> Letter:
         """Confirm the reviewed fields that hold a value, as they stand
         (corrections.NothingToConfirm when none does)."""
-        fields = corrections.confirmable(self.get(letter_id))
-        if not fields:
-            raise corrections.NothingToConfirm("There is nothing to confirm: correct the record "
-                                               "instead.")
-        return self.correct(letter_id, {"confirmed": fields}, by, address)
+        return corrections.confirm(self.parts(), letter_id, by, address)
 
     # -- the write use cases, each handed only the parts it works with ----------------------
     def parts(self) -> Parts:
@@ -338,6 +338,11 @@ class Letters:
         """Every exchange of a registered partner with its letters' records."""
         return exchange_rows.rows_for(self.registry, self.catalog, slug, letters)
 
+    def exchange_rows_holding(self, slug: str, letters: list[Letter]) -> list[ExchangeRow]:
+        """The exchanges of a partner holding one of these letters (a page of its letters)."""
+        return exchange_rows.rows(self.catalog, self.catalog.exchanges_holding(
+            slug, [x.id for x in letters]), {x.id: x for x in letters})
+
     def incomplete_exchanges(self) -> list[ExchangeRow]:
         """Every exchange lacking one of its letters, across all partners."""
         return exchange_rows.incomplete(self.catalog)
@@ -349,6 +354,26 @@ class Letters:
     def pair(self, letter_id: str, other: str | None, by: str, where: str | None) -> ExchangeRow:
         """Pair a letter with the one chosen in a form, audited (InvalidCorrection if it cannot)."""
         return exchange_rows.link(self.parts(), letter_id, other, by, where)
+
+    def set_aside(self, letter_id: str, reason: object, by: str,
+                  address: str | None = None) -> Letter:
+        """Set a letter aside with a reason, audited (aside.AsideRefused when it cannot be)."""
+        return aside.set_aside(self.parts(), letter_id, reason, by, address)
+
+    def restore(self, letter_id: str, by: str, address: str | None = None) -> Letter:
+        """Take a letter set aside back to the status it had, audited (aside.AsideRefused when
+        it is not set aside)."""
+        return aside.restore(self.parts(), letter_id, by, address)
+
+    def review_page(self, paging: Paging, kind: str | None = None) -> review.QueuePage:
+        """One page of the review queue, only letters with a reason of `kind` if given."""
+        return review.queue_page(self.catalog, paging, kind)
+
+    def review_batch(self, ids: list[str], action: str, by: str, address: str | None = None,
+                     reason: object = None, partner: str | None = None) -> review.Batch:
+        """Set aside, link to a partner or confirm each of the selected letters, one audited
+        change each (InvalidCorrection when the request as a whole cannot be carried out)."""
+        return review.act_on(self.parts(), ids, action, by, address, reason, partner)
 
     def review_queue(self) -> list[Letter]:
         """Letters that need review, oldest first."""

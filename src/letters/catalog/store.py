@@ -49,6 +49,8 @@ from letters.models import Letter
 log = logging.getLogger(__name__)
 #: What pairing reads of each letter, in the order `Facts` takes it.
 FACTS = "id, partner, date, direction, exchange, status"
+#: The letters pairing reads: a letter set aside is in no exchange.
+PAIRED = "status != 'set_aside'"
 
 
 class Catalog:
@@ -298,10 +300,11 @@ class Catalog:
         """The partner's exchanges as they would be if `letter` (a record about to be saved)
         replaced the catalog's row of that letter; nothing is stored."""
         rows = self._rows(f"SELECT {FACTS}, cited FROM letters"
-                          f" WHERE partner = ? OR id = ? ORDER BY {ORDER}", partner, letter.id)
+                          f" WHERE (partner = ? AND {PAIRED}) OR id = ? ORDER BY {ORDER}",
+                          partner, letter.id)
         cited = {row[0]: frozenset(json.loads(row[6])) for row in rows}
         facts = [Facts(*row[:6]) for row in rows if row[0] != letter.id and row[1] == partner]
-        if letter.partner == partner:
+        if letter.partner == partner and letter.status != "set_aside":
             facts.append(Facts(letter.id, letter.partner, letter.date, letter.direction,
                                letter.exchange, letter.status))
             facts.sort(key=lambda x: (x.date or UNDATED, x.id))
@@ -318,7 +321,7 @@ class Catalog:
         exchange held and the one pairing gives is stored as the partner's proposal."""
         for partner in partners:
             facts = [Facts(*row) for row in db.execute(
-                f"SELECT {FACTS} FROM letters WHERE partner = ? ORDER BY {ORDER}",
+                f"SELECT {FACTS} FROM letters WHERE partner = ? AND {PAIRED} ORDER BY {ORDER}",
                 (partner,)).fetchall()]
             cited = {row[0]: frozenset(json.loads(row[1])) for row in db.execute(
                 "SELECT id, cited FROM letters WHERE partner = ? AND cited != '[]'", (partner,))}
@@ -442,8 +445,8 @@ class Catalog:
         letters count as last; of one date, the lowest ids), other than `exclude` and not of
         `direction`."""
         pivot = day or UNDATED
-        where = (f"partner IS ? AND id != ? AND (direction IS NULL OR ? IS NULL OR direction != ?)"
-                 f" AND COALESCE(date, '{UNDATED}')")
+        where = (f"partner IS ? AND {PAIRED} AND id != ? AND (direction IS NULL OR ? IS NULL OR"
+                 f" direction != ?) AND COALESCE(date, '{UNDATED}')")
         args = (slug, exclude, direction, direction, pivot, limit)
         before = self._rows(f"SELECT record FROM letters WHERE {where} <= ? ORDER BY "
                             f"COALESCE(date, '{UNDATED}') DESC, id LIMIT ?", *args)
@@ -490,6 +493,66 @@ class Catalog:
         """The letters that need review, oldest first."""
         return [_letter(r) for (r,) in self._rows(
             "SELECT record FROM letters WHERE status = 'needs_review' ORDER BY added_at, id")]
+
+    # -- pages of the lists that grow with the archive --------------------------------------
+    def partner_page(self, slug: str, offset: int, limit: int) -> list[Letter]:
+        """One page of a partner's letters, by date, undated last."""
+        return [_letter(r) for (r,) in self._rows(
+            f"SELECT record FROM letters WHERE partner = ? ORDER BY {ORDER} LIMIT ? OFFSET ?",
+            slug, limit, offset)]
+
+    def signatory_page(self, slug: str, offset: int, limit: int) -> list[Letter]:
+        """One page of a Secretary General's letters, by date, undated last."""
+        return [_letter(r) for (r,) in self._rows(
+            f"SELECT record FROM letters WHERE signatory = ? ORDER BY {ORDER} LIMIT ? OFFSET ?",
+            slug, limit, offset)]
+
+    def signatory_count(self, slug: str) -> int:
+        """How many letters one Secretary General signed."""
+        return int(self._rows("SELECT COUNT(*) FROM letters WHERE signatory = ?", slug)[0][0])
+
+    def review_page(self, offset: int, limit: int, codes: Sequence[str] | None = None,
+                    other_than: bool = False) -> list[Letter]:
+        """One page of the letters that need review, oldest first; with `codes`, only those
+        with a reason of one of these codes (`other_than`: a reason of none of them)."""
+        where, args = _reasons_where(codes, other_than)
+        return [_letter(r) for (r,) in self._rows(
+            f"SELECT record FROM letters WHERE status = 'needs_review'{where}"
+            " ORDER BY added_at, id LIMIT ? OFFSET ?", *args, limit, offset)]
+
+    def review_next(self, added_at: str, letter_id: str) -> Letter | None:
+        """The letter needing review after this one (oldest first), else the first other one."""
+        rows = self._rows("SELECT record FROM letters WHERE status = 'needs_review' AND"
+                          " (added_at > ? OR (added_at = ? AND id > ?)) ORDER BY added_at, id"
+                          " LIMIT 1", added_at, added_at, letter_id)
+        rows = rows or self._rows("SELECT record FROM letters WHERE status = 'needs_review' AND"
+                                  " id != ? ORDER BY added_at, id LIMIT 1", letter_id)
+        return _letter(rows[0][0]) if rows else None
+
+    def review_count(self, codes: Sequence[str] | None = None, other_than: bool = False) -> int:
+        """How many letters need review (with `codes`, as `review_page` chooses them)."""
+        where, args = _reasons_where(codes, other_than)
+        return int(self._rows(
+            f"SELECT COUNT(*) FROM letters WHERE status = 'needs_review'{where}", *args)[0][0])
+
+    def review_codes(self) -> Counter[str]:
+        """How many letters needing review have a reason of each code ("" for a reason stored
+        as a sentence, without a code)."""
+        return Counter(dict(self._rows(
+            f"SELECT {_CODE}, COUNT(DISTINCT letters.sha256) FROM letters, json_each(letters.record,"
+            " '$.reasons') AS reason WHERE status = 'needs_review' GROUP BY 1")))
+
+    def exchanges_holding(self, slug: str, ids: Sequence[str]) -> list[Exchange]:
+        """The partner's exchanges (as last paired, oldest first) holding one of these letters."""
+        found: dict[int, Exchange] = {}
+        for start in range(0, len(ids), 400):
+            chunk = list(ids[start:start + 400])
+            marks = ",".join("?" * len(chunk))
+            for row in self._rows(f"SELECT position, {EXCHANGE_COLUMNS} FROM exchanges WHERE"
+                                  f" partner = ? AND (outgoing IN ({marks}) OR incoming IN"
+                                  f" ({marks}))", slug, *chunk, *chunk):
+                found[row[0]] = _exchange(row[1:])
+        return [found[position] for position in sorted(found)]
 
     def exchanges(self, slug: str) -> list[Exchange]:
         """A partner's exchanges as last paired, oldest first."""
@@ -562,6 +625,21 @@ def open_catalog(index_dir: Path, archive: Archive,
     else:
         catalog.repair()
     return catalog
+
+
+#: The code of one reason of a record (`reason`, a row of json_each over its reasons).
+_CODE = ("CASE WHEN reason.type = 'object' THEN COALESCE(json_extract(reason.value, '$.code'), '')"
+         " ELSE '' END")
+
+
+def _reasons_where(codes: Sequence[str] | None, other_than: bool) -> tuple[str, list[str]]:
+    """The condition on a letter's reasons that `review_page` adds, and its arguments."""
+    if codes is None:
+        return "", []
+    marks = ",".join("?" * len(codes)) or "NULL"
+    test = "NOT IN" if other_than else "IN"
+    return (f" AND EXISTS (SELECT 1 FROM json_each(letters.record, '$.reasons') AS reason"
+            f" WHERE {_CODE} {test} ({marks}))", list(codes))
 
 
 def _letter(record: str) -> Letter:

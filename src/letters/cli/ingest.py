@@ -142,6 +142,8 @@ def show(args: argparse.Namespace, app: Letters) -> int:
             ("added", f"{letter.added_at} by {letter.added_by}")]
     for key, value in rows:
         print(f"{key:<10} {value if value is not None else '-'}")
+    if letter.status == "set_aside":
+        print(f"{'set aside':<10} {letter.aside_reason}")
     for reason in letter.reasons:
         print(f"{'review':<10} {reason}")
     return EXIT_OK

@@ -33,12 +33,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help='print {"total": N, "hits": [...]}')
     parser.add_argument("--limit", type=int, default=DEFAULT_PER_PAGE,
                         help=f"at most this many hits (default {DEFAULT_PER_PAGE})")
+    parser.add_argument("--page", type=int, default=1, metavar="N",
+                        help="the page of --limit hits to show, from 1 (default 1)")
     parser.add_argument("--partner", metavar="SLUG", help="only this partner's letters")
     parser.add_argument("--signatory", metavar="SLUG", help="only this Secretary General's letters")
     parser.add_argument("--direction", metavar="D", help="incoming or outgoing")
     parser.add_argument("--language", metavar="L", help="only letters in this language (en, fr)")
     parser.add_argument("--from", dest="date_from", metavar="DATE", help="from this date (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", metavar="DATE", help="up to this date (YYYY-MM-DD)")
+    parser.add_argument("--status", metavar="S", help="ok, needs_review or set_aside (letters set "
+                        "aside are left out unless asked for)")
     add_home(parser)
     parser.set_defaults(handler=search)
 
@@ -54,10 +58,13 @@ def search(args: argparse.Namespace, app: Letters) -> int:
     """Run the search and print the hits as JSON or as a table."""
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.page < 1:
+        raise UsageError("--page must be at least 1")
     request = SearchRequest(
         q=" ".join(args.query), partner=args.partner, signatory=args.signatory,
         direction=args.direction, language=args.language, date_from=args.date_from,
-        date_to=args.date_to, per_page=args.limit, facets=False,
+        date_to=args.date_to, status=args.status, page=args.page, per_page=args.limit,
+        facets=False,
     )
     try:
         result = app.search(request)

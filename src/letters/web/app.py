@@ -40,7 +40,7 @@ from letters.web import (
 )
 from letters.web.admission import Refused, Renders, UploadQueue
 from letters.web.auth import LoginRequired
-from letters.web.render import environment, render
+from letters.web.render import compiled_environment, render
 from letters.web.state import Web
 from letters.web.throttle import Throttle
 from letters.web.urls import path_for
@@ -245,7 +245,7 @@ def create_app(letters: Letters | Settings) -> FastAPI:
     state = Web(
         letters=letters, settings=settings, users=letters.users, sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
-        templates=environment(), logins=Throttle(path=settings.private_dir / "logins.sqlite"),
+        templates=compiled_environment(), logins=Throttle(path=settings.private_dir / "logins.sqlite"),
         uploads=UploadQueue(settings.upload_queue, settings.private_dir / "uploads"),
         renders=Renders(settings.renders),
     )

@@ -204,9 +204,10 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise HTTPException(403, CSRF_MESSAGE)
 
 
-async def checked_form(request: Request) -> dict[str, str]:
-    """A plain form's fields, read once its CSRF token is found right (403 otherwise)."""
-    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+async def checked_form(request: Request, max_fields: int = MAX_FORM_FIELDS) -> dict[str, str]:
+    """A plain form's fields, read once its CSRF token is found right (403 otherwise); a field
+    sent several times (checkboxes) is in `(await request.form()).getlist(name)`."""
+    form = await request.form(max_files=0, max_fields=max_fields)
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
     check_csrf(request, fields.get(CSRF_FIELD))
     return fields

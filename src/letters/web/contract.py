@@ -25,6 +25,7 @@ ERRORS = {
     403: "The user's role does not allow this (or a browser session sent no CSRF token).",
     404: "There is no letter, partner or report at this address.",
     408: "The body arrived too slowly (a long pause, or a trickle): send it again.",
+    409: "The letter is not in the state this asks of it (set aside already, or not set aside).",
     413: "The body is larger than the server accepts.",
     415: "Not a PDF, or not multipart/form-data.",
     422: "The request is well formed but cannot be carried out; `detail` says why.",
@@ -41,6 +42,10 @@ def choice(*alternatives: str) -> dict[str, Any]:
     """The schema of a query parameter taking one of these values (or regular expressions);
     surrounding spaces and "" are ignored."""
     return {"pattern": rf"^\s*({'|'.join(alternatives)})?\s*$"}
+
+
+#: The schema of a page size from 1 to 1000 (the lists that grow with the archive).
+ONE_TO_THOUSAND = choice("0{0,8}[1-9]", "0{0,7}[1-9][0-9]", "0{0,6}[1-9][0-9]{2}", "0{0,5}1000")
 
 
 def one_of(*values: str) -> dict[str, Any]:
@@ -88,7 +93,7 @@ class LetterRecord(_Shape):
     language: str
     ocr: bool
     digital_signatures: list[Signature]
-    status: Literal["ok", "needs_review"]
+    status: Literal["ok", "needs_review", "set_aside"]
     added_at: str
     added_by: str
     title: str | None
@@ -99,6 +104,10 @@ class LetterRecord(_Shape):
     exchange: str | None = Field(description="a manual link: the other letter's id; '' unlinked "
                                               "by hand; null paired automatically")
     pdf_metadata: dict[str, str]
+    aside_reason: str | None = Field(None, description="set aside: why (not_a_letter, copy, "
+                                                       "withdrawn, or an archivist's words)")
+    aside_from: Literal["ok", "needs_review"] | None = Field(
+        None, description="set aside: the status it goes back to when restored")
 
 
 class LetterWithText(LetterRecord):
@@ -212,10 +221,13 @@ class PairingProposal(_Shape):
 
 
 class PartnerDetail(_PartnerTail, _PartnerFields):
-    """A partner's entry with its letters (by date) and founding documents."""
+    """A partner's entry with one page of its letters (by date) and its founding documents."""
 
     letters: list[LetterRecord]
     letter_count: int
+    page: int
+    per_page: int
+    letters_total: int = Field(description="the partner's letters, all pages")
     founding_documents: list[LetterRecord]
     founding_exchange: Exchange | None
     pairing_proposal: PairingProposal | None = None
@@ -264,12 +276,31 @@ class Unlinked(_Shape):
 
 
 class ReviewQueue(_Shape):
-    """Letters needing review (oldest first) and incomplete exchanges."""
+    """One page of the letters needing review (oldest first) and the incomplete exchanges."""
 
     total: int
+    page: int
+    per_page: int
+    letters_total: int = Field(description="the letters of the queue (as filtered), all pages")
+    reason: str | None = Field(description="the kind of reason the queue is filtered by")
+    reasons: dict[str, int] = Field(description="letters needing review by kind of reason")
     letters: list[LetterRecord]
     incomplete_exchanges: list[ExchangeRow]
     pairing_proposals: list[PairingProposal] = []
+
+
+class SecretaryGeneralDetail(_Shape):
+    """A Secretary General, the term of office and one page of the letters signed, by date."""
+
+    slug: str
+    name: str
+    term_start: str
+    term_end: str | None
+    letters_count: int
+    page: int
+    per_page: int
+    letters_total: int = Field(description="the letters signed, all pages")
+    letters: list[LetterRecord]
 
 
 class SecretaryGeneralEntry(_Shape):
@@ -326,6 +357,12 @@ class Health(_Shape):
 
 
 # -- request bodies (read by the routes themselves, declared here for the document) -------------
+class SetAside(_Shape):
+    """Why a letter is set aside: not_a_letter, copy, withdrawn, or in an archivist's words."""
+
+    reason: str
+
+
 class Correction(_Shape):
     """Fields of the record to correct (null clears one), fields to confirm as they stand."""
 
@@ -376,7 +413,7 @@ class RelinkRequest(_Shape):
 
 
 BODIES: list[type[BaseModel]] = [Correction, LinkRequest, NewPartner, NewName, RelinkRequest,
-                                  ProposalDecision]
+                                  ProposalDecision, SetAside]
 
 
 def errors(*codes: int, **special: type[BaseModel]) -> dict[int | str, dict[str, Any]]:

@@ -12,10 +12,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from letters import exchanges, snippets
+from letters.aside import AsideRefused
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import PAIR_CHOICES
 from letters.messages import msg
-from letters.models import Letter
+from letters.models import ASIDE_REASONS, Letter
 from letters.pdf import thumbnails
 from letters.service import Letters
 from letters.web import contract
@@ -190,4 +191,79 @@ async def correct(letter_id: str, request: Request, who: Identity = archivist) -
     app = web(request).letters
     record: Letter = await run_in_threadpool(app.correct, letter_id, changes, who.name,
                                              address(request), confirm)
+    return record.to_json()
+
+
+def typed_reason(form: Any) -> str:
+    """The reason a set-aside form gives: the kind chosen, or the words typed for "other"."""
+    kind = str(form.get("reason") or "")
+    return kind if kind in ASIDE_REASONS else str(form.get("reason_text") or "")
+
+
+@router.post("/letters/{letter_id}/set-aside", response_class=HTMLResponse)
+async def set_aside_letter(letter_id: str, request: Request,
+                           who: Identity = archivist) -> Response:
+    """Set a letter aside from its page or the review view (back there, or to the next letter
+    of the queue when sent from the review view)."""
+    app = web(request).letters
+    form = await checked_form(request)
+    in_review = form.get("back") == "review"
+    try:
+        await run_in_threadpool(app.set_aside, letter_id, typed_reason(form), who.name,
+                                address(request))
+    except AsideRefused as error:
+        letter = await run_in_threadpool(app.get, letter_id)
+        context = letter_context(request, letter)
+        context["aside_error"] = problem_text(error, language(request))
+        if in_review:
+            return render(request, "review_letter.html",
+                          review_context(request, letter, context), status=422)
+        return render(request, "letter.html", context, status=422)
+    if in_review:
+        return RedirectResponse(path_for(request, "review_page", query={"set_aside": letter_id}),
+                                status_code=303)
+    return RedirectResponse(path_for(request, "letter_page", letter_id=letter_id,
+                                     query={"saved": 1}), status_code=303)
+
+
+@router.post("/letters/{letter_id}/restore", response_class=HTMLResponse)
+async def restore_letter(letter_id: str, request: Request, who: Identity = archivist) -> Response:
+    """Take back a letter set aside, from its page."""
+    app = web(request).letters
+    await checked_form(request)
+    await run_in_threadpool(app.restore, letter_id, who.name, address(request))
+    return RedirectResponse(path_for(request, "letter_page", letter_id=letter_id,
+                                     query={"saved": 1}), status_code=303)
+
+
+@api_router.post("/letters/{letter_id}/set-aside", summary="Set a letter aside",
+                 openapi_extra=json_body(contract.SetAside),
+                 **answers(contract.LetterRecord, 400, 401, 403, 404, 409, 413, 422))
+async def api_set_aside(letter_id: str, request: Request, who: Identity = archivist
+                        ) -> dict[str, Any]:
+    """The letter leaves the review queue, search results (unless asked for) and pairing, with
+    the reason; its original, text and history stay. 409 when it is set aside already."""
+    check_api_csrf(request, who)
+    body = await json_object(request, "the reason")
+    app = web(request).letters
+    try:
+        record: Letter = await run_in_threadpool(app.set_aside, letter_id, body.get("reason"),
+                                                 who.name, address(request))
+    except AsideRefused as error:
+        raise HTTPException(409 if error.code == "aside_already" else 422, str(error)) from None
+    return record.to_json()
+
+
+@api_router.post("/letters/{letter_id}/restore", summary="Take back a letter set aside",
+                 **answers(contract.LetterRecord, 401, 403, 404, 409))
+async def api_restore(letter_id: str, request: Request, who: Identity = archivist
+                      ) -> dict[str, Any]:
+    """The record, back to the status it had before it was set aside (409 when it is not)."""
+    check_api_csrf(request, who)
+    app = web(request).letters
+    try:
+        record: Letter = await run_in_threadpool(app.restore, letter_id, who.name,
+                                                 address(request))
+    except AsideRefused as error:
+        raise HTTPException(409, str(error)) from None
     return record.to_json()

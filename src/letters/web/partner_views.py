@@ -9,17 +9,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from letters import export
+from letters.paging import paging
 from letters.web import contract
 from letters.web.auth import Identity, address
 from letters.web.contract import answers, download
 from letters.web.exchange_links import PROPOSAL_NOTICES
+from letters.web.pager import pager
 from letters.web.render import render
 from letters.web.routing import api_routes, auditor, page_routes, reader
+from letters.web.search_views import FROM_ONE
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
 
@@ -42,14 +45,18 @@ def partners_page(request: Request, who: Identity = reader) -> HTMLResponse:
 
 @router.get("/partners/{slug}", response_class=HTMLResponse)
 def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse:
-    """A partner: founding documents first, former names, every letter by date."""
+    """A partner: founding documents first, former names, then one page of its letters by
+    date, in their exchanges (`page`, `per_page`)."""
     app = web(request).letters
-    overview = app.partner(slug)
+    params = request.query_params
+    overview = app.partner(slug, paging(params.get("page"), params.get("per_page")))
     return render(request, "partner.html", {
         "section": "partners", "partner": overview.partner, "letters": overview.letters,
         "founding": overview.founding, "exchange": overview.exchange,
         "proposal": overview.proposal, "proposal_notices": PROPOSAL_NOTICES,
-        "exchanges": app.exchange_rows(slug, overview.letters),
+        "exchanges": app.exchange_rows_holding(slug, overview.letters),
+        "pager": pager(request, "partner_page", overview.paging, overview.total,
+                       len(overview.letters), slug=slug),
         "derived": ({slug: overview.exchange.date}
                     if overview.exchange and overview.exchange.date else {}),
     })
@@ -63,10 +70,17 @@ def partners(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
 
 
 @api_router.get("/partners/{slug}", summary="One partner, its letters and founding documents",
-                **answers(contract.PartnerDetail, 401, 404))
-def partner(slug: str, request: Request, who: Identity = reader) -> dict[str, Any]:
-    """The registry entry with `letters` (by date) and `founding_documents`."""
-    return web(request).letters.partner(slug).to_json()
+                **answers(contract.PartnerDetail, 400, 401, 404))
+def partner(
+    slug: str, request: Request,
+    page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
+    per_page: str = Query("", description="letters per page, 1 to 1000 (default 100)",
+                          json_schema_extra=contract.ONE_TO_THOUSAND),
+    who: Identity = reader,
+) -> dict[str, Any]:
+    """The registry entry with one page of `letters` (by date; `letters_total` in all) and the
+    `founding_documents`, always whole."""
+    return web(request).letters.partner(slug, paging(page, per_page)).to_json()
 
 
 @api_router.get("/partners/{slug}/export", summary="The founding-documents bundle (zip)",

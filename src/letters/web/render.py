@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 
 from letters.corrections import confirmable
 from letters.messages import Message, msg
-from letters.models import KINDS, Letter
+from letters.models import ASIDE_REASONS, KINDS, Letter
 from letters.recognition import titles
 from letters.registry import Registry
 from letters.schedule import FixityStatus
@@ -46,6 +46,15 @@ def unbroken_quotes(value: Any) -> Any:
     if isinstance(value, str) and ("« " in value or " »" in value):
         return type(value)(value.replace("« ", "«\u00a0").replace(" »", "\u00a0»"))
     return value
+
+
+def compiled_environment() -> Environment:
+    """The template environment with every template compiled now (at start-up), so that the
+    first request of each page kind costs what a later one does."""
+    env = environment()
+    for name in env.list_templates(extensions=["html"]):  # far fewer than the cache holds (400)
+        env.get_template(name)
+    return env
 
 
 @pass_context
@@ -154,6 +163,10 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "word": lambda prefix: lambda value: t(prefix + str(value)),
         "confirmable": confirmable,
         "partner_kinds": KINDS,
+        "aside_reasons": ASIDE_REASONS,
+        "aside_reason": lambda reason: t(f"aside.reason.{reason}")
+        if reason in ASIDE_REASONS else reason,
+        "aside_error": None,
     }
     values.update(context or {})
     html = state.templates.get_template(template).render(values)

@@ -136,8 +136,9 @@ def search(
     page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
     per_page: str = Query("", description="hits per page, 1 to 100",
                           json_schema_extra=PER_PAGE_RANGE),
-    status: str = Query("", description="ok or needs_review",
-                        json_schema_extra=one_of("ok", "needs_review")),
+    status: str = Query("", description="ok, needs_review or set_aside (letters set aside are "
+                                        "left out unless asked for)",
+                        json_schema_extra=one_of("ok", "needs_review", "set_aside")),
     who: Identity = reader,
 ) -> dict[str, Any]:
     """Search; a malformed query or filter is 400."""

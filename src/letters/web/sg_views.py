@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
+from letters.paging import paging
 from letters.web import contract
 from letters.web.auth import Identity
 from letters.web.contract import answers
+from letters.web.pager import pager
 from letters.web.render import render
 from letters.web.routing import api_routes, page_routes, reader
+from letters.web.search_views import FROM_ONE
 from letters.web.state import web
 
 router = page_routes()
@@ -29,10 +32,29 @@ def sgs_page(request: Request, who: Identity = reader) -> HTMLResponse:
 
 @router.get("/secretaries-general/{slug}", response_class=HTMLResponse)
 def sg_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse:
-    """A Secretary General: term of office and letters by date."""
-    shown = web(request).letters.secretary_general(slug)
-    return render(request, "sg.html", {"section": "sgs", "sg": shown.person,
-                                       "letters": shown.letters})
+    """A Secretary General: term of office and one page of the letters by date (`page`,
+    `per_page`)."""
+    params = request.query_params
+    shown = web(request).letters.secretary_general(
+        slug, paging(params.get("page"), params.get("per_page")))
+    return render(request, "sg.html", {
+        "section": "sgs", "sg": shown.person, "letters": shown.letters,
+        "pager": pager(request, "sg_page", shown.paging, shown.total, len(shown.letters),
+                       slug=slug)})
+
+
+@api_router.get("/secretaries-general/{slug}", summary="One Secretary General and the letters",
+                **answers(contract.SecretaryGeneralDetail, 400, 401, 404))
+def secretary_general(
+    slug: str, request: Request,
+    page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
+    per_page: str = Query("", description="letters per page, 1 to 1000 (default 100)",
+                          json_schema_extra=contract.ONE_TO_THOUSAND),
+    who: Identity = reader,
+) -> dict[str, Any]:
+    """The term of office and one page of the letters signed (by date; `letters_total` in
+    all)."""
+    return web(request).letters.secretary_general(slug, paging(page, per_page)).to_json()
 
 
 @api_router.get("/secretaries-general", summary="The Secretaries General",

@@ -71,6 +71,10 @@ class Wording:
             return languages.long_date(text, self.lang) or text
         if key.endswith("_date") or key == "at":
             return languages.long_moment(text, self.lang) if "T" in text else text
+        if key in ("aside_reason", "reason") and f"aside.reason.{text}" in i18n.STRINGS[i18n.DEFAULT]:
+            return self.t(f"aside.reason.{text}")
+        if key in ("aside_from", "status_before"):
+            key = "status"
         for prefix in ("direction", "language", "status", "kind", "role", "op"):
             if key == prefix and f"{prefix}.{text}" in i18n.STRINGS[i18n.DEFAULT]:
                 return self.t(f"{prefix}.{text}")
