@@ -174,14 +174,17 @@ def _link_locked(parts: Parts, a_id: str, b_id: str, by: str, address: str | Non
 
 def unlink(parts: Parts, letter_id: str, by: str, address: str | None = None) -> list[str]:
     """Take a letter and the one it was paired with apart by hand; the ids of those changed."""
-    letter = parts.get(letter_id)
-    changed = [letter.id]
-    other = other_letter(parts.catalog, letter)
-    if other:
-        changed.append(other)
-    with parts.archive.writing(*changed):
-        parts.index.update([parts.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
-                          for each in changed])
+    while True:  # both locks taken before either letter is read for the change
+        first = parts.get(letter_id)
+        other = other_letter(parts.catalog, first)
+        with parts.archive.writing(first.id, *([other] if other else [])):
+            letter = parts.get(letter_id)
+            if other_letter(parts.catalog, letter) != other:
+                continue  # paired anew meanwhile: take the locks of the new pair
+            changed = [letter.id, *([other] if other else [])]
+            parts.index.update([parts.archive.update(each, {"exchange": UNLINKED}, by,
+                                                     action="unlinked") for each in changed])
+            break
     parts.record("unlink", by, {"ids": changed}, address)
     return changed
 

@@ -6,6 +6,9 @@ and commands call its methods and never reach past it.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -26,7 +29,7 @@ from letters import (
 )
 from letters import catalog as catalog_store
 from letters import parts as collaborators
-from letters.archive import Archive
+from letters.archive import Archive, letter_id
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import ExchangeRow
@@ -41,6 +44,8 @@ from letters.settings import Settings
 
 if TYPE_CHECKING:
     from letters.index.protocol import SearchIndex
+
+log = logging.getLogger(__name__)
 
 
 class Letters:
@@ -114,12 +119,42 @@ class Letters:
             if self._index is None:
                 from letters import index
 
-                self._index = index.open_index(self.settings.search_dir, self.archive,
-                                               lambda: self.registry,
-                                               max_query_chars=self.settings.max_query_chars,
-                                               engine=self.settings.search_engine,
-                                               progress=progress)
+                self.catalog  # noqa: B018 - repaired first: what an interrupted write left
+                opened = index.open_index(self.settings.search_dir, self.archive,
+                                          lambda: self.registry,
+                                          max_query_chars=self.settings.max_query_chars,
+                                          engine=self.settings.search_engine,
+                                          progress=progress, journal=self)
+                self._catch_up(opened)
+                self._index = opened
             return self._index
+
+    def _catch_up(self, opened: SearchIndex) -> None:
+        """Index the letters whose current record an interrupted write left out of the index
+        (the catalog's `unindexed` journal); what cannot be done now `letters verify` reports."""
+        try:
+            marks = self.catalog.unindexed()
+            if not marks:
+                return
+            letters = {sha: self.archive.by_sha(sha) for sha in marks}
+            present = [letter for letter in letters.values() if letter is not None]
+            opened.remove([letter_id(sha) for sha, letter in letters.items() if letter is None])
+            opened.update(present)
+            self.catalog.indexed({sha: marks[sha] for sha, letter in letters.items()
+                                  if letter is None})
+            log.warning("%d letter(s) left out of the search index by an interrupted write "
+                        "were indexed.", len(present))
+        except (OSError, RuntimeError, sqlite3.Error) as error:  # a read-only or full disk
+            log.warning("The letters an interrupted write left out of the search index could "
+                        "not be indexed (%s): run `letters reindex`.", error)
+
+    def unindexed(self, shas: list[str] | None = None) -> dict[str, int]:
+        """The catalog's marks of letters not yet indexed as they stand (index.Journal)."""
+        return self.catalog.unindexed(shas)
+
+    def indexed(self, marks: dict[str, int]) -> None:
+        """Letters indexed as they stood when marked (index.Journal)."""
+        self.catalog.indexed(marks)
 
     def reindex(self, progress: Callable[[int, int], None] | None = None,
                 catalog_progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
@@ -346,7 +381,10 @@ class Letters:
                                     address)
 
     def verify(self, by: str = "system", address: str | None = None) -> fixity.FixityReport:
-        """Check the archive's fixity and agreement, save the report, audited."""
+        """Check the archive's fixity and agreement, save the report, audited (after the
+        repairs of opening the catalog and the index: it reports what they could not do)."""
+        with contextlib.suppress(OSError, RuntimeError, sqlite3.Error):  # reported by fixity
+            self.open_index()
         target = fixity.Checked(self.settings.home, self.settings.archive_dir,
                                 self.settings.private_dir, self.settings.index_dir,
                                 lambda: self.catalog, lambda: self.index)

@@ -10,6 +10,10 @@ SCHEMA_VERSION = 2
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 
+#: The letters whose record the search index may not hold yet, each with the mark of its last
+#: change (made in the transaction that stores the record; see `Catalog.unindexed`).
+UNINDEXED = "CREATE TABLE IF NOT EXISTS unindexed (sha256 TEXT PRIMARY KEY, mark INTEGER NOT NULL)"
+
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE letters (
@@ -29,6 +33,7 @@ CREATE INDEX exchanges_incoming ON exchanges (incoming);
 CREATE TABLE founding (partner TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
+{UNINDEXED};
 """
 ORDER = f"COALESCE(date, '{UNDATED}'), id"
 EXCHANGE_COLUMNS = "partner, outgoing, incoming, date, complete, how, confirmed_by"

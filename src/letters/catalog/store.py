@@ -12,17 +12,23 @@ right after the archive, in the same call. Against a crash or `kill -9` in betwe
   when the catalog has the new record;
 - a new letter needs no journal: its directory without a catalog row is the mark;
 - a partner whose letters changed is marked `stale` in the same transaction as the change, and
-  loses the mark in the transaction that stores its new pairing.
+  loses the mark in the transaction that stores its new pairing;
+- a letter whose record was stored is marked `unindexed` in the same transaction; the mark goes
+  once an index commit holds that record (the index's journal: see `unindexed`).
 Opening the catalog (every `letters` command and the server, at start) re-reads the pending
-letters, compares the set of letter directories with the catalog's, and pairs the stale
-partners. `letters reindex` rebuilds it from `archive/` alone; a catalog missing or of another
-`SCHEMA_VERSION` is rebuilt on open.
+letters (finishing first a record write whose history event was written: `Archive.complete`),
+compares the set of letter directories with the catalog's, and pairs the stale partners; opening
+the index then indexes the unindexed letters (`service.Letters.open_index`). `letters reindex`
+rebuilds it from `archive/` alone; a catalog missing or of another `SCHEMA_VERSION` is rebuilt on
+open.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import secrets
 import sqlite3
 import threading
 import weakref
@@ -36,10 +42,21 @@ from typing import Any
 from letters import exchanges as pairing
 from letters.archive import RECORD, Archive
 from letters.catalog import files
-from letters.catalog.schema import EXCHANGE_COLUMNS, FILE, ORDER, SCHEMA, SCHEMA_VERSION, UNDATED, Facts
+from letters.catalog.schema import (
+    EXCHANGE_COLUMNS,
+    FILE,
+    ORDER,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UNDATED,
+    UNINDEXED,
+    Facts,
+)
 from letters.exchanges import Exchange
 from letters.messages import Message, msg
 from letters.models import Letter
+
+log = logging.getLogger(__name__)
 
 
 class Catalog:
@@ -123,7 +140,7 @@ class Catalog:
             count = 0
             for done, (_, path) in enumerate(directories, 1):
                 if (path / RECORD).exists():
-                    self._put(db, files.read_record(path), files.cited_of(path))
+                    self._put(db, files.read_record(path), files.cited_of(path), indexing=False)
                     count += 1
                 if progress:
                     progress(done, len(directories))
@@ -140,7 +157,17 @@ class Catalog:
         pending = {sha for (sha,) in self._rows("SELECT sha256 FROM pending")}
         todo = sorted(pending | (set(directories) - known))
         gone = sorted(known - set(directories))
+        for sha in sorted(pending):
+            try:
+                if self.archive.complete(sha):
+                    log.warning("Letter %s: its last change was in its history but not in its "
+                                "record (a write was interrupted); the record is completed.",
+                                sha[:16])
+            except OSError as error:  # a read-only archive: `letters verify` reports it
+                log.warning("Letter %s: an interrupted write could not be completed (%s).",
+                            sha[:16], error)
         with self._write() as db:
+            db.execute(UNINDEXED)
             for sha in todo:
                 path = self.archive.letter_dir(sha)
                 if (path / RECORD).exists():
@@ -188,7 +215,28 @@ class Catalog:
             self._deferred.on = False
             self.flush()
 
-    def _put(self, db: sqlite3.Connection, letter: Letter, cited: frozenset[str] | None) -> None:
+    def unindexed(self, shas: Sequence[str] | None = None) -> dict[str, int]:
+        """The letters (of `shas`, or all) whose stored record the search index may not hold
+        yet, with the mark of their last change (what `indexed` is handed back)."""
+        if shas is None:
+            return dict(self._rows("SELECT sha256, mark FROM unindexed"))
+        found: dict[str, int] = {}
+        for start in range(0, len(shas), 500):
+            chunk = list(shas[start:start + 500])
+            found.update(self._rows("SELECT sha256, mark FROM unindexed WHERE sha256 IN"
+                                    f" ({','.join('?' * len(chunk))})", *chunk))
+        return found
+
+    def indexed(self, marks: dict[str, int]) -> None:
+        """An index commit holds the records these marks were read before: the marks go (a
+        letter changed again since keeps its newer mark)."""
+        if marks:
+            with self._write() as db:
+                db.executemany("DELETE FROM unindexed WHERE sha256 = ? AND mark = ?",
+                               list(marks.items()))
+
+    def _put(self, db: sqlite3.Connection, letter: Letter, cited: frozenset[str] | None,
+             indexing: bool = True) -> None:
         before = db.execute("SELECT partner, cited FROM letters WHERE sha256 = ?",
                             (letter.sha256,)).fetchone()
         if cited is None:
@@ -207,6 +255,9 @@ class Catalog:
              json.dumps(sorted(cited)), record))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
+        if indexing:
+            db.execute("INSERT OR REPLACE INTO unindexed VALUES (?, ?)",
+                       (letter.sha256, secrets.randbits(62)))
 
     def _drop(self, db: sqlite3.Connection, sha256: str) -> None:
         row = db.execute("SELECT partner FROM letters WHERE sha256 = ?", (sha256,)).fetchone()
@@ -355,6 +406,14 @@ class Catalog:
                 found.append((sha, directory / RECORD, msg("integrity.catalog_disagrees")))
         for sha in sorted(set(held) - set(directories)):
             found.append((sha, self.path, msg("integrity.catalog_extra")))
+        for sha in sorted(set(self.unindexed()) & set(directories)):
+            found.append((sha, directories[sha] / RECORD, msg("integrity.index_behind")))
+        for sha, other in self._rows(
+                "SELECT a.sha256, a.exchange FROM letters a JOIN letters b ON b.id ="
+                " a.exchange WHERE a.exchange != '' AND b.exchange IS NOT a.id ORDER BY a.id"):
+            if sha in directories:
+                found.append((sha, directories[sha] / RECORD,
+                              msg("integrity.pair_mismatch", other=other)))
         return found
 
 
