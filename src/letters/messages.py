@@ -216,6 +216,8 @@ ENGLISH: dict[str, str] = {
     "refusal.file_too_large": "the file system refuses a file this large",
     "refusal.not_permitted": "this program may not write there",
     "refusal.disk_refused": "the disk refused the write ({why})",
+    "refusal.stopped": "stopped: {reason}; what was written before stays whole: run the "
+                       "command again once the disk has room and is writable",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",
     "refusal.ocr_unrendered": "damaged: its pages could not be rendered for OCR",
     # why an upload as a whole was refused

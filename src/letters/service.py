@@ -119,7 +119,8 @@ class Letters:
             if self._index is None:
                 from letters import index
 
-                self.catalog  # noqa: B018 - repaired first: what an interrupted write left
+                with contextlib.suppress(OSError, sqlite3.Error):  # said when it is used
+                    self.catalog  # noqa: B018 - repaired first: what an interrupted write left
                 opened = index.open_index(self.settings.search_dir, self.archive,
                                           lambda: self.registry,
                                           max_query_chars=self.settings.max_query_chars,

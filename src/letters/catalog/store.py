@@ -205,15 +205,16 @@ class Catalog:
             self._pair(db, [partner])
 
     @contextmanager
-    def deferred(self) -> Iterator[None]:
+    def deferred(self, pair_at_end: bool = True) -> Iterator[None]:
         """Within: letters are taken in at once, partners paired at `flush` and at the end
-        (for an ingest of many letters of one partner)."""
+        (for an ingest of many letters of one partner; not at the end unless `pair_at_end`)."""
         self._deferred.on = True
         try:
             yield
         finally:
             self._deferred.on = False
-            self.flush()
+            if pair_at_end:
+                self.flush()
 
     def unindexed(self, shas: Sequence[str] | None = None) -> dict[str, int]:
         """The letters (of `shas`, or all) whose stored record the search index may not hold
@@ -424,8 +425,12 @@ def open_catalog(index_dir: Path, archive: Archive,
     catalog = Catalog(index_dir / FILE, archive, progress)
     if catalog.version() != SCHEMA_VERSION:
         catalog.rebuild(progress)
-    else:
+        return catalog
+    try:
         catalog.repair()
+    except (OSError, sqlite3.Error) as error:  # a full or read-only disk: read it as it stands
+        log.warning("The catalog could not be brought in step with the archive (%s); it is "
+                    "repaired at the next start once the disk has room and is writable.", error)
     return catalog
 
 
