@@ -49,6 +49,8 @@ UNAVAILABLE = msg("query.index_unavailable")
 #: Segments an index may have before a merge is started, in the background (never inside an
 #: update: a merge takes a minute on a large index, and the update's callers hold letter locks).
 MERGE_AT = 8
+#: Seconds a background merge waits for the index's lock before leaving it to the next update.
+MERGE_WAIT = 5.0
 
 
 class IndexBusy(RuntimeError):
@@ -121,9 +123,10 @@ class Index:
         """How many segments the index on disk has (merged by `merge`)."""
         return self.engine.segments(self.index_dir)
 
-    def merge(self) -> None:
-        """Merge the index's small segments, holding only the index's lock (never a letter's)."""
-        with self._file_lock():
+    def merge(self, wait: float | None = None) -> None:
+        """Merge the index's small segments, holding only the index's lock (never a letter's),
+        waiting for it `wait` seconds at most (IndexBusy), by default as long as a writer."""
+        with self._file_lock(wait):
             self._recover_swap()
             if self._problem() is None:
                 self.engine.merge(self.index_dir)
@@ -143,7 +146,9 @@ class Index:
 
     def _merge_quietly(self) -> None:
         try:
-            self.merge()
+            self.merge(wait=MERGE_WAIT)
+        except IndexBusy:
+            return  # another process writes the index: the next update tries again
         except Exception as error:  # the index stays as it was: the next update tries again
             log.warning("The search index could not be merged (%s).", error)
 
@@ -341,12 +346,14 @@ class Index:
                 raise searching.IndexUnavailable(UNAVAILABLE) from None
 
     @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        """Hold the lock all writers share, across processes, waiting for it if needed."""
+    def _file_lock(self, wait: float | None = None) -> Iterator[None]:
+        """Hold the lock all writers share, across processes, waiting for it if needed (at most
+        `wait` seconds, by default the writers' `lock_timeout`)."""
         path = self.index_dir.parent / f"{self.index_dir.name}.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
+        timeout = self.lock_timeout if wait is None else wait
         with open(path, "a+b") as handle:
-            deadline = time.monotonic() + self.lock_timeout
+            deadline = time.monotonic() + timeout
             pause = 0.01
             while True:
                 try:
@@ -356,7 +363,7 @@ class Index:
                     if time.monotonic() >= deadline:
                         raise IndexBusy(
                             f"The search index stayed locked by another process for "
-                            f"{self.lock_timeout:.0f} seconds; try again when it has finished."
+                            f"{timeout:.0f} seconds; try again when it has finished."
                         ) from None
                     time.sleep(pause)
                     pause = min(pause * 2, 0.2)
