@@ -198,3 +198,4 @@ def test_a_read_only_home_ends_ingest_and_serve_with_a_sentence(tmp_path: Path) 
             out, err = done.communicate(timeout=600)
             assert done.returncode == 1 and "Traceback" not in err, (args, err)
             assert err.strip().splitlines()[-1].startswith("letters: "), (args, err)
+

@@ -22,6 +22,7 @@ import pdfkit
 import pytest
 
 from letters.faults import VARIABLE
+from letters.searching import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only
@@ -156,25 +157,55 @@ def test_a_killed_correction_leaves_no_mark_once_repaired_and_a_stale_one_is_rep
     assert problems(home.path) == []
 
 
-@pytest.mark.parametrize("action", ["link", "unlink"])
-def test_a_link_or_unlink_killed_between_its_letters_is_reported(
-        web_template: WebHome, tmp_path: Path, action: str) -> None:
+@pytest.mark.parametrize(("action", "step", "after"), [
+    ("link", "archive.history@1", ("", None)),  # the first record completed, then unlinked
+    ("link", "archive.catalogued@1", ("", None)),  # one-sided: undone
+    ("link", "archive.catalogued@2", ("reply", "out")),  # both written: the pair stands
+    ("link", "index.commit", ("reply", "out")),
+    ("unlink", "archive.catalogued@1", ("", "")),  # one-sided: completed
+    ("unlink", "index.commit", ("", "")),
+])
+def test_a_link_or_unlink_killed_at_any_step_leaves_whole_pairs_after_the_next_start(
+        web_template: WebHome, tmp_path: Path, action: str, step: str,
+        after: tuple[str | None, str | None]) -> None:
     home = copy_web_home(web_template, tmp_path / "home")
-    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+    ids = {"out": home.ids["cloudflare-out.pdf"], "reply": home.ids["cloudflare-in.pdf"]}
     if action == "unlink":
-        Letters(Settings(home=home.path)).link(out, reply, by="tester")
+        Letters(Settings(home=home.path)).link(ids["out"], ids["reply"], by="tester")
     token = home.tokens["archivist"]
-    with served(home.path, "archive.catalogued@1") as (process, url):
+    with served(home.path, step) as (process, url):
         if action == "link":
-            killed_by(process, url, "PUT", f"/api/letters/{out}/exchange", token,
-                      {"other": reply})
+            killed_by(process, url, "PUT", f"/api/letters/{ids['out']}/exchange", token,
+                      {"other": ids["reply"]})
         else:
-            killed_by(process, url, "DELETE", f"/api/letters/{out}/exchange", token)
-    found = problems(home.path)
-    # the catalog and the index are repaired; the pair cannot be: the archivist links again
-    assert [code for _, code in found] == ["integrity.pair_mismatch"]
+            killed_by(process, url, "DELETE", f"/api/letters/{ids['out']}/exchange", token)
+    assert problems(home.path) == []  # the next start made the pair whole and indexed it
     app = Letters(Settings(home=home.path))
-    first = out if action == "link" else reply
-    assert found[0][0] == first
-    assert app.catalog.get(out) == app.get(out) and app.catalog.get(reply) == app.get(reply)
-    assert not app.catalog.unindexed()
+    out, reply = app.get(ids["out"]), app.get(ids["reply"])
+    assert (out.exchange, reply.exchange) == tuple(ids.get(x, x) if x else x for x in after)
+    assert app.catalog.get(out.id) == out and app.catalog.get(reply.id) == reply
+    assert not app.catalog.unindexed() and not app.catalog.pairing_journal()
+    for letter in (out, reply):
+        hits = app.search(SearchRequest(q=f"id:{letter.id}")).hits
+        assert [hit.letter for hit in hits] == [letter]
+
+
+def test_a_correction_whose_record_cannot_be_written_leaves_no_event_behind(
+        web_template: WebHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history is written before the record: when the record cannot be written (a full
+    disk) the change is refused whole and its event taken back, else the record would no longer
+    be the replay of its history (a false alarm of tampering) until the next start."""
+    home = copy_web_home(web_template, tmp_path / "home")
+    app = Letters(Settings(home=home.path))
+    letter = app.get(home.ids["google-out.pdf"])
+    history = app.archive.letter_dir(letter.sha256) / "history.jsonl"
+    before = history.read_bytes()
+    monkeypatch.setenv(VARIABLE, "archive.history!")
+    with pytest.raises(OSError, match="No space left"):
+        app.correct(letter.id, {"title": "Zebra5"}, by="tester")
+    monkeypatch.delenv(VARIABLE)
+    assert history.read_bytes() == before
+    assert app.get(letter.id) == letter
+    assert [p.message.code for p in app.verify().problems] == []
+    again = Letters(Settings(home=home.path))  # the next start has nothing to complete
+    assert again.get(letter.id) == letter and again.catalog.get(letter.id) == letter

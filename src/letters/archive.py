@@ -16,6 +16,7 @@ the record always equals the replay of its history.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -245,9 +246,15 @@ class Archive:
                  "changes": {k: {"before": before[k], "after": changes[k]} for k in changes}}
         if self.observer is not None:
             self.observer.changing(found.name)
+        size = (found / HISTORY).stat().st_size
         append_line(found / HISTORY, json.dumps(event, ensure_ascii=False))
-        faults.point("archive.history")
-        write_atomic(found / RECORD, _dumps(letter.to_record()))
+        try:
+            faults.point("archive.history")
+            write_atomic(found / RECORD, _dumps(letter.to_record()))
+        except BaseException:  # a full disk, say: the change is refused, so its event goes
+            with contextlib.suppress(OSError):
+                os.truncate(found / HISTORY, size)
+            raise
         faults.point("archive.record")
         if self.observer is not None:
             self.observer.changed(letter, None)

@@ -116,7 +116,8 @@ class Letters:
         """Open the index now if it is not open (at start-up: a rebuild it needs happens here,
         reporting to `progress`, never during a search)."""
         with self._lock:
-            if self._index is None:
+            opening = self._index is None
+            if opening:
                 from letters import index
 
                 with contextlib.suppress(OSError, sqlite3.Error):  # said when it is used
@@ -128,7 +129,22 @@ class Letters:
                                           progress=progress, journal=self)
                 self._catch_up(opened)
                 self._index = opened
-            return self._index
+        if opening:
+            self._mend_pairs()
+        assert self._index is not None
+        return self._index
+
+    def _mend_pairs(self) -> None:
+        """Make whole the pairs a killed link or unlink left one-sided (exchanges.mend_pairs)."""
+        try:
+            mended = exchanges.mend_pairs(self.parts())
+        except (OSError, RuntimeError, sqlite3.Error) as error:  # verify reports pair_mismatch
+            log.warning("The pairs an interrupted link or unlink left could not be mended (%s).",
+                        error)
+            return
+        if mended:
+            log.warning("Letters %s were paired by hand with letters not paired with them (a "
+                        "link or unlink was interrupted): they are unlinked.", ", ".join(mended))
 
     def _catch_up(self, opened: SearchIndex) -> None:
         """Index the letters whose current record an interrupted write left out of the index

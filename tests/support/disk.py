@@ -45,5 +45,5 @@ def small_disk(path: Path, size: str) -> Iterator[Callable[[str], None]]:
 
     try:
         yield grow
-    finally:
-        subprocess.run(["umount", str(path)], check=True)
+    finally:  # lazily: files this process still holds open (an index reader) close later
+        subprocess.run(["umount", "--lazy", str(path)], check=True)

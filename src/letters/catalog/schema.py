@@ -14,6 +14,10 @@ UNDATED = "9999"
 #: change (made in the transaction that stores the record; see `Catalog.unindexed`).
 UNINDEXED = "CREATE TABLE IF NOT EXISTS unindexed (sha256 TEXT PRIMARY KEY, mark INTEGER NOT NULL)"
 
+#: The letters of a link or unlink under way (entered once their locks are held, gone when it
+#: has ended): what a kill left half-paired among them is mended at the next start.
+PAIRING = "CREATE TABLE IF NOT EXISTS pairing (id TEXT PRIMARY KEY)"
+
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE letters (
@@ -34,6 +38,7 @@ CREATE TABLE founding (partner TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE pending (sha256 TEXT PRIMARY KEY);
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
 {UNINDEXED};
+{PAIRING};
 """
 ORDER = f"COALESCE(date, '{UNDATED}'), id"
 EXCHANGE_COLUMNS = "partner, outgoing, incoming, date, complete, how, confirmed_by"

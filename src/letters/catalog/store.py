@@ -46,6 +46,7 @@ from letters.catalog.schema import (
     EXCHANGE_COLUMNS,
     FILE,
     ORDER,
+    PAIRING,
     SCHEMA,
     SCHEMA_VERSION,
     UNDATED,
@@ -168,6 +169,7 @@ class Catalog:
                             sha[:16], error)
         with self._write() as db:
             db.execute(UNINDEXED)
+            db.execute(PAIRING)
             for sha in todo:
                 path = self.archive.letter_dir(sha)
                 if (path / RECORD).exists():
@@ -215,6 +217,24 @@ class Catalog:
             self._deferred.on = False
             if pair_at_end:
                 self.flush()
+
+    @contextmanager
+    def pairing(self, ids: Sequence[str]) -> Iterator[None]:
+        """Journal the letters of a link or unlink for its duration (their locks held): a kill
+        within leaves them in `pairing_journal`, mended at the next start."""
+        with self._write() as db:
+            db.executemany("INSERT OR IGNORE INTO pairing VALUES (?)", [(i,) for i in ids])
+        yield
+        self.paired(ids)
+
+    def paired(self, ids: Sequence[str]) -> None:
+        """These letters' link or unlink has ended (or was mended)."""
+        with self._write() as db:
+            db.executemany("DELETE FROM pairing WHERE id = ?", [(i,) for i in ids])
+
+    def pairing_journal(self) -> list[str]:
+        """The letters of links and unlinks that have not ended (under way, or killed)."""
+        return [i for (i,) in self._rows("SELECT id FROM pairing ORDER BY id")]
 
     def unindexed(self, shas: Sequence[str] | None = None) -> dict[str, int]:
         """The letters (of `shas`, or all) whose stored record the search index may not hold
