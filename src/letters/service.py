@@ -400,8 +400,9 @@ class Letters:
     def verify(self, by: str = "system", address: str | None = None) -> fixity.FixityReport:
         """Check the archive's fixity and agreement, save the report, audited (after the
         repairs of opening the catalog and the index: it reports what they could not do)."""
-        with contextlib.suppress(OSError, RuntimeError, sqlite3.Error):  # reported by fixity
-            self.open_index()
+        if self.settings.archive_dir.is_dir():  # a home without one is left untouched
+            with contextlib.suppress(OSError, RuntimeError, sqlite3.Error):  # fixity reports it
+                self.open_index()
         target = fixity.Checked(self.settings.home, self.settings.archive_dir,
                                 self.settings.private_dir, self.settings.index_dir,
                                 lambda: self.catalog, lambda: self.index)
