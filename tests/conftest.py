@@ -40,7 +40,8 @@ LONGEST_FIRST = (
     "test_ingest", "test_index", "test_specimens", "test_disk_faults", "test_web_audit",
     "test_roles", "test_integrity", "test_catalog", "test_web_security", "test_web_exchanges",
     "test_login_limits", "test_web_review", "test_concurrency", "test_web_registry", "test_users",
-    "test_web_login", "test_web_letters", "test_sample_archive", "test_user_admin", "test_web_auth",
+    "test_web_login", "test_web_letters", "test_sample_archive", "test_web_highlight",
+    "test_user_admin", "test_web_auth",
     "test_web_upload", "test_proxy",
 )
 

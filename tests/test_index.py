@@ -18,7 +18,7 @@ from letters.index import SCHEMA_VERSION, Index, IndexBusy, open_index
 from letters.index.documents import document
 from letters.models import Letter
 from letters.searching import QueryError, SearchRequest, SearchResult
-from letters.snippets import as_html
+from letters.web.highlight import snippet_json as as_html
 from support.pdfs import build_letter
 
 LETTERS: dict[str, dict[str, Any]] = {

@@ -29,6 +29,7 @@ from letters.models import Letter
 from letters.searching import QueryError, SearchRequest, SearchResult
 from letters.service import Letters
 from letters.settings import SettingError, Settings, from_env
+from letters.web.highlight import snippet_json
 from support.server import LiveServer
 
 ENGINES = ["whoosh", "tantivy"]
@@ -260,7 +261,7 @@ def test_snippets_are_text_with_marked_parts(corpus: Corpus) -> None:
     [hit] = corpus.find("alert").hits
     assert ("alert", True) in hit.snippet
     assert "<script>alert('x')</script>" in "".join(text for text, _ in hit.snippet)
-    assert "&lt;script&gt;" in snippets.as_html(hit.snippet)
+    assert "&lt;script&gt;" in snippet_json(hit.snippet)
     [stemmed] = corpus.find("agreements").hits
     assert ("agreement", True) in stemmed.snippet
     [accented] = corpus.find("text:pejcinovic").hits

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from letters.web.searchform import page_count
+from letters.searching import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest
+from letters.web.search_views import PER_PAGE_RANGE, up_to
+from letters.web.searchform import SearchForm, page_count
 from support.api import assert_error, client
 from support.server import LiveServer
 from support.web import browser, text_of
@@ -144,3 +146,26 @@ def test_a_malformed_search_is_400(reading: tuple[LiveServer, WebHome],
     server, home = reading
     with client(server, home, "reader") as http:
         assert_error(http.get("/api/search", params=params), 400)
+
+
+@pytest.mark.parametrize("most", [1, 9, 37, 100, 109, 500])
+def test_up_to_takes_exactly_the_whole_numbers_to_its_limit(most: int) -> None:
+    pattern = re.compile(rf"^(?:{'|'.join(up_to(most))})$")
+    for n in range(0, most + 120):
+        for written in (str(n), f"{n:09d}"):
+            assert bool(pattern.match(written)) == (1 <= n <= most), written
+    assert not pattern.match(f"{most:010d}") and not pattern.match("")
+
+
+def test_the_document_states_the_page_size_the_form_checks() -> None:
+    """/api/search's per_page pattern (OpenAPI) and SearchForm take the same values: both come
+    from searching.MAX_PER_PAGE."""
+    pattern = re.compile(PER_PAGE_RANGE["pattern"])
+    for written in [*(str(n) for n in range(0, MAX_PER_PAGE + 50)), "0100", " 7 ", "007", "1e2"]:
+        try:
+            SearchForm(per_page=written.strip()).to_request()
+            taken = True
+        except QueryError:
+            taken = False
+        assert bool(pattern.match(written)) == taken, written
+    assert SearchForm().to_request().per_page == SearchRequest().per_page == DEFAULT_PER_PAGE

@@ -19,12 +19,16 @@ from letters.models import Letter
 if TYPE_CHECKING:
     from letters.registry import Registry
 
-__all__ = ["FACETS", "SORTS", "Hit", "IndexUnavailable", "Plan", "QueryError", "SearchRequest",
-           "SearchResult", "Snippet", "Sort", "plan"]
+__all__ = ["DEFAULT_PER_PAGE", "FACETS", "MAX_PER_PAGE", "SORTS", "Hit", "IndexUnavailable", "Plan",
+           "QueryError", "SearchRequest", "SearchResult", "Snippet", "Sort", "plan"]
 
 Sort = Literal["relevance", "date", "-date"]
 SORTS: tuple[Sort, ...] = ("relevance", "date", "-date")
 FACETS = ("partner", "signatory", "year", "language", "direction")
+#: Hits on a page unless asked otherwise, and the most a page of the search page or of
+#: /api/search may hold (web/searchform checks it, the OpenAPI document states it from here).
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
 #: A snippet: the letter's text in parts, each marked True when it is a searched word.
 Snippet = list[tuple[str, bool]]
 
@@ -43,7 +47,7 @@ class SearchRequest:
     status: str | None = None
     sort: Sort = "relevance"
     page: int = 1
-    per_page: int = 20
+    per_page: int = DEFAULT_PER_PAGE
     facets: bool = True
     highlight: bool = True
 

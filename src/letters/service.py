@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import smtplib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters import (
+    alerts,
     audit,
     corrections,
     exchange_rows,
@@ -26,10 +28,13 @@ from letters import (
     reading,
     registry,
     review,
+    schedule,
+    watch,
 )
 from letters import catalog as catalog_store
 from letters import parts as collaborators
 from letters.archive import Archive, letter_id
+from letters.audit_query import AuditPage, AuditQuery, page_of
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import ExchangeRow
@@ -48,6 +53,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from another (None when there is no file)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+#: Who runs the checks and sends the alerts of the schedule, in the audit log.
+SCHEDULE = "schedule"
+
+
 class Letters:
     """The archive, its registry and its index, for one process."""
 
@@ -57,17 +75,21 @@ class Letters:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.archive = Archive(settings.archive_dir, observer=self)
         self._registry: Registry | None = None
+        self._registry_changes: tuple[int, int, int] | None = None  # the changes file it was read from
         self._index: SearchIndex | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
         self._catalog_lock = threading.Lock()
+        self._folders: dict[Path, watch.Folder] = {}  # watched folders, which remember sizes
 
     # -- registry -------------------------------------------------------------------------
     @property
     def registry(self) -> Registry:
-        """The registry as it stands (reloaded after changes)."""
-        if self._registry is None:
+        """The registry as it stands (read again after a change, by this process or another)."""
+        changes = _identity(self.settings.archive_dir / registry.CHANGES_FILE)
+        if self._registry is None or changes != self._registry_changes:
             self._registry = registry.load(self.settings.archive_dir)
+            self._registry_changes = changes
         return self._registry
 
     def reload_registry(self) -> None:
@@ -293,6 +315,11 @@ class Letters:
         """Every audit event, newest first."""
         return audit.events(self.settings.archive_dir)[::-1]
 
+    def audit_page(self, query: AuditQuery) -> AuditPage:
+        """The page of audit events `query` asks for, newest first (QueryError when it cannot
+        be answered: a malformed date, a start after the end)."""
+        return page_of(self.audit_events(), query.checked())
+
     def audit_chain(self) -> audit.ChainCheck:
         """Whether the audit log's chain and codes hold."""
         return audit.verify(self.settings.archive_dir)
@@ -411,6 +438,71 @@ class Letters:
     def last_fixity_check(self) -> dict[str, Any] | None:
         """The last fixity report with who ran it, or None."""
         return fixity.last_check(self.settings.private_dir, self.settings.archive_dir)
+
+    # -- the watched folder ---------------------------------------------------------------
+    def watch_sweep(self, folder: Path, by: str, settled: bool = False,
+                    each: Callable[[watch.Dropped], None] | None = None) -> list[watch.Dropped]:
+        """Ingest the PDFs dropped in a watched folder (and those a stopped sweep left), moving each
+        to done/ or rejected/; with `settled`, only files unchanged since the last sweep of
+        this folder object."""
+        return watch.sweep(self._folder(folder), self._ingest_named(by), self._watch_journal(),
+                           settled=settled, each=each)
+
+    def watched(self, limit: int = 20) -> list[watch.Dropped]:
+        """The last results of the watched folders, newest first."""
+        return self._watch_journal().recent(limit)
+
+    def _folder(self, path: Path) -> watch.Folder:
+        return self._folders.setdefault(path.resolve(), watch.Folder(path.resolve()))
+
+    def _watch_journal(self) -> watch.Journal:
+        return watch.Journal(self.settings.private_dir / "watch.jsonl")
+
+    def _ingest_named(self, by: str) -> watch.Ingest:
+        def ingest(paths: list[Path], names: dict[Path, str],
+                   each: Callable[[IngestResult], None]) -> list[IngestResult]:
+            return self.ingest(paths, by=by, names=names, progress=each)
+        return ingest
+
+    # -- fixity on a schedule -------------------------------------------------------------
+    def fixity_status(self) -> schedule.FixityStatus | None:
+        """The last fixity check as the banner for auditors and admins says it (None when its
+        report cannot be read: the fixity page says why)."""
+        every = timedelta(hours=self.settings.fixity_every_hours or 24)
+        try:
+            last = fixity.last_report(self.settings.private_dir)
+        except (OSError, ValueError):
+            return None
+        return schedule.status_of(last, every, self.clock())
+
+    def fixity_schedule(self) -> schedule.Schedule | None:
+        """The periodic fixity check of `letters serve` (None when the setting turns it off)."""
+        if self.settings.fixity_every_hours <= 0:
+            return None
+
+        def last_at() -> datetime | None:
+            status = self.fixity_status()
+            return status.at if status else None
+
+        return schedule.Schedule(lambda: self.verify(by=SCHEDULE), last_at,
+                                 timedelta(hours=self.settings.fixity_every_hours),
+                                 self.alert_auditors, self.clock)
+
+    def alert_auditors(self, report: fixity.FixityReport) -> None:
+        """E-mail the auditors what a check found (when SMTP is set up), and record whether it
+        went in the audit log."""
+        settings = self.settings
+        mailer = alerts.Mailer(settings.smtp_host, settings.smtp_port, settings.alert_from,
+                               settings.alert_to)
+        if not mailer.configured:
+            return
+        what: dict[str, Any] = {"problems": len(report.problems), "to": list(mailer.recipients)}
+        try:
+            mailer.send(alerts.fixity_alert(report, str(settings.home)))
+            what["sent"] = True
+        except (OSError, smtplib.SMTPException) as error:
+            what.update(sent=False, error=str(error) or type(error).__name__)
+        self.record("fixity_alert", SCHEDULE, what)
 
 
 __all__ = ["CORRECTABLE", "InvalidCorrection", "Letters", "NotFound"]

@@ -1,13 +1,13 @@
 """Snippets: a short window of a letter's text as parts, the searched words marked.
 
-A snippet is a list of (text, marked) parts; the web layer turns it into HTML, the command line
-into [brackets]. Choosing the window is linear in the number of matches (two pointers), so a
-letter holding a searched word 64,000 times costs no more than reading its matches once.
+A snippet is a list of (text, marked) parts; the web layer turns it into HTML (`web/highlight`,
+the only maker of HTML marks), the command line into [brackets]. Choosing the window is linear in
+the number of matches (two pointers), so a letter holding a searched word 64,000 times costs no
+more than reading its matches once.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 
@@ -46,10 +46,21 @@ def as_brackets(snippet: Snippet) -> str:
     return "".join(f"[{text}]" if marked else text for text, marked in snippet)
 
 
-def as_html(snippet: Snippet) -> str:
-    """A snippet as the JSON of INTERFACE.md gives it: escaped text, marked words in <mark>."""
-    return "".join(f"<mark>{html.escape(text, quote=False)}</mark>" if marked
-                   else html.escape(text, quote=False) for text, marked in snippet)
+def split(text: str, spans: Sequence[tuple[int, int]]) -> Snippet:
+    """The whole of `text` as parts, each span (character offsets) marked; a span that is empty
+    or overlaps the one before is left out."""
+    parts: Snippet = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position or end <= start:
+            continue
+        if start > position:
+            parts.append((text[position:start], False))
+        parts.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        parts.append((text[position:], False))
+    return parts
 
 
 def _plain(segment: str) -> str:

@@ -11,8 +11,15 @@ from typing import Any
 from letters import snippets
 from letters.cli import EXIT_OK, EXIT_REJECTED, UsageError, add_home
 from letters.index import IndexBusy
-from letters.searching import IndexUnavailable, QueryError, SearchRequest, SearchResult
+from letters.searching import (
+    DEFAULT_PER_PAGE,
+    IndexUnavailable,
+    QueryError,
+    SearchRequest,
+    SearchResult,
+)
 from letters.service import Letters
+from letters.web.search_json import search_json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "language, ocr, status (e.g. partner:meta date:[2020-01-01 TO 2020-12-31]).")
     parser.add_argument("query", nargs="*", metavar="QUERY", help="the query (empty: every letter)")
     parser.add_argument("--json", action="store_true", help='print {"total": N, "hits": [...]}')
-    parser.add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
+    parser.add_argument("--limit", type=int, default=DEFAULT_PER_PAGE,
+                        help=f"at most this many hits (default {DEFAULT_PER_PAGE})")
     parser.add_argument("--partner", metavar="SLUG", help="only this partner's letters")
     parser.add_argument("--signatory", metavar="SLUG", help="only this Secretary General's letters")
     parser.add_argument("--direction", metavar="D", help="incoming or outgoing")
@@ -61,10 +69,9 @@ def search(args: argparse.Namespace, app: Letters) -> int:
     except IndexUnavailable as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
-    if args.json:
-        hits = [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
-                for hit in result.hits]
-        print(json.dumps({"total": result.total, "hits": hits}, ensure_ascii=False))
+    if args.json:  # the total and hits of /api/search's answer
+        answer = search_json(result)
+        print(json.dumps({"total": answer["total"], "hits": answer["hits"]}, ensure_ascii=False))
     else:
         print(_table(result))
     return EXIT_OK

@@ -1,1 +1,1 @@
-"""The web view and the JSON API (FastAPI): `create_app(settings)` in `letters.web.app`."""
+"""The web view and the JSON API (FastAPI): `create_app(letters)` in `letters.web.app`."""

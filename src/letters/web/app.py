@@ -20,7 +20,7 @@ from letters import messages as said
 from letters.errors import InvalidCorrection, NotFound
 from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
-from letters.settings import Settings
+from letters.settings import Settings, from_env
 from letters.users import Sessions, Users, secret_key
 from letters.web import (
     admin,
@@ -226,12 +226,16 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, server_error)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The web view and the JSON API over one archive."""
+def create_app(letters: Letters | Settings) -> FastAPI:
+    """The web view and the JSON API over one archive, served by the process's one `Letters`
+    (`letters serve` passes its own; given settings alone, as tests do, it makes that one)."""
+    letters = letters if isinstance(letters, Letters) else Letters(letters)
+    settings = letters.settings
     state = Web(
-        letters=Letters(settings), settings=settings, users=Users(settings), sessions=Sessions(settings),
+        letters=letters, settings=settings, users=Users(settings), sessions=Sessions(settings),
         signer=TimestampSigner(secret_key(settings), salt="letters-session"),
-        templates=environment(), logins=Throttle(), uploads=UploadQueue(settings.upload_queue),
+        templates=environment(), logins=Throttle(path=settings.private_dir / "logins.sqlite"),
+        uploads=UploadQueue(settings.upload_queue, settings.private_dir / "uploads"),
     )
     app = FastAPI(
         title="letters", version=__version__, docs_url=None, redoc_url=None,
@@ -265,3 +269,8 @@ def create_app(settings: Settings) -> FastAPI:
     contract.install(app, settings)
     return app
 
+
+def from_environment() -> FastAPI:
+    """The app over the home and settings of the environment (`LETTERS_HOME`...): what each
+    process of `letters serve --workers N` builds."""
+    return create_app(from_env())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, ClassVar
@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from letters.audit_query import MAX_PER_PAGE, PER_PAGE, AuditQuery
 from letters.fixity import FixityReport
 from letters.messages import Message, msg
-from letters.models import is_iso_date
 from letters.searching import QueryError
 from letters.service import Letters
 from letters.web import contract
@@ -21,14 +21,12 @@ from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.fixity_view import NAMED_KINDS, problem_views
 from letters.web.render import render
 from letters.web.routing import auditor
-from letters.web.searchform import page_count, page_numbers, whole_number
+from letters.web.searchform import page_numbers, whole_number
 from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
-PER_PAGE = 50
-MAX_PER_PAGE = 500
 #: The query parameters of the audit filters, as the page's form and `GET /api/audit` name them.
 PARAMS = {"who": "who", "action": "action", "date_from": "from", "date_to": "to",
           "letter": "letter"}
@@ -37,7 +35,8 @@ NEVER_CHECKED = "The archive has not been checked yet: send POST /api/fixity to 
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """Which audit events to show: by whom, which action, between which days, about which letter."""
+    """The audit page's form and the query parameters of `GET /api/audit`: read into the
+    domain's `AuditQuery` (`to_query`), written back into links (`query`)."""
 
     #: The name of the page the filters' links lead to.
     ROUTE: ClassVar[str] = "audit_page"
@@ -53,42 +52,32 @@ class AuditFilter:
     def from_params(cls, params: Mapping[str, str], paged: bool = True) -> AuditFilter:
         """Read the filters (and the page) from query parameters; QueryError (400) if malformed."""
         values = {field: params.get(name, "").strip()[:200] for field, name in PARAMS.items()}
-        for field in ("date_from", "date_to"):
-            if values[field] and not is_iso_date(values[field]):
-                raise QueryError(msg("query.not_a_date", value=values[field]))
-        if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-            raise QueryError(msg("query.start_after_end"))
+        chosen = cls._of(values)
+        chosen.to_query().checked()
         if not paged:
-            return cls._of(values)
+            return chosen
         page = whole_number(params.get("page", ""), 1, msg("query.page_number"))
         too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
         per_page = whole_number(params.get("per_page", ""), PER_PAGE, too_many)
         if per_page > MAX_PER_PAGE:
             raise QueryError(too_many)
-        return replace(cls._of(values), page=page, per_page=per_page)
+        return replace(chosen, page=page, per_page=per_page)
 
     @classmethod
     def _of(cls, values: Mapping[str, str]) -> AuditFilter:
         return cls(who=values["who"], action=values["action"], date_from=values["date_from"],
                    date_to=values["date_to"], letter=values["letter"])
 
+    def to_query(self) -> AuditQuery:
+        """The domain's question these filters ask."""
+        return AuditQuery(who=self.who, action=self.action, date_from=self.date_from,
+                          date_to=self.date_to, letter=self.letter, page=self.page,
+                          per_page=self.per_page)
+
     @property
     def filtered(self) -> bool:
         """Whether any filter is set."""
-        return any(getattr(self, field) for field in PARAMS)
-
-    def matches(self, event: Mapping[str, Any]) -> bool:
-        """Whether one event passes every filter that is set."""
-        day = str(event.get("at") or "")[:10]
-        return ((not self.who or str(event.get("who", "")).casefold() == self.who.casefold())
-                and (not self.action or event.get("action") == self.action)
-                and (not self.date_from or day >= self.date_from)
-                and (not self.date_to or day <= self.date_to)
-                and (not self.letter or self.letter in _strings(event.get("what"))))
-
-    def select(self, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The events that pass, in the order given."""
-        return [event for event in events if self.matches(event)]
+        return self.to_query().filtered
 
     def query(self, **changes: str) -> dict[str, str]:
         """The audit page's URL parameters with these filters, some changed (page 1 unless
@@ -98,41 +87,6 @@ class AuditFilter:
             values["per_page"] = str(self.per_page)
         values.update(changes)
         return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
-
-
-@dataclass(frozen=True)
-class Paged:
-    """One page of filtered events, with what the pagination links need."""
-
-    page: int
-    per_page: int
-    total: int
-    events: list[dict[str, Any]]
-
-    @property
-    def last_page(self) -> int:
-        """The number of the last page (1 when there is nothing)."""
-        return page_count(self.total, self.per_page)
-
-
-def page_of(events: list[dict[str, Any]], chosen: AuditFilter) -> Paged:
-    """The filtered events on the chosen page (the last page when it is past the end)."""
-    selected = chosen.select(events)
-    last = page_count(len(selected), chosen.per_page)
-    page = min(chosen.page, last)
-    start = (page - 1) * chosen.per_page
-    return Paged(page, chosen.per_page, len(selected), selected[start:start + chosen.per_page])
-
-
-def _strings(value: Any) -> set[str]:
-    """Every string inside a JSON value (an event's `what`)."""
-    if isinstance(value, str):
-        return {value}
-    if isinstance(value, Mapping):
-        return set().union(*(_strings(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_strings(v) for v in value)) if value else set()
-    return set()
 
 
 # -- fixity -------------------------------------------------------------------------------------
@@ -150,21 +104,21 @@ def _with_by(report: FixityReport, by: str) -> dict[str, Any]:
 def audit_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     """The audit log, newest first, filtered and paged, with the state of its hash chain."""
     app = web(request).letters
-    events = app.audit_events()
     context: dict[str, Any] = {
         "section": "audit", "chain": app.audit_chain(), "error": None,
         "form": AuditFilter(), "result": None, "pages": [], "last_page": 1,
-        "people": sorted({str(e.get("who")) for e in events if e.get("who")}, key=str.casefold),
-        "actions": sorted({str(e.get("action")) for e in events if e.get("action")}),
+        "people": [], "actions": [],
     }
     try:
         chosen = AuditFilter.from_params(request.query_params)
     except QueryError as error:
-        context["error"] = error.message
-        context["form"] = _lenient(request.query_params)
+        every = app.audit_page(AuditQuery(per_page=1))  # the names the filters offer
+        context.update(error=error.message, form=_lenient(request.query_params),
+                       people=every.people, actions=every.actions)
         return render(request, "audit.html", context, status=400)
-    result = page_of(events, chosen)
+    result = app.audit_page(chosen.to_query())
     context.update(form=replace(chosen, page=result.page), result=result,
+                   people=result.people, actions=result.actions,
                    last_page=result.last_page, pages=page_numbers(result.page, result.last_page))
     return render(request, "audit.html", context)
 
@@ -246,5 +200,5 @@ def audit_events(request: Request, limit: int | None = Query(None, ge=1),
                  who: Identity = auditor,
                  chosen: AuditFilter = filters) -> list[dict[str, Any]]:
     """The audit log, newest first, filtered by who, action, from, to and letter; auditor."""
-    events = chosen.select(web(request).letters.audit_events())
-    return events[:limit] if limit else events
+    # without a limit, every event that passes (per_page None), as one page
+    return web(request).letters.audit_page(replace(chosen.to_query(), per_page=limit)).events

@@ -1,28 +1,25 @@
-"""Searched terms marked in HTML: the text escaped first, then <mark> added (the only place
-snippets and marked letter texts become HTML)."""
+"""Searched words marked in HTML: the one place where text and its marks become HTML (the
+`marked` filter of the pages, and the `snippet` of the JSON of /api/search and of
+`letters search --json`)."""
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+import html
+
+from markupsafe import Markup
 
 from letters.searching import Snippet
 
 
-def mark(text: str, spans: list[tuple[int, int]]) -> Markup:
-    """The text escaped, each span (character offsets) wrapped in <mark>."""
-    out: list[str] = []
-    position = 0
-    for start, end in sorted(spans):
-        if start < position or end <= start:
-            continue
-        out.append(escape(text[position:start]))
-        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
-        position = end
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
+def marked(parts: Snippet) -> Markup:
+    """Text parts as HTML: `&`, `<` and `>` escaped, the marked parts in <mark>. Quotes are left
+    as they are: safe in an element's content (never put this in an attribute), and the JSON has
+    always given them so."""
+    pieces = (f"<mark>{html.escape(text, quote=False)}</mark>" if is_marked
+              else html.escape(text, quote=False) for text, is_marked in parts)
+    return Markup("".join(pieces))
 
 
-def snippet_html(snippet: Snippet) -> Markup:
-    """A snippet's parts escaped, the marked ones in <mark>."""
-    return Markup("").join(Markup("<mark>") + escape(text) + Markup("</mark>") if marked
-                           else escape(text) for text, marked in snippet)
+def snippet_json(snippet: Snippet) -> str:
+    """A snippet as the JSON of INTERFACE.md gives it: escaped text, marked words in <mark>."""
+    return str(marked(snippet))

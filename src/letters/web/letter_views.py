@@ -10,7 +10,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import exchanges
+from letters import exchanges, snippets
 from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import PAIR_CHOICES
 from letters.models import Letter
@@ -20,7 +20,6 @@ from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.citation import citation
 from letters.web.contract import answers, json_body
-from letters.web.highlight import mark
 from letters.web.jsonbody import json_object
 from letters.web.render import language, problem_text, render
 from letters.web.review_view import LARGE, review_context
@@ -42,7 +41,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
     q = request.query_params.get("q", "")[:web(request).settings.max_query_chars]
     return {
         "letter": letter, "q": q, "section": "search",
-        "text_pages": [mark(text, app.spans(q, text)) for text in shown.pages],
+        "text_pages": [snippets.split(text, app.spans(q, text)) for text in shown.pages],
         "history": shown.history,
         "other": shown.other,
         "citation": citation(letter, shown.partner, shown.signatory, "\n".join(shown.pages),

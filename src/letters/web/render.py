@@ -16,10 +16,12 @@ from letters.messages import Message, msg
 from letters.models import KINDS, Letter
 from letters.recognition import titles
 from letters.registry import Registry
+from letters.schedule import FixityStatus
 from letters.settings import MB
 from letters.web import i18n, languages, messages, record_view
-from letters.web.auth import csrf_token, identify_quietly, set_pending_cookies
-from letters.web.state import web
+from letters.web.auth import Identity, csrf_token, identify_quietly, set_pending_cookies
+from letters.web.highlight import marked
+from letters.web.state import Web, web
 from letters.web.urls import path_for
 from letters.web.wording import Wording
 
@@ -33,6 +35,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["field_label"] = field_label
     env.filters["tr"] = in_language
+    env.filters["marked"] = marked
     return env
 
 
@@ -98,6 +101,14 @@ def problem_text(error: Exception, lang: str) -> str:
     return i18n.translator(lang)(key, **params)
 
 
+def fixity_banner(state: Web, who: Identity) -> FixityStatus | None:
+    """The state of the scheduled fixity checks when auditors and admins must hear of it."""
+    if state.settings.fixity_every_hours <= 0 or not who.can("auditor"):
+        return None
+    status = state.letters.fixity_status()
+    return status if status and status.needs_attention else None
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     """Render a page with the context every page needs (language, user, CSRF token, banner)."""
@@ -113,7 +124,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "other_lang": other,
         "switch_url": switch_url(request, other),
         "t": t,
-        "who": identify_quietly(request),
+        "who": (who := identify_quietly(request)),
+        "fixity_banner": fixity_banner(state, who),
         "csrf": partial(csrf_token, request),  # called by forms only: no cookie without a form
         "open_reading": state.settings.open_reading,
         "max_upload_mb": state.settings.max_upload_bytes // MB or 1,

@@ -8,15 +8,14 @@ from typing import Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from letters import snippets
-from letters.searching import SORTS, QueryError, SearchResult
+from letters.searching import MAX_PER_PAGE, SORTS, QueryError, SearchResult
 from letters.service import Letters
 from letters.web import contract, i18n
 from letters.web.auth import Identity
 from letters.web.contract import DATE, answers, choice, one_of
-from letters.web.highlight import snippet_html
 from letters.web.render import language, render
 from letters.web.routing import api_routes, page_routes, reader
+from letters.web.search_json import search_json
 from letters.web.searchform import SearchForm, page_count, page_numbers
 from letters.web.state import web
 
@@ -27,7 +26,24 @@ FACETS = ("partner", "signatory", "year", "direction", "language")
 TWO_LETTERS = choice("[a-zA-Z]{2}")
 #: A whole number from 1 written in at most 9 digits (leading zeros included).
 FROM_ONE = choice(*(f"0{{{zeros}}}[1-9][0-9]{{0,{8 - zeros}}}" for zeros in range(9)))
-ONE_TO_HUNDRED = choice("0{0,8}[1-9]", "0{0,7}[1-9][0-9]", "0{0,6}100")
+
+
+def up_to(most: int, digits: int = 9) -> list[str]:
+    """Regular expressions that together take exactly the whole numbers from 1 to `most`, written
+    in at most `digits` digits (leading zeros included), as `searchform.whole_number` reads them."""
+    top = str(most)
+    shorter = [(width, f"[1-9]{'[0-9]' * (width - 1)}") for width in range(1, len(top))]
+    as_long = []  # as many digits as `most`: the same as it up to digit i, then below it
+    for i, digit in enumerate(top):
+        low, high = (1 if i == 0 else 0), int(digit) - 1
+        if high >= low:
+            as_long.append((len(top), f"{top[:i]}[{low}-{high}]{'[0-9]' * (len(top) - i - 1)}"))
+    as_long.append((len(top), top))
+    return [f"0{{0,{digits - width}}}{pattern}" for width, pattern in shorter + as_long]
+
+
+#: per_page: from 1 to MAX_PER_PAGE.
+PER_PAGE_RANGE = choice(*up_to(MAX_PER_PAGE))
 
 
 @dataclass
@@ -95,21 +111,11 @@ def search_page(request: Request, who: Identity = reader) -> HTMLResponse:
     last = page_count(result.total, result.per_page)
     context.update(
         result=result,
-        hits=[(hit.letter, snippet_html(hit.snippet)) for hit in result.hits],
+        hits=[(hit.letter, hit.snippet) for hit in result.hits],
         facets=facet_items(form, result, app, t), last_page=last,
         pages=page_numbers(result.page, last),
     )
     return render(request, "search.html", context)
-
-
-def search_json(result: SearchResult) -> dict[str, Any]:
-    """A page of search results as INTERFACE.md gives it."""
-    return {
-        "total": result.total, "page": result.page, "per_page": result.per_page,
-        "hits": [{**hit.letter.to_json(), "snippet": snippets.as_html(hit.snippet)}
-                 for hit in result.hits],
-        "facets": result.facets, "suggestion": result.suggestion,
-    }
 
 
 @api_router.get("/search", summary="Search the letters", **answers(contract.SearchPage, 400, 401, 503))
@@ -129,7 +135,7 @@ def search(
                       json_schema_extra=one_of(*SORTS)),
     page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
     per_page: str = Query("", description="hits per page, 1 to 100",
-                          json_schema_extra=ONE_TO_HUNDRED),
+                          json_schema_extra=PER_PAGE_RANGE),
     status: str = Query("", description="ok or needs_review",
                         json_schema_extra=one_of("ok", "needs_review")),
     who: Identity = reader,

@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import ClassVar, cast
 
 from letters.messages import Message, msg
-from letters.searching import QueryError, SearchRequest, Sort
+from letters.searching import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest, Sort
 
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 20
+__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "SearchForm", "page_count", "page_numbers",
+           "plain_digits", "whole_number"]
 #: URL parameter names of the form's fields ("from" and "to" are Python keywords).
 PARAMS = {"date_from": "from", "date_to": "to"}
 

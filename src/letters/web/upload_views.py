@@ -22,14 +22,16 @@ api_router = api_routes()
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, who: Identity = archivist) -> HTMLResponse:
     """The upload form."""
-    return render(request, "upload.html", {"section": "upload", "results": None, "error": None})
+    return render(request, "upload.html", {"section": "upload", "results": None, "error": None,
+                                           "watched": web(request).letters.watched()})
 
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload_files(request: Request, who: Identity = archivist) -> HTMLResponse:
     """Receive several files; show each file's own result."""
     state = web(request)
-    context: dict[str, Any] = {"section": "upload", "results": None, "error": None}
+    context: dict[str, Any] = {"section": "upload", "results": None, "error": None,
+                               "watched": state.letters.watched()}
     try:
         async with upload.received(request, state) as received:
             # the token travels in the multipart body, so it is checked once the body is in; a
