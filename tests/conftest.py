@@ -36,7 +36,7 @@ LONGEST_FIRST = (
     "test_server_robustness", "test_hostile", "test_ocr", "test_browser_daily",
     "test_elsewhere_specimens", "test_bench_smoke", "test_browser", "test_api_contract",
     "test_search_conformance", "test_browser_admin", "test_browser_security", "test_workers",
-    "test_decisions",
+    "test_decisions", "test_faults",
     "test_ingest", "test_index", "test_specimens", "test_disk_faults", "test_web_audit",
     "test_roles", "test_integrity", "test_catalog", "test_paging", "test_web_security",
     "test_web_exchanges", "test_login_limits", "test_web_review", "test_aside",

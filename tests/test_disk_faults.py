@@ -18,11 +18,12 @@ import pytest
 
 from letters.service import Letters
 from letters.settings import Settings
-from support.disk import read_only
+from support.disk import read_only, small_disk
 from support.pdfs import LINES, scan
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMIT = 100_000  # bytes: more than a small letter and the index need, less than the big letter
+LIMIT = 150_000  # bytes: more than a small letter, the index and the catalog (~100 KB) need, less
+# than the big letter
 
 
 def small(path: Path, tag: str) -> Path:
@@ -33,7 +34,7 @@ def small(path: Path, tag: str) -> Path:
 def big(path: Path) -> Path:
     pages = [["**COUNCIL OF EUROPE", "Strasbourg, 3 March 2021"]
              + [f"Paragraph {p}.{i}: the partnership on human rights and the rule of law."
-                for i in range(40)] for p in range(80)]
+                for i in range(40)] for p in range(160)]
     path = pdfkit.write_text_pdf(path, pages)
     assert path.stat().st_size > LIMIT
     return path
@@ -149,3 +150,65 @@ def test_a_token_works_on_a_read_only_disk_without_keeping_its_day(tmp_path: Pat
         user = users.user_for_token(token)
     assert user is not None and user.name == "clerk"
     assert users.tokens("clerk")[0].last_used is None  # nothing could be written
+
+
+def letter(folder: Path, number: int) -> Path:
+    """A letter of some 40 KB: a 1 MB disk holds a few of them."""
+    return pdfkit.write_text_pdf(folder / f"{number:02}.pdf", [[
+        "**COUNCIL OF EUROPE", "Strasbourg, 3 March 2021", "",
+        f"Letter number {number} on the partnership."]
+        + [f"Paragraph {i} of letter {number}: the rule of law and democracy." for i in range(30)]])
+
+
+def test_a_disk_that_fills_up_gives_sentences_a_whole_audit_log_and_searchable_letters(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in range(24):
+        letter(folder, number)
+    home = tmp_path / "home"
+    with small_disk(home, "1m") as grow:
+        out, err = letters(home, "ingest", "--json", str(folder)).communicate(timeout=600)
+        assert "Traceback" not in err, err
+        results = [json.loads(line) for line in out.splitlines()]
+        assert len(results) == 24
+        added = {r["id"] for r in results if r["result"] == "added"}
+        refused = [r for r in results if r["result"] == "rejected"]
+        assert added and refused
+        assert {r["error"] for r in refused} == {"not archived: the disk is full"}
+        assert f"letters: {len(refused)} files were not archived because the disk is full" in err
+        log = (home / "archive" / "audit.jsonl").read_text(encoding="utf-8")
+        assert log.endswith("\n") and all(json.loads(line) for line in log.splitlines())
+        # the disk still full: another run, a search and a check end in sentences too
+        for args in (["ingest", str(folder)], ["search", "partnership"], ["verify"]):
+            done = letters(home, *args)
+            out, err = done.communicate(timeout=600)
+            assert "Traceback" not in err, (args, err)
+            assert done.returncode in (0, 1), (args, err)
+        log = (home / "archive" / "audit.jsonl").read_text(encoding="utf-8")
+        assert log.endswith("\n") and all(json.loads(line) for line in log.splitlines())
+        grow("8m")
+        # the next start with room: every letter archived is searchable, nothing else is wrong
+        done = letters(home, "search", "--json", "--limit", "50", "partnership")
+        out, err = done.communicate(timeout=600)
+        assert done.returncode == 0, err
+        assert {hit["id"] for hit in json.loads(out)["hits"]} == added
+        done = letters(home, "verify", "--json")
+        out, err = done.communicate(timeout=600)
+        found = {p["code"] for p in json.loads(out)["problems"]}
+        assert found <= {"integrity.not_uploaded"}, found  # uploads the full log could not hold
+
+
+def test_a_read_only_home_ends_ingest_and_serve_with_a_sentence(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    done = letters(home, "ingest", str(small(tmp_path / "first.pdf", "the first letter")))
+    done.communicate(timeout=600)
+    assert done.returncode == 0
+    with read_only(home):
+        for args in (["ingest", str(small(tmp_path / "x.pdf", "one"))],
+                     ["serve", "--port", "0"]):
+            done = letters(home, *args)
+            out, err = done.communicate(timeout=600)
+            assert done.returncode == 1 and "Traceback" not in err, (args, err)
+            assert err.strip().splitlines()[-1].startswith("letters: "), (args, err)
+

@@ -597,3 +597,30 @@ def test_a_decoding_error_in_whoosh_files_is_damage_and_elsewhere_a_bug() -> Non
         read_garbled_column()
     with pytest.raises(ValueError, match="a bug of ours"):
         buggy()
+
+
+def test_an_update_commits_without_merging_and_merges_run_apart(tmp_path: Path) -> None:
+    """A correction's commit adds one segment and merges none (Whoosh's MERGE_SMALL took minutes
+    inside the letter lock); the merge runs later, on its own thread, holding no letter lock."""
+    from letters.service import Letters
+    from letters.settings import Settings
+
+    app = Letters(Settings(home=tmp_path / "home"))
+    letters = [build_letter(app.archive, tmp_path / "pdfs", [f"Letter number {n}."],
+                            partner="gni") for n in range(6)]
+    index = app.index
+    assert isinstance(index, Index)
+    index.merge_at = 1_000_000  # no merge in the background while the commits are counted
+    for number, letter in enumerate(letters):
+        app.correct(letter.id, {"title": f"Title {number}"}, by="tester")
+    counts = [index.segments()]
+    for number, letter in enumerate(letters):
+        app.correct(letter.id, {"title": f"Zebra {number}"}, by="tester")
+        counts.append(index.segments())
+    assert counts == list(range(counts[0], counts[0] + 7)), counts  # one more each, none merged
+    index.merge_at = 4
+    with app.archive.writing(*(letter.id for letter in letters)):  # every letter lock held here
+        index.update([app.get(letters[0].id)])  # starts the merge on its own thread
+        index.wait_for_merge()
+        assert index.segments() < counts[-1]
+    assert app.search(SearchRequest(q="title:zebra")).total == 6

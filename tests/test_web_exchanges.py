@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -265,3 +266,51 @@ def test_a_letter_left_alone_by_a_new_pairing_is_not_labelled_paired_by_hand(
     rows = text_of(section(page, "exchanges-title"))
     assert "left alone by hand" in rows and "paired by hand" not in rows
     assert reply in section(page, "exchanges-title")
+
+
+def test_links_and_an_unlink_at_once_never_leave_a_one_sided_pair(
+        web_template: WebHome, tmp_path: Path) -> None:
+    """Four archivists pair the same letter with four replies while a fifth unpairs it, over
+    real HTTP, round after round: every letter paired by hand is paired with a letter paired
+    with it (unlink once read the other letter before taking the locks)."""
+    from support.concurrency import at_once
+
+    home = copy_web_home(web_template, tmp_path / "home")
+    app = Letters(Settings(home=home.path))
+    out = home.ids["cloudflare-out.pdf"]
+    replies = [home.ids["cloudflare-in.pdf"]] + [
+        archived(app, tmp_path, "cloudflare", "incoming", f"2018-06-0{day}", f"Reply {day}").id
+        for day in (1, 2, 3)]
+    app.index.update([app.get(i) for i in replies])
+    everyone = [out, *replies]
+    with LiveServer(Settings(home=home.path)) as server, ExitStack() as stack:
+        clients = [stack.enter_context(api(server, home, "archivist")) for _ in range(5)]
+
+        def link(number: int) -> int:
+            return clients[number].put(f"/api/letters/{out}/exchange",
+                                       json={"other": replies[number]}).status_code
+
+        def unlink() -> int:
+            return clients[4].delete(f"/api/letters/{out}/exchange").status_code
+
+        for _ in range(8):
+            statuses = at_once([lambda n=n: link(n) for n in range(4)] + [unlink])  # type: ignore[misc]
+            assert statuses == [200] * 5
+            records = {i: Letters(Settings(home=home.path)).get(i) for i in everyone}
+            one_sided = [(i, r.exchange) for i, r in records.items()
+                         if r.exchange and records[r.exchange].exchange != i]
+            assert one_sided == []
+    found = [p.message.code for p in Letters(Settings(home=home.path)).verify().problems]
+    assert "integrity.pair_mismatch" not in found
+
+
+def test_verify_reports_a_letter_paired_with_one_not_paired_with_it(
+        web_template: WebHome, tmp_path: Path) -> None:
+    home = copy_web_home(web_template, tmp_path / "home")
+    app = Letters(Settings(home=home.path))
+    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+    app.archive.update(out, {"exchange": reply}, by="hand", action="linked")
+    problems = [(p.id, p.message.code, p.problem) for p in app.verify().problems]
+    assert problems == [(out, "integrity.pair_mismatch",
+                         f"this letter is paired by hand with letter {reply}, which is not paired "
+                         "with it (a link or unlink was interrupted): link or unlink them again")]

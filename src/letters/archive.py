@@ -16,6 +16,7 @@ the record always equals the replay of its history.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -29,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from letters import faults
 from letters.fsutil import append_line, fsync_dir, write_atomic, write_durable
 from letters.models import Letter
 
@@ -219,8 +221,10 @@ class Archive:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             fsync_dir(final.parent)
+        faults.point("archive.added")
         if self.observer is not None:
             self.observer.changed(letter, pages)
+            faults.point("archive.catalogued")
         return True
 
     def update(self, letter_id: str, changes: dict[str, Any], by: str,
@@ -243,11 +247,47 @@ class Archive:
                  "changes": {k: {"before": before[k], "after": changes[k]} for k in changes}}
         if self.observer is not None:
             self.observer.changing(found.name)
+        size = (found / HISTORY).stat().st_size
         append_line(found / HISTORY, json.dumps(event, ensure_ascii=False))
-        write_atomic(found / RECORD, _dumps(letter.to_record()))
+        try:
+            faults.point("archive.history")
+            write_atomic(found / RECORD, _dumps(letter.to_record()))
+        except BaseException:  # a full disk, say: the change is refused, so its event goes
+            with contextlib.suppress(OSError):
+                os.truncate(found / HISTORY, size)
+            raise
+        faults.point("archive.record")
         if self.observer is not None:
             self.observer.changed(letter, None)
+            faults.point("archive.catalogued")
         return letter
+
+    def complete(self, sha256: str) -> bool:
+        """Finish the record write of a change that a crash interrupted after its history event
+        was written (the history is written first: its last event is the change as intended);
+        whether the record was rewritten. Only a record still holding exactly the event's
+        `before` values is completed; any other disagreement is `letters verify`'s to report."""
+        directory = self.letter_dir(sha256)
+        if not (directory / RECORD).exists():
+            return False
+        with self.writing(letter_id(sha256)):
+            try:
+                record = json.loads((directory / RECORD).read_text(encoding="utf-8"))
+                lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
+                last = json.loads(next(line for line in reversed(lines) if line.strip()))
+            except (OSError, ValueError, StopIteration):
+                return False
+            changes = last.get("changes") if isinstance(last, dict) else None
+            if (not isinstance(record, dict) or not isinstance(changes, dict) or not changes
+                    or not all(isinstance(c, dict) for c in changes.values())):
+                return False
+            if all(record.get(k) == c.get("after") for k, c in changes.items()):
+                return False  # written whole
+            if not all(record.get(k) == c.get("before") for k, c in changes.items()):
+                return False
+            record.update({k: c.get("after") for k, c in changes.items()})
+            write_atomic(directory / RECORD, _dumps(Letter.from_json(record).to_record()))
+            return True
 
     def history(self, letter_id: str) -> list[dict[str, Any]]:
         """The letter's history, oldest first."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from letters.archive import now_iso
-from letters.fsutil import private_key, write_atomic
+from letters.fsutil import append_whole, private_key, write_atomic
 
 LOG = "audit.jsonl"
 HEAD = "audit-head.json"
@@ -78,9 +78,7 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
                  "address": address, "prev": previous}
         event["mac"] = _event_mac(key, event)
         line = json.dumps(event, ensure_ascii=False, sort_keys=True)
-        handle.write(line + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+        append_whole(handle.fileno(), (line + "\n").encode("utf-8"))  # whole, or not at all
         _write_head(archive_dir, key, count + 1, _digest(line))
     return event
 

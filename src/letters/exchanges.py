@@ -171,27 +171,63 @@ def _link_locked(parts: Parts, a_id: str, b_id: str, by: str, address: str | Non
         raise InvalidCorrection(f"Both letters are {a.direction}: an exchange pairs the Secretary "
                                 "General's letter with the partner's reply.",
                                 code=f"both_{a.direction}")
-    changed = [parts.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
-               for former in _formers(parts.catalog, a, b)]
-    a = parts.archive.update(a.id, {"exchange": b.id}, by, action="linked")
-    b = parts.archive.update(b.id, {"exchange": a.id}, by, action="linked")
-    parts.index.update([*changed, a, b])
+    formers = _formers(parts.catalog, a, b)
+    with parts.catalog.linking([*formers, a.id, b.id]):
+        changed = [parts.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
+                   for former in formers]
+        a = parts.archive.update(a.id, {"exchange": b.id}, by, action="linked")
+        b = parts.archive.update(b.id, {"exchange": a.id}, by, action="linked")
+        parts.index.update([*changed, a, b])
     parts.record("link", by, {"ids": [a.id, b.id]}, address)
     return replace(_manual_pair(a, b), confirmed_by=by)
 
 
 def unlink(parts: Parts, letter_id: str, by: str, address: str | None = None) -> list[str]:
     """Take a letter and the one it was paired with apart by hand; the ids of those changed."""
-    letter = parts.get(letter_id)
-    changed = [letter.id]
-    other = other_letter(parts.catalog, letter)
-    if other:
-        changed.append(other)
-    with parts.archive.writing(*changed), parts.catalog.deciding(by):
-        parts.index.update([parts.archive.update(each, {"exchange": UNLINKED}, by, action="unlinked")
-                          for each in changed])
+    while True:  # both locks taken before either letter is read for the change
+        first = parts.get(letter_id)
+        other = other_letter(parts.catalog, first)
+        with parts.archive.writing(first.id, *([other] if other else [])), \
+                parts.catalog.deciding(by):
+            letter = parts.get(letter_id)
+            if other_letter(parts.catalog, letter) != other:
+                continue  # paired anew meanwhile: take the locks of the new pair
+            changed = [letter.id, *([other] if other else [])]
+            with parts.catalog.linking(changed):
+                parts.index.update([parts.archive.update(each, {"exchange": UNLINKED}, by,
+                                                         action="unlinked") for each in changed])
+            break
     parts.record("unlink", by, {"ids": changed}, address)
     return changed
+
+
+#: Who the history and the audit log name for a change the program makes on its own.
+PROGRAM = "letters"
+
+
+def mend_pairs(parts: Parts) -> list[str]:
+    """After a link or unlink was killed between its letters (the catalog's pairing journal):
+    each of its letters paired by hand with a letter not paired with it is unlinked, so that
+    every pair is whole again (the link is undone, the unlink completed; the archivist links
+    again); audited. The ids of the letters unlinked."""
+    journal = parts.catalog.linking_journal()
+    if not journal:
+        return []
+    with parts.archive.writing(*journal):
+        still = [i for i in parts.catalog.linking_journal() if i in journal]
+        mended = []
+        for ident in still:
+            letter = parts.archive.get(ident)
+            other = parts.archive.get(letter.exchange) if letter and letter.exchange else None
+            if letter is not None and other is not None and other.exchange != letter.id:
+                mended.append(parts.archive.update(ident, {"exchange": UNLINKED}, PROGRAM,
+                                                   action="unlinked"))
+        parts.index.update(mended)
+        parts.catalog.paired(still)
+    if mended:
+        parts.record("unlink", PROGRAM, {"ids": [x.id for x in mended],
+                                         "why": "a link or unlink was interrupted"})
+    return [x.id for x in mended]
 
 
 class PairingChange(InvalidCorrection):

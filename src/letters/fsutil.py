@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -71,10 +73,24 @@ def append_line(path: Path, line: str) -> None:
     if "\n" in line:
         raise ValueError("a log line cannot hold a newline")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    with open(path, "ab") as handle:
+        append_whole(handle.fileno(), (line + "\n").encode("utf-8"))
+
+
+def append_whole(fd: int, data: bytes) -> None:
+    """Append `data` to the file open at `fd` in one write and fsync it; when the disk takes
+    only part of it (full) or none, the file is cut back to where it ended, so that no torn line
+    is ever left (the error is raised)."""
+    end = os.lseek(fd, 0, os.SEEK_END)
+    try:
+        written = os.write(fd, data)
+        if written != len(data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        os.fsync(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, end)
+        raise
 
 
 def private_key(path: Path) -> bytes:

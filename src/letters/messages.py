@@ -258,6 +258,8 @@ ENGLISH: dict[str, str] = {
     "refusal.file_too_large": "the file system refuses a file this large",
     "refusal.not_permitted": "this program may not write there",
     "refusal.disk_refused": "the disk refused the write ({why})",
+    "refusal.stopped": "stopped: {reason}; what was written before stays whole: run the "
+                       "command again once the disk has room and is writable",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",
     "refusal.ocr_unrendered": "damaged: its pages could not be rendered for OCR",
     # why an upload as a whole was refused
@@ -315,6 +317,12 @@ ENGLISH: dict[str, str] = {
     "integrity.catalog_disagrees": "the catalog disagrees with record.json (run letters reindex)",
     "integrity.catalog_extra": "the catalog holds a letter the archive does not (run letters "
                              "reindex)",
+    "integrity.index_behind": "the search index may still hold an earlier record of this letter "
+                            "(an interrupted write could not be indexed again): run `letters "
+                            "reindex`",
+    "integrity.pair_mismatch": "this letter is paired by hand with letter {other}, which is not "
+                               "paired with it (a link or unlink was interrupted): link or "
+                               "unlink them again",
     # what a fixity check could not do (a read-only home)
     "integrity.catalog_unopened": "The catalog could not be opened ({why}), so it was not "
                                   "compared with the archive.",

@@ -6,7 +6,10 @@ and commands call its methods and never reach past it.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import smtplib
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -32,7 +35,7 @@ from letters import (
 )
 from letters import catalog as catalog_store
 from letters import parts as collaborators
-from letters.archive import Archive
+from letters.archive import Archive, letter_id
 from letters.audit_query import AuditPage, AuditQuery, page_of
 from letters.catalog import Catalog, open_catalog
 from letters.errors import InvalidCorrection, NotFound
@@ -50,6 +53,8 @@ from letters.users import Token, User, UserError, Users, no_such_user
 
 if TYPE_CHECKING:
     from letters.index.protocol import SearchIndex
+
+log = logging.getLogger(__name__)
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:
@@ -139,16 +144,64 @@ class Letters:
         """Open the index now if it is not open (at start-up: a rebuild it needs happens here,
         reporting to `progress`, never during a search)."""
         with self._lock:
-            if self._index is None:
+            opening = self._index is None
+            if opening:
                 from letters import index
 
-                self._index = index.open_index(self.settings.search_dir, self.archive,
-                                               lambda: self.registry,
-                                               max_query_chars=self.settings.max_query_chars,
-                                               engine=self.settings.search_engine,
-                                               progress=progress,
-                                               positions=self.settings.phrase_positions)
-            return self._index
+                with contextlib.suppress(OSError, sqlite3.Error):  # said when it is used
+                    self.catalog  # noqa: B018 - repaired first: what an interrupted write left
+                opened = index.open_index(self.settings.search_dir, self.archive,
+                                          lambda: self.registry,
+                                          max_query_chars=self.settings.max_query_chars,
+                                          engine=self.settings.search_engine,
+                                          progress=progress,
+                                          positions=self.settings.phrase_positions,
+                                          journal=self)
+                self._catch_up(opened)
+                self._index = opened
+        if opening:
+            self._mend_pairs()
+        assert self._index is not None
+        return self._index
+
+    def _mend_pairs(self) -> None:
+        """Make whole the pairs a killed link or unlink left one-sided (exchanges.mend_pairs)."""
+        try:
+            mended = exchanges.mend_pairs(self.parts())
+        except (OSError, RuntimeError, sqlite3.Error) as error:  # verify reports pair_mismatch
+            log.warning("The pairs an interrupted link or unlink left could not be mended (%s).",
+                        error)
+            return
+        if mended:
+            log.warning("Letters %s were paired by hand with letters not paired with them (a "
+                        "link or unlink was interrupted): they are unlinked.", ", ".join(mended))
+
+    def _catch_up(self, opened: SearchIndex) -> None:
+        """Index the letters whose current record an interrupted write left out of the index
+        (the catalog's `unindexed` journal); what cannot be done now `letters verify` reports."""
+        try:
+            marks = self.catalog.unindexed()
+            if not marks:
+                return
+            letters = {sha: self.archive.by_sha(sha) for sha in marks}
+            present = [letter for letter in letters.values() if letter is not None]
+            opened.remove([letter_id(sha) for sha, letter in letters.items() if letter is None])
+            opened.update(present)
+            self.catalog.indexed({sha: marks[sha] for sha, letter in letters.items()
+                                  if letter is None})
+            log.warning("%d letter(s) left out of the search index by an interrupted write "
+                        "were indexed.", len(present))
+        except (OSError, RuntimeError, sqlite3.Error) as error:  # a read-only or full disk
+            log.warning("The letters an interrupted write left out of the search index could "
+                        "not be indexed (%s): run `letters reindex`.", error)
+
+    def unindexed(self, shas: list[str] | None = None) -> dict[str, int]:
+        """The catalog's marks of letters not yet indexed as they stand (index.Journal)."""
+        return self.catalog.unindexed(shas)
+
+    def indexed(self, marks: dict[str, int]) -> None:
+        """Letters indexed as they stood when marked (index.Journal)."""
+        self.catalog.indexed(marks)
 
     def reindex(self, progress: Callable[[int, int], None] | None = None,
                 catalog_progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
@@ -423,7 +476,11 @@ class Letters:
                                     address)
 
     def verify(self, by: str = "system", address: str | None = None) -> fixity.FixityReport:
-        """Check the archive's fixity and agreement, save the report, audited."""
+        """Check the archive's fixity and agreement, save the report, audited (after the
+        repairs of opening the catalog and the index: it reports what they could not do)."""
+        if self.settings.archive_dir.is_dir():  # a home without one is left untouched
+            with contextlib.suppress(OSError, RuntimeError, sqlite3.Error):  # fixity reports it
+                self.open_index()
         target = fixity.Checked(self.settings.home, self.settings.archive_dir,
                                 self.settings.private_dir, self.settings.index_dir,
                                 lambda: self.catalog, lambda: self.index)

@@ -6,9 +6,17 @@ from dataclasses import dataclass
 
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
+
+#: The letters whose record the search index may not hold yet, each with the mark of its last
+#: change (made in the transaction that stores the record; see `Catalog.unindexed`).
+UNINDEXED = "CREATE TABLE IF NOT EXISTS unindexed (sha256 TEXT PRIMARY KEY, mark INTEGER NOT NULL)"
+
+#: The letters of a link or unlink under way (entered once their locks are held, gone when it
+#: has ended): what a kill left half-paired among them is mended at the next start.
+LINKING = "CREATE TABLE IF NOT EXISTS linking (id TEXT PRIMARY KEY)"
 
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +41,8 @@ CREATE TABLE pairing (
     dismissed TEXT NOT NULL DEFAULT '[]', automatic TEXT, proposed_outgoing TEXT,
     proposed_incoming TEXT, proposed_date TEXT, proposed_complete INTEGER) WITHOUT ROWID;
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
+{UNINDEXED};
+{LINKING};
 """
 ORDER = f"COALESCE(date, '{UNDATED}'), id"
 EXCHANGE_COLUMNS = "partner, outgoing, incoming, date, complete, how, confirmed_by"

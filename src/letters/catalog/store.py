@@ -14,11 +14,15 @@ right after the archive, in the same call. Against a crash or `kill -9` in betwe
   when the catalog has the new record;
 - a new letter needs no journal: its directory without a catalog row is the mark;
 - a partner whose letters changed is marked `stale` in the same transaction as the change, and
-  loses the mark in the transaction that stores its new pairing.
+  loses the mark in the transaction that stores its new pairing;
+- a letter whose record was stored is marked `unindexed` in the same transaction; the mark goes
+  once an index commit holds that record (the index's journal: see `unindexed`).
 Opening the catalog (every `letters` command and the server, at start) re-reads the pending
-letters, compares the set of letter directories with the catalog's, and pairs the stale
-partners. `letters reindex` rebuilds it from `archive/` alone; a catalog missing or of another
-`SCHEMA_VERSION` is rebuilt on open.
+letters (finishing first a record write whose history event was written: `Archive.complete`),
+compares the set of letter directories with the catalog's, and pairs the stale partners; opening
+the index then indexes the unindexed letters (`service.Letters.open_index`). `letters reindex`
+rebuilds it from `archive/` alone; a catalog missing or of another `SCHEMA_VERSION` is rebuilt on
+open.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import sqlite3
 import threading
 import weakref
@@ -41,7 +46,17 @@ from letters import decisions
 from letters import exchanges as pairing
 from letters.archive import RECORD, Archive
 from letters.catalog import files
-from letters.catalog.schema import EXCHANGE_COLUMNS, FILE, ORDER, SCHEMA, SCHEMA_VERSION, UNDATED, Facts
+from letters.catalog.schema import (
+    EXCHANGE_COLUMNS,
+    FILE,
+    LINKING,
+    ORDER,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UNDATED,
+    UNINDEXED,
+    Facts,
+)
 from letters.exchanges import Exchange
 from letters.messages import Message, msg
 from letters.models import Letter
@@ -135,7 +150,7 @@ class Catalog:
             count = 0
             for done, (_, path) in enumerate(directories, 1):
                 if (path / RECORD).exists():
-                    self._put(db, files.read_record(path), files.cited_of(path))
+                    self._put(db, files.read_record(path), files.cited_of(path), indexing=False)
                     count += 1
                 if progress:
                     progress(done, len(directories))
@@ -153,7 +168,18 @@ class Catalog:
         pending = {sha for (sha,) in self._rows("SELECT sha256 FROM pending")}
         todo = sorted(pending | (set(directories) - known))
         gone = sorted(known - set(directories))
+        for sha in sorted(pending):
+            try:
+                if self.archive.complete(sha):
+                    log.warning("Letter %s: its last change was in its history but not in its "
+                                "record (a write was interrupted); the record is completed.",
+                                sha[:16])
+            except OSError as error:  # a read-only archive: `letters verify` reports it
+                log.warning("Letter %s: an interrupted write could not be completed (%s).",
+                            sha[:16], error)
         with self._write() as db:
+            db.execute(UNINDEXED)
+            db.execute(LINKING)
             for sha in todo:
                 path = self.archive.letter_dir(sha)
                 if (path / RECORD).exists():
@@ -260,17 +286,57 @@ class Catalog:
                                     partner))
 
     @contextmanager
-    def deferred(self) -> Iterator[None]:
+    def deferred(self, pair_at_end: bool = True) -> Iterator[None]:
         """Within: letters are taken in at once, partners paired at `flush` and at the end
-        (for an ingest of many letters of one partner)."""
+        (for an ingest of many letters of one partner; not at the end unless `pair_at_end`)."""
         self._deferred.on = True
         try:
             yield
         finally:
             self._deferred.on = False
-            self.flush()
+            if pair_at_end:
+                self.flush()
 
-    def _put(self, db: sqlite3.Connection, letter: Letter, cited: frozenset[str] | None) -> None:
+    @contextmanager
+    def linking(self, ids: Sequence[str]) -> Iterator[None]:
+        """Journal the letters of a link or unlink for its duration (their locks held): a kill
+        within leaves them in `linking_journal`, mended at the next start."""
+        with self._write() as db:
+            db.executemany("INSERT OR IGNORE INTO linking VALUES (?)", [(i,) for i in ids])
+        yield
+        self.paired(ids)
+
+    def paired(self, ids: Sequence[str]) -> None:
+        """These letters' link or unlink has ended (or was mended)."""
+        with self._write() as db:
+            db.executemany("DELETE FROM linking WHERE id = ?", [(i,) for i in ids])
+
+    def linking_journal(self) -> list[str]:
+        """The letters of links and unlinks that have not ended (under way, or killed)."""
+        return [i for (i,) in self._rows("SELECT id FROM linking ORDER BY id")]
+
+    def unindexed(self, shas: Sequence[str] | None = None) -> dict[str, int]:
+        """The letters (of `shas`, or all) whose stored record the search index may not hold
+        yet, with the mark of their last change (what `indexed` is handed back)."""
+        if shas is None:
+            return dict(self._rows("SELECT sha256, mark FROM unindexed"))
+        found: dict[str, int] = {}
+        for start in range(0, len(shas), 500):
+            chunk = list(shas[start:start + 500])
+            found.update(self._rows("SELECT sha256, mark FROM unindexed WHERE sha256 IN"
+                                    f" ({','.join('?' * len(chunk))})", *chunk))
+        return found
+
+    def indexed(self, marks: dict[str, int]) -> None:
+        """An index commit holds the records these marks were read before: the marks go (a
+        letter changed again since keeps its newer mark)."""
+        if marks:
+            with self._write() as db:
+                db.executemany("DELETE FROM unindexed WHERE sha256 = ? AND mark = ?",
+                               list(marks.items()))
+
+    def _put(self, db: sqlite3.Connection, letter: Letter, cited: frozenset[str] | None,
+             indexing: bool = True) -> None:
         before = db.execute("SELECT partner, cited FROM letters WHERE sha256 = ?",
                             (letter.sha256,)).fetchone()
         if cited is None:
@@ -289,6 +355,9 @@ class Catalog:
              json.dumps(sorted(cited)), record))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
+        if indexing:
+            db.execute("INSERT OR REPLACE INTO unindexed VALUES (?, ?)",
+                       (letter.sha256, secrets.randbits(62)))
 
     def _drop(self, db: sqlite3.Connection, sha256: str) -> None:
         row = db.execute("SELECT partner FROM letters WHERE sha256 = ?", (sha256,)).fetchone()
@@ -612,6 +681,14 @@ class Catalog:
                 found.append((sha, directory / RECORD, msg("integrity.catalog_disagrees")))
         for sha in sorted(set(held) - set(directories)):
             found.append((sha, self.path, msg("integrity.catalog_extra")))
+        for sha in sorted(set(self.unindexed()) & set(directories)):
+            found.append((sha, directories[sha] / RECORD, msg("integrity.index_behind")))
+        for sha, other in self._rows(
+                "SELECT a.sha256, a.exchange FROM letters a JOIN letters b ON b.id ="
+                " a.exchange WHERE a.exchange != '' AND b.exchange IS NOT a.id ORDER BY a.id"):
+            if sha in directories:
+                found.append((sha, directories[sha] / RECORD,
+                              msg("integrity.pair_mismatch", other=other)))
         return found
 
 
@@ -622,8 +699,12 @@ def open_catalog(index_dir: Path, archive: Archive,
     catalog = Catalog(index_dir / FILE, archive, progress)
     if catalog.version() != SCHEMA_VERSION:
         catalog.rebuild(progress)
-    else:
+        return catalog
+    try:
         catalog.repair()
+    except (OSError, sqlite3.Error) as error:  # a full or read-only disk: read it as it stands
+        log.warning("The catalog could not be brought in step with the archive (%s); it is "
+                    "repaired at the next start once the disk has room and is writable.", error)
     return catalog
 
 

@@ -10,9 +10,11 @@ import argparse
 import importlib
 import os
 import pkgutil
+import sqlite3
 import sys
 from collections.abc import Sequence
 
+from letters.messages import msg
 from letters.service import Letters
 from letters.settings import SettingError, from_env
 
@@ -62,6 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("letters: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise
+    except (OSError, sqlite3.Error) as error:  # a full or read-only disk: one sentence
+        from letters.ingest.pipeline import storage_message
+
+        print(f"letters: {msg('refusal.stopped', reason=storage_message(error))}",
+              file=sys.stderr)
+        return EXIT_REJECTED
     return status
 
 

@@ -161,8 +161,16 @@ class Engine(Protocol):
     def open(self, path: Path) -> Reader:
         """A reader of the latest commit; IndexDamaged when the files are damaged."""
 
-    def writer(self, path: Path, procs: int = 1) -> AbstractContextManager[Writer]:
-        """A writer: commits when its block ends, cancels and re-raises on an exception."""
+    def writer(self, path: Path, procs: int = 1,
+               merge: bool = True) -> AbstractContextManager[Writer]:
+        """A writer: commits when its block ends (merging segments only when `merge`), cancels
+        and re-raises on an exception."""
+
+    def segments(self, path: Path) -> int:
+        """How many segments the index in `path` has."""
+
+    def merge(self, path: Path) -> None:
+        """Merge the small segments of the index in `path` (its lock is held)."""
 
     def refresh(self, reader: Reader, path: Path) -> bool:
         """Bring `reader` to the latest commit in `path` if it can; False: open a new one."""

@@ -18,14 +18,16 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
-from letters import searching, snippets
+from letters import faults, searching, snippets
 from letters.archive import Archive
 from letters.fsutil import fsync_dir, write_atomic
 from letters.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
@@ -46,17 +48,35 @@ ENGINE_FILE = "ENGINE"
 UNAVAILABLE = msg("query.index_unavailable")
 
 
+#: Segments an index may have before a merge is started, in the background (never inside an
+#: update: a merge takes a minute on a large index, and the update's callers hold letter locks).
+MERGE_AT = 8
+#: Seconds a background merge waits for the index's lock before leaving it to the next update.
+MERGE_WAIT = 5.0
+
+
 class IndexBusy(RuntimeError):
     """Another process kept the index locked for longer than the writer would wait."""
 
 
+class Journal(Protocol):
+    """Which letters the index may lack the current record of (the catalog's `unindexed`)."""
+
+    def unindexed(self, shas: list[str] | None = None) -> dict[str, int]:
+        """The marks of these letters (None: all) not yet indexed as they stand."""
+
+    def indexed(self, marks: dict[str, int]) -> None:
+        """A commit holds the records read after these marks were: they go."""
+
+
 def open_index(index_dir: Path, archive: Archive, registry: Callable[[], Registry],
                max_query_chars: int = 500, engine: str = "whoosh",
-               progress: Progress | None = None, positions: int = PHRASE_POSITIONS) -> Index:
+               progress: Progress | None = None, positions: int = PHRASE_POSITIONS,
+               journal: Journal | None = None) -> Index:
     """The index for this process, opened now: rebuilt from the archive (with `progress`) when
     it is missing, damaged, or made by another engine or schema version."""
     index = Index(index_dir, archive, registry, max_query_chars=max_query_chars, engine=engine,
-                  positions=positions)
+                  positions=positions, journal=journal)
     index.ensure(progress)
     return index
 
@@ -66,8 +86,12 @@ class Index:
 
     def __init__(self, index_dir: Path, archive: Archive, registry: Callable[[], Registry],
                  max_query_chars: int = 500, lock_timeout: float = LOCK_TIMEOUT,
-                 engine: str = "whoosh", positions: int = PHRASE_POSITIONS) -> None:
+                 engine: str = "whoosh", positions: int = PHRASE_POSITIONS,
+                 journal: Journal | None = None, merge_at: int = MERGE_AT) -> None:
         self.index_dir = Path(index_dir)
+        self.journal = journal
+        self.merge_at = merge_at
+        self._merging: threading.Thread | None = None
         self.archive = archive
         self.registry = registry
         self.max_query_chars = max_query_chars
@@ -81,16 +105,78 @@ class Index:
 
     # -- public ----------------------------------------------------------------------------
     def update(self, letters: Iterable[Letter]) -> None:
-        """Add or replace these letters (their text is read from the archive)."""
+        """Add or replace these letters (their text is read from the archive), in one commit
+        that merges no segment (see `merge`). The journal's mark of a letter goes only when the
+        record indexed is the one the archive holds once the index is locked."""
         registry = self.registry()
-        documents = [document(letter, self.archive.pages(letter.id), registry)
+        documents = [(letter, document(letter, self.archive.pages(letter.id), registry))
                      for letter in letters]
         if not documents:
             return
         with self._writer() as writer:
-            for doc in documents:
+            marks = self._marks([letter.sha256 for letter, _ in documents])
+            for letter, doc in documents:
+                if letter.sha256 in marks and _differs(self.archive.get(letter.id), letter):
+                    del marks[letter.sha256]  # an older record: indexed again from the journal
                 writer.delete(doc.id)
                 writer.add(doc)
+        self._indexed(marks)
+        self._merge_soon()
+
+    def segments(self) -> int:
+        """How many segments the index on disk has (merged by `merge`)."""
+        return self.engine.segments(self.index_dir)
+
+    def merge(self, wait: float | None = None) -> None:
+        """Merge the index's small segments, holding only the index's lock (never a letter's),
+        waiting for it `wait` seconds at most (IndexBusy), by default as long as a writer."""
+        with self._file_lock(wait):
+            self._recover_swap()
+            if self._problem() is None:
+                self.engine.merge(self.index_dir)
+
+    def _merge_soon(self) -> None:
+        """Start a merge on a thread of its own when the segments have piled up."""
+        with self._lock:
+            if self._merging is not None and self._merging.is_alive():
+                return
+            try:
+                if self.segments() < self.merge_at:
+                    return
+            except (OSError, IndexDamaged):
+                return
+            self._merging = threading.Thread(target=self._merge_quietly, name="letters-merge")
+            self._merging.start()
+
+    def _merge_quietly(self) -> None:
+        try:
+            self.merge(wait=MERGE_WAIT)
+        except IndexBusy:
+            return  # another process writes the index: the next update tries again
+        except Exception as error:  # the index stays as it was: the next update tries again
+            log.warning("The search index could not be merged (%s).", error)
+
+    def wait_for_merge(self) -> None:
+        """Wait for a merge started in the background to end."""
+        merging = self._merging
+        if merging is not None:
+            merging.join()
+
+    def _marks(self, shas: list[str] | None) -> dict[str, int]:
+        if self.journal is None:
+            return {}
+        try:
+            return self.journal.unindexed(shas)
+        except (OSError, sqlite3.Error) as error:
+            log.warning("The index journal could not be read (%s).", error)
+            return {}
+
+    def _indexed(self, marks: dict[str, int]) -> None:
+        if self.journal is not None and marks:
+            try:
+                self.journal.indexed(marks)
+            except (OSError, sqlite3.Error) as error:  # kept: indexed again at the next start
+                log.warning("The index journal could not be written (%s).", error)
 
     def remove(self, ids: Iterable[str]) -> None:
         """Take these letters out of the index."""
@@ -258,19 +344,22 @@ class Index:
             if self._problem() is not None:
                 raise searching.IndexUnavailable(UNAVAILABLE)
             try:
-                with self.engine.writer(self.index_dir) as writer:
+                with self.engine.writer(self.index_dir, merge=False) as writer:
                     yield writer
+                    faults.point("index.commit")
             except IndexDamaged as error:
                 log.error("The search index is damaged (%s).", error)
                 raise searching.IndexUnavailable(UNAVAILABLE) from None
 
     @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        """Hold the lock all writers share, across processes, waiting for it if needed."""
+    def _file_lock(self, wait: float | None = None) -> Iterator[None]:
+        """Hold the lock all writers share, across processes, waiting for it if needed (at most
+        `wait` seconds, by default the writers' `lock_timeout`)."""
         path = self.index_dir.parent / f"{self.index_dir.name}.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
+        timeout = self.lock_timeout if wait is None else wait
         with open(path, "a+b") as handle:
-            deadline = time.monotonic() + self.lock_timeout
+            deadline = time.monotonic() + timeout
             pause = 0.01
             while True:
                 try:
@@ -280,7 +369,7 @@ class Index:
                     if time.monotonic() >= deadline:
                         raise IndexBusy(
                             f"The search index stayed locked by another process for "
-                            f"{self.lock_timeout:.0f} seconds; try again when it has finished."
+                            f"{timeout:.0f} seconds; try again when it has finished."
                         ) from None
                     time.sleep(pause)
                     pause = min(pause * 2, 0.2)
@@ -293,6 +382,7 @@ class Index:
         """Build a new index beside the current one and swap it in (the lock is held)."""
         parent = self.index_dir.parent
         parent.mkdir(parents=True, exist_ok=True)
+        marks = self._marks(None)
         records = list(self.archive.records())
         registry = self.registry()
         fresh = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}-new-", dir=parent))
@@ -309,6 +399,7 @@ class Index:
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
+        self._indexed(marks)
         return len(records)
 
     def _stored_pages(self, letter: Letter) -> list[str]:
@@ -366,6 +457,10 @@ def _release(held: list[Reader | None]) -> None:
         with contextlib.suppress(Exception):
             held[0].close()
         held[0] = None
+
+
+def _differs(current: Letter | None, indexed: Letter) -> bool:
+    return current is None or current.to_record() != indexed.to_record()
 
 
 def _read(path: Path, default: str) -> str:

@@ -112,7 +112,7 @@ class TantivyEngine:
         return reader
 
     @contextlib.contextmanager
-    def writer(self, path: Path, procs: int = 1) -> Iterator[TantivyWriter]:
+    def writer(self, path: Path, procs: int = 1, merge: bool = True) -> Iterator[TantivyWriter]:
         """A writer that commits when the block ends, rolls back and re-raises on an exception."""
         try:
             index = _registered(tantivy.Index.open(str(path)))
@@ -127,6 +127,15 @@ class TantivyEngine:
             raise
         finally:
             writer.wait_merging_threads()  # and releases the writer's lock
+
+    def segments(self, path: Path) -> int:
+        """How many segments the latest commit has."""
+        index = _registered(tantivy.Index.open(str(path)))
+        index.reload()
+        return int(index.searcher().num_segments)
+
+    def merge(self, path: Path) -> None:
+        """Nothing: Tantivy merges segments on its writer's own threads."""
 
     def refresh(self, reader: Any, path: Path) -> bool:
         """Bring the reader to the latest commit."""

@@ -25,7 +25,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query.spans import SpanNear2
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
+from whoosh.writing import MERGE_SMALL, NO_MERGE, IndexWriter
 
 from letters.index.documents import FACET_FIELDS, KEYWORDS, Document
 from letters.index.protocol import (
@@ -125,8 +125,9 @@ class WhooshEngine:
         raise IndexDamaged(problem)
 
     @contextlib.contextmanager
-    def writer(self, path: Path, procs: int = 1) -> Iterator[WhooshWriter]:
-        """A writer that commits when the block ends, cancels and re-raises on an exception."""
+    def writer(self, path: Path, procs: int = 1, merge: bool = True) -> Iterator[WhooshWriter]:
+        """A writer that commits when the block ends (without merging segments unless `merge`:
+        Whoosh's MERGE_SMALL may take minutes), cancels and re-raises on an exception."""
         try:
             ix = FileStorage(str(path), supports_mmap=False).open_index(schema=SCHEMA)
         except Exception as error:
@@ -140,7 +141,17 @@ class WhooshEngine:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=None if merge else NO_MERGE)
+
+    def segments(self, path: Path) -> int:
+        """How many segments the latest commit has."""
+        ix = FileStorage(str(path), supports_mmap=False).open_index(schema=SCHEMA)
+        return len(ix._segments())
+
+    def merge(self, path: Path) -> None:
+        """Merge the small segments (Whoosh's MERGE_SMALL, in a commit adding nothing)."""
+        ix = FileStorage(str(path), supports_mmap=False).open_index(schema=SCHEMA)
+        ix.writer().commit(mergetype=MERGE_SMALL)
 
     def refresh(self, reader: Any, path: Path) -> bool:
         """Whether the reader sees the latest commit (else a new one is opened)."""

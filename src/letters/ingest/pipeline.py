@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import os
 import queue
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +25,7 @@ from letters.pdf import ocr
 from letters.pdf.header import HEADER_WINDOW, header_problem
 
 if TYPE_CHECKING:
+    from letters.catalog import Catalog
     from letters.index.protocol import SearchIndex
     from letters.parts import Parts
 
@@ -53,6 +56,20 @@ def expand(paths: list[Path]) -> list[Path]:
 def disk_reason(error: OSError) -> str:
     """Why the disk refused a write, in words."""
     return str(disk_message(error))
+
+
+def storage_message(error: OSError | sqlite3.Error) -> Message:
+    """Why the disk refused a write, whether a file's or the catalog's (SQLite's)."""
+    if isinstance(error, OSError):
+        return disk_message(error)
+    said = str(error).lower()
+    if "full" in said:
+        return msg("refusal.disk_full")
+    if "readonly" in said or "read-only" in said:
+        return msg("refusal.disk_read_only")
+    if "unable to open" in said:  # its directory may not be written (read-only, or permissions)
+        return msg("refusal.not_permitted")
+    return msg("refusal.disk_refused", why=str(error))
 
 
 def disk_message(error: OSError) -> Message:
@@ -94,7 +111,8 @@ class Run:
                        "`letters reindex`).")
         if self.unindexed:
             out.append(f"The search index could not be updated ({self.unindexed}): the letters are "
-                       "archived; run `letters reindex` once the disk has room.")
+                       "archived, and indexed at the next start once the disk has room (or run "
+                       "`letters reindex`).")
         return out
 
 
@@ -161,9 +179,9 @@ def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs:
     indexer = Indexer(parts.index)
     catalog = parts.catalog
     try:
-        with catalog.deferred(), Pool(analyse, jobs=jobs, timeout=limits.timeout,
-                                      memory_bytes=limits.memory_bytes,
-                                      environment=ocr.side_by_side(jobs)) as pool:
+        with _pairing_at_the_end(catalog, run), Pool(
+                analyse, jobs=jobs, timeout=limits.timeout, memory_bytes=limits.memory_bytes,
+                environment=ocr.side_by_side(jobs)) as pool:
             for position, outcome in pool.map(tasks):
                 index, path, sha = first[position]
                 result = _archive_one(parts, path, sha, outcome, by, names.get(path, path.name),
@@ -173,7 +191,7 @@ def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs:
                 if len(unindexed) >= INDEX_BATCH:
                     indexer.add(unindexed)
                     unindexed = []
-                    catalog.flush()  # the partners of the letters archived so far, paired
+                    _pair(catalog.flush, run)  # the partners of the letters archived so far
                 done(index, result)
     finally:
         indexer.add(unindexed)  # even when interrupted: what is archived gets indexed
@@ -187,6 +205,23 @@ def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs:
             done(index, IngestResult(str(path), "duplicate", letter=twin) if twin else
                  IngestResult(str(path), "rejected", refusal=results[seen[sha]].refusal))
     return [results[i] for i in range(len(paths))]
+
+
+def _pair(flush: Callable[[], None], run: Run) -> None:
+    """Pair the partners of the letters archived so far; a full or read-only disk leaves them
+    marked stale in the catalog, paired at its next opening (the run says so)."""
+    try:
+        flush()
+    except (OSError, sqlite3.Error) as error:
+        run.uncatalogued = str(storage_message(error))
+
+
+@contextmanager
+def _pairing_at_the_end(catalog: Catalog, run: Run) -> Iterator[None]:
+    """The catalog's `deferred`, its pairing at the end told to the run when the disk refuses."""
+    with catalog.deferred(pair_at_end=False):
+        yield
+    _pair(catalog.flush, run)  # not after an error: the partners stay marked stale
 
 
 def _left_unindexed(archive: Archive, indexed: set[str]) -> list[Letter]:
