@@ -190,6 +190,9 @@ def test_the_audit_page_says_when_the_chain_is_broken(fresh: tuple[LiveServer, W
     assert "The audit log has been tampered with, from event 2" in text  # the event edited
     assert "its authentication code does not match" in text
     assert "The audit log is intact" not in text
+    # the auditor's login could not be recorded over the edited log: never re-signed, but said
+    assert "Writes the audit log refused because it no longer agreed with its head: 1" in text
+    assert len(log.read_text(encoding="utf-8").splitlines()) == len(lines)
 
 
 def test_only_auditors_see_the_auditors_menu(fresh: tuple[LiveServer, WebHome]) -> None:

@@ -267,6 +267,27 @@ ENGLISH: dict[str, str] = {
     "integrity.catalog_disagrees": "the catalog disagrees with record.json (run letters reindex)",
     "integrity.catalog_extra": "the catalog holds a letter the archive does not (run letters "
                              "reindex)",
+    # why the audit log refuses to record an event (the auditor is told: `letters audit verify`)
+    "integrity.audit_key_missing": "The audit log cannot record this: its key ({key}) is missing, "
+                                   "so new events could not be authenticated. Restore the key "
+                                   "from a backup; an auditor should run `letters audit verify`.",
+    "integrity.audit_emptied": "The audit log cannot record this: it is empty, but it held "
+                               "{events} events. An auditor should run `letters audit verify`.",
+    "integrity.audit_torn": "The audit log cannot record this: its last event is half-written. "
+                            "An auditor should run `letters audit verify`.",
+    "integrity.audit_head_missing": "The audit log cannot record this: audit-head.json, which "
+                                    "records its end, is missing. An auditor should run "
+                                    "`letters audit verify`.",
+    "integrity.audit_head_forged": "The audit log cannot record this: audit-head.json was not "
+                                   "written by this program. An auditor should run "
+                                   "`letters audit verify`.",
+    "integrity.audit_anchor_differs": "The audit log cannot record this: its head records "
+                                      "{events} events but the copy kept outside the archive "
+                                      "records {anchored}. An auditor should run "
+                                      "`letters audit verify`.",
+    "integrity.audit_differs": "The audit log cannot record this: it is not the log of "
+                               "{events} events its head recorded (events were deleted, edited "
+                               "or added by hand). An auditor should run `letters audit verify`.",
     # what a fixity check could not do (a read-only home)
     "integrity.catalog_unopened": "The catalog could not be opened ({why}), so it was not "
                                   "compared with the archive.",

@@ -13,6 +13,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from letters.audit import AuditRefused
 from letters.service import Letters
 from letters.settings import SettingError, from_env
 
@@ -59,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except AuditRefused as error:
+        print(f"letters: {error}", file=sys.stderr)
+        return EXIT_REJECTED
     except KeyboardInterrupt:
         print("letters: interrupted", file=sys.stderr)
         return 130

@@ -45,9 +45,12 @@ def audit_verify(args: argparse.Namespace, app: Letters) -> int:
     result = app.audit_chain()
     if result.ok:
         print(f"intact: {result.events} event{'s' if result.events != 1 else ''}")
-        return EXIT_OK
-    print(f"broken: {result.problem}")
-    return EXIT_REJECTED
+    else:
+        print(f"broken: {result.problem}")
+    if result.refused:
+        print(f"refused: {result.refused} write{'s' if result.refused != 1 else ''} refused "
+              "because the log disagreed with its head (listed in .letters/audit-refused.jsonl)")
+    return EXIT_OK if result.ok else EXIT_REJECTED
 
 
 def verify(args: argparse.Namespace, app: Letters) -> int:

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from letters import __version__
+from letters import __version__, audit
 from letters import messages as said
 from letters.errors import InvalidCorrection, NotFound
 from letters.searching import IndexUnavailable, QueryError
@@ -206,6 +206,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, IndexUnavailable)
         return error_response(request, 503, exc.message)
 
+    async def audit_refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, audit.AuditRefused)
+        return error_response(request, 503, exc.message)
+
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
 
@@ -223,6 +227,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QueryError, bad_query)
     app.add_exception_handler(IndexUnavailable, index_unavailable)
     app.add_exception_handler(InvalidCorrection, bad_correction)
+    app.add_exception_handler(audit.AuditRefused, audit_refused)
     app.add_exception_handler(Exception, server_error)
 
 
