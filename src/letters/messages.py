@@ -267,6 +267,20 @@ ENGLISH: dict[str, str] = {
     "integrity.catalog_disagrees": "the catalog disagrees with record.json (run letters reindex)",
     "integrity.catalog_extra": "the catalog holds a letter the archive does not (run letters "
                              "reindex)",
+    # an original that is not the one archived, where one is shipped (export, download)
+    "integrity.shipped_letter_outgoing": "the letter of {date} from the Secretary General to "
+                                         "{partner}",
+    "integrity.shipped_letter_incoming": "the letter of {date} from {partner} to the Secretary "
+                                         "General",
+    "integrity.shipped_letter_other": "the letter '{filename}' of {date}",
+    "integrity.shipped_missing": "the original of {letter} is missing",
+    "integrity.shipped_unreadable": "the original of {letter} cannot be read ({why})",
+    "integrity.shipped_altered": "the original of {letter} is not the one archived: its SHA-256 "
+                                 "differs from the one it was archived under",
+    "integrity.shipped_and": "{first}, and {rest}",
+    "integrity.shipped_export_refused": "The founding documents of {partner} cannot be exported, "
+                                        "because {problems}; restore the original from a backup, "
+                                        "then export again.",
     # why the audit log refuses to record an event (the auditor is told: `letters audit verify`)
     "integrity.audit_key_missing": "The audit log cannot record this: its key ({key}) is missing, "
                                    "so new events could not be authenticated. Restore the key "

@@ -19,6 +19,7 @@ from letters import (
     exchanges,
     export,
     fixity,
+    originals,
     partners,
     reading,
     registry,
@@ -32,6 +33,7 @@ from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import ExchangeRow
 from letters.exchanges import Exchange
 from letters.ingest import pipeline
+from letters.messages import Message
 from letters.models import CORRECTABLE, IngestResult, Letter, Partner
 from letters.parts import Parts
 from letters.pdf import thumbnails
@@ -178,9 +180,22 @@ class Letters:
         return corrections.correct(self.parts(), letter_id, changes, by, address,
                                    confirm_pairing)
 
-    def original_path(self, letter_id: str) -> tuple[Letter, Path]:
-        """A letter's record and the path of its original PDF (errors.NotFound if none)."""
-        return self.get(letter_id), self.archive.original_path(letter_id)
+    def original(self, letter_id: str) -> originals.Original:
+        """A letter's original PDF, checked against the SHA-256 it was archived under
+        (errors.NotFound if no such letter): whatever ships an original asks here."""
+        return originals.check(self.archive, self.get(letter_id))
+
+    def export_problem(self, slug: str) -> Message | None:
+        """Why the founding documents of `slug` cannot be exported now (an original is not the
+        one archived), or None."""
+        exchange = self.founding_documents(slug)
+        if exchange is None:
+            return None
+        name = self.display_name(slug) or slug
+        found = [checked.problem for checked in (
+            originals.check(self.archive, letter, name=originals.in_words(letter, name))
+            for letter in map(self.get, exchange.ids())) if checked.problem is not None]
+        return originals.refusal(name, found).message if found else None
 
     def thumbnail(self, letter_id: str, page: int, width: int = thumbnails.WIDTH) -> Path:
         """The picture of one page (made on first request; NotFound for a page it has not,
@@ -343,7 +358,7 @@ class Letters:
     def export_bundle(self, slug: str, out: Path, by: str, address: str | None = None) -> Path:
         """Write a partner's founding-documents bundle to `out`, audited."""
         return export.export_bundle(self.archive, self.catalog, self.registry, slug, out, by,
-                                    address)
+                                    address, self.last_fixity_check())
 
     def verify(self, by: str = "system", address: str | None = None) -> fixity.FixityReport:
         """Check the archive's fixity and agreement, save the report, audited."""

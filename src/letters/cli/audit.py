@@ -14,6 +14,7 @@ from pathlib import Path
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, add_home
 from letters.errors import NotFound
+from letters.originals import OriginalsAltered
 from letters.service import Letters
 
 
@@ -73,7 +74,7 @@ def export(args: argparse.Namespace, app: Letters) -> int:
     """Write a partner's founding-documents bundle."""
     try:
         path = app.export_bundle(args.slug, args.out, by=getpass.getuser())
-    except NotFound as error:
+    except (NotFound, OriginalsAltered) as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
     except OSError as error:

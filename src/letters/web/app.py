@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from letters import __version__, audit
 from letters import messages as said
 from letters.errors import InvalidCorrection, NotFound
+from letters.originals import OriginalsAltered
 from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings
@@ -210,6 +211,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, audit.AuditRefused)
         return error_response(request, 503, exc.message)
 
+    async def original_altered(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OriginalsAltered)
+        return error_response(request, 409, exc.message)
+
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
 
@@ -228,6 +233,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndexUnavailable, index_unavailable)
     app.add_exception_handler(InvalidCorrection, bad_correction)
     app.add_exception_handler(audit.AuditRefused, audit_refused)
+    app.add_exception_handler(OriginalsAltered, original_altered)
     app.add_exception_handler(Exception, server_error)
 
 

@@ -24,11 +24,14 @@ ERRORS = {
     401: "No credentials, or a token that is not valid: send `Authorization: Bearer TOKEN`.",
     403: "The user's role does not allow this (or a browser session sent no CSRF token).",
     404: "There is no letter, partner or report at this address.",
+    409: "The archive's state does not allow this: an original is no longer the one archived "
+         "(no bundle is made); `detail` names each letter.",
     413: "The body is larger than the server accepts.",
     415: "Not a PDF, or not multipart/form-data.",
     422: "The request is well formed but cannot be carried out; `detail` says why.",
     503: "Not now: the search index needs rebuilding (`letters reindex` or a restart), or the "
-         "upload queue is full (try again after `Retry-After` seconds).",
+         "upload queue is full (try again after `Retry-After` seconds), or the audit log refuses "
+         "to record (it no longer agrees with its head: an auditor runs `letters audit verify`).",
 }
 PDF_FIELD = "file"
 #: The schema of a query parameter holding a date (surrounding spaces and "" are ignored).
