@@ -4,6 +4,7 @@ read-only archive."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -166,3 +167,84 @@ def test_search_stops_returning_a_deleted_letter(fresh: tuple[LiveServer, WebHom
     status, report = verify(home, capsys)
     assert [(i, what.split(":")[0]) for i, _, what in problems(report)] == [
         (ident, "the letter is missing")]
+
+
+def plant_copy_of(home: WebHome, name: str, record_changes: dict[str, object]) -> Path:
+    """A letter directory put in by hand: other bytes, and a record repeating `name`'s."""
+    source = letter_dir(home, name)
+    data = source.joinpath("original.pdf").read_bytes() + b"%% planted\n"
+    sha = hashlib.sha256(data).hexdigest()
+    planted = home.path / "archive" / "letters" / sha[:2] / sha
+    planted.mkdir(parents=True)
+    (planted / "original.pdf").write_bytes(data)
+    for part in ("text.json", "history.jsonl"):
+        shutil.copyfile(source / part, planted / part)
+    record = json.loads((source / "record.json").read_text(encoding="utf-8"))
+    (planted / "record.json").write_text(json.dumps({**record, "sha256": sha, **record_changes}),
+                                         encoding="utf-8")
+    return planted
+
+
+def test_a_repeated_id_is_reported_and_the_server_and_reindex_still_start(
+        web: WebHome, capsys: pytest.CaptureFixture[str]) -> None:
+    ident = web.ids["google-out.pdf"]
+    planted = plant_copy_of(web, "google-out.pdf", {"title": "Planted"})
+    (web.path / ".letters" / "catalog.sqlite").unlink(missing_ok=True)
+    assert main(["reindex", "--home", str(web.path)]) == 0
+    capsys.readouterr()
+    status, report = verify(web, capsys)
+    assert status == 1
+    found = [(i, p, what) for i, p, what in problems(report) if "repeats the id" in what]
+    assert found == [(planted.name[:16], planted.relative_to(web.path).as_posix() + "/record.json",
+                      f"the record repeats the id {ident} of another letter: it was put into "
+                      "the archive by hand, not by this program")]
+    with LiveServer(Settings(home=web.path)) as server:
+        answer = httpx.get(f"{server.url}/api/letters/{ident}",
+                           headers={"Authorization": f"Bearer {web.tokens['reader']}"}, timeout=60)
+    assert answer.status_code == 200 and answer.json()["title"] != "Planted"
+
+
+def test_files_hidden_in_the_working_directories_are_found(
+        web: WebHome, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = web.path / "archive"
+    ident = web.ids["google-out.pdf"]
+    (archive / ".locks").mkdir(exist_ok=True)
+    planted = [archive / ".locks" / "notes.txt", archive / ".locks" / ident,
+               letter_dir(web, "google-out.pdf") / "derived" / "secret.pdf",
+               archive / ".staging" / "hidden-1" / "x.pdf"]
+    for path in planted:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.4 hidden")
+    status, report = verify(web, capsys)
+    assert status == 1
+    reported = {p: what for _, p, what in problems(report)}
+    for path in (*planted[:3], planted[3].parent):
+        assert reported.get(path.relative_to(web.path).as_posix(), "").startswith(
+            "unexpected file"), path
+
+
+def test_a_planted_letter_with_a_forged_upload_event_is_found(
+        web: WebHome, capsys: pytest.CaptureFixture[str]) -> None:
+    """Record, text and history agree with one another; only the audit log's key can tell."""
+    source = letter_dir(web, "google-out.pdf")
+    data = (source / "original.pdf").read_bytes() + b"%% planted\n"
+    sha = hashlib.sha256(data).hexdigest()
+    ident = sha[:16]
+    planted = plant_copy_of(web, "google-out.pdf", {"id": ident, "title": "Planted"})
+    record = json.loads((planted / "record.json").read_text(encoding="utf-8"))
+    text = (planted / "text.json").read_bytes()
+    added = {"at": record["added_at"], "by": "archivist", "action": "added", "changes": {},
+             "record": record, "text_sha256": hashlib.sha256(text).hexdigest()}
+    (planted / "history.jsonl").write_text(json.dumps(added) + "\n", encoding="utf-8")
+    log = web.path / "archive" / "audit.jsonl"
+    last = log.read_text(encoding="utf-8").splitlines()[-1]
+    forged = {"action": "upload", "address": None, "at": record["added_at"], "who": "archivist",
+              "what": {"id": ident, "sha256": sha, "filename": "planted.pdf"},
+              "prev": hashlib.sha256(last.encode()).hexdigest()}
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(forged, sort_keys=True) + "\n")
+    status, report = verify(web, capsys)
+    assert status == 1
+    said = {(i, what.split(" (")[0].split(":")[0]) for i, _, what in problems(report)}
+    assert (ident, "the audit log's record of this letter's upload cannot be trusted") in said
+    assert (None, "the audit log is not intact") in said

@@ -154,7 +154,8 @@ class Archive:
         return found / DERIVED
 
     def records(self) -> Iterator[Letter]:
-        """Every archived letter, in directory order."""
+        """Every archived letter, in directory order (a record naming another directory's
+        original or id is none)."""
         if not self.letters_dir.is_dir():
             return
         for shard in sorted(self.letters_dir.iterdir()):
@@ -162,7 +163,9 @@ class Archive:
                 continue
             for entry in sorted(shard.iterdir()):
                 if (entry / RECORD).exists():
-                    yield _read_record(entry)
+                    letter = _read_record(entry)
+                    if letter.sha256 == entry.name and letter.id == letter_id(entry.name):
+                        yield letter  # else put in by hand over another letter: verify says so
 
     def add(self, source: Path, letter: Letter, pages: list[str],
             derived: dict[str, bytes] | None = None) -> bool:

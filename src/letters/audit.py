@@ -364,6 +364,26 @@ def _verify(archive_dir: Path) -> ChainCheck:
     return _check_anchor(lines, head, anchor) or _check_head(lines, head)
 
 
+def trusted(archive_dir: Path) -> tuple[list[dict[str, Any]], ChainCheck]:
+    """The events the log vouches for, and the check of its chain: every event when the chain is
+    intact; else only the authenticated events before the break (an unauthenticated event before
+    it may have been rewritten with the chain recomputed)."""
+    check = verify(archive_dir)
+    try:
+        found = [e for e in events(archive_dir) if isinstance(e, dict)]
+    except (OSError, ValueError):
+        return [], check
+    if check.ok:
+        return found, check
+    key_file = key_path(archive_dir)
+    if not key_file.is_file():
+        return [], check
+    key = key_file.read_bytes().strip()
+    before = found[:max((check.broken_at or 1) - 1, 0)]
+    return [e for e in before if isinstance(e.get("mac"), str)
+            and hmac.compare_digest(e["mac"], _event_mac(key, e))], check
+
+
 def _check_anchor(lines: list[str], head: dict[str, Any] | None,
                   anchor: dict[str, Any] | None) -> ChainCheck | None:
     """The anchor kept in `.letters/` against the head: equal, or one event behind it (a crash

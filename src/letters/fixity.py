@@ -3,9 +3,10 @@
 The digest of each original is its letter directory's name (and its record's `sha256`), so no
 separate manifest is needed: an original is re-hashed and compared with both. The records, texts
 and histories beside it are checked to parse. Anything in the archive the layout of `archive.py`
-does not define is reported as unexpected; `derived/` may hold anything (it is remade at will),
-and `.staging/`, `.staging.lock`, `.locks/` and fresh `.tmp-*` files belong to ingests and writes
-in progress (old ones are reported as leftovers). `integrity` adds the checks that the parts agree:
+does not define is reported as unexpected, down to the working directories: `derived/` holds only
+the OCR copy and page thumbnails, `.locks/` only empty lock files named by letter ids, `.staging/`
+only staged letters (`<sha>-<pid>`); staged letters of ingests no longer running and `.tmp-*`
+files older than a write takes are reported as leftovers. `integrity` adds the checks that the parts agree:
 records and their histories, texts and their digests, the archive, the audit log and the index.
 
 The last report is kept in the private directory (`.letters/fixity-last.json`): it is derived
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -52,6 +54,10 @@ LEFTOVER = msg("integrity.leftover")
 UNEXPECTED = msg("integrity.unexpected")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 SHARD_RE = re.compile(r"^[0-9a-f]{2}$")
+ID_RE = re.compile(r"^[0-9a-f]{16}$")
+STAGED_RE = re.compile(r"^[0-9a-f]{64}-[0-9]+$")
+#: What `derived/` holds: the OCR copy, page thumbnails, and writes in progress.
+DERIVED_RE = re.compile(r"^(ocr\.pdf|page-[0-9]+-w[0-9]+\.png)$")
 
 
 @dataclass
@@ -192,9 +198,12 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
             problem(None, entry, UNEXPECTED)
     for entry in [*integrity.stale_temporaries(archive_dir), *Archive(archive_dir).stale_staging()]:
         problem(None, entry, LEFTOVER)
+    for entry in _strays(archive_dir):
+        problem(None, entry, UNEXPECTED)
     letters_dir = archive_dir / "letters"
     if not letters_dir.is_dir():
         return report
+    ids = {letter_id(path.name) for path in letters_dir.glob("??/*") if SHA_RE.match(path.name)}
     for shard in sorted(letters_dir.iterdir()):
         if not (shard.is_dir() and SHARD_RE.match(shard.name)):
             problem(None, shard, UNEXPECTED)
@@ -204,7 +213,7 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
                     and directory.name.startswith(shard.name)):
                 problem(None, directory, UNEXPECTED)
                 continue
-            found = _check_letter(directory)
+            found = _check_letter(directory, ids)
             report.checked += 1
             if not found:
                 report.ok += 1
@@ -224,8 +233,9 @@ def _check_catalog(catalog: Catalog, home: Path, report: FixityReport) -> None:
         report.problems.append(Problem(ident, _relative(path, home), what))
 
 
-def _check_letter(directory: Path) -> list[tuple[Path, Message]]:
-    """The problems of one letter directory, named after the original's digest."""
+def _check_letter(directory: Path, ids: set[str]) -> list[tuple[Path, Message]]:
+    """The problems of one letter directory, named after the original's digest (`ids`: the ids
+    of every letter directory)."""
     found: list[tuple[Path, Message]] = []
     sha = directory.name
     original = directory / ORIGINAL
@@ -240,7 +250,11 @@ def _check_letter(directory: Path) -> list[tuple[Path, Message]]:
             if actual != sha:
                 found.append((original, msg("integrity.original_altered")))
     record = _load_json(directory / RECORD, found)
-    if isinstance(record, dict) and record.get("sha256") != sha:
+    if isinstance(record, dict) and record.get("id") != letter_id(sha):
+        other = str(record.get("id"))
+        found.append((directory / RECORD, msg("integrity.id_repeated", id=other) if other in ids
+                      else msg("integrity.id_not_its_own", id=other)))
+    elif isinstance(record, dict) and record.get("sha256") != sha:
         found.append((directory / RECORD, msg("integrity.other_digest")))
     text = _load_json(directory / TEXT, found)
     if text is not None and not (isinstance(text, dict) and isinstance(text.get("pages"), list)):
@@ -250,9 +264,52 @@ def _check_letter(directory: Path) -> list[tuple[Path, Message]]:
     found += [(entry, LEFTOVER) for entry in integrity.stale_temporaries(directory)]
     for entry in sorted(directory.iterdir()):
         if entry.name == DERIVED and entry.is_dir():
+            found += _check_derived(entry)
             continue
         if entry.name not in LETTER_FILES and not _in_progress(entry):
             found.append((entry, UNEXPECTED))
+    return found
+
+
+def _check_derived(derived: Path) -> list[tuple[Path, Message]]:
+    """`derived/` holds the OCR copy and page thumbnails, and the renders and writes in progress
+    (`.thumb-*`, `.tmp-*`: old ones are leftovers); anything else is unexpected."""
+    found: list[tuple[Path, Message]] = []
+    stale = set(integrity.stale_temporaries(derived))
+    for path in sorted(derived.iterdir()):
+        working = path.name.startswith((".tmp-", ".thumb-"))
+        if working and (path in stale or _older_than_a_write(path)):
+            found.append((path, LEFTOVER))
+        elif not working and not (DERIVED_RE.match(path.name) and path.is_file()
+                                  and not path.is_symlink()):
+            found.append((path, UNEXPECTED))
+    return found
+
+
+def _older_than_a_write(path: Path) -> bool:
+    try:
+        return time.time() - path.lstat().st_mtime > integrity.STALE_SECONDS
+    except FileNotFoundError:
+        return False
+
+
+def _strays(archive_dir: Path) -> list[Path]:
+    """What hides in the archive's working directories: in `.locks/` anything but an empty lock
+    file named by a letter's id; in `.staging/` anything but a staged letter (`<sha>-<pid>`)."""
+    found = []
+    locks = archive_dir / LOCKS
+    if locks.is_dir():
+        found += [entry for entry in sorted(locks.iterdir())
+                  if not (ID_RE.match(entry.name) and entry.is_file() and not entry.is_symlink()
+                          and entry.stat().st_size == 0)]
+    elif locks.exists():
+        found.append(locks)
+    staging = archive_dir / ".staging"
+    if staging.is_dir():
+        found += [entry for entry in sorted(staging.iterdir())
+                  if not (STAGED_RE.match(entry.name) and entry.is_dir())]
+    elif staging.exists():
+        found.append(staging)
     return found
 
 

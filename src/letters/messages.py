@@ -239,6 +239,10 @@ ENGLISH: dict[str, str] = {
     "integrity.original_altered": "the original has been altered: its SHA-256 no longer matches the "
                                 "digest it was archived under",
     "integrity.other_digest": "the record names another original's digest",
+    "integrity.id_repeated": "the record repeats the id {id} of another letter: it was put into "
+                             "the archive by hand, not by this program",
+    "integrity.id_not_its_own": "the record's id {id} is not the one its original gives: it was "
+                                "edited or put into the archive by hand",
     "integrity.text_without_pages": "the stored text has no list of pages",
     "integrity.history_missing": "the history is missing",
     "integrity.history_not_text": "the history cannot be read as text",
@@ -258,6 +262,11 @@ ENGLISH: dict[str, str] = {
     "integrity.not_uploaded": "the audit log records no upload of this letter: it was put into the "
                             "archive by hand, or its ingest was interrupted before the event was "
                             "written",
+    "integrity.upload_untrusted": "the audit log's record of this letter's upload cannot be "
+                                  "trusted (it is not authenticated, or comes after where the log "
+                                  "is broken): the letter may have been put into the archive by hand",
+    "integrity.audit_broken": "the audit log is not intact ({problem}); the letters it no longer "
+                              "vouches for are listed",
     "integrity.index_unreadable": "the search index cannot be read ({why}): {reindex}",
     "integrity.index_extra": "search still returns this letter, which is not in the archive: "
                            "{reindex}",
