@@ -80,11 +80,14 @@ def test_a_record_changed_without_history_is_found(web: WebHome,
     record_path.write_text(json.dumps(record))
     status, report = verify(web, capsys)
     assert status == 1 and report["ok"] == 3
-    assert {i for i, _, _ in problems(report)} == {web.ids["cloudflare-in.pdf"]}  # the catalog too
-    [(ident, path, what)] = [p for p in problems(report) if "history" in p[2]]
+    # named as what it is, once: not as a catalog problem, nor with a contradicting advice
+    [(ident, path, what)] = problems(report)
     assert ident == web.ids["cloudflare-in.pdf"] and path.endswith("/record.json")
-    assert what == ("the record does not match the replay of its history (date, partner changed "
-                    "without a history line)")
+    assert what == ("record.json was changed outside this program: it disagrees with its own "
+                    "history (date, partner changed without a history line); the letter is shown "
+                    "as its history says")
+    shown = Letters(Settings(home=web.path)).get(ident)  # what the pages and the API show
+    assert (shown.partner, shown.date) == ("cloudflare", "2018-05-30")
 
 
 def test_a_replaced_text_and_an_emptied_history_are_found(
@@ -248,3 +251,23 @@ def test_a_planted_letter_with_a_forged_upload_event_is_found(
     said = {(i, what.split(" (")[0].split(":")[0]) for i, _, what in problems(report)}
     assert (ident, "the audit log's record of this letter's upload cannot be trusted") in said
     assert (None, "the audit log is not intact") in said
+
+
+def test_each_kind_of_problem_has_one_command_to_run(web: WebHome,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    record_path = letter_dir(web, "cloudflare-in.pdf") / "record.json"
+    record = json.loads(record_path.read_text())
+    record_path.write_text(json.dumps({**record, "date": "1999-01-01"}))
+    (web.path / "archive" / "stray.pdf").write_bytes(b"%PDF-1.4")
+    assert main(["verify", "--home", str(web.path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    todo = [line for line in out if line.startswith("to do")]
+    assert todo == [
+        "to do (record_edited): restore record.json from a backup (the history tells what it "
+        "should hold; the letter is shown so meanwhile), find out who changed it, then run "
+        "`letters verify`",
+        "to do (unexpected): find out who put the file there, move it out of the archive, then "
+        "run `letters verify`"]
+    status, report = verify(web, capsys)
+    kinds = {p["path"].rsplit("/", 1)[-1]: (p["kind"], p["advice"]) for p in report["problems"]}
+    assert kinds["record.json"][0] == "record_edited" and kinds["stray.pdf"][0] == "unexpected"

@@ -235,8 +235,33 @@ def test_fixity_page_runs_a_check_and_shows_each_problem(fresh: tuple[LiveServer
     assert last == report
     text = text_of(damaged.text)
     assert "By admin" in text and "Intact 3" in text and "Problems 1" in text
-    assert "The original has been altered" in text and "Restore the original from a backup" in text
+    assert "The original has been altered" in text
+    assert "Tell the archive's administrator: the original must be restored from a backup" in text
     assert f'<a href="/letters/{google}">{google}</a>' in damaged.text
+
+
+def test_a_record_changed_by_hand_is_named_as_such_with_one_advice(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    """Not "the catalog disagrees (run letters reindex)" beside "restore from a backup": one kind,
+    one advice for the web reader; the letter is shown as its history says meanwhile."""
+    server, home = fresh
+    ident = home.ids["cloudflare-in.pdf"]
+    path = server.app.state.web.letters.archive.original_path(ident).parent / "record.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, "date": "1999-01-01", "title": "Forged title"}),
+                    encoding="utf-8")
+    with browser(server, "auditor") as http:
+        http.post("/fixity", data={"csrf": csrf_of(http.get("/fixity").text)})
+        page = text_of(http.get("/fixity").text)
+        french = text_of(http.get("/fixity?lang=fr").text)
+        letter = http.get(f"/letters/{ident}").text
+    assert "Problems 1" in page
+    assert "record.json was changed outside this program: it disagrees with its own history" in page
+    assert ("Tell the archive's administrator: record.json was changed outside the program and "
+            "must be restored from a backup") in page
+    assert "reindex" not in page and "catalog" not in page
+    assert "record.json a été modifié en dehors de ce programme" in french
+    assert "Forged title" not in letter and "1999" not in letter
 
 
 def test_a_check_whose_report_cannot_be_saved_says_so_in_french(

@@ -22,6 +22,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,64 @@ STAGED_RE = re.compile(r"^[0-9a-f]{64}-[0-9]+$")
 DERIVED_RE = re.compile(r"^(ocr\.pdf|page-[0-9]+-w[0-9]+\.png)$")
 
 
+class Kind(StrEnum):
+    """The kinds of problem `letters verify` finds: one piece of advice each, said to the reader
+    of the command line (`advice`, the command to run) or of the web (`fixity.todo.<kind>`, what
+    to tell the administrator), never two that contradict."""
+
+    ALTERED = "altered"  # an original whose bytes changed
+    ORIGINAL_MISSING = "original_missing"
+    UNREADABLE = "unreadable"  # a file the disk or its permissions do not let be read
+    DAMAGED = "damaged"  # a record, text or history missing or not readable as written
+    RECORD_EDITED = "record_edited"  # record.json changed outside the program
+    TEXT_REPLACED = "text_replaced"
+    OLD_HISTORY = "old_history"  # written before histories carried the digests
+    UNEXPECTED = "unexpected"  # a file the layout does not define
+    LEFTOVER = "leftover"  # what an interrupted write left
+    PLANTED = "planted"  # a letter no trusted audit event added, or one repeating another's id
+    LETTER_MISSING = "letter_missing"  # added, says the audit log, and gone
+    STALE = "stale"  # the catalog or the search index behind the archive
+    AUDIT = "audit"  # the audit log is broken
+    OTHER = "other"  # a report saved by an older version, said in its own words
+
+
+#: The kind of every problem code `verify` reports.
+KINDS: dict[str, Kind] = {
+    "integrity.original_altered": Kind.ALTERED,
+    "integrity.original_missing": Kind.ORIGINAL_MISSING,
+    "integrity.original_unreadable": Kind.UNREADABLE,
+    "integrity.history_not_text": Kind.UNREADABLE,
+    **dict.fromkeys(("integrity.other_digest", "integrity.text_without_pages",
+                     "integrity.history_missing", "integrity.history_line",
+                     "integrity.history_empty", "integrity.file_missing",
+                     "integrity.file_not_json"), Kind.DAMAGED),
+    "integrity.replay": Kind.RECORD_EDITED,
+    "integrity.id_not_its_own": Kind.RECORD_EDITED,
+    "integrity.text_replaced": Kind.TEXT_REPLACED,
+    "integrity.history_without_digests": Kind.OLD_HISTORY,
+    "integrity.unexpected": Kind.UNEXPECTED,
+    "integrity.leftover": Kind.LEFTOVER,
+    "integrity.id_repeated": Kind.PLANTED,
+    "integrity.not_uploaded": Kind.PLANTED,
+    "integrity.upload_untrusted": Kind.PLANTED,
+    "integrity.letter_missing": Kind.LETTER_MISSING,
+    **dict.fromkeys(("integrity.index_unreadable", "integrity.index_extra",
+                     "integrity.index_missing", "integrity.catalog_missing",
+                     "integrity.catalog_disagrees", "integrity.catalog_extra"), Kind.STALE),
+    "integrity.audit_broken": Kind.AUDIT,
+}
+
+
+def kind_of(message: Message) -> Kind:
+    """The kind of a problem (OTHER for a sentence saved before codes)."""
+    return KINDS.get(message.code, Kind.OTHER)
+
+
+def advice(kind: Kind) -> Message:
+    """What to do about a problem of that kind, as a command-line user does it."""
+    return msg(f"integrity.advice_{kind.value}")
+
+
 @dataclass
 class Problem:
     """One thing wrong: the letter (when there is one), the file, what is wrong."""
@@ -73,12 +132,18 @@ class Problem:
         """What is wrong, in English."""
         return str(self.message)
 
+    @property
+    def kind(self) -> Kind:
+        """What kind of problem it is (what to do about it follows from the kind)."""
+        return kind_of(self.message)
+
     def to_json(self) -> dict[str, Any]:
-        """The problem in JSON: its English sentence, and its code and parameters."""
+        """The problem in JSON: its English sentence, its code and parameters, its kind and the
+        advice to a command-line user."""
         stored = self.message.to_record()
         code, params = (stored["code"], stored["params"]) if isinstance(stored, dict) else ("", {})
         return {"id": self.id, "path": self.path, "problem": self.problem, "code": code,
-                "params": params}
+                "params": params, "kind": self.kind.value, "advice": str(advice(self.kind))}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Problem:

@@ -43,6 +43,8 @@ def check_replay(directory: Path) -> list[tuple[Path, Message]]:
         return [(directory / HISTORY, msg("integrity.history_empty"))]
     found: list[tuple[Path, Message]] = []
     added = history[0]
+    if not (isinstance(added.get("record"), dict) and isinstance(added.get("text_sha256"), str)):
+        return [(directory / HISTORY, msg("integrity.history_without_digests"))]
     replayed: dict[str, Any] = dict(added.get("record") or {})
     for event in history[1:]:
         changes = event.get("changes")

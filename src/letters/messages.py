@@ -253,8 +253,9 @@ ENGLISH: dict[str, str] = {
     "integrity.unexpected": "unexpected file: the archive layout does not define it",
     "integrity.leftover": "a temporary file left behind by an interrupted write, or planted: the "
                         "archive layout does not define it",
-    "integrity.replay": "the record does not match the replay of its history ({fields} changed "
-                      "without a history line)",
+    "integrity.replay": "record.json was changed outside this program: it disagrees with its own "
+                      "history ({fields} changed without a history line); the letter is shown "
+                      "as its history says",
     "integrity.text_replaced": "the text is not the text the letter was added with: its SHA-256 "
                              "differs from the one recorded in the history",
     "integrity.letter_missing": "the letter is missing: the audit log records it was added on {at} "
@@ -267,6 +268,9 @@ ENGLISH: dict[str, str] = {
                                   "is broken): the letter may have been put into the archive by hand",
     "integrity.audit_broken": "the audit log is not intact ({problem}); the letters it no longer "
                               "vouches for are listed",
+    "integrity.history_without_digests": "the history was written by an older version: it holds "
+                                         "neither the record as added nor its text's digest, so "
+                                         "a changed record or text cannot be told",
     "integrity.index_unreadable": "the search index cannot be read ({why}): {reindex}",
     "integrity.index_extra": "search still returns this letter, which is not in the archive: "
                            "{reindex}",
@@ -276,6 +280,34 @@ ENGLISH: dict[str, str] = {
     "integrity.catalog_disagrees": "the catalog disagrees with record.json (run letters reindex)",
     "integrity.catalog_extra": "the catalog holds a letter the archive does not (run letters "
                              "reindex)",
+    # what to do about each kind of problem verify finds, on the command line (fixity.Kind)
+    "integrity.advice_altered": "restore the original from a backup (its SHA-256 is the name of "
+                                "its directory), then run `letters verify`",
+    "integrity.advice_original_missing": "restore the original from a backup into its "
+                                         "directory, then run `letters verify`",
+    "integrity.advice_unreadable": "check the file's permissions and the disk, then run "
+                                   "`letters verify`",
+    "integrity.advice_damaged": "restore the file from a backup, then run `letters verify`",
+    "integrity.advice_record_edited": "restore record.json from a backup (the history tells "
+                                      "what it should hold; the letter is shown so meanwhile), "
+                                      "find out who changed it, then run `letters verify`",
+    "integrity.advice_text_replaced": "restore text.json from a backup, then run "
+                                      "`letters verify`",
+    "integrity.advice_old_history": "run `letters migrate` once, on an archive you have checked",
+    "integrity.advice_unexpected": "find out who put the file there, move it out of the archive, "
+                                   "then run `letters verify`",
+    "integrity.advice_leftover": "make sure no ingest or correction is running, move the file "
+                                 "out of the archive, then run `letters verify`",
+    "integrity.advice_planted": "find out who put the letter there; move its directory out of "
+                                "the archive unless the audit log's break explains it, then run "
+                                "`letters reindex` and `letters verify`",
+    "integrity.advice_letter_missing": "restore the letter's directory from a backup; if it was "
+                                       "removed on purpose, run `letters reindex`",
+    "integrity.advice_stale": "run `letters reindex` (nothing is lost: the catalog and the index "
+                              "are made from the archive)",
+    "integrity.advice_audit": "run `letters audit verify` to see where the audit log is broken, "
+                              "and restore it from a backup",
+    "integrity.advice_other": "restore the file from a backup, then run `letters verify`",
     # an original that is not the one archived, where one is shipped (export, download)
     "integrity.shipped_letter_outgoing": "the letter of {date} from the Secretary General to "
                                          "{partner}",

@@ -19,6 +19,7 @@ from letters import (
     exchanges,
     export,
     fixity,
+    migration,
     originals,
     partners,
     reading,
@@ -366,6 +367,12 @@ class Letters:
                                 self.settings.private_dir, self.settings.index_dir,
                                 lambda: self.catalog, lambda: self.index)
         return fixity.verify(target, by, address)
+
+    def migrate_histories(self, by: str, address: str | None = None) -> list[str]:
+        """Give the histories of an older archive the record as added and its text's digest,
+        once, as one audit event; the ids of the letters migrated."""
+        return migration.add_digests(
+            self.archive, lambda what: self.record("migrate_histories", by, what, address))
 
     def last_fixity_check(self) -> dict[str, Any] | None:
         """The last fixity report with who ran it, or None."""

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from letters import exchanges as pairing
-from letters.archive import HISTORY, RECORD, TEXT, Archive, letter_id
+from letters.archive import HISTORY, TEXT, Archive, letter_id
+from letters.archive import read_record as archive_record
 from letters.models import Letter
 
 
@@ -43,8 +44,8 @@ def linked_by(directory: Path) -> str | None:
 
 
 def read_record(directory: Path) -> Letter:
-    """The record in a letter directory."""
-    return Letter.from_json(json.loads((directory / RECORD).read_text(encoding="utf-8")))
+    """The record in a letter directory, as its history says (`archive.read_record`)."""
+    return archive_record(directory)
 
 
 def own_record(directory: Path) -> Letter | None:
