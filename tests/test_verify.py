@@ -271,3 +271,24 @@ def test_each_kind_of_problem_has_one_command_to_run(web: WebHome,
     status, report = verify(web, capsys)
     kinds = {p["path"].rsplit("/", 1)[-1]: (p["kind"], p["advice"]) for p in report["problems"]}
     assert kinds["record.json"][0] == "record_edited" and kinds["stray.pdf"][0] == "unexpected"
+
+
+def test_an_older_history_is_reported_and_migrated_once(
+        web: WebHome, capsys: pytest.CaptureFixture[str]) -> None:
+    history = letter_dir(web, "ripe-fr.pdf") / "history.jsonl"
+    added = json.loads(history.read_text(encoding="utf-8"))
+    history.write_text(json.dumps({k: v for k, v in added.items()
+                                   if k not in ("record", "text_sha256")}) + "\n")
+    status, report = verify(web, capsys)
+    assert status == 1 and [(p["id"], p["kind"]) for p in report["problems"]] == [
+        (web.ids["ripe-fr.pdf"], "old_history")]
+    assert main(["migrate", "--home", str(web.path)]) == 0
+    assert capsys.readouterr().out.strip() == "migrated 1 letter"
+    assert json.loads(history.read_text(encoding="utf-8")) == added
+    assert main(["migrate", "--home", str(web.path)]) == 0
+    assert capsys.readouterr().out.strip() == "migrated 0 letters"
+    status, report = verify(web, capsys)
+    assert status == 0
+    events = [json.loads(x) for x in (web.path / "archive" / "audit.jsonl").read_text().splitlines()]
+    assert [e["what"]["ids"] for e in events if e["action"] == "migrate_histories"] == [
+        [web.ids["ripe-fr.pdf"]]]
