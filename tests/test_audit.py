@@ -303,3 +303,16 @@ def test_a_head_moved_back_with_its_log_is_refused(log: Path) -> None:
     assert not check.ok and check.problem is not None and audit.ANCHOR in check.problem
     with pytest.raises(audit.AuditRefused, match="copy kept outside the archive"):
         audit.record(log, "login", "mallory")
+
+
+def test_an_ingest_is_refused_before_anything_is_archived(
+        log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pdfkit
+
+    rewrite(log, lines(log)[:4])
+    pdf = pdfkit.write_text_pdf(tmp_path / "letter.pdf", [["Dear Secretary General", "2020-01-01"]])
+    assert main(["ingest", str(pdf), "--home", str(log.parent)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("letters: The audit log cannot record this: it is not the log of 5 "
+                          "events its head recorded")
+    assert not (log / "letters").exists() and len(lines(log)) == 4

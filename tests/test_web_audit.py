@@ -195,6 +195,28 @@ def test_the_audit_page_says_when_the_chain_is_broken(fresh: tuple[LiveServer, W
     assert len(log.read_text(encoding="utf-8").splitlines()) == len(lines)
 
 
+def test_a_truncated_log_refuses_changes_before_they_are_made(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    """Never a change its event cannot record, never a head re-signed over the truncation."""
+    server, home = fresh
+    archive = server.app.state.web.letters.settings.archive_dir
+    lines = (archive / audit.LOG).read_text(encoding="utf-8").splitlines()
+    (archive / audit.LOG).write_text("".join(x + "\n" for x in lines[:-2]), encoding="utf-8")
+    (archive / audit.HEAD).unlink()
+    ident = home.ids["ripe-fr.pdf"]
+    with httpx.Client(base_url=server.url, headers=bearer(home, "archivist")) as api:
+        before = api.get(f"/api/letters/{ident}").json()["title"]
+        answer = api.patch(f"/api/letters/{ident}", json={"title": "Changed"},
+                           headers={"Accept-Language": "fr"})
+        after = api.get(f"/api/letters/{ident}").json()["title"]
+    assert answer.status_code == 503
+    assert answer.json()["detail"].startswith("Le journal d'audit ne peut pas enregistrer ceci")
+    assert after == before
+    assert len((archive / audit.LOG).read_text(encoding="utf-8").splitlines()) == len(lines) - 2
+    assert not (archive / audit.HEAD).exists()
+    assert [r["action"] for r in audit.refused(archive)] == ["correct"]
+
+
 def test_only_auditors_see_the_auditors_menu(fresh: tuple[LiveServer, WebHome]) -> None:
     server, _ = fresh
     for role, shown in (("reader", False), ("archivist", False), ("auditor", True),

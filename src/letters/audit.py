@@ -117,6 +117,34 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
     return event
 
 
+def check_writable(archive_dir: Path, action: str, who: str) -> None:
+    """AuditRefused (kept for the auditor) when the log would refuse the event of `action`:
+    asked before a change is made, so that nothing changes that its event could not record."""
+    path = archive_dir / LOG
+    if not path.exists():
+        if _read_head(archive_dir) or _read_anchor(archive_dir):
+            refusal = AuditRefused(msg("integrity.audit_emptied", events=str(
+                (_read_head(archive_dir) or _read_anchor(archive_dir) or {}).get("events"))))
+            _alarm(archive_dir, action, who, refusal.message)
+            raise refusal
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            if key_path(archive_dir).is_file():
+                _checked_tail(archive_dir, fd, key_path(archive_dir).read_bytes().strip())
+            elif (anchor_path(archive_dir).exists() or (_read_head(archive_dir) or {}).get("mac")
+                  or _has_authenticated_event(fd)):
+                raise AuditRefused(msg("integrity.audit_key_missing",
+                                       key=str(key_path(archive_dir))))
+        except AuditRefused as refused:
+            _alarm(archive_dir, action, who, refused.message)
+            raise
+    finally:
+        os.close(fd)
+
+
 def _writing_key(archive_dir: Path, fd: int) -> bytes:
     """The key, made on the first event of a home; AuditRefused when a home that has recorded
     authenticated events lost it (a new key would make every earlier event look forged)."""

@@ -168,6 +168,7 @@ class Letters:
                run: pipeline.Run | None = None) -> list[IngestResult]:
         """Ingest files; one result per file, in input order (`run` collects what went wrong
         for the run as a whole)."""
+        audit.check_writable(self.settings.archive_dir, "upload", by)
         limits = pipeline.Limits(self.settings.extract_timeout, self.settings.extract_memory_bytes)
         return pipeline.ingest_files(self.parts(), limits, list(paths), by=by, jobs=jobs,
                                      progress=progress, names=names or {}, address=address,
@@ -178,6 +179,7 @@ class Letters:
         """Apply an archivist's correction, keep the previous values, re-index at once; one
         that changes a founding or a confirmed exchange raises exchanges.PairingChange unless
         `confirm_pairing`."""
+        audit.check_writable(self.settings.archive_dir, "correct", by)
         return corrections.correct(self.parts(), letter_id, changes, by, address,
                                    confirm_pairing)
 
@@ -295,10 +297,12 @@ class Letters:
 
     def link(self, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
         """Pair two letters by hand, audited."""
+        audit.check_writable(self.settings.archive_dir, "link", by)
         return exchanges.link(self.parts(), a_id, b_id, by, address)
 
     def unlink(self, letter_id: str, by: str, address: str | None = None) -> list[str]:
         """Take a letter and its pair apart by hand, audited; the ids of those changed."""
+        audit.check_writable(self.settings.archive_dir, "unlink", by)
         return exchanges.unlink(self.parts(), letter_id, by, address)
 
     def exchange_rows(self, slug: str, letters: list[Letter] | None = None) -> list[ExchangeRow]:
@@ -315,6 +319,7 @@ class Letters:
 
     def pair(self, letter_id: str, other: str | None, by: str, where: str | None) -> ExchangeRow:
         """Pair a letter with the one chosen in a form, audited (InvalidCorrection if it cannot)."""
+        audit.check_writable(self.settings.archive_dir, "link", by)
         return exchange_rows.link(self.parts(), letter_id, other, by, where)
 
     def review_queue(self) -> list[Letter]:
@@ -350,6 +355,7 @@ class Letters:
     def relink(self, slug: str, ids: list[Any], by: str, where: str | None = None,
                confirm_pairing: bool = False) -> list[Letter]:
         """Link these letters to a registered partner, audited."""
+        audit.check_writable(self.settings.archive_dir, "relink", by)
         return partners.relink(self.fresh_parts(), slug, ids, by, where, confirm_pairing)
 
     def with_candidates(self, partner: Partner) -> dict[str, Any]:
