@@ -210,7 +210,7 @@ def test_a_truncated_log_refuses_changes_before_they_are_made(
                            headers={"Accept-Language": "fr"})
         after = api.get(f"/api/letters/{ident}").json()["title"]
     assert answer.status_code == 503
-    assert answer.json()["detail"].startswith("Le journal d'audit ne peut pas enregistrer ceci")
+    assert answer.json()["detail"].startswith("Le journal d’audit ne peut pas enregistrer ceci")
     assert after == before
     assert len((archive / audit.LOG).read_text(encoding="utf-8").splitlines()) == len(lines) - 2
     assert not (archive / audit.HEAD).exists()

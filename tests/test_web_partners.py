@@ -129,5 +129,5 @@ def test_an_altered_original_is_refused_by_the_export_and_said_on_every_page(
     assert "The founding-documents bundle is unavailable" in partner
     assert "is not the one archived" in partner and "Download the founding" not in partner
     assert "This original is not the one archived" in letter
-    assert "Le dossier des documents fondateurs n'est pas disponible" in french
+    assert "Le dossier des documents fondateurs n’est pas disponible" in french
     assert "ne peuvent pas être exportés" in french
