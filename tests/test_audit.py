@@ -105,7 +105,10 @@ def test_an_older_log_without_key_or_head_is_checked_by_its_chain(tmp_path: Path
     current = lines(archive)
     current[0] = current[0].replace("user0", "mallory")
     rewrite(archive, current)
-    assert audit.verify(archive).broken_at == 2
+    check = audit.verify(archive)
+    assert check.broken_at == 1  # the edited event itself, not the one after it
+    assert check.problem is not None and check.problem.startswith("event 1 (login at ")
+    assert "edited" in check.problem
 
 
 def test_a_log_whose_head_was_deleted_is_refused(log: Path) -> None:
@@ -144,14 +147,30 @@ def test_cli_audit_verify_on_an_empty_home(tmp_path: Path,
     assert capsys.readouterr().out.strip() == "intact: 0 events"
 
 
-def test_a_head_left_behind_by_a_crash_is_recounted(tmp_path: Path) -> None:
+def test_an_event_whose_head_a_crash_did_not_write_is_built_on(tmp_path: Path) -> None:
+    archive = tmp_path / "home" / "archive"
     for number in range(3):
-        audit.record(tmp_path, "login", f"user{number}")
-    head = tmp_path / audit.HEAD
-    head.write_text(json.dumps({"events": 1, "last": "0" * 64}))  # as if the crash hit before it
-    audit.record(tmp_path, "login", "user3")
-    assert json.loads(head.read_text())["events"] == 4
-    assert audit.verify(tmp_path).ok
+        audit.record(archive, "login", f"user{number}")
+    head = archive / audit.HEAD
+    before = head.read_text()
+    audit.record(archive, "login", "user3")
+    head.write_text(before)  # as if the crash hit between the event and its head
+    audit.anchor_path(archive).write_text(before)
+    audit.record(archive, "login", "user4")
+    assert json.loads(head.read_text())["events"] == 5
+    assert audit.verify(archive).ok
+
+
+def test_a_head_that_disagrees_is_never_resigned(tmp_path: Path) -> None:
+    archive = tmp_path / "home" / "archive"
+    for number in range(3):
+        audit.record(archive, "login", f"user{number}")
+    head = archive / audit.HEAD
+    head.write_text(json.dumps({"events": 1, "last": "0" * 64}))
+    with pytest.raises(audit.AuditRefused, match="audit-head.json was not written"):
+        audit.record(archive, "login", "user3")
+    assert len(lines(archive)) == 3 and json.loads(head.read_text())["events"] == 1
+    assert [r["action"] for r in audit.refused(archive)] == ["login"]
 
 
 # -- attacks by someone who can write archive/ but not read .letters/audit.key ---------------------
@@ -223,3 +242,77 @@ def test_the_key_is_kept_outside_the_archive(log: Path) -> None:
     key.unlink()
     check = audit.verify(log)
     assert not check.ok and check.problem is not None and "key" in check.problem
+
+
+# -- the log is append-only in fact: never re-signed over what it became (issue 22, finding 1) ----
+def test_a_truncated_log_is_not_laundered_by_the_next_event(
+        log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = str(log.parent)
+    rewrite(log, lines(log)[:3])
+    (log / audit.HEAD).unlink()
+    main(["verify", "--home", home])  # records an event: refused, with a sentence
+    err = capsys.readouterr().err
+    assert "audit log cannot record this" in err and "letters audit verify" in err
+    assert len(lines(log)) == 3 and not (log / audit.HEAD).exists()
+    assert main(["audit", "verify", "--home", home]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("broken: ") and "refused: 1 write refused" in out
+    rewrite(log, [])  # emptied: still not "intact: 1 event" after the next event
+    main(["verify", "--home", home])
+    assert lines(log) == []
+    assert main(["audit", "verify", "--home", home]) == 1
+
+
+def test_deleting_the_log_and_its_head_is_seen_from_the_anchor(log: Path) -> None:
+    (log / audit.LOG).unlink()
+    (log / audit.HEAD).unlink()
+    check = audit.verify(log)
+    assert not check.ok and check.problem is not None and "held 5 events" in check.problem
+    with pytest.raises(audit.AuditRefused, match="it held 5 events"):
+        audit.record(log, "login", "mallory")
+
+
+def test_a_torn_last_line_is_reported_and_not_built_on(log: Path) -> None:
+    with open(log / audit.LOG, "a", encoding="utf-8") as handle:
+        handle.write('{"action": "login", "at": "2030')  # a write cut short
+    check = audit.verify(log)
+    assert not check.ok and check.broken_at == 6
+    assert check.problem is not None and "half-written" in check.problem
+    with pytest.raises(audit.AuditRefused, match="half-written"):
+        audit.record(log, "login", "user5")
+    assert (log / audit.LOG).read_text(encoding="utf-8").endswith('"at": "2030')
+
+
+def test_a_missing_key_stops_writing_with_a_sentence(
+        log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = audit.key_path(log)
+    key.unlink()
+    main(["verify", "--home", str(log.parent)])
+    err = capsys.readouterr().err
+    assert "its key" in err and "is missing" in err
+    assert not key.exists() and len(lines(log)) == 5  # never silently replaced
+
+
+def test_a_head_moved_back_with_its_log_is_refused(log: Path) -> None:
+    """An attacker who kept a copy of an older log and head cannot put them back unseen."""
+    head = (log / audit.HEAD).read_text()
+    audit.record(log, "login", "late")
+    rewrite(log, lines(log)[:5])
+    (log / audit.HEAD).write_text(head)
+    check = audit.verify(log)
+    assert not check.ok and check.problem is not None and audit.ANCHOR in check.problem
+    with pytest.raises(audit.AuditRefused, match="copy kept outside the archive"):
+        audit.record(log, "login", "mallory")
+
+
+def test_an_ingest_is_refused_before_anything_is_archived(
+        log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pdfkit
+
+    rewrite(log, lines(log)[:4])
+    pdf = pdfkit.write_text_pdf(tmp_path / "letter.pdf", [["Dear Secretary General", "2020-01-01"]])
+    assert main(["ingest", str(pdf), "--home", str(log.parent)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("letters: The audit log cannot record this: it is not the log of 5 "
+                          "events its head recorded")
+    assert not (log / "letters").exists() and len(lines(log)) == 4

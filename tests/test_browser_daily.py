@@ -105,8 +105,10 @@ def test_a_refused_correction_keeps_every_value_and_points_at_the_field(
 
 
 # -- 3: one altered original: which letter, what is wrong, what to do, on a desktop and a phone --
-FIXITY = {"en": ("The original has been altered", "Restore the original from a backup"),
-          "fr": ("L’original a été modifié", "Restaurez l’original depuis une sauvegarde")}
+FIXITY = {"en": ("The original has been altered",
+                 "Tell the archive's administrator: the original must be restored from a backup"),
+          "fr": ("L’original a été modifié",
+                 "Prévenez l’administrateur des archives : l’original doit être restauré")}
 
 
 def test_the_fixity_page_says_which_letter_is_altered_and_what_to_do(

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from letters.archive import letter_id, now_iso
 from letters.cli import main
 from letters.export import NothingToExport, bundle_name
 from letters.models import Direction, Letter
+from letters.originals import OriginalsAltered
 from letters.service import Letters, NotFound
 
 
@@ -161,3 +163,65 @@ def test_cli_export(app: Letters, tmp_path: Path, capsys: pytest.CaptureFixture[
                  "--home", home]) == 1
     err = capsys.readouterr().err.strip()
     assert err == "letters: There is no partner with the slug 'no-such-partner'."
+
+
+def alter(app: Letters, letter: Letter) -> None:
+    """Append bytes to an archived original, as a disk fault or a hand at the shell would."""
+    path = app.archive.original_path(letter.id)
+    path.chmod(0o644)
+    with open(path, "ab") as handle:
+        handle.write(b"%% appended\n")
+
+
+def test_a_good_bundle_validates_with_bagit_and_carries_provenance(
+        app: Letters, tmp_path: Path) -> None:
+    sg = archived(app, tmp_path, "telefonica", "outgoing", "2017-11-08", "Dear Sir")
+    reply = archived(app, tmp_path, "telefonica", "incoming", "2017-11-08", "Dear SG")
+    app.link(sg.id, reply.id, by="archivist")
+    app.verify(by="auditor")
+    bag = unzip(app.export_bundle("telefonica", tmp_path / "t.zip", by="auditor"), tmp_path / "x")
+    checked = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(bag)],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert bagit.Bag(str(bag)).is_valid()
+    provenance = json.loads((bag / "data" / "provenance.json").read_text(encoding="utf-8"))
+    assert provenance["exchange"]["confirmed_by"] == "archivist"
+    assert provenance["exchange"]["confirmed_at"]
+    assert provenance["last_fixity_check"]["by"] == "auditor"
+    letters = {x["id"]: x for x in provenance["letters"]}
+    assert set(letters) == {sg.id, reply.id}
+    assert [e["action"] for e in letters[sg.id]["history"]] == ["added", "linked"]
+    assert {e["action"] for e in letters[sg.id]["audit_events"]} >= {"upload", "link"}
+    info = bag_info(bag)
+    assert info["Exchange-Confirmed-By"] == "archivist"
+    assert info["Last-Fixity-Check"].endswith("by auditor: 2 letters, 0 problems")
+
+
+def test_an_altered_original_never_reaches_a_bundle(app: Letters, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    sg = archived(app, tmp_path, "isoc", "outgoing", "2020-11-17", "Letter")
+    archived(app, tmp_path, "isoc", "incoming", "2020-11-17", "Reply")
+    alter(app, sg)
+    out = tmp_path / "isoc.zip"
+    assert main(["export", "isoc", "--out", str(out), "--home", str(app.settings.home)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("letters: The founding documents of Internet Society cannot be "
+                          "exported, because the original of the letter of 2020-11-17 from the "
+                          "Secretary General to Internet Society is not the one archived")
+    assert "\n" not in err and not out.exists()
+    assert not [e for e in audit.events(app.settings.archive_dir) if e["action"] == "export"]
+    assert not app.original(sg.id).intact
+
+
+def test_a_record_rewritten_to_the_altered_bytes_is_still_refused(app: Letters,
+                                                                   tmp_path: Path) -> None:
+    """The record alone is no authority: the `added` history event says what was archived."""
+    sg = archived(app, tmp_path, "gni", "outgoing", "2017-11-08", "Letter")
+    alter(app, sg)
+    directory = app.archive.original_path(sg.id).parent
+    record = json.loads((directory / "record.json").read_text(encoding="utf-8"))
+    record["sha256"] = hashlib.sha256((directory / "original.pdf").read_bytes()).hexdigest()
+    (directory / "record.json").write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(OriginalsAltered, match="is not the one archived"):
+        app.export_bundle("gni", tmp_path / "g.zip", by="auditor")
+    assert not (tmp_path / "g.zip").exists()

@@ -80,8 +80,7 @@ def test_extra_files_are_found_but_derived_files_are_allowed(app: Letters,
                                                              three: list[Letter]) -> None:
     directory = app.archive.original_path(three[2].id).parent
     (directory / "notes.txt").write_text("who put this here?")
-    (app.archive.derived_dir(three[0].id) / "page-1.png").parent.mkdir(exist_ok=True)
-    (app.archive.derived_dir(three[0].id) / "page-1.png").write_bytes(b"derived")
+    assert app.thumbnail(three[0].id, 1).parent == app.archive.derived_dir(three[0].id)
     (app.settings.archive_dir / "stray.pdf").write_bytes(b"%PDF-1.4")
     report = app.verify()
     paths = sorted(p.path for p in report.problems)

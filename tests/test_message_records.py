@@ -52,6 +52,8 @@ def test_an_old_record_of_english_sentences_is_read_said_corrected_and_verified(
     # the letter as an older version archived it: its sentences in English, in record and history
     old_home = tmp_path / "old"
     shutil.copytree(app.settings.archive_dir, old_home / "archive")
+    # with the home's keys: without audit.key nothing vouches for the audit log, nor its letters
+    shutil.copytree(app.settings.private_dir, old_home / app.settings.private_dir.name)
     directory = old_home / "archive" / _record_path(app, letter_id).parent.relative_to(
         app.settings.archive_dir)
     record = json.loads((directory / "record.json").read_text("utf-8"))

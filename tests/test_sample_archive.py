@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from letters import audit
 from letters.archive import Archive
+from letters.cli import main
 from letters.service import Letters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,3 +59,25 @@ def test_committed_archive_holds_every_specimen_untouched() -> None:
         assert sha in records, entry["file"]
         assert archive.original_path(records[sha].id).read_bytes() == data
     assert len(records) == len(truth())
+
+
+def test_the_committed_archive_is_verified_whole(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Its histories carry the record as added and the text's digest (migrated once, as an
+    audit event), so a changed record or text in a copy of it would be found."""
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "archive", home / "archive")
+    histories = sorted((home / "archive" / "letters").glob("*/*/history.jsonl"))
+    assert len(histories) == len(truth())
+    for path in histories:
+        added = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+        assert isinstance(added["record"], dict) and len(added["text_sha256"]) == 64, path
+    migrated = [e for e in audit.events(home / "archive") if e["action"] == "migrate_histories"]
+    assert len(migrated) == 1 and len(migrated[0]["what"]["ids"]) == len(truth())
+    assert main(["verify", "--home", str(home)]) == 0
+    assert f"{len(truth())} intact, 0 problems" in capsys.readouterr().out
+    assert main(["audit", "verify", "--home", str(home)]) == 0
+    text = next((home / "archive" / "letters").glob("*/*/text.json"))
+    text.write_text(json.dumps({"pages": ["Another text."]}), encoding="utf-8")
+    assert main(["verify", "--home", str(home)]) == 1
+    assert "the text is not the text the letter was added with" in capsys.readouterr().out

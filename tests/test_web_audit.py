@@ -191,6 +191,10 @@ def test_the_audit_page_says_when_the_chain_is_broken(fresh: tuple[LiveServer, W
     assert "The audit log has been tampered with, from event 2" in text  # the event edited
     assert "its authentication code does not match" in text
     assert "The audit log is intact" not in text
+    # the auditor's login could not be recorded over the edited log: never re-signed, but said
+    assert "Writes the audit log refused because it no longer agreed with its head: 1" in text
+    assert len(log.read_text(encoding="utf-8").splitlines()) == len(lines)
+
     with browser(server, "auditor") as http:
         french = text_of(http.get("/audit?lang=fr").text)
     assert "Le journal d’audit a été altéré, à partir de l’événement 2" in french
@@ -213,6 +217,28 @@ def test_the_audit_page_says_user_changes_in_french(fresh: tuple[LiveServer, Web
     assert french.index("Avant : lecteur") < french.index("Après : archiviste")
     assert "Utilisateur désactivé" in disabled and "user_disabled" not in disabled
     assert "Jeton : " in token and "Nom du jeton : weekly" in token
+
+
+def test_a_truncated_log_refuses_changes_before_they_are_made(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    """Never a change its event cannot record, never a head re-signed over the truncation."""
+    server, home = fresh
+    archive = server.app.state.web.letters.settings.archive_dir
+    lines = (archive / audit.LOG).read_text(encoding="utf-8").splitlines()
+    (archive / audit.LOG).write_text("".join(x + "\n" for x in lines[:-2]), encoding="utf-8")
+    (archive / audit.HEAD).unlink()
+    ident = home.ids["ripe-fr.pdf"]
+    with httpx.Client(base_url=server.url, headers=bearer(home, "archivist")) as api:
+        before = api.get(f"/api/letters/{ident}").json()["title"]
+        answer = api.patch(f"/api/letters/{ident}", json={"title": "Changed"},
+                           headers={"Accept-Language": "fr"})
+        after = api.get(f"/api/letters/{ident}").json()["title"]
+    assert answer.status_code == 503
+    assert answer.json()["detail"].startswith("Le journal d’audit ne peut pas enregistrer ceci")
+    assert after == before
+    assert len((archive / audit.LOG).read_text(encoding="utf-8").splitlines()) == len(lines) - 2
+    assert not (archive / audit.HEAD).exists()
+    assert [r["action"] for r in audit.refused(archive)] == ["correct"]
 
 
 def test_only_auditors_see_the_auditors_menu(fresh: tuple[LiveServer, WebHome]) -> None:
@@ -255,8 +281,33 @@ def test_fixity_page_runs_a_check_and_shows_each_problem(fresh: tuple[LiveServer
     assert last == report
     text = text_of(damaged.text)
     assert "By admin" in text and "Intact 3" in text and "Problems 1" in text
-    assert "The original has been altered" in text and "Restore the original from a backup" in text
+    assert "The original has been altered" in text
+    assert "Tell the archive's administrator: the original must be restored from a backup" in text
     assert f'<a href="/letters/{google}">{google}</a>' in damaged.text
+
+
+def test_a_record_changed_by_hand_is_named_as_such_with_one_advice(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    """Not "the catalog disagrees (run letters reindex)" beside "restore from a backup": one kind,
+    one advice for the web reader; the letter is shown as its history says meanwhile."""
+    server, home = fresh
+    ident = home.ids["cloudflare-in.pdf"]
+    path = server.app.state.web.letters.archive.original_path(ident).parent / "record.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, "date": "1999-01-01", "title": "Forged title"}),
+                    encoding="utf-8")
+    with browser(server, "auditor") as http:
+        http.post("/fixity", data={"csrf": csrf_of(http.get("/fixity").text)})
+        page = text_of(http.get("/fixity").text)
+        french = text_of(http.get("/fixity?lang=fr").text)
+        letter = http.get(f"/letters/{ident}").text
+    assert "Problems 1" in page
+    assert "record.json was changed outside this program: it disagrees with its own history" in page
+    assert ("Tell the archive's administrator: record.json was changed outside the program and "
+            "must be restored from a backup") in page
+    assert "reindex" not in page and "catalog" not in page
+    assert "record.json a été modifié en dehors de ce programme" in french
+    assert "Forged title" not in letter and "1999" not in letter
 
 
 def test_a_check_whose_report_cannot_be_saved_says_so_in_french(

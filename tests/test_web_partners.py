@@ -117,3 +117,35 @@ def test_a_partner_without_a_secretary_general_in_the_registry_shows_its_letters
     assert "—" not in text_of(row)
     row = french.split('href="/partners/att">AT&amp;T</a></th>')[1].split("</tr>")[0]
     assert "(d’après ses lettres fondatrices)" in row
+
+
+def test_an_altered_original_is_refused_by_the_export_and_said_on_every_page(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    server, home = fresh
+    ident = home.ids["cloudflare-out.pdf"]
+    original = server.app.state.web.letters.archive.original_path(ident)
+    original.chmod(0o644)
+    with open(original, "ab") as handle:
+        handle.write(b"%% appended\n")
+    with client(server, home, "auditor") as http:
+        refused = http.get("/api/partners/cloudflare/export")
+        pdf = http.get(f"/api/letters/{ident}/pdf")
+        intact = http.get(f"/api/letters/{home.ids['cloudflare-in.pdf']}/pdf")
+    said = assert_error(refused, 409)
+    assert said == ("The founding documents of Cloudflare cannot be exported, because the "
+                    "original of the letter of 2018-05-23 from the Secretary General to "
+                    "Cloudflare is not the one archived: its SHA-256 differs from the one it was "
+                    "archived under; restore the original from a backup, then export again.")
+    # the bytes the archive holds stay readable, never as the original
+    assert pdf.status_code == 200 and pdf.headers["x-original-intact"] == "no"
+    assert "altered-" in pdf.headers["content-disposition"]
+    assert intact.headers["x-original-intact"] == "yes"
+    with browser(server, "auditor") as http:
+        partner = text_of(http.get("/partners/cloudflare").text)
+        letter = text_of(http.get(f"/letters/{ident}").text)
+        french = text_of(http.get("/partners/cloudflare?lang=fr").text)
+    assert "The founding-documents bundle is unavailable" in partner
+    assert "is not the one archived" in partner and "Download the founding" not in partner
+    assert "This original is not the one archived" in letter
+    assert "Le dossier des documents fondateurs n’est pas disponible" in french
+    assert "ne peuvent pas être exportés" in french

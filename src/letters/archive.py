@@ -156,7 +156,8 @@ class Archive:
         return found / DERIVED
 
     def records(self) -> Iterator[Letter]:
-        """Every archived letter, in directory order."""
+        """Every archived letter, in directory order (a record naming another directory's
+        original or id is none)."""
         if not self.letters_dir.is_dir():
             return
         for shard in sorted(self.letters_dir.iterdir()):
@@ -164,7 +165,9 @@ class Archive:
                 continue
             for entry in sorted(shard.iterdir()):
                 if (entry / RECORD).exists():
-                    yield _read_record(entry)
+                    letter = _read_record(entry)
+                    if letter.sha256 == entry.name and letter.id == letter_id(entry.name):
+                        yield letter  # else put in by hand over another letter: verify says so
 
     def add(self, source: Path, letter: Letter, pages: list[str],
             derived: dict[str, bytes] | None = None) -> bool:
@@ -354,7 +357,36 @@ def _dumps(data: Any) -> bytes:
 
 
 def _read_record(directory: Path) -> Letter:
-    return Letter.from_json(json.loads((directory / RECORD).read_text(encoding="utf-8")))
+    return read_record(directory)
+
+
+def read_record(directory: Path) -> Letter:
+    """The record of a letter directory as its history says: values in `record.json` that its
+    history does not account for (written outside this program) are not believed, and
+    `letters verify` names them."""
+    data = json.loads((directory / RECORD).read_text(encoding="utf-8"))
+    replayed = replay(directory)
+    if replayed and any(data.get(k) != v for k, v in replayed.items()):
+        data = {**data, **replayed}
+    return Letter.from_json(data)
+
+
+def replay(directory: Path) -> dict[str, Any] | None:
+    """The record as its history tells it (the record added, then each change in order), or None
+    when the history cannot tell it (unreadable, or written before it held the record)."""
+    try:
+        lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
+        events = [json.loads(line) for line in lines if line.strip()]
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not events or not isinstance(events[0], dict) or not isinstance(events[0].get("record"), dict):
+        return None
+    record: dict[str, Any] = dict(events[0]["record"])
+    for event in events[1:]:
+        changes = event.get("changes") if isinstance(event, dict) else None
+        if isinstance(changes, dict):
+            record.update({k: c.get("after") for k, c in changes.items() if isinstance(c, dict)})
+    return record
 
 
 def _copy_durably(source: Path, target: Path) -> None:

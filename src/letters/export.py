@@ -9,7 +9,13 @@
         data/exchange.json               the exchange: partner, letters, complete or not, why not
         data/histories/<id>.jsonl        every change made to each record
         data/audit-events.jsonl          the audit events that mention these letters
+        data/provenance.json             per letter its history and audit events, who confirmed
+                                         the exchange and when, the last fixity check
         data/README.txt                  how to verify the bundle
+
+Each original is packed only once its copy in the bag is re-hashed and found to be the one archived
+(`originals.check`): an altered or missing original refuses the export (`OriginalsAltered`, naming
+each letter), so no bag's manifest is ever computed over bytes the archive did not receive.
 
 The bag is written by hand (the `bagit` package's writer changes the process's working
 directory, which a web server's threads cannot share) and checked with `bagit` before zipping.
@@ -29,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import bagit
 
-from letters import audit, exchanges
+from letters import audit, exchanges, originals
 from letters.archive import HISTORY, Archive, now_iso
 from letters.errors import NotFound
 from letters.exchanges import Exchange
@@ -83,9 +89,11 @@ def bundle_name(slug: str) -> str:
 
 
 def export_bundle(archive: Archive, catalog: Catalog, names: Registry, slug: str, out: Path,
-                  by: str, address: str | None = None) -> Path:
+                  by: str, address: str | None = None,
+                  last_check: dict[str, Any] | None = None) -> Path:
     """Write the founding-documents bundle of a partner to `out` (a zip) and record the export
-    in the archive's audit log."""
+    in the archive's audit log; `last_check` is the last fixity report (with `by`), for the
+    provenance. originals.OriginalsAltered when an original is not the one archived."""
     exchange = exchanges.founding_documents_for(names, catalog, slug)
     partner = names.partner(slug)
     assert partner is not None  # founding_documents_for raised NotFound otherwise
@@ -98,8 +106,9 @@ def export_bundle(archive: Archive, catalog: Catalog, names: Registry, slug: str
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="letters-export-") as scratch:
         bag = Path(scratch) / root
-        _write_payload(archive, bag / "data", partner.name, exchange, chosen)
-        _write_tags(bag, _bag_info(partner.name, slug, exchange, by))
+        provenance = _write_payload(archive, bag / "data", partner.name, exchange, chosen,
+                                    last_check)
+        _write_tags(bag, _bag_info(partner.name, slug, exchange, by, provenance))
         bagit.Bag(str(bag)).validate()
         _zip(bag, root, out)
     audit.record(archive.root, "export", by,
@@ -109,16 +118,22 @@ def export_bundle(archive: Archive, catalog: Catalog, names: Registry, slug: str
 
 
 def _write_payload(archive: Archive, data: Path, name: str, exchange: Exchange,
-                   letters: list[Letter]) -> None:
+                   letters: list[Letter], last_check: dict[str, Any] | None) -> dict[str, Any]:
+    """The payload; the provenance it holds (data/provenance.json)."""
     (data / "originals").mkdir(parents=True)
     (data / "histories").mkdir()
     files: dict[str, str] = {}
+    problems = []
     for letter in letters:
         target = data / "originals" / _original_name(letter)
-        original = archive.original_path(letter.id)
-        shutil.copyfile(original, target)
+        shutil.copyfile(archive.original_path(letter.id), target)
+        packed = originals.check(archive, letter, target, originals.in_words(letter, name))
+        if packed.problem is not None:
+            problems.append(packed.problem)
         files[letter.id] = target.relative_to(data.parent).as_posix()
-        shutil.copyfile(original.parent / HISTORY, data / "histories" / f"{letter.id}.jsonl")
+        shutil.copyfile(packed.path.parent / HISTORY, data / "histories" / f"{letter.id}.jsonl")
+    if problems:
+        raise originals.refusal(name, problems)
     records = [{**letter.to_json(), "file": files[letter.id]} for letter in letters]
     _write_json(data / "records.json", records)
     (data / "records.csv").write_bytes(_csv(records))
@@ -127,7 +142,34 @@ def _write_payload(archive: Archive, data: Path, name: str, exchange: Exchange,
     ids = exchange.ids()
     events = [e for e in audit.events(archive.root) if _mentions(e, ids)]
     _write_lines(data / "audit-events.jsonl", events)
+    provenance = _provenance(archive, exchange, letters, events, last_check)
+    _write_json(data / "provenance.json", provenance)
     (data / "README.txt").write_text(README, encoding="utf-8")
+    return provenance
+
+
+def _provenance(archive: Archive, exchange: Exchange, letters: list[Letter],
+                events: list[dict[str, Any]], last_check: dict[str, Any] | None
+                ) -> dict[str, Any]:
+    """Where each letter comes from and what happened to it, who confirmed the exchange and
+    when, and when the archive was last checked."""
+    checked_at = now_iso()
+    histories = {letter.id: archive.history(letter.id) for letter in letters}
+    linked = sorted((str(e.get("at") or ""), str(e.get("by") or ""))
+                    for history in histories.values() for e in history
+                    if e.get("action") == "linked" and e.get("by") == exchange.confirmed_by)
+    return {
+        "exchange": {"how": exchange.how, "confirmed_by": exchange.confirmed_by,
+                     "confirmed_at": linked[-1][0] if exchange.confirmed_by and linked else None},
+        "letters": [{"id": letter.id, "sha256": letter.sha256, "original_checked_at": checked_at,
+                     "history": histories[letter.id],
+                     "audit_events": [e for e in events if _mentions(e, [letter.id])]}
+                    for letter in letters],
+        "last_fixity_check": None if last_check is None else {
+            "at": last_check.get("at"), "by": last_check.get("by"),
+            "checked": last_check.get("checked"), "ok": last_check.get("ok"),
+            "problems": len(last_check.get("problems") or [])},
+    }
 
 
 def _confirmation(exchange: Exchange) -> str:
@@ -139,8 +181,11 @@ def _confirmation(exchange: Exchange) -> str:
     return "nobody: an archivist took the letter out of its exchange"
 
 
-def _bag_info(name: str, slug: str, exchange: Exchange, by: str) -> dict[str, str]:
+def _bag_info(name: str, slug: str, exchange: Exchange, by: str,
+              provenance: dict[str, Any]) -> dict[str, str]:
     missing = exchange.missing()
+    confirmed_at = provenance["exchange"]["confirmed_at"]
+    last = provenance["last_fixity_check"]
     info = {
         "Source-Organization": "Council of Europe",
         "External-Identifier": f"letters:founding-documents:{slug}",
@@ -152,6 +197,12 @@ def _bag_info(name: str, slug: str, exchange: Exchange, by: str) -> dict[str, st
         "Exchange-Complete": "yes" if exchange.complete else "no",
         "Exchange-Pairing": exchange.how,
         "Exchange-Confirmed-By": _confirmation(exchange),
+        "Exchange-Confirmed-At": confirmed_at or "not confirmed by a person",
+        "Originals-Checked": f"each original re-hashed against the SHA-256 it was archived under "
+                             f"at {now_iso()}: intact",
+        "Last-Fixity-Check": (f"{last['at']} by {last['by'] or 'unknown'}: {last['checked']} "
+                              f"letters, {last['problems']} problems" if last else
+                              "the archive was never checked"),
         "Letters": " ".join(exchange.ids()),
         "Exported-By": by,
         "Export-Date": now_iso(),

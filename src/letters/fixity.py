@@ -3,9 +3,10 @@
 The digest of each original is its letter directory's name (and its record's `sha256`), so no
 separate manifest is needed: an original is re-hashed and compared with both. The records, texts
 and histories beside it are checked to parse. Anything in the archive the layout of `archive.py`
-does not define is reported as unexpected; `derived/` may hold anything (it is remade at will),
-and `.staging/`, `.staging.lock`, `.locks/` and fresh `.tmp-*` files belong to ingests and writes
-in progress (old ones are reported as leftovers). `integrity` adds the checks that the parts agree:
+does not define is reported as unexpected, down to the working directories: `derived/` holds only
+the OCR copy and page thumbnails, `.locks/` only empty lock files named by letter ids, `.staging/`
+only staged letters (`<sha>-<pid>`); staged letters of ingests no longer running and `.tmp-*`
+files older than a write takes are reported as leftovers. `integrity` adds the checks that the parts agree:
 records and their histories, texts and their digests, the archive, the audit log and the index.
 
 The last report is kept in the private directory (`.letters/fixity-last.json`): it is derived
@@ -18,8 +19,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +55,68 @@ LEFTOVER = msg("integrity.leftover")
 UNEXPECTED = msg("integrity.unexpected")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 SHARD_RE = re.compile(r"^[0-9a-f]{2}$")
+ID_RE = re.compile(r"^[0-9a-f]{16}$")
+STAGED_RE = re.compile(r"^[0-9a-f]{64}-[0-9]+$")
+#: What `derived/` holds: the OCR copy, page thumbnails, and writes in progress.
+DERIVED_RE = re.compile(r"^(ocr\.pdf|page-[0-9]+-w[0-9]+\.png)$")
+
+
+class Kind(StrEnum):
+    """The kinds of problem `letters verify` finds: one piece of advice each, said to the reader
+    of the command line (`advice`, the command to run) or of the web (`fixity.todo.<kind>`, what
+    to tell the administrator), never two that contradict."""
+
+    ALTERED = "altered"  # an original whose bytes changed
+    ORIGINAL_MISSING = "original_missing"
+    UNREADABLE = "unreadable"  # a file the disk or its permissions do not let be read
+    DAMAGED = "damaged"  # a record, text or history missing or not readable as written
+    RECORD_EDITED = "record_edited"  # record.json changed outside the program
+    TEXT_REPLACED = "text_replaced"
+    OLD_HISTORY = "old_history"  # written before histories carried the digests
+    UNEXPECTED = "unexpected"  # a file the layout does not define
+    LEFTOVER = "leftover"  # what an interrupted write left
+    PLANTED = "planted"  # a letter no trusted audit event added, or one repeating another's id
+    LETTER_MISSING = "letter_missing"  # added, says the audit log, and gone
+    STALE = "stale"  # the catalog or the search index behind the archive
+    AUDIT = "audit"  # the audit log is broken
+    OTHER = "other"  # a report saved by an older version, said in its own words
+
+
+#: The kind of every problem code `verify` reports.
+KINDS: dict[str, Kind] = {
+    "integrity.original_altered": Kind.ALTERED,
+    "integrity.original_missing": Kind.ORIGINAL_MISSING,
+    "integrity.original_unreadable": Kind.UNREADABLE,
+    "integrity.history_not_text": Kind.UNREADABLE,
+    **dict.fromkeys(("integrity.other_digest", "integrity.text_without_pages",
+                     "integrity.history_missing", "integrity.history_line",
+                     "integrity.history_empty", "integrity.file_missing",
+                     "integrity.file_not_json"), Kind.DAMAGED),
+    "integrity.replay": Kind.RECORD_EDITED,
+    "integrity.id_not_its_own": Kind.RECORD_EDITED,
+    "integrity.text_replaced": Kind.TEXT_REPLACED,
+    "integrity.history_without_digests": Kind.OLD_HISTORY,
+    "integrity.unexpected": Kind.UNEXPECTED,
+    "integrity.leftover": Kind.LEFTOVER,
+    "integrity.id_repeated": Kind.PLANTED,
+    "integrity.not_uploaded": Kind.PLANTED,
+    "integrity.upload_untrusted": Kind.PLANTED,
+    "integrity.letter_missing": Kind.LETTER_MISSING,
+    **dict.fromkeys(("integrity.index_unreadable", "integrity.index_extra",
+                     "integrity.index_missing", "integrity.catalog_missing",
+                     "integrity.catalog_disagrees", "integrity.catalog_extra"), Kind.STALE),
+    "integrity.audit_broken": Kind.AUDIT,
+}
+
+
+def kind_of(message: Message) -> Kind:
+    """The kind of a problem (OTHER for a sentence saved before codes)."""
+    return KINDS.get(message.code, Kind.OTHER)
+
+
+def advice(kind: Kind) -> Message:
+    """What to do about a problem of that kind, as a command-line user does it."""
+    return msg(f"integrity.advice_{kind.value}")
 
 
 @dataclass
@@ -67,12 +132,18 @@ class Problem:
         """What is wrong, in English."""
         return str(self.message)
 
+    @property
+    def kind(self) -> Kind:
+        """What kind of problem it is (what to do about it follows from the kind)."""
+        return kind_of(self.message)
+
     def to_json(self) -> dict[str, Any]:
-        """The problem in JSON: its English sentence, and its code and parameters."""
+        """The problem in JSON: its English sentence, its code and parameters, its kind and the
+        advice to a command-line user."""
         stored = self.message.to_record()
         code, params = (stored["code"], stored["params"]) if isinstance(stored, dict) else ("", {})
         return {"id": self.id, "path": self.path, "problem": self.problem, "code": code,
-                "params": params}
+                "params": params, "kind": self.kind.value, "advice": str(advice(self.kind))}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Problem:
@@ -192,9 +263,12 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
             problem(None, entry, UNEXPECTED)
     for entry in [*integrity.stale_temporaries(archive_dir), *Archive(archive_dir).stale_staging()]:
         problem(None, entry, LEFTOVER)
+    for entry in _strays(archive_dir):
+        problem(None, entry, UNEXPECTED)
     letters_dir = archive_dir / "letters"
     if not letters_dir.is_dir():
         return report
+    ids = {letter_id(path.name) for path in letters_dir.glob("??/*") if SHA_RE.match(path.name)}
     for shard in sorted(letters_dir.iterdir()):
         if not (shard.is_dir() and SHARD_RE.match(shard.name)):
             problem(None, shard, UNEXPECTED)
@@ -204,7 +278,7 @@ def check(archive_dir: Path, home: Path) -> FixityReport:
                     and directory.name.startswith(shard.name)):
                 problem(None, directory, UNEXPECTED)
                 continue
-            found = _check_letter(directory)
+            found = _check_letter(directory, ids)
             report.checked += 1
             if not found:
                 report.ok += 1
@@ -224,8 +298,9 @@ def _check_catalog(catalog: Catalog, home: Path, report: FixityReport) -> None:
         report.problems.append(Problem(ident, _relative(path, home), what))
 
 
-def _check_letter(directory: Path) -> list[tuple[Path, Message]]:
-    """The problems of one letter directory, named after the original's digest."""
+def _check_letter(directory: Path, ids: set[str]) -> list[tuple[Path, Message]]:
+    """The problems of one letter directory, named after the original's digest (`ids`: the ids
+    of every letter directory)."""
     found: list[tuple[Path, Message]] = []
     sha = directory.name
     original = directory / ORIGINAL
@@ -240,7 +315,11 @@ def _check_letter(directory: Path) -> list[tuple[Path, Message]]:
             if actual != sha:
                 found.append((original, msg("integrity.original_altered")))
     record = _load_json(directory / RECORD, found)
-    if isinstance(record, dict) and record.get("sha256") != sha:
+    if isinstance(record, dict) and record.get("id") != letter_id(sha):
+        other = str(record.get("id"))
+        found.append((directory / RECORD, msg("integrity.id_repeated", id=other) if other in ids
+                      else msg("integrity.id_not_its_own", id=other)))
+    elif isinstance(record, dict) and record.get("sha256") != sha:
         found.append((directory / RECORD, msg("integrity.other_digest")))
     text = _load_json(directory / TEXT, found)
     if text is not None and not (isinstance(text, dict) and isinstance(text.get("pages"), list)):
@@ -250,9 +329,52 @@ def _check_letter(directory: Path) -> list[tuple[Path, Message]]:
     found += [(entry, LEFTOVER) for entry in integrity.stale_temporaries(directory)]
     for entry in sorted(directory.iterdir()):
         if entry.name == DERIVED and entry.is_dir():
+            found += _check_derived(entry)
             continue
         if entry.name not in LETTER_FILES and not _in_progress(entry):
             found.append((entry, UNEXPECTED))
+    return found
+
+
+def _check_derived(derived: Path) -> list[tuple[Path, Message]]:
+    """`derived/` holds the OCR copy and page thumbnails, and the renders and writes in progress
+    (`.thumb-*`, `.tmp-*`: old ones are leftovers); anything else is unexpected."""
+    found: list[tuple[Path, Message]] = []
+    stale = set(integrity.stale_temporaries(derived))
+    for path in sorted(derived.iterdir()):
+        working = path.name.startswith((".tmp-", ".thumb-"))
+        if working and (path in stale or _older_than_a_write(path)):
+            found.append((path, LEFTOVER))
+        elif not working and not (DERIVED_RE.match(path.name) and path.is_file()
+                                  and not path.is_symlink()):
+            found.append((path, UNEXPECTED))
+    return found
+
+
+def _older_than_a_write(path: Path) -> bool:
+    try:
+        return time.time() - path.lstat().st_mtime > integrity.STALE_SECONDS
+    except FileNotFoundError:
+        return False
+
+
+def _strays(archive_dir: Path) -> list[Path]:
+    """What hides in the archive's working directories: in `.locks/` anything but an empty lock
+    file named by a letter's id; in `.staging/` anything but a staged letter (`<sha>-<pid>`)."""
+    found = []
+    locks = archive_dir / LOCKS
+    if locks.is_dir():
+        found += [entry for entry in sorted(locks.iterdir())
+                  if not (ID_RE.match(entry.name) and entry.is_file() and not entry.is_symlink()
+                          and entry.stat().st_size == 0)]
+    elif locks.exists():
+        found.append(locks)
+    staging = archive_dir / ".staging"
+    if staging.is_dir():
+        found += [entry for entry in sorted(staging.iterdir())
+                  if not (STAGED_RE.match(entry.name) and entry.is_dir())]
+    elif staging.exists():
+        found.append(staging)
     return found
 
 

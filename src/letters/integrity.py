@@ -43,6 +43,8 @@ def check_replay(directory: Path) -> list[tuple[Path, Message]]:
         return [(directory / HISTORY, msg("integrity.history_empty"))]
     found: list[tuple[Path, Message]] = []
     added = history[0]
+    if not (isinstance(added.get("record"), dict) and isinstance(added.get("text_sha256"), str)):
+        return [(directory / HISTORY, msg("integrity.history_without_digests"))]
     replayed: dict[str, Any] = dict(added.get("record") or {})
     for event in history[1:]:
         changes = event.get("changes")
@@ -71,14 +73,16 @@ def stale_temporaries(directory: Path, now: float | None = None) -> Iterator[Pat
 
 
 def check_audit_trail(archive_dir: Path, present: dict[str, Path]) -> list[Found]:
-    """Every letter the audit log records as added is present; every letter present was added."""
-    added: dict[str, dict[str, Any]] = {}
-    for event in _events(archive_dir):
-        what = event.get("what")
-        if event.get("action") == "upload" and isinstance(what, dict) and what.get("id"):
-            added.setdefault(str(what["id"]), {**what, "at": event.get("at"),
-                                                "who": event.get("who")})
+    """Every letter the audit log records as added is present; every letter present was added,
+    by an event the log vouches for (`audit.trusted`): a letter whose only upload event is
+    unauthenticated or after a break in the log is a problem, and so is the break itself."""
+    trusted, chain = audit.trusted(archive_dir)
+    added = _uploads(trusted)
+    claimed = _uploads(_events(archive_dir))
     found: list[Found] = []
+    if not chain.ok:
+        found.append((None, archive_dir / audit.LOG,
+                      msg("integrity.audit_broken", problem=str(chain.problem))))
     for ident, upload in sorted(added.items()):
         if ident not in present:
             sha = str(upload.get("sha256") or ident)
@@ -88,8 +92,20 @@ def check_audit_trail(archive_dir: Path, present: dict[str, Path]) -> list[Found
                               reindex=REINDEX)))
     for ident, directory in sorted(present.items()):
         if ident not in added:
-            found.append((ident, directory, msg("integrity.not_uploaded")))
+            found.append((ident, directory, msg("integrity.upload_untrusted") if ident in claimed
+                          else msg("integrity.not_uploaded")))
     return found
+
+
+def _uploads(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The first upload event of each letter id, with when and who."""
+    added: dict[str, dict[str, Any]] = {}
+    for event in events:
+        what = event.get("what")
+        if event.get("action") == "upload" and isinstance(what, dict) and what.get("id"):
+            added.setdefault(str(what["id"]), {**what, "at": event.get("at"),
+                                                "who": event.get("who")})
+    return added
 
 
 def check_index(index: Callable[[], SearchIndex], index_dir: Path, present: dict[str, Path]

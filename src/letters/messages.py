@@ -289,6 +289,10 @@ ENGLISH: dict[str, str] = {
     "integrity.original_altered": "the original has been altered: its SHA-256 no longer matches the "
                                 "digest it was archived under",
     "integrity.other_digest": "the record names another original's digest",
+    "integrity.id_repeated": "the record repeats the id {id} of another letter: it was put into "
+                             "the archive by hand, not by this program",
+    "integrity.id_not_its_own": "the record's id {id} is not the one its original gives: it was "
+                                "edited or put into the archive by hand",
     "integrity.text_without_pages": "the stored text has no list of pages",
     "integrity.history_missing": "the history is missing",
     "integrity.history_not_text": "the history cannot be read as text",
@@ -299,8 +303,9 @@ ENGLISH: dict[str, str] = {
     "integrity.unexpected": "unexpected file: the archive layout does not define it",
     "integrity.leftover": "a temporary file left behind by an interrupted write, or planted: the "
                         "archive layout does not define it",
-    "integrity.replay": "the record does not match the replay of its history ({fields} changed "
-                      "without a history line)",
+    "integrity.replay": "record.json was changed outside this program: it disagrees with its own "
+                      "history ({fields} changed without a history line); the letter is shown "
+                      "as its history says",
     "integrity.text_replaced": "the text is not the text the letter was added with: its SHA-256 "
                              "differs from the one recorded in the history",
     "integrity.letter_missing": "the letter is missing: the audit log records it was added on {at} "
@@ -308,6 +313,14 @@ ENGLISH: dict[str, str] = {
     "integrity.not_uploaded": "the audit log records no upload of this letter: it was put into the "
                             "archive by hand, or its ingest was interrupted before the event was "
                             "written",
+    "integrity.upload_untrusted": "the audit log's record of this letter's upload cannot be "
+                                  "trusted (it is not authenticated, or comes after where the log "
+                                  "is broken): the letter may have been put into the archive by hand",
+    "integrity.audit_broken": "the audit log is not intact ({problem}); the letters it no longer "
+                              "vouches for are listed",
+    "integrity.history_without_digests": "the history was written by an older version: it holds "
+                                         "neither the record as added nor its text's digest, so "
+                                         "a changed record or text cannot be told",
     "integrity.index_unreadable": "the search index cannot be read ({why}): {reindex}",
     "integrity.index_extra": "search still returns this letter, which is not in the archive: "
                            "{reindex}",
@@ -323,6 +336,69 @@ ENGLISH: dict[str, str] = {
     "integrity.pair_mismatch": "this letter is paired by hand with letter {other}, which is not "
                                "paired with it (a link or unlink was interrupted): link or "
                                "unlink them again",
+    # what to do about each kind of problem verify finds, on the command line (fixity.Kind)
+    "integrity.advice_altered": "restore the original from a backup (its SHA-256 is the name of "
+                                "its directory), then run `letters verify`",
+    "integrity.advice_original_missing": "restore the original from a backup into its "
+                                         "directory, then run `letters verify`",
+    "integrity.advice_unreadable": "check the file's permissions and the disk, then run "
+                                   "`letters verify`",
+    "integrity.advice_damaged": "restore the file from a backup, then run `letters verify`",
+    "integrity.advice_record_edited": "restore record.json from a backup (the history tells "
+                                      "what it should hold; the letter is shown so meanwhile), "
+                                      "find out who changed it, then run `letters verify`",
+    "integrity.advice_text_replaced": "restore text.json from a backup, then run "
+                                      "`letters verify`",
+    "integrity.advice_old_history": "run `letters migrate` once, on an archive you have checked",
+    "integrity.advice_unexpected": "find out who put the file there, move it out of the archive, "
+                                   "then run `letters verify`",
+    "integrity.advice_leftover": "make sure no ingest or correction is running, move the file "
+                                 "out of the archive, then run `letters verify`",
+    "integrity.advice_planted": "find out who put the letter there; move its directory out of "
+                                "the archive unless the audit log's break explains it, then run "
+                                "`letters reindex` and `letters verify`",
+    "integrity.advice_letter_missing": "restore the letter's directory from a backup; if it was "
+                                       "removed on purpose, run `letters reindex`",
+    "integrity.advice_stale": "run `letters reindex` (nothing is lost: the catalog and the index "
+                              "are made from the archive)",
+    "integrity.advice_audit": "run `letters audit verify` to see where the audit log is broken, "
+                              "and restore it from a backup",
+    "integrity.advice_other": "restore the file from a backup, then run `letters verify`",
+    # an original that is not the one archived, where one is shipped (export, download)
+    "integrity.shipped_letter_outgoing": "the letter of {date} from the Secretary General to "
+                                         "{partner}",
+    "integrity.shipped_letter_incoming": "the letter of {date} from {partner} to the Secretary "
+                                         "General",
+    "integrity.shipped_letter_other": "the letter '{filename}' of {date}",
+    "integrity.shipped_missing": "the original of {letter} is missing",
+    "integrity.shipped_unreadable": "the original of {letter} cannot be read ({why})",
+    "integrity.shipped_altered": "the original of {letter} is not the one archived: its SHA-256 "
+                                 "differs from the one it was archived under",
+    "integrity.shipped_and": "{first}, and {rest}",
+    "integrity.shipped_export_refused": "The founding documents of {partner} cannot be exported, "
+                                        "because {problems}; restore the original from a backup, "
+                                        "then export again.",
+    # why the audit log refuses to record an event (the auditor is told: `letters audit verify`)
+    "integrity.audit_key_missing": "The audit log cannot record this: its key ({key}) is missing, "
+                                   "so new events could not be authenticated. Restore the key "
+                                   "from a backup; an auditor should run `letters audit verify`.",
+    "integrity.audit_emptied": "The audit log cannot record this: it is empty, but it held "
+                               "{events} events. An auditor should run `letters audit verify`.",
+    "integrity.audit_torn": "The audit log cannot record this: its last event is half-written. "
+                            "An auditor should run `letters audit verify`.",
+    "integrity.audit_head_missing": "The audit log cannot record this: audit-head.json, which "
+                                    "records its end, is missing. An auditor should run "
+                                    "`letters audit verify`.",
+    "integrity.audit_head_forged": "The audit log cannot record this: audit-head.json was not "
+                                   "written by this program. An auditor should run "
+                                   "`letters audit verify`.",
+    "integrity.audit_anchor_differs": "The audit log cannot record this: its head records "
+                                      "{events} events but the copy kept outside the archive "
+                                      "records {anchored}. An auditor should run "
+                                      "`letters audit verify`.",
+    "integrity.audit_differs": "The audit log cannot record this: it is not the log of "
+                               "{events} events its head recorded (events were deleted, edited "
+                               "or added by hand). An auditor should run `letters audit verify`.",
     # what a fixity check could not do (a read-only home)
     "integrity.catalog_unopened": "The catalog could not be opened ({why}), so it was not "
                                   "compared with the archive.",

@@ -26,6 +26,8 @@ from letters import (
     exchanges,
     export,
     fixity,
+    migration,
+    originals,
     partners,
     reading,
     registry,
@@ -42,6 +44,7 @@ from letters.errors import InvalidCorrection, NotFound
 from letters.exchange_rows import ExchangeRow
 from letters.exchanges import Exchange, Proposal
 from letters.ingest import pipeline
+from letters.messages import Message
 from letters.models import CORRECTABLE, IngestResult, Letter, Partner
 from letters.paging import Paging
 from letters.parts import Parts
@@ -247,6 +250,7 @@ class Letters:
                run: pipeline.Run | None = None) -> list[IngestResult]:
         """Ingest files; one result per file, in input order (`run` collects what went wrong
         for the run as a whole)."""
+        audit.check_writable(self.settings.archive_dir, "upload", by)
         limits = pipeline.Limits(self.settings.extract_timeout, self.settings.extract_memory_bytes)
         return pipeline.ingest_files(self.parts(), limits, list(paths), by=by, jobs=jobs,
                                      progress=progress, names=names or {}, address=address,
@@ -257,12 +261,26 @@ class Letters:
         """Apply an archivist's correction, keep the previous values, re-index at once; one
         that changes a founding or a confirmed exchange raises exchanges.PairingChange unless
         `confirm_pairing`."""
+        audit.check_writable(self.settings.archive_dir, "correct", by)
         return corrections.correct(self.parts(), letter_id, changes, by, address,
                                    confirm_pairing)
 
-    def original_path(self, letter_id: str) -> tuple[Letter, Path]:
-        """A letter's record and the path of its original PDF (errors.NotFound if none)."""
-        return self.get(letter_id), self.archive.original_path(letter_id)
+    def original(self, letter_id: str) -> originals.Original:
+        """A letter's original PDF, checked against the SHA-256 it was archived under
+        (errors.NotFound if no such letter): whatever ships an original asks here."""
+        return originals.check(self.archive, self.get(letter_id))
+
+    def export_problem(self, slug: str) -> Message | None:
+        """Why the founding documents of `slug` cannot be exported now (an original is not the
+        one archived), or None."""
+        exchange = self.founding_documents(slug)
+        if exchange is None:
+            return None
+        name = self.display_name(slug) or slug
+        found = [checked.problem for checked in (
+            originals.check(self.archive, letter, name=originals.in_words(letter, name))
+            for letter in map(self.get, exchange.ids())) if checked.problem is not None]
+        return originals.refusal(name, found).message if found else None
 
     def thumbnail(self, letter_id: str, page: int, width: int = thumbnails.WIDTH,
                   turn: Callable[[], AbstractContextManager[object]] = nullcontext) -> Path:
@@ -370,10 +388,12 @@ class Letters:
 
     def link(self, a_id: str, b_id: str, by: str, address: str | None = None) -> Exchange:
         """Pair two letters by hand, audited."""
+        audit.check_writable(self.settings.archive_dir, "link", by)
         return exchanges.link(self.parts(), a_id, b_id, by, address)
 
     def unlink(self, letter_id: str, by: str, address: str | None = None) -> list[str]:
         """Take a letter and its pair apart by hand, audited; the ids of those changed."""
+        audit.check_writable(self.settings.archive_dir, "unlink", by)
         return exchanges.unlink(self.parts(), letter_id, by, address)
 
     def pairing_proposals(self, slug: str | None = None) -> list[Proposal]:
@@ -406,6 +426,7 @@ class Letters:
 
     def pair(self, letter_id: str, other: str | None, by: str, where: str | None) -> ExchangeRow:
         """Pair a letter with the one chosen in a form, audited (InvalidCorrection if it cannot)."""
+        audit.check_writable(self.settings.archive_dir, "link", by)
         return exchange_rows.link(self.parts(), letter_id, other, by, where)
 
     def set_aside(self, letter_id: str, reason: object, by: str,
@@ -464,6 +485,7 @@ class Letters:
     def relink(self, slug: str, ids: list[Any], by: str, where: str | None = None,
                confirm_pairing: bool = False) -> list[Letter]:
         """Link these letters to a registered partner, audited."""
+        audit.check_writable(self.settings.archive_dir, "relink", by)
         return partners.relink(self.fresh_parts(), slug, ids, by, where, confirm_pairing)
 
     def with_candidates(self, partner: Partner) -> dict[str, Any]:
@@ -473,7 +495,7 @@ class Letters:
     def export_bundle(self, slug: str, out: Path, by: str, address: str | None = None) -> Path:
         """Write a partner's founding-documents bundle to `out`, audited."""
         return export.export_bundle(self.archive, self.catalog, self.registry, slug, out, by,
-                                    address)
+                                    address, self.last_fixity_check())
 
     def verify(self, by: str = "system", address: str | None = None) -> fixity.FixityReport:
         """Check the archive's fixity and agreement, save the report, audited (after the
@@ -485,6 +507,12 @@ class Letters:
                                 self.settings.private_dir, self.settings.index_dir,
                                 lambda: self.catalog, lambda: self.index)
         return fixity.verify(target, by, address)
+
+    def migrate_histories(self, by: str, address: str | None = None) -> list[str]:
+        """Give the histories of an older archive the record as added and its text's digest,
+        once, as one audit event; the ids of the letters migrated."""
+        return migration.add_digests(
+            self.archive, lambda what: self.record("migrate_histories", by, what, address))
 
     def last_fixity_check(self) -> dict[str, Any] | None:
         """The last fixity report with who ran it, or None."""

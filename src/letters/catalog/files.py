@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from letters import exchanges as pairing
-from letters.archive import HISTORY, RECORD, TEXT, Archive
+from letters.archive import HISTORY, TEXT, Archive, letter_id
+from letters.archive import read_record as archive_record
 from letters.models import Letter
 
 
@@ -43,8 +44,21 @@ def linked_by(directory: Path) -> str | None:
 
 
 def read_record(directory: Path) -> Letter:
-    """The record in a letter directory."""
-    return Letter.from_json(json.loads((directory / RECORD).read_text(encoding="utf-8")))
+    """The record in a letter directory, as its history says (`archive.read_record`)."""
+    return archive_record(directory)
+
+
+def own_record(directory: Path) -> Letter | None:
+    """The record of a letter directory when it is that directory's (its digest and id are the
+    directory's), else None: a record put in by hand repeating another letter's id or digest is
+    never catalogued over the genuine one (`letters verify` reports it)."""
+    letter = read_record(directory)
+    return letter if belongs(directory, letter) else None
+
+
+def belongs(directory: Path, letter: Letter) -> bool:
+    """The record names the original of its own directory."""
+    return letter.sha256 == directory.name and letter.id == letter_id(directory.name)
 
 
 def cited_of(directory: Path) -> frozenset[str]:

@@ -149,8 +149,9 @@ class Catalog:
                     db.execute(statement)
             count = 0
             for done, (_, path) in enumerate(directories, 1):
-                if (path / RECORD).exists():
-                    self._put(db, files.read_record(path), files.cited_of(path), indexing=False)
+                letter = files.own_record(path) if (path / RECORD).exists() else None
+                if letter is not None:
+                    self._put(db, letter, files.cited_of(path), indexing=False)
                     count += 1
                 if progress:
                     progress(done, len(directories))
@@ -182,8 +183,9 @@ class Catalog:
             db.execute(LINKING)
             for sha in todo:
                 path = self.archive.letter_dir(sha)
-                if (path / RECORD).exists():
-                    self._put(db, files.read_record(path), files.cited_of(path))
+                letter = files.own_record(path) if (path / RECORD).exists() else None
+                if letter is not None:
+                    self._put(db, letter, files.cited_of(path))
                 db.execute("DELETE FROM pending WHERE sha256 = ?", (sha,))
             for sha in gone:
                 self._drop(db, sha)
@@ -672,9 +674,12 @@ class Catalog:
         held = dict(self._rows("SELECT sha256, record FROM letters"))
         for sha, directory in sorted(directories.items()):
             try:
-                actual = files.read_record(directory).to_record()
+                letter = files.read_record(directory)
             except (OSError, ValueError, TypeError, KeyError):
                 continue
+            if not files.belongs(directory, letter):
+                continue  # a record naming another letter: fixity reports it
+            actual = letter.to_record()
             if sha not in held:
                 found.append((sha, directory / RECORD, msg("integrity.catalog_missing")))
             elif _letter(held[sha]).to_record() != actual:

@@ -14,6 +14,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
+from letters.audit import AuditRefused
 from letters.messages import msg
 from letters.service import Letters
 from letters.settings import SettingError, from_env
@@ -61,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except AuditRefused as error:
+        print(f"letters: {error}", file=sys.stderr)
+        return EXIT_REJECTED
     except KeyboardInterrupt:
         print("letters: interrupted", file=sys.stderr)
         return 130

@@ -15,9 +15,10 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from letters import __version__
+from letters import __version__, audit
 from letters import messages as said
 from letters.errors import InvalidCorrection, NotFound
+from letters.originals import OriginalsAltered
 from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings, from_env
@@ -212,6 +213,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, IndexUnavailable)
         return error_response(request, 503, exc.message)
 
+    async def audit_refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, audit.AuditRefused)
+        return error_response(request, 503, exc.message)
+
+    async def original_altered(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OriginalsAltered)
+        return error_response(request, 409, exc.message)
+
     async def bad_correction(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, str(exc) or SENTENCES[422])
 
@@ -234,6 +243,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndexUnavailable, index_unavailable)
     app.add_exception_handler(InvalidCorrection, bad_correction)
     app.add_exception_handler(Refused, not_now)
+    app.add_exception_handler(audit.AuditRefused, audit_refused)
+    app.add_exception_handler(OriginalsAltered, original_altered)
     app.add_exception_handler(Exception, server_error)
 
 

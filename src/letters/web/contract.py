@@ -25,13 +25,16 @@ ERRORS = {
     403: "The user's role does not allow this (or a browser session sent no CSRF token).",
     404: "There is no letter, partner or report at this address.",
     408: "The body arrived too slowly (a long pause, or a trickle): send it again.",
-    409: "The letter is not in the state this asks of it (set aside already, or not set aside).",
+    409: "The state does not allow this: the letter is not in the state this asks of it (set aside "
+         "already, or not set aside), or an original is no longer the one archived (no bundle is "
+         "made); `detail` says which.",
     413: "The body is larger than the server accepts.",
     415: "Not a PDF, or not multipart/form-data.",
     422: "The request is well formed but cannot be carried out; `detail` says why.",
     503: "Not now: the search index needs rebuilding (`letters reindex` or a restart), the "
          "upload queue is full, or so are the page renderings (try again after `Retry-After` "
-         "seconds).",
+         "seconds), or the audit log refuses to record (it no longer agrees with its head: an "
+         "auditor runs `letters audit verify`).",
 }
 PDF_FIELD = "file"
 #: The schema of a query parameter holding a date (surrounding spaces and "" are ignored).

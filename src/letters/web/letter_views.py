@@ -58,6 +58,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "ocr_percent": _percent(letter.ocr_confidence),
         "pair_choices": app.pair_choices(letter),
         "pair_limit": PAIR_CHOICES,
+        "original_problem": app.original(letter.id).problem,
     }
 
 
@@ -173,11 +174,19 @@ def download_name(filename: str | None, letter_id: str) -> str:
 
 
 def original_response(app: Letters, letter_id: str) -> FileResponse:
-    """The original as a download under the name it was uploaded with (made safe)."""
-    record, path = app.original_path(letter_id)
-    return FileResponse(path, media_type="application/pdf",
-                        filename=download_name(record.filename, record.id),
-                        headers={"Cache-Control": "private, max-age=3600"})
+    """The original as a download under the name it was uploaded with (made safe).
+
+    An original that is no longer the one archived is still served (it is what the archive
+    holds, and whoever investigates needs it), but never as the original: its name starts with
+    `altered-`, `X-Original-Intact: no` says so, and it is not cached."""
+    original = app.original(letter_id)
+    name = download_name(original.letter.filename, original.letter.id)
+    headers = {"Cache-Control": "private, max-age=3600", "X-Original-Intact": "yes"}
+    if not original.intact:
+        name = f"altered-{name}"
+        headers = {"Cache-Control": "no-store", "X-Original-Intact": "no"}
+    return FileResponse(original.path, media_type="application/pdf", filename=name,
+                        headers=headers)
 
 
 @api_router.patch("/letters/{letter_id}", summary="Correct a letter's record",

@@ -59,6 +59,7 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
                        len(overview.letters), slug=slug),
         "derived": ({slug: overview.exchange.date}
                     if overview.exchange and overview.exchange.date else {}),
+        "export_problem": app.export_problem(slug) if who.can("auditor") else None,
     })
 
 
@@ -85,9 +86,10 @@ def partner(
 
 @api_router.get("/partners/{slug}/export", summary="The founding-documents bundle (zip)",
                 response_class=FileResponse,
-                **download("application/zip", 401, 403, 404, description="The bundle"))
+                **download("application/zip", 401, 403, 404, 409, description="The bundle"))
 def export_partner(slug: str, request: Request, who: Identity = auditor) -> FileResponse:
-    """A zip that `sha256sum -c` verifies without this program; auditor."""
+    """A zip that `sha256sum -c` verifies without this program; auditor. 409 with one sentence
+    naming each letter when an original is not the one archived: no bundle is made."""
     app = web(request).letters
     scratch = Path(tempfile.mkdtemp(prefix="letters-export-"))
     try:
