@@ -323,7 +323,7 @@ def test_text_that_is_not_a_letter_needs_review(tmp_path: Path, reg: Registry) -
     assert status_of(found.reasons) == "needs_review"
     assert len(reasons(found)) == 5
     assert reasons(found)[0].startswith("This does not read as a letter: it has neither a salutation")
-    assert found.title is None
+    assert str(found.title) == "Document not recognised as a letter"
 
 
 # -- layouts other than the usual ones ----------------------------------------------------------

@@ -109,6 +109,8 @@ ENGLISH: dict[str, str] = {
     "title.from_to_sg": "Letter from {writer} to the Secretary General",
     "title.to": "Letter to {recipient}",
     "title.other": "Letter {name}",
+    "title.not_letter_from": "Document from {writer}, not recognised as a letter",
+    "title.not_letter": "Document not recognised as a letter",
     # why a letter needs review
     "reason.date_not_found": "The letter's own date was not found.",
     "reason.date_in_future": "The date {date} is in the future.",
@@ -164,6 +166,9 @@ ENGLISH: dict[str, str] = {
                               "tesseract-ocr-fra poppler-utils)",
     "reason.ocr_unavailable_both": "OCR unavailable: install tesseract and pdftoppm (Debian: "
                                    "tesseract-ocr tesseract-ocr-fra poppler-utils)",
+    "reason.page_unreadable": "Page {page} could not be read ({why}); read it in the original.",
+    "reason.language_unsure": "The language is unclear (detected {language}, {confidence}); check "
+                              "it.",
     "reason.no_partner_recorded": "No partner is recorded.",
     "reason.no_sg_recorded": "No Secretary General is recorded.",
     "reason.no_date_recorded": "The letter's date is not recorded.",
@@ -173,6 +178,14 @@ ENGLISH: dict[str, str] = {
     "evidence.date_by_signature": "date beside the signature: '{line}'",
     "evidence.date_alone": "date alone on a line: '{line}'",
     "evidence.common_words": "common words: {english} English, {french} French",
+    "evidence.language": "detected {language}, {confidence}",
+    "evidence.language_unsure": "detected {language}, {confidence}: unsure",
+    "evidence.english": "English",
+    "evidence.french": "French",
+    "evidence.ocr_page": "page {page} read by OCR, confidence {confidence}%",
+    "evidence.ocr_unreadable": "page {page} could not be read ({why}); OCR made '{seen}' of it",
+    "evidence.ocr_unsure": "OCR confidence {confidence}%, below the floor",
+    "evidence.ocr_script": "written in the {script} script, which the archive does not read",
     "evidence.in_addressee_block": "addressee block: '{text}'",
     "evidence.in_signature_block": "signature block: '{text}'",
     "evidence.in_letterhead": "letterhead: '{text}'",
