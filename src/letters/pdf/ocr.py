@@ -72,8 +72,8 @@ class PageRead:
 @dataclass
 class OcrResult:
     """The text of each page read (the readable ones; "" for the others), the mean word confidence
-    (0-100) of the readable pages, a searchable PDF copy, the words read with little confidence,
-    and each page read as OCR read it."""
+    (0-100) of the readable pages (of every page read when none is), a searchable PDF copy, the
+    words read with little confidence, and each page read as OCR read it."""
 
     pages: list[str]
     confidence: float
@@ -157,11 +157,13 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         pages: list[str] = []
         seen: list[PageRead] = []
         words: list[tuple[str, float]] = []
+        every: list[tuple[str, float]] = []
         copies: dict[int, bytes] = {}
         for number, image in images:
             text, found, pdf, script = _read_page(image)
             page = PageRead(number, text, _mean(found), script)
             seen.append(page)
+            every.extend(found)
             pages.append(text if page.readable else "")
             if page.readable:
                 words.extend(found)
@@ -177,7 +179,7 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         copy = io.BytesIO()
         writer.write(copy)
     doubtful = [word for word, confidence in words if confidence < DOUBTFUL]
-    return OcrResult(pages=pages, confidence=_mean(words),
+    return OcrResult(pages=pages, confidence=_mean(words or every),
                      searchable_pdf=copy.getvalue() if copies else None, doubtful=doubtful,
                      read=seen)
 

@@ -31,7 +31,7 @@ from letters.registry import Registry
 #: is left for a person to confirm.
 HANDOVER_DAYS = 30
 #: A letter's body shorter than this (characters) does not tell its language alone.
-PROSE_CHARS = 80
+PROSE_CHARS = 20
 
 
 @dataclass
