@@ -159,5 +159,6 @@ def test_the_record_and_the_letter_page_say_which_pages_ocr_read(
             "page 2 read by OCR, confidence ")
         english = text_of(http.get(f"/letters/{letter_id}").text)
         french = text_of(http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
-    assert "page 2 read by OCR, confidence " in english
+    assert english.count("page 2 read by OCR, confidence ") == 2  # in the record and above page 2
+    assert "page 2 read by OCR" in english[english.rindex("Page 2"):]  # above the page's text
     assert "page 2 lue par OCR, confiance " in french
