@@ -120,20 +120,29 @@ def test_a_page_in_a_script_the_archive_does_not_read_is_kept_as_evidence(tmp_pa
 
 
 def test_a_page_read_below_the_confidence_floor_is_not_text(tmp_path: Path) -> None:
-    """Speckles and strokes, no writing: whatever OCR makes of them is not the page's text."""
-    from PIL import Image, ImageDraw
+    """A letter scanned at 40 dpi: Tesseract makes words of it, but with little confidence."""
+    page = pdfkit.Page(tuple(pdfkit.Line(line) for line in LINES), ())
+    pdf = tmp_path / "blurred.pdf"
+    pdf.write_bytes(pdfkit.image_pdf([pdfkit.render_page(page, dpi=40)]))
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert result.pages == [""] and result.partner is None
+    [said] = result.evidence["ocr"]
+    confidence = float(str(said).split("OCR confidence ")[1].split("%")[0])
+    assert confidence < ocr.FLOOR
+    assert str(said).startswith(f"page 1 could not be read (OCR confidence {confidence:.0f}%, below "
+                                "the floor); OCR made '")
+    assert len(str(said).split("OCR made '")[1]) > 3  # what OCR made of it, kept as evidence
+    assert (f"Page 1 could not be read (OCR confidence {confidence:.0f}%, below the floor); read it "
+            "in the original.") in [str(r) for r in result.reasons]
 
-    image = Image.new("L", (1240, 1754), 255)
-    draw = ImageDraw.Draw(image)
-    for i in range(60):
-        x, y = (i * 137) % 1100 + 40, (i * 251) % 1600 + 60
-        draw.line([(x, y), (x + 25 + i % 30, y + 8 - i % 17)], fill=0, width=3)
-    pdf = tmp_path / "marks.pdf"
-    pdf.write_bytes(pdfkit.image_pdf([pdfkit.scanned(image, "marks")]))
-    result = ocr.read(pdf)
-    [page] = result.read
-    assert not page.readable and result.pages == [""]
-    assert page.confidence < ocr.FLOOR or page.text.strip() == ""
+
+def test_a_blank_page_read_by_ocr_is_no_reason_for_review(tmp_path: Path) -> None:
+    lines = ["SPECIMEN – not the original letter", *LINES]
+    pdf = tmp_path / "blank.pdf"
+    pdf.write_bytes(pdfkit.text_pdf([lines, []]))
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert [str(m) for m in result.evidence["ocr"]] == ["page 2 read by OCR: no text on it"]
+    assert result.reasons == [] and result.partner == "cloudflare"
 
 
 def test_the_record_and_the_letter_page_say_which_pages_ocr_read(

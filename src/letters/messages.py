@@ -183,6 +183,7 @@ ENGLISH: dict[str, str] = {
     "evidence.english": "English",
     "evidence.french": "French",
     "evidence.ocr_page": "page {page} read by OCR, confidence {confidence}%",
+    "evidence.ocr_blank": "page {page} read by OCR: no text on it",
     "evidence.ocr_unreadable": "page {page} could not be read ({why}); OCR made '{seen}' of it",
     "evidence.ocr_unsure": "OCR confidence {confidence}%, below the floor",
     "evidence.ocr_script": "written in the {script} script, which the archive does not read",

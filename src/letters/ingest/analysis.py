@@ -98,6 +98,9 @@ def _read_pages(path: Path, result: Analysis, numbers: list[int] | None) -> list
             result.pages[page.number] = page.text
             said.append(msg("evidence.ocr_page", page=shown, confidence=confidence))
             continue
+        if page.blank:
+            said.append(msg("evidence.ocr_blank", page=shown))
+            continue
         if page.script not in (None, ocr.SCRIPT):
             why = msg("evidence.ocr_script", script=page.script)
         else:

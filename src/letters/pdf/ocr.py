@@ -38,7 +38,7 @@ FLOOR = 40.0
 #: The script the archive reads (English and French); OSD naming another with at least this
 #: confidence makes a page unreadable.
 SCRIPT = "Latin"
-SCRIPT_CONFIDENCE = 2.0
+SCRIPT_CONFIDENCE = 15.0
 #: At most this many characters of an unreadable page's OCR are kept as evidence.
 EVIDENCE_CHARS = 60
 
@@ -56,6 +56,11 @@ class PageRead:
     text: str
     confidence: float
     script: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        """Whether OCR found no letter or digit on the page (a blank page, or one of drawings)."""
+        return not re.search(r"\w", self.text)
 
     @property
     def readable(self) -> bool:
