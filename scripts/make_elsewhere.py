@@ -5,7 +5,9 @@ and representatives; a French reply to "Le Secrétaire Général" without a name
 replies whose partner name is written as OCR misreads it ("Eur0ISPA", "EuroIPSA", "Euro1SPA"); and documents
 about the partnership that are not letters (a press release quoting several partners, a speech at
 the signing ceremony, a communication of the Secretary General), which a recogniser must send to
-review. `truth.json` says what a correct recogniser reports for each file.
+review; and documents mixing typed and scanned pages, one scanned sideways, one with an annex in
+Arabic script, a common word one edit from a partner's name, a short English note and an invoice.
+`truth.json` says what a correct recogniser reports for each file.
 
 Run: .venv/bin/python scripts/make_elsewhere.py [--out specimens/elsewhere]
 (`make specimens` writes them too.)
@@ -44,14 +46,22 @@ class Truth:
     status: str
     reason: str
     note: str
+    ocr_pages: tuple[int, ...] = ()  # the pages (from 1) that have no text layer: read by OCR
+    title: str | None = None  # the title recognition must give, when a case is about it
 
 
 @dataclass(frozen=True)
 class Scan:
-    """How a document is "scanned": tilt in degrees and resolution (lower reads worse)."""
+    """How a document is "scanned": tilt in degrees and resolution (lower reads worse); `pages`:
+    only these pages (from 0) are scanned, each turned by the degrees given (the others typed)."""
 
     skew: float = 0.0
     dpi: int = 200
+    pages: tuple[tuple[int, int], ...] = ()
+
+
+#: Where a document's text goes on to a new page.
+PAGE_BREAK = Line(mark="page")
 
 
 def _lines(*parts: str | Line | list[Line]) -> tuple[Line, ...]:
@@ -321,6 +331,124 @@ def communication() -> tuple[tuple[Line, ...], Truth]:
                          reason="a communication of the Secretary General")
 
 
+def cloudflare_reply() -> tuple[tuple[Line, ...], Truth]:
+    """Cloudflare's reply on two pages: the first typed, the signed second page scanned."""
+    lines = _lines(
+        Line("Cloudflare, Inc.", bold=True, size=20), Line("101 Townsend Street, San Francisco, CA 94107",
+                                                           size=9),
+        gap(20), "24 May 2018", gap(10),
+        "Mr Thorbjørn Jagland", "Secretary General", "Council of Europe", "F-67075 Strasbourg Cedex",
+        gap(14), "Dear Secretary General,",
+        *para("Thank you for your letter of 23 May 2018 inviting Cloudflare to join the Council of "
+              "Europe's partnership with digital companies. We accept the invitation with pleasure."),
+        *para("Our teams will take part in the consultations of the partnership on the security of "
+              "the internet and on the protection of journalists and human rights defenders online."),
+        PAGE_BREAK,
+        *para("We look forward to the first meeting of the partners and to working with the "
+              "Secretariat."),
+        *para("Yours sincerely,", before=12), Line("Matthew Prince", mark="signature", before=4),
+        "Matthew Prince", "Co-founder and Chief Executive Officer", "Cloudflare, Inc.",
+    )
+    truth = _truth("letter", "en", partner="cloudflare", signatory="jagland",
+                   signed_by="Matthew Prince", date="2018-05-24", direction="incoming",
+                   note="Two pages: the first typed, the second (closing and signature) scanned: "
+                        "the signer is only on the scanned page.")
+    return lines, truth
+
+
+def bt_reply() -> tuple[tuple[Line, ...], Truth]:
+    """BT's reply on two pages: the first scanned sideways, the second typed."""
+    lines = _lines(
+        Line("BT Group plc", bold=True, size=20), Line("One Braham, London E1 8EE", size=9),
+        gap(20), "18 November 2020", gap(10),
+        "The Secretary General", "Council of Europe", "Avenue de l'Europe", "67075 Strasbourg", "France",
+        gap(14), "Dear Secretary General,",
+        *para("Thank you for your letter of 17 November 2020. BT is pleased to join the Council of "
+              "Europe's partnership with digital companies."),
+        PAGE_BREAK,
+        *para("We will contribute to the work of the partnership on connectivity, cyber security and "
+              "the protection of children online."),
+        *para("Yours faithfully,", before=12), gap(36), "Sarah Whitcombe", "Director of Public Policy",
+        "BT Group plc",
+    )
+    truth = _truth("letter", "en", partner="bt", signatory="pejcinovic-buric",
+                   signed_by="Sarah Whitcombe", date="2020-11-18", direction="incoming",
+                   note="Two pages: the first (letterhead, date, addressee) scanned sideways, the "
+                        "second typed: the date is only on the scanned page.")
+    return lines, truth
+
+
+def alpine_letter() -> tuple[tuple[Line, ...], Truth]:
+    """A letter from a company that is not a partner, whose heading has a word one edit from a
+    partner's name ("Range", "Orange")."""
+    lines = _lines(
+        Line("Alpine Range Consulting", bold=True, size=18), Line("Via Nassa 12, 6900 Lugano", size=9),
+        gap(20), "12 March 2021", gap(10),
+        "The Secretary General", "Council of Europe", "67075 Strasbourg Cedex", gap(14),
+        "Dear Secretary General,",
+        *para("We would welcome the chance to present our services for mountain regions to the "
+              "Council of Europe."),
+        *para("Yours sincerely,", before=12), gap(36), "Luca Bernasconi", "Managing Partner",
+        "Alpine Range Consulting",
+    )
+    truth = _truth("letter", "en", status="needs_review", reason="not a registered partner",
+                   partner=None, signatory="pejcinovic-buric", signed_by="Luca Bernasconi",
+                   date="2021-03-12", direction="incoming",
+                   note="'Range' in the sender's name is one edit from 'Orange' but a common word: "
+                        "no partner.")
+    return lines, truth
+
+
+def orange_note() -> tuple[tuple[Line, ...], Truth]:
+    """A short note in English from Orange, its addresses in French."""
+    lines = _lines(
+        Line("Orange S.A.", bold=True, size=18), Line("Direction des affaires publiques", size=9),
+        Line("111 quai du Président Roosevelt, 92130 Issy-les-Moulineaux", size=9),
+        gap(20), "10 November 2017", gap(10),
+        "Le Secrétaire Général", "Conseil de l'Europe", "Avenue de l'Europe", "67075 Strasbourg Cedex",
+        gap(14), "Dear Secretary General,", *para("Our signed copy is enclosed."),
+        *para("Best regards,", before=12), gap(30), "Claire Dumont-Ribeiro",
+        "Directrice des affaires publiques", "Orange S.A.",
+    )
+    truth = _truth("letter", "en", partner="orange", signatory="jagland",
+                   signed_by="Claire Dumont-Ribeiro", date="2017-11-10", direction="incoming",
+                   note="A note of one sentence in English, with more French common words in its "
+                        "addresses than English ones in the whole text.")
+    return lines, truth
+
+
+def google_invoice() -> tuple[tuple[Line, ...], Truth]:
+    """An invoice from Google: not a letter, and its title must not call it one."""
+    lines = _lines(
+        Line("Google Ireland Limited", bold=True, size=16), Line("Gordon House, Barrow Street, Dublin 4",
+                                                                 size=9),
+        gap(20), Line("Invoice", bold=True, size=16), "Invoice number: 5312-8840",
+        "Invoice date: 15 March 2018", gap(10), "Bill to:", "Council of Europe",
+        "Avenue de l'Europe", "67075 Strasbourg Cedex", gap(14),
+        "Google Workspace Business Standard, 120 users, March 2018: EUR 1,296.00",
+        "VAT reverse charge: EUR 0.00", Line("Total due: EUR 1,296.00", bold=True),
+        gap(10), "Payment within 30 days by bank transfer.",
+    )
+    return lines, replace(_truth("invoice", "en", status="needs_review",
+                                 reason="does not read as a letter"),
+                          title="Document from Google, not recognised as a letter")
+
+
+ARABIC = ["ملحق: قائمة المشاركين في الاجتماع الأول للشراكة الرقمية",
+          "نحن سعداء بالانضمام إلى هذه الشراكة المهمة مع مجلس أوروبا",
+          "مع أطيب التحيات والتقدير لجميع الشركاء في هذا المشروع"]
+
+
+def ibm_reply_with_annex() -> tuple[tuple[Line, ...], Truth]:
+    """IBM's typed reply with a scanned annex in Arabic: a page the archive cannot read."""
+    lines, truth = ibm_reply()
+    annex = [Line(text, size=14, align="right", before=10) for text in ARABIC * 4]
+    return (*lines, PAGE_BREAK, *annex), replace(
+        truth, status="needs_review", reason="could not be read",
+        note="A typed letter with a scanned annex in Arabic script: the annex is kept as evidence, "
+             "not as text, and the letter goes to review.")
+
+
 def _misread_by_ocr() -> tuple[tuple[Line, ...], Truth]:
     """EuroISPA's reply with its name written right, scanned so coarsely that OCR misreads it."""
     lines, truth = euroispa_reply("EuroISPA", "EuroISPA")
@@ -349,6 +477,12 @@ DOCUMENTS: list[tuple[str, Callable[[], tuple[tuple[Line, ...], Truth]], Scan | 
     ("2017-11-08-press-release-scan", press_release, Scan(skew=0.5)),
     ("2022-06-28-speech-signing-ceremony", speech, None),
     ("2018-05-28-communication-secretary-general", communication, None),
+    ("2018-05-24-cloudflare-reply-signed-page-scan", cloudflare_reply, Scan(pages=((1, 0),))),
+    ("2020-11-18-bt-reply-sideways-scan", bt_reply, Scan(skew=0.4, pages=((0, 90),))),
+    ("2021-03-12-alpine-range-letter", alpine_letter, None),
+    ("2017-11-10-orange-note-short", orange_note, None),
+    ("2018-03-15-google-invoice", google_invoice, None),
+    ("2020-11-19-ibm-reply-annex-arabic-scan", ibm_reply_with_annex, Scan(pages=((1, 0),))),
 ]
 
 
@@ -359,15 +493,32 @@ def documents() -> list[tuple[Truth, bytes]]:
         lines, truth = make()
         name = f"{stem}.pdf"
         footer = (Line(BANNER[truth.language], align="center", size=8),)
-        pages = pdfkit.paginate([list(lines)], footer, lambda n, total: [])
+        pages = _pages(lines, footer)
         if scan is None:
             pdf = pdfkit.layout_pdf(pages)
+        elif scan.pages:
+            pdf = pdfkit.mixed_pdf(pages, dict(scan.pages), name, dpi=scan.dpi, skew=scan.skew)
         else:
             pdf = pdfkit.scan_pdf(pages, name, dpi=scan.dpi, skew=scan.skew)
-        note = truth.note + (" Image-only scan." if scan else "")
-        out.append((replace(truth, file=name, scanned=scan is not None, pages=len(pages),
-                            note=note.strip()), pdf))
+        image_only = scan is not None and not scan.pages
+        read = (range(len(pages)) if image_only else [n for n, _ in scan.pages] if scan else [])
+        note = truth.note + (" Image-only scan." if image_only else "")
+        out.append((replace(truth, file=name, scanned=image_only, pages=len(pages),
+                            note=note.strip(), ocr_pages=tuple(n + 1 for n in read)), pdf))
     return out
+
+
+def _pages(lines: tuple[Line, ...], footer: tuple[Line, ...]) -> list[pdfkit.Page]:
+    """The lines flowed onto pages, a new page at each `PAGE_BREAK`."""
+    chunks: list[list[Line]] = [[]]
+    for line in lines:
+        if line == PAGE_BREAK:
+            chunks.append([])
+        else:
+            chunks[-1].append(line)
+    if len(chunks) == 1:
+        return pdfkit.paginate([chunks[0]], footer, lambda n, total: [])
+    return [pdfkit.Page(tuple(chunk), footer) for chunk in chunks]
 
 
 README = """\
@@ -381,10 +532,16 @@ whose partner name is written as OCR misreads it ("Eur0ISPA", "EuroIPSA", "Euro1
 right and scanned so coarsely (100 dpi) that Tesseract misreads it ("EurolSPA"), letters signed or
 addressed by title only, and documents about the partnership that are not letters (a press release
 quoting several partners, a speech at a signing ceremony, a communication of the Secretary
-General), which must go to review.
+General), which must go to review. Others mix typed and scanned pages (a typed reply whose signed
+page is scanned, a reply whose first page was fed into the scanner sideways, a typed reply with a
+scanned annex in Arabic script, which must be kept as evidence and not as text), and some hold what
+recognition once got wrong: a sender's name with a common word one edit from a partner's
+("Alpine Range Consulting", not Orange), a one-sentence English note whose French addresses hold
+more French common words than the note English ones, and an invoice, which must get no letter's title.
 
 `truth.json` lists, for every file, its kind, what a correct recogniser reports (the fields of a
-letter; none for the other documents), the status it must get and part of a reason it must give.
+letter; none for the other documents), the status it must get, part of a reason it must give, the
+pages (from 1) that have no text layer and must be read by OCR, and the title when a case is about it.
 These are not part of the sample archive. Regenerate with `make specimens` (a test checks that this
 directory equals a fresh generation).
 """

@@ -217,23 +217,57 @@ def layout_pdf(pages: list[Page], title: str | None = None) -> bytes:
     if title:
         pdf.setTitle(title)
     for page in pages:
-        for item in place(page):
-            line = item.line
-            if line.mark == "rule":
-                pdf.setLineWidth(0.6)
-                pdf.line(MARGIN_LEFT, item.y + 4, PAGE_WIDTH - MARGIN_RIGHT, item.y + 4)
-            elif line.mark == "signature":
-                path = pdf.beginPath()
-                points = scribble(line.text, item.x, item.y)
-                path.moveTo(*points[0])
-                for point in points[1:]:
-                    path.lineTo(*point)
-                pdf.setLineWidth(1.1)
-                pdf.drawPath(path, stroke=1, fill=0)
-            elif line.text:
-                pdf.setFont(font + "-Bold" if line.bold else font, line.size)
-                draw = {"right": pdf.drawRightString, "center": pdf.drawCentredString}
-                draw.get(line.align, pdf.drawString)(item.x, item.y, line.text)
+        _draw(pdf, page, font)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _draw(pdf: canvas.Canvas, page: Page, font: str) -> None:
+    """Draw a laid-out page as text and vector strokes."""
+    for item in place(page):
+        line = item.line
+        if line.mark == "rule":
+            pdf.setLineWidth(0.6)
+            pdf.line(MARGIN_LEFT, item.y + 4, PAGE_WIDTH - MARGIN_RIGHT, item.y + 4)
+        elif line.mark == "signature":
+            path = pdf.beginPath()
+            points = scribble(line.text, item.x, item.y)
+            path.moveTo(*points[0])
+            for point in points[1:]:
+                path.lineTo(*point)
+            pdf.setLineWidth(1.1)
+            pdf.drawPath(path, stroke=1, fill=0)
+        elif line.text:
+            pdf.setFont(font + "-Bold" if line.bold else font, line.size)
+            draw = {"right": pdf.drawRightString, "center": pdf.drawCentredString}
+            draw.get(line.align, pdf.drawString)(item.x, item.y, line.text)
+
+
+def mixed_pdf(pages: list[Page], scans: dict[int, int], seed: str, dpi: int = 200,
+              skew: float = 0.0, quality: int = 55) -> bytes:
+    """Typed and scanned pages in one PDF: the pages numbered (from 0) in `scans` are images only,
+    turned by the degrees given (90: fed into the scanner sideways, on a landscape page); the
+    others have a real text layer (deterministic bytes)."""
+    font = _font()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    for number, page in enumerate(pages):
+        if number not in scans:
+            pdf.setPageSize(A4)
+            _draw(pdf, page, font)
+            pdf.showPage()
+            continue
+        image = scanned(render_page(page, dpi), f"{seed}:{number}", skew)
+        turn = scans[number]
+        if turn:
+            image = image.rotate(turn, expand=True)
+        width, height = (PAGE_HEIGHT, PAGE_WIDTH) if turn in (90, 270) else (PAGE_WIDTH, PAGE_HEIGHT)
+        pdf.setPageSize((width, height))
+        encoded = io.BytesIO()
+        image.save(encoded, format="JPEG", quality=quality, optimize=True)
+        encoded.seek(0)
+        pdf.drawImage(ImageReader(encoded), 0, 0, width=width, height=height)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import make_elsewhere
 import pdfkit
@@ -69,3 +70,104 @@ def test_a_misreading_of_a_coarse_scan_is_flagged(tmp_path: Path) -> None:
     assert result.signed_by != truth.signed_by  # "Ana Lindgvist-Moreau"
     assert any(str(r).startswith(f"OCR was unsure of the signer's name '{result.signed_by}'")
                for r in result.reasons), result.reasons
+
+
+# -- every page without a text layer, whatever the others hold ---------------------------------
+
+ELSEWHERE = SPECIMENS / "elsewhere"
+
+
+def test_the_scanned_page_of_a_typed_letter_is_read(tmp_path: Path) -> None:
+    """Page 1 typed, page 2 (closing and signature) scanned: the signer is only on page 2."""
+    pdf = ELSEWHERE / "2018-05-24-cloudflare-reply-signed-page-scan.pdf"
+    typed = pypdf.PdfReader(pdf).pages[0].extract_text()
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert result.ocr is True and result.ocr_confidence and result.ocr_confidence > 70
+    assert (result.partner, result.signed_by, result.date) == ("cloudflare", "Matthew Prince",
+                                                               "2018-05-24")
+    assert "Matthew Prince" in result.pages[1] and "Cloudflare" in result.pages[0]
+    assert "Matthew Prince" not in typed  # the typed page was kept, not read again
+    [said] = result.evidence["ocr"]
+    assert str(said).startswith("page 2 read by OCR, confidence ") and str(said).endswith("%")
+    assert result.reasons == []
+    copy = pypdf.PdfReader(__import__("io").BytesIO(result.derived["ocr.pdf"]))
+    assert len(copy.pages) == 2 and "Matthew Prince" in copy.pages[1].extract_text()
+
+
+def test_a_page_scanned_sideways_is_turned_and_read(tmp_path: Path) -> None:
+    """Page 1 (letterhead, date, addressee) fed into the scanner sideways, page 2 typed."""
+    pdf = ELSEWHERE / "2020-11-18-bt-reply-sideways-scan.pdf"
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert (result.partner, result.signatory, result.date, result.direction) == (
+        "bt", "pejcinovic-buric", "2020-11-18", "incoming")
+    assert "BT Group plc" in result.pages[0]
+    assert [str(m).split(",")[0] for m in result.evidence["ocr"]] == ["page 1 read by OCR"]
+
+
+def test_a_page_in_a_script_the_archive_does_not_read_is_kept_as_evidence(tmp_path: Path) -> None:
+    """A typed letter with a scanned annex in Arabic: what OCR made of it is no text."""
+    pdf = ELSEWHERE / "2020-11-19-ibm-reply-annex-arabic-scan.pdf"
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert (result.partner, result.signed_by) == ("ibm", "Marcus Feldmann")
+    assert result.pages[1] == ""
+    [said] = result.evidence["ocr"]
+    assert str(said).startswith("page 2 could not be read (written in the Arabic script, which the "
+                                "archive does not read); OCR made '")
+    assert [str(r) for r in result.reasons] == [
+        "Page 2 could not be read (written in the Arabic script, which the archive does not read); "
+        "read it in the original."]
+    assert "ocr.pdf" not in result.derived
+
+
+def test_a_page_read_below_the_confidence_floor_is_not_text(tmp_path: Path) -> None:
+    """A letter scanned at 40 dpi: Tesseract makes words of it, but with little confidence."""
+    page = pdfkit.Page(tuple(pdfkit.Line(line) for line in LINES), ())
+    pdf = tmp_path / "blurred.pdf"
+    pdf.write_bytes(pdfkit.image_pdf([pdfkit.render_page(page, dpi=40)]))
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert result.pages == [""] and result.partner is None
+    [said] = result.evidence["ocr"]
+    confidence = float(str(said).split("OCR confidence ")[1].split("%")[0])
+    assert confidence < ocr.FLOOR
+    assert str(said).startswith(f"page 1 could not be read (OCR confidence {confidence:.0f}%, below "
+                                "the floor); OCR made '")
+    assert len(str(said).split("OCR made '")[1]) > 3  # what OCR made of it, kept as evidence
+    assert (f"Page 1 could not be read (OCR confidence {confidence:.0f}%, below the floor); read it "
+            "in the original.") in [str(r) for r in result.reasons]
+
+
+def test_a_blank_page_read_by_ocr_is_no_reason_for_review(tmp_path: Path) -> None:
+    lines = ["SPECIMEN – not the original letter", *LINES]
+    pdf = tmp_path / "blank.pdf"
+    pdf.write_bytes(pdfkit.text_pdf([lines, []]))
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert [str(m) for m in result.evidence["ocr"]] == ["page 2 read by OCR: no text on it"]
+    assert result.reasons == [] and result.partner == "cloudflare"
+
+
+def test_the_record_and_the_letter_page_say_which_pages_ocr_read(
+        fresh: tuple[Any, Any]) -> None:
+    from letters.searching import SearchRequest
+    from support.web import browser, text_of
+
+    server, _ = fresh
+    app = server.app.state.web.letters
+    [added] = app.ingest([ELSEWHERE / "2018-05-24-cloudflare-reply-signed-page-scan.pdf"],
+                         by="archivist")
+    assert added.letter is not None and added.letter.ocr is True
+    letter_id = added.letter.id
+    folder = app.archive.original_path(letter_id).parent
+    record = json.loads((folder / "record.json").read_text("utf-8"))
+    assert [e["code"] for e in record["evidence"]["ocr"]] == ["evidence.ocr_page"]
+    assert record["evidence"]["ocr"][0]["params"]["page"] == 2
+    assert "Co-founder" in json.loads((folder / "text.json").read_text("utf-8"))["pages"][1]
+    hits = app.search(SearchRequest(q="executive")).hits  # only on the scanned page
+    assert letter_id in [hit.letter.id for hit in hits]
+    with browser(server, "archivist") as http:
+        assert http.get(f"/api/letters/{letter_id}").json()["evidence"]["ocr"].startswith(
+            "page 2 read by OCR, confidence ")
+        english = text_of(http.get(f"/letters/{letter_id}").text)
+        french = text_of(http.get(f"/letters/{letter_id}", params={"lang": "fr"}).text)
+    assert english.count("page 2 read by OCR, confidence ") == 2  # in the record and above page 2
+    assert "page 2 read by OCR" in english[english.rindex("Page 2"):]  # above the page's text
+    assert "page 2 lue par OCR, confiance " in french

@@ -323,7 +323,7 @@ def test_text_that_is_not_a_letter_needs_review(tmp_path: Path, reg: Registry) -
     assert status_of(found.reasons) == "needs_review"
     assert len(reasons(found)) == 5
     assert reasons(found)[0].startswith("This does not read as a letter: it has neither a salutation")
-    assert found.title is None
+    assert str(found.title) == "Document not recognised as a letter"
 
 
 # -- layouts other than the usual ones ----------------------------------------------------------
@@ -418,3 +418,41 @@ def test_french_closing_over_three_lines(tmp_path: Path, reg: Registry) -> None:
     found = read(tmp_path, reg, lines)
     assert (found.direction, found.partner, found.signed_by) == ("incoming", "orange", "Anaïs Lefèvre")
     assert status_of(found.reasons) == "ok", reasons(found)
+
+
+def test_a_short_english_note_with_french_addresses_is_english(tmp_path: Path, reg: Registry) -> None:
+    """More French common words than English ones (in the addresses), but an English note."""
+    lines = ["Orange S.A.", "Direction des affaires publiques", "111 quai du Président Roosevelt",
+             "10 November 2017", "Le Secrétaire Général", "Conseil de l'Europe", "Avenue de l'Europe",
+             "67075 Strasbourg Cedex", "Dear Secretary General,", "Our signed copy is enclosed.",
+             "Best regards,", "Claire Dumont-Ribeiro", "Orange S.A."]
+    found = read(tmp_path, reg, lines)
+    assert found.language == "en"
+    assert evidence(found, "language").startswith("detected English, ")
+    assert status_of(found.reasons) == "ok", reasons(found)
+
+
+def test_a_language_the_detector_is_unsure_of_needs_review(tmp_path: Path, reg: Registry) -> None:
+    lines = ["Apple Inc.", "1 Market Street", "Cupertino, November 8, 2017", "Mr Thorbjørn Jagland",
+             "Secretary General", "Council of Europe", *COE_ADDRESS, "Dear Sir,",
+             "Signature page, annexe 2", "Yours sincerely,", "Jane Larsen", "Apple Inc."]
+    found = read(tmp_path, reg, lines)
+    said = evidence(found, "language")
+    assert said.startswith("detected English, 0.") and ": unsure" in said, said
+    assert any(r.startswith("The language is unclear (detected English, 0.") for r in reasons(found))
+    assert status_of(found.reasons) == "needs_review"
+
+
+def test_a_document_that_is_not_a_letter_gets_no_letter_title(tmp_path: Path, reg: Registry) -> None:
+    from letters.web import messages
+
+    lines = ["Google Ireland Limited", "Gordon House, Barrow Street, Dublin 4", "Invoice",
+             "Invoice number: 5312-8840", "Invoice date: 15 March 2018", "Bill to:",
+             "Council of Europe", "Avenue de l'Europe", "67075 Strasbourg Cedex",
+             "Google Workspace Business Standard, 120 users: EUR 1,296.00",
+             "Total due: EUR 1,296.00", "Payment within 30 days by bank transfer."]
+    found = read(tmp_path, reg, lines)
+    assert reasons(found)[0].startswith("This does not read as a letter")
+    assert found.title is not None
+    assert str(found.title) == "Document from Google, not recognised as a letter"
+    assert messages.say(found.title, "fr") == "Document de Google, non reconnu comme une lettre"

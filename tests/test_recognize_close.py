@@ -338,3 +338,25 @@ def test_a_name_inside_a_sentence_is_no_signature(tmp_path: Path, reg: Registry)
     found = read(tmp_path, reg, lines)
     assert reasons(found)[0] == ("This does not read as a letter: it has neither a salutation nor a "
                                 "closing formula; check whether it belongs in the archive.")
+
+
+def test_a_common_word_in_a_heading_is_not_a_close_partner_name(tmp_path: Path, reg: Registry) -> None:
+    """'Range' is one edit from 'Orange', but a word of English and French, not a name."""
+    lines = incoming(org="Alpine Range Consulting", dateline="Lugano, 12 March 2021",
+                     addressee=("The Secretary General",))
+    found = read(tmp_path, reg, lines)
+    assert found.partner is None
+    assert "Orange" not in " ".join(reasons(found)) + evidence(found, "partner")
+    assert reasons(found)[0].startswith("The sender is not a registered partner")
+
+
+@pytest.mark.parametrize(("line", "matched"), [
+    ("Alpine Range Consulting", False), ("a Range of services", False), ("range", False),
+    ("0range S.A.", True), ("O range", True), ("Orang3", True),
+])
+def test_close_matches_are_for_names_not_words(line: str, matched: bool, reg: Registry) -> None:
+    entries = partner_matcher(reg).names()
+    found = fuzzy.closest(entries, [line], names_only=True)
+    assert isinstance(found, fuzzy.CloseMatch) is matched, found
+    if matched:
+        assert isinstance(found, fuzzy.CloseMatch) and found.entry.key == "orange"

@@ -197,7 +197,8 @@ def test_a_recognised_title_is_said_in_french_and_a_corrected_one_as_typed(
         assert typed in fields and "Lettre de" not in fields
         assert http.get(f"/api/letters/{letter_id}").json()["title"] == typed
         # a letter recognition gave no title: the one an archivist gives it is shown as typed
-        note = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Shopping list", "", "Bread, milk."]])
+        note = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Dear Tom,", "", "Bread, milk.", "",
+                                                             "Best regards,", "Anna"]])
         [added] = app.ingest([note], by="archivist")
         assert added.letter is not None and added.letter.title is None
         untitled = added.letter.id

@@ -56,15 +56,15 @@ def analyse(task: Task) -> Analysis:
         extraction = extract.extract(path)
     except extract.ExtractionError as error:
         return Analysis(error=error.message)
-    result = Analysis(pages=extraction.pages, page_count=extraction.page_count,
+    result = Analysis(pages=list(extraction.pages), page_count=extraction.page_count,
                       signatures=extraction.signatures, metadata=extraction.metadata)
-    text = "\n\n".join(extraction.pages)
     doubtful: list[str] = []
-    if extraction.scanned:
-        text, doubtful, result = _read_scan(path, result)
-        if not text.strip():
-            result.reasons.append(SCANNED_REASON)
-            return result
+    if extraction.scanned or extraction.textless_pages:
+        doubtful = _read_pages(path, result, None if extraction.scanned else extraction.textless_pages)
+    text = "\n\n".join(result.pages)
+    if extraction.scanned and not extract.meaningful_chars(text):
+        result.reasons.append(SCANNED_REASON)
+        return result
     if extraction.signatures:
         from letters.pdf import signatures
 
@@ -73,24 +73,44 @@ def analyse(task: Task) -> Analysis:
                       doubtful)
     result.partner, result.signatory, result.signed_by = found.partner, found.signatory, found.signed_by
     result.date, result.direction, result.language = found.date, found.direction, found.language
-    result.title, result.evidence = found.title, found.evidence
+    result.title, result.evidence = found.title, {**found.evidence, **result.evidence}
     result.reasons.extend(found.reasons)
     return result
 
 
-def _read_scan(path: Path, result: Analysis) -> tuple[str, list[str], Analysis]:
-    """OCR a scanned letter: its text and the words read with little confidence; without Tesseract
-    the letter is kept for review, text empty."""
+def _read_pages(path: Path, result: Analysis, numbers: list[int] | None) -> list[str]:
+    """OCR the pages without a usable text layer (every page of a scan, `numbers` None) into the
+    result, saying which pages were read and how surely (evidence) and which could not be read
+    (a reason); return the words read with little confidence. Without Tesseract the letter is kept
+    for review with the text it has."""
     from letters.pdf import ocr
 
     try:
-        done = ocr.read(path)
+        done = ocr.read(path, numbers)
     except ocr.OcrError as error:
         result.reasons.append(error.message)
-        return "", [], result
-    result.pages, result.ocr, result.ocr_confidence = done.pages, True, done.confidence
-    if done.confidence < LOW_CONFIDENCE:
+        return []
+    said: list[Message] = []
+    for page in done.read:
+        shown = page.number + 1
+        confidence = f"{page.confidence:.0f}"
+        if page.readable:
+            result.pages[page.number] = page.text
+            said.append(msg("evidence.ocr_page", page=shown, confidence=confidence))
+            continue
+        if page.blank:
+            said.append(msg("evidence.ocr_blank", page=shown))
+            continue
+        if page.script not in (None, ocr.SCRIPT):
+            why = msg("evidence.ocr_script", script=page.script)
+        else:
+            why = msg("evidence.ocr_unsure", confidence=confidence)
+        said.append(msg("evidence.ocr_unreadable", page=shown, why=why, seen=page.seen))
+        result.reasons.append(msg("reason.page_unreadable", page=shown, why=why))
+    result.ocr, result.ocr_confidence = True, done.confidence
+    result.evidence["ocr"] = said
+    if any(page.readable for page in done.read) and done.confidence < LOW_CONFIDENCE:
         result.reasons.append(msg("reason.ocr_low_confidence", confidence=f"{done.confidence:.0f}"))
     if done.searchable_pdf:
         result.derived["ocr.pdf"] = done.searchable_pdf
-    return "\n\n".join(done.pages), done.doubtful, result
+    return done.doubtful

@@ -1,7 +1,10 @@
-"""OCR of scanned letters with Tesseract (English and French), page by page.
+"""OCR of scanned pages with Tesseract (English and French), page by page.
 
-Pages are rendered with poppler's `pdftoppm`, their orientation found with Tesseract's OSD and
-corrected, then read; Tesseract's PDF output gives a searchable copy kept beside the original.
+Each page asked for is rendered with poppler's `pdftoppm`, its orientation and script found with
+Tesseract's OSD and the orientation corrected, then read; Tesseract's PDF output of those pages,
+with the other pages as they are, gives a searchable copy kept beside the original. A page read with
+little confidence, or written in a script other than the Latin one, is not readable: what OCR made of
+it is kept as evidence, not as the page's text.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +33,14 @@ DOUBTFUL = 65.0
 #: Tesseract's OpenMP threads: several Tesseracts side by side, each with threads of its own,
 #: fight over the CPUs (OCRmyPDF limits them to one for the same reason).
 THREAD_LIMIT = "OMP_THREAD_LIMIT"
+#: A page whose words Tesseract reads with a mean confidence below this (0-100) is not readable.
+FLOOR = 40.0
+#: The script the archive reads (English and French); OSD naming another with at least this
+#: confidence makes a page unreadable.
+SCRIPT = "Latin"
+SCRIPT_CONFIDENCE = 15.0
+#: At most this many characters of an unreadable page's OCR are kept as evidence.
+EVIDENCE_CHARS = 60
 
 
 class OcrError(Explained):
@@ -36,14 +48,43 @@ class OcrError(Explained):
 
 
 @dataclass
+class PageRead:
+    """One page as OCR read it: its number (from 0), text, mean word confidence (0-100) and script,
+    and whether that text can stand as the page's text."""
+
+    number: int
+    text: str
+    confidence: float
+    script: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        """Whether OCR found no letter or digit on the page (a blank page, or one of drawings)."""
+        return not re.search(r"\w", self.text)
+
+    @property
+    def readable(self) -> bool:
+        """Whether the page was read confidently enough, in the Latin script."""
+        return self.confidence >= FLOOR and self.script in (None, SCRIPT)
+
+    @property
+    def seen(self) -> str:
+        """The start of what OCR made of the page, on one line (the evidence of an unreadable page)."""
+        said = " ".join(self.text.split())
+        return said if len(said) <= EVIDENCE_CHARS else said[: EVIDENCE_CHARS - 3] + "..."
+
+
+@dataclass
 class OcrResult:
-    """The text of each page, the mean word confidence (0-100), a searchable PDF copy, and the
-    words read with little confidence."""
+    """The text of each page read (the readable ones; "" for the others), the mean word confidence
+    (0-100) of the readable pages (of every page read when none is), a searchable PDF copy, the
+    words read with little confidence, and each page read as OCR read it."""
 
     pages: list[str]
     confidence: float
     searchable_pdf: bytes | None
     doubtful: list[str] = field(default_factory=list)
+    read: list[PageRead] = field(default_factory=list)
 
 
 def available() -> Message | None:
@@ -68,18 +109,23 @@ def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess[b
     return subprocess.run(args, capture_output=True, timeout=timeout, check=False)
 
 
-def _orientation(image: Path) -> int:
-    """The clockwise rotation Tesseract's OSD says the page needs (0, 90, 180, 270)."""
+def _orientation(image: Path) -> tuple[int, str | None]:
+    """The clockwise rotation Tesseract's OSD says the page needs (0, 90, 180, 270), and the
+    script it sees when it is sure of it (None when it is not)."""
     done = _run(["tesseract", str(image), "stdout", "--psm", "0"])
     match = re.search(rb"Rotate: (\d+)", done.stdout)
     confidence = re.search(rb"Orientation confidence: ([\d.]+)", done.stdout)
+    script = re.search(rb"Script: (\w+)", done.stdout)
+    sure = re.search(rb"Script confidence: ([\d.]+)", done.stdout)
+    seen = (script.group(1).decode("ascii") if script and sure
+            and float(sure.group(1)) >= SCRIPT_CONFIDENCE else None)
     if match and confidence and float(confidence.group(1)) >= 2.0:
-        return int(match.group(1))
-    return 0
+        return int(match.group(1)), seen
+    return 0, seen
 
 
-def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes]:
-    rotation = _orientation(image)
+def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes, str | None]:
+    rotation, script = _orientation(image)
     if rotation:
         with Image.open(image) as picture:
             picture.rotate(-rotation, expand=True).save(image)
@@ -93,32 +139,72 @@ def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes]:
                           delimiter="\t", quoting=csv.QUOTE_NONE)
     words = [(r["text"].strip(), float(r["conf"])) for r in rows
              if r.get("text", "").strip() and float(r["conf"]) >= 0]
-    return normalize(text), words, base.with_suffix(".pdf").read_bytes()
+    return normalize(text), words, base.with_suffix(".pdf").read_bytes(), script
 
 
-def read(path: Path) -> OcrResult:
-    """OCR every page of a PDF; raises OcrError with a sentence when OCR cannot run."""
+def _mean(words: list[tuple[str, float]]) -> float:
+    return round(sum(c for _, c in words) / len(words), 1) if words else 0.0
+
+
+def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
+    """OCR the pages of a PDF whose numbers (from 0) are given, every page when None; the result
+    has one text per page read, in page order. Raises OcrError with a sentence when OCR cannot run."""
     problem = available()
     if problem:
         raise OcrError(problem)
     from pypdf import PdfReader, PdfWriter
 
+    original = PdfReader(path, strict=False) if numbers is not None else None
+    wanted = sorted(set(numbers)) if numbers is not None else None
     with tempfile.TemporaryDirectory(prefix="letters-ocr-") as work:
         folder = Path(work)
-        done = _run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(path), str(folder / "page")])
-        if done.returncode != 0:
-            raise OcrError(msg("refusal.ocr_unrendered"))
+        images = _render(path, folder, wanted)
         pages: list[str] = []
+        seen: list[PageRead] = []
         words: list[tuple[str, float]] = []
+        every: list[tuple[str, float]] = []
+        copies: dict[int, bytes] = {}
+        for number, image in images:
+            text, found, pdf, script = _read_page(image)
+            page = PageRead(number, text, _mean(found), script)
+            seen.append(page)
+            every.extend(found)
+            pages.append(text if page.readable else "")
+            if page.readable:
+                words.extend(found)
+                copies[number] = pdf
         writer = PdfWriter()
-        for image in sorted(folder.glob("page*.png"), key=lambda p: int(re.sub(r"\D", "", p.stem))):
-            text, read, pdf = _read_page(image)
-            pages.append(text)
-            words.extend(read)
-            for page in PdfReader(io.BytesIO(pdf)).pages:
-                writer.add_page(page)
+        total = len(original.pages) if original is not None else len(images)
+        for number in range(total):
+            if number in copies:
+                for copied in PdfReader(io.BytesIO(copies[number])).pages:
+                    writer.add_page(copied)
+            elif original is not None:
+                writer.add_page(original.pages[number])
         copy = io.BytesIO()
         writer.write(copy)
-    mean = round(sum(c for _, c in words) / len(words), 1) if words else 0.0
     doubtful = [word for word, confidence in words if confidence < DOUBTFUL]
-    return OcrResult(pages=pages, confidence=mean, searchable_pdf=copy.getvalue(), doubtful=doubtful)
+    return OcrResult(pages=pages, confidence=_mean(words or every),
+                     searchable_pdf=copy.getvalue() if copies else None, doubtful=doubtful,
+                     read=seen)
+
+
+def _render(path: Path, folder: Path, numbers: list[int] | None) -> list[tuple[int, Path]]:
+    """The pages rendered as grey PNG images, with their numbers (from 0): all of them at once, or
+    the ones asked for, one by one."""
+    base = ["pdftoppm", "-r", str(DPI), "-gray", "-png"]
+    if numbers is None:
+        if _run([*base, str(path), str(folder / "page")]).returncode != 0:
+            raise OcrError(msg("refusal.ocr_unrendered"))
+        images = sorted(folder.glob("page*.png"), key=lambda p: int(re.sub(r"\D", "", p.stem)))
+        return list(enumerate(images))
+    out = []
+    for number in numbers:
+        target = folder / f"page-{number}"
+        first = str(number + 1)
+        done = _run([*base, "-f", first, "-l", first, "-singlefile", str(path), str(target)])
+        image = target.with_suffix(".png")
+        if done.returncode != 0 or not image.exists():
+            raise OcrError(msg("refusal.ocr_unrendered"))
+        out.append((number, image))
+    return out

@@ -4,6 +4,10 @@ A name matches a run of words when, case, accents, spaces and punctuation aside 
 OCR confuses made one ("1"/"l"/"I", "0"/"O", "rn"/"m"), it differs by a few edits (insertions,
 deletions, substitutions, swaps of neighbours), fewer the shorter the name. A match counts only when
 no other partner comes as close or one edit closer: two close partners mean no match.
+
+Partner names are looked for only in words that look like a name (`names_only`): with a capital
+or a digit, and not made of common English or French words alone ("range" is never "Orange"),
+unless they hold the name's very letters ("O range").
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from letters.recognition.names import Entry, distance
+from letters.recognition.words import is_word
 from letters.textnorm import fold
 
 #: Names shorter than this (compacted) are never matched approximately ("ICC" and "ICCO" are one edit apart).
@@ -105,10 +110,12 @@ class _Window:
         return self.line[self.start : self.end]
 
 
-def _windows(line: str, longest: int) -> list[_Window]:
-    """Runs of words of a line whose compacted text is at most `longest` letters long."""
-    words = [(m.start(), m.end(), canonical(compact(m.group()))) for m in _WORD.finditer(line)]
-    words = words[:MAX_WORDS]
+def _windows(line: str, longest: int, names: frozenset[str] | None = None) -> list[_Window]:
+    """Runs of words of a line whose compacted text is at most `longest` letters long; with
+    `names` (the compacted registered names), only the runs that look like a name."""
+    found = list(_WORD.finditer(line))[:MAX_WORDS]
+    words = [(m.start(), m.end(), canonical(compact(m.group()))) for m in found]
+    common = [is_word(m.group()) for m in found]
     out = []
     for first in range(len(words)):
         key = ""
@@ -116,8 +123,19 @@ def _windows(line: str, longest: int) -> list[_Window]:
             key += words[last][2]
             if len(key) > longest:
                 break
-            out.append(_Window(line, words[first][0], words[last][1], key))
+            window = _Window(line, words[first][0], words[last][1], key)
+            if names is None or _like_a_name(window, all(common[first : last + 1]), names):
+                out.append(window)
     return out
+
+
+def _like_a_name(window: _Window, common: bool, names: frozenset[str]) -> bool:
+    """Whether the words could be a name: a capital or a digit, and not common words alone
+    unless they are a registered name's very letters."""
+    written = window.text
+    if not any(c.isupper() or c.isdigit() for c in written):
+        return False
+    return not common or compact(written) in names
 
 
 # Per partner: the edits, the name and the words of its closest match.
@@ -144,13 +162,16 @@ def _match(names: dict[int, tuple[_Name, ...]], windows: list[_Window], slack: i
     return found
 
 
-def closest(entries: list[Entry], lines: list[str]) -> CloseMatch | Ambiguous | None:
-    """The one entry written approximately in the lines, if exactly one partner comes close."""
+def closest(entries: list[Entry], lines: list[str], names_only: bool = False
+            ) -> CloseMatch | Ambiguous | None:
+    """The one entry written approximately in the lines, if exactly one partner comes close;
+    with `names_only`, only in words that look like a name."""
     names = _prepared(tuple(entries))
     if not names:
         return None
     longest = max(names) + MAX_EDITS
-    windows = [window for line in lines[:MAX_LINES] for window in _windows(line, longest)]
+    letters = frozenset(compact(e.name) for e in entries) if names_only else None
+    windows = [window for line in lines[:MAX_LINES] for window in _windows(line, longest, letters)]
     found = _match(names, windows, 0)
     if not found:
         return None

@@ -6,6 +6,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from letters.textnorm import fold
 
 
@@ -109,21 +111,7 @@ class Matcher:
 
 def distance(a: str, b: str, limit: int) -> int:
     """Edits from a to b (Damerau: neighbours swapped count one), or limit + 1 once it exceeds limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before: list[int] | None = None
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if before is not None and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], before[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        before, previous = previous, current
-    return min(previous[-1], limit + 1)
+    return int(OSA.distance(a, b, score_cutoff=limit))
 
 
 def approximate(entries: list[Entry], line: str) -> Hit | None:

@@ -38,6 +38,8 @@ _NAMED_SALUTATION = re.compile(
 # The title as OCR may misread it ("Secr6taire Genéra1", "Secretarv General"): matched closely.
 _TITLES = [Entry("title", "Secretary General"), Entry("title", "Secrétaire Général"),
            Entry("title", "Secrétaire Générale")]
+# A subject or reference line of a heading ("Re: Range of services", "Objet : ...").
+_SUBJECT = re.compile(r"^(?:re|subject|objet|concerne|ref|our\s+ref|your\s+ref|v\.\s*ref|n\.\s*ref)\b")
 #: The letterhead is looked for in this many lines at the top.
 LETTERHEAD_LINES = 3
 
@@ -178,9 +180,12 @@ def find_partner(
                 doubts.append(msg("reason.zones_disagree", other_zone=zone_name(other_zone),
                                   others=", ".join(others), zone=zone_name(zone), name=best.text))
         return best, found_in(zone, best.text), doubts
+    # Names stand in the letterhead, the addressee block and the salutation, not in a subject line.
+    named = [line for line in layout.head if not _SUBJECT.match(fold(line))]
     lines = {"signature block": layout.signature}
     for zone, _ in zones:
-        found = fuzzy.closest(partners.names(), lines.get(zone, layout.head))
+        around = lines.get(zone, [*named, *([layout.salutation_line] if layout.salutation_line else [])])
+        found = fuzzy.closest(partners.names(), around, names_only=True)
         if isinstance(found, fuzzy.Ambiguous):
             names = ", ".join(f"'{name}'" for name in found.names)
             doubts.append(msg("reason.close_to_several", zone=zone_name(zone), text=found.text,

@@ -12,7 +12,7 @@ from letters.models import Direction
 from letters.recognition import layout as layouts
 from letters.recognition.dates import letter_date
 from letters.recognition.kind import not_a_letter
-from letters.recognition.language import language as detect_language
+from letters.recognition.language import detect as detect_language
 from letters.recognition.names import Hit
 from letters.recognition.parties import (
     direction as detect_direction,
@@ -30,6 +30,8 @@ from letters.registry import Registry
 #: An unnamed Secretary General found by a date fewer than this many days from a change of office
 #: is left for a person to confirm.
 HANDOVER_DAYS = 30
+#: A letter's body shorter than this (characters) does not tell its language alone.
+PROSE_CHARS = 20
 
 
 @dataclass
@@ -59,8 +61,12 @@ def recognize(text: str, registry: Registry, today: date,
     reasons: list[Message] = []
     partners, sgs = partner_matcher(registry), sg_matcher(registry)
 
-    language, said = detect_language("\n".join(layout.lines))
-    evidence["language"] = [said]
+    spoken = detect_language("\n".join(_prose(layout)))
+    language = spoken.code
+    evidence["language"] = spoken.evidence
+    if spoken.unsure:
+        reasons.append(msg("reason.language_unsure", language=spoken.evidence[0].params["language"],
+                           confidence=f"{spoken.confidence:.2f}"))
 
     found_date = letter_date(layout.head, layout.signature, layout.lines)
     iso = found_date[0].iso if found_date else None
@@ -126,9 +132,17 @@ def recognize(text: str, registry: Registry, today: date,
     return Recognition(
         partner=partner, signatory=signatory, signed_by=signed_by, date=iso, direction=way,
         language=language, evidence=evidence,
-        title=title_message(way, registry.display_name(signatory), hit.text if hit else None),
+        title=title_message(way, registry.display_name(signatory), hit.text if hit else None,
+                            letter=other_kind is None),
         reasons=reasons,
     )
+
+
+def _prose(layout: layouts.Layout) -> list[str]:
+    """The lines that tell a letter's language: its body when it has one of some length (the
+    addresses above it are often in the other language), else every line."""
+    body = layout.body
+    return body if sum(len(line) for line in body) >= PROSE_CHARS else layout.lines
 
 
 def _doubtful_words(value: str | None, doubtful: Collection[str]) -> str:
