@@ -17,7 +17,6 @@ the record always equals the replay of its history.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -31,7 +30,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from letters import faults
-from letters.fsutil import append_line, fsync_dir, write_atomic, write_durable
+from letters.fsutil import append_line, fsync_dir, lock_exclusive, write_atomic, write_durable
+from letters.messages import msg
 from letters.models import Letter
 
 ORIGINAL = "original.pdf"
@@ -110,7 +110,7 @@ class Archive:
             for ident in wanted:
                 handle = open(self.root / LOCKS / ident, "a+b")  # noqa: SIM115 - closed below
                 handles.append(handle)
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                lock_exclusive(handle.fileno(), msg("refusal.lock_letter", id=ident))
                 held.add(ident)
             yield
         finally:
@@ -212,7 +212,7 @@ class Archive:
         # archiving the same original at the same time never takes a complete letter for a
         # crash's leftover and removes it.
         with open(self.root / LOCK, "a+b") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            lock_exclusive(lock.fileno(), msg("refusal.lock_archive"))
             if (final / RECORD).exists():
                 shutil.rmtree(staging, ignore_errors=True)
                 return False  # another process archived the same original first

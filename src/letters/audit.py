@@ -29,7 +29,7 @@ from typing import Any
 
 from letters.archive import now_iso
 from letters.errors import Explained
-from letters.fsutil import append_line, private_key, write_atomic
+from letters.fsutil import append_line, lock_exclusive, private_key, write_atomic
 from letters.messages import Message, msg
 
 LOG = "audit.jsonl"
@@ -94,7 +94,7 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
     path = archive_dir / LOG
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        lock_exclusive(fd, msg("refusal.lock_audit"))
         try:
             key = _writing_key(archive_dir, fd)
             count, previous, size = _checked_tail(archive_dir, fd, key)
@@ -130,7 +130,9 @@ def check_writable(archive_dir: Path, action: str, who: str) -> None:
         return
     fd = os.open(path, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
+        # exclusive, and waited for a bounded time: a log another program holds refuses the
+        # change now, before it is made, never after it
+        lock_exclusive(fd, msg("refusal.lock_audit"))
         try:
             if key_path(archive_dir).is_file():
                 _checked_tail(archive_dir, fd, key_path(archive_dir).read_bytes().strip())

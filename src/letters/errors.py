@@ -41,3 +41,8 @@ class QueryError(Explained, ValueError):
 class IndexUnavailable(Explained, RuntimeError):
     """The search index cannot answer (damaged, or made for another engine or schema): searching
     waits for `letters reindex` or a restart, which rebuild it; the message says so."""
+
+
+class LockBusy(Explained):
+    """A lock another program held for longer than a writer waits (a stalled or hostile process
+    holding a letter's lock, the archive's or the audit log's): nothing was changed."""

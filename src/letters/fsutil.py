@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import os
 import secrets
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from letters.messages import Message
 
 CHUNK = 1024 * 1024
 
@@ -109,3 +114,27 @@ def private_key(path: Path) -> bytes:
         finally:
             tmp.unlink(missing_ok=True)
     return path.read_bytes().strip()
+
+
+#: Seconds a writer waits for a lock that another program holds before it gives up.
+LOCK_WAIT = 60.0
+
+
+def lock_exclusive(fd: int, what: Message, wait: float | None = None) -> None:
+    """Hold an exclusive lock on the open file `fd`, waiting at most `wait` seconds (LOCK_WAIT)
+    for whoever holds it (errors.LockBusy, saying `what` it locks, when it stays taken)."""
+    from letters.errors import LockBusy
+    from letters.messages import msg
+
+    limit = LOCK_WAIT if wait is None else wait
+    deadline = time.monotonic() + limit
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockBusy(msg("refusal.lock_busy", what=what, seconds=f"{limit:g}")) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)

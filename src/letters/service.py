@@ -471,6 +471,7 @@ class Letters:
                     force: bool = False) -> Partner:
         """Register a partner, audited (registry.RegistryError when it cannot be; CloseName,
         unless `force`, for a name very close to another partner's)."""
+        audit.check_writable(self.settings.archive_dir, "registry", by)
         return partners.add_partner(self.settings.archive_dir, self.registry_changed, slug, name,
                                     kind, joined, by, where, self.clock().date().isoformat(),
                                     force)
@@ -478,6 +479,7 @@ class Letters:
     def add_name(self, slug: str, name: str | None, since: str | None, until: str | None,
                  by: str, where: str | None = None, force: bool = False) -> Partner:
         """Give a registered partner another or a former name, audited and re-indexed."""
+        audit.check_writable(self.settings.archive_dir, "registry", by)
         self.reload_registry()
         return partners.add_name(self.registry, self.settings.archive_dir, self.registry_changed,
                                  slug, name, since, until, by, where, force)

@@ -9,7 +9,6 @@ Roles: `reader` < `archivist`, `auditor` < `admin`; every role includes `reader`
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import re
@@ -27,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from letters import audit
 from letters.archive import now_iso
-from letters.fsutil import private_key, write_atomic
+from letters.fsutil import lock_exclusive, private_key, write_atomic
 from letters.messages import Message, msg
 from letters.settings import Settings
 
@@ -152,7 +151,7 @@ class _JsonFile:
         """Read, let the caller change, write back: one writer at a time across processes."""
         private = _private(self._settings)
         with self._thread_lock, open(private / LOCK_FILE, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            lock_exclusive(lock.fileno(), msg("refusal.lock_users"))
             self._cache = None
             data = json.loads(json.dumps(self.read()))
             yield data

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from letters.audit import AuditRefused
+from letters.errors import LockBusy
 from letters.messages import msg
 from letters.service import Letters
 from letters.settings import SettingError, from_env
@@ -62,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except AuditRefused as error:
+    except (AuditRefused, LockBusy) as error:
         print(f"letters: {error}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from letters import __version__, audit
 from letters import messages as said
-from letters.errors import InvalidCorrection, NotFound
+from letters.errors import InvalidCorrection, LockBusy, NotFound
 from letters.originals import OriginalsAltered
 from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
@@ -228,6 +228,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, Refused)
         return error_response(request, exc.status, exc.message, {"Retry-After": exc.retry_after})
 
+    async def lock_busy(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LockBusy)
+        return error_response(request, 503, exc.message, {"Retry-After": "30"})
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         response = error_response(request, 500, SENTENCES[500])
@@ -243,6 +247,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndexUnavailable, index_unavailable)
     app.add_exception_handler(InvalidCorrection, bad_correction)
     app.add_exception_handler(Refused, not_now)
+    app.add_exception_handler(LockBusy, lock_busy)
     app.add_exception_handler(audit.AuditRefused, audit_refused)
     app.add_exception_handler(OriginalsAltered, original_altered)
     app.add_exception_handler(Exception, server_error)
