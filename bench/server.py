@@ -45,7 +45,9 @@ class Server:
         """Start the server and wait until /healthz answers (the index is opened at start-up)."""
         env = {**os.environ, "LETTERS_OPEN_READING": "1", "LETTERS_HOME": str(self.home),
                "LETTERS_SEARCH_ENGINE": self.engine,
-               "LETTERS_PHRASE_POSITIONS": str(PHRASE_POSITIONS)}
+               "LETTERS_PHRASE_POSITIONS": str(PHRASE_POSITIONS),
+               # no scheduled fixity check hashing every original beside the measured requests
+               "LETTERS_FIXITY_EVERY_HOURS": "0"}
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(

@@ -53,7 +53,7 @@ def test_quick_bench_reports_every_figure_with_its_goal(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--cache", str(tmp_path / "cache"),
          "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        cwd=ROOT, capture_output=True, text=True, timeout=570, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
 
     report = json.loads(out.read_text())

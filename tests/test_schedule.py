@@ -153,7 +153,7 @@ def test_a_clean_archive_sends_nothing_and_the_schedule_thread_stops(web_templat
     received, port = inbox
     home = copy_web_home(web_template, tmp_path / "home")
     app = Letters(Settings(home=home.path, smtp_host="127.0.0.1", smtp_port=port,
-                           alert_to=("auditors@example.org",), fixity_every_hours=1))
+                           alert_to=("auditors@example.org",), fixity_every_hours=0.0005))
     schedule = app.fixity_schedule()
     assert isinstance(schedule, Schedule)
     schedule.start()
@@ -161,7 +161,7 @@ def test_a_clean_archive_sends_nothing_and_the_schedule_thread_stops(web_templat
     while schedule.runs == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     schedule.stop()
-    assert schedule.runs == 1 and not received.messages
+    assert schedule.runs >= 1 and not received.messages
     status = app.fixity_status()
     assert status is not None and not status.needs_attention
 

@@ -31,7 +31,6 @@ from typing import Any, Protocol
 
 from letters import faults
 from letters.fsutil import append_line, fsync_dir, lock_exclusive, write_atomic, write_durable
-from letters.messages import msg
 from letters.models import Letter
 
 ORIGINAL = "original.pdf"
@@ -110,7 +109,7 @@ class Archive:
             for ident in wanted:
                 handle = open(self.root / LOCKS / ident, "a+b")  # noqa: SIM115 - closed below
                 handles.append(handle)
-                lock_exclusive(handle.fileno(), msg("refusal.lock_letter", id=ident))
+                lock_exclusive(handle.fileno(), "refusal.lock_busy_letter", id=ident)
                 held.add(ident)
             yield
         finally:
@@ -212,7 +211,7 @@ class Archive:
         # archiving the same original at the same time never takes a complete letter for a
         # crash's leftover and removes it.
         with open(self.root / LOCK, "a+b") as lock:
-            lock_exclusive(lock.fileno(), msg("refusal.lock_archive"))
+            lock_exclusive(lock.fileno(), "refusal.lock_busy_archive")
             if (final / RECORD).exists():
                 shutil.rmtree(staging, ignore_errors=True)
                 return False  # another process archived the same original first

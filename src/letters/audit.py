@@ -94,7 +94,7 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
     path = archive_dir / LOG
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        lock_exclusive(fd, msg("refusal.lock_audit"))
+        lock_exclusive(fd, "refusal.lock_busy_audit")
         try:
             key = _writing_key(archive_dir, fd)
             count, previous, size = _checked_tail(archive_dir, fd, key)
@@ -132,7 +132,7 @@ def check_writable(archive_dir: Path, action: str, who: str) -> None:
     try:
         # exclusive, and waited for a bounded time: a log another program holds refuses the
         # change now, before it is made, never after it
-        lock_exclusive(fd, msg("refusal.lock_audit"))
+        lock_exclusive(fd, "refusal.lock_busy_audit")
         try:
             if key_path(archive_dir).is_file():
                 _checked_tail(archive_dir, fd, key_path(archive_dir).read_bytes().strip())

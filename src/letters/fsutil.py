@@ -14,10 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
-
-if TYPE_CHECKING:
-    from letters.messages import Message
+from typing import BinaryIO
 
 CHUNK = 1024 * 1024
 
@@ -120,9 +117,10 @@ def private_key(path: Path) -> bytes:
 LOCK_WAIT = 60.0
 
 
-def lock_exclusive(fd: int, what: Message, wait: float | None = None) -> None:
+def lock_exclusive(fd: int, busy: str, wait: float | None = None, **params: str) -> None:
     """Hold an exclusive lock on the open file `fd`, waiting at most `wait` seconds (LOCK_WAIT)
-    for whoever holds it (errors.LockBusy, saying `what` it locks, when it stays taken)."""
+    for whoever holds it (errors.LockBusy with the message `busy` and `params` when it stays
+    taken)."""
     from letters.errors import LockBusy
     from letters.messages import msg
 
@@ -135,6 +133,6 @@ def lock_exclusive(fd: int, what: Message, wait: float | None = None) -> None:
             return
         except BlockingIOError:
             if time.monotonic() >= deadline:
-                raise LockBusy(msg("refusal.lock_busy", what=what, seconds=f"{limit:g}")) from None
+                raise LockBusy(msg(busy, seconds=f"{limit:g}", **params)) from None
             time.sleep(pause)
             pause = min(pause * 2, 0.05)

@@ -272,13 +272,20 @@ ENGLISH: dict[str, str] = {
     "refusal.file_too_large": "the file system refuses a file this large",
     "refusal.not_permitted": "this program may not write there",
     "refusal.disk_refused": "the disk refused the write ({why})",
-    "refusal.lock_letter": "The letter {id}",
-    "refusal.lock_archive": "The archive's place for new letters",
-    "refusal.lock_audit": "The audit log",
-    "refusal.lock_users": "The list of users",
-    "refusal.lock_busy": "{what} stayed locked by another program for {seconds} seconds, so "
-                         "nothing was changed: try again; if it goes on, ask the administrator "
-                         "which program holds it",
+    # a lock another program holds for longer than a writer waits (fsutil.lock_exclusive)
+    "refusal.lock_busy_letter": "The letter {id} stayed locked by another program for {seconds} "
+                                "seconds, so nothing was changed: try again; if it goes on, ask "
+                                "the administrator which program holds it",
+    "refusal.lock_busy_archive": "The archive's place for new letters stayed locked by another "
+                                 "program for {seconds} seconds, so nothing was changed: try "
+                                 "again; if it goes on, ask the administrator which program "
+                                 "holds it",
+    "refusal.lock_busy_audit": "The audit log stayed locked by another program for {seconds} "
+                               "seconds, so nothing was changed: try again; if it goes on, ask "
+                               "the administrator which program holds it",
+    "refusal.lock_busy_users": "The list of users stayed locked by another program for {seconds} "
+                               "seconds, so nothing was changed: try again; if it goes on, ask "
+                               "the administrator which program holds it",
     "refusal.stopped": "stopped: {reason}; what was written before stays whole: run the "
                        "command again once the disk has room and is writable",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",

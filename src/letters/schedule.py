@@ -49,6 +49,11 @@ def seconds_until_due(last_at: datetime | None, every: timedelta, now: datetime)
     return max(0.0, (last_at + every - now).total_seconds())
 
 
+#: Seconds after a start before a check that is due runs (at most one interval): the check never
+#: competes with the start itself, nor with a server that is only started for a moment.
+START_GRACE = 600.0
+
+
 class Schedule:
     """A thread that runs `check` whenever the last check is older than `every`, and hands a
     report with problems to `alert`."""
@@ -85,6 +90,7 @@ class Schedule:
         return report
 
     def _loop(self) -> None:
+        self._stop.wait(min(START_GRACE, self.every.total_seconds()))
         while not self._stop.is_set():
             self.run_due()
             wait = seconds_until_due(self.last_at(), self.every, self.clock())

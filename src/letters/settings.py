@@ -200,8 +200,9 @@ class Settings:
     fixity_every_hours: float = setting(
         24.0, "LETTERS_FIXITY_EVERY_HOURS", minimum=0,
         help="hours between two fixity checks of the whole archive that `letters serve` runs by "
-             "itself (a check is due at start-up when the last is older); `0` turns the "
-             "schedule off. Each check is a `verify` event of `schedule` in the audit log; "
+             "itself (when the last is older, a check runs 10 minutes after the start, or one "
+             "interval if shorter); `0` turns the schedule off. Each check is a `verify` event "
+             "of `schedule` in the audit log; "
              "auditors and admins see a banner on every page when the last check found "
              "problems or is older than the interval")
     smtp_host: str = setting(

@@ -151,7 +151,7 @@ class _JsonFile:
         """Read, let the caller change, write back: one writer at a time across processes."""
         private = _private(self._settings)
         with self._thread_lock, open(private / LOCK_FILE, "a") as lock:
-            lock_exclusive(lock.fileno(), msg("refusal.lock_users"))
+            lock_exclusive(lock.fileno(), "refusal.lock_busy_users")
             self._cache = None
             data = json.loads(json.dumps(self.read()))
             yield data

@@ -51,6 +51,7 @@ class Template:
     the most text to the pieces that follow, so no other choice matches where it fails."""
 
     def __init__(self, msgid: str) -> None:
+        self.english = msgid
         pieces = _PLACEHOLDER.split(msgid)
         self.fixed = pieces[0::2]
         self.names = pieces[1::2]
@@ -84,14 +85,17 @@ class Catalog:
         self.msgids = dict(pairs)
         self.lang = lang
         self.exact = {english: other for english, other in pairs if "{" not in english}
-        # a template with less fixed text than MIN_FIXED ("{first} and {second}") would match
-        # unrelated sentences: it is said from its code only, never looked for in a sentence
-        patterns = [(english, other) for english, other in pairs if "{" in english
-                    and len(_PLACEHOLDER.sub("", english)) >= MIN_FIXED]
+        # one template per English sentence (codes that say the same share one)
+        patterns = list(dict((english, other) for english, other in pairs if "{" in english)
+                        .items())
         # the most specific first: the one with the most fixed text
         patterns.sort(key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0])))
         self.patterns = [(Template(english), other, english in dated)
                          for english, other in patterns]
+        # a template with less fixed text than MIN_FIXED ("{first} and {second}") matches any
+        # sentence holding " and ": it is taken only when each of its parts is a sentence too
+        self.loose = {english for english, _ in patterns
+                      if len(_PLACEHOLDER.sub("", english)) < MIN_FIXED}
         #: The characters of sentences tried against a template so far (each try reads the
         #: sentence at most a few times): what translating has cost, for the tests.
         self.scanned = 0
@@ -108,10 +112,13 @@ class Catalog:
         for template, other, days in self.patterns:
             self.scanned += len(sentence)
             found = template.match(sentence)
-            if found is not None:
-                parts = {k: long_date(v, self.lang) if days and _DAY.match(v)
-                         else self.translate(v, depth - 1) or v for k, v in found.items()}
-                return other.format(**parts)
+            if found is None:
+                continue
+            said = {k: long_date(v, self.lang) if days and _DAY.match(v)
+                    else self.translate(v, depth - 1) for k, v in found.items()}
+            if template.english in self.loose and any(v is None for v in said.values()):
+                continue
+            return other.format(**{k: found[k] if v is None else v for k, v in said.items()})
         return None
 
 
