@@ -664,6 +664,11 @@ def test_the_viewer_pages_zooms_and_keeps_what_was_typed_with_the_keyboard(
         expect(page).to_have_url(re.compile(r"zoom=150"))
         assert image_width(page) > drawn
         shot(page, f"10-viewer-letter-{lang}")
+    with window(chromium, PHONE) as phone:  # at 200 %, the image scrolls in its frame
+        log_in(phone, server.url, "archivist", lang)
+        phone.goto(f"{server.url}/review/{letter_id}?page=2&zoom=200")
+        assert image_width(phone) == 2000
+        no_sideways_scroll(phone)
 
 # -- 5: French pages are French ------------------------------------------------------------------
 #: English that must not appear on a French page (words of the interface and of the domain's
