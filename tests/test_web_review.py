@@ -302,11 +302,13 @@ def test_the_document_viewer_works_without_javascript(
         full = http.get(f"/letters/{letter_id}/pages/3.png", params={"size": "full"})
         assert full.status_code == 200 and png_width(full.content) == 2000
         # the letter page: the same viewer, and what was typed in its form also goes along
-        on_letter = http.get(f"/letters/{letter_id}").text
+        on_letter = http.get(f"/letters/{letter_id}", params={"q": "note"}).text
+        assert 'name="view_q" value="note"' in on_letter
         moved = http.post(f"/letters/{letter_id}/correct", data={
-            "csrf": csrf_of(on_letter), "view_page": "1", "view_zoom": "100", "goto_page": "2",
-            "date": "2019-03-05"})
-        assert moved.headers["location"] == f"/letters/{letter_id}?page=2&date=2019-03-05#viewer"
+            "csrf": csrf_of(on_letter), "view_page": "1", "view_zoom": "100", "view_q": "note",
+            "goto_page": "2", "date": "2019-03-05"})
+        assert moved.headers["location"] == \
+            f"/letters/{letter_id}?page=2&q=note&date=2019-03-05#viewer"
         assert 'name="date" value="2019-03-05"' in http.get(moved.headers["location"]).text
     with browser(server, "reader") as http:  # no form for a reader: links
         page = http.get(f"/letters/{letter_id}", params={"page": "2", "zoom": "75"}).text

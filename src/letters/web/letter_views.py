@@ -70,15 +70,16 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
 
 def turned(form: Any) -> dict[str, str | None] | None:
     """The viewer's page and zoom a button of the correction form asks for (`goto_page` or
-    `goto_zoom`, the other one as it was: `view_page`, `view_zoom`), None when it asks for
-    neither (the form is then saved)."""
+    `goto_zoom`, the other one as it was: `view_page`, `view_zoom`; the letter page's search
+    words, `view_q`), None when it asks for neither (the form is then saved)."""
     goto_page, goto_zoom = str(form.get("goto_page", "")), str(form.get("goto_zoom", ""))
     if not any(plain_digits(x) and len(x) < 6 for x in (goto_page, goto_zoom)):
         return None
     page = goto_page or str(form.get("view_page", ""))
     zoom = goto_zoom or str(form.get("view_zoom", ""))
     return {"page": page[:5] if plain_digits(page) else None,
-            "zoom": zoom[:5] if plain_digits(zoom) and zoom != "100" else None}
+            "zoom": zoom[:5] if plain_digits(zoom) and zoom != "100" else None,
+            "q": str(form.get("view_q", ""))[:MAX_TYPED] or None}
 
 
 def _percent(confidence: float | None) -> int | None:
