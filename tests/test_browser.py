@@ -76,7 +76,7 @@ def test_an_archivists_journey(site: tuple[LiveServer, WebHome], page: Page,
     thumbnail = page.get_by_role("img", name="Page 1 of the letter")
     expect(thumbnail).to_be_visible()
     expect(thumbnail).to_have_js_property("complete", True)
-    assert thumbnail.evaluate("img => img.naturalWidth") == 300
+    assert thumbnail.evaluate("img => img.naturalWidth") == 1000  # the viewer's page image
     shot(page, "4-letter")
 
     with page.expect_download() as download:

@@ -585,6 +585,91 @@ def test_reviewing_beside_the_page_image_then_the_next_letter(
         no_sideways_scroll(phone)
 
 
+def image_width(page: Page) -> float:
+    """How wide the viewer's page image is drawn, once loaded."""
+    image = page.locator(".review-view__image")
+    expect(image).to_have_js_property("complete", True)
+    box = image.bounding_box()
+    assert box is not None
+    return box["width"]
+
+
+# -- issue 26, point 10: the document viewer ----------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_viewer_pages_zooms_and_keeps_what_was_typed_with_the_keyboard(
+        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+    server, _ = fresh
+    app = server.app.state.web.letters
+    pdfkit.write_text_pdf(tmp_path / "three.pdf", [[f"A note, page {n}"] for n in range(1, 4)])
+    [three] = app.ingest([tmp_path / "three.pdf"], by="setup")
+    assert three.letter is not None and three.letter.pages == 3
+    letter_id, french = three.letter.id, lang == "fr"
+    later = ingest_one(server, tmp_path / "later.pdf", ["A later note", "", "Nothing."])
+    following = app.next_in_queue(three.letter)
+    assert following is not None and following.id == later
+
+    def shows(n: int) -> None:
+        expect(page.locator("#page-caption")).to_have_text(
+            f"Page {n} sur 3" if french else f"Page {n} of 3")
+        expect(page.locator("#c-date")).to_have_value("2020-06-15")
+        expect(page.locator("#c-partner")).to_have_value("google")
+
+    with window(chromium) as page:
+        log_in(page, server.url, "archivist", lang)
+        page.goto(f"{server.url}/review/{letter_id}")
+        expect(page.get_by_role("heading", name="Raccourcis clavier" if french
+                                else "Keyboard shortcuts")).to_be_visible()
+        page.locator("#c-date").fill("2020-06-15")  # typed, not saved
+        page.locator("#c-partner").select_option("google")
+        strip = page.get_by_role("navigation", name="Toutes les pages de la lettre" if french
+                                 else "Every page of the letter")
+        strip.get_by_role("button", name="Aller à la page 3" if french else "Go to page 3").click()
+        shows(3)
+        expect(strip.locator("[aria-current=page]")).to_have_accessible_name(
+            "Aller à la page 3" if french else "Go to page 3")
+        drawn = image_width(page)
+        page.get_by_role("button", name="Agrandir" if french else "Zoom in").click()
+        shows(3)
+        assert image_width(page) > drawn * 1.3  # larger, drawn from the full-size image
+        assert page.locator(".review-view__image").evaluate("img => img.naturalWidth") == 2000
+        no_sideways_scroll(page)  # the larger image scrolls in its frame, not the page
+        page.keyboard.press("p")  # previous page, the zoom kept
+        shows(2)
+        assert image_width(page) > drawn * 1.3
+        page.keyboard.press("-")
+        shows(2)
+        assert image_width(page) < drawn * 1.01
+        page.keyboard.press("n")
+        shows(3)
+        page.locator("#c-date").press("n")  # a key typed in a field is the field's
+        expect(page.locator("#c-date")).to_have_value(re.compile(r"^(n2020-06-15|2020-06-15n)$"))
+        expect(page.locator("#page-caption")).to_have_text("Page 3 sur 3" if french else "Page 3 of 3")
+        page.locator("#c-date").fill("2020-06-15")
+        assert app.get(letter_id).date != "2020-06-15"  # moving saved nothing
+        shot(page, f"10-viewer-{lang}")
+        page.locator("#c-date").press("Control+s")  # saves, from the field
+        expect(page).to_have_url(re.compile(rf"/review/{letter_id}\?saved=1"))
+        assert app.get(letter_id).date == "2020-06-15"
+        page.keyboard.press("l")
+        expect(page).to_have_url(f"{server.url}/review/{following.id}")
+    with window(chromium) as page:  # the letter page, as a reader: links
+        log_in(page, server.url, "reader", lang)
+        page.goto(f"{server.url}/letters/{letter_id}")
+        page.keyboard.press("n")
+        expect(page.locator("#page-caption")).to_have_text("Page 2 sur 3" if french else "Page 2 of 3")
+        page.get_by_role("link", name="Aller à la page 3" if french else "Go to page 3").click()
+        expect(page.locator("#page-caption")).to_have_text("Page 3 sur 3" if french else "Page 3 of 3")
+        drawn = image_width(page)
+        page.keyboard.press("+")
+        expect(page).to_have_url(re.compile(r"zoom=150"))
+        assert image_width(page) > drawn
+        shot(page, f"10-viewer-letter-{lang}")
+    with window(chromium, PHONE) as phone:  # at 200 %, the image scrolls in its frame
+        log_in(phone, server.url, "archivist", lang)
+        phone.goto(f"{server.url}/review/{letter_id}?page=2&zoom=200")
+        assert image_width(phone) == 2000
+        no_sideways_scroll(phone)
+
 # -- 5: French pages are French ------------------------------------------------------------------
 #: English that must not appear on a French page (words of the interface and of the domain's
 #: sentences; the letters' own text, file names, digests and people's names are left out).

@@ -41,7 +41,7 @@ def test_letter_page(site: tuple[LiveServer, WebHome]) -> None:
     assert "Found in the letter: dateline: 'Strasbourg, 23 May 2018'" in text
     assert "Found in the letter: addressee block: 'Cloudflare, Inc.'" in text
     assert "<mark>democracy</mark>" in page
-    assert f'src="/letters/{out_id}/pages/1.png"' in page
+    assert f'src="/letters/{out_id}/pages/1.png?size=large"' in page  # the viewer's image
     assert f'href="/letters/{out_id}/original.pdf"' in page
     assert "The PDF holds no digital signature." in text
     assert "Added to the archive" in text and "setup" in text  # the history

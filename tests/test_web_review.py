@@ -255,3 +255,67 @@ def test_turning_the_page_of_the_review_view_keeps_what_was_typed(
             "csrf": csrf_of(second.text), "back": "review", "goto_page": "3",
             "date": "2019-03-04", "partner": "google"})
         assert 'value="2019-03-04"' in http.get(third.headers["location"]).text
+
+
+def png_width(content: bytes) -> int:
+    """The width of a PNG image, from its header."""
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(content[16:20], "big")
+
+
+def test_the_document_viewer_works_without_javascript(
+        site: tuple[LiveServer, WebHome], tmp_path: Path) -> None:
+    server, _ = site
+    app = server.app.state.web.letters
+    pdfkit.write_text_pdf(tmp_path / "three.pdf", [[f"A note, page {n}"] for n in range(1, 4)])
+    [three] = app.ingest([tmp_path / "three.pdf"], by="setup")
+    assert three.letter is not None and three.letter.pages == 3
+    letter_id = three.letter.id
+    with browser(server, "archivist") as http:
+        page = http.get(f"/review/{letter_id}").text
+        # the strip of pages and the zoom are buttons of the correction form: typed values go along
+        strip = page[page.index('class="viewer__strip"'):]
+        assert f'<button type="submit" form="correct-form" name="goto_page" value="3" ' \
+               f'class="viewer__thumb"><img src="/letters/{letter_id}/pages/3.png"' in strip
+        assert 'value="1" class="viewer__thumb" aria-current="page"' in strip
+        assert 'name="goto_zoom" value="150" class="link-button" data-key="+"' in page
+        assert f'href="/letters/{letter_id}/pages/1.png?size=full"' in page
+        assert 'name="view_page" value="1"' in page and 'name="view_zoom" value="100"' in page
+        assert "Keyboard shortcuts" in text_of(page) and 'src="/static/viewer.js"' in page
+        zoomed = http.post(f"/letters/{letter_id}/correct", data={
+            "csrf": csrf_of(page), "back": "review", "view_page": "2", "view_zoom": "100",
+            "goto_zoom": "150", "date": "2019-03-04", "partner": "google"})
+        assert zoomed.status_code == 303
+        assert zoomed.headers["location"] == \
+            f"/review/{letter_id}?page=2&zoom=150&date=2019-03-04&partner=google"
+        second = http.get(zoomed.headers["location"]).text
+        assert "Page 2 of 3" in text_of(second) and "Zoom: 150%" in text_of(second)
+        assert f'src="/letters/{letter_id}/pages/2.png?size=full"' in second
+        assert 'width="1500"' in second and 'id="c-date" name="date" value="2019-03-04"' in second
+        assert 'name="view_page" value="2"' in second and 'name="view_zoom" value="150"' in second
+        turned = http.post(f"/letters/{letter_id}/correct", data={
+            "csrf": csrf_of(second), "back": "review", "view_page": "2", "view_zoom": "150",
+            "goto_page": "3", "date": "2019-03-04", "partner": "google"})
+        assert turned.headers["location"] == \
+            f"/review/{letter_id}?page=3&zoom=150&date=2019-03-04&partner=google"
+        assert app.get(letter_id).date != "2019-03-04"  # moving in the viewer saves nothing
+        full = http.get(f"/letters/{letter_id}/pages/3.png", params={"size": "full"})
+        assert full.status_code == 200 and png_width(full.content) == 2000
+        # the letter page: the same viewer, and what was typed in its form also goes along
+        on_letter = http.get(f"/letters/{letter_id}", params={"q": "note"}).text
+        assert 'name="view_q" value="note"' in on_letter
+        moved = http.post(f"/letters/{letter_id}/correct", data={
+            "csrf": csrf_of(on_letter), "view_page": "1", "view_zoom": "100", "view_q": "note",
+            "goto_page": "2", "date": "2019-03-05"})
+        assert moved.headers["location"] == \
+            f"/letters/{letter_id}?page=2&q=note&date=2019-03-05#viewer"
+        assert 'name="date" value="2019-03-05"' in http.get(moved.headers["location"]).text
+    with browser(server, "reader") as http:  # no form for a reader: links
+        page = http.get(f"/letters/{letter_id}", params={"page": "2", "zoom": "75"}).text
+        assert "Page 2 of 3" in text_of(page) and 'width="750"' in page
+        assert f'src="/letters/{letter_id}/pages/2.png?size=large"' in page
+        assert f'href="/letters/{letter_id}?page=3&amp;zoom=75#viewer" class="viewer__thumb"' in page
+        assert f'href="/letters/{letter_id}?page=1&amp;zoom=75#viewer" data-key="p"' in page
+        assert f'href="/letters/{letter_id}?page=2&amp;zoom=50#viewer" data-key="-"' in page
+        assert f'href="/letters/{letter_id}?page=2#viewer" data-key="+"' in page
+        assert "goto_page" not in page

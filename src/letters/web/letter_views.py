@@ -25,7 +25,7 @@ from letters.web.citation import citation
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object
 from letters.web.render import language, problem_text, render
-from letters.web.review_view import LARGE, review_context
+from letters.web.review_view import FULL, LARGE, review_context, viewer_context
 from letters.web.routing import api_routes, archivist, page_routes, reader
 from letters.web.searchform import plain_digits
 from letters.web.state import web
@@ -35,6 +35,8 @@ router = page_routes()
 api_router = api_routes()
 #: Fields the correction form offers, in order.
 FORM_FIELDS = ("date", "partner", "signatory", "direction", "signed_by", "language", "title")
+#: The longest typed value carried from one page of the viewer to another.
+MAX_TYPED = 500
 
 
 def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
@@ -52,14 +54,32 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
         "permalink": str(request.url_for("letter_page", letter_id=letter.id)),
         "choices": app.choices(),
         "form_fields": FORM_FIELDS,
-        "values": {field: getattr(letter, field) or "" for field in FORM_FIELDS},
+        # values typed before the viewer's page turned come back in the address (not saved)
+        "values": {field: request.query_params[field][:MAX_TYPED]
+                   if field in request.query_params else getattr(letter, field) or ""
+                   for field in FORM_FIELDS},
         "errors": {},
         "saved": request.query_params.get("saved") == "1",
         "ocr_percent": _percent(letter.ocr_confidence),
         "pair_choices": app.pair_choices(letter),
         "pair_limit": PAIR_CHOICES,
         "original_problem": app.original(letter.id).problem,
+        **viewer_context(request.query_params, letter),
     }
+
+
+def turned(form: Any) -> dict[str, str | None] | None:
+    """The viewer's page and zoom a button of the correction form asks for (`goto_page` or
+    `goto_zoom`, the other one as it was: `view_page`, `view_zoom`; the letter page's search
+    words, `view_q`), None when it asks for neither (the form is then saved)."""
+    goto_page, goto_zoom = str(form.get("goto_page", "")), str(form.get("goto_zoom", ""))
+    if not any(plain_digits(x) and len(x) < 6 for x in (goto_page, goto_zoom)):
+        return None
+    page = goto_page or str(form.get("view_page", ""))
+    zoom = goto_zoom or str(form.get("view_zoom", ""))
+    return {"page": page[:5] if plain_digits(page) else None,
+            "zoom": zoom[:5] if plain_digits(zoom) and zoom != "100" else None,
+            "q": str(form.get("view_q", ""))[:MAX_TYPED] or None}
 
 
 def _percent(confidence: float | None) -> int | None:
@@ -87,13 +107,15 @@ async def correct_letter(letter_id: str, request: Request,
     form = await checked_form(request)
     letter = await run_in_threadpool(app.get, letter_id)
     typed = {field: str(form[field]) for field in FORM_FIELDS if field in form}
-    goto = str(form.get("goto_page", ""))
-    if form.get("back") == "review" and plain_digits(goto) and len(goto) < 6:
-        # turning the review view's page: nothing saved, what was typed carried along
+    in_review = form.get("back") == "review"  # sent from the review view: back there
+    view = turned(form)
+    if view is not None:
+        # the viewer's page turned or zoomed: nothing saved, what was typed carried along
         kept = {field: value for field, value in typed.items()
                 if value != (getattr(letter, field) or "")}
-        return RedirectResponse(path_for(request, "review_letter", letter_id=letter_id,
-                                         query={"page": goto, **kept}), status_code=303)
+        return RedirectResponse(path_for(
+            request, "review_letter" if in_review else "letter_page", letter_id=letter_id,
+            query={**view, **kept}, fragment="" if in_review else "viewer"), status_code=303)
     lang = language(request)
     changes, refused = app.form_changes(letter, typed)
     errors = {field: problem_text(error, lang) for field, error in refused.items()}
@@ -106,11 +128,12 @@ async def correct_letter(letter_id: str, request: Request,
             errors[error.field or "form"] = problem_text(error, lang)
             if isinstance(error, exchanges.PairingChange):  # offered again, to be confirmed
                 pairing = changes
-    in_review = form.get("back") == "review"  # sent from the review view: back there
     if errors:
         context = letter_context(request, letter)
         context.update(values={**context["values"], **typed}, errors=errors,
-                       pairing_change=pairing)
+                       pairing_change=pairing, **viewer_context(
+                           {"page": str(form.get("view_page", "")),
+                            "zoom": str(form.get("view_zoom", ""))}, letter))
         if in_review:
             return render(request, "review_letter.html",
                           review_context(request, letter, context), status=422)
@@ -123,8 +146,8 @@ async def correct_letter(letter_id: str, request: Request,
 @router.get("/letters/{letter_id}/pages/{page}.png")
 def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
                    who: Identity = reader) -> FileResponse:
-    """A thumbnail of one page (`?size=large`: as wide as the review view shows it), made on
-    first request."""
+    """A thumbnail of one page (`?size=large`: as wide as the review view shows it; `?size=full`:
+    twice that, the full-size image), made on first request."""
     app = web(request).letters
     if not plain_digits(page):
         app.get(letter_id)  # an unknown letter is said first
@@ -132,7 +155,7 @@ def page_thumbnail(letter_id: str, page: str, request: Request, size: str = "",
     try:
         reader = who.name if who.user else f"{who.name}@{address(request)}"
         path = app.thumbnail(letter_id, int(page),
-                             width=LARGE if size == "large" else thumbnails.WIDTH,
+                             width={"large": LARGE, "full": FULL}.get(size, thumbnails.WIDTH),
                              turn=partial(web(request).renders.turn, reader))
     except thumbnails.ThumbnailError as error:
         raise HTTPException(422, str(error)) from None

@@ -15,7 +15,7 @@ from letters.paging import PER_PAGE, paging
 from letters.review import ACTIONS, MAX_BATCH, OTHER, REASON_KINDS, QueuePage
 from letters.web import contract
 from letters.web.auth import MAX_FORM_FIELDS, Identity, address, checked_form
-from letters.web.letter_views import FORM_FIELDS, letter_context, typed_reason
+from letters.web.letter_views import letter_context, typed_reason
 from letters.web.pager import pager
 from letters.web.render import language, problem_text, render
 from letters.web.review_view import review_context
@@ -25,8 +25,6 @@ from letters.web.state import web
 from letters.web.urls import path_for
 
 router = APIRouter()
-#: The longest typed value carried from one page of the review view to another.
-MAX_TYPED = 500
 
 
 def _queue(request: Request) -> tuple[QueuePage, dict[str, str | None]]:
@@ -91,10 +89,6 @@ def review_letter(letter_id: str, request: Request, who: Identity = archivist) -
     """One letter to review: its page image beside the correction form."""
     letter = web(request).letters.get(letter_id)
     context = letter_context(request, letter)
-    # values typed before turning the page come back in the address (not yet saved)
-    context["values"] = {**context["values"], **{
-        field: request.query_params[field][:MAX_TYPED] for field in FORM_FIELDS
-        if field in request.query_params}}
     return render(request, "review_letter.html", review_context(request, letter, context))
 
 
