@@ -1,7 +1,7 @@
 """Snippet HTML is made in one place (`letters.web.highlight`): the search page, `/api/search` and
 `letters search --json` give the same `<mark>` markup, and the JSON says what it said (fields
-only added, none changed) before the renderers were joined (`tests/golden/search-json-sample.json`, made by the old code
-on the sample archive)."""
+only added, none changed) before the renderers were joined
+(`tests/golden/search-json-sample.json`, made by the old code on the sample archive)."""
 
 from __future__ import annotations
 
