@@ -33,7 +33,7 @@ FIXTURE_TIERS = {"chromium": "browser"}
 #: the pytest-xdist workers first (`--dist loadfile --no-loadscope-reorder`), so that the workers
 #: finish together rather than one of them running the longest file after all the others.
 LONGEST_FIRST = (
-    "test_server_robustness", "test_hostile", "test_ocr", "test_browser_daily",
+    "test_server_robustness", "test_hostile", "test_ocr", "test_browser_daily", "test_browser_axe",
     "test_elsewhere_specimens", "test_bench_smoke", "test_browser", "test_api_contract",
     "test_search_conformance", "test_browser_admin", "test_browser_security", "test_workers",
     "test_decisions", "test_faults",
