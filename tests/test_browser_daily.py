@@ -309,7 +309,7 @@ RAW = re.compile(r"needs_review|creation_date|modification_date|\[\]|\['|: True|
 WORDS = {"en": ("Partner: Cloudflare → Google", "Fields: Partner", "Created: 1 January 2000",
                 "Status: Recognised → Needs review"),
          "fr": ("Partenaire\u202f: Cloudflare → Google", "Champs\u202f: Partenaire",
-                "Créé le\u202f: 1 janvier 2000", "État\u202f: Reconnue → À vérifier")}
+                "Créé le\u202f: 1er janvier 2000", "État\u202f: Reconnue → À vérifier")}
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

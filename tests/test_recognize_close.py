@@ -114,7 +114,7 @@ def test_ligatures_in_a_name_are_read_as_letters(tmp_path: Path, reg: Registry) 
 ])
 def test_two_close_partners_means_no_partner(tmp_path: Path, other: str, written: str) -> None:
     archive = tmp_path / "archive"
-    registry.add_partner(archive, "other", other, "association", by="tester")
+    registry.add_partner(archive, "other", other, "association", by="tester", force=True)
     found = read(tmp_path, registry.load(archive), incoming(org=written, dateline="25 May 2018"))
     assert found.partner is None
     assert (f"The signature block has '{written}', which is close to the names of several partners "

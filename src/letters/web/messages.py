@@ -42,7 +42,7 @@ SEPARATOR = {"fr": " ; "}
 #: is worth more work than this).
 LONGEST = 2000
 #: How deep the parts of a sentence are translated in turn (a part holding a sentence holding one).
-DEPTH = 3
+DEPTH = 4
 
 
 class Template:
@@ -112,8 +112,8 @@ class Catalog:
         for template, other, days in self.patterns:
             self.scanned += len(sentence)
             found = template.match(sentence)
-            if found is None:
-                continue
+            if found is None or (days and "date" in found and not _DAY.match(found["date"])):
+                continue  # (a dated sentence's {date} is a day: "... of {date}" ends there)
             said = {k: long_date(v, self.lang) if days and _DAY.match(v)
                     else self.translate(v, depth - 1) for k, v in found.items()}
             if template.english in self.loose and any(v is None for v in said.values()):
