@@ -288,6 +288,9 @@ ENGLISH: dict[str, str] = {
                                "the administrator which program holds it",
     "refusal.stopped": "stopped: {reason}; what was written before stays whole: run the "
                        "command again once the disk has room and is writable",
+    "refusal.not_written": "This could not be saved: {reason}. What the archive held before is "
+                           "unchanged; ask the administrator to make the disk writable or give "
+                           "it room, then try again.",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",
     "refusal.ocr_unrendered": "damaged: its pages could not be rendered for OCR",
     # why an upload as a whole was refused

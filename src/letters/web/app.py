@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from letters import __version__, audit
 from letters import messages as said
 from letters.errors import InvalidCorrection, LockBusy, NotFound
+from letters.ingest.pipeline import storage_message
 from letters.originals import OriginalsAltered
 from letters.searching import IndexUnavailable, QueryError
 from letters.service import Letters
@@ -232,6 +234,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, LockBusy)
         return error_response(request, 503, exc.message, {"Retry-After": "30"})
 
+    async def disk_refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OSError | sqlite3.Error)
+        reason = storage_message(exc)
+        if reason.code == "refusal.disk_refused":  # not the disk saying no: a fault of ours
+            return await server_error(request, exc)
+        log.error("a write was refused on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(request, 503, said.msg("refusal.not_written", reason=reason))
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         response = error_response(request, 500, SENTENCES[500])
@@ -250,6 +260,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LockBusy, lock_busy)
     app.add_exception_handler(audit.AuditRefused, audit_refused)
     app.add_exception_handler(OriginalsAltered, original_altered)
+    app.add_exception_handler(OSError, disk_refused)
+    app.add_exception_handler(sqlite3.Error, disk_refused)
     app.add_exception_handler(Exception, server_error)
 
 
