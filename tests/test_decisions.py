@@ -136,14 +136,19 @@ def test_every_write_path_keeps_the_founding_exchange_until_a_person_decides(
     assert not {"pairing_accepted", "pairing_dismissed"} & set(actions)
 
 
-def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, WebHome],
-                                                       tmp_path: Path) -> None:
-    server, home = fresh
-    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+def ingest_a_closer_reply(home: WebHome, tmp_path: Path) -> None:
+    """Ingest a reply of Cloudflare's closer in date to its letter: a pairing proposal."""
     closer = tmp_path / "closer.pdf"
     closer.write_bytes(cloudflare_reply("23 May 2018", "23 May 2018", "Michelle Zatlyn",
                                         "Cloudflare confirms its wish to join."))
     assert run_cli(home.path, "ingest", str(closer)).returncode == 0
+
+
+def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, WebHome],
+                                                       tmp_path: Path) -> None:
+    server, home = fresh
+    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+    ingest_a_closer_reply(home, tmp_path)
     with browser(server, "reader") as http:
         page = http.get("/partners/cloudflare").text
     said = text_of(page)
@@ -342,10 +347,7 @@ def test_a_decision_on_a_read_only_archive_is_refused_with_a_sentence_and_change
         fresh: tuple[LiveServer, WebHome], tmp_path: Path) -> None:
     server, home = fresh
     out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
-    closer = tmp_path / "closer.pdf"
-    closer.write_bytes(cloudflare_reply("23 May 2018", "23 May 2018", "Michelle Zatlyn",
-                                        "Cloudflare confirms its wish to join."))
-    assert run_cli(home.path, "ingest", str(closer)).returncode == 0
+    ingest_a_closer_reply(home, tmp_path)
     assert proposal_of(server, home, "cloudflare") is not None
     with browser(server, "archivist") as http, client(server, home, "archivist") as api:
         page = http.get("/partners/cloudflare").text
