@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from letters.searching import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest
+from letters.search import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest
 from letters.web.search_views import PER_PAGE_RANGE, up_to
 from letters.web.searchform import SearchForm, page_count
 from support.api import assert_error, client

@@ -10,18 +10,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from letters import audit
 from letters.archive import now_iso
 from letters.errors import NotFound
 from letters.messages import msg
+from letters.preservation import audit
 
 if TYPE_CHECKING:
     from letters.archive import Archive
     from letters.catalog import Catalog
-    from letters.index.protocol import SearchIndex
     from letters.models import Letter
     from letters.registry import Registry
-    from letters.searching import SearchRequest, SearchResult
+    from letters.search import SearchIndex, SearchRequest, SearchResult
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import ClassVar, cast
 
 from letters.messages import Message, msg
-from letters.searching import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest, Sort
+from letters.search import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest, Sort
 
 __all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "SearchForm", "page_count", "page_numbers",
            "plain_digits", "whole_number"]

@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from letters.index.documents import Document
+from letters.search.index.documents import Document
 
 if TYPE_CHECKING:
     from letters.models import Letter
-    from letters.searching import SearchRequest, SearchResult
+    from letters.search._planning import SearchRequest, SearchResult
 
 Kind = Literal["folded", "english", "french"]
 Order = Literal["relevance", "date", "-date"]

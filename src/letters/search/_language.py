@@ -13,19 +13,7 @@ from datetime import date, timedelta
 
 from letters.errors import QueryError
 from letters.messages import Message, msg
-from letters.querysyntax import (
-    And,
-    DateRange,
-    Every,
-    Node,
-    Not,
-    Or,
-    Pattern,
-    Phrase,
-    Value,
-    Word,
-    walk,
-)
+from letters.search._syntax import And, DateRange, Every, Node, Not, Or, Pattern, Phrase, Value, Word, walk
 from letters.textnorm import fold
 
 #: Field names users may type, in the order error messages list them.
