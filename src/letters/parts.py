@@ -62,7 +62,7 @@ def letter_of(archive: Archive, letter_id: str) -> Letter:
 
 
 def search(archive: Archive, index: SearchIndex, request: SearchRequest) -> SearchResult:
-    """Search the index (searching.QueryError for a malformed query).
+    """Search the index (search.QueryError for a malformed query).
 
     A hit whose letter is no longer in the archive (its folder was removed) is left out and
     taken out of the index, which is derived from the archive; `letters verify` reports it.

@@ -213,7 +213,7 @@ class Letters:
         return count
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Search the index (raises searching.QueryError for a malformed query).
+        """Search the index (raises search.QueryError for a malformed query).
 
         A hit whose letter is no longer in the archive (its folder was removed) is left out and
         taken out of the index, which is derived from the archive; `letters verify` reports it.

@@ -1,4 +1,4 @@
-"""The query language, read once into a syntax tree (`querysyntax`) before any engine sees it.
+"""The query language, read once into a syntax tree (`search._syntax`) before any engine sees it.
 
 `parse()` reads what a user typed and refuses what is malformed with a message that points at the
 problem (QueryError). Precedence: NOT (or `-word`) binds tightest, then OR, then AND (written or

@@ -189,7 +189,7 @@ class SearchIndex(Protocol):
         """Take these letters out of the index."""
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """One page of results (searching.QueryError for a malformed query)."""
+        """One page of results (search.QueryError for a malformed query)."""
 
     def spans(self, q: str, text: str) -> list[tuple[int, int]]:
         """Where the words of the query `q` are in `text`."""
