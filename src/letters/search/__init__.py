@@ -8,14 +8,21 @@ searched words marked) and `index/` (the engine-neutral `Index`, the engine prot
 modules importing Whoosh or Tantivy).
 """
 
-from letters.search._language import DIRECTIONS, STATUSES
+from letters.search._language import DIRECTIONS, STATUSES, QueryError
 from letters.search._planning import (
-    DEFAULT_PER_PAGE, Hit, IndexUnavailable, MAX_PER_PAGE, QueryError, SORTS, SearchRequest, SearchResult,
-    Snippet, Sort
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
+    SORTS,
+    Hit,
+    IndexUnavailable,
+    SearchRequest,
+    SearchResult,
+    Snippet,
+    Sort,
 )
 from letters.search._snippets import as_brackets, split
-from letters.search.index import Index, IndexBusy, open_index
 from letters.search.index.protocol import SearchIndex
+from letters.search.index.store import Index, IndexBusy, open_index
 
 __all__ = [
     "DEFAULT_PER_PAGE", "DIRECTIONS", "Hit", "Index", "IndexBusy", "IndexUnavailable", "MAX_PER_PAGE",
