@@ -140,12 +140,12 @@ class Letters:
                 with contextlib.suppress(OSError, sqlite3.Error):  # said when it is used
                     self.catalog  # noqa: B018 - repaired first: what an interrupted write left
                 opened = open_index(self.settings.search_dir, self.archive,
-                                          lambda: self.registry,
-                                          max_query_chars=self.settings.max_query_chars,
-                                          engine=self.settings.search_engine,
-                                          progress=progress,
-                                          positions=self.settings.phrase_positions,
-                                          journal=self)
+                                    lambda: self.registry,
+                                    max_query_chars=self.settings.max_query_chars,
+                                    engine=self.settings.search_engine,
+                                    progress=progress,
+                                    positions=self.settings.phrase_positions,
+                                    journal=self)
                 self._catch_up(opened)
                 self._index = opened
         if opening:
