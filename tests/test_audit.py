@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from letters import audit
 from letters.cli import main
+from letters.preservation import audit
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import pdfkit
 import pytest
 from PIL import Image
 
-from letters import audit, decisions
+from letters.pairing import decisions
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from support.api import client

@@ -16,12 +16,12 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser
 
-from letters import audit
 from letters.archive import Archive, letter_id
 from letters.cli import main
 from letters.messages import msg
 from letters.models import Letter
 from letters.paging import MAX_PER_PAGE
+from letters.preservation import audit
 from letters.settings import Settings
 from support.api import client
 from support.server import LiveServer

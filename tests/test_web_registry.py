@@ -9,8 +9,8 @@ import httpx
 import pdfkit
 import pytest
 
-from letters import audit
 from letters.models import KINDS
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from letters.web import contract, i18n

@@ -18,16 +18,16 @@ from letters.copies import copy_reasons
 from letters.fsutil import sha256_of
 from letters.ingest.analysis import Analysis, Task, analyse
 from letters.ingest.workers import Pool, TaskFailed
-from letters.integrity import letters_present
 from letters.messages import Message, msg
 from letters.models import NO_TITLE, IngestResult, Letter, status_of
 from letters.pdf import ocr
 from letters.pdf.header import HEADER_WINDOW, header_problem
+from letters.preservation.integrity import letters_present
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
-    from letters.index.protocol import SearchIndex
     from letters.parts import Parts
+    from letters.search import SearchIndex
 
 @dataclass(frozen=True)
 class Limits:

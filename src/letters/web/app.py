@@ -16,12 +16,13 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from letters import __version__, audit
+from letters import __version__
 from letters import messages as said
 from letters.errors import InvalidCorrection, LockBusy, NotFound
 from letters.ingest.pipeline import storage_message
-from letters.originals import OriginalsAltered
-from letters.searching import IndexUnavailable, QueryError
+from letters.preservation import audit
+from letters.preservation.originals import OriginalsAltered
+from letters.search import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings, from_env
 from letters.users import Sessions, secret_key
@@ -35,8 +36,8 @@ from letters.web import (
     i18n,
     letter_views,
     login,
-    messages,
     partner_views,
+    saying,
     search_views,
     sg_views,
     upload_views,
@@ -96,10 +97,10 @@ def error_response(request: Request, status: int, detail: str | said.Message,
     if is_api(request):
         lang = i18n.choose(None, None, request.headers.get("accept-language"))
         if isinstance(detail, said.Message):
-            body = {"detail": messages.say(detail, lang), **({"code": detail.code} if detail.code
+            body = {"detail": saying.say(detail, lang), **({"code": detail.code} if detail.code
                                                              else {})}
         else:
-            body = {"detail": messages.translate(detail, lang)}
+            body = {"detail": saying.translate(detail, lang)}
         return JSONResponse(body, status_code=status, headers=headers)
     try:
         return render(request, "error.html", {"status": status, "detail": detail},
