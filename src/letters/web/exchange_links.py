@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.errors import InvalidCorrection
@@ -56,7 +54,7 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
             summary="Pair a letter with the other letter of its exchange",
             openapi_extra=json_body(contract.LinkRequest),
             **answers(contract.ExchangeRow, 400, 401, 403, 404, 413, 422))
-async def api_link(letter_id: str, request: Request, who: Identity = archivist) -> Response:
+async def api_link(letter_id: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"other": ID}: the exchange as it now stands; 422 when the two cannot be paired."""
     check_api_csrf(request, who)
     app = web(request).letters
@@ -64,28 +62,29 @@ async def api_link(letter_id: str, request: Request, who: Identity = archivist) 
     data = await json_object(request, "the id of the 'other' letter")
     other = text_field(data, "other", required=True)
     row = await run_in_threadpool(app.pair, letter_id, other, who.name, address(request))
-    return JSONResponse(row.to_json())
+    return contract.answer(contract.ExchangeRow, row.to_json())
 
 
 @router.delete("/api/letters/{letter_id}/exchange", tags=["api"],
                summary="Take a letter out of its exchange",
                **answers(contract.Unlinked, 401, 403, 404))
 async def api_unlink(letter_id: str, request: Request,
-                     who: Identity = archivist) -> dict[str, Any]:
+                     who: Identity = archivist) -> contract.Answer:
     """The letter, and the one it was paired with, stand alone from now on."""
     check_api_csrf(request, who)
     app = web(request).letters
     changed = await run_in_threadpool(app.unlink, letter_id, who.name,
                                       address(request))
-    return {"unlinked": changed}
+    return contract.answer(contract.Unlinked, {"unlinked": changed})
 
 
 @router.get("/api/partners/{slug}/exchanges", tags=["api"],
             summary="A partner's exchanges of letters",
-            **answers(list[contract.ExchangeRow], 401, 404))
-def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[dict[str, Any]]:
+            **answers(contract.list_of(contract.ExchangeRow), 401, 404))
+def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[contract.Answer]:
     """Every exchange of the partner, oldest first; an incomplete one says what is missing."""
-    return [row.to_json() for row in web(request).letters.exchange_rows(slug)]
+    return contract.each(contract.ExchangeRow,
+                         (row.to_json() for row in web(request).letters.exchange_rows(slug)))
 
 
 @router.post("/partners/{slug}/pairing-proposal", include_in_schema=False)
@@ -115,7 +114,7 @@ async def proposal_form(slug: str, request: Request, who: Identity = archivist) 
              openapi_extra=json_body(contract.ProposalDecision),
              **answers(contract.ProposalDecided, 400, 401, 403, 404, 413, 422))
 async def api_decide_proposal(slug: str, request: Request,
-                              who: Identity = archivist) -> dict[str, Any]:
+                              who: Identity = archivist) -> contract.Answer:
     """JSON {"decision": "accept"|"dismiss", "proposed"?: [ids]}: accept makes the proposed
     exchange the founding one; dismiss keeps the founding exchange and stops proposing this
     change; both audited with the founding exchange before and after. 404 when the partner has
@@ -137,6 +136,7 @@ async def api_decide_proposal(slug: str, request: Request,
     except InvalidCorrection as error:
         raise HTTPException(422, str(error)) from None
     founding = app.founding_documents(slug)
-    return {"decision": decision, "proposal": done.to_json(),
-            "founding_exchange": ({**founding.to_json(), "missing": founding.missing()}
-                                  if founding else None)}
+    return contract.answer(contract.ProposalDecided, {
+        "decision": decision, "proposal": done.to_json(),
+        "founding_exchange": ({**founding.to_json(), "missing": founding.missing()}
+                              if founding else None)})

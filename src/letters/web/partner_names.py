@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.models import Partner
@@ -141,14 +141,14 @@ async def relink_page(slug: str, request: Request, who: Identity = archivist) ->
 
 
 # -- the API -------------------------------------------------------------------------------------
-def _refused(error: RegistryError) -> JSONResponse:
-    return JSONResponse({"detail": str(error)}, status_code=422)
+def _refused(error: RegistryError) -> HTTPException:
+    return HTTPException(422, str(error))
 
 
 @router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner",
              openapi_extra=json_body(contract.NewPartner),
              **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, status=201))
-async def api_add_partner(request: Request, who: Identity = archivist) -> Response:
+async def api_add_partner(request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"slug", "name", "kind", "joined"}: 201 with the entry and the letters it matches."""
     check_api_csrf(request, who)
     data = await json_object(request, "the partner's slug, name and kind")
@@ -159,7 +159,7 @@ async def api_add_partner(request: Request, who: Identity = archivist) -> Respon
             text_field(data, "kind", required=True), text_field(data, "joined"), who.name,
             address(request), _force(data))
     except RegistryError as error:
-        return _refused(error)
+        raise _refused(error) from None
     return await run_in_threadpool(_changed, app, partner)
 
 
@@ -167,7 +167,7 @@ async def api_add_partner(request: Request, who: Identity = archivist) -> Respon
              summary="Give a partner another or a former name",
              openapi_extra=json_body(contract.NewName),
              **answers(contract.PartnerChanged, 400, 401, 403, 404, 413, 422, status=201))
-async def api_add_name(slug: str, request: Request, who: Identity = archivist) -> Response:
+async def api_add_name(slug: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"name", "since", "until"}: 201 with the entry and the letters it now matches."""
     check_api_csrf(request, who)
     app = web(request).letters
@@ -179,7 +179,7 @@ async def api_add_name(slug: str, request: Request, who: Identity = archivist) -
             text_field(data, "since"), text_field(data, "until"), who.name, address(request),
             _force(data))
     except RegistryError as error:
-        return _refused(error)
+        raise _refused(error) from None
     return await run_in_threadpool(_changed, app, partner)
 
 
@@ -191,24 +191,24 @@ def _force(data: dict[str, Any]) -> bool:
     return value
 
 
-def _changed(app: Letters, partner: Partner) -> JSONResponse:
-    return JSONResponse(app.with_candidates(partner), status_code=201)
+def _changed(app: Letters, partner: Partner) -> contract.Answer:
+    return contract.answer(contract.PartnerChanged, app.with_candidates(partner))
 
 
 @router.get("/api/partners/{slug}/relink", tags=["api"],
             summary="The letters the registry now links to a partner",
-            **answers(list[contract.Candidate], 401, 403, 404))
-def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[dict[str, Any]]:
+            **answers(contract.list_of(contract.Candidate), 401, 403, 404))
+def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[contract.Answer]:
     """Letters not linked to the partner that recognition now links to it, with the evidence."""
     app = web(request).letters
     app.registered(slug)
-    return candidates_json(app.relink_candidates(slug))
+    return contract.each(contract.Candidate, candidates_json(app.relink_candidates(slug)))
 
 
 @router.post("/api/partners/{slug}/relink", tags=["api"],
              summary="Link letters to a partner", openapi_extra=json_body(contract.RelinkRequest),
              **answers(contract.Relinked, 400, 401, 403, 404, 413, 422))
-async def api_relink(slug: str, request: Request, who: Identity = archivist) -> Response:
+async def api_relink(slug: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"ids": [...]}: each letter's partner becomes this one (kept in its history)."""
     check_api_csrf(request, who)
     app = web(request).letters
@@ -216,10 +216,10 @@ async def api_relink(slug: str, request: Request, who: Identity = archivist) -> 
     data = await json_object(request, "the 'ids' of the letters to link")
     ids = data.get("ids")
     if not isinstance(ids, list):
-        return _refused(RegistryError("'ids' must be a list of letter ids."))
+        raise _refused(RegistryError("'ids' must be a list of letter ids."))
     try:
         letters = await run_in_threadpool(app.relink, slug, ids, who.name, address(request),
                                           data.get("confirm_pairing") is True)
     except RegistryError as error:
-        return _refused(error)
-    return JSONResponse({"relinked": [x.to_json() for x in letters]})
+        raise _refused(error) from None
+    return contract.answer(contract.Relinked, {"relinked": [x.to_json() for x in letters]})
