@@ -5,18 +5,28 @@ masked."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import ValidationError
 
+from letters import exchanges, fixity, models, review, searching
+from letters.messages import msg
 from letters.settings import Settings
 from letters.users import Users
+from letters.web import contract
+from letters.web.app import create_app
 from support.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +43,7 @@ def masked(text: str, kept: set[str]) -> str:
     return NOW.sub(lambda m: m.group(0) if m.group(0) in kept else f'"{m.group(1)}":"*"', text)
 
 
-def exchanges(base: str) -> Iterator[tuple[str, str, dict[str, object] | None]]:
+def requests(base: str) -> Iterator[tuple[str, str, dict[str, object] | None]]:
     """(method, address, JSON body) of every request, in order; reads before the writes."""
     yield "GET", "/healthz", None
     yield "GET", "/api/partners", None
@@ -82,7 +92,7 @@ def record(home: Path, token: str) -> dict[str, str]:
             key = f"{len(found):03} {method} {where} {said}".strip()
             found[key] = f"{answer.status_code} {masked(answer.text, kept)}"
 
-        for method, where, body in exchanges(server.url):
+        for method, where, body in requests(server.url):
             ask(method, where, body)
         partners = [p["slug"] for p in http.get("/api/partners").json()]
         for slug in partners:
@@ -151,3 +161,99 @@ def test_every_api_answer_is_byte_for_byte_what_it_was(answers: dict[str, str]) 
     assert sum(" GET /api/letters/" in key for key in before) > 40
     assert any(text.startswith("201 ") for text in before.values())
     assert any(text.startswith("422 {\"detail\":") for text in before.values())
+
+
+# -- the contract is derived from the domain, and every route answers through it -----------------
+def api_routes() -> list[Any]:
+    """Every JSON route of the API (the downloads answer files, not JSON)."""
+    app = create_app(Settings(home=Path(tempfile.mkdtemp(prefix="letters-contract-"))))
+    found = [route for route in iter_route_contexts(app.routes)
+             if isinstance(route.original_route, APIRoute) and route.include_in_schema]
+    assert len(found) > 20
+    return [route for route in found if "FileResponse" not in repr(route.response_class)]
+
+
+def untyped(annotation: object) -> bool:
+    """Whether a return annotation is (or holds) a bare dict or Any."""
+    if annotation is Any or annotation is dict or get_origin(annotation) is dict:
+        return True
+    return any(untyped(arg) for arg in get_args(annotation))
+
+
+def test_no_route_answers_a_hand_made_dict() -> None:
+    for route in api_routes():
+        answer = get_type_hints(route.endpoint)["return"]
+        assert not untyped(answer), (route.path, answer)
+        assert route.response_model is not None, route.path
+        assert route.response_model_exclude_unset, route.path  # absent stays absent
+
+
+def test_the_answer_models_are_the_domains_fields() -> None:
+    letter = [f.name for f in dataclasses.fields(models.Letter) if f.name != "recognised_title"]
+    assert list(contract.LetterRecord.model_fields) == letter
+    assert list(contract.SearchHit.model_fields) == [*letter, "snippet"]
+    assert list(contract.Exchange.model_fields) == [
+        *(f.name for f in dataclasses.fields(exchanges.Exchange)), "missing"]
+    assert list(contract.Signature.model_fields) == [
+        f.name for f in dataclasses.fields(models.Signature)]
+    # no model of the contract written out again beside a dataclass of the domain
+    source = Path(contract.__file__).read_text(encoding="utf-8")
+    written = {node.name: {s.target.id for s in node.body if isinstance(s, ast.AnnAssign)
+                           and isinstance(s.target, ast.Name)}
+               for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ClassDef)}
+    for module in (models, exchanges, fixity, searching, review):
+        for kind in vars(module).values():
+            if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+                fields = {f.name for f in dataclasses.fields(kind)}
+                for name, restated in written.items():
+                    assert len(fields & restated) < 5, (name, kind)
+
+
+def test_derived_follows_a_dataclass_with_its_changes() -> None:
+    @dataclasses.dataclass
+    class Thing:
+        """A thing."""
+
+        name: str
+        size: int
+        secret: str = ""
+        colour: str | None = None
+
+    model = contract.derived(Thing, "ThingAnswer", drop={"secret"}, types={"size": float},
+                             after={"name": {"label": str}, "": {"extra": bool}},
+                             optional={"colour"})
+    assert list(model.model_fields) == ["name", "label", "size", "colour", "extra"]
+    assert model.model_fields["size"].annotation is float and model.__doc__ == "A thing."
+    assert not model.model_fields["colour"].is_required()
+    assert model.model_fields["name"].is_required()
+    with pytest.raises(ValidationError):
+        model.model_validate({"name": "a", "label": "b", "size": 1, "extra": True, "secret": ""})
+
+
+def test_a_fixity_report_with_problems_is_what_its_model_says(tmp_path: Path) -> None:
+    report = fixity.FixityReport(checked=2, ok=1, at="2026-01-01T00:00:00Z", problems=[
+        fixity.Problem("abc", "archive/letters/ab/abc/original.pdf",
+                       msg("integrity.original_altered"))])
+    body = {**report.to_json(), "by": "auditor"}
+    read = contract.answer(contract.FixityReport, body)
+    assert read.model_dump(mode="json", exclude_unset=True) == body
+    assert body["problems"][0]["kind"] == "altered" and body["problems"][0]["advice"]
+
+
+def test_the_document_states_what_can_be_stated() -> None:
+    app = create_app(Settings(home=Path(tempfile.mkdtemp(prefix="letters-contract-"))))
+    document = app.openapi()
+    schemas = document["components"]["schemas"]
+    for body in ("NewPartner", "NewName"):
+        assert schemas[body]["properties"]["name"]["minLength"] == 1
+        assert schemas[body]["properties"]["name"]["pattern"] == r"\S"
+    assert schemas["RelinkRequest"]["properties"]["ids"]["minItems"] == 1
+    writes = [(path, method, operation) for path, operations in document["paths"].items()
+              for method, operation in operations.items() if method != "get"]
+    assert len(writes) > 10
+    for path, method, operation in writes:
+        busy = operation["responses"].get("503")
+        assert busy is not None, (method, path)
+        assert busy["headers"]["Retry-After"]["schema"]["type"] == "integer", (method, path)
+    for route in api_routes():
+        assert route.responses, route.path

@@ -156,7 +156,7 @@ def fixity_report(request: Request, who: Identity = auditor) -> contract.Answer:
 
 
 @api_router.post("/fixity", summary="Run a fixity check now",
-                 **contract.answers(contract.FixityReport, 401, 403))
+                 **contract.answers(contract.FixityReport, 401, 403, 503))
 async def fixity_check(request: Request, who: Identity = auditor) -> contract.Answer:
     """Re-hash every original now; the new report, as `GET /api/fixity` gives it; auditor."""
     check_api_csrf(request, who)

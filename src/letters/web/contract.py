@@ -36,10 +36,14 @@ ERRORS = {
     415: "Not a PDF, or not multipart/form-data.",
     422: "The request is well formed but cannot be carried out; `detail` says why.",
     503: "Not now: the search index needs rebuilding (`letters reindex` or a restart), the "
-         "upload queue is full, or so are the page renderings (try again after `Retry-After` "
-         "seconds), or the audit log refuses to record (it no longer agrees with its head: an "
-         "auditor runs `letters audit verify`).",
+         "upload queue is full, or another writer holds the archive too long (try again after "
+         "`Retry-After` seconds), or the audit log refuses to record (it no longer agrees with "
+         "its head: an auditor runs `letters audit verify`).",
 }
+#: The header of a 503 saying when to try again (sent when the server is busy, not when the
+#: index or the audit log needs a person).
+RETRY_AFTER = {"description": "seconds to wait before trying again", "required": False,
+               "schema": {"type": "integer", "minimum": 0}}
 PDF_FIELD = "file"
 #: The schema of a query parameter holding a date (surrounding spaces and "" are ignored).
 DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\s*$"}]}
@@ -78,18 +82,21 @@ class Problem(_Shape):
 
 def derived(source: type, name: str, doc: str | None = None, *, drop: Collection[str] = (),
             types: Mapping[str, Any] | None = None, after: Mapping[str, Mapping[str, Any]] | None
-            = None, optional: Collection[str] = (), described: Mapping[str, str] | None = None,
+            = None, optional: Collection[str] | Mapping[str, Any] = (),
+            described: Mapping[str, str] | None = None,
             base: type[BaseModel] = _Shape) -> type[BaseModel]:
     """The model of a domain dataclass's JSON, made from its fields (in their order, with their
     types) rather than written again: `drop` the fields the JSON leaves out, give some the
     `types` their JSON has, add fields `after` one of them (`""`: at the end), make some
-    `optional` (absent in older answers), `described`."""
+    `optional` (absent in older answers; a mapping gives their defaults, else None),
+    `described`."""
     hints = get_type_hints(source)
     types, after, described = dict(types or {}), dict(after or {}), dict(described or {})
     fields: dict[str, Any] = {}
 
     def add(field: str, kind: Any) -> None:
-        default = None if field in optional else ...
+        default = (... if field not in optional
+                   else optional[field] if isinstance(optional, Mapping) else None)
         fields[field] = (kind, Field(default, description=described.get(field)))
         for more, more_kind in after.get(field, {}).items():
             add(more, more_kind)
@@ -321,19 +328,16 @@ class SetAside(_Shape):
     reason: str
 
 
-class Correction(_Shape):
-    """Fields of the record to correct (null clears one), fields to confirm as they stand."""
-
-    partner: str | None = None
-    signatory: str | None = None
-    date: str | None = Field(None, description="YYYY-MM-DD")
-    direction: Literal["outgoing", "incoming"] | None = None
-    language: Literal["en", "fr"] | None = None
-    signed_by: str | None = None
-    title: str | None = None
-    confirmed: list[Literal[CORRECTABLE]] | None = None  # type: ignore[valid-type]
-    confirm_pairing: bool = Field(False, description="save even though the partner's founding "
-                                                     "exchange or a paired exchange would change")
+Correction = derived(
+    models.Letter, "Correction", "Fields of the record to correct (null clears one), fields to "
+    "confirm as they stand.",
+    drop={f.name for f in dataclasses.fields(models.Letter)} - {*CORRECTABLE, "confirmed"},
+    types={"direction": models.Direction | None, "language": Literal["en", "fr"] | None,
+           "confirmed": list[Literal[CORRECTABLE]] | None},  # type: ignore[valid-type]
+    after={"": {"confirm_pairing": bool}},
+    optional={**{name: None for name in (*CORRECTABLE, "confirmed")}, "confirm_pairing": False},
+    described={"date": "YYYY-MM-DD", "confirm_pairing": "save even though the partner's "
+               "founding exchange or a paired exchange would change"})
 
 
 class LinkRequest(_Shape):
@@ -342,11 +346,15 @@ class LinkRequest(_Shape):
     other: str
 
 
+#: A name: some text that is not only spaces.
+NAME = Field(min_length=1, pattern=r"\S", description="not empty, not only spaces")
+
+
 class NewPartner(_Shape):
     """A partner to register."""
 
     slug: str | None = Field(None, description="made from the name when not given")
-    name: str
+    name: str = NAME
     kind: Kind
     joined: str | None = Field(None, description="YYYY-MM-DD")
     force: bool = Field(False, description="register it although its name is very close to "
@@ -356,7 +364,7 @@ class NewPartner(_Shape):
 class NewName(_Shape):
     """Another name of a partner; a former name has the dates it was in use."""
 
-    name: str
+    name: str = NAME
     since: str | None = Field(None, description="YYYY-MM-DD")
     until: str | None = Field(None, description="YYYY-MM-DD")
     force: bool = Field(False, description="add it although it is very close to another "
@@ -366,7 +374,7 @@ class NewName(_Shape):
 class RelinkRequest(_Shape):
     """The letters to link to the partner."""
 
-    ids: list[str]
+    ids: list[str] = Field(min_length=1, description="one letter id at least")
     confirm_pairing: bool = False
 
 
@@ -381,6 +389,8 @@ def errors(*codes: int, **special: type[BaseModel]) -> dict[int | str, dict[str,
     for code in codes:
         model = special.get(f"s{code}", Problem)
         out[code] = {"model": model, "description": ERRORS[code]}
+        if code == 503:
+            out[code]["headers"] = {"Retry-After": RETRY_AFTER}
     return out
 
 

@@ -53,7 +53,7 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
 @router.put("/api/letters/{letter_id}/exchange", tags=["api"],
             summary="Pair a letter with the other letter of its exchange",
             openapi_extra=json_body(contract.LinkRequest),
-            **answers(contract.ExchangeRow, 400, 401, 403, 404, 413, 422))
+            **answers(contract.ExchangeRow, 400, 401, 403, 404, 413, 422, 503))
 async def api_link(letter_id: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"other": ID}: the exchange as it now stands; 422 when the two cannot be paired."""
     check_api_csrf(request, who)
@@ -67,7 +67,7 @@ async def api_link(letter_id: str, request: Request, who: Identity = archivist) 
 
 @router.delete("/api/letters/{letter_id}/exchange", tags=["api"],
                summary="Take a letter out of its exchange",
-               **answers(contract.Unlinked, 401, 403, 404))
+               **answers(contract.Unlinked, 401, 403, 404, 503))
 async def api_unlink(letter_id: str, request: Request,
                      who: Identity = archivist) -> contract.Answer:
     """The letter, and the one it was paired with, stand alone from now on."""
@@ -112,7 +112,7 @@ async def proposal_form(slug: str, request: Request, who: Identity = archivist) 
 @router.post("/api/partners/{slug}/pairing-proposal", tags=["api"],
              summary="Accept or dismiss a partner's proposed change of founding exchange",
              openapi_extra=json_body(contract.ProposalDecision),
-             **answers(contract.ProposalDecided, 400, 401, 403, 404, 413, 422))
+             **answers(contract.ProposalDecided, 400, 401, 403, 404, 413, 422, 503))
 async def api_decide_proposal(slug: str, request: Request,
                               who: Identity = archivist) -> contract.Answer:
     """JSON {"decision": "accept"|"dismiss", "proposed"?: [ids]}: accept makes the proposed

@@ -214,7 +214,7 @@ def original_response(app: Letters, letter_id: str) -> FileResponse:
 
 @api_router.patch("/letters/{letter_id}", summary="Correct a letter's record",
                   openapi_extra=json_body(contract.Correction),
-                  **answers(contract.LetterRecord, 400, 401, 403, 404, 413, 422))
+                  **answers(contract.LetterRecord, 400, 401, 403, 404, 413, 422, 503))
 async def correct(letter_id: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """Apply the fields sent; the previous values go to the letter's history."""
     check_api_csrf(request, who)
@@ -270,7 +270,7 @@ async def restore_letter(letter_id: str, request: Request, who: Identity = archi
 
 @api_router.post("/letters/{letter_id}/set-aside", summary="Set a letter aside",
                  openapi_extra=json_body(contract.SetAside),
-                 **answers(contract.LetterRecord, 400, 401, 403, 404, 409, 413, 422))
+                 **answers(contract.LetterRecord, 400, 401, 403, 404, 409, 413, 422, 503))
 async def api_set_aside(letter_id: str, request: Request, who: Identity = archivist
                         ) -> contract.Answer:
     """The letter leaves the review queue, search results (unless asked for) and pairing, with
@@ -287,7 +287,7 @@ async def api_set_aside(letter_id: str, request: Request, who: Identity = archiv
 
 
 @api_router.post("/letters/{letter_id}/restore", summary="Take back a letter set aside",
-                 **answers(contract.LetterRecord, 401, 403, 404, 409))
+                 **answers(contract.LetterRecord, 401, 403, 404, 409, 503))
 async def api_restore(letter_id: str, request: Request, who: Identity = archivist
                       ) -> contract.Answer:
     """The record, back to the status it had before it was set aside (409 when it is not)."""

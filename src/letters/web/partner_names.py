@@ -147,7 +147,7 @@ def _refused(error: RegistryError) -> HTTPException:
 
 @router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner",
              openapi_extra=json_body(contract.NewPartner),
-             **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, status=201))
+             **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, 503, status=201))
 async def api_add_partner(request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"slug", "name", "kind", "joined"}: 201 with the entry and the letters it matches."""
     check_api_csrf(request, who)
@@ -166,7 +166,7 @@ async def api_add_partner(request: Request, who: Identity = archivist) -> contra
 @router.post("/api/partners/{slug}/names", status_code=201, tags=["api"],
              summary="Give a partner another or a former name",
              openapi_extra=json_body(contract.NewName),
-             **answers(contract.PartnerChanged, 400, 401, 403, 404, 413, 422, status=201))
+             **answers(contract.PartnerChanged, 400, 401, 403, 404, 413, 422, 503, status=201))
 async def api_add_name(slug: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"name", "since", "until"}: 201 with the entry and the letters it now matches."""
     check_api_csrf(request, who)
@@ -207,7 +207,7 @@ def api_candidates(slug: str, request: Request, who: Identity = archivist) -> li
 
 @router.post("/api/partners/{slug}/relink", tags=["api"],
              summary="Link letters to a partner", openapi_extra=json_body(contract.RelinkRequest),
-             **answers(contract.Relinked, 400, 401, 403, 404, 413, 422))
+             **answers(contract.Relinked, 400, 401, 403, 404, 413, 422, 503))
 async def api_relink(slug: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"ids": [...]}: each letter's partner becomes this one (kept in its history)."""
     check_api_csrf(request, who)

@@ -81,7 +81,8 @@ def partner(slug: str, request: Request, who: Identity = reader, shown: Paging =
 
 @api_router.get("/partners/{slug}/export", summary="The founding-documents bundle (zip)",
                 response_class=FileResponse,
-                **download("application/zip", 401, 403, 404, 409, description="The bundle"))
+                **download("application/zip", 401, 403, 404, 409, 503,
+                                  description="The bundle"))
 def export_partner(slug: str, request: Request, who: Identity = auditor) -> FileResponse:
     """A zip that `sha256sum -c` verifies without this program; auditor. 409 with one sentence
     naming each letter when an original is not the one archived: no bundle is made."""
