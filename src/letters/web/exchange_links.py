@@ -10,7 +10,7 @@ from letters.errors import InvalidCorrection
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.contract import answers, json_body
-from letters.web.jsonbody import json_object, text_field
+from letters.web.jsonbody import Refusal, json_model
 from letters.web.letter_views import letter_context
 from letters.web.render import language, problem_text, render
 from letters.web.routing import archivist, reader
@@ -59,9 +59,8 @@ async def api_link(letter_id: str, request: Request, who: Identity = archivist) 
     check_api_csrf(request, who)
     app = web(request).letters
     app.get(letter_id)
-    data = await json_object(request, "the id of the 'other' letter")
-    other = text_field(data, "other", required=True)
-    row = await run_in_threadpool(app.pair, letter_id, other, who.name, address(request))
+    asked = await json_model(request, contract.LinkRequest, "the id of the 'other' letter")
+    row = await run_in_threadpool(app.pair, letter_id, asked.other, who.name, address(request))
     return contract.answer(contract.ExchangeRow, row.to_json())
 
 
@@ -109,6 +108,13 @@ async def proposal_form(slug: str, request: Request, who: Identity = archivist) 
                             status_code=303)
 
 
+#: A decision's body refused in one sentence per field (400).
+DECISION_REFUSED: dict[str, Refusal] = {
+    "decision": lambda _: HTTPException(400, "'decision' must be \"accept\" or \"dismiss\"."),
+    "proposed": lambda _: HTTPException(400, "'proposed' must be a list of letter ids."),
+}
+
+
 @router.post("/api/partners/{slug}/pairing-proposal", tags=["api"],
              summary="Accept or dismiss a partner's proposed change of founding exchange",
              openapi_extra=json_body(contract.ProposalDecision),
@@ -122,17 +128,12 @@ async def api_decide_proposal(slug: str, request: Request,
     check_api_csrf(request, who)
     app = web(request).letters
     app.partner(slug)
-    data = await json_object(request, "the 'decision', accept or dismiss")
-    decision = data.get("decision")
-    if decision not in ("accept", "dismiss"):
-        raise HTTPException(400, "'decision' must be \"accept\" or \"dismiss\".")
-    shown = data.get("proposed")
-    if shown is not None and (not isinstance(shown, list)
-                              or not all(isinstance(i, str) for i in shown)):
-        raise HTTPException(400, "'proposed' must be a list of letter ids.")
+    asked = await json_model(request, contract.ProposalDecision,
+                             "the 'decision', accept or dismiss", DECISION_REFUSED)
+    decision = asked.decision
     try:
         done = await run_in_threadpool(app.decide_proposal, slug, decision == "accept",
-                                       who.name, address(request), shown)
+                                       who.name, address(request), asked.proposed)
     except InvalidCorrection as error:
         raise HTTPException(422, str(error)) from None
     founding = app.founding_documents(slug)
