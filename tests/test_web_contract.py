@@ -22,12 +22,14 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import ValidationError
 
 from letters import exchanges, fixity, models, review, searching
+from letters.fsutil import read_lines
 from letters.messages import msg
 from letters.settings import Settings
 from letters.users import Users
 from letters.web import contract
 from letters.web.app import create_app
 from support.server import LiveServer
+from support.webhome import WebHome
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "api-json-sample.json"
@@ -257,3 +259,38 @@ def test_the_document_states_what_can_be_stated() -> None:
         assert busy["headers"]["Retry-After"]["schema"]["type"] == "integer", (method, path)
     for route in api_routes():
         assert route.responses, route.path
+
+
+def test_unicode_line_separators_in_a_name_or_title_leave_every_log_readable(
+        fresh: tuple[LiveServer, WebHome]) -> None:
+    # what schemathesis sent while the machine was loaded: U+2028 and U+0085 are line ends to
+    # str.splitlines, which cut the JSON line holding them in two (the registry, the audit log
+    # and the histories could no longer be read: 500 on every later request)
+    server, home = fresh
+    name = "Line\u2028Separated\u0085Partner\u2029"
+    title = "A title\u2028on two lines"
+    letter = home.ids["google-out.pdf"]
+    headers = {"Authorization": f"Bearer {home.tokens['admin']}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
+        added = http.post("/api/partners", json={"name": name, "kind": "association"})
+        assert added.status_code == 201, added.text
+        named = http.post("/api/partners/google/names", json={"name": f"Google{chr(0x2028)}X"})
+        assert named.status_code == 201, named.text
+        corrected = http.patch(f"/api/letters/{letter}", json={"title": title})
+        assert corrected.status_code == 200, corrected.text
+        partners = http.get("/api/partners")
+        events = http.get("/api/audit", params={"limit": "5"})
+        record = http.get(f"/api/letters/{letter}")
+        page = http.get(f"/letters/{letter}")
+    assert partners.status_code == 200 and name.strip() in [p["name"] for p in partners.json()]
+    assert events.status_code == 200 and len(events.json()) == 5
+    assert record.status_code == 200 and record.json()["title"] == title
+    assert page.status_code == 200
+
+
+def test_read_lines_cuts_at_newlines_only(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    for text, lines in [("", []), ("a\n", ["a"]), ("a\u2028b\x85c\n{}\n", ["a\u2028b\x85c", "{}"]),
+                        ("a\n\nb", ["a", "", "b"])]:
+        path.write_text(text, encoding="utf-8")
+        assert read_lines(path) == lines

@@ -36,9 +36,9 @@ NEVER_CHECKED = "The archive has not been checked yet: send POST /api/fixity to 
 def audit_query(params: Mapping[str, str], paged: bool = True) -> AuditQuery:
     """The domain's question that the audit page's form or `GET /api/audit`'s parameters ask
     (and the page, when `paged`); QueryError (400) if malformed."""
-    asked = _filters(params, lambda value: value.strip()[:200])
+    asked = _filters(params, lambda value: value.strip()[:200]).checked()
     if not paged:
-        return asked.checked()
+        return asked
     page = whole_number(params.get("page", ""), 1, msg("query.page_number"))
     too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
     per_page = whole_number(params.get("per_page", ""), PER_PAGE, too_many)

@@ -72,6 +72,12 @@ class _Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Body(BaseModel):
+    """A JSON request body: fields it does not name are ignored (as they always were)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 class Problem(_Shape):
     """An error: one plain sentence."""
 
@@ -214,7 +220,7 @@ PartnerDetail = _partner(
     described={"letters_total": "the partner's letters, all pages"})
 
 
-class ProposalDecision(_Shape):
+class ProposalDecision(_Body):
     """An archivist's decision on a partner's pairing proposal."""
 
     decision: Literal["accept", "dismiss"]
@@ -322,7 +328,7 @@ class Health(_Shape):
 
 
 # -- request bodies (read by the routes themselves, declared here for the document) -------------
-class SetAside(_Shape):
+class SetAside(_Body):
     """Why a letter is set aside: not_a_letter, copy, withdrawn, or in an archivist's words."""
 
     reason: str
@@ -340,7 +346,7 @@ Correction = derived(
                "founding exchange or a paired exchange would change"})
 
 
-class LinkRequest(_Shape):
+class LinkRequest(_Body):
     """The other letter of the exchange."""
 
     other: str
@@ -350,7 +356,7 @@ class LinkRequest(_Shape):
 NAME = Field(min_length=1, pattern=r"\S", description="not empty, not only spaces")
 
 
-class NewPartner(_Shape):
+class NewPartner(_Body):
     """A partner to register."""
 
     slug: str | None = Field(None, description="made from the name when not given")
@@ -361,7 +367,7 @@ class NewPartner(_Shape):
                                            "another partner's (refused otherwise)")
 
 
-class NewName(_Shape):
+class NewName(_Body):
     """Another name of a partner; a former name has the dates it was in use."""
 
     name: str = NAME
@@ -371,7 +377,7 @@ class NewName(_Shape):
                                            "partner's name (refused otherwise)")
 
 
-class RelinkRequest(_Shape):
+class RelinkRequest(_Body):
     """The letters to link to the partner."""
 
     ids: list[str] = Field(min_length=1, description="one letter id at least")
