@@ -1,8 +1,12 @@
 """The JSON API as a contract: the shapes of its answers and bodies, its errors, its security.
 
-The models describe the JSON that the routes already produce (from the records' `to_json`); the
-routes keep producing it themselves, so an answer is byte for byte what it was. The test suite
-checks every answer against these models, and schemathesis checks the server against the document.
+The answers' models are derived from the domain's dataclasses (`derived`: their fields, in
+their order, with their types; only what the JSON adds, drops or retypes is written here). Each
+route declares its model (`answers`) as its `response_model` and returns its typed answer
+(`answer`), and FastAPI writes the JSON and the document from that one model, leaving out what an
+answer did not set, so the JSON is byte for byte what the records' `to_json` made
+(tests/test_web_contract.py compares every answer with a golden file). The JSON bodies are read
+into their models (`jsonbody.json_model`); schemathesis checks the server against the document.
 """
 
 from __future__ import annotations
