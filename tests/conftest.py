@@ -41,7 +41,7 @@ LONGEST_FIRST = (
     "test_roles", "test_integrity", "test_catalog", "test_paging", "test_web_security",
     "test_web_exchanges", "test_login_limits", "test_web_review", "test_aside",
     "test_concurrency", "test_web_registry", "test_users", "test_web_login", "test_web_letters",
-    "test_sample_archive", "test_web_highlight", "test_user_admin", "test_web_auth",
+    "test_sample_archive", "test_web_contract", "test_web_highlight", "test_user_admin", "test_web_auth",
     "test_web_upload", "test_upload_queue", "test_proxy",
 )
 

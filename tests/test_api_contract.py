@@ -200,13 +200,13 @@ def test_with_reading_open_reading_needs_no_credentials(web_template: WebHome,
                                                         tmp_path: Path) -> None:
     home = copy_web_home(web_template, tmp_path / "home")
     with LiveServer(Settings(home=home.path, open_reading=True, max_query_chars=80)) as server:
-        paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+        paths = httpx.get(f"{server.url}/openapi.json", timeout=60).json()["paths"]
         q = next(p for p in paths["/api/search"]["get"]["parameters"] if p["name"] == "q")
         assert q["schema"]["maxLength"] == 80
         assert paths["/api/search"]["get"]["security"] == [{"bearer": []}, {"session": []}, {}]
         assert paths["/api/letters/{letter_id}"]["patch"]["security"] == [
             {"bearer": []}, {"session": []}]
-        assert httpx.get(f"{server.url}/api/search").status_code == 200
+        assert httpx.get(f"{server.url}/api/search", timeout=60).status_code == 200
 
 
 # -- a client generated from the document --------------------------------------------------------

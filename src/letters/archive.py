@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from letters import faults
-from letters.fsutil import append_line, fsync_dir, lock_exclusive, write_atomic, write_durable
+from letters.fsutil import append_line, fsync_dir, lock_exclusive, read_lines, write_atomic, write_durable
 from letters.models import Letter
 
 ORIGINAL = "original.pdf"
@@ -275,7 +275,7 @@ class Archive:
         with self.writing(letter_id(sha256)):
             try:
                 record = json.loads((directory / RECORD).read_text(encoding="utf-8"))
-                lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
+                lines = read_lines(directory / HISTORY)
                 last = json.loads(next(line for line in reversed(lines) if line.strip()))
             except (OSError, ValueError, StopIteration):
                 return False
@@ -296,7 +296,7 @@ class Archive:
         found = self._dir_for_id(letter_id)
         if found is None:
             raise KeyError(letter_id)
-        lines = (found / HISTORY).read_text(encoding="utf-8").splitlines()
+        lines = read_lines(found / HISTORY)
         return [json.loads(line) for line in lines if line.strip()]
 
     def stale_staging(self) -> Iterator[Path]:
@@ -374,7 +374,7 @@ def replay(directory: Path) -> dict[str, Any] | None:
     """The record as its history tells it (the record added, then each change in order), or None
     when the history cannot tell it (unreadable, or written before it held the record)."""
     try:
-        lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
+        lines = read_lines(directory / HISTORY)
         events = [json.loads(line) for line in lines if line.strip()]
     except (OSError, UnicodeDecodeError, ValueError):
         return None

@@ -70,6 +70,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_lines(path: Path) -> list[str]:
+    """The lines of a file `append_line` writes, split at "\n" alone: a JSON line may hold
+    U+2028, U+0085 and the like, at which `str.splitlines` would cut it in two."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n") if text else []
+    return lines[:-1] if text.endswith("\n") else lines
+
+
 def append_line(path: Path, line: str) -> None:
     """Append one line (no newline inside) and fsync it."""
     if "\n" in line:

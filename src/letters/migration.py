@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from letters.archive import HISTORY, RECORD, TEXT, Archive, letter_id
-from letters.fsutil import write_atomic
+from letters.fsutil import read_lines, write_atomic
 
 
 def lacks_digests(event: dict[str, Any]) -> bool:
@@ -41,7 +41,7 @@ def add_digests(archive: Archive, record: Callable[[dict[str, Any]], object]) ->
 
 
 def _migrate(directory: Path) -> bool:
-    lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
+    lines = read_lines(directory / HISTORY)
     events = [json.loads(line) for line in lines if line.strip()]
     if not events or not lacks_digests(events[0]):
         return False

@@ -75,15 +75,20 @@ def add_name(names: Registry, archive_dir: Path, changed: Changed, slug: str, na
     return partner
 
 
+#: Why a relinking is refused before any letter is looked at.
+NO_IDS = "Choose at least one letter to link to the partner."
+NOT_IDS = "'ids' must be a list of letter ids."
+
+
 def relink(parts: Parts, slug: str, ids: list[Any], by: str, where: str | None = None,
            confirm_pairing: bool = False) -> list[Letter]:
     """Link these letters to the partner (corrections kept in their history), audited; refused
     (RegistryError) when that changes a founding or confirmed exchange, unless confirmed."""
     parts.registry.registered(slug)
     if not ids:
-        raise RegistryError("Choose at least one letter to link to the partner.")
+        raise RegistryError(NO_IDS)
     if any(not isinstance(x, str) for x in ids):
-        raise RegistryError("'ids' must be a list of letter ids.")
+        raise RegistryError(NOT_IDS)
     for letter_id in ids:
         if parts.catalog.get(letter_id) is None:
             raise RegistryError(f"There is no letter with the id '{letter_id}'.")

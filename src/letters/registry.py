@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from letters.errors import NotFound
-from letters.fsutil import append_line
+from letters.fsutil import append_line, read_lines
 from letters.messages import Message, msg
 from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
 from letters.textnorm import fold
@@ -176,7 +176,7 @@ def load(archive_dir: Path) -> Registry:
     rounds = [Round(**r) for r in data["rounds"]]
     changes = archive_dir / CHANGES_FILE
     if changes.exists():
-        for line in changes.read_text(encoding="utf-8").splitlines():
+        for line in read_lines(changes):
             if line.strip():
                 _apply(partners, json.loads(line))
     return Registry(partners, sgs, rounds)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from letters.archive import HISTORY, TEXT, Archive, letter_id
 from letters.archive import read_record as archive_record
+from letters.fsutil import read_lines
 from letters.models import Letter
 from letters.pairing import exchanges as pairing
 
@@ -29,7 +30,7 @@ def directories(archive: Archive) -> dict[str, Path]:
 def linked_by(directory: Path) -> str | None:
     """Who last paired this letter by hand, as its history says."""
     try:
-        lines = (directory / HISTORY).read_text(encoding="utf-8").splitlines()
+        lines = read_lines(directory / HISTORY)
     except OSError:
         return None
     for line in reversed(lines):

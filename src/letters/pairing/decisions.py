@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from letters.archive import now_iso
-from letters.fsutil import append_line
+from letters.fsutil import append_line, read_lines
 
 FILE = "pairing.jsonl"
 #: Who holds a founding exchange pairing set by itself.
@@ -63,7 +63,7 @@ def read(archive_root: Path) -> Ledger:
     skipped: `letters verify` reports the file)."""
     ledger = Ledger()
     try:
-        lines = (archive_root / FILE).read_text(encoding="utf-8").splitlines()
+        lines = read_lines(archive_root / FILE)
     except OSError:
         return ledger
     for line in lines:

@@ -29,7 +29,7 @@ from typing import Any
 
 from letters.archive import now_iso
 from letters.errors import Explained
-from letters.fsutil import append_line, lock_exclusive, private_key, write_atomic
+from letters.fsutil import append_line, lock_exclusive, private_key, read_lines, write_atomic
 from letters.messages import Message, msg
 
 LOG = "audit.jsonl"
@@ -256,7 +256,7 @@ def _alarm(archive_dir: Path, action: str, who: str, why: Message) -> None:
 def refused(archive_dir: Path) -> list[dict[str, Any]]:
     """The writes the log refused (newest last): each `at`, `action`, `who`, `why`."""
     try:
-        lines = refused_path(archive_dir).read_text(encoding="utf-8").splitlines()
+        lines = read_lines(refused_path(archive_dir))
     except OSError:
         return []
     found = []
@@ -320,7 +320,7 @@ def events(archive_dir: Path) -> list[dict[str, Any]]:
     path = archive_dir / LOG
     if not path.exists():
         return []
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [json.loads(x) for x in read_lines(path) if x.strip()]
 
 
 def verify(archive_dir: Path) -> ChainCheck:

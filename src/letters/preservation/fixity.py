@@ -39,7 +39,7 @@ from letters.archive import (
     letter_id,
     now_iso,
 )
-from letters.fsutil import sha256_of, write_atomic
+from letters.fsutil import read_lines, sha256_of, write_atomic
 from letters.messages import Message, msg, written
 from letters.pairing import decisions
 from letters.preservation import audit, integrity
@@ -396,7 +396,7 @@ def _check_history(path: Path, found: list[tuple[Path, Message]]) -> None:
         found.append((path, msg("integrity.history_missing")))
         return
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_lines(path)
     except (OSError, UnicodeDecodeError):
         found.append((path, msg("integrity.history_not_text")))
         return

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letters.archive import HISTORY, RECORD, TEXT, letter_id
+from letters.fsutil import read_lines
 from letters.messages import Message, msg
 from letters.preservation import audit
 
@@ -150,7 +151,7 @@ def _json(path: Path) -> Any:
 
 def _history(path: Path) -> list[dict[str, Any]] | None:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_lines(path)
         events = [json.loads(line) for line in lines if line.strip()]
     except (OSError, UnicodeDecodeError, ValueError):
         return None

@@ -291,9 +291,9 @@ def create_app(letters: Letters | Settings) -> FastAPI:
 
     @app.get("/healthz", tags=["health"], summary="Health check",
              **contract.answers(contract.Health))
-    async def healthz() -> dict[str, str]:
+    async def healthz() -> contract.Health:
         """200 while the server is up (answered on the event loop: no worker thread needed)."""
-        return {"status": "ok"}
+        return contract.Health(status="ok")
 
     app.include_router(apidocs.router)
     app.mount(apidocs.ASSETS, apidocs.assets(), name="docs-static")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, ClassVar
@@ -33,58 +33,45 @@ PARAMS = {"who": "who", "action": "action", "date_from": "from", "date_to": "to"
 NEVER_CHECKED = "The archive has not been checked yet: send POST /api/fixity to check it now."
 
 
+def audit_query(params: Mapping[str, str], paged: bool = True) -> AuditQuery:
+    """The domain's question that the audit page's form or `GET /api/audit`'s parameters ask
+    (and the page, when `paged`); QueryError (400) if malformed."""
+    asked = _filters(params, lambda value: value.strip()[:200]).checked()
+    if not paged:
+        return asked
+    page = whole_number(params.get("page", ""), 1, msg("query.page_number"))
+    too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
+    per_page = whole_number(params.get("per_page", ""), PER_PAGE, too_many)
+    if per_page > MAX_PER_PAGE:
+        raise QueryError(too_many)
+    return replace(asked, page=page, per_page=per_page).checked()
+
+
+def _filters(params: Mapping[str, str], typed: Callable[[str], str]) -> AuditQuery:
+    """The filters of these parameters, each value `typed` (page 1)."""
+    said = {field: typed(params.get(name, "")) for field, name in PARAMS.items()}
+    return AuditQuery(who=said["who"], action=said["action"], date_from=said["date_from"],
+                      date_to=said["date_to"], letter=said["letter"])
+
+
 @dataclass(frozen=True)
-class AuditFilter:
-    """The audit page's form and the query parameters of `GET /api/audit`: read into the
-    domain's `AuditQuery` (`to_query`), written back into links (`query`)."""
+class AuditForm:
+    """The audit page's form: the domain's `AuditQuery` it asks (its fields read through), and
+    the links that keep it (`query`)."""
 
     #: The name of the page the filters' links lead to.
     ROUTE: ClassVar[str] = "audit_page"
-    who: str = ""
-    action: str = ""
-    date_from: str = ""
-    date_to: str = ""
-    letter: str = ""
-    page: int = 1
-    per_page: int = PER_PAGE
+    asked: AuditQuery = AuditQuery()
 
-    @classmethod
-    def from_params(cls, params: Mapping[str, str], paged: bool = True) -> AuditFilter:
-        """Read the filters (and the page) from query parameters; QueryError (400) if malformed."""
-        values = {field: params.get(name, "").strip()[:200] for field, name in PARAMS.items()}
-        chosen = cls._of(values)
-        chosen.to_query().checked()
-        if not paged:
-            return chosen
-        page = whole_number(params.get("page", ""), 1, msg("query.page_number"))
-        too_many = msg("query.per_page_number", most=MAX_PER_PAGE)
-        per_page = whole_number(params.get("per_page", ""), PER_PAGE, too_many)
-        if per_page > MAX_PER_PAGE:
-            raise QueryError(too_many)
-        return replace(chosen, page=page, per_page=per_page)
-
-    @classmethod
-    def _of(cls, values: Mapping[str, str]) -> AuditFilter:
-        return cls(who=values["who"], action=values["action"], date_from=values["date_from"],
-                   date_to=values["date_to"], letter=values["letter"])
-
-    def to_query(self) -> AuditQuery:
-        """The domain's question these filters ask."""
-        return AuditQuery(who=self.who, action=self.action, date_from=self.date_from,
-                          date_to=self.date_to, letter=self.letter, page=self.page,
-                          per_page=self.per_page)
-
-    @property
-    def filtered(self) -> bool:
-        """Whether any filter is set."""
-        return self.to_query().filtered
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.asked, name)
 
     def query(self, **changes: str) -> dict[str, str]:
         """The audit page's URL parameters with these filters, some changed (page 1 unless
         given)."""
-        values = {name: getattr(self, field) for field, name in PARAMS.items()}
-        if self.per_page != PER_PAGE:
-            values["per_page"] = str(self.per_page)
+        values = {name: getattr(self.asked, field) for field, name in PARAMS.items()}
+        if self.asked.per_page != PER_PAGE:
+            values["per_page"] = str(self.asked.per_page)
         values.update(changes)
         return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
 
@@ -106,26 +93,26 @@ def audit_page(request: Request, who: Identity = auditor) -> HTMLResponse:
     app = web(request).letters
     context: dict[str, Any] = {
         "section": "audit", "chain": app.audit_chain(), "error": None,
-        "form": AuditFilter(), "result": None, "pages": [], "last_page": 1,
+        "form": AuditForm(), "result": None, "pages": [], "last_page": 1,
         "people": [], "actions": [],
     }
     try:
-        chosen = AuditFilter.from_params(request.query_params)
+        chosen = audit_query(request.query_params)
     except QueryError as error:
         every = app.audit_page(AuditQuery(per_page=1))  # the names the filters offer
         context.update(error=error.message, form=_lenient(request.query_params),
                        people=every.people, actions=every.actions)
         return render(request, "audit.html", context, status=400)
-    result = app.audit_page(chosen.to_query())
-    context.update(form=replace(chosen, page=result.page), result=result,
+    result = app.audit_page(chosen)
+    context.update(form=AuditForm(result.query), result=result,
                    people=result.people, actions=result.actions,
                    last_page=result.last_page, pages=page_numbers(result.page, result.last_page))
     return render(request, "audit.html", context)
 
 
-def _lenient(params: Mapping[str, str]) -> AuditFilter:
+def _lenient(params: Mapping[str, str]) -> AuditForm:
     """The filters as typed, to show them back beside the error."""
-    return AuditFilter._of({field: params.get(name, "")[:200] for field, name in PARAMS.items()})
+    return AuditForm(_filters(params, lambda value: value[:200]))
 
 
 @router.get("/fixity", response_class=HTMLResponse)
@@ -160,20 +147,21 @@ async def fixity_run(request: Request, who: Identity = auditor) -> Response:
 # -- API ----------------------------------------------------------------------------------------
 @api_router.get("/fixity", summary="The last fixity report",
                 **contract.answers(contract.FixityReport, 401, 403, 404))
-def fixity_report(request: Request, who: Identity = auditor) -> dict[str, Any]:
+def fixity_report(request: Request, who: Identity = auditor) -> contract.Answer:
     """`{"checked", "ok", "problems", "at", "by"}` of the last check; 404 before the first; auditor."""
     report = web(request).letters.last_fixity_check()
     if report is None:
         raise HTTPException(404, NEVER_CHECKED)
-    return report
+    return contract.answer(contract.FixityReport, report)
 
 
 @api_router.post("/fixity", summary="Run a fixity check now",
-                 **contract.answers(contract.FixityReport, 401, 403))
-async def fixity_check(request: Request, who: Identity = auditor) -> dict[str, Any]:
+                 **contract.answers(contract.FixityReport, 401, 403, 503))
+async def fixity_check(request: Request, who: Identity = auditor) -> contract.Answer:
     """Re-hash every original now; the new report, as `GET /api/fixity` gives it; auditor."""
     check_api_csrf(request, who)
-    return await run_in_threadpool(run_fixity, web(request).letters, who.name, address(request))
+    report = await run_in_threadpool(run_fixity, web(request).letters, who.name, address(request))
+    return contract.answer(contract.FixityReport, report)
 
 
 def audit_filter(
@@ -186,19 +174,21 @@ def audit_filter(
     date_to: str = Query("", alias="to", description="YYYY-MM-DD, inclusive",
                          json_schema_extra=contract.DATE),
     letter: str = Query("", description="only the events about this letter id"),
-) -> AuditFilter:
-    """The filters of `GET /api/audit` (declared here for OpenAPI, read by AuditFilter)."""
-    return AuditFilter.from_params(request.query_params, paged=False)
+) -> AuditQuery:
+    """The filters of `GET /api/audit`, read into the domain's question (400 if malformed)."""
+    return audit_query({"who": who_param, "action": action, "from": date_from, "to": date_to,
+                        "letter": letter}, paged=False)
 
 
 filters = Depends(audit_filter)
 
 
 @api_router.get("/audit", summary="Audit events, newest first",
-                **contract.answers(list[contract.AuditEvent], 400, 401, 403))
+                **contract.answers(contract.list_of(contract.AuditEvent), 400, 401, 403))
 def audit_events(request: Request, limit: int | None = Query(None, ge=1),
                  who: Identity = auditor,
-                 chosen: AuditFilter = filters) -> list[dict[str, Any]]:
+                 chosen: AuditQuery = filters) -> list[contract.Answer]:
     """The audit log, newest first, filtered by who, action, from, to and letter; auditor."""
     # without a limit, every event that passes (per_page None), as one page
-    return web(request).letters.audit_page(replace(chosen.to_query(), per_page=limit)).events
+    return contract.each(contract.AuditEvent,
+                         web(request).letters.audit_page(replace(chosen, per_page=limit)).events)

@@ -1,21 +1,33 @@
 """The JSON API as a contract: the shapes of its answers and bodies, its errors, its security.
 
-The models describe the JSON that the routes already produce (from the records' `to_json`); the
-routes keep producing it themselves, so an answer is byte for byte what it was. The test suite
-checks every answer against these models, and schemathesis checks the server against the document.
+The answers' models are derived from the domain's dataclasses (`derived`: their fields, in
+their order, with their types; only what the JSON adds, drops or retypes is written here). Each
+route declares its model (`answers`) as its `response_model` and returns its typed answer
+(`answer`), and FastAPI writes the JSON and the document from that one model, leaving out what an
+answer did not set, so the JSON is byte for byte what the records' `to_json` made
+(tests/test_web_contract.py compares every answer with a golden file). The JSON bodies are read
+into their models (`jsonbody.json_model`); schemathesis checks the server against the document.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
-from typing import Any, Literal
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Literal, get_type_hints
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from pydantic.json_schema import models_json_schema
 
+from letters import models
+from letters.curation import review
 from letters.models import CORRECTABLE, Kind
+from letters.pairing import exchanges
+from letters.preservation import fixity
+from letters.search import SearchResult
 from letters.settings import Settings
 
 #: What each error status means in the API, for the document.
@@ -32,10 +44,14 @@ ERRORS = {
     415: "Not a PDF, or not multipart/form-data.",
     422: "The request is well formed but cannot be carried out; `detail` says why.",
     503: "Not now: the search index needs rebuilding (`letters reindex` or a restart), the "
-         "upload queue is full, or so are the page renderings (try again after `Retry-After` "
-         "seconds), or the audit log refuses to record (it no longer agrees with its head: an "
-         "auditor runs `letters audit verify`).",
+         "upload queue is full, or another writer holds the archive too long (try again after "
+         "`Retry-After` seconds), or the audit log refuses to record (it no longer agrees with "
+         "its head: an auditor runs `letters audit verify`).",
 }
+#: The header of a 503 saying when to try again (sent when the server is busy, not when the
+#: index or the audit log needs a person).
+RETRY_AFTER = {"description": "seconds to wait before trying again", "required": False,
+               "schema": {"type": "integer", "minimum": 0}}
 PDF_FIELD = "file"
 #: The schema of a query parameter holding a date (surrounding spaces and "" are ignored).
 DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\s*$"}]}
@@ -47,6 +63,8 @@ def choice(*alternatives: str) -> dict[str, Any]:
     return {"pattern": rf"^\s*({'|'.join(alternatives)})?\s*$"}
 
 
+#: The schema of a whole number from 1 written in at most 9 digits (leading zeros included).
+FROM_ONE = choice(*(f"0{{{zeros}}}[1-9][0-9]{{0,{8 - zeros}}}" for zeros in range(9)))
 #: The schema of a page size from 1 to 1000 (the lists that grow with the archive).
 ONE_TO_THOUSAND = choice("0{0,8}[1-9]", "0{0,7}[1-9][0-9]", "0{0,6}[1-9][0-9]{2}", "0{0,5}1000")
 
@@ -62,6 +80,12 @@ class _Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Body(BaseModel):
+    """A JSON request body: fields it does not name are ignored (as they always were)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 class Problem(_Shape):
     """An error: one plain sentence."""
 
@@ -70,73 +94,67 @@ class Problem(_Shape):
                              "it (e.g. `query.unbalanced_quote`): the same whatever the language")
 
 
-class Signature(_Shape):
-    """A digital signature field found in the PDF."""
+def derived(source: type, name: str, doc: str | None = None, *, drop: Collection[str] = (),
+            types: Mapping[str, Any] | None = None, after: Mapping[str, Mapping[str, Any]] | None
+            = None, optional: Collection[str] | Mapping[str, Any] = (),
+            described: Mapping[str, str] | None = None,
+            base: type[BaseModel] = _Shape) -> type[BaseModel]:
+    """The model of a domain dataclass's JSON, made from its fields (in their order, with their
+    types) rather than written again: `drop` the fields the JSON leaves out, give some the
+    `types` their JSON has, add fields `after` one of them (`""`: at the end), make some
+    `optional` (absent in older answers; a mapping gives their defaults, else None),
+    `described`."""
+    hints = get_type_hints(source)
+    types, after, described = dict(types or {}), dict(after or {}), dict(described or {})
+    fields: dict[str, Any] = {}
 
-    field: str
-    signer: str | None
-    signing_time: str | None
-    intact: bool | None
-    modified_after: bool | None
-    summary: str | None
+    def add(field: str, kind: Any) -> None:
+        default = (... if field not in optional
+                   else optional[field] if isinstance(optional, Mapping) else None)
+        fields[field] = (kind, Field(default, description=described.get(field)))
+        for more, more_kind in after.get(field, {}).items():
+            add(more, more_kind)
 
-
-class LetterRecord(_Shape):
-    """The record of one archived letter (INTERFACE.md's fields and the README's additions)."""
-
-    id: str
-    sha256: str
-    filename: str
-    pages: int
-    partner: str | None
-    signatory: str | None
-    signed_by: str | None
-    date: str | None
-    direction: Literal["outgoing", "incoming"] | None
-    language: str
-    ocr: bool
-    digital_signatures: list[Signature]
-    status: Literal["ok", "needs_review", "set_aside"]
-    added_at: str
-    added_by: str
-    title: str | None
-    reasons: list[str]
-    evidence: dict[str, str]
-    confirmed: list[str]
-    ocr_confidence: float | None
-    exchange: str | None = Field(description="a manual link: the other letter's id; '' unlinked "
-                                              "by hand; null paired automatically")
-    pdf_metadata: dict[str, str]
-    aside_reason: str | None = Field(None, description="set aside: why (not_a_letter, copy, "
-                                                       "withdrawn, or an archivist's words)")
-    aside_from: Literal["ok", "needs_review"] | None = Field(
-        None, description="set aside: the status it goes back to when restored")
+    for field in dataclasses.fields(source):
+        if field.name not in drop:
+            add(field.name, types.get(field.name, hints[field.name]))
+    for more, kind in after.get("", {}).items():
+        add(more, kind)
+    model: type[BaseModel] = create_model(name, __base__=base, __module__=__name__, **fields)
+    model.__doc__ = doc or source.__doc__
+    return model
 
 
-class LetterWithText(LetterRecord):
+Signature = derived(models.Signature, "Signature")
+LetterRecord = derived(
+    models.Letter, "LetterRecord", drop={"recognised_title"},
+    types={"reasons": list[str], "evidence": dict[str, str],
+           "digital_signatures": list[Signature]},  # type: ignore[valid-type]
+    optional={"aside_reason", "aside_from"},
+    described={"exchange": "a manual link: the other letter's id; '' unlinked by hand; null "
+                           "paired automatically",
+               "aside_reason": "set aside: why (not_a_letter, copy, withdrawn, or an "
+                               "archivist's words)",
+               "aside_from": "set aside: the status it goes back to when restored"})
+
+
+class LetterWithText(LetterRecord):  # type: ignore[valid-type,misc]
     """A record and the letter's text (pages separated by form feeds)."""
 
     text: str
 
 
-class SearchHit(LetterRecord):
+class SearchHit(LetterRecord):  # type: ignore[valid-type,misc]
     """A record and its snippet (escaped HTML, matched terms in <mark>)."""
 
     snippet: str
 
 
-class SearchPage(_Shape):
-    """One page of search results with the facet counts of the whole result set."""
-
-    total: int
-    page: int
-    per_page: int
-    hits: list[SearchHit]
-    facets: dict[str, dict[str, int]]
-    suggestion: str | None
+SearchPage = derived(SearchResult, "SearchPage",
+                     types={"hits": list[SearchHit]})
 
 
-class Added(LetterRecord):
+class Added(LetterRecord):  # type: ignore[valid-type,misc]
     """An uploaded file archived now (`added`) or found already archived (`duplicate`)."""
 
     path: str
@@ -165,52 +183,14 @@ class UploadRefused(_Shape):
                                       description="absent when the body was not read")
 
 
-class FormerName(_Shape):
-    """A name a partner was known by, with the dates it was in use."""
-
-    name: str
-    since: str | None
-    until: str | None
-
-
-class _PartnerFields(_Shape):
-    slug: str
-    name: str
-    kind: Kind
-    aliases: list[str]
-    joined: str | None
-
-
-class _PartnerTail(_Shape):
-    former_names: list[FormerName]
-    joined_status: Literal["verified", "unverified", "unknown"]
-    signatory: str | None
-
-
-class PartnerEntry(_PartnerTail, _PartnerFields):
-    """A registry entry with its number of letters, as `letters partners --json`."""
-
-    letters: int
-
-
-class Exchange(_Shape):
-    """An exchange of letters: the Secretary General's letter and the partner's reply."""
-
-    partner: str | None
-    outgoing: str | None
-    incoming: str | None
-    date: str | None
-    complete: bool
-    how: Literal["automatic", "manual"]
-    confirmed_by: str | None
-    missing: str | None = Field(description="which letter is missing, in words; null when "
-                                            "complete")
-
-
-class ExchangeRow(Exchange):
-    """An exchange with its letters' records."""
-
-    letters: list[LetterRecord]
+FormerName = derived(models.Name, "FormerName")
+MISSING = "which letter is missing, in words; null when complete"
+Exchange = derived(exchanges.Exchange, "Exchange", after={"": {"missing": str | None}},
+                   described={"missing": MISSING})
+ExchangeRow = derived(exchanges.Exchange, "ExchangeRow", "An exchange with its letters' records.",
+                      after={"": {"missing": str | None,
+                                  "letters": list[LetterRecord]}},  # type: ignore[valid-type]
+                      described={"missing": MISSING})
 
 
 class PairingProposal(_Shape):
@@ -219,24 +199,36 @@ class PairingProposal(_Shape):
 
     partner: str
     summary: str = Field(description="the founding exchange held and the one proposed, in words")
-    current: list[LetterRecord] = Field(description="the letters of the founding exchange held")
-    proposed: ExchangeRow
+    current: list[LetterRecord] = Field(  # type: ignore[valid-type]
+        description="the letters of the founding exchange held")
+    proposed: ExchangeRow  # type: ignore[valid-type]
 
 
-class PartnerDetail(_PartnerTail, _PartnerFields):
-    """A partner's entry with one page of its letters (by date) and its founding documents."""
-
-    letters: list[LetterRecord]
-    letter_count: int
-    page: int
-    per_page: int
-    letters_total: int = Field(description="the partner's letters, all pages")
-    founding_documents: list[LetterRecord]
-    founding_exchange: Exchange | None
-    pairing_proposal: PairingProposal | None = None
+#: What an answer says of its page (`paging.Paging.to_json`).
+PAGE = {"page": int, "per_page": int, "letters_total": int}
 
 
-class ProposalDecision(_Shape):
+def _partner(name: str, doc: str, letters: Any, then: Mapping[str, Any] | None = None,
+             described: Mapping[str, str] | None = None) -> type[BaseModel]:
+    """A partner's registry entry as `registry.partner_json` writes it, its `letters` of this
+    type, and `then` at the end."""
+    return derived(models.Partner, name, doc, drop={"name_since"}, types={"aliases": list[str]},
+                   after={"joined": {"letters": letters,
+                                     "former_names": list[FormerName]},  # type: ignore[valid-type]
+                          "": dict(then or {})}, described=described)
+
+
+PartnerEntry = _partner("PartnerEntry", "A registry entry with its number of letters, as "
+                        "`letters partners --json`.", int)
+PartnerDetail = _partner(
+    "PartnerDetail", "A partner's entry with one page of its letters (by date) and its founding "
+    "documents.", list[LetterRecord],  # type: ignore[valid-type]
+    {"letter_count": int, **PAGE, "founding_documents": list[LetterRecord],  # type: ignore[valid-type]
+     "founding_exchange": Exchange | None, "pairing_proposal": PairingProposal | None},
+    described={"letters_total": "the partner's letters, all pages"})
+
+
+class ProposalDecision(_Body):
     """An archivist's decision on a partner's pairing proposal."""
 
     decision: Literal["accept", "dismiss"]
@@ -250,26 +242,24 @@ class ProposalDecided(_Shape):
 
     decision: Literal["accept", "dismiss"]
     proposal: PairingProposal
-    founding_exchange: Exchange | None
+    founding_exchange: Exchange | None  # type: ignore[valid-type]
 
 
-class Candidate(_Shape):
-    """A letter the registry now links to the partner, and what recognition found."""
-
-    letter: LetterRecord
-    evidence: str
+Candidate = derived(review.Candidate, "Candidate", "A letter the registry now links to the "
+                    "partner, and what recognition found.", drop={"partner"},
+                    types={"letter": LetterRecord, "evidence": str})
 
 
-class PartnerChanged(PartnerEntry):
+class PartnerChanged(PartnerEntry):  # type: ignore[valid-type,misc]
     """The entry after a change of the registry, and the letters offered for relinking."""
 
-    candidates: list[Candidate]
+    candidates: list[Candidate]  # type: ignore[valid-type]
 
 
 class Relinked(_Shape):
     """The letters now linked to the partner."""
 
-    relinked: list[LetterRecord]
+    relinked: list[LetterRecord]  # type: ignore[valid-type]
 
 
 class Unlinked(_Shape):
@@ -287,70 +277,56 @@ class ReviewQueue(_Shape):
     letters_total: int = Field(description="the letters of the queue (as filtered), all pages")
     reason: str | None = Field(description="the kind of reason the queue is filtered by")
     reasons: dict[str, int] = Field(description="letters needing review by kind of reason")
-    letters: list[LetterRecord]
-    incomplete_exchanges: list[ExchangeRow]
+    letters: list[LetterRecord]  # type: ignore[valid-type]
+    incomplete_exchanges: list[ExchangeRow]  # type: ignore[valid-type]
     pairing_proposals: list[PairingProposal] = []
 
 
-class SecretaryGeneralDetail(_Shape):
-    """A Secretary General, the term of office and one page of the letters signed, by date."""
-
-    slug: str
-    name: str
-    term_start: str
-    term_end: str | None
-    letters_count: int
-    page: int
-    per_page: int
-    letters_total: int = Field(description="the letters signed, all pages")
-    letters: list[LetterRecord]
-
-
-class SecretaryGeneralEntry(_Shape):
-    """A Secretary General, the term of office and the number of letters."""
-
-    slug: str
-    name: str
-    term_start: str
-    term_end: str | None
-    letters: int
+SecretaryGeneralEntry = derived(models.SecretaryGeneral, "SecretaryGeneralEntry", "A Secretary "
+                                "General, the term of office and the number of letters.",
+                                drop={"variants"}, after={"": {"letters": int}})
+SecretaryGeneralDetail = derived(
+    models.SecretaryGeneral, "SecretaryGeneralDetail", "A Secretary General, the term of office "
+    "and one page of the letters signed, by date.", drop={"variants"},
+    after={"": {"letters_count": int, **PAGE,
+                "letters": list[LetterRecord]}},  # type: ignore[valid-type]
+    described={"letters_total": "the letters signed, all pages"})
 
 
 class AuditEvent(_Shape):
-    """One event of the audit trail, carrying the SHA-256 of the one before."""
+    """One event of the audit trail, carrying the SHA-256 of the one before (its keys in the
+    order the log keeps them)."""
 
-    at: str
-    who: str
     action: str
-    what: dict[str, Any]
     address: str | None
-    prev: str
+    at: str
     mac: str | None = Field(None, description="the event's keyed digest (absent from events "
                                               "recorded before events carried one)")
+    prev: str
+    what: dict[str, Any]
+    who: str
 
 
-class FixityProblem(_Shape):
-    """One thing wrong in the archive."""
-
-    id: str | None
-    path: str
-    problem: str
-    code: str = Field("", description="the code of `problem` (e.g. `integrity.original_altered`), "
-                      "empty in reports saved by earlier versions")
-    params: dict[str, Any] = Field(default_factory=dict, description="the values `problem` names "
-                                   "(a value may itself be `{\"code\", \"params\"}`)")
-
-
-class FixityReport(_Shape):
-    """A fixity check: how many originals, how many intact, every problem, when, by whom."""
-
-    checked: int
-    ok: int
-    problems: list[FixityProblem]
-    at: str
-    notes: list[str] = Field(default_factory=list, description="what could not be done, in "
-                             "sentences (absent from reports saved by earlier versions)")
-    by: str | None
+FixityProblem = derived(
+    fixity.Problem, "FixityProblem", drop={"message"},
+    after={"": {"problem": str, "code": str, "params": dict[str, Any],
+                "kind": Literal[tuple(k.value for k in fixity.Kind)] | None,
+                "advice": str | None}},
+    optional={"code", "params", "kind", "advice"},
+    described={"code": "the code of `problem` (e.g. `integrity.original_altered`), absent "
+                       "from reports saved by earlier versions",
+               "params": "the values `problem` names (a value may itself be `{\"code\", "
+                         "\"params\"}`)",
+               "kind": "what kind of problem it is (absent from reports saved by earlier "
+                       "versions)",
+               "advice": "what to do about it, in a sentence"})
+FixityReport = derived(
+    fixity.FixityReport, "FixityReport", "A fixity check: how many originals, how many intact, "
+    "every problem, when, by whom.", types={"problems": list[FixityProblem],  # type: ignore[valid-type]
+                                           "notes": list[str]},
+    after={"": {"by": str | None}}, optional={"notes"},
+    described={"notes": "what could not be done, in sentences (absent from reports saved by "
+                        "earlier versions)"})
 
 
 class Health(_Shape):
@@ -360,58 +336,59 @@ class Health(_Shape):
 
 
 # -- request bodies (read by the routes themselves, declared here for the document) -------------
-class SetAside(_Shape):
+class SetAside(_Body):
     """Why a letter is set aside: not_a_letter, copy, withdrawn, or in an archivist's words."""
 
     reason: str
 
 
-class Correction(_Shape):
-    """Fields of the record to correct (null clears one), fields to confirm as they stand."""
-
-    partner: str | None = None
-    signatory: str | None = None
-    date: str | None = Field(None, description="YYYY-MM-DD")
-    direction: Literal["outgoing", "incoming"] | None = None
-    language: Literal["en", "fr"] | None = None
-    signed_by: str | None = None
-    title: str | None = None
-    confirmed: list[Literal[CORRECTABLE]] | None = None  # type: ignore[valid-type]
-    confirm_pairing: bool = Field(False, description="save even though the partner's founding "
-                                                     "exchange or a paired exchange would change")
+Correction = derived(
+    models.Letter, "Correction", "Fields of the record to correct (null clears one), fields to "
+    "confirm as they stand.",
+    drop={f.name for f in dataclasses.fields(models.Letter)} - {*CORRECTABLE, "confirmed"},
+    types={"direction": models.Direction | None, "language": Literal["en", "fr"] | None,
+           "confirmed": list[Literal[CORRECTABLE]] | None},  # type: ignore[valid-type]
+    after={"": {"confirm_pairing": bool}},
+    optional={**{name: None for name in (*CORRECTABLE, "confirmed")}, "confirm_pairing": False},
+    described={"date": "YYYY-MM-DD", "confirm_pairing": "save even though the partner's "
+               "founding exchange or a paired exchange would change"})
 
 
-class LinkRequest(_Shape):
+class LinkRequest(_Body):
     """The other letter of the exchange."""
 
     other: str
 
 
-class NewPartner(_Shape):
+#: A name: some text that is not only spaces.
+NAME = Field(min_length=1, pattern=r"\S", description="not empty, not only spaces")
+
+
+class NewPartner(_Body):
     """A partner to register."""
 
     slug: str | None = Field(None, description="made from the name when not given")
-    name: str
+    name: str = NAME
     kind: Kind
     joined: str | None = Field(None, description="YYYY-MM-DD")
     force: bool = Field(False, description="register it although its name is very close to "
                                            "another partner's (refused otherwise)")
 
 
-class NewName(_Shape):
+class NewName(_Body):
     """Another name of a partner; a former name has the dates it was in use."""
 
-    name: str
+    name: str = NAME
     since: str | None = Field(None, description="YYYY-MM-DD")
     until: str | None = Field(None, description="YYYY-MM-DD")
     force: bool = Field(False, description="add it although it is very close to another "
                                            "partner's name (refused otherwise)")
 
 
-class RelinkRequest(_Shape):
+class RelinkRequest(_Body):
     """The letters to link to the partner."""
 
-    ids: list[str]
+    ids: list[str] = Field(min_length=1, description="one letter id at least")
     confirm_pairing: bool = False
 
 
@@ -426,16 +403,44 @@ def errors(*codes: int, **special: type[BaseModel]) -> dict[int | str, dict[str,
     for code in codes:
         model = special.get(f"s{code}", Problem)
         out[code] = {"model": model, "description": ERRORS[code]}
+        if code == 503:
+            out[code]["headers"] = {"Retry-After": RETRY_AFTER}
     return out
 
 
 def answers(model: Any, *codes: int, status: int = 200, description: str = "Successful Response",
             **special: type[BaseModel]) -> dict[str, Any]:
-    """The route's keywords declaring its success answer (`model`) and its error answers; the
-    route still writes the JSON itself (`response_model=None`), so the models never alter it."""
-    return {"response_model": None,
-            "responses": {status: {"model": model, "description": description},
-                          **errors(*codes, **special)}}
+    """The route's keywords declaring its answer's model (`response_model`: the document's
+    schema, and what FastAPI writes the JSON from, leaving out what the answer did not set) and
+    its error answers."""
+    return {"response_model": model, "response_model_exclude_unset": True,
+            "responses": {status: {"description": description}, **errors(*codes, **special)}}
+
+
+def answer(model: Any, data: Any) -> BaseModel:
+    """The typed answer of a route: `data` (a domain object's JSON) read into its model (or
+    into the one of a union of models, e.g. `IngestLine`, that it is)."""
+    read: BaseModel = _adapter(model).validate_python(data)
+    return read
+
+
+@functools.cache
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
+
+
+def each(model: Any, items: Iterable[Any]) -> list[BaseModel]:
+    """`answer` of each of `items`."""
+    return [answer(model, item) for item in items]
+
+
+def list_of(model: Any) -> Any:
+    """The model of a JSON list of `model`s."""
+    return list[model]
+
+
+#: What a route of the API answers (FastAPI writes it through the route's `response_model`).
+Answer = BaseModel
 
 
 def download(media_type: str, *codes: int, description: str) -> dict[str, Any]:

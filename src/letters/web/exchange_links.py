@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.errors import InvalidCorrection
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.contract import answers, json_body
-from letters.web.jsonbody import json_object, text_field
+from letters.web.jsonbody import Refusal, json_model
 from letters.web.letter_views import letter_context
 from letters.web.render import language, problem_text, render
 from letters.web.routing import archivist, reader
@@ -55,37 +53,37 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
 @router.put("/api/letters/{letter_id}/exchange", tags=["api"],
             summary="Pair a letter with the other letter of its exchange",
             openapi_extra=json_body(contract.LinkRequest),
-            **answers(contract.ExchangeRow, 400, 401, 403, 404, 413, 422))
-async def api_link(letter_id: str, request: Request, who: Identity = archivist) -> Response:
+            **answers(contract.ExchangeRow, 400, 401, 403, 404, 413, 422, 503))
+async def api_link(letter_id: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"other": ID}: the exchange as it now stands; 422 when the two cannot be paired."""
     check_api_csrf(request, who)
     app = web(request).letters
     app.get(letter_id)
-    data = await json_object(request, "the id of the 'other' letter")
-    other = text_field(data, "other", required=True)
-    row = await run_in_threadpool(app.pair, letter_id, other, who.name, address(request))
-    return JSONResponse(row.to_json())
+    asked = await json_model(request, contract.LinkRequest, "the id of the 'other' letter")
+    row = await run_in_threadpool(app.pair, letter_id, asked.other, who.name, address(request))
+    return contract.answer(contract.ExchangeRow, row.to_json())
 
 
 @router.delete("/api/letters/{letter_id}/exchange", tags=["api"],
                summary="Take a letter out of its exchange",
-               **answers(contract.Unlinked, 401, 403, 404))
+               **answers(contract.Unlinked, 401, 403, 404, 503))
 async def api_unlink(letter_id: str, request: Request,
-                     who: Identity = archivist) -> dict[str, Any]:
+                     who: Identity = archivist) -> contract.Answer:
     """The letter, and the one it was paired with, stand alone from now on."""
     check_api_csrf(request, who)
     app = web(request).letters
     changed = await run_in_threadpool(app.unlink, letter_id, who.name,
                                       address(request))
-    return {"unlinked": changed}
+    return contract.answer(contract.Unlinked, {"unlinked": changed})
 
 
 @router.get("/api/partners/{slug}/exchanges", tags=["api"],
             summary="A partner's exchanges of letters",
-            **answers(list[contract.ExchangeRow], 401, 404))
-def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[dict[str, Any]]:
+            **answers(contract.list_of(contract.ExchangeRow), 401, 404))
+def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[contract.Answer]:
     """Every exchange of the partner, oldest first; an incomplete one says what is missing."""
-    return [row.to_json() for row in web(request).letters.exchange_rows(slug)]
+    return contract.each(contract.ExchangeRow,
+                         (row.to_json() for row in web(request).letters.exchange_rows(slug)))
 
 
 @router.post("/partners/{slug}/pairing-proposal", include_in_schema=False)
@@ -110,12 +108,19 @@ async def proposal_form(slug: str, request: Request, who: Identity = archivist) 
                             status_code=303)
 
 
+#: A decision's body refused in one sentence per field (400).
+DECISION_REFUSED: dict[str, Refusal] = {
+    "decision": lambda _: HTTPException(400, "'decision' must be \"accept\" or \"dismiss\"."),
+    "proposed": lambda _: HTTPException(400, "'proposed' must be a list of letter ids."),
+}
+
+
 @router.post("/api/partners/{slug}/pairing-proposal", tags=["api"],
              summary="Accept or dismiss a partner's proposed change of founding exchange",
              openapi_extra=json_body(contract.ProposalDecision),
-             **answers(contract.ProposalDecided, 400, 401, 403, 404, 413, 422))
+             **answers(contract.ProposalDecided, 400, 401, 403, 404, 413, 422, 503))
 async def api_decide_proposal(slug: str, request: Request,
-                              who: Identity = archivist) -> dict[str, Any]:
+                              who: Identity = archivist) -> contract.Answer:
     """JSON {"decision": "accept"|"dismiss", "proposed"?: [ids]}: accept makes the proposed
     exchange the founding one; dismiss keeps the founding exchange and stops proposing this
     change; both audited with the founding exchange before and after. 404 when the partner has
@@ -123,20 +128,16 @@ async def api_decide_proposal(slug: str, request: Request,
     check_api_csrf(request, who)
     app = web(request).letters
     app.partner(slug)
-    data = await json_object(request, "the 'decision', accept or dismiss")
-    decision = data.get("decision")
-    if decision not in ("accept", "dismiss"):
-        raise HTTPException(400, "'decision' must be \"accept\" or \"dismiss\".")
-    shown = data.get("proposed")
-    if shown is not None and (not isinstance(shown, list)
-                              or not all(isinstance(i, str) for i in shown)):
-        raise HTTPException(400, "'proposed' must be a list of letter ids.")
+    asked = await json_model(request, contract.ProposalDecision,
+                             "the 'decision', accept or dismiss", DECISION_REFUSED)
+    decision = asked.decision
     try:
         done = await run_in_threadpool(app.decide_proposal, slug, decision == "accept",
-                                       who.name, address(request), shown)
+                                       who.name, address(request), asked.proposed)
     except InvalidCorrection as error:
         raise HTTPException(422, str(error)) from None
     founding = app.founding_documents(slug)
-    return {"decision": decision, "proposal": done.to_json(),
-            "founding_exchange": ({**founding.to_json(), "missing": founding.missing()}
-                                  if founding else None)}
+    return contract.answer(contract.ProposalDecided, {
+        "decision": decision, "proposal": done.to_json(),
+        "founding_exchange": ({**founding.to_json(), "missing": founding.missing()}
+                              if founding else None)})

@@ -172,11 +172,11 @@ def download(letter_id: str, request: Request, who: Identity = reader) -> FileRe
 
 @api_router.get("/letters/{letter_id}", summary="One letter: its record and text",
                 **answers(contract.LetterWithText, 401, 404))
-def letter(letter_id: str, request: Request, who: Identity = reader) -> dict[str, Any]:
+def letter(letter_id: str, request: Request, who: Identity = reader) -> contract.Answer:
     """The record and `text`."""
     app = web(request).letters
     record = app.get(letter_id)
-    return {**record.to_json(), "text": app.text(letter_id)}
+    return contract.answer(contract.LetterWithText, {**record.to_json(), "text": app.text(letter_id)})
 
 
 @api_router.get("/letters/{letter_id}/pdf", summary="The original PDF", response_class=FileResponse,
@@ -215,8 +215,8 @@ def original_response(app: Letters, letter_id: str) -> FileResponse:
 
 @api_router.patch("/letters/{letter_id}", summary="Correct a letter's record",
                   openapi_extra=json_body(contract.Correction),
-                  **answers(contract.LetterRecord, 400, 401, 403, 404, 413, 422))
-async def correct(letter_id: str, request: Request, who: Identity = archivist) -> dict[str, Any]:
+                  **answers(contract.LetterRecord, 400, 401, 403, 404, 413, 422, 503))
+async def correct(letter_id: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """Apply the fields sent; the previous values go to the letter's history."""
     check_api_csrf(request, who)
     changes = await json_object(request, "the fields to correct")
@@ -224,7 +224,7 @@ async def correct(letter_id: str, request: Request, who: Identity = archivist) -
     app = web(request).letters
     record: Letter = await run_in_threadpool(app.correct, letter_id, changes, who.name,
                                              address(request), confirm)
-    return record.to_json()
+    return contract.answer(contract.LetterRecord, record.to_json())
 
 
 def typed_reason(form: Any) -> str:
@@ -271,9 +271,9 @@ async def restore_letter(letter_id: str, request: Request, who: Identity = archi
 
 @api_router.post("/letters/{letter_id}/set-aside", summary="Set a letter aside",
                  openapi_extra=json_body(contract.SetAside),
-                 **answers(contract.LetterRecord, 400, 401, 403, 404, 409, 413, 422))
+                 **answers(contract.LetterRecord, 400, 401, 403, 404, 409, 413, 422, 503))
 async def api_set_aside(letter_id: str, request: Request, who: Identity = archivist
-                        ) -> dict[str, Any]:
+                        ) -> contract.Answer:
     """The letter leaves the review queue, search results (unless asked for) and pairing, with
     the reason; its original, text and history stay. 409 when it is set aside already."""
     check_api_csrf(request, who)
@@ -284,13 +284,13 @@ async def api_set_aside(letter_id: str, request: Request, who: Identity = archiv
                                                  who.name, address(request))
     except AsideRefused as error:
         raise HTTPException(409 if error.code == "aside_already" else 422, str(error)) from None
-    return record.to_json()
+    return contract.answer(contract.LetterRecord, record.to_json())
 
 
 @api_router.post("/letters/{letter_id}/restore", summary="Take back a letter set aside",
-                 **answers(contract.LetterRecord, 401, 403, 404, 409))
+                 **answers(contract.LetterRecord, 401, 403, 404, 409, 503))
 async def api_restore(letter_id: str, request: Request, who: Identity = archivist
-                      ) -> dict[str, Any]:
+                      ) -> contract.Answer:
     """The record, back to the status it had before it was set aside (409 when it is not)."""
     check_api_csrf(request, who)
     app = web(request).letters
@@ -299,4 +299,4 @@ async def api_restore(letter_id: str, request: Request, who: Identity = archivis
                                                  address(request))
     except AsideRefused as error:
         raise HTTPException(409, str(error)) from None
-    return record.to_json()
+    return contract.answer(contract.LetterRecord, record.to_json())

@@ -6,20 +6,21 @@ for relinking (`review.relink_candidates`), and the archivist picks which to lin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from letters.models import Partner
-from letters.partners import candidates_json
-from letters.registry import CloseName, RegistryError
+from letters.partners import NO_IDS, NOT_IDS, candidates_json
+from letters.registry import CloseName, RegistryError, check_kind
 from letters.service import Letters
 from letters.web import contract, i18n
 from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, check_csrf
 from letters.web.contract import answers, json_body
-from letters.web.jsonbody import json_object, text_field
+from letters.web.jsonbody import json_model
 from letters.web.render import language, problem_text, render
 from letters.web.routing import archivist
 from letters.web.state import web
@@ -141,85 +142,92 @@ async def relink_page(slug: str, request: Request, who: Identity = archivist) ->
 
 
 # -- the API -------------------------------------------------------------------------------------
-def _refused(error: RegistryError) -> JSONResponse:
-    return JSONResponse({"detail": str(error)}, status_code=422)
+def _refused(error: RegistryError) -> HTTPException:
+    return HTTPException(422, str(error))
 
 
 @router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner",
              openapi_extra=json_body(contract.NewPartner),
-             **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, status=201))
-async def api_add_partner(request: Request, who: Identity = archivist) -> Response:
+             **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, 503, status=201))
+async def api_add_partner(request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"slug", "name", "kind", "joined"}: 201 with the entry and the letters it matches."""
     check_api_csrf(request, who)
-    data = await json_object(request, "the partner's slug, name and kind")
+    asked = await json_model(request, contract.NewPartner, "the partner's slug, name and kind",
+                             {"kind": _kind_refused})
     app = web(request).letters
     try:
         partner = await run_in_threadpool(
-            app.add_partner, text_field(data, "slug"), text_field(data, "name", required=True),
-            text_field(data, "kind", required=True), text_field(data, "joined"), who.name,
-            address(request), _force(data))
+            app.add_partner, asked.slug, asked.name, asked.kind, asked.joined, who.name,
+            address(request), asked.force)
     except RegistryError as error:
-        return _refused(error)
+        raise _refused(error) from None
     return await run_in_threadpool(_changed, app, partner)
 
 
 @router.post("/api/partners/{slug}/names", status_code=201, tags=["api"],
              summary="Give a partner another or a former name",
              openapi_extra=json_body(contract.NewName),
-             **answers(contract.PartnerChanged, 400, 401, 403, 404, 413, 422, status=201))
-async def api_add_name(slug: str, request: Request, who: Identity = archivist) -> Response:
+             **answers(contract.PartnerChanged, 400, 401, 403, 404, 413, 422, 503, status=201))
+async def api_add_name(slug: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"name", "since", "until"}: 201 with the entry and the letters it now matches."""
     check_api_csrf(request, who)
     app = web(request).letters
     app.registered(slug)
-    data = await json_object(request, "the name and, for a former name, its dates")
+    asked = await json_model(request, contract.NewName,
+                             "the name and, for a former name, its dates")
     try:
         partner = await run_in_threadpool(
-            app.add_name, slug, text_field(data, "name", required=True),
-            text_field(data, "since"), text_field(data, "until"), who.name, address(request),
-            _force(data))
+            app.add_name, slug, asked.name, asked.since, asked.until, who.name, address(request),
+            asked.force)
     except RegistryError as error:
-        return _refused(error)
+        raise _refused(error) from None
     return await run_in_threadpool(_changed, app, partner)
 
 
-def _force(data: dict[str, Any]) -> bool:
-    """The body's `force` (false when absent); 422 when it is not true or false."""
-    value = data.get("force", False)
-    if not isinstance(value, bool):
-        raise HTTPException(422, "'force' must be true or false.")
-    return value
+def _kind_refused(error: Mapping[str, Any]) -> Exception | None:
+    """The registry's sentence for a kind it does not know (None: 'kind' missing or not text,
+    said as any field's)."""
+    if error["type"] != "literal_error":
+        return None
+    try:
+        check_kind(error["input"])
+    except RegistryError as refused:
+        return _refused(refused)
+    return None
 
 
-def _changed(app: Letters, partner: Partner) -> JSONResponse:
-    return JSONResponse(app.with_candidates(partner), status_code=201)
+def _ids_refused(error: Mapping[str, Any]) -> Exception:
+    """The sentence of the domain for `ids` that are none, or not a list of ids."""
+    return _refused(RegistryError(NO_IDS if error["type"] == "too_short" else NOT_IDS))
+
+
+def _changed(app: Letters, partner: Partner) -> contract.Answer:
+    return contract.answer(contract.PartnerChanged, app.with_candidates(partner))
 
 
 @router.get("/api/partners/{slug}/relink", tags=["api"],
             summary="The letters the registry now links to a partner",
-            **answers(list[contract.Candidate], 401, 403, 404))
-def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[dict[str, Any]]:
+            **answers(contract.list_of(contract.Candidate), 401, 403, 404))
+def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[contract.Answer]:
     """Letters not linked to the partner that recognition now links to it, with the evidence."""
     app = web(request).letters
     app.registered(slug)
-    return candidates_json(app.relink_candidates(slug))
+    return contract.each(contract.Candidate, candidates_json(app.relink_candidates(slug)))
 
 
 @router.post("/api/partners/{slug}/relink", tags=["api"],
              summary="Link letters to a partner", openapi_extra=json_body(contract.RelinkRequest),
-             **answers(contract.Relinked, 400, 401, 403, 404, 413, 422))
-async def api_relink(slug: str, request: Request, who: Identity = archivist) -> Response:
+             **answers(contract.Relinked, 400, 401, 403, 404, 413, 422, 503))
+async def api_relink(slug: str, request: Request, who: Identity = archivist) -> contract.Answer:
     """JSON {"ids": [...]}: each letter's partner becomes this one (kept in its history)."""
     check_api_csrf(request, who)
     app = web(request).letters
     app.registered(slug)
-    data = await json_object(request, "the 'ids' of the letters to link")
-    ids = data.get("ids")
-    if not isinstance(ids, list):
-        return _refused(RegistryError("'ids' must be a list of letter ids."))
+    asked = await json_model(request, contract.RelinkRequest, "the 'ids' of the letters to link",
+                             {"ids": _ids_refused})
     try:
-        letters = await run_in_threadpool(app.relink, slug, ids, who.name, address(request),
-                                          data.get("confirm_pairing") is True)
+        letters = await run_in_threadpool(app.relink, slug, asked.ids, who.name,
+                                          address(request), asked.confirm_pairing)
     except RegistryError as error:
-        return _refused(error)
-    return JSONResponse({"relinked": [x.to_json() for x in letters]})
+        raise _refused(error) from None
+    return contract.answer(contract.Relinked, {"relinked": [x.to_json() for x in letters]})

@@ -7,22 +7,20 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from letters import export
-from letters.paging import paging
+from letters.paging import Paging, paging
 from letters.web import contract
 from letters.web.auth import Identity, address
 from letters.web.contract import answers, download
 from letters.web.exchange_links import PROPOSAL_NOTICES
 from letters.web.pager import pager
 from letters.web.render import render
-from letters.web.routing import api_routes, auditor, page_routes, reader
-from letters.web.search_views import FROM_ONE
+from letters.web.routing import api_routes, auditor, page_routes, paged, reader
 from letters.web.state import web
 from letters.web.timeline import build as build_timeline
 
@@ -64,29 +62,27 @@ def partner_page(slug: str, request: Request, who: Identity = reader) -> HTMLRes
 
 
 @api_router.get("/partners", summary="The registry of partners",
-                **answers(list[contract.PartnerEntry], 401))
-def partners(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
+                **answers(contract.list_of(contract.PartnerEntry), 401))
+def partners(request: Request, who: Identity = reader) -> list[contract.Answer]:
     """Every partner with its number of letters, as `letters partners --json`."""
-    return [entry.to_json() for entry in web(request).letters.partners()]
+    return contract.each(contract.PartnerEntry,
+                         (entry.to_json() for entry in web(request).letters.partners()))
 
 
 @api_router.get("/partners/{slug}", summary="One partner, its letters and founding documents",
                 **answers(contract.PartnerDetail, 400, 401, 404))
-def partner(
-    slug: str, request: Request,
-    page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
-    per_page: str = Query("", description="letters per page, 1 to 1000 (default 100)",
-                          json_schema_extra=contract.ONE_TO_THOUSAND),
-    who: Identity = reader,
-) -> dict[str, Any]:
+def partner(slug: str, request: Request, who: Identity = reader, shown: Paging = paged
+            ) -> contract.Answer:
     """The registry entry with one page of `letters` (by date; `letters_total` in all) and the
     `founding_documents`, always whole."""
-    return web(request).letters.partner(slug, paging(page, per_page)).to_json()
+    return contract.answer(contract.PartnerDetail,
+                           web(request).letters.partner(slug, shown).to_json())
 
 
 @api_router.get("/partners/{slug}/export", summary="The founding-documents bundle (zip)",
                 response_class=FileResponse,
-                **download("application/zip", 401, 403, 404, 409, description="The bundle"))
+                **download("application/zip", 401, 403, 404, 409, 503,
+                                  description="The bundle"))
 def export_partner(slug: str, request: Request, who: Identity = auditor) -> FileResponse:
     """A zip that `sha256sum -c` verifies without this program; auditor. 409 with one sentence
     naming each letter when an original is not the one archived: no bundle is made."""

@@ -12,15 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from letters.curation.corrections import NothingToConfirm
 from letters.curation.review import ACTIONS, MAX_BATCH, OTHER, REASON_KINDS, QueuePage
 from letters.errors import InvalidCorrection
-from letters.paging import PER_PAGE, paging
+from letters.paging import PER_PAGE, Paging, paging
 from letters.web import contract
 from letters.web.auth import MAX_FORM_FIELDS, Identity, address, checked_form
 from letters.web.letter_views import letter_context, typed_reason
 from letters.web.pager import pager
 from letters.web.render import language, problem_text, render
 from letters.web.review_page import review_context
-from letters.web.routing import archivist
-from letters.web.search_views import FROM_ONE
+from letters.web.routing import archivist, paged
 from letters.web.state import web
 from letters.web.urls import path_for
 
@@ -96,18 +95,16 @@ def review_letter(letter_id: str, request: Request, who: Identity = archivist) -
             **contract.answers(contract.ReviewQueue, 400, 401, 403))
 def review_queue(
     request: Request,
-    page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
-    per_page: str = Query("", description="letters per page, 1 to 1000 (default 100)",
-                          json_schema_extra=contract.ONE_TO_THOUSAND),
     reason: str = Query("", description="only letters with a reason of this kind",
                         json_schema_extra=contract.one_of(*REASON_KINDS, OTHER)),
     who: Identity = archivist,
-) -> dict[str, Any]:
+    asked: Paging = paged,
+) -> contract.Answer:
     """One page of the letters needing review (oldest first, with their reasons; `letters_total`
     of them in all, `reasons` by kind) and the incomplete exchanges."""
     app = web(request).letters
-    shown, _ = _queue(request)
-    return {
+    shown = app.review_page(asked, reason.strip() or None)
+    return contract.answer(contract.ReviewQueue, {
         "total": shown.total,
         **shown.paging.to_json(shown.total),
         "reason": shown.kind,
@@ -115,7 +112,7 @@ def review_queue(
         "letters": [x.to_json() for x in shown.letters],
         "incomplete_exchanges": [row.to_json() for row in app.incomplete_exchanges()],
         "pairing_proposals": [x.to_json() for x in app.pairing_proposals()],
-    }
+    })
 
 
 @router.post("/letters/{letter_id}/confirm", include_in_schema=False)

@@ -12,7 +12,7 @@ from letters.search import MAX_PER_PAGE, SORTS, QueryError, SearchResult
 from letters.service import Letters
 from letters.web import contract, i18n
 from letters.web.auth import Identity
-from letters.web.contract import DATE, answers, choice, one_of
+from letters.web.contract import DATE, FROM_ONE, answers, choice, one_of
 from letters.web.render import language, render
 from letters.web.routing import api_routes, page_routes, reader
 from letters.web.search_json import search_json
@@ -24,8 +24,6 @@ api_router = api_routes()
 FACETS = ("partner", "signatory", "year", "direction", "language")
 #: What the search parameters accept, for the document (SearchForm checks them).
 TWO_LETTERS = choice("[a-zA-Z]{2}")
-#: A whole number from 1 written in at most 9 digits (leading zeros included).
-FROM_ONE = choice(*(f"0{{{zeros}}}[1-9][0-9]{{0,{8 - zeros}}}" for zeros in range(9)))
 
 
 def up_to(most: int, digits: int = 9) -> list[str]:
@@ -140,11 +138,11 @@ def search(
                                         "left out unless asked for)",
                         json_schema_extra=one_of("ok", "needs_review", "set_aside")),
     who: Identity = reader,
-) -> dict[str, Any]:
+) -> contract.Answer:
     """Search; a malformed query or filter is 400."""
     # the parameters above describe the API in OpenAPI (their schemas say what is valid without
     # FastAPI checking it); SearchForm reads and checks them as the search page does, so that both
     # answer a bad parameter alike
     app = web(request).letters
     form = SearchForm.from_params(request.query_params)
-    return search_json(app.search(form.to_request()))
+    return contract.answer(contract.SearchPage, search_json(app.search(form.to_request())))

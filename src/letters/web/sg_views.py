@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from letters.paging import paging
+from letters.paging import Paging, paging
 from letters.web import contract
 from letters.web.auth import Identity
 from letters.web.contract import answers
 from letters.web.pager import pager
 from letters.web.render import render
-from letters.web.routing import api_routes, page_routes, reader
-from letters.web.search_views import FROM_ONE
+from letters.web.routing import api_routes, page_routes, paged, reader
 from letters.web.state import web
 
 router = page_routes()
@@ -45,20 +42,17 @@ def sg_page(slug: str, request: Request, who: Identity = reader) -> HTMLResponse
 
 @api_router.get("/secretaries-general/{slug}", summary="One Secretary General and the letters",
                 **answers(contract.SecretaryGeneralDetail, 400, 401, 404))
-def secretary_general(
-    slug: str, request: Request,
-    page: str = Query("", description="page number, from 1", json_schema_extra=FROM_ONE),
-    per_page: str = Query("", description="letters per page, 1 to 1000 (default 100)",
-                          json_schema_extra=contract.ONE_TO_THOUSAND),
-    who: Identity = reader,
-) -> dict[str, Any]:
+def secretary_general(slug: str, request: Request, who: Identity = reader,
+                      shown: Paging = paged) -> contract.Answer:
     """The term of office and one page of the letters signed (by date; `letters_total` in
     all)."""
-    return web(request).letters.secretary_general(slug, paging(page, per_page)).to_json()
+    return contract.answer(contract.SecretaryGeneralDetail,
+                           web(request).letters.secretary_general(slug, shown).to_json())
 
 
 @api_router.get("/secretaries-general", summary="The Secretaries General",
-                **answers(list[contract.SecretaryGeneralEntry], 401))
-def secretaries_general(request: Request, who: Identity = reader) -> list[dict[str, Any]]:
+                **answers(contract.list_of(contract.SecretaryGeneralEntry), 401))
+def secretaries_general(request: Request, who: Identity = reader) -> list[contract.Answer]:
     """Every Secretary General with the term of office and the number of letters."""
-    return web(request).letters.secretaries_general().to_json()
+    return contract.each(contract.SecretaryGeneralEntry,
+                         web(request).letters.secretaries_general().to_json())

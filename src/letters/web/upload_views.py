@@ -51,11 +51,12 @@ async def upload_files(request: Request, who: Identity = archivist) -> HTMLRespo
 
 @api_router.post("/letters", status_code=201, summary="Upload letters (multipart, field 'file')",
                  openapi_extra=contract.UPLOAD_BODY,
-                 **answers(list[contract.IngestLine], 400, 401, 403, 408, 413, 415, 422, 503,
+                 **answers(contract.list_of(contract.IngestLine), 400, 401, 403, 408, 413, 415, 422, 503,
                            status=201,
                            description="One result per file; at least one added or found archived",
                            s415=contract.UploadRefused, s422=contract.UploadRefused))
-async def upload_letters(request: Request, who: Identity = archivist) -> JSONResponse:
+async def upload_letters(request: Request, who: Identity = archivist
+                         ) -> list[contract.Answer] | JSONResponse:
     """One result per file as `ingest --json` prints it; 201 when any letter was added or found."""
     check_api_csrf(request, who)
     state = web(request)
@@ -73,4 +74,4 @@ async def upload_letters(request: Request, who: Identity = archivist) -> JSONRes
         first = next(r for r in results if r.result == "rejected")
         return JSONResponse({"detail": f"{first.path}: {first.error}", "results": lines},
                             status_code=status)
-    return JSONResponse(lines, status_code=201)
+    return contract.each(contract.IngestLine, lines)
