@@ -178,3 +178,24 @@ def test_the_search_concept_lives_in_one_package() -> None:
                 homes.setdefault(node.name, set()).add(path.relative_to(SOURCE).parts[0])
     assert homes and all(places == {"search"} for places in homes.values()), homes
     assert set(homes) == wanted
+
+
+def test_the_web_has_one_router_style() -> None:
+    """Every router is made by `web/routing` (a router of pages, one of the API under `/api`), and
+    every feature module with routes is in `FEATURES`; the API is on its API router only."""
+    from letters.web import app, routing
+
+    web = SOURCE / "web"
+    for path in sorted(web.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        if path.name == "routing.py":
+            continue
+        assert "APIRouter(" not in source, path.name
+        assert not re.search(r'@router\.\w+\(\s*"/api', source), path.name  # API on a page router
+        assert "tags=[\"api\"]" not in source, path.name  # api_routes() tags it
+        if "= api_routes()" in source or "= page_routes()" in source:
+            assert path.stem in {m.__name__.rsplit(".", 1)[1] for m in app.FEATURES} | {
+                "login", "admin", "account", "apidocs"}, path.name
+    api_paths = {route.path for feature in app.FEATURES for route in feature.api_router.routes}
+    assert api_paths and all(p.startswith("/api/") for p in api_paths)
+    assert routing.api_routes().prefix == "/api"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from letters import registry
+from letters.models import Letter
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "partners.md"
 
@@ -121,3 +122,25 @@ def test_a_name_close_to_another_partners_is_asked_first(tmp_path: Path) -> None
                "company", "--force").returncode == 0
     held = cli("partners", "alias", "orange-business", "Orange S.A.", "--force")
     assert held.returncode == 2 and "already a name of Orange (orange)" in held.stderr
+
+
+def test_a_citation_names_the_partner_as_the_letter_does_else_by_its_name_on_the_date(
+        tmp_path: Path) -> None:
+    registry.add_partner(tmp_path, "zeta", "Zeta Networks", "company", by="marie")
+    registry.add_alias(tmp_path, "zeta", "Zeta Telecom", by="marie", since="2015-01-01",
+                       until="2019-12-31")
+    registry.add_alias(tmp_path, "zeta", "ZN", by="marie")
+    zeta = registry.load(tmp_path).partners["zeta"]
+
+    def letter(date: str | None) -> Letter:
+        return Letter(id="0" * 16, sha256="0" * 64, filename="x.pdf", pages=1, partner="zeta",
+                      signatory=None, signed_by=None, date=date, direction="incoming",
+                      language="en", ocr=False, digital_signatures=[], status="ok",
+                      added_at="2021-01-01T00:00:00Z", added_by="marie")
+
+    assert registry.name_in_letter(zeta, letter("2017-05-02"), "") == "Zeta Telecom"
+    assert registry.name_in_letter(zeta, letter("2021-05-02"), "") == "Zeta Networks"
+    assert registry.name_in_letter(zeta, letter(None), "") == "Zeta Networks"
+    written = "Yours, for ZETA NETWORKS and its staff"  # as written, whatever the date
+    assert registry.name_in_letter(zeta, letter("2017-05-02"), written) == "Zeta Networks"
+    assert registry.name_in_letter(zeta, letter("2021-05-02"), "from zn's office") == "ZN"

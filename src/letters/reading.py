@@ -184,13 +184,17 @@ class LetterReading:
     other: Letter | None
     partner: Partner | None
     signatory: SecretaryGeneral | None
+    partner_name: str | None  # the partner's name as a citation gives it (`name_in_letter`)
 
 
 def letter_reading(archive: Archive, catalog: Catalog, names: Registry,
                    letter: Letter) -> LetterReading:
     """What a letter's page shows besides its record."""
     other_id = exchanges.other_letter(catalog, letter)
-    return LetterReading(letter, archive.pages(letter.id), archive.history(letter.id),
-                         catalog.get(other_id) if other_id else None,
-                         names.partner(letter.partner) if letter.partner else None,
-                         names.sg(letter.signatory) if letter.signatory else None)
+    pages = archive.pages(letter.id)
+    partner = names.partner(letter.partner) if letter.partner else None
+    return LetterReading(letter, pages, archive.history(letter.id),
+                         catalog.get(other_id) if other_id else None, partner,
+                         names.sg(letter.signatory) if letter.signatory else None,
+                         registry.name_in_letter(partner, letter, "\n".join(pages))
+                         if partner else None)

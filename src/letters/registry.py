@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 
 from letters.errors import NotFound
 from letters.fsutil import append_line, read_lines
-from letters.messages import Message, msg
-from letters.models import KINDS, Kind, Name, Partner, Round, SecretaryGeneral, is_iso_date
+from letters.messages import Message, joined, msg
+from letters.models import KINDS, Kind, Letter, Name, Partner, Round, SecretaryGeneral, is_iso_date
 from letters.textnorm import fold
 
 CHANGES_FILE = "registry-changes.jsonl"
@@ -271,3 +271,20 @@ def partner_json(partner: Partner, letters: int) -> dict[str, Any]:
         "letters": letters, "former_names": [asdict(a) for a in partner.aliases if a.until],
         "joined_status": partner.joined_status, "signatory": partner.signatory,
     }
+
+
+def name_in_letter(partner: Partner, letter: Letter, text: str) -> str:
+    """The partner's name as the letter writes it (its evidence, then its text), else the name in
+    use on its date: the name a citation gives."""
+    names = sorted(partner.names(), key=lambda n: len(n.name), reverse=True)
+    for source in (joined(letter.evidence.get("partner", [])), text):
+        haystack = fold(source)
+        for name in names:
+            if re.search(r"(?<!\w)" + re.escape(fold(name.name)) + r"(?!\w)", haystack):
+                return name.name
+    if letter.date:
+        for name in partner.aliases:
+            if (name.since or "") <= letter.date <= (name.until or "9999") and (
+                    name.since or name.until):
+                return name.name
+    return partner.name

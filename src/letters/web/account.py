@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -12,11 +12,11 @@ from letters.messages import Message
 from letters.users import UserError
 from letters.web.auth import Identity, LoginRequired, address, checked_form
 from letters.web.render import render
-from letters.web.routing import reader
+from letters.web.routing import page_routes, reader
 from letters.web.state import web
 from letters.web.urls import path_for
 
-router = APIRouter(include_in_schema=False)
+router = page_routes()
 #: What the page's forms may say was done (`?done=`).
 DONE = ("password", "new_token", "revoke_token")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -14,11 +14,11 @@ from letters.service import Letters
 from letters.users import ROLES, UserError
 from letters.web.auth import Identity, address, checked_form
 from letters.web.render import render
-from letters.web.routing import admin
+from letters.web.routing import admin, page_routes
 from letters.web.state import web
 from letters.web.urls import path_for
 
-router = APIRouter(include_in_schema=False)
+router = page_routes()
 #: What the form of one user may ask; each is one `Letters` call.
 ACTIONS = ("role", "password", "disable", "enable", "revoke_tokens", "revoke_token", "remove",
            "new_token")

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 from letters.web.render import render
+from letters.web.routing import page_routes
 
 DOCS = "/docs"
 ASSETS = f"{DOCS}/static"
@@ -37,7 +38,7 @@ POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-in
           "script-src 'self' {hashes}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
           "frame-ancestors 'none'; form-action 'self'")
 
-router = APIRouter(include_in_schema=False)
+router = page_routes()
 
 
 def docs_page(title: str) -> HTMLResponse:

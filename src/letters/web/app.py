@@ -30,13 +30,15 @@ from letters.web import (
     account,
     admin,
     apidocs,
-    archivists,
     auditing,
     contract,
+    exchange_links,
     i18n,
     letter_views,
     login,
+    partner_names,
     partner_views,
+    review_views,
     saying,
     search_views,
     sg_views,
@@ -51,7 +53,10 @@ from letters.web.urls import path_for
 
 STATIC = Path(__file__).parent / "static"
 #: The web by feature: each module holds its pages (`router`) and their JSON twins (`api_router`).
-FEATURES = (search_views, letter_views, upload_views, partner_views, auditing, sg_views)
+#: The feature modules, each with a router of pages (`router`) and one of the JSON API
+#: (`api_router`); the archivists' come first, so that `/partners/new` is not read as a slug.
+FEATURES = (review_views, partner_names, exchange_links, search_views, letter_views,
+            upload_views, partner_views, auditing, sg_views)
 log = logging.getLogger("letters.web")
 
 #: One plain sentence for each error status, when nothing more precise is known.
@@ -300,7 +305,6 @@ def create_app(letters: Letters | Settings) -> FastAPI:
     for feature in FEATURES:
         app.include_router(feature.api_router)
     app.include_router(login.router)
-    app.include_router(archivists.router)  # before the pages: /partners/new is no slug
     for feature in FEATURES:
         app.include_router(feature.router)
     app.include_router(admin.router)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, ClassVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -20,13 +20,13 @@ from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.fixity_view import NAMED_KINDS, problem_views
 from letters.web.render import render
-from letters.web.routing import auditor
+from letters.web.routing import api_routes, auditor, page_routes
 from letters.web.searchform import page_numbers, whole_number
 from letters.web.state import web
 from letters.web.urls import path_for
 
-router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api", tags=["api"])
+router = page_routes()
+api_router = api_routes()
 #: The query parameters of the audit filters, as the page's form and `GET /api/audit` name them.
 PARAMS = {"who": "who", "action": "action", "date_from": "from", "date_to": "to",
           "letter": "letter"}

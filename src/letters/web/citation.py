@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from letters.messages import joined
-from letters.models import Letter, Partner, SecretaryGeneral
+from letters.models import Letter, SecretaryGeneral
 from letters.textnorm import fold
 from letters.web.languages import long_date
 from letters.web.saying import gettext
@@ -13,31 +10,15 @@ from letters.web.saying import gettext
 COE_SG = "Secretary General of the Council of Europe"
 
 
-def partner_name(partner: Partner, letter: Letter, text: str) -> str:
-    """The partner's name as the letter writes it, else the name in use on its date."""
-    names = sorted(partner.names(), key=lambda n: len(n.name), reverse=True)
-    for source in (joined(letter.evidence.get("partner", [])), text):
-        haystack = fold(source)
-        for name in names:
-            if re.search(r"(?<!\w)" + re.escape(fold(name.name)) + r"(?!\w)", haystack):
-                return name.name
-    if letter.date:
-        for name in partner.aliases:
-            if (name.since or "") <= letter.date <= (name.until or "9999") and (
-                    name.since or name.until):
-                return name.name
-    return partner.name
-
-
-def citation(letter: Letter, partner: Partner | None, sg: SecretaryGeneral | None,
-             text: str = "", lang: str = "en") -> str:
+def citation(letter: Letter, partner_name: str | None, sg: SecretaryGeneral | None,
+             lang: str = "en") -> str:
     """'Letter from <SG>, Secretary General of the Council of Europe, to <partner>, Strasbourg,
     <date>' for the Council's letters; 'Letter from <signer>, <partner>, to <SG>, ...' for replies
     (in `lang`: the sentences are msgids of the messages catalog)."""
     def _(msgid: str, **parts: object) -> str:
         return gettext(msgid, lang, **parts)
 
-    who = partner_name(partner, letter, text) if partner else _("an unidentified organisation")
+    who = partner_name or _("an unidentified organisation")
     sg_part = (_("{name}, Secretary General of the Council of Europe", name=sg.name) if sg
                else _("the Secretary General of the Council of Europe"))
     when = long_date(letter.date, lang) or _("undated")

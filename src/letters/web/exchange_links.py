@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -13,17 +13,17 @@ from letters.web.contract import answers, json_body
 from letters.web.jsonbody import Refusal, json_model
 from letters.web.letter_views import letter_context
 from letters.web.render import language, problem_text, render
-from letters.web.routing import archivist, reader
+from letters.web.routing import api_routes, archivist, page_routes, reader
 from letters.web.state import web
 from letters.web.urls import path_for
 
-router = APIRouter()
+router = page_routes()
+api_router = api_routes()
 #: What the partner page says after a decision on its pairing proposal (`?proposal=`).
 PROPOSAL_NOTICES = ("accepted", "dismissed", "changed")
 
 
-@router.post("/letters/{letter_id}/exchange", response_class=HTMLResponse,
-             include_in_schema=False)
+@router.post("/letters/{letter_id}/exchange", response_class=HTMLResponse)
 async def exchange_form(letter_id: str, request: Request, who: Identity = archivist) -> Response:
     """The letter page's exchange form: action=link with other=ID (or other_id=ID, typed), or
     action=unlink."""
@@ -50,7 +50,7 @@ async def exchange_form(letter_id: str, request: Request, who: Identity = archiv
                             status_code=303)
 
 
-@router.put("/api/letters/{letter_id}/exchange", tags=["api"],
+@api_router.put("/letters/{letter_id}/exchange",
             summary="Pair a letter with the other letter of its exchange",
             openapi_extra=json_body(contract.LinkRequest),
             **answers(contract.ExchangeRow, 400, 401, 403, 404, 413, 422, 503))
@@ -64,7 +64,7 @@ async def api_link(letter_id: str, request: Request, who: Identity = archivist) 
     return contract.answer(contract.ExchangeRow, row.to_json())
 
 
-@router.delete("/api/letters/{letter_id}/exchange", tags=["api"],
+@api_router.delete("/letters/{letter_id}/exchange",
                summary="Take a letter out of its exchange",
                **answers(contract.Unlinked, 401, 403, 404, 503))
 async def api_unlink(letter_id: str, request: Request,
@@ -77,7 +77,7 @@ async def api_unlink(letter_id: str, request: Request,
     return contract.answer(contract.Unlinked, {"unlinked": changed})
 
 
-@router.get("/api/partners/{slug}/exchanges", tags=["api"],
+@api_router.get("/partners/{slug}/exchanges",
             summary="A partner's exchanges of letters",
             **answers(contract.list_of(contract.ExchangeRow), 401, 404))
 def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[contract.Answer]:
@@ -86,7 +86,7 @@ def api_exchanges(slug: str, request: Request, who: Identity = reader) -> list[c
                          (row.to_json() for row in web(request).letters.exchange_rows(slug)))
 
 
-@router.post("/partners/{slug}/pairing-proposal", include_in_schema=False)
+@router.post("/partners/{slug}/pairing-proposal")
 async def proposal_form(slug: str, request: Request, who: Identity = archivist) -> Response:
     """The partner page's decision on its pairing proposal: action=accept or action=dismiss,
     `proposed` the ids shown (a proposal changed since is shown again, not decided)."""
@@ -115,7 +115,7 @@ DECISION_REFUSED: dict[str, Refusal] = {
 }
 
 
-@router.post("/api/partners/{slug}/pairing-proposal", tags=["api"],
+@api_router.post("/partners/{slug}/pairing-proposal",
              summary="Accept or dismiss a partner's proposed change of founding exchange",
              openapi_extra=json_body(contract.ProposalDecision),
              **answers(contract.ProposalDecided, 400, 401, 403, 404, 413, 422, 503))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -19,10 +19,11 @@ from letters.web.auth import (
     set_session_cookie,
 )
 from letters.web.render import language, render
+from letters.web.routing import page_routes
 from letters.web.state import Web, web
 from letters.web.urls import path_for
 
-router = APIRouter(include_in_schema=False)
+router = page_routes()
 
 
 def safe_next(request: Request, target: str | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,11 +22,12 @@ from letters.web.auth import CSRF_FIELD, Identity, address, check_api_csrf, chec
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_model
 from letters.web.render import language, problem_text, render
-from letters.web.routing import archivist
+from letters.web.routing import api_routes, archivist, page_routes
 from letters.web.state import web
 from letters.web.urls import path_for
 
-router = APIRouter()
+router = page_routes()
+api_router = api_routes()
 #: A relink form holds one checkbox per letter offered: room for many.
 MAX_RELINK_FIELDS = 2000
 
@@ -40,14 +41,14 @@ async def _form(request: Request, max_fields: int = 20) -> tuple[dict[str, str],
     return fields, [v for v in form.getlist("id") if isinstance(v, str)]
 
 
-@router.get("/partners/new", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/partners/new", response_class=HTMLResponse)
 def new_partner_form(request: Request, who: Identity = archivist) -> HTMLResponse:
     """The form registering a partner."""
     return render(request, "partner_new.html", {"section": "partners", "error": None,
                                                 "values": {}})
 
 
-@router.post("/partners/new", response_class=HTMLResponse, include_in_schema=False)
+@router.post("/partners/new", response_class=HTMLResponse)
 async def new_partner(request: Request, who: Identity = archivist) -> Response:
     """Register the partner, then offer the letters it now matches."""
     app = web(request).letters
@@ -67,7 +68,7 @@ async def new_partner(request: Request, who: Identity = archivist) -> Response:
     return _to_relink(request, partner.slug, added="partner")
 
 
-@router.get("/partners/{slug}/names", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/partners/{slug}/names", response_class=HTMLResponse)
 def names_form(slug: str, request: Request, who: Identity = archivist) -> HTMLResponse:
     """The form adding another or a former name."""
     partner = web(request).letters.registered(slug)
@@ -75,7 +76,7 @@ def names_form(slug: str, request: Request, who: Identity = archivist) -> HTMLRe
                                                   "error": None, "values": {}})
 
 
-@router.post("/partners/{slug}/names", response_class=HTMLResponse, include_in_schema=False)
+@router.post("/partners/{slug}/names", response_class=HTMLResponse)
 async def add_name_page(slug: str, request: Request, who: Identity = archivist) -> Response:
     """Add the name, then offer the letters the partner now matches."""
     app = web(request).letters
@@ -120,13 +121,13 @@ def _relink_page(request: Request, slug: str, error: str | None = None,
     }, status=status)
 
 
-@router.get("/partners/{slug}/relink", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/partners/{slug}/relink", response_class=HTMLResponse)
 def relink_form(slug: str, request: Request, who: Identity = archivist) -> HTMLResponse:
     """The letters the registry now links to this partner, each with a checkbox."""
     return _relink_page(request, slug)
 
 
-@router.post("/partners/{slug}/relink", response_class=HTMLResponse, include_in_schema=False)
+@router.post("/partners/{slug}/relink", response_class=HTMLResponse)
 async def relink_page(slug: str, request: Request, who: Identity = archivist) -> Response:
     """Link the letters ticked to the partner."""
     app = web(request).letters
@@ -146,7 +147,7 @@ def _refused(error: RegistryError) -> HTTPException:
     return HTTPException(422, str(error))
 
 
-@router.post("/api/partners", status_code=201, tags=["api"], summary="Register a partner",
+@api_router.post("/partners", status_code=201, summary="Register a partner",
              openapi_extra=json_body(contract.NewPartner),
              **answers(contract.PartnerChanged, 400, 401, 403, 413, 422, 503, status=201))
 async def api_add_partner(request: Request, who: Identity = archivist) -> contract.Answer:
@@ -164,7 +165,7 @@ async def api_add_partner(request: Request, who: Identity = archivist) -> contra
     return await run_in_threadpool(_changed, app, partner)
 
 
-@router.post("/api/partners/{slug}/names", status_code=201, tags=["api"],
+@api_router.post("/partners/{slug}/names", status_code=201,
              summary="Give a partner another or a former name",
              openapi_extra=json_body(contract.NewName),
              **answers(contract.PartnerChanged, 400, 401, 403, 404, 413, 422, 503, status=201))
@@ -205,7 +206,7 @@ def _changed(app: Letters, partner: Partner) -> contract.Answer:
     return contract.answer(contract.PartnerChanged, app.with_candidates(partner))
 
 
-@router.get("/api/partners/{slug}/relink", tags=["api"],
+@api_router.get("/partners/{slug}/relink",
             summary="The letters the registry now links to a partner",
             **answers(contract.list_of(contract.Candidate), 401, 403, 404))
 def api_candidates(slug: str, request: Request, who: Identity = archivist) -> list[contract.Answer]:
@@ -215,7 +216,7 @@ def api_candidates(slug: str, request: Request, who: Identity = archivist) -> li
     return contract.each(contract.Candidate, candidates_json(app.relink_candidates(slug)))
 
 
-@router.post("/api/partners/{slug}/relink", tags=["api"],
+@api_router.post("/partners/{slug}/relink",
              summary="Link letters to a partner", openapi_extra=json_body(contract.RelinkRequest),
              **answers(contract.Relinked, 400, 401, 403, 404, 413, 422, 503))
 async def api_relink(slug: str, request: Request, who: Identity = archivist) -> contract.Answer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -19,11 +19,12 @@ from letters.web.letter_views import letter_context, typed_reason
 from letters.web.pager import pager
 from letters.web.render import language, problem_text, render
 from letters.web.review_page import review_context
-from letters.web.routing import archivist, paged
+from letters.web.routing import api_routes, archivist, page_routes, paged
 from letters.web.state import web
 from letters.web.urls import path_for
 
-router = APIRouter()
+router = page_routes()
+api_router = api_routes()
 
 
 def _queue(request: Request) -> tuple[QueuePage, dict[str, str | None]]:
@@ -51,7 +52,7 @@ def _page_context(request: Request, shown: QueuePage, filters: dict[str, str | N
     }
 
 
-@router.get("/review", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
     """The queue: one page of the letters needing review, oldest first (filtered by kind of
     reason), each with a checkbox for the actions on the selected letters; then the incomplete
@@ -60,7 +61,7 @@ def review_page(request: Request, who: Identity = archivist) -> HTMLResponse:
     return render(request, "review.html", _page_context(request, shown, filters))
 
 
-@router.post("/review", response_class=HTMLResponse, include_in_schema=False)
+@router.post("/review", response_class=HTMLResponse)
 async def review_batch(request: Request, who: Identity = archivist) -> HTMLResponse:
     """The action chosen on the letters selected in the queue, one change (and audit event) per
     letter; the queue again, saying what was done and what could not be."""
@@ -83,7 +84,7 @@ async def review_batch(request: Request, who: Identity = archivist) -> HTMLRespo
     return render(request, "review.html", context, status=422 if error else 200)
 
 
-@router.get("/review/{letter_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/review/{letter_id}", response_class=HTMLResponse)
 def review_letter(letter_id: str, request: Request, who: Identity = archivist) -> HTMLResponse:
     """One letter to review: its page image beside the correction form."""
     letter = web(request).letters.get(letter_id)
@@ -91,7 +92,7 @@ def review_letter(letter_id: str, request: Request, who: Identity = archivist) -
     return render(request, "review_letter.html", review_context(request, letter, context))
 
 
-@router.get("/api/review", tags=["api"], summary="The review queue",
+@api_router.get("/review", summary="The review queue",
             **contract.answers(contract.ReviewQueue, 400, 401, 403))
 def review_queue(
     request: Request,
@@ -115,7 +116,7 @@ def review_queue(
     })
 
 
-@router.post("/letters/{letter_id}/confirm", include_in_schema=False)
+@router.post("/letters/{letter_id}/confirm")
 async def confirm_letter(letter_id: str, request: Request, who: Identity = archivist) -> Response:
     """Confirm the partner, Secretary General, date and direction that hold a value, as they stand."""
     app = web(request).letters
