@@ -278,6 +278,7 @@ def scan_of(pdf: Path, out: Path) -> Path:
 
 
 @pytest.mark.ocr
+@pytest.mark.ocr  # Tesseract reads the scan: the ocr tier, which `make check` leaves out
 def test_a_scan_of_an_archived_letter_is_a_copy_in_review(app: Letters, tmp_path: Path) -> None:
     incoming = SPECIMENS / "2017-11-08-deutsche-telekom-incoming.pdf"
     outgoing = SPECIMENS / "2017-11-08-deutsche-telekom-outgoing.pdf"

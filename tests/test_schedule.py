@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from letters.preservation import audit
 from letters.schedule import Schedule, seconds_until_due, status_of
 from letters.service import Letters
 from letters.settings import SettingError, Settings, from_env
+from support.processes import free_port
 from support.server import LiveServer
 from support.web import browser, text_of
 from support.webhome import WebHome, copy_web_home
@@ -55,14 +55,6 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
         yield handler, controller.port
     finally:
         controller.stop()
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def tamper(home: WebHome, name: str) -> Path:

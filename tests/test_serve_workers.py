@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 from letters.archive import Archive
 from letters.web.admission import Busy, UploadQueue
 from letters.web.throttle import Throttle
+from support.processes import free_port, healthy, letters
 
 UPLOADS = 8
 
@@ -38,30 +38,6 @@ class Served:
     token: str
     log: Path
     home: Path
-
-
-def letters(home: Path, *args: str, stdin: str = "") -> str:
-    """Run the command line on the home; its standard output."""
-    done = subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
-                          input=stdin, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def free_port() -> int:
-    """A port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def healthy(url: str) -> bool:
-    """Whether /healthz answers 200."""
-    try:
-        return httpx.get(f"{url}/healthz", timeout=10).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def worker_pids(log: Path) -> set[int]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from support.pdfs import BROKEN
+from support.processes import free_port, healthy, letters
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-pdfs"
 #: How much the server process's resident memory may grow over the whole run.
@@ -35,22 +35,6 @@ class Served:
     token: str
     log: Path
     scratch: Path  # the server's TMPDIR: uploads and OCR work in progress
-
-
-def letters(home: Path, *args: str, stdin: str = "") -> str:
-    """Run the command line on the home; its standard output."""
-    done = subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
-                          input=stdin, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def free_port() -> int:
-    """A port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def resident_mb(pid: int) -> float:
@@ -74,14 +58,6 @@ def programs_using(folder: Path) -> list[str]:
         if str(folder) in args:
             found.append(args)
     return found
-
-
-def healthy(url: str) -> bool:
-    """Whether /healthz answers 200."""
-    try:
-        return httpx.get(f"{url}/healthz", timeout=10).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @pytest.fixture

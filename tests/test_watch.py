@@ -17,15 +17,10 @@ from letters.service import Letters
 from letters.settings import Settings
 from letters.watch import Folder
 from support.pdfs import letter_lines, make
+from support.processes import run
 from support.server import LiveServer
 from support.web import browser, text_of
 from support.webhome import WebHome, copy_web_home
-
-
-def letters_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real `letters` command."""
-    return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 def names(folder: Path) -> set[str]:
@@ -39,7 +34,7 @@ def test_each_dropped_file_is_ingested_once_and_moved_with_its_reason(tmp_path: 
     make(drop, "google.pdf", letter_lines("Google LLC", 9, reply=True))
     (drop / "broken.pdf").write_bytes(b"this is no PDF")
     (drop / "notes.txt").write_text("not a PDF: left where it is")
-    done = letters_cli("watch", "--once", "--json", "--as", "clerk", str(drop), home=home)
+    done = run(home, "watch", "--once", "--json", "--as", "clerk", str(drop))
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert sorted((x["name"], x["result"]) for x in lines) == [
@@ -56,11 +51,11 @@ def test_each_dropped_file_is_ingested_once_and_moved_with_its_reason(tmp_path: 
     assert sorted(r.filename for r in records) == ["apple.pdf", "google.pdf"]
     assert {r.added_by for r in records} == {"clerk"}
 
-    again = letters_cli("watch", "--once", str(drop), home=home)
+    again = run(home, "watch", "--once", str(drop))
     assert again.returncode == 0 and again.stdout == "", "a file is taken once"
     shutil.copy(drop / "done" / "apple.pdf", drop / "apple.pdf")  # the same letter dropped again
     (drop / "broken.pdf").write_bytes(b"still no PDF")
-    third = letters_cli("watch", "--once", "--json", str(drop), home=home)
+    third = run(home, "watch", "--once", "--json", str(drop))
     results = {json.loads(x)["name"]: json.loads(x) for x in third.stdout.splitlines()}
     assert results["apple.pdf"]["result"] == "duplicate"
     assert results["apple.pdf"]["moved_to"] == "done/apple-2.pdf"
@@ -114,7 +109,7 @@ def test_kill_9_of_a_watcher_loses_nothing(tmp_path: Path) -> None:
     process.wait()
     left = names(drop / ".processing")
     assert left, "the kill must land while files are being ingested"
-    finished = letters_cli("watch", "--once", str(drop), home=home)
+    finished = run(home, "watch", "--once", str(drop))
     assert finished.returncode == 0, finished.stderr
     assert not names(drop / ".processing")
     assert names(drop / "done") == dropped, "every dropped file is in done/, once"
@@ -130,7 +125,7 @@ def test_the_upload_page_shows_what_the_watched_folder_did(web_template: WebHome
     drop = tmp_path / "drop"
     make(drop, "ibm-letter.pdf", letter_lines("IBM", 12))
     (drop / "junk.pdf").write_bytes(b"junk")
-    assert letters_cli("watch", "--once", str(drop), home=home.path).returncode == 0
+    assert run(home.path, "watch", "--once", str(drop)).returncode == 0
     with LiveServer(Settings(home=home.path)) as server, browser(server, "archivist") as http:
         page = text_of(http.get("/upload").text)
         french = text_of(http.get("/upload", headers={"Accept-Language": "fr"}).text)

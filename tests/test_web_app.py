@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from letters.web.render import COMPILED, compiled_environment
 from support.api import assert_error, client
 from support.server import LiveServer
 from support.web import browser, text_of
@@ -90,3 +91,15 @@ def test_every_template_is_compiled_when_the_app_is_made(
             assert http.get(path, headers={"Accept": "text/html"}).status_code == 200, path
     after = {key[1]: template for key, template in templates.cache.items()}
     assert all(after[name] is cached[name] for name in names)  # served from what was compiled
+
+
+def test_an_app_made_later_in_the_process_loads_the_compiled_templates(
+        reading: tuple[LiveServer, WebHome]) -> None:
+    server, _ = reading
+    names = set(server.app.state.web.templates.list_templates(extensions=["html"]))
+    kept = dict(COMPILED.code)
+    assert len(kept) == len(names)  # one compiled code per template, kept by the first app
+    again = compiled_environment()  # what the next app's start-up does
+    assert {key[1] for key, _ in again.cache.items()} == names
+    # nothing compiled again: a template compiled anew would have replaced its code
+    assert all(COMPILED.code[key] is code for key, code in kept.items())

@@ -58,6 +58,22 @@ def test_two_jobs_use_two_processes() -> None:
     assert len({str(r).split(":")[1] for r in results.values()}) == 2
 
 
+def test_a_later_pool_of_the_same_kind_takes_the_idle_worker_and_another_kind_does_not() -> None:
+    """A process keeps its pools' idle workers for the next pool alike (starting and warming up
+    a worker costs more than most letters), emptied of what their tasks left."""
+    with Pool(leave_litter, jobs=1, timeout=30.0) as pool:
+        litter = str(dict(pool.map(["ok"]))[0])
+    assert not os.path.exists(litter) and os.path.isdir(os.path.dirname(litter))
+    with Pool(leave_litter, jobs=1, timeout=30.0) as pool:
+        again = str(dict(pool.map(["ok"]))[0])
+    assert os.path.dirname(again) == os.path.dirname(litter), "the same worker, kept idle"
+    first, second = run(["a"])[0], run(["b"])[0]
+    assert str(first).split(":")[1] == str(second).split(":")[1]
+    with Pool(behave, jobs=1, timeout=3.0, memory_bytes=256 * 1024 * 1024) as pool:
+        other = dict(pool.map(["c"]))[0]
+    assert str(other).split(":")[1] != str(first).split(":")[1], "other limits: another worker"
+
+
 def leave_litter(task: str) -> str:
     """Write a temporary file, then overrun (like an OCR killed mid-page)."""
     import tempfile

@@ -2,7 +2,9 @@
 limit, so a hostile or broken file costs one rejected task, never the caller.
 
 A worker is a long-lived spawned process (so its start-up cost is paid once per batch, not per
-file); it is killed and replaced when a task overruns its time or the process dies.
+file); it is killed and replaced when a task overruns its time or the process dies. A pool's idle
+workers are kept for the process's next pool of the same kind (`KEEP_IDLE`), so that a server's or
+a test session's next ingest does not start and warm up new ones.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ R = TypeVar("R")
 _CONTEXT = multiprocessing.get_context("spawn")
 #: How often a worker checks that the process that started it is still there.
 ORPHAN_CHECK_SECONDS = 0.5
+#: Idle workers a process keeps for its next pool of the same kind (function, limits, environment):
+#: a new worker costs some 1-1.5 s of CPU (an interpreter, then Lingua's models and the common
+#: word lists on its first letter), paid so once per process rather than once per ingest or upload.
+KEEP_IDLE = 4
 
 
 class TaskFailed(Exception):
@@ -112,6 +118,37 @@ def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any]
             _leave(scratch)
 
 
+_idle: list[tuple[object, int, _Worker]] = []  # (kind, the process owning it, worker), oldest first
+_idle_lock = threading.Lock()
+
+
+def _emptied(scratch: str) -> bool:
+    """Remove what a finished task left in a worker's scratch directory; whether it is empty."""
+    try:
+        for entry in os.scandir(scratch):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    except OSError:
+        return False
+    return True
+
+
+def _stop(workers: list[_Worker]) -> None:
+    """Stop workers: ask each to leave, then kill those still there; remove their scratch."""
+    for worker in workers:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            worker.conn.send(None)
+    for worker in workers:
+        worker.process.join(2)
+        if worker.process.is_alive():
+            _kill(worker.process)
+            worker.process.join(2)
+        worker.conn.close()
+        shutil.rmtree(worker.scratch, ignore_errors=True)
+
+
 def _kill(process: BaseProcess) -> None:
     """Kill a worker and whatever it started (pdftoppm, tesseract), which would outlive it."""
     if process.pid is not None:
@@ -132,6 +169,27 @@ class Pool(Generic[T, R]):
         self.timeout = timeout
         self.memory_bytes = memory_bytes
         self._workers: list[_Worker] = []
+        self._running: dict[int, tuple[int, float]] = {}  # the tasks of the last map under way
+
+    def _kind(self) -> object:
+        """What makes two pools' workers alike: the function, the limits and the environment the
+        workers started with (os.environ included: a worker inherits it at its start)."""
+        return (self.function, self.memory_bytes, sorted(self.environment.items()),
+                sorted(os.environ.items()))
+
+    def _kept(self) -> _Worker | None:
+        """An idle worker of the same kind kept by this process, if any is still alive."""
+        kind, me = self._kind(), os.getpid()
+        with _idle_lock:
+            found = next((place for place, (other, owner, _) in enumerate(_idle)
+                          if owner == me and other == kind), None)
+            if found is None:
+                return None
+            worker = _idle.pop(found)[2]
+        if worker.process.is_alive():
+            return worker
+        _stop([worker])
+        return None
 
     def _start(self) -> _Worker:
         parent, child = _CONTEXT.Pipe()
@@ -146,9 +204,10 @@ class Pool(Generic[T, R]):
     def map(self, tasks: Sequence[T]) -> Iterator[tuple[int, R | TaskFailed]]:
         """Run every task; yield (task index, result or TaskFailed) as each finishes."""
         while len(self._workers) < min(self.jobs, max(1, len(tasks))):
-            self._workers.append(self._start())
+            self._workers.append(self._kept() or self._start())
         pending = list(enumerate(tasks))
         running: dict[int, tuple[int, float]] = {}  # worker slot -> (task index, deadline)
+        self._running = running
         while pending or running:
             self._dispatch(pending, running)
             by_conn = {self._workers[slot].conn: slot for slot in running}
@@ -203,17 +262,21 @@ class Pool(Generic[T, R]):
         self._workers[slot] = self._start()
 
     def close(self) -> None:
-        """Stop every worker."""
-        for worker in self._workers:
-            with contextlib.suppress(BrokenPipeError, OSError):
-                worker.conn.send(None)
-        for worker in self._workers:
-            worker.process.join(2)
-            if worker.process.is_alive():
-                _kill(worker.process)
-                worker.process.join(2)
-            worker.conn.close()
-            shutil.rmtree(worker.scratch, ignore_errors=True)
+        """Keep the idle workers for this process's next pool of the same kind (their scratch
+        directories emptied), at most KEEP_IDLE in all; stop the others."""
+        kind, me = self._kind(), os.getpid()
+        stopping = []
+        for slot, worker in enumerate(self._workers):
+            idle = (slot not in self._running and worker.process.is_alive()
+                    and not worker.conn.poll() and _emptied(worker.scratch))
+            if not idle:
+                stopping.append(worker)
+                continue
+            with _idle_lock:
+                _idle.append((kind, me, worker))
+                stopping += [old for _, _, old in _idle[:-KEEP_IDLE]]
+                del _idle[:-KEEP_IDLE]
+        _stop(stopping)
         self._workers = []
 
     def __enter__(self) -> Pool[T, R]:

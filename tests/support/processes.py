@@ -1,0 +1,41 @@
+"""The real `letters` command in processes of its own, and what tests of served processes need:
+a free port and a health check."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+
+def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `letters --home HOME ARGS` in a process of its own; what it did."""
+    return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
+                          input=stdin, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def letters(home: Path, *args: str, stdin: str = "") -> str:
+    """Run the command line on the home, which must succeed; its standard output."""
+    done = run(home, *args, stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def healthy(url: str) -> bool:
+    """Whether the server at `url` answers 200 on /healthz."""
+    try:
+        return httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+    except httpx.TransportError:
+        return False
