@@ -11,6 +11,7 @@ import pytest
 
 from letters.ingest.workers import Pool, TaskFailed
 from letters.pdf import ocr
+from support.slowstart import started_slowly
 
 
 def behave(task: str) -> str:
@@ -171,3 +172,12 @@ def test_tesseracts_side_by_side_run_on_one_thread_each(monkeypatch: pytest.Monk
     assert thread_limits(jobs=1) == {""}, "a lone Tesseract keeps its threads"
     monkeypatch.setenv("OMP_THREAD_LIMIT", "3")
     assert thread_limits(jobs=2) == {"3"}, "the user's own limit is kept"
+
+
+def test_a_slow_start_is_not_counted_in_the_first_tasks_time(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """A worker that takes longer to start than a task may run (a loaded machine) still runs its
+    first task: the task's time counts from the worker's start."""
+    monkeypatch.setenv("LETTERS_TEST_SLOW_START", "3")  # what the worker's import of it sleeps
+    with Pool(started_slowly, jobs=1, timeout=1.0) as pool:
+        assert str(dict(pool.map(["a"]))[0]).startswith("a:")

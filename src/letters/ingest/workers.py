@@ -35,6 +35,9 @@ ORPHAN_CHECK_SECONDS = 0.5
 #: a new worker costs some 1-1.5 s of CPU (an interpreter, then Lingua's models and the common
 #: word lists on its first letter), paid so once per process rather than once per ingest or upload.
 KEEP_IDLE = 4
+#: Seconds a new worker may take to start (an interpreter and its imports) before its first task,
+#: whose own time limit counts from then on: a loaded machine starts processes slowly.
+START_WAIT = 120.0
 
 
 class TaskFailed(Exception):
@@ -46,6 +49,7 @@ class _Worker:
     process: BaseProcess
     conn: multiprocessing.connection.Connection
     scratch: str  # the worker's temporary directory, removed with it (a killed task leaves files)
+    ready: bool = False  # it said it has started: a task's time counts from then on
 
 
 def _orphaned(parent: int, scratch: str) -> None:
@@ -98,6 +102,7 @@ def _serve(conn: multiprocessing.connection.Connection, function: Callable[[Any]
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    conn.send(("ready", None))
     while True:
         try:
             task = conn.recv()
@@ -234,11 +239,21 @@ class Pool(Generic[T, R]):
             if slot not in running and pending:
                 index, task = pending.pop(0)
                 try:
+                    self._await_start(worker)
                     worker.conn.send(task)
-                except (BrokenPipeError, OSError):
+                except (BrokenPipeError, EOFError, OSError):
                     self._replace(slot)
+                    self._await_start(self._workers[slot])
                     self._workers[slot].conn.send(task)
                 running[slot] = (index, time.monotonic() + self.timeout)
+
+    @staticmethod
+    def _await_start(worker: _Worker) -> None:
+        """Wait (at most START_WAIT) for a new worker to say it has started, so that a loaded
+        machine's slow start is not counted in its first task's time."""
+        if not worker.ready and worker.conn.poll(START_WAIT):
+            status, _ = worker.conn.recv()
+            worker.ready = status == "ready"
 
     def _receive(self, slot: int) -> Any:
         try:
@@ -267,7 +282,7 @@ class Pool(Generic[T, R]):
         kind, me = self._kind(), os.getpid()
         stopping = []
         for slot, worker in enumerate(self._workers):
-            idle = (slot not in self._running and worker.process.is_alive()
+            idle = (slot not in self._running and worker.process.is_alive() and worker.ready
                     and not worker.conn.poll() and _emptied(worker.scratch))
             if not idle:
                 stopping.append(worker)
