@@ -227,9 +227,11 @@ def wrapper_pool(cases: list[Case], jobs: int) -> tuple[list[Reading], float, fl
                 os.environ[key] = value
 
 
-def ocrmypdf(case: Case, program: str, jobs: int, output_type: str = "pdfa") -> Reading:
-    """`ocrmypdf --skip-text --rotate-pages -l eng+fra` on the document (PDF/A output by default,
-    as a searchable copy in derived/ would be); the text of each page read from its sidecar. The
+def ocrmypdf(case: Case, program: str, jobs: int, output_type: str = "auto") -> Reading:
+    """`ocrmypdf --skip-text --rotate-pages -l eng+fra` on the document; the text of each page
+    read from its sidecar. `--output-type auto` (OCRmyPDF's default) makes a PDF/A when it can, as
+    a searchable copy in derived/ would be: an explicit `pdfa` is refused with --skip-text on
+    Ghostscript 10.0.0-10.02.0 (Debian 12's), which corrupt pages with existing text. The
     rotation threshold is the wrapper's (an OSD confidence of 2; OCRmyPDF's default, 14, leaves
     the sideways specimen unturned at 13.1)."""
 
@@ -361,7 +363,7 @@ def run_way(way: str, cases: list[Case], program: str | None) -> dict[str, Any]:
     else:
         assert program is not None
         jobs = 2 if way == "ocrmypdf-j2" else 1
-        kind = "pdf" if way == "ocrmypdf-pdf" else "pdfa"
+        kind = "pdf" if way == "ocrmypdf-pdf" else "auto"
         readings = [ocrmypdf(c, program, jobs, kind) for c in cases]
     rows = []
     for case, reading in zip(cases, readings, strict=True):
