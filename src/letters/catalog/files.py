@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from letters import exchanges as pairing
-from letters.archive import HISTORY, TEXT, Archive, letter_id
+from letters.archive import HISTORY, RECORD, TEXT, Archive, letter_id
 from letters.archive import read_record as archive_record
 from letters.models import Letter
 
@@ -68,3 +68,28 @@ def cited_of(directory: Path) -> frozenset[str]:
         return pairing.cited_dates("\n".join(pages))
     except (OSError, ValueError, KeyError, TypeError):
         return frozenset()
+
+
+#: A row of the catalog's `letters` table, in its columns' order.
+Row = tuple[str, str, str | None, str | None, str | None, str | None, str, str, str | None,
+            str | None, str, str]
+
+
+def row_of(directory: Path, letter: Letter, cited: frozenset[str]) -> Row:
+    """The catalog row of a letter (its record as stored, the dates its text cites)."""
+    record = json.dumps(letter.to_record(), ensure_ascii=False, sort_keys=True)
+    linked = linked_by(directory) if letter.exchange else None
+    return (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
+            letter.direction, letter.status, letter.added_at, letter.exchange, linked,
+            json.dumps(sorted(cited)), record)
+
+
+def rows(directories: list[str]) -> list[Row | None]:
+    """The catalog row of each letter directory (None: it holds no record of its own); what
+    a rebuild's workers read and parse."""
+    found: list[Row | None] = []
+    for name in directories:
+        directory = Path(name)
+        letter = own_record(directory) if (directory / RECORD).exists() else None
+        found.append(None if letter is None else row_of(directory, letter, cited_of(directory)))
+    return found
