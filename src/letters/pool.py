@@ -10,13 +10,14 @@ Elsewhere the same work is done in the process itself.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from multiprocessing.pool import AsyncResult
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -40,18 +41,42 @@ def mapped(function: Callable[[list[Item]], list[Result]], items: Sequence[Item]
            jobs: int | None = None) -> Iterator[Result]:
     """`function` applied to `items` in chunks (it answers one result per item), the results in
     the items' order: by `jobs` worker processes (default: one per core) when there are many."""
-    workers = jobs_for(len(items), jobs)
-    chunks = [list(items[start:start + CHUNK]) for start in range(0, len(items), CHUNK)]
+    with readers(len(items), jobs) as read:
+        yield from read(function, items)
+
+
+Reading = Callable[[Callable[[list[Item]], list[Result]], Sequence[Item]], Iterator[Result]]
+
+
+@contextlib.contextmanager
+def readers(count: int, jobs: int | None = None) -> Iterator[Reading[Any, Any]]:
+    """Within: a `mapped` for `count` items whose worker processes, if any, are started now
+    (before the caller starts threads of its own, such as a search engine's writer's)."""
+    workers = jobs_for(count, jobs)
     if not workers:
-        for chunk in chunks:
-            yield from function(chunk)
+        yield _here
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        ahead: deque[Future[list[Result]]] = deque()
-        for chunk in chunks:  # a few chunks ahead of the writer, never the whole archive
-            ahead.append(pool.submit(function, chunk))
-            if len(ahead) > AHEAD * workers:
-                yield from ahead.popleft().result()
-        while ahead:
-            yield from ahead.popleft().result()
+    with multiprocessing.get_context("fork").Pool(workers) as processes:
+
+        def read(function: Callable[[list[Item]], list[Result]],
+                 items: Sequence[Item]) -> Iterator[Result]:
+            ahead: deque[AsyncResult[list[Result]]] = deque()
+            for chunk in _chunks(items):  # a few chunks ahead of the writer, never them all
+                ahead.append(processes.apply_async(function, (chunk,)))
+                if len(ahead) > AHEAD * workers:
+                    yield from ahead.popleft().get()
+            while ahead:
+                yield from ahead.popleft().get()
+
+        yield read
+
+
+def _chunks(items: Sequence[Item]) -> Iterator[list[Item]]:
+    for start in range(0, len(items), CHUNK):
+        yield list(items[start:start + CHUNK])
+
+
+def _here(function: Callable[[list[Item]], list[Result]],
+          items: Sequence[Item]) -> Iterator[Result]:
+    for chunk in _chunks(items):
+        yield from function(chunk)

@@ -391,14 +391,15 @@ class Index:
         fresh = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}-new-", dir=parent))
         count = 0
         try:
-            self.engine.create(fresh)
-            with self.engine.writer(fresh, procs=procs) as writer:
-                for done, doc in enumerate(pool.mapped(reading, directories), 1):
-                    if doc is not None:
-                        writer.add(doc)
-                        count += 1
-                    if progress is not None:
-                        progress(done, len(directories))
+            with pool.readers(len(directories)) as read:  # forked before the writer's threads
+                self.engine.create(fresh)
+                with self.engine.writer(fresh, procs=procs) as writer:
+                    for done, doc in enumerate(read(reading, directories), 1):
+                        if doc is not None:
+                            writer.add(doc)
+                            count += 1
+                        if progress is not None:
+                            progress(done, len(directories))
             write_atomic(fresh / ENGINE_FILE, (self.engine.name + "\n").encode())
             write_atomic(fresh / VERSION_FILE, (SCHEMA_VERSION + "\n").encode())
             self._swap(fresh)
