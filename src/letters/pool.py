@@ -32,7 +32,7 @@ AHEAD = 4
 
 def jobs_for(count: int, jobs: int | None = None) -> int:
     """How many worker processes `count` items are worth (0: none, work in this process)."""
-    wanted = os.cpu_count() or 1 if jobs is None else jobs
+    wanted = (os.cpu_count() or 1) if jobs is None else jobs
     alone = threading.active_count() == 1
     return wanted if wanted > 1 and count >= PARALLEL_AT and alone else 0
 
