@@ -4,6 +4,7 @@ its stored text cites, who paired it by hand."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from letters import exchanges as pairing
@@ -18,11 +19,12 @@ def directories(archive: Archive) -> dict[str, Path]:
     root = archive.letters_dir
     if not root.is_dir():
         return found
-    for shard in root.iterdir():
-        if shard.is_dir() and len(shard.name) == 2:
-            for entry in shard.iterdir():
-                if len(entry.name) == 64:
-                    found[entry.name] = entry
+    for shard in os.scandir(root):  # names first: 100,000 `Path.iterdir` entries cost seconds
+        if len(shard.name) == 2 and shard.is_dir():
+            folder = root / shard.name
+            for name in os.listdir(shard.path):
+                if len(name) == 64:
+                    found[name] = folder / name
     return found
 
 
