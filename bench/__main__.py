@@ -76,11 +76,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse-index", action="store_true",
                         help="keep the search home and index of the previous run (no reindex, "
                              "no raw bulk baseline): to rerun search, load or profile only")
-    parser.add_argument("--engine", choices=search_bench.ENGINES, default="whoosh",
+    parser.add_argument("--engine", choices=search_bench.ENGINES, default=None,
                         help="the engine of the repeated mix, the load and the profiles (the "
-                             "cold figures are measured for both)")
-    parser.add_argument("--cache", type=Path, default=HERE / ".cache",
-                        help="where generated corpora are kept (default bench/.cache)")
+                             "cold figures are measured for each engine built); default "
+                             "whoosh where it is built, else tantivy")
+    parser.add_argument("--whoosh", action=argparse.BooleanOptionalAction, default=None,
+                        help="build and measure Whoosh too (default: up to "
+                             f"{search_bench.WHOOSH_MAX:,} letters, where it fits in time)")
+    parser.add_argument("--cache", type=Path,
+                        default=Path(os.environ.get("LETTERS_BENCH_CACHE", HERE / ".cache")),
+                        help="where generated corpora are kept (default $LETTERS_BENCH_CACHE, "
+                             "else bench/.cache)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json",
                         help="the JSON report (default bench/results/latest.json)")
     return parser.parse_args(argv)
@@ -157,12 +163,13 @@ def main(argv: list[str] | None = None) -> int:
 
     def build() -> None:
         home, built = search_bench.build(report, sizes.index_letters, cache, work,
-                                         reuse=args.reuse_index)
+                                         reuse=args.reuse_index, whoosh=args.whoosh)
         report.details["search"] = built
         homes.append(home)
 
     if parts & {"search", "load", "profile"} and phase("index build", build):
-        home = search_bench.home_of(homes[0].parent, args.engine)
+        engine = args.engine or search_bench.engines_for(sizes.index_letters, args.whoosh)[0]
+        home = search_bench.home_of(homes[0].parent, engine)
         if "search" in parts:
             phase("search cold", lambda: report.details["search"].__setitem__(
                 "cold", search_bench.cold(report, work)))
@@ -170,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             token = load_bench.archivist_token(home) if "load" in parts else ""
             uploads = (load_bench.upload_files(cache, work, sizes.uploads, home)
                        if "load" in parts else [])
-            server = Server(home, work / "server.log", args.engine)
+            server = Server(home, work / "server.log", engine)
             try:
                 server.start()
                 if "search" in parts:
@@ -184,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
         if "profile" in parts:
             phase("profile", lambda: report.details.__setitem__("profiles", _profiles(
-                report, sizes, cache, work, home, args.out.parent / "profiles", args.engine)))
+                report, sizes, cache, work, home, args.out.parent / "profiles", engine)))
     if "pages" in parts:
         phase("pages", lambda: report.details.__setitem__("pages", pages_bench.run(
             report, sizes.pages_sizes, sizes.pages_starts, sizes.pages_repeats,

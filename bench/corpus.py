@@ -8,6 +8,7 @@ in English or French, about the partnership's work (consultations, annual meetin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -175,11 +176,17 @@ class Spec:
         lines = list(self.head())
         for text in self.paragraphs:
             lines.append("")
-            lines.extend(textwrap.wrap(text, COLUMNS))
+            lines.extend(_wrapped(text))
         lines.append("")
         lines.extend(self.tail())
         return ["\n".join(lines[i:i + LINES_PER_PAGE])
                 for i in range(0, len(lines), LINES_PER_PAGE)]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _wrapped(text: str) -> tuple[str, ...]:
+    """A paragraph's lines (paragraphs repeat across letters: each is wrapped once)."""
+    return tuple(textwrap.wrap(text, COLUMNS))
 
 
 def _when(rng: random.Random) -> date:
@@ -306,9 +313,11 @@ def _dump(path: Path, data: object) -> None:
                     encoding="utf-8")
 
 
-def archive_corpus(archive_dir: Path, count: int, heavy: str | None = None) -> int:
+def archive_corpus(archive_dir: Path, count: int, heavy: str | None = None,
+                   jobs: int | None = None) -> int:
     """Write `count` letters straight into the archive layout (no PDF parsing); letters written.
-    With `heavy`, a third of them are that partner's.
+    With `heavy`, a third of them are that partner's. Large archives are written by `jobs`
+    processes (default: one per core), each its own letters.
 
     Complete archives are kept: a `.bench-complete` marker names the count and version.
     """
@@ -316,9 +325,23 @@ def archive_corpus(archive_dir: Path, count: int, heavy: str | None = None) -> i
     wanted = f"{count} v{VERSION}" + (f" {heavy}" if heavy else "")
     if marker.exists() and marker.read_text().strip() == wanted:
         return 0
+    jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1)) if count >= 2000 else 1
+    if jobs == 1:
+        written = _write_letters(archive_dir, range(count), heavy)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            written = sum(pool.map(_write_letters, [archive_dir] * jobs,
+                                   [range(i, count, jobs) for i in range(jobs)], [heavy] * jobs))
+    marker.write_text(wanted + "\n")
+    return written
+
+
+def _write_letters(archive_dir: Path, numbers: range, heavy: str | None) -> int:
     registry = load_registry(archive_dir)
     written = 0
-    for number in range(count):
+    for number in numbers:
         letter = spec(number, registry, heavy)
         original = placeholder_pdf(number)
         sha = hashlib.sha256(original).hexdigest()
@@ -334,5 +357,4 @@ def archive_corpus(archive_dir: Path, count: int, heavy: str | None = None) -> i
         (folder / "history.jsonl").write_text(json.dumps(event) + "\n", encoding="utf-8")
         _dump(folder / "record.json", record_of(letter, sha, len(pages)).to_record())
         written += 1
-    marker.write_text(wanted + "\n")
     return written

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -467,3 +468,52 @@ def test_pairing_choices_are_the_nearest_in_date_whatever_the_partners_size(
                 x.id for x in listing.pair_choices(app.catalog, letter, limit)]
             want = nearest_by_definition(everyone, letter, limit)
             assert got == want, (letter.date, letter.direction, limit)
+
+
+REBUILD_BY_WORKERS = """
+import os, sys
+from pathlib import Path
+from letters import pool
+from letters.archive import Archive
+from letters.catalog import files
+from letters.catalog.store import Catalog
+pool.PARALLEL_AT = 1
+pool.CHUNK = 5
+seen = Path(sys.argv[2])
+read = files.rows
+
+def rows(chunk):
+    (seen / str(os.getpid())).touch()
+    return read(chunk)
+
+files.rows = rows
+home = Path(sys.argv[1])
+catalog = Catalog(home / "index" / "catalog.sqlite", Archive(home / "archive"))
+print(catalog.rebuild(), os.getpid())
+"""
+
+
+def catalog_tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the catalog's tables that a rebuild makes, sorted."""
+    with sqlite3.connect(path) as db:
+        return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                for table in ("letters", "exchanges", "founding", "pairing", "stale", "meta")}
+
+
+def test_a_rebuild_read_by_worker_processes_makes_the_same_catalog(tmp_path: Path) -> None:
+    from letters.settings import Settings
+
+    home = tmp_path / "home"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "archive", home / "archive")
+    app = Letters(Settings(home=home))
+    count = app.catalog.rebuild()
+    before = catalog_tables(home / "index" / "catalog.sqlite")
+    app.catalog.close()
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    done = subprocess.run([sys.executable, "-c", REBUILD_BY_WORKERS, str(home), str(seen)],
+                          capture_output=True, text=True, check=True, timeout=300)
+    rebuilt, parent = done.stdout.split()
+    assert int(rebuilt) == count > 40
+    assert {p.name for p in seen.iterdir()} - {parent}  # read by other processes
+    assert catalog_tables(home / "index" / "catalog.sqlite") == before

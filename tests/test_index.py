@@ -624,3 +624,43 @@ def test_an_update_commits_without_merging_and_merges_run_apart(tmp_path: Path) 
         index.wait_for_merge()
         assert index.segments() < counts[-1]
     assert app.search(SearchRequest(q="title:zebra")).total == 6
+
+
+REINDEX_BY_WORKERS = """
+import os, sys
+from pathlib import Path
+from letters import pool, registry
+from letters.archive import Archive
+from letters.search.index import Index, store
+pool.PARALLEL_AT = 1
+pool.CHUNK = 3
+seen = Path(sys.argv[2])
+read = store.documents_of
+
+def documents_of(known, chunk):
+    (seen / str(os.getpid())).touch()
+    return read(known, chunk)
+
+store.documents_of = documents_of
+home = Path(sys.argv[1])
+archive = Archive(home / "archive")
+index = Index(home / "index" / "search", archive, lambda: registry.load(archive.root))
+print(index.rebuild(), os.getpid())
+"""
+
+
+def test_a_rebuild_read_by_worker_processes_gives_the_same_results(own_corpus: Corpus,
+                                                                   tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    incremental = outcome(own_corpus)
+    own_corpus.index.close()
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    done = subprocess.run([sys.executable, "-c", REINDEX_BY_WORKERS, str(own_corpus.home),
+                           str(seen)], capture_output=True, text=True, check=True, timeout=300)
+    rebuilt, parent = done.stdout.split()
+    assert int(rebuilt) == len(LETTERS)
+    assert {p.name for p in seen.iterdir()} - {parent}  # read by other processes
+    assert outcome(own_corpus) == incremental

@@ -4,9 +4,10 @@ its stored text cites, who paired it by hand."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from letters.archive import HISTORY, TEXT, Archive, letter_id
+from letters.archive import HISTORY, RECORD, TEXT, Archive, letter_id
 from letters.archive import read_record as archive_record
 from letters.fsutil import read_lines
 from letters.models import Letter
@@ -19,11 +20,12 @@ def directories(archive: Archive) -> dict[str, Path]:
     root = archive.letters_dir
     if not root.is_dir():
         return found
-    for shard in root.iterdir():
-        if shard.is_dir() and len(shard.name) == 2:
-            for entry in shard.iterdir():
-                if len(entry.name) == 64:
-                    found[entry.name] = entry
+    for shard in os.scandir(root):  # names first: 100,000 `Path.iterdir` entries cost seconds
+        if len(shard.name) == 2 and shard.is_dir():
+            folder = root / shard.name
+            for name in os.listdir(shard.path):
+                if len(name) == 64:
+                    found[name] = folder / name
     return found
 
 
@@ -69,3 +71,28 @@ def cited_of(directory: Path) -> frozenset[str]:
         return pairing.cited_dates("\n".join(pages))
     except (OSError, ValueError, KeyError, TypeError):
         return frozenset()
+
+
+#: A row of the catalog's `letters` table, in its columns' order.
+Row = tuple[str, str, str | None, str | None, str | None, str | None, str, str, str | None,
+            str | None, str, str]
+
+
+def row_of(directory: Path, letter: Letter, cited: frozenset[str]) -> Row:
+    """The catalog row of a letter (its record as stored, the dates its text cites)."""
+    record = json.dumps(letter.to_record(), ensure_ascii=False, sort_keys=True)
+    linked = linked_by(directory) if letter.exchange else None
+    return (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
+            letter.direction, letter.status, letter.added_at, letter.exchange, linked,
+            json.dumps(sorted(cited)), record)
+
+
+def rows(directories: list[str]) -> list[Row | None]:
+    """The catalog row of each letter directory (None: it holds no record of its own); what
+    a rebuild's workers read and parse."""
+    found: list[Row | None] = []
+    for name in directories:
+        directory = Path(name)
+        letter = own_record(directory) if (directory / RECORD).exists() else None
+        found.append(None if letter is None else row_of(directory, letter, cited_of(directory)))
+    return found

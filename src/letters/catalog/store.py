@@ -42,6 +42,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from letters import pool
 from letters.archive import RECORD, Archive
 from letters.catalog import files
 from letters.catalog.schema import (
@@ -66,6 +67,8 @@ log = logging.getLogger(__name__)
 FACTS = "id, partner, date, direction, exchange, status"
 #: The letters pairing reads: a letter set aside is in no exchange.
 PAIRED = "status != 'set_aside'"
+#: Rows a rebuild inserts at once.
+BATCH = 1000
 
 
 class Catalog:
@@ -138,23 +141,36 @@ class Catalog:
         return int(rows[0][0]) if rows and rows[0][0].isdigit() else None
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Make the catalog anew from `archive/` alone; how many letters it holds."""
-        directories = sorted(files.directories(self.archive).items())
+        """Make the catalog anew from `archive/` alone; how many letters it holds.
+
+        In one transaction (a crash leaves the catalog as it was): the files are read and parsed
+        by worker processes for a large archive (`pool`), the rows inserted in bulk, the tables'
+        indexes made once they are full."""
+        directories = [str(path) for _, path in sorted(files.directories(self.archive).items())]
+        statements = [s for s in SCHEMA.split(";") if s.strip()]
+        indexes = [s for s in statements if s.strip().startswith("CREATE INDEX")]
         with self._write() as db:
             for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
                                       " AND name NOT LIKE 'sqlite_%'").fetchall():
                 db.execute(f'DROP TABLE "{name}"')
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
+            for statement in statements:
+                if statement not in indexes:
                     db.execute(statement)
             count = 0
-            for done, (_, path) in enumerate(directories, 1):
-                letter = files.own_record(path) if (path / RECORD).exists() else None
-                if letter is not None:
-                    self._put(db, letter, files.cited_of(path), indexing=False)
+            batch: list[files.Row] = []
+            for done, row in enumerate(pool.mapped(files.rows, directories), 1):
+                if row is not None:
+                    batch.append(row)
                     count += 1
+                if len(batch) >= BATCH or done == len(directories):
+                    db.executemany(f"INSERT INTO letters VALUES ({', '.join('?' * 12)})", batch)
+                    batch.clear()
                 if progress:
                     progress(done, len(directories))
+            for statement in indexes:
+                db.execute(statement)
+            db.execute("INSERT INTO stale SELECT DISTINCT partner FROM letters"
+                       " WHERE partner IS NOT NULL")
             self._load_decisions(db)
             self._pair(db, [p for (p,) in db.execute("SELECT partner FROM stale").fetchall()])
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
@@ -344,17 +360,13 @@ class Catalog:
         if cited is None:
             cited = frozenset(json.loads(before[1])) if before else files.cited_of(
                 self.archive.letter_dir(letter.sha256))
-        record = json.dumps(letter.to_record(), ensure_ascii=False, sort_keys=True)
-        linked_by = files.linked_by(self.archive.letter_dir(letter.sha256)) if letter.exchange else None
         db.execute(
             "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO"
             " UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
             " excluded.signatory, date = excluded.date, direction = excluded.direction, status ="
             " excluded.status, added_at = excluded.added_at, exchange = excluded.exchange,"
             " linked_by = excluded.linked_by, cited = excluded.cited, record = excluded.record",
-            (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
-             letter.direction, letter.status, letter.added_at, letter.exchange, linked_by,
-             json.dumps(sorted(cited)), record))
+            files.row_of(self.archive.letter_dir(letter.sha256), letter, cited))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
         if indexing:

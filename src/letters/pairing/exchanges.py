@@ -317,11 +317,25 @@ _MONTH_NUMBER = {name: n for names in (MONTHS_EN, MONTHS_FR, [m[:3] for m in MON
                  for n, name in enumerate(names, 1)}
 
 
+#: Every place a year may start: a date's form is tried only a little before each.
+_YEAR = re.compile(r"(?=[1-9][0-9]{3})")
+#: The farthest a date's year starts from the date's start ("23rd of september, 2017": the day
+#: and its suffix, " of ", the month's name, ", "), with room to spare.
+_REACH = max(len(m) for m in (*MONTHS_EN, *MONTHS_FR)) + 16
+
+
 def cited_dates(text: str) -> frozenset[str]:
     """Every real date the text mentions in a form `_any_date_pattern` knows, ISO. Computed once
     per letter, kept in the catalog, so that pairing never reads texts."""
     found: set[str] = set()
-    for match in _ANY_DATE.finditer(re.sub(r"\s+", " ", fold(text))):
+    # folded line by line (the same text: nothing folds across a line's end), so that only the
+    # few lines that are not ASCII take the long way
+    folded = re.sub(r"\s+", " ", "\n".join(fold(line) for line in text.split("\n")))
+    starts = sorted({start for year in _YEAR.finditer(folded)
+                     for start in range(max(0, year.start() - _REACH), year.start() + 1)})
+    for match in (_ANY_DATE.match(folded, start) for start in starts):
+        if match is None:
+            continue
         n = next(i for i in range(1, 5) if match.group(f"y{i}"))
         month = match.group(f"m{n}").rstrip(".")
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -27,14 +28,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from letters import faults
-from letters.archive import Archive
+from letters import faults, pool
+from letters.archive import RECORD, TEXT, Archive, letter_id, read_record
 from letters.fsutil import fsync_dir, write_atomic
 from letters.messages import msg
 from letters.models import Letter
 from letters.registry import Registry
 from letters.search import _planning, _snippets
-from letters.search.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
+from letters.search.index.documents import FACET_FIELDS, SCHEMA_VERSION, Document, document
 from letters.search.index.lowering import Lowering
 from letters.search.index.marking import SNIPPET_CHARS, Marks, suggest
 from letters.search.index.protocol import Engine, IndexDamaged, Progress, Reader, TooCostly, Writer
@@ -380,20 +381,26 @@ class Index:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _rebuild_locked(self, progress: Progress | None, procs: int = 1) -> int:
-        """Build a new index beside the current one and swap it in (the lock is held)."""
+        """Build a new index beside the current one and swap it in (the lock is held). The
+        letters' files are read and their documents made by worker processes for a large
+        archive (`pool`); this process only hands the documents to the engine's writer."""
         parent = self.index_dir.parent
         parent.mkdir(parents=True, exist_ok=True)
         marks = self._marks(None)
-        records = list(self.archive.records())
-        registry = self.registry()
+        directories = letter_directories(self.archive)
+        reading = functools.partial(documents_of, self.registry())
         fresh = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}-new-", dir=parent))
+        count = 0
         try:
-            self.engine.create(fresh)
-            with self.engine.writer(fresh, procs=procs) as writer:
-                for done, letter in enumerate(records, 1):
-                    writer.add(document(letter, self._stored_pages(letter), registry))
-                    if progress is not None:
-                        progress(done, len(records))
+            with pool.readers(len(directories)) as read:  # forked before the writer's threads
+                self.engine.create(fresh)
+                with self.engine.writer(fresh, procs=procs) as writer:
+                    for done, doc in enumerate(read(reading, directories), 1):
+                        if doc is not None:
+                            writer.add(doc)
+                            count += 1
+                        if progress is not None:
+                            progress(done, len(directories))
             write_atomic(fresh / ENGINE_FILE, (self.engine.name + "\n").encode())
             write_atomic(fresh / VERSION_FILE, (SCHEMA_VERSION + "\n").encode())
             self._swap(fresh)
@@ -401,15 +408,7 @@ class Index:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
         self._indexed(marks)
-        return len(records)
-
-    def _stored_pages(self, letter: Letter) -> list[str]:
-        try:
-            return self.archive.pages(letter.id)
-        except (OSError, KeyError, ValueError) as error:
-            log.warning("Letter %s has no readable stored text (%s); it is indexed without it.",
-                        letter.id, error)
-            return []
+        return count
 
     def _swap(self, fresh: Path) -> None:
         parent = self.index_dir.parent
@@ -437,6 +436,34 @@ class Index:
                     break
         for leftover in [*parent.glob(f".{name}-new-*"), *parent.glob(f".{name}-old-*")]:
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def letter_directories(archive: Archive) -> list[str]:
+    """The archive's letter directories holding a record, in `Archive.records`' order."""
+    if not archive.letters_dir.is_dir():
+        return []
+    return [str(entry) for shard in sorted(archive.letters_dir.iterdir()) if shard.is_dir()
+            for entry in sorted(shard.iterdir()) if (entry / RECORD).exists()]
+
+
+def documents_of(registry: Registry, directories: list[str]) -> list[Document | None]:
+    """The index document of the letter in each directory (None: it holds no record of its own,
+    `Archive.records`); its stored text, or none when it cannot be read (with a warning)."""
+    found: list[Document | None] = []
+    for name in directories:
+        directory = Path(name)
+        letter = read_record(directory)
+        if letter.sha256 != directory.name or letter.id != letter_id(directory.name):
+            found.append(None)  # put in by hand over another letter: `letters verify` says so
+            continue
+        try:
+            pages: list[str] = json.loads((directory / TEXT).read_text(encoding="utf-8"))["pages"]
+        except (OSError, KeyError, ValueError, TypeError) as error:
+            log.warning("Letter %s has no readable stored text (%s); it is indexed without it.",
+                        letter.id, error)
+            pages = []
+        found.append(document(letter, pages, registry))
+    return found
 
 
 def engine_named(name: str) -> Engine:
