@@ -11,6 +11,7 @@ import httpx
 import pdfkit
 import pytest
 
+from letters.pairing import listing
 from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
@@ -111,7 +112,32 @@ def test_the_queue_in_the_api(site: tuple[LiveServer, WebHome]) -> None:
     assert google["missing"] == "the partner's letter in reply is not in the archive"
     kaspersky = incomplete[(home.ids["kaspersky-undated.pdf"],)]
     assert kaspersky["missing"] == "the Secretary General's letter is not in the archive"
-    assert len(incomplete) == 3
+    assert len(incomplete) == 3 and body["incomplete_total"] == 3
+
+
+def test_the_queue_shows_the_oldest_incomplete_exchanges_and_counts_them_all(
+        site: tuple[LiveServer, WebHome], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An archive may hold thousands of exchanges lacking a letter: the queue shows the oldest
+    (a page's worth) and says how many there are in all."""
+    server, home = site
+    catalog = server.app.state.web.letters.catalog
+    everyone = listing.incomplete(catalog, limit=-1)
+    oldest = listing.incomplete(catalog, limit=2)
+    assert everyone.total == oldest.total == len(everyone.rows) == 3
+    assert [r.exchange for r in oldest.rows] == [r.exchange for r in everyone.rows[:2]]
+    assert listing.INCOMPLETE_SHOWN == 100
+    with monkeypatch.context() as patch:
+        patch.setattr(listing, "INCOMPLETE_SHOWN", 2)
+        with api(server, home, "archivist") as http:
+            body = http.get("/api/review").json()
+        with browser(server, "archivist") as http:
+            page = text_of(http.get("/review").text)
+            french = text_of(http.get("/review?lang=fr").text)
+    assert [[x["id"] for x in e["letters"]] for e in body["incomplete_exchanges"]] == [
+        list(r.exchange.ids()) for r in oldest.rows]
+    assert body["incomplete_total"] == 3
+    assert "The oldest 2 are shown here, of 3; each partner's page shows all of its own." in page
+    assert "Les 2 plus anciens sont montrés ici, sur 3" in french
 
 
 def test_the_queue_is_for_archivists(site: tuple[LiveServer, WebHome]) -> None:

@@ -402,8 +402,9 @@ class Letters:
         return listing.rows(self.catalog, self.catalog.exchanges_holding(
             slug, [x.id for x in letters]), {x.id: x for x in letters})
 
-    def incomplete_exchanges(self) -> list[ExchangeRow]:
-        """Every exchange lacking one of its letters, across all partners."""
+    def incomplete_exchanges(self) -> listing.Incomplete:
+        """The oldest exchanges lacking one of their letters, across all partners, and how many
+        lack one in all."""
         return listing.incomplete(self.catalog)
 
     def pair_choices(self, letter: Letter) -> list[Letter]:

@@ -672,11 +672,16 @@ class Catalog:
                  Exchange(partner=row[0], outgoing=row[3], incoming=row[4], date=row[5],
                           complete=bool(row[6]), how="automatic")) for row in rows]
 
-    def incomplete(self) -> list[Exchange]:
-        """Every exchange lacking one of its letters, across partners, oldest first."""
+    def incomplete(self, limit: int = -1) -> list[Exchange]:
+        """The exchanges lacking one of their letters, across partners, oldest first (the first
+        `limit` of them; all when negative)."""
         return [_exchange(row) for row in self._rows(
             f"SELECT {EXCHANGE_COLUMNS} FROM exchanges WHERE complete = 0"
-            f" ORDER BY COALESCE(date, '{UNDATED}'), ids")]
+            f" ORDER BY COALESCE(date, '{UNDATED}'), ids LIMIT ?", limit)]
+
+    def incomplete_count(self) -> int:
+        """How many exchanges lack one of their letters, across partners."""
+        return int(self._rows("SELECT COUNT(*) FROM exchanges WHERE complete = 0")[0][0])
 
     def disagreements(self) -> list[tuple[str, Path, Message]]:
         """Where the catalog and the archive differ (for `letters verify`): the letter's digest,

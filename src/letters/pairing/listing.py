@@ -62,9 +62,24 @@ def rows_for(registry: Registry, catalog: Catalog, slug: str, letters: list[Lett
     return rows(catalog, found, {x.id: x for x in letters or []})
 
 
-def incomplete(catalog: Catalog) -> list[ExchangeRow]:
-    """Every exchange lacking one of its two letters, across all partners, oldest first."""
-    return rows(catalog, catalog.incomplete())
+@dataclass
+class Incomplete:
+    """The oldest exchanges lacking one of their two letters, across all partners, and how many
+    lack one in all."""
+
+    rows: list[ExchangeRow]
+    total: int
+
+
+#: How many incomplete exchanges the review queue shows (the oldest): there could be thousands.
+INCOMPLETE_SHOWN = 100
+
+
+def incomplete(catalog: Catalog, limit: int | None = None) -> Incomplete:
+    """The `limit` (INCOMPLETE_SHOWN) oldest exchanges lacking one of their two letters, and
+    their number in all."""
+    shown = catalog.incomplete(INCOMPLETE_SHOWN if limit is None else limit)
+    return Incomplete(rows(catalog, shown), catalog.incomplete_count())
 
 
 #: How many letters the pairing form offers at most (the nearest in date): a partner's letters

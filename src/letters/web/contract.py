@@ -278,7 +278,9 @@ class ReviewQueue(_Shape):
     reason: str | None = Field(description="the kind of reason the queue is filtered by")
     reasons: dict[str, int] = Field(description="letters needing review by kind of reason")
     letters: list[LetterRecord]  # type: ignore[valid-type]
-    incomplete_exchanges: list[ExchangeRow]  # type: ignore[valid-type]
+    incomplete_exchanges: list[ExchangeRow] = Field(  # type: ignore[valid-type]
+        description="the oldest exchanges lacking one of their letters (at most 100)")
+    incomplete_total: int = Field(description="the exchanges lacking one of their letters, in all")
     pairing_proposals: list[PairingProposal] = []
 
 

@@ -105,13 +105,15 @@ def review_queue(
     of them in all, `reasons` by kind) and the incomplete exchanges."""
     app = web(request).letters
     shown = app.review_page(asked, reason.strip() or None)
+    incomplete = app.incomplete_exchanges()
     return contract.answer(contract.ReviewQueue, {
         "total": shown.total,
         **shown.paging.to_json(shown.total),
         "reason": shown.kind,
         "reasons": shown.kinds,
         "letters": [x.to_json() for x in shown.letters],
-        "incomplete_exchanges": [row.to_json() for row in app.incomplete_exchanges()],
+        "incomplete_exchanges": [row.to_json() for row in incomplete.rows],
+        "incomplete_total": incomplete.total,
         "pairing_proposals": [x.to_json() for x in app.pairing_proposals()],
     })
 
