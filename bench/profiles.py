@@ -13,9 +13,9 @@ from typing import Any
 from bench.queries import MIX, Query
 from bench.server import PHRASE_POSITIONS
 from letters.archive import Archive
-from letters.index import Index
 from letters.ingest.analysis import Task, analyse
 from letters.registry import load as load_registry
+from letters.search.index import Index
 from letters.service import Letters
 from letters.settings import Settings
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from letters.searching import SearchRequest, Sort
+from letters.search._planning import SearchRequest, Sort
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from whoosh.qparser import MultifieldParser
 
 from bench.queries import Query
 from letters.archive import Archive
-from letters.index import documents as letters_documents
-from letters.index import whoosh_engine as letters_index
 from letters.registry import load as load_registry
+from letters.search.index import documents as letters_documents
+from letters.search.index import whoosh_engine as letters_index
 
 DEFAULT_FIELDS = letters_documents.DEFAULT_FIELDS
 FACET_FIELDS = letters_documents.FACET_FIELDS

@@ -21,7 +21,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from letters import messages as domain
-from letters.web import i18n, messages
+from letters.web import i18n, saying
 
 WIDTH = 100
 
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; fail when out of date")
     args = parser.parse_args(argv)
     stale = []
-    pot = messages.path_of(None)
+    pot = saying.path_of(None)
     text = template_text(pot)
     if pot.read_bytes() != text:
         stale.append("messages.pot")
@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     for lang in i18n.LANGUAGES:
         if lang == i18n.DEFAULT:
             continue
-        path = messages.path_of(lang)
-        after = merged(messages.path_of(None), path, lang)
+        path = saying.path_of(lang)
+        after = merged(saying.path_of(None), path, lang)
         if path.read_bytes() != after:
             stale.append(lang)
             if not args.check:

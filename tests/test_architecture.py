@@ -132,3 +132,49 @@ def test_letters_is_made_by_the_entry_points_alone() -> None:
                     and node.func.id == "Letters":
                 found.add(path.relative_to(SOURCE).as_posix())
     assert found == {"cli/__init__.py", "web/app.py"}
+
+
+#: The tests of the search package's interior itself (the engines' conformance, the index on disk).
+SEARCH_INTERIOR_TESTS = {"test_search_conformance.py", "test_index.py"}
+
+
+def _imports_of(path: Path) -> set[str]:
+    """The `letters` modules a file imports (`from letters.x import y` gives letters.x.y too when
+    y is a module)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name.split(".")[0] == "letters" and _is_module(name)}
+
+
+def _is_module(name: str) -> bool:
+    path = SOURCE.joinpath(*name.split(".")[1:])
+    return path.is_dir() or path.with_suffix(".py").is_file()
+
+
+def test_the_search_package_is_used_by_its_public_names() -> None:
+    """Outside `letters/search/` the search concept is `letters.search` alone: its interior
+    (query language, planning, snippets, index and engines) may change without touching a caller."""
+    tests = Path(__file__).resolve().parent
+    files = [path for path in SOURCE.rglob("*.py") if path.relative_to(SOURCE).parts[0] != "search"]
+    files += [path for path in tests.rglob("*.py") if path.name not in SEARCH_INTERIOR_TESTS]
+    found = {f"{path.name}: {name}" for path in files for name in _imports_of(path)
+             if name.startswith("letters.search.")}
+    assert found == set()
+
+
+def test_the_search_concept_lives_in_one_package() -> None:
+    """The query language, the request and its plan, snippets and the index are defined under
+    `letters/search/`, and nowhere at the top of the package."""
+    wanted = {"SearchRequest", "SearchResult", "Index", "parse", "plan", "make"}
+    homes: dict[str, set[str]] = {}
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name in wanted:
+                homes.setdefault(node.name, set()).add(path.relative_to(SOURCE).parts[0])
+    assert homes and all(places == {"search"} for places in homes.values()), homes
+    assert set(homes) == wanted

@@ -12,8 +12,8 @@ from pathlib import Path
 import pdfkit
 import pytest
 
-from letters import audit
 from letters.cli import main
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from support.api import client

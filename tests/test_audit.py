@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from letters import audit
 from letters.cli import main
+from letters.preservation import audit
 from support.disk import small_disk
 
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from letters.audit_query import AuditQuery
-from letters.searching import QueryError
+from letters.preservation.audit_query import AuditQuery
+from letters.search import QueryError
 from letters.service import Letters
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from letters import audit
+from letters.preservation import audit
 from support.chromium import ARTIFACTS
 from support.server import LiveServer
 from support.web import UNLABELLED

@@ -18,10 +18,12 @@ import httpx
 import pdfkit
 import pytest
 
-from letters import audit, catalog, exchange_rows, exchanges
+from letters import catalog
 from letters.archive import Archive
-from letters.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
 from letters.models import Letter
+from letters.pairing import exchanges, listing
+from letters.pairing.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
+from letters.preservation import audit
 from letters.service import Letters
 from support.dates import cites_date
 from support.letters import archived, make
@@ -326,7 +328,7 @@ def test_request_paths_read_the_catalog_not_the_archive(
 
 
 def test_the_command_line_registers_a_partner_as_the_web_does(tmp_path: Path) -> None:
-    from letters import audit
+    from letters.preservation import audit
 
     home = tmp_path / "home"
     done = run_cli("partners", "add", "acme-robotics", "--name", "Acme Robotics GmbH", "--kind",
@@ -386,7 +388,7 @@ def test_who_confirmed_an_exchange_is_kept_and_shown(app: Letters, tmp_path: Pat
 
 def test_a_correction_that_changes_a_founding_exchange_needs_confirming(app: Letters,
                                                                       tmp_path: Path) -> None:
-    from letters import audit
+    from letters.preservation import audit
 
     out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     inc = archived(app, tmp_path, "gsma", "incoming", "2017-11-08", "Reply")
@@ -489,6 +491,6 @@ def test_pairing_choices_are_the_nearest_in_date_whatever_the_partners_size(
     for letter in everyone:
         for limit in (1, 5, 40):
             got = [x.id for x in app.pair_choices(letter)] if limit == 40 else [
-                x.id for x in exchange_rows.pair_choices(app.catalog, letter, limit)]
+                x.id for x in listing.pair_choices(app.catalog, letter, limit)]
             want = nearest_by_definition(everyone, letter, limit)
             assert got == want, (letter.date, letter.direction, limit)

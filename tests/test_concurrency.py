@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pdfkit
 
-from letters.searching import SearchRequest
+from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 
@@ -18,7 +18,7 @@ SEARCHER = """
 import sys, time
 from letters.service import Letters
 from letters.settings import Settings
-from letters.searching import SearchRequest
+from letters.search._planning import SearchRequest
 from pathlib import Path
 app = Letters(Settings(home=Path(sys.argv[1])))
 deadline = time.monotonic() + 300

@@ -8,7 +8,7 @@ from pathlib import Path
 import pdfkit
 import pytest
 
-from letters.searching import SearchRequest
+from letters.search import SearchRequest
 from letters.service import InvalidCorrection, Letters
 from letters.settings import Settings
 

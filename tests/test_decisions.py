@@ -5,6 +5,7 @@ catalog's pairing step); copies of archived letters go to review (`copies`)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,12 @@ import pdfkit
 import pytest
 from PIL import Image
 
-from letters import audit, decisions
+from letters.pairing import decisions
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from support.api import client
+from support.disk import read_only
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
 from support.webhome import WebHome
@@ -134,14 +137,19 @@ def test_every_write_path_keeps_the_founding_exchange_until_a_person_decides(
     assert not {"pairing_accepted", "pairing_dismissed"} & set(actions)
 
 
-def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, WebHome],
-                                                       tmp_path: Path) -> None:
-    server, home = fresh
-    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+def ingest_a_closer_reply(home: WebHome, tmp_path: Path) -> None:
+    """Ingest a reply of Cloudflare's closer in date to its letter: a pairing proposal."""
     closer = tmp_path / "closer.pdf"
     closer.write_bytes(cloudflare_reply("23 May 2018", "23 May 2018", "Michelle Zatlyn",
                                         "Cloudflare confirms its wish to join."))
     assert run_cli(home.path, "ingest", str(closer)).returncode == 0
+
+
+def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, WebHome],
+                                                       tmp_path: Path) -> None:
+    server, home = fresh
+    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+    ingest_a_closer_reply(home, tmp_path)
     with browser(server, "reader") as http:
         page = http.get("/partners/cloudflare").text
     said = text_of(page)
@@ -334,3 +342,33 @@ def test_saving_anyway_a_change_of_founding_exchange_shows_who_confirmed_it(
     founding = said.split("Founding documents", 1)[1].split("Other exchanges", 1)[0]
     assert "archivist confirmed that these two letters form the exchange" in founding
     assert "no person has confirmed" not in founding
+
+
+def test_a_decision_on_a_read_only_archive_is_refused_with_a_sentence_and_changes_nothing(
+        fresh: tuple[LiveServer, WebHome], tmp_path: Path) -> None:
+    server, home = fresh
+    out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
+    ingest_a_closer_reply(home, tmp_path)
+    assert proposal_of(server, home, "cloudflare") is not None
+    with browser(server, "archivist") as http, client(server, home, "archivist") as api:
+        page = http.get("/partners/cloudflare").text
+        proposed = ",".join(x["id"] for x in proposal_of(server, home, "cloudflare")["proposed"]
+                            ["letters"])  # type: ignore[index]
+        with read_only(home.path / "archive"):
+            answer = api.post("/api/partners/cloudflare/pairing-proposal",
+                              json={"decision": "accept"})
+            french = api.post("/api/partners/cloudflare/pairing-proposal",
+                              json={"decision": "accept"}, headers={"Accept-Language": "fr"})
+            form = http.post("/partners/cloudflare/pairing-proposal", data={
+                "csrf": csrf_of(page), "action": "accept", "proposed": proposed})
+    reason = ("the disk is read-only" if os.geteuid() == 0
+              else "this program may not write there")
+    assert answer.status_code == 503, answer.text
+    assert answer.json() == {"code": "refusal.not_written", "detail": (
+        f"This could not be saved: {reason}. What the archive held before is unchanged; ask the "
+        "administrator to make the disk writable or give it room, then try again.")}
+    assert french.json()["detail"].startswith("Rien n’a pu être enregistré : le disque")
+    assert form.status_code == 503 and f"This could not be saved: {reason}." in text_of(form.text)
+    assert founding_ids(server, home, "cloudflare") == [out, reply]
+    assert proposal_of(server, home, "cloudflare") is not None
+    assert not [e for e in audit.events(home.path / "archive") if e["action"].startswith("pairing")]

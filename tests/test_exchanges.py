@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from letters import audit, exchanges
-from letters.searching import SearchRequest
+from letters.pairing import exchanges
+from letters.preservation import audit
+from letters.search import SearchRequest
 from letters.service import InvalidCorrection, Letters, NotFound
 from letters.web.render import problem_text
 from support.letters import archived, make

@@ -14,12 +14,12 @@ import bagit
 import pdfkit
 import pytest
 
-from letters import audit
 from letters.archive import letter_id, now_iso
 from letters.cli import main
 from letters.export import NothingToExport, bundle_name
 from letters.models import Direction, Letter
-from letters.originals import OriginalsAltered
+from letters.preservation import audit
+from letters.preservation.originals import OriginalsAltered
 from letters.service import Letters, NotFound
 
 

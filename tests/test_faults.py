@@ -22,7 +22,7 @@ import pdfkit
 import pytest
 
 from letters.faults import VARIABLE
-from letters.searching import SearchRequest
+from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only

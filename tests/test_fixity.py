@@ -10,10 +10,10 @@ from pathlib import Path
 import pdfkit
 import pytest
 
-from letters import audit, fixity
 from letters.archive import letter_id, now_iso
 from letters.cli import main
 from letters.models import Letter
+from letters.preservation import audit, fixity
 from letters.service import Letters
 
 

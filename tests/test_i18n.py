@@ -15,9 +15,11 @@ import catalogs
 import httpx
 from babel.messages.pofile import read_po
 
-from letters import corrections, querytext, review, searching, users
-from letters.exchanges import Exchange
+from letters import users
+from letters.curation import corrections, review
 from letters.models import ASIDE_REASONS, CORRECTABLE, KINDS, IngestResult
+from letters.pairing.exchanges import Exchange
+from letters.search import DIRECTIONS, SORTS, STATUSES
 from letters.web import (
     account,
     admin,
@@ -26,8 +28,8 @@ from letters.web import (
     i18n,
     languages,
     letter_views,
-    messages,
     record_view,
+    saying,
     search_views,
 )
 from support.server import LiveServer
@@ -63,25 +65,25 @@ def test_interface_strings_keep_their_parts_and_stay_out_of_the_domain_sentences
     for key, text in english.items():
         assert sorted(re.findall(r"{\w+}", text)) == sorted(re.findall(r"{\w+}", french[key])), key
     # the interface's msgids live under a msgctxt: a stored sentence is never taken for one
-    assert messages.translate("Search", "fr") == "Search"
-    assert "Search" not in messages.catalog("fr").msgids
+    assert saying.translate("Search", "fr") == "Search"
+    assert "Search" not in saying.catalog("fr").msgids
 
 
 def test_the_catalogs_are_up_to_date_with_the_template(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "catalogs.py"), "--check"],
                          capture_output=True, text=True, cwd=ROOT)
     assert (run.returncode, run.stderr) == (0, "")
-    template = {(m.context, m.id) for m in messages.read(None) if m.id}
-    french = {(m.context, m.id) for m in messages.read("fr") if m.id and m.string and not m.fuzzy}
+    template = {(m.context, m.id) for m in saying.read(None) if m.id}
+    french = {(m.context, m.id) for m in saying.read("fr") if m.id and m.string and not m.fuzzy}
     assert template == french and len(template) > 500
 
 
 def test_a_changed_english_string_comes_back_fuzzy_with_its_old_translation(tmp_path: Path) -> None:
     template = tmp_path / "messages.pot"
-    template.write_text(messages.path_of(None).read_text("utf-8").replace(
+    template.write_text(saying.path_of(None).read_text("utf-8").replace(
         'msgid "Skip to main content"', 'msgid "Skip to the main content"'), "utf-8")
     po = tmp_path / "messages.po"
-    po.write_bytes(catalogs.merged(template, messages.path_of("fr"), "fr"))
+    po.write_bytes(catalogs.merged(template, saying.path_of("fr"), "fr"))
     with po.open("rb") as handle:
         french = read_po(handle, locale="fr")
     skip = french.get("Skip to the main content", context="skip")
@@ -103,10 +105,10 @@ def dynamic_keys() -> dict[str, set[str]]:
             for key in ROW_USE.findall(path.read_text("utf-8"))}
     return {
         "admin.": set(admin.ACTIONS), "admin.done_": set(admin.ACTIONS) | {"added"},
-        "myaccount.done_": set(account.DONE), "role.": set(users.ROLES), "sort.": set(searching.SORTS),
-        "facet.": set(search_views.FACETS), "direction.": set(querytext.DIRECTIONS),
-        "exchange.missing_": set(querytext.DIRECTIONS), "language.": set(corrections.LANGUAGES),
-        "kind.": set(KINDS), "status.": set(querytext.STATUSES),
+        "myaccount.done_": set(account.DONE), "role.": set(users.ROLES), "sort.": set(SORTS),
+        "facet.": set(search_views.FACETS), "direction.": set(DIRECTIONS),
+        "exchange.missing_": set(DIRECTIONS), "language.": set(corrections.LANGUAGES),
+        "kind.": set(KINDS), "status.": set(STATUSES),
         "fixity.kind.": set(fixity_view.NAMED_KINDS), "fixity.todo.": set(fixity_view.ALL_KINDS),
         "upload.": set(outcomes), "exchange.": {*ways, "linked", "unlinked"},
         "field.": {*CORRECTABLE, *letter_views.FORM_FIELDS, *rows},

@@ -14,10 +14,10 @@ import pytest
 
 from letters import registry
 from letters.archive import Archive
-from letters.index import SCHEMA_VERSION, Index, IndexBusy, open_index
-from letters.index.documents import document
 from letters.models import Letter
-from letters.searching import QueryError, SearchRequest, SearchResult
+from letters.search._planning import QueryError, SearchRequest, SearchResult
+from letters.search.index import SCHEMA_VERSION, Index, IndexBusy, open_index
+from letters.search.index.documents import document
 from letters.web.highlight import snippet_json as as_html
 from support.pdfs import build_letter
 
@@ -489,7 +489,7 @@ def reopen(corpus: Corpus, caplog: pytest.LogCaptureFixture) -> tuple[Index, str
     """Close the corpus's index, open the home's index anew; the log it wrote."""
     corpus.index.close()
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="letters.index"):
+    with caplog.at_level(logging.WARNING, logger="letters.search.index"):
         index = open_index(corpus.home / "index" / "search", corpus.archive,
                            lambda: registry.load(corpus.archive.root))
     return index, caplog.text
@@ -566,7 +566,7 @@ def test_a_swap_interrupted_by_a_crash_is_undone(own_corpus: Corpus,
 def test_an_empty_archive_gives_an_empty_index_quietly(tmp_path: Path,
                                                        caplog: pytest.LogCaptureFixture) -> None:
     archive = Archive(tmp_path / "archive")
-    with caplog.at_level(logging.WARNING, logger="letters.index"):
+    with caplog.at_level(logging.WARNING, logger="letters.search.index"):
         index = open_index(tmp_path / "index" / "search", archive, lambda: registry.load(archive.root))
     assert caplog.text == ""
     result = index.search(SearchRequest())
@@ -582,8 +582,8 @@ def test_a_decoding_error_in_whoosh_files_is_damage_and_elsewhere_a_bug() -> Non
 
     from whoosh.filedb.structfile import StructFile
 
-    from letters.index.protocol import IndexDamaged
-    from letters.index.whoosh_engine import _reading
+    from letters.search.index.protocol import IndexDamaged
+    from letters.search.index.whoosh_engine import _reading
 
     @_reading
     def read_garbled_column() -> object:

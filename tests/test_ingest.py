@@ -22,7 +22,7 @@ import pytest
 from letters.archive import Archive
 from letters.ingest.pipeline import Indexer
 from letters.models import Letter
-from letters.searching import SearchRequest
+from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.letters import archived

@@ -11,7 +11,7 @@ from functools import partial
 
 import httpx
 
-from letters.searching import SearchRequest
+from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.concurrency import at_once

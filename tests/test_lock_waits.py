@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from letters import audit, fsutil
+from letters import fsutil
 from letters.cli import main
+from letters.preservation import audit
 from support.api import client
 from support.server import LiveServer
 from support.webhome import WebHome

@@ -13,7 +13,7 @@ import pdfkit
 from letters.messages import WRITTEN, joined
 from letters.service import Letters
 from letters.settings import Settings
-from letters.web import messages
+from letters.web import saying
 from support.recognition import outgoing
 
 UNDATED = outgoing(dateline="Strasbourg")
@@ -69,10 +69,10 @@ def test_an_old_record_of_english_sentences_is_read_said_corrected_and_verified(
     assert {reason.code for reason in old.reasons} == {WRITTEN}
     assert old.to_json()["reasons"] == record["reasons"] and old.to_json()["evidence"] == record["evidence"]
     # said in French as the codes of the new record are
-    assert [messages.say(r, "fr") for r in old.reasons] == [messages.say(r, "fr") for r in new.reasons]
+    assert [saying.say(r, "fr") for r in old.reasons] == [saying.say(r, "fr") for r in new.reasons]
     assert "La date de la lettre elle-même n’a pas été trouvée." in [
-        messages.say(r, "fr") for r in old.reasons]
-    assert messages.say_all(old.evidence["direction"], "fr") == messages.say_all(
+        saying.say(r, "fr") for r in old.reasons]
+    assert saying.say_all(old.evidence["direction"], "fr") == saying.say_all(
         new.evidence["direction"], "fr")
     assert old_app.verify().problems == []
 

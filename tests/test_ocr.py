@@ -147,7 +147,7 @@ def test_a_blank_page_read_by_ocr_is_no_reason_for_review(tmp_path: Path) -> Non
 
 def test_the_record_and_the_letter_page_say_which_pages_ocr_read(
         fresh: tuple[Any, Any]) -> None:
-    from letters.searching import SearchRequest
+    from letters.search import SearchRequest
     from support.web import browser, text_of
 
     server, _ = fresh

@@ -16,13 +16,13 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser
 
-from letters import audit
 from letters.archive import letter_id
 from letters.cli import main
 from letters.messages import msg
 from letters.models import Letter
 from letters.paging import MAX_PER_PAGE
 from letters.parts import Parts
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from support.api import client

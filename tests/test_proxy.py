@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from letters import audit
+from letters.preservation import audit
 from letters.settings import Settings, from_env
 from support.server import LiveServer
 from support.web import csrf_of

@@ -444,7 +444,7 @@ def test_a_language_the_detector_is_unsure_of_needs_review(tmp_path: Path, reg: 
 
 
 def test_a_document_that_is_not_a_letter_gets_no_letter_title(tmp_path: Path, reg: Registry) -> None:
-    from letters.web import messages
+    from letters.web import saying
 
     lines = ["Google Ireland Limited", "Gordon House, Barrow Street, Dublin 4", "Invoice",
              "Invoice number: 5312-8840", "Invoice date: 15 March 2018", "Bill to:",
@@ -455,4 +455,4 @@ def test_a_document_that_is_not_a_letter_gets_no_letter_title(tmp_path: Path, re
     assert reasons(found)[0].startswith("This does not read as a letter")
     assert found.title is not None
     assert str(found.title) == "Document from Google, not recognised as a letter"
-    assert messages.say(found.title, "fr") == "Document de Google, non reconnu comme une lettre"
+    assert saying.say(found.title, "fr") == "Document de Google, non reconnu comme une lettre"

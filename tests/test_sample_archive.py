@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from letters import audit
 from letters.archive import Archive
 from letters.cli import main
+from letters.preservation import audit
 from letters.service import Letters
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from letters import audit
+from letters.preservation import audit
 from letters.schedule import Schedule, seconds_until_due, status_of
 from letters.service import Letters
 from letters.settings import SettingError, Settings, from_env

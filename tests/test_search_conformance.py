@@ -19,14 +19,15 @@ import httpx
 import pdfkit
 import pytest
 
-from letters import querytext, registry, snippets
+from letters import registry
 from letters.archive import Archive, letter_id
 from letters.cli import main
-from letters.index import Index, marking, open_index
-from letters.index.lowering import MAX_EXPANSION, Lowering, size
-from letters.index.marking import SNIPPET_CHARS
 from letters.models import Letter
-from letters.searching import QueryError, SearchRequest, SearchResult
+from letters.search import _language, _snippets
+from letters.search._planning import QueryError, SearchRequest, SearchResult
+from letters.search.index import Index, marking, open_index
+from letters.search.index.lowering import MAX_EXPANSION, Lowering, size
+from letters.search.index.marking import SNIPPET_CHARS
 from letters.service import Letters
 from letters.settings import SettingError, Settings, from_env
 from letters.web.highlight import snippet_json
@@ -241,7 +242,7 @@ def test_prefixes_and_wildcards(corpus: Corpus) -> None:
     assert corpus.found("kasp?rsky") == {"kaspersky"}
     assert corpus.found("partner:face*") == {"meta2017", "reply"}
     assert corpus.find("*").total == len(LETTERS)
-    assert "[Kaspersky]" in snippets.as_brackets(corpus.find("Kasper*").hits[0].snippet)
+    assert "[Kaspersky]" in _snippets.as_brackets(corpus.find("Kasper*").hits[0].snippet)
 
 
 # -- results ---------------------------------------------------------------------------------------
@@ -418,7 +419,7 @@ def test_a_pattern_looks_up_a_bounded_number_of_words(own_corpus: Corpus) -> Non
     own_corpus.index.update([many])
     assert own_corpus.found("co00042") == {many.id}
     lowering = Lowering(own_corpus.index.engine, own_corpus.index._current())
-    lowered = lowering.lower(querytext.parse("co001*"))
+    lowered = lowering.lower(_language.parse("co001*"))
     assert 0 < size(lowered) <= MAX_EXPANSION * 5  # at most MAX_EXPANSION per default field
     assert own_corpus.found("co001*") == {many.id}
     with pytest.raises(QueryError) as refused:  # more words than it may stand for: not some
@@ -471,9 +472,9 @@ def test_choosing_the_snippet_window_is_linear_in_the_matches() -> None:
     spans = [(8 * n, 8 * n + 7) for n in range(64_000)]
     window = CountingSpans(spans)
     CountingSpans.reads = 0
-    snippets._window(text, window, snippets.WIDTH)
+    _snippets._window(text, window, _snippets.WIDTH)
     assert CountingSpans.reads <= 4 * len(spans)  # each span read a few times, not once per pair
-    assert ("council", True) in snippets.make(text, spans)
+    assert ("council", True) in _snippets.make(text, spans)
 
 
 # -- a broken index --------------------------------------------------------------------------------
@@ -545,7 +546,7 @@ def test_an_index_of_the_other_engine_is_rebuilt_at_start_up(
     other = ENGINES[1 - ENGINES.index(own_corpus.engine)]
     own_corpus.index.close()
     progress: list[tuple[int, int]] = []
-    with caplog.at_level(logging.WARNING, logger="letters.index"):
+    with caplog.at_level(logging.WARNING, logger="letters.search.index"):
         index = open_index(own_corpus.home / "index" / "search", own_corpus.archive,
                            lambda: registry.load(own_corpus.archive.root), engine=other,
                            progress=lambda done, total: progress.append((done, total)))
@@ -625,7 +626,7 @@ def test_did_you_mean_looks_up_a_bounded_number_of_words(corpus: Corpus) -> None
     gibberish = " ".join(f"qzx{n:02d}vw" for n in range(50))  # 399 characters
     reader = CountingReader(corpus.index._current())
     lowering = Lowering(corpus.index.engine, reader)  # type: ignore[arg-type]
-    assert marking.suggest(lowering, querytext.parse(gibberish), gibberish) is None
+    assert marking.suggest(lowering, _language.parse(gibberish), gibberish) is None
     assert reader.near_calls <= marking.MAX_CORRECTED * len(marking.SPELLING_FIELDS) * 2
     assert corpus.find("Kapersky").suggestion == "Kaspersky"
 
@@ -665,7 +666,7 @@ def test_deep_negation_and_nesting_are_refused_with_a_sentence(
             french = http.get("/api/search", params={"q": q}, headers={"Accept-Language": "fr"})
             assert english.status_code == french.status_code == 400, q
             assert english.json() == {"code": "query.too_deep", "detail": (
-                f"the query nests NOT, - or parentheses more than {querytext.MAX_DEPTH} deep: "
+                f"the query nests NOT, - or parentheses more than {_language.MAX_DEPTH} deep: "
                 "write it more simply")}
             assert french.json()["detail"].startswith("la recherche imbrique NOT")
 
@@ -696,13 +697,13 @@ def test_a_wide_pattern_gives_the_same_answer_on_both_engines(
 
 
 def test_a_long_phrase_is_refused_on_both_engines(corpus: Corpus, server: LiveServer) -> None:
-    words = " ".join(["council"] * (querytext.MAX_PHRASE_WORDS + 1))
+    words = " ".join(["council"] * (_language.MAX_PHRASE_WORDS + 1))
     with httpx.Client(base_url=server.url) as http:
         refused = http.get("/api/search", params={"q": f'"{words}"'},
                            headers={"Accept-Language": "fr"})
     assert refused.status_code == 400 and refused.json() == {
         "code": "query.long_phrase", "detail": "une expression contient au plus "
-        f"{querytext.MAX_PHRASE_WORDS} mots : celle-ci en a {querytext.MAX_PHRASE_WORDS + 1}"}
+        f"{_language.MAX_PHRASE_WORDS} mots : celle-ci en a {_language.MAX_PHRASE_WORDS + 1}"}
     assert corpus.found('"exchange of letters"') == {"reply"}
 
 

@@ -9,8 +9,8 @@ import re
 import httpx
 import pytest
 
-from letters import audit
 from letters.cli import main
+from letters.preservation import audit
 from letters.settings import Settings
 from letters.users import PASSWORD_RULE, TOKEN_ID_LENGTH, UserError, Users, digest
 from support.server import LiveServer

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from letters import audit
+from letters.preservation import audit
 from letters.settings import Settings
 from letters.users import ROLES, Sessions, UserError, Users, allows, digest, secret_key
 

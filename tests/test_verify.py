@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from letters.cli import main
-from letters.searching import SearchRequest
+from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only

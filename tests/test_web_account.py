@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from letters import audit
+from letters.preservation import audit
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of, try_login
 from support.webhome import WEB_PASSWORD, WebHome

@@ -23,8 +23,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 
-from letters import audit, fixity
 from letters.cli import main
+from letters.preservation import audit, fixity
 from support.api import assert_error, client
 from support.pdfs import throwaway_signer
 from support.server import LiveServer

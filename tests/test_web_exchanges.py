@@ -11,8 +11,8 @@ import httpx
 import pdfkit
 import pytest
 
-from letters import audit
-from letters.exchange_rows import PAIR_CHOICES
+from letters.pairing.listing import PAIR_CHOICES
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from support.letters import archived

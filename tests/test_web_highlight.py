@@ -80,7 +80,7 @@ def test_the_search_json_says_what_it_said(sample: dict[str, str]) -> None:
 
 
 def test_snippets_and_letter_text_are_marked_by_one_function() -> None:
-    from letters import snippets
+    from letters.search import split
     from letters.web.highlight import marked, snippet_json
     from letters.web.render import environment
 
@@ -88,6 +88,6 @@ def test_snippets_and_letter_text_are_marked_by_one_function() -> None:
     html = "…<mark>Council</mark> of l'Europe &amp; &lt;b&gt;\"x\"&lt;/b&gt;"
     assert marked(parts) == html and snippet_json(parts) == html
     page = environment().from_string("<p>{{ parts|marked }}</p><p>{{ parts }}</p>")
-    shown = page.render(parts=snippets.split("a <b> a", [(6, 7), (0, 1), (6, 7), (3, 3)]))
+    shown = page.render(parts=split("a <b> a", [(6, 7), (0, 1), (6, 7), (3, 3)]))
     assert shown.startswith("<p><mark>a</mark> &lt;b&gt; <mark>a</mark></p>")
     assert "<mark>" not in shown.split("</p>")[1]  # only the filter marks

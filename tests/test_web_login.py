@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pdfkit
 
-from letters import audit
+from letters.preservation import audit
 from letters.settings import Settings
 from support.api import assert_error
 from support.server import LiveServer

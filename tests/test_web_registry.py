@@ -9,8 +9,8 @@ import httpx
 import pdfkit
 import pytest
 
-from letters import audit
 from letters.models import KINDS
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from letters.web import contract, i18n
@@ -324,6 +324,11 @@ def test_a_name_close_to_another_partners_asks_first_on_the_form_and_in_the_api(
                                                    "kind": "company"})
         assert refused.status_code == 422
         assert "already a name of ServiceNow" in text_of(refused.text)
+        refused = http.post("/partners/new?lang=fr", data={
+            "csrf": csrf_of(page), "name": "Element AI", "kind": "company"})
+        assert "« Element AI » est déjà un nom de ServiceNow (servicenow)." in text_of(refused.text)
+        assert "already a name of" not in refused.text
+        http.get("/partners/new?lang=en")
         french = http.post("/partners/new?lang=fr", data={"csrf": csrf_of(page), "name":
                                                           "Orange Business", "kind": "company"})
         assert "« Orange Business » ressemble à Orange" in text_of(french.text)

@@ -11,7 +11,7 @@ import httpx
 import pdfkit
 import pytest
 
-from letters import audit
+from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from support.server import LiveServer

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from letters.searching import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest
+from letters.search import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest
 from letters.web.search_views import PER_PAGE_RANGE, up_to
 from letters.web.searchform import SearchForm, page_count
 from support.api import assert_error, client
@@ -159,7 +159,7 @@ def test_up_to_takes_exactly_the_whole_numbers_to_its_limit(most: int) -> None:
 
 def test_the_document_states_the_page_size_the_form_checks() -> None:
     """/api/search's per_page pattern (OpenAPI) and SearchForm take the same values: both come
-    from searching.MAX_PER_PAGE."""
+    from search.MAX_PER_PAGE."""
     pattern = re.compile(PER_PAGE_RANGE["pattern"])
     for written in [*(str(n) for n in range(0, MAX_PER_PAGE + 50)), "0100", " 7 ", "007", "1e2"]:
         try:

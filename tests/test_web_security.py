@@ -16,10 +16,10 @@ import httpx
 import pytest
 from itsdangerous import TimestampSigner
 
-from letters import audit
 from letters.cli import build_parser
+from letters.preservation import audit
 from letters.users import secret_key
-from letters.web import messages
+from letters.web import saying
 from letters.web.auth import CSRF_MESSAGE, SESSION_COOKIE
 from support.roles import RULES, app_routes, is_api, path_values
 from support.server import LiveServer
@@ -287,7 +287,7 @@ CRAFTED = "Letter from " + ", to " * 500
 def test_a_crafted_identifier_is_said_in_french_by_its_code_never_matched(
         site: tuple[LiveServer, WebHome]) -> None:
     server, _ = site
-    table = messages.catalog("fr")
+    table = saying.catalog("fr")
     before = table.scanned
     with browser(server, "reader") as http:
         api = http.get(f"/api/partners/{quote(CRAFTED)}", headers={"Accept-Language": "fr"})
@@ -313,7 +313,7 @@ def test_a_crafted_stored_title_is_shown_in_french_at_a_bounded_cost(
     letter_id = home.ids["cloudflare-out.pdf"]
     title = CRAFTED[:1500]
     app.correct(letter_id, {"title": title}, by="archivist")
-    table = messages.catalog("fr")
+    table = saying.catalog("fr")
     before = table.scanned
     with browser(server, "reader") as http:
         page = http.get(f"/letters/{letter_id}", params={"lang": "fr"})
@@ -322,4 +322,4 @@ def test_a_crafted_stored_title_is_shown_in_french_at_a_bounded_cost(
     assert heading is not None and html.unescape(heading.group(1)).strip() == title.strip()
     # the history shows the title's change, looked for among the catalog's sentences: each of the
     # few sentences a page says is read a bounded number of times, whatever it holds
-    assert table.scanned - before <= 10 * messages.DEPTH * len(table.patterns) * len(title)
+    assert table.scanned - before <= 10 * saying.DEPTH * len(table.patterns) * len(title)

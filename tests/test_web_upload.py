@@ -12,7 +12,7 @@ import httpx
 import pdfkit
 import pypdf
 
-from letters import audit
+from letters.preservation import audit
 from letters.settings import Settings
 from support.api import LIMIT, assert_error, client, new_pdf
 from support.server import LiveServer

@@ -34,11 +34,11 @@ def _called(call: ast.Call) -> str | None:
 
 
 def test_exactly_one_module_imports_whoosh() -> None:
-    assert whoosh_importers(SRC) == {"letters/index/whoosh_engine.py"}
+    assert whoosh_importers(SRC) == {"letters/search/index/whoosh_engine.py"}
 
 
 def test_exactly_one_module_imports_tantivy() -> None:
-    assert whoosh_importers(SRC, "tantivy") == {"letters/index/tantivy_engine.py"}
+    assert whoosh_importers(SRC, "tantivy") == {"letters/search/index/tantivy_engine.py"}
 
 
 def test_only_the_web_imports_fastapi_or_starlette() -> None:

@@ -6,7 +6,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from letters.fixity import FixityReport
+from letters.preservation.fixity import FixityReport
 
 SMTP_TIMEOUT = 20.0
 

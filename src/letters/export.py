@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 
 import bagit
 
-from letters import audit, exchanges, originals
 from letters.archive import HISTORY, Archive, now_iso
 from letters.errors import NotFound
-from letters.exchanges import Exchange
 from letters.fsutil import atomic_output, sha256_of
 from letters.models import Letter
+from letters.pairing import exchanges
+from letters.pairing.exchanges import Exchange
 from letters.parts import letter_of
+from letters.preservation import audit, originals
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog

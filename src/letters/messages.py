@@ -95,7 +95,7 @@ def parts_to_record(parts: list[Message]) -> Any:
 
 #: The first part of every code: what the domain says (an interface key never starts so).
 KINDS = ("zone", "title", "reason", "evidence", "refusal", "integrity", "query", "user", "missing",
-         "pairing")
+         "pairing", "naming")
 
 #: The English of every code, with `{names}` for its parameters (python-brace-format).
 ENGLISH: dict[str, str] = {
@@ -288,6 +288,9 @@ ENGLISH: dict[str, str] = {
                                "the administrator which program holds it",
     "refusal.stopped": "stopped: {reason}; what was written before stays whole: run the "
                        "command again once the disk has room and is writable",
+    "refusal.not_written": "This could not be saved: {reason}. What the archive held before is "
+                           "unchanged; ask the administrator to make the disk writable or give "
+                           "it room, then try again.",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",
     "refusal.ocr_unrendered": "damaged: its pages could not be rendered for OCR",
     # why an upload as a whole was refused
@@ -490,6 +493,21 @@ ENGLISH: dict[str, str] = {
     "missing.page": "The letter {id} has no page {page}: it has {n}.",
     "missing.page_name": "The letter {id} has no page '{page}'.",
     # why a change to the users cannot be made
+    "naming.name_held": "'{name}' is already a name of {partner} ({slug}). A name belongs to "
+                        "one partner at a time: it is not given twice.",
+    "naming.name_held_own": "'{name}' is already a name of {partner} ({slug}). It is not given "
+                            "twice.",
+    "naming.looks_like": "'{name}' looks like {partner}: add it as a name of {same} instead, "
+                         "or confirm that it belongs to another partner.",
+    "naming.bad_date": "'{value}' is not a date of the form YYYY-MM-DD.",
+    "naming.long_slug": "A slug is at most {length} characters long.",
+    "naming.bad_slug": "'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.",
+    "naming.slug_exists": "A partner with the slug '{slug}' already exists.",
+    "naming.empty_name": "The name must not be empty.",
+    "naming.joined_in_future": "The date of joining {joined} is in the future.",
+    "naming.no_partner": "There is no partner with the slug '{slug}'.",
+    "naming.dates_reversed": "The name's first date comes after its last date.",
+    "naming.bad_kind": "The kind must be {kinds} or {last}.",
     "user.bad_name": "A user name is 1 to 64 letters, digits, dots, hyphens, underscores or @, "
                      "starting with a letter or digit.",
     "user.exists": "A user named '{name}' already exists.",

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit, registry, review
-from letters.exchanges import PairingChange
+from letters import registry
+from letters.curation import review
 from letters.messages import joined
 from letters.models import Letter, Partner, is_iso_date
+from letters.pairing.exchanges import PairingChange
+from letters.preservation import audit
 from letters.registry import RegistryError
 from letters.textnorm import fold
 

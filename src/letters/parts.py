@@ -17,18 +17,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit, faults
+from letters import faults
 from letters.archive import now_iso
 from letters.errors import NotFound
 from letters.messages import msg
+from letters.preservation import audit
 
 if TYPE_CHECKING:
     from letters.archive import Archive
     from letters.catalog import Catalog
-    from letters.index.protocol import SearchIndex
     from letters.models import Letter
     from letters.registry import Registry
-    from letters.searching import SearchRequest, SearchResult
+    from letters.search import SearchIndex, SearchRequest, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def letter_of(archive: Archive, letter_id: str) -> Letter:
 
 
 def search(archive: Archive, index: SearchIndex, request: SearchRequest) -> SearchResult:
-    """Search the index (searching.QueryError for a malformed query).
+    """Search the index (search.QueryError for a malformed query).
 
     A hit whose letter is no longer in the archive (its folder was removed) is left out and
     taken out of the index, which is derived from the archive; `letters verify` reports it.

@@ -8,14 +8,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from letters import exchanges, registry
+from letters import registry
 from letters.archive import Archive
 from letters.catalog import Catalog
 from letters.errors import NotFound
-from letters.exchanges import Exchange
 from letters.messages import msg
 from letters.models import Letter, Partner, SecretaryGeneral
 from letters.paging import FIRST, Paging
+from letters.pairing import exchanges
+from letters.pairing.exchanges import Exchange
 from letters.registry import Registry
 
 

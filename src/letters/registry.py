@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from letters.errors import NotFound
 from letters.fsutil import append_line
@@ -39,10 +39,16 @@ class CloseName(RegistryError):
     `partner` is the partner whose name it is close to."""
 
     def __init__(self, name: str, partner: Partner) -> None:
-        super().__init__(f"'{name}' looks like {partner.name}: add it as a name of {partner.name} "
-                         "instead, or confirm that it belongs to another partner.")
+        said = msg("naming.looks_like", name=name, partner=partner.name, same=partner.name)
+        super().__init__(str(said), [said])
         self.name = name
         self.partner = partner
+
+
+def _refuse(code: str, **params: str | int) -> NoReturn:
+    """Raise a RegistryError saying this message."""
+    said = msg(code, **params)
+    raise RegistryError(str(said), [said])
 
 
 #: Words of a company's or association's legal form, left out when names are compared.
@@ -106,9 +112,8 @@ def _check_name(registry: Registry, name: str, slug: str | None, force: bool) ->
     another partner's, unless `force`."""
     held = holder(registry, name)
     if held is not None:
-        where = "It is" if held.slug == slug else "A name belongs to one partner at a time: it is"
-        raise RegistryError(f"'{name.strip()}' is already a name of {held.name} ({held.slug}). "
-                            f"{where} not given twice.")
+        _refuse("naming.name_held_own" if held.slug == slug else "naming.name_held",
+                name=name.strip(), partner=held.name, slug=held.slug)
     near = close_to(registry, name, besides=slug)
     if near is not None and not force:
         raise CloseName(name.strip(), near)
@@ -193,7 +198,7 @@ def _check_date(value: str | None) -> None:
     if value is None:
         return
     if not is_iso_date(value):
-        raise RegistryError(f"'{value}' is not a date of the form YYYY-MM-DD.")
+        _refuse("naming.bad_date", value=value)
 
 
 def add_partner(
@@ -206,18 +211,18 @@ def add_partner(
     and one very close to another partner's is refused (CloseName) unless `force`."""
     registry = load(archive_dir)
     if len(slug) > MAX_SLUG:
-        raise RegistryError(f"A slug is at most {MAX_SLUG} characters long.")
+        _refuse("naming.long_slug", length=MAX_SLUG)
     if not SLUG_RE.match(slug):
-        raise RegistryError(f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.")
+        _refuse("naming.bad_slug", slug=slug)
     if slug in registry.partners:
-        raise RegistryError(f"A partner with the slug '{slug}' already exists.")
+        _refuse("naming.slug_exists", slug=slug)
     check_kind(kind)
     if not name.strip():
-        raise RegistryError("The name must not be empty.")
+        _refuse("naming.empty_name")
     _check_date(joined)
     today = today or datetime.now(UTC).date().isoformat()
     if joined and joined > today:
-        raise RegistryError(f"The date of joining {joined} is in the future.")
+        _refuse("naming.joined_in_future", joined=joined)
     _check_name(registry, name, None, force)
     change = {"op": "add_partner", "slug": slug, "name": name.strip(), "kind": kind,
               "joined": joined, "by": by}
@@ -235,13 +240,13 @@ def add_alias(
     registry = load(archive_dir)
     partner = registry.partner(slug)
     if partner is None:
-        raise RegistryError(f"There is no partner with the slug '{slug}'.")
+        _refuse("naming.no_partner", slug=slug)
     if not name.strip():
-        raise RegistryError("The name must not be empty.")
+        _refuse("naming.empty_name")
     for value in (since, until):
         _check_date(value)
     if since and until and since > until:
-        raise RegistryError("The name's first date comes after its last date.")
+        _refuse("naming.dates_reversed")
     _check_name(registry, name, slug, force)
     change = {"op": "add_alias", "slug": slug, "name": name.strip(), "since": since,
               "until": until, "by": by}
@@ -255,7 +260,7 @@ def check_kind(kind: str | None) -> Kind:
     for known in KINDS:
         if kind == known:
             return known
-    raise RegistryError(f"The kind must be {' or '.join(repr(k) for k in KINDS)}.")
+    _refuse("naming.bad_kind", kinds=", ".join(repr(k) for k in KINDS[:-1]), last=repr(KINDS[-1]))
 
 
 def partner_json(partner: Partner, letters: int) -> dict[str, Any]:

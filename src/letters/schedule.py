@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from letters.fixity import FixityReport
+from letters.preservation.fixity import FixityReport
 
 
 @dataclass(frozen=True)

@@ -17,45 +17,31 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import (
-    alerts,
-    aside,
-    audit,
-    corrections,
-    exchange_rows,
-    exchanges,
-    export,
-    fixity,
-    migration,
-    originals,
-    partners,
-    reading,
-    registry,
-    review,
-    schedule,
-    watch,
-)
+from letters import alerts, export, migration, partners, reading, registry, schedule, watch
 from letters import catalog as catalog_store
 from letters import parts as collaborators
 from letters.archive import Archive, letter_id
-from letters.audit_query import AuditPage, AuditQuery, page_of
 from letters.catalog import Catalog, open_catalog
+from letters.curation import aside, corrections, review
 from letters.errors import InvalidCorrection, NotFound
-from letters.exchange_rows import ExchangeRow
-from letters.exchanges import Exchange, Proposal
 from letters.ingest import pipeline
 from letters.messages import Message
 from letters.models import CORRECTABLE, IngestResult, Letter, Partner
 from letters.paging import Paging
+from letters.pairing import exchanges, listing
+from letters.pairing.exchanges import Exchange, Proposal
+from letters.pairing.listing import ExchangeRow
 from letters.parts import Parts
 from letters.pdf import thumbnails
+from letters.preservation import audit, fixity, originals
+from letters.preservation.audit_query import AuditPage, AuditQuery, page_of
 from letters.registry import Registry
-from letters.searching import QueryError, SearchRequest, SearchResult
+from letters.search import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
 from letters.users import Token, User, UserError, Users, no_such_user
 
 if TYPE_CHECKING:
-    from letters.index.protocol import SearchIndex
+    from letters.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -141,17 +127,17 @@ class Letters:
         with self._lock:
             opening = self._index is None
             if opening:
-                from letters import index
+                from letters.search import open_index
 
                 with contextlib.suppress(OSError, sqlite3.Error):  # said when it is used
                     self.catalog  # noqa: B018 - repaired first: what an interrupted write left
-                opened = index.open_index(self.settings.search_dir, self.archive,
-                                          lambda: self.registry,
-                                          max_query_chars=self.settings.max_query_chars,
-                                          engine=self.settings.search_engine,
-                                          progress=progress,
-                                          positions=self.settings.phrase_positions,
-                                          journal=self)
+                opened = open_index(self.settings.search_dir, self.archive,
+                                    lambda: self.registry,
+                                    max_query_chars=self.settings.max_query_chars,
+                                    engine=self.settings.search_engine,
+                                    progress=progress,
+                                    positions=self.settings.phrase_positions,
+                                    journal=self)
                 self._catch_up(opened)
                 self._index = opened
         if opening:
@@ -202,7 +188,7 @@ class Letters:
                 catalog_progress: Callable[[int, int], None] | None = None, procs: int = 1) -> int:
         """Rebuild the search index and the catalog from the archive alone (index.IndexBusy
         while another process writes the index); how many letters the index holds."""
-        from letters.index import Index  # not opened: opening would rebuild it first
+        from letters.search import Index  # not opened: opening would rebuild it first
 
         index = Index(self.settings.search_dir, self.archive, lambda: self.registry,
                       max_query_chars=self.settings.max_query_chars,
@@ -219,7 +205,7 @@ class Letters:
         return count
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Search the index (raises searching.QueryError for a malformed query).
+        """Search the index (raises search.QueryError for a malformed query).
 
         A hit whose letter is no longer in the archive (its folder was removed) is left out and
         taken out of the index, which is derived from the archive; `letters verify` reports it.
@@ -401,25 +387,25 @@ class Letters:
 
     def exchange_rows(self, slug: str, letters: list[Letter] | None = None) -> list[ExchangeRow]:
         """Every exchange of a registered partner with its letters' records."""
-        return exchange_rows.rows_for(self.registry, self.catalog, slug, letters)
+        return listing.rows_for(self.registry, self.catalog, slug, letters)
 
     def exchange_rows_holding(self, slug: str, letters: list[Letter]) -> list[ExchangeRow]:
         """The exchanges of a partner holding one of these letters (a page of its letters)."""
-        return exchange_rows.rows(self.catalog, self.catalog.exchanges_holding(
+        return listing.rows(self.catalog, self.catalog.exchanges_holding(
             slug, [x.id for x in letters]), {x.id: x for x in letters})
 
     def incomplete_exchanges(self) -> list[ExchangeRow]:
         """Every exchange lacking one of its letters, across all partners."""
-        return exchange_rows.incomplete(self.catalog)
+        return listing.incomplete(self.catalog)
 
     def pair_choices(self, letter: Letter) -> list[Letter]:
         """The letters this one may be paired with by hand."""
-        return exchange_rows.pair_choices(self.catalog, letter)
+        return listing.pair_choices(self.catalog, letter)
 
     def pair(self, letter_id: str, other: str | None, by: str, where: str | None) -> ExchangeRow:
         """Pair a letter with the one chosen in a form, audited (InvalidCorrection if it cannot)."""
         audit.check_writable(self.settings.archive_dir, "link", by)
-        return exchange_rows.link(self.parts(), letter_id, other, by, where)
+        return listing.link(self.parts(), letter_id, other, by, where)
 
     def set_aside(self, letter_id: str, reason: object, by: str,
                   address: str | None = None) -> Letter:

@@ -24,10 +24,10 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from letters import audit
 from letters.archive import now_iso
 from letters.fsutil import lock_exclusive, private_key, write_atomic
 from letters.messages import Message, msg
+from letters.preservation import audit
 from letters.settings import Settings
 
 ROLES = ("reader", "archivist", "auditor", "admin")

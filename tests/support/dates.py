@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from letters.exchanges import MONTHS_EN, MONTHS_FR
+from letters.pairing.exchanges import MONTHS_EN, MONTHS_FR
 from letters.textnorm import fold
 
 

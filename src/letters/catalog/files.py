@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from letters import exchanges as pairing
 from letters.archive import HISTORY, TEXT, Archive, letter_id
 from letters.archive import read_record as archive_record
 from letters.models import Letter
+from letters.pairing import exchanges as pairing
 
 
 def directories(archive: Archive) -> dict[str, Path]:

@@ -43,8 +43,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from letters import decisions
-from letters import exchanges as pairing
 from letters.archive import RECORD, Archive
 from letters.catalog import files
 from letters.catalog.schema import (
@@ -58,9 +56,11 @@ from letters.catalog.schema import (
     UNINDEXED,
     Facts,
 )
-from letters.exchanges import Exchange
 from letters.messages import Message, msg
 from letters.models import Letter
+from letters.pairing import decisions
+from letters.pairing import exchanges as pairing
+from letters.pairing.exchanges import Exchange
 
 log = logging.getLogger(__name__)
 #: What pairing reads of each letter, in the order `Facts` takes it.

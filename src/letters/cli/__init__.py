@@ -14,9 +14,9 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
-from letters.audit import AuditRefused
 from letters.errors import LockBusy
 from letters.messages import msg
+from letters.preservation.audit import AuditRefused
 from letters.service import Letters
 from letters.settings import SettingError, from_env
 

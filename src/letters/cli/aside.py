@@ -7,8 +7,8 @@ import getpass
 import json
 import sys
 
-from letters.aside import AsideRefused
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
+from letters.curation.aside import AsideRefused
 from letters.errors import NotFound
 from letters.models import ASIDE_REASONS, Letter
 from letters.service import Letters

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, add_home
 from letters.errors import NotFound
-from letters.fixity import Kind, advice
-from letters.originals import OriginalsAltered
+from letters.preservation.fixity import Kind, advice
+from letters.preservation.originals import OriginalsAltered
 from letters.service import Letters
 
 

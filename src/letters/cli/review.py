@@ -6,9 +6,9 @@ import argparse
 import json
 
 from letters.cli import EXIT_OK, UsageError, add_home
+from letters.curation.review import OTHER, REASON_KINDS
 from letters.errors import QueryError
 from letters.paging import MAX_PER_PAGE, PER_PAGE, paging
-from letters.review import OTHER, REASON_KINDS
 from letters.service import Letters
 
 

@@ -8,15 +8,15 @@ import os
 import sys
 from typing import Any
 
-from letters import snippets
 from letters.cli import EXIT_OK, EXIT_REJECTED, UsageError, add_home
-from letters.index import IndexBusy
-from letters.searching import (
+from letters.search import (
     DEFAULT_PER_PAGE,
+    IndexBusy,
     IndexUnavailable,
     QueryError,
     SearchRequest,
     SearchResult,
+    as_brackets,
 )
 from letters.service import Letters
 from letters.web.search_json import search_json
@@ -141,7 +141,7 @@ def _table(result: SearchResult) -> str:
         lines.append("  ".join(f"{value or '-':<{width}}" for value, width in
                                zip(row, (10, 24, 16, 8, 16), strict=True)).rstrip())
         if hit.snippet:
-            lines.append("    " + snippets.as_brackets(hit.snippet))
+            lines.append("    " + as_brackets(hit.snippet))
     return "\n".join(lines)
 
 

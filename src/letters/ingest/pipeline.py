@@ -25,8 +25,8 @@ from letters.pdf.header import HEADER_WINDOW, header_problem
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
-    from letters.index.protocol import SearchIndex
     from letters.parts import Parts
+    from letters.search import SearchIndex
 
 @dataclass(frozen=True)
 class Limits:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from letters import __version__, audit
+from letters import __version__
 from letters import messages as said
 from letters.errors import InvalidCorrection, LockBusy, NotFound
-from letters.originals import OriginalsAltered
-from letters.searching import IndexUnavailable, QueryError
+from letters.ingest.pipeline import storage_message
+from letters.preservation import audit
+from letters.preservation.originals import OriginalsAltered
+from letters.search import IndexUnavailable, QueryError
 from letters.service import Letters
 from letters.settings import Settings, from_env
 from letters.users import Sessions, secret_key
@@ -33,8 +36,8 @@ from letters.web import (
     i18n,
     letter_views,
     login,
-    messages,
     partner_views,
+    saying,
     search_views,
     sg_views,
     upload_views,
@@ -94,10 +97,10 @@ def error_response(request: Request, status: int, detail: str | said.Message,
     if is_api(request):
         lang = i18n.choose(None, None, request.headers.get("accept-language"))
         if isinstance(detail, said.Message):
-            body = {"detail": messages.say(detail, lang), **({"code": detail.code} if detail.code
+            body = {"detail": saying.say(detail, lang), **({"code": detail.code} if detail.code
                                                              else {})}
         else:
-            body = {"detail": messages.translate(detail, lang)}
+            body = {"detail": saying.translate(detail, lang)}
         return JSONResponse(body, status_code=status, headers=headers)
     try:
         return render(request, "error.html", {"status": status, "detail": detail},
@@ -232,6 +235,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, LockBusy)
         return error_response(request, 503, exc.message, {"Retry-After": "30"})
 
+    async def disk_refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OSError | sqlite3.Error)
+        reason = storage_message(exc)
+        if reason.code == "refusal.disk_refused":  # not the disk saying no: a fault of ours
+            return await server_error(request, exc)
+        log.error("a write was refused on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(request, 503, said.msg("refusal.not_written", reason=reason))
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         response = error_response(request, 500, SENTENCES[500])
@@ -250,6 +261,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LockBusy, lock_busy)
     app.add_exception_handler(audit.AuditRefused, audit_refused)
     app.add_exception_handler(OriginalsAltered, original_altered)
+    app.add_exception_handler(OSError, disk_refused)
+    app.add_exception_handler(sqlite3.Error, disk_refused)
     app.add_exception_handler(Exception, server_error)
 
 

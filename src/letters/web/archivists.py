@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from letters.web import exchange_links, partner_names, review
+from letters.web import exchange_links, partner_names, review_views
 
 router = APIRouter()
-router.include_router(review.router)
+router.include_router(review_views.router)
 router.include_router(partner_names.router)
 router.include_router(exchange_links.router)

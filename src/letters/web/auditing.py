@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters.audit_query import MAX_PER_PAGE, PER_PAGE, AuditQuery
-from letters.fixity import FixityReport
 from letters.messages import Message, msg
-from letters.searching import QueryError
+from letters.preservation.audit_query import MAX_PER_PAGE, PER_PAGE, AuditQuery
+from letters.preservation.fixity import FixityReport
+from letters.search import QueryError
 from letters.service import Letters
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form

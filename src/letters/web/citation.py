@@ -8,7 +8,7 @@ from letters.messages import joined
 from letters.models import Letter, Partner, SecretaryGeneral
 from letters.textnorm import fold
 from letters.web.languages import long_date
-from letters.web.messages import gettext
+from letters.web.saying import gettext
 
 COE_SG = "Secretary General of the Council of Europe"
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from letters.errors import NotFound
-from letters.fixity import Kind, Problem, kind_of
 from letters.messages import Message
 from letters.models import Letter
+from letters.preservation.fixity import Kind, Problem, kind_of
 from letters.service import Letters
 
 #: Every kind of problem: the page says what to tell the administrator about each

@@ -8,7 +8,7 @@ import html
 
 from markupsafe import Markup
 
-from letters.searching import Snippet
+from letters.search import Snippet
 
 
 def marked(parts: Snippet) -> Markup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from letters.web import messages
+from letters.web import saying
 from letters.web.languages import DEFAULT, LANGUAGES
 
 COOKIE = "letters_lang"
@@ -13,7 +13,7 @@ COOKIE = "letters_lang"
 COLON = {"en": ": ", "fr": "\u202f: "}
 
 #: The interface strings by key, per language, from the gettext catalogs (see `messages`).
-STRINGS: dict[str, dict[str, str]] = {lang: messages.interface(lang) for lang in LANGUAGES}
+STRINGS: dict[str, dict[str, str]] = {lang: saying.interface(lang) for lang in LANGUAGES}
 
 
 def choose(query: str | None, cookie: str | None, accept: str | None) -> str:

@@ -11,13 +11,14 @@ from fastapi import HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters import exchanges, snippets
-from letters.aside import AsideRefused
+from letters.curation.aside import AsideRefused
 from letters.errors import InvalidCorrection, NotFound
-from letters.exchange_rows import PAIR_CHOICES
 from letters.messages import msg
 from letters.models import ASIDE_REASONS, Letter
+from letters.pairing import exchanges
+from letters.pairing.listing import PAIR_CHOICES
 from letters.pdf import thumbnails
+from letters.search import split
 from letters.service import Letters
 from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form
@@ -25,7 +26,7 @@ from letters.web.citation import citation
 from letters.web.contract import answers, json_body
 from letters.web.jsonbody import json_object
 from letters.web.render import language, problem_text, render
-from letters.web.review_view import FULL, LARGE, review_context, viewer_context
+from letters.web.review_page import FULL, LARGE, review_context, viewer_context
 from letters.web.routing import api_routes, archivist, page_routes, reader
 from letters.web.searchform import plain_digits
 from letters.web.state import web
@@ -46,7 +47,7 @@ def letter_context(request: Request, letter: Letter) -> dict[str, Any]:
     q = request.query_params.get("q", "")[:web(request).settings.max_query_chars]
     return {
         "letter": letter, "q": q, "section": "search",
-        "text_pages": [snippets.split(text, app.spans(q, text)) for text in shown.pages],
+        "text_pages": [split(text, app.spans(q, text)) for text in shown.pages],
         "history": shown.history,
         "other": shown.other,
         "citation": citation(letter, shown.partner, shown.signatory, "\n".join(shown.pages),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters.audit import AuditRefused
+from letters.preservation.audit import AuditRefused
 from letters.web import i18n
 from letters.web.auth import (
     address,

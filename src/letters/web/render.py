@@ -11,14 +11,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from letters.corrections import confirmable
+from letters.curation.corrections import confirmable
 from letters.messages import Message, msg
 from letters.models import ASIDE_REASONS, KINDS, Letter
 from letters.recognition import titles
 from letters.registry import Registry
 from letters.schedule import FixityStatus
 from letters.settings import MB
-from letters.web import i18n, languages, messages, record_view
+from letters.web import i18n, languages, record_view, saying
 from letters.web.auth import Identity, csrf_token, identify_quietly, set_pending_cookies
 from letters.web.highlight import marked
 from letters.web.state import Web, web
@@ -62,10 +62,10 @@ def in_language(context: Any, said: Message | list[Message] | str | None) -> str
     """What the domain says (a reason, evidence, a refusal: a message, several, or a sentence
     without a code) in the page's language."""
     if isinstance(said, Message):
-        return messages.say(said, context["lang"])
+        return saying.say(said, context["lang"])
     if isinstance(said, list):
-        return messages.say_all(said, context["lang"])
-    return messages.translate(said, context["lang"])
+        return saying.say_all(said, context["lang"])
+    return saying.translate(said, context["lang"])
 
 
 @pass_context
@@ -96,15 +96,15 @@ def letter_title(letter: Letter, registry: Registry, t: Any, lang: str = i18n.DE
     not known shown as such), else its file name."""
     said = letter.said_title()
     if isinstance(said, Message):
-        return languages.elided(messages.say(said, lang), lang)
+        return languages.elided(saying.say(said, lang), lang)
     if said and letter.recognised_title is not None:
         return said  # corrected by an archivist: their own words
     if said:
-        return languages.elided(messages.translate(said, lang), lang)
+        return languages.elided(saying.translate(said, lang), lang)
     sg = registry.display_name(letter.signatory) or t("unknown")
     partner = registry.display_name(letter.partner) or t("unknown")
     made = titles.title_message(letter.direction, sg, partner)
-    return languages.elided(messages.say(made or msg("title.other", name=letter.filename), lang),
+    return languages.elided(saying.say(made or msg("title.other", name=letter.filename), lang),
                             lang)
 
 
@@ -112,7 +112,7 @@ def problem_text(error: Exception, lang: str) -> str:
     """A domain error in the reader's language: its code's sentence when there is one."""
     said: list[Message] | None = getattr(error, "messages", None)
     if said:
-        return " ".join(messages.say(message, lang) for message in said)
+        return " ".join(saying.say(message, lang) for message in said)
     code = getattr(error, "code", "")
     key = f"problem.{code}"
     if not code or key not in i18n.STRINGS[i18n.DEFAULT]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from letters.searching import Hit, SearchResult
+from letters.search import Hit, SearchResult
 from letters.web.highlight import snippet_json
 
 

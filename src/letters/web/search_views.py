@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from letters.searching import MAX_PER_PAGE, SORTS, QueryError, SearchResult
+from letters.search import MAX_PER_PAGE, SORTS, QueryError, SearchResult
 from letters.service import Letters
 from letters.web import contract, i18n
 from letters.web.auth import Identity

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import ClassVar, cast
 
 from letters.messages import Message, msg
-from letters.searching import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest, Sort
+from letters.search import DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryError, SearchRequest, Sort
 
 __all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "SearchForm", "page_count", "page_numbers",
            "plain_digits", "whole_number"]
@@ -65,7 +65,7 @@ class SearchForm:
                     self.date_to, self.status))
 
     def to_request(self) -> SearchRequest:
-        """The SearchRequest (its query and filters are checked by `searching.plan`, as for
+        """The SearchRequest (its query and filters are checked by `search.plan`, as for
         the command line); QueryError for a page or per_page that is not a number."""
         page = whole_number(self.page, 1, msg("query.page_number"))
         too_many = msg("query.per_page_number", most=MAX_PER_PAGE)

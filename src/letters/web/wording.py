@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from letters.registry import Registry
-from letters.web import i18n, languages, messages
+from letters.web import i18n, languages, saying
 
 #: Values that are partners or Secretaries General (by slug), or days (ISO dates).
 NAMED = ("partner", "signatory", "slug")
@@ -80,7 +80,7 @@ class Wording:
                 return self.t(f"{prefix}.{text}")
         if key in BEFORE_AFTER and f"role.{text}" in i18n.STRINGS[i18n.DEFAULT]:
             return self.t(f"role.{text}")  # a change of role (user_role_set)
-        return messages.translate(text, self.lang)  # a sentence of the domain (a refusal...)
+        return saying.translate(text, self.lang)  # a sentence of the domain (a refusal...)
 
     def line(self, key: str, value: Any) -> Line:
         """One detail: letters as links, digests as code, anything else in words."""

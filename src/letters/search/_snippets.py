@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from letters.searching import Snippet
+from letters.search._planning import Snippet
 
 WIDTH = 240
 _BLANKS = re.compile(r"\s+")

@@ -10,7 +10,7 @@ from typing import Any
 
 from letters.messages import msg
 from letters.models import is_iso_date
-from letters.searching import QueryError
+from letters.search import QueryError
 
 #: Events on a page of the audit log unless asked otherwise, and the most a page may hold.
 PER_PAGE = 50

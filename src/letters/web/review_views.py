@@ -9,16 +9,16 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters.corrections import NothingToConfirm
+from letters.curation.corrections import NothingToConfirm
+from letters.curation.review import ACTIONS, MAX_BATCH, OTHER, REASON_KINDS, QueuePage
 from letters.errors import InvalidCorrection
 from letters.paging import PER_PAGE, paging
-from letters.review import ACTIONS, MAX_BATCH, OTHER, REASON_KINDS, QueuePage
 from letters.web import contract
 from letters.web.auth import MAX_FORM_FIELDS, Identity, address, checked_form
 from letters.web.letter_views import letter_context, typed_reason
 from letters.web.pager import pager
 from letters.web.render import language, problem_text, render
-from letters.web.review_view import review_context
+from letters.web.review_page import review_context
 from letters.web.routing import archivist
 from letters.web.search_views import FROM_ONE
 from letters.web.state import web

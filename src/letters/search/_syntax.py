@@ -1,4 +1,4 @@
-"""The syntax tree of a search query: what `querytext.parse` makes and every engine reads.
+"""The syntax tree of a search query: what `search._language.parse` makes and every engine reads.
 
 A tree says what the user asked for, in the user's terms (words as typed, field names of the
 query language); no engine is imported here, and no analysis has been applied yet.

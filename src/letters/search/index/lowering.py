@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from letters import querysyntax as qs
 from letters.errors import QueryError
-from letters.index.documents import DEFAULT_FIELDS, TEXT_FIELD, VALUE_FIELD
-from letters.index.protocol import (
+from letters.messages import msg
+from letters.search import _syntax as qs
+from letters.search.index.documents import DEFAULT_FIELDS, TEXT_FIELD, VALUE_FIELD
+from letters.search.index.protocol import (
     All,
     AnyTerm,
     Bool,
@@ -29,7 +30,6 @@ from letters.index.protocol import (
     Sequence,
     Term,
 )
-from letters.messages import msg
 from letters.textnorm import fold
 
 #: Words of the index one pattern may stand for, per field; the first ones in order are kept.

@@ -18,8 +18,8 @@ from typing import Any
 import tantivy
 from tantivy import Filter, Occur, Query, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
-from letters.index.documents import FACET_FIELDS, KEYWORDS, Document
-from letters.index.protocol import (
+from letters.search.index.documents import FACET_FIELDS, KEYWORDS, Document
+from letters.search.index.protocol import (
     All,
     AnyTerm,
     Bool,

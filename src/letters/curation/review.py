@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from letters import aside, corrections, exchanges
+from letters.curation import aside, corrections
 from letters.errors import InvalidCorrection, NotFound
 from letters.messages import Message, msg
 from letters.models import Letter
 from letters.paging import Paging
+from letters.pairing import exchanges
 from letters.parts import Parts, search
-from letters.searching import QueryError, SearchRequest
+from letters.search import QueryError, SearchRequest
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog

@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit, decisions, integrity, registry
+from letters import registry
 from letters.archive import (
     DERIVED,
     HISTORY,
@@ -41,10 +41,12 @@ from letters.archive import (
 )
 from letters.fsutil import sha256_of, write_atomic
 from letters.messages import Message, msg, written
+from letters.pairing import decisions
+from letters.preservation import audit, integrity
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
-    from letters.index.protocol import SearchIndex
+    from letters.search import SearchIndex
 
 LAST_REPORT = "fixity-last.json"
 #: What the archive root may hold besides `letters/`.

@@ -9,10 +9,10 @@ from contextlib import nullcontext
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from letters import exchanges
 from letters.errors import InvalidCorrection
 from letters.messages import Message, msg
 from letters.models import CORRECTABLE, Letter, is_iso_date, status_of
+from letters.pairing import exchanges
 from letters.recognition.titles import title_message
 
 if TYPE_CHECKING:

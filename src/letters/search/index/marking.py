@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from letters import querysyntax as qs
-from letters import querytext
-from letters.index.documents import DEFAULT_FIELDS
-from letters.index.lowering import Lowering
-from letters.index.protocol import Engine, Reader
+from letters.search import _language
+from letters.search import _syntax as qs
+from letters.search.index.documents import DEFAULT_FIELDS
+from letters.search.index.lowering import Lowering
+from letters.search.index.protocol import Engine, Reader
 from letters.textnorm import fold
 
 #: Characters of a letter's text a snippet is chosen from (its beginning).
@@ -122,7 +122,7 @@ def suggest(lowering: Lowering, query: qs.Node, original: str) -> str | None:
             break
         better = _nearest(lowering.reader, terms[0])
         if better:
-            corrected = querytext.replace_word(corrected, fold(word), better)
+            corrected = _language.replace_word(corrected, fold(word), better)
     return corrected if corrected != original else None
 
 

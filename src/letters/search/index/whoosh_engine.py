@@ -27,8 +27,8 @@ from whoosh.query.spans import SpanNear2
 from whoosh.searching import Searcher
 from whoosh.writing import MERGE_SMALL, NO_MERGE, IndexWriter
 
-from letters.index.documents import FACET_FIELDS, KEYWORDS, Document
-from letters.index.protocol import (
+from letters.search.index.documents import FACET_FIELDS, KEYWORDS, Document
+from letters.search.index.protocol import (
     All,
     AnyTerm,
     Bool,

@@ -7,7 +7,7 @@ for snippets and did-you-mean, `store` opens, writes and rebuilds the index on d
 `whoosh_engine` / `tantivy_engine` (the only modules importing an engine) run it.
 """
 
-from letters.index.documents import SCHEMA_VERSION
-from letters.index.store import LOCK_TIMEOUT, Index, IndexBusy, open_index
+from letters.search.index.documents import SCHEMA_VERSION
+from letters.search.index.store import LOCK_TIMEOUT, Index, IndexBusy, open_index
 
 __all__ = ["LOCK_TIMEOUT", "SCHEMA_VERSION", "Index", "IndexBusy", "open_index"]

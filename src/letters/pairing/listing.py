@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from letters import exchanges
 from letters.catalog.schema import UNDATED
 from letters.errors import InvalidCorrection
-from letters.exchanges import Exchange
 from letters.models import Letter
+from letters.pairing import exchanges
+from letters.pairing.exchanges import Exchange
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog

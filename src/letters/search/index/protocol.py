@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from letters.index.documents import Document
+from letters.search.index.documents import Document
 
 if TYPE_CHECKING:
     from letters.models import Letter
-    from letters.searching import SearchRequest, SearchResult
+    from letters.search._planning import SearchRequest, SearchResult
 
 Kind = Literal["folded", "english", "french"]
 Order = Literal["relevance", "date", "-date"]
@@ -192,7 +192,7 @@ class SearchIndex(Protocol):
         """Take these letters out of the index."""
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """One page of results (searching.QueryError for a malformed query)."""
+        """One page of results (search.QueryError for a malformed query)."""
 
     def spans(self, q: str, text: str) -> list[tuple[int, int]]:
         """Where the words of the query `q` are in `text`."""

@@ -27,18 +27,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from letters import faults, searching, snippets
+from letters import faults
 from letters.archive import Archive
 from letters.fsutil import fsync_dir, write_atomic
-from letters.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
-from letters.index.lowering import Lowering
-from letters.index.marking import SNIPPET_CHARS, Marks, suggest
-from letters.index.protocol import Engine, IndexDamaged, Progress, Reader, TooCostly, Writer
 from letters.messages import msg
 from letters.models import Letter
 from letters.registry import Registry
+from letters.search import _planning, _snippets
+from letters.search.index.documents import FACET_FIELDS, SCHEMA_VERSION, document
+from letters.search.index.lowering import Lowering
+from letters.search.index.marking import SNIPPET_CHARS, Marks, suggest
+from letters.search.index.protocol import Engine, IndexDamaged, Progress, Reader, TooCostly, Writer
 
-log = logging.getLogger("letters.index")
+log = logging.getLogger("letters.search.index")
 
 LOCK_TIMEOUT = 300.0
 #: Positions of phrase words one search may read, by default (`Settings.phrase_positions`).
@@ -196,10 +197,10 @@ class Index:
             for letter_id in wanted:
                 writer.delete(letter_id)
 
-    def search(self, request: searching.SearchRequest) -> searching.SearchResult:
+    def search(self, request: _planning.SearchRequest) -> _planning.SearchResult:
         """Run a search; QueryError for a malformed query or filter, IndexUnavailable when the
         index cannot be read (it is not rebuilt here)."""
-        plan = searching.plan(request, self.registry(), self.max_query_chars)
+        plan = _planning.plan(request, self.registry(), self.max_query_chars)
         with self._lock:
             reader = self._current()
             try:
@@ -207,12 +208,12 @@ class Index:
             except IndexDamaged as error:
                 log.error("The search index is damaged (%s).", error)
                 self._close()
-                raise searching.IndexUnavailable(UNAVAILABLE) from None
+                raise _planning.IndexUnavailable(UNAVAILABLE) from None
             except TooCostly as error:
-                raise searching.QueryError(msg("query.too_costly", limit=error.limit)) from None
+                raise _planning.QueryError(msg("query.too_costly", limit=error.limit)) from None
 
-    def _run(self, request: searching.SearchRequest, plan: searching.Plan,
-             reader: Reader) -> searching.SearchResult:
+    def _run(self, request: _planning.SearchRequest, plan: _planning.Plan,
+             reader: Reader) -> _planning.SearchResult:
         lowering = Lowering(self.engine, reader)
         # past the last letter a page is empty: never ask an engine to rank more than it holds
         offset = min(plan.offset, reader.count())
@@ -223,21 +224,21 @@ class Index:
         for record, content, score in found.hits:
             text = content[:SNIPPET_CHARS]
             spans = marks.spans(text, self.engine) if marks else []
-            hits.append(searching.Hit(letter=Letter.from_json(json.loads(record)),
-                                      snippet=snippets.make(text, spans) if plan.highlight
+            hits.append(_planning.Hit(letter=Letter.from_json(json.loads(record)),
+                                      snippet=_snippets.make(text, spans) if plan.highlight
                                       else [], score=score))
         facets = {name: found.facets.get(name, {}) for name in FACET_FIELDS} if plan.facets else {}
         hint = suggest(lowering, plan.query, request.q) if plan.text else None
-        return searching.SearchResult(total=found.total, page=request.page,
+        return _planning.SearchResult(total=found.total, page=request.page,
                                       per_page=request.per_page, hits=hits, facets=facets,
                                       suggestion=hint)
 
     def spans(self, q: str, text: str) -> list[tuple[int, int]]:
         """Where the words of query `q` occur in `text`: sorted, non-overlapping offsets."""
-        from letters import querytext
+        from letters.search import _language
 
-        query = querytext.parse(q, self.max_query_chars)
-        return snippets.merge(Marks.of(query, self.engine).spans(text, self.engine))
+        query = _language.parse(q, self.max_query_chars)
+        return _snippets.merge(Marks.of(query, self.engine).spans(text, self.engine))
 
     def ensure(self, progress: Progress | None = None) -> None:
         """Make sure a usable index is on disk: rebuild it when it is not (start-up only)."""
@@ -309,12 +310,12 @@ class Index:
         problem = self._problem()
         if problem is not None:
             log.error("%s.", problem[0].upper() + problem[1:])
-            raise searching.IndexUnavailable(UNAVAILABLE)
+            raise _planning.IndexUnavailable(UNAVAILABLE)
         try:
             return self._open()
         except IndexDamaged as error:
             log.error("The search index is damaged (%s).", error)
-            raise searching.IndexUnavailable(UNAVAILABLE) from None
+            raise _planning.IndexUnavailable(UNAVAILABLE) from None
 
     def _open(self) -> Reader:
         self._reader = self.engine.open(self.index_dir)
@@ -351,14 +352,14 @@ class Index:
         with self._file_lock():
             self._recover_swap()
             if self._problem() is not None:
-                raise searching.IndexUnavailable(UNAVAILABLE)
+                raise _planning.IndexUnavailable(UNAVAILABLE)
             try:
                 with self.engine.writer(self.index_dir, merge=False) as writer:
                     yield writer
                     faults.point("index.commit")
             except IndexDamaged as error:
                 log.error("The search index is damaged (%s).", error)
-                raise searching.IndexUnavailable(UNAVAILABLE) from None
+                raise _planning.IndexUnavailable(UNAVAILABLE) from None
 
     @contextlib.contextmanager
     def _file_lock(self, wait: float | None = None) -> Iterator[None]:
@@ -450,11 +451,11 @@ class Index:
 def engine_named(name: str) -> Engine:
     """The engine of this name (`whoosh` or `tantivy`): imported only when chosen."""
     if name == "whoosh":
-        from letters.index.whoosh_engine import WhooshEngine
+        from letters.search.index.whoosh_engine import WhooshEngine
 
         return WhooshEngine()
     if name == "tantivy":
-        from letters.index.tantivy_engine import TantivyEngine
+        from letters.search.index.tantivy_engine import TantivyEngine
 
         return TantivyEngine()
     raise ValueError(f'the search engine must be "whoosh" or "tantivy", not "{name}"')

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import audit
 from letters.archive import HISTORY, RECORD, TEXT, letter_id
 from letters.messages import Message, msg
+from letters.preservation import audit
 
 if TYPE_CHECKING:
-    from letters.index.protocol import SearchIndex
+    from letters.search import SearchIndex
 
 #: A temporary file older than this (seconds) is no write in progress but a leftover.
 STALE_SECONDS = 60.0

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from letters import querysyntax as qs
-from letters import querytext
 from letters.errors import IndexUnavailable, QueryError
 from letters.messages import msg
 from letters.models import Letter
+from letters.search import _language
+from letters.search import _syntax as qs
 
 if TYPE_CHECKING:
     from letters.registry import Registry
@@ -90,7 +90,7 @@ class Plan:
 
 def plan(request: SearchRequest, registry: Registry, max_query_chars: int = 500) -> Plan:
     """The request checked and parsed; QueryError with one sentence for what is not valid."""
-    query = querytext.parse(request.q, max_query_chars)
+    query = _language.parse(request.q, max_query_chars)
     filters: list[qs.Node] = []
     if request.partner:
         if registry.partner(request.partner) is None:
@@ -101,13 +101,13 @@ def plan(request: SearchRequest, registry: Registry, max_query_chars: int = 500)
             raise QueryError(msg("query.no_sg", value=request.signatory))
         filters.append(qs.Value("signatory", request.signatory))
     if request.direction:
-        filters.append(qs.Value("direction", querytext.check_direction(request.direction)))
+        filters.append(qs.Value("direction", _language.check_direction(request.direction)))
     if request.language:
-        filters.append(qs.Value("language", querytext.check_language(request.language)))
+        filters.append(qs.Value("language", _language.check_language(request.language)))
     if request.status:
-        filters.append(qs.Value("status", querytext.check_status(request.status)))
-    start = querytext.parse_date(request.date_from, "from") if request.date_from else None
-    end = querytext.parse_date(request.date_to, "to") if request.date_to else None
+        filters.append(qs.Value("status", _language.check_status(request.status)))
+    start = _language.parse_date(request.date_from, "from") if request.date_from else None
+    end = _language.parse_date(request.date_to, "to") if request.date_to else None
     if start and end and start > end:
         raise QueryError(msg("query.dates_reversed", start=start.isoformat(), end=end.isoformat()))
     if start or end:

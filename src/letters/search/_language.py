@@ -1,4 +1,4 @@
-"""The query language, read once into a syntax tree (`querysyntax`) before any engine sees it.
+"""The query language, read once into a syntax tree (`search._syntax`) before any engine sees it.
 
 `parse()` reads what a user typed and refuses what is malformed with a message that points at the
 problem (QueryError). Precedence: NOT (or `-word`) binds tightest, then OR, then AND (written or
@@ -13,19 +13,7 @@ from datetime import date, timedelta
 
 from letters.errors import QueryError
 from letters.messages import Message, msg
-from letters.querysyntax import (
-    And,
-    DateRange,
-    Every,
-    Node,
-    Not,
-    Or,
-    Pattern,
-    Phrase,
-    Value,
-    Word,
-    walk,
-)
+from letters.search._syntax import And, DateRange, Every, Node, Not, Or, Pattern, Phrase, Value, Word, walk
 from letters.textnorm import fold
 
 #: Field names users may type, in the order error messages list them.
