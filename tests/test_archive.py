@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pdfkit
@@ -56,3 +58,13 @@ def test_staging_left_by_a_dead_process_is_cleaned(tmp_path: Path) -> None:
     assert archive.clean_staging() == 1
     assert not dead.exists()
     assert list(archive.records()) == []
+
+
+def test_only_the_application_layer_writes_records() -> None:
+    """The archive tells no one of its writes, so every record is written through `Parts.add`
+    or `Parts.update`, which keep the catalog in step: no other module calls the archive's."""
+    source = Path(__file__).resolve().parents[1] / "src" / "letters"
+    writers = {path.relative_to(source).as_posix() for path in source.rglob("*.py")
+               if re.search(r"archive\.(add|update)\(", path.read_text(encoding="utf-8"))}
+    assert writers == {"parts.py"}
+    assert [f.name for f in dataclasses.fields(Archive)] == ["root"]  # no one to call up to

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from letters.cli import main
 from letters.preservation import audit
+from support.disk import small_disk
 
 
 @pytest.fixture
@@ -316,3 +318,28 @@ def test_an_ingest_is_refused_before_anything_is_archived(
     assert err.startswith("letters: The audit log cannot record this: it is not the log of 5 "
                           "events its head recorded")
     assert not (log / "letters").exists() and len(lines(log)) == 4
+
+
+def test_an_event_whose_head_a_full_disk_refuses_is_taken_back(tmp_path: Path) -> None:
+    """A full disk may hold an event's line (the log's last block has room) and refuse its head
+    (a new file): the event is taken back, so two such refusals in a row leave the log whole,
+    not two events beyond its head, which no later write could build on."""
+    home = tmp_path / "home"
+    with small_disk(home, "64k"):
+        archive = home / "archive"
+        audit.record(archive, "login", "user0")
+        fd = os.open(home / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            for _ in range(10_000):  # a disk of 64 KB is full long before
+                os.write(fd, b"\0" * 4096)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        for number in (1, 2):
+            with pytest.raises(OSError, match="No space left"):
+                audit.record(archive, "login", f"user{number}")
+        (home / "filler").unlink()
+        audit.record(archive, "login", "user3")
+        assert [e["who"] for e in audit.events(archive)] == ["user0", "user3"]
+        assert audit.verify(archive).ok

@@ -28,6 +28,7 @@ from letters.preservation import audit
 from letters.service import Letters
 from support.dates import cites_date
 from support.letters import archived, make
+from support.listings import counting
 from support.pdfs import letter_lines
 from support.pdfs import make as make_pdf
 from support.server import FullScan, LiveServer, in_request
@@ -155,7 +156,7 @@ def test_the_catalog_follows_the_archive(app: Letters, tmp_path: Path) -> None:
                                                    "automatic")
     assert app.get(out.id).status == "ok"
     waiting = [x.id for x in app.catalog.review_queue()]
-    app.archive.update(out.id, {"status": "needs_review", "added_at": "2000-01-01T00:00:00Z"},
+    app.parts().update(out.id, {"status": "needs_review", "added_at": "2000-01-01T00:00:00Z"},
                        by="test")
     assert [x.id for x in app.catalog.review_queue()] == [out.id, *waiting]
 
@@ -182,8 +183,9 @@ def test_a_catalog_of_another_version_or_none_is_rebuilt(app: Letters, tmp_path:
 
 def test_a_record_written_without_its_catalog_row_is_repaired(app: Letters,
                                                               tmp_path: Path) -> None:
-    """What a kill between the archive write and the catalog write leaves: a journalled letter
-    whose record changed, a letter directory without a row; the next open repairs both."""
+    """What a kill between the archive write and the catalog write leaves: journalled letters,
+    one whose record changed, one new (a letter directory without a row); the next open
+    repairs both."""
     out = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     app.catalog.changing(out.sha256)
     bare = Archive(app.settings.archive_dir)  # no catalog: as if the process died right after
@@ -194,6 +196,7 @@ def test_a_record_written_without_its_catalog_row_is_repaired(app: Letters,
     sha = hashlib.sha256(data).hexdigest()
     reply = make("gsma", "incoming", "2017-11-08", "reply")
     reply.id, reply.sha256 = sha[:16], sha
+    app.catalog.changing(sha)
     assert bare.add(pdf, reply, ["Reply"])
     assert app.catalog.get(out.id).partner == "gsma"  # type: ignore[union-attr]
     assert app.catalog.get(reply.id) is None
@@ -207,6 +210,30 @@ def test_a_record_written_without_its_catalog_row_is_repaired(app: Letters,
                                                                               [reply.id]])
     assert [p[2].ids() for p in again.catalog.proposals("gsma")] == [[reply.id]]
     assert [x.ids() for x in again.catalog.exchanges("orange")] == [[out.id]]
+
+
+def test_opening_lists_no_letter_directory_and_verify_takes_in_one_put_in_by_hand(
+        app: Letters, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening the catalog (every command, the server) re-reads its journal only, whatever the
+    size of the archive; a letter directory put in by hand, which no journal names, is taken
+    in when `letters verify` compares every directory with the catalog."""
+    kept = [archived(app, tmp_path, "gsma", "outgoing", f"2017-11-{day:02}", f"Letter {day}")
+            for day in range(1, 6)]
+    data = pdfkit.text_pdf([["By hand", "gsma"]])
+    pdf = tmp_path / "by-hand.pdf"
+    pdf.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    by_hand = make("gsma", "incoming", "2017-11-20", "by hand")
+    by_hand.id, by_hand.sha256 = sha[:16], sha
+    assert Archive(app.settings.archive_dir).add(pdf, by_hand, ["By hand"])
+    app.catalog.close()
+    with counting(monkeypatch) as listings:
+        again = Letters(app.settings)
+        assert [again.catalog.get(x.id) for x in kept] == kept
+    assert listings.under(app.archive.letters_dir) == []
+    assert again.catalog.get(by_hand.id) is None
+    again.verify()
+    assert again.catalog.get(by_hand.id) == again.get(by_hand.id)
 
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -457,9 +484,9 @@ def test_pairing_choices_are_the_nearest_in_date_whatever_the_partners_size(
     letters = [archived(app, tmp_path, "ibm", rng.choice(["outgoing", "incoming"]),
                         day.isoformat(), f"Letter {n}") for n, day in enumerate(days)]
     for x in letters[:4]:  # some undated, some of no direction
-        app.archive.update(x.id, {"date": None}, by="test")
+        app.parts().update(x.id, {"date": None}, by="test")
     for x in letters[4:8]:
-        app.archive.update(x.id, {"direction": None}, by="test")
+        app.parts().update(x.id, {"direction": None}, by="test")
     everyone = app.catalog.letters_of_partner("ibm")
     assert len(everyone) == 36
     for letter in everyone:

@@ -34,7 +34,7 @@ def archived(app: Letters, tmp_path: Path, partner: str, direction: Direction, d
                     partner=partner, signatory="jagland", signed_by=None, date=date,
                     direction=direction, language="en", ocr=False, digital_signatures=[],
                     status="ok", added_at=now_iso(), added_by="tester")
-    assert app.archive.add(pdf, letter, [text])
+    assert app.parts().add(pdf, letter, [text]) is not None
     audit.record(app.settings.archive_dir, "upload", "tester",
                  {"id": letter.id, "sha256": sha, "filename": letter.filename})
     return letter
@@ -67,7 +67,7 @@ def test_complete_exchange_bundle(app: Letters, tmp_path: Path) -> None:
     reply = archived(app, tmp_path, "telefonica", "incoming", "2017-11-08", "Dear SG")
     later = archived(app, tmp_path, "telefonica", "outgoing", "2021-03-01", "A later letter")
     other = archived(app, tmp_path, "orange", "incoming", "2017-11-08", "Not this one")
-    app.archive.update(reply.id, {"signed_by": "José María Álvarez-Pallete"}, "archivist")
+    app.parts().update(reply.id, {"signed_by": "José María Álvarez-Pallete"}, "archivist")
 
     path = app.export_bundle("telefonica", tmp_path / "out" / "bundle.zip", by="auditor")
     assert path == (tmp_path / "out" / "bundle.zip").resolve() and path.is_file()

@@ -27,7 +27,7 @@ def archived(app: Letters, tmp_path: Path, text: str) -> Letter:
                     signatory="jagland", signed_by=None, date="2017-11-08", direction="outgoing",
                     language="en", ocr=False, digital_signatures=[], status="ok",
                     added_at=now_iso(), added_by="tester")
-    assert app.archive.add(pdf, letter, [text])
+    assert app.parts().add(pdf, letter, [text]) is not None
     audit.record(app.settings.archive_dir, "upload", "tester",
                  {"id": letter.id, "sha256": sha, "filename": pdf.name})
     app.index.update([letter])  # as an ingest does: verify checks the index holds the archive

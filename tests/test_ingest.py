@@ -10,8 +10,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pdfkit
 import pypdf
@@ -19,9 +21,12 @@ import pytest
 
 from letters.archive import Archive
 from letters.ingest.pipeline import Indexer
+from letters.models import Letter
 from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
+from support.letters import archived
+from support.listings import Listings, counting
 from support.pdfs import build_letter, letter_lines, make
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,3 +215,50 @@ def test_the_indexer_indexes_on_its_thread_and_hands_errors_back(tmp_path: Path)
     with pytest.raises(KeyError):
         failing.finish()
     assert app.search(SearchRequest(q="wombat")).total == 1
+
+
+def upload_into(archive_of: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                ) -> tuple[Letters, Letter, Listings, Counter[str]]:
+    """Upload one letter into an archive of `archive_of` letters (archived, catalogued and
+    indexed, the server's catalog and index open), counting the directories listed and the
+    calls that read the whole archive or the whole index on the real objects."""
+    app = Letters(Settings(home=tmp_path / f"home-{archive_of}"))
+    (tmp_path / "seed").mkdir(exist_ok=True)
+    seeded = [archived(app, tmp_path / "seed", "gsma", "outgoing",
+                       f"{2000 + n // 12}-{1 + n % 12:02}-01", f"Letter number {n} of the seed.")
+              for n in range(archive_of)]
+    app.index.update(seeded)
+    assert not app.catalog.unindexed()
+    pdf = make(tmp_path / "in", "apple.pdf", letter_lines("Apple Inc.", 8))
+    whole: Counter[str] = Counter()
+
+    def counted(name: str, real: Any) -> Any:
+        def call(*args: object) -> Any:
+            whole[name] += 1
+            return real(*args)
+        return call
+
+    monkeypatch.setattr(app.index, "ids", counted("ids", app.index.ids))
+    monkeypatch.setattr(app.archive, "records", counted("records", app.archive.records))
+    with counting(monkeypatch) as listings:
+        [result] = app.ingest([pdf], by="tester")
+    assert result.result == "added" and result.letter is not None, result
+    return app, result.letter, listings, whole
+
+
+def test_an_upload_lists_no_letter_directory_nor_every_indexed_id(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk of an upload: archived, catalogued, indexed with the text and record in hand;
+    nothing in it reads every letter directory or every id the index holds, so its work is
+    the same in an archive of 2 letters and one of 24."""
+    work = {}
+    for size in (2, 24):
+        app, letter, listings, whole = upload_into(size, tmp_path, monkeypatch)
+        letters_dir = app.archive.letters_dir
+        assert [path for path, _ in listings.under(letters_dir)
+                if path != app.archive.letter_dir(letter.sha256)] == [], size
+        assert whole == {}, size
+        assert [hit.letter.id for hit in app.search(SearchRequest(q="Apple")).hits] == [letter.id]
+        assert app.catalog.get(letter.id) == letter and not app.catalog.unindexed()
+        work[size] = listings.entries_under(app.settings.archive_dir)
+    assert work[2] == work[24], work

@@ -16,12 +16,14 @@ import pdfkit
 import pytest
 from playwright.sync_api import Browser
 
-from letters.archive import Archive, letter_id
+from letters.archive import letter_id
 from letters.cli import main
 from letters.messages import msg
 from letters.models import Letter
 from letters.paging import MAX_PER_PAGE
+from letters.parts import Parts
 from letters.preservation import audit
+from letters.service import Letters
 from letters.settings import Settings
 from support.api import client
 from support.server import LiveServer
@@ -33,8 +35,8 @@ from support.webhome import WEB_PASSWORD, WebHome, copy_web_home
 UNDATED, NO_SG = 70, 45
 
 
-def add_letter(archive: Archive, folder: Path, n: int, **fields: Any) -> Letter:
-    """Archive a one-page PDF with this record through the real Archive.add."""
+def add_letter(parts: Parts, folder: Path, n: int, **fields: Any) -> Letter:
+    """Archive and catalogue a one-page PDF with this record, as an ingest does (Parts.add)."""
     pdf = pdfkit.text_pdf([[f"Letter number {n} of the paging tests."]])
     sha = hashlib.sha256(pdf).hexdigest()
     path = folder / f"{n}.pdf"
@@ -45,7 +47,7 @@ def add_letter(archive: Archive, folder: Path, n: int, **fields: Any) -> Letter:
     letter = Letter(id=letter_id(sha), sha256=sha, filename=path.name, pages=1, language="en",
                     ocr=False, digital_signatures=[], added_at=f"2025-01-01T00:{n // 60:02}:"
                     f"{n % 60:02}Z", added_by="tester", **record)
-    assert archive.add(path, letter, [f"Letter number {n}."])
+    assert parts.add(path, letter, [f"Letter number {n}."]) is not None
     return letter
 
 
@@ -54,17 +56,21 @@ def paging_template(web_template: WebHome, tmp_path_factory: pytest.TempPathFact
     """The web home plus UNDATED + NO_SG letters of Cloudflare that need review."""
     root = tmp_path_factory.mktemp("paging")
     home = copy_web_home(web_template, root / "home")
-    archive = Archive(home.path / "archive")
+    app = Letters(Settings(home=home.path))
+    parts = app.parts()
     (root / "pdfs").mkdir()
-    for n in range(UNDATED):
-        letter = add_letter(archive, root / "pdfs", n, partner="cloudflare", signatory="jagland",
-                            status="needs_review", reasons=[msg("reason.date_not_found")])
-        home.ids[f"undated-{n}"] = letter.id
-    for n in range(UNDATED, UNDATED + NO_SG):
-        letter = add_letter(archive, root / "pdfs", n, partner="cloudflare",
-                            date=f"2019-{1 + n % 12:02}-{1 + n % 28:02}", status="needs_review",
-                            reasons=[msg("reason.no_sg")])
-        home.ids[f"no-sg-{n}"] = letter.id
+    with parts.catalog.deferred():
+        for n in range(UNDATED):
+            letter = add_letter(parts, root / "pdfs", n, partner="cloudflare",
+                                signatory="jagland", status="needs_review",
+                                reasons=[msg("reason.date_not_found")])
+            home.ids[f"undated-{n}"] = letter.id
+        for n in range(UNDATED, UNDATED + NO_SG):
+            letter = add_letter(parts, root / "pdfs", n, partner="cloudflare",
+                                date=f"2019-{1 + n % 12:02}-{1 + n % 28:02}",
+                                status="needs_review", reasons=[msg("reason.no_sg")])
+            home.ids[f"no-sg-{n}"] = letter.id
+    app.catalog.close()
     return home
 
 

@@ -309,7 +309,7 @@ def test_verify_reports_a_letter_paired_with_one_not_paired_with_it(
     home = copy_web_home(web_template, tmp_path / "home")
     app = Letters(Settings(home=home.path))
     out, reply = home.ids["cloudflare-out.pdf"], home.ids["cloudflare-in.pdf"]
-    app.archive.update(out, {"exchange": reply}, by="hand", action="linked")
+    app.parts().update(out, {"exchange": reply}, by="hand", action="linked")
     problems = [(p.id, p.message.code, p.problem) for p in app.verify().problems]
     assert problems == [(out, "integrity.pair_mismatch",
                          f"this letter is paired by hand with letter {reply}, which is not paired "

@@ -52,7 +52,7 @@ def test_letter_that_needs_review_says_why(fresh: tuple[LiveServer, WebHome]) ->
     server, home = fresh
     app = server.app.state.web.letters
     letter_id = home.ids["google-out.pdf"]
-    app.archive.update(letter_id, {"status": "needs_review",
+    app.parts().update(letter_id, {"status": "needs_review",
                                    "reasons": ["the date is in the future"]}, by="test")
     with browser(server, "reader") as http:
         text = text_of(http.get(f"/letters/{letter_id}").text)

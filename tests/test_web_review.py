@@ -47,7 +47,7 @@ def review_template(web_template: WebHome, tmp_path_factory: pytest.TempPathFact
         assert result.letter is not None and result.letter.status == "needs_review", result
         name = Path(result.path).name
         home.ids[name] = result.letter.id
-        app.archive.update(result.letter.id, {"added_at": ADDED_AT[name]}, by="setup")
+        app.parts().update(result.letter.id, {"added_at": ADDED_AT[name]}, by="setup")
     return home
 
 

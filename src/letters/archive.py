@@ -24,10 +24,10 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from letters import faults
 from letters.fsutil import append_line, fsync_dir, lock_exclusive, read_lines, write_atomic, write_durable
@@ -56,22 +56,12 @@ def letter_id(sha256: str) -> str:
     return sha256[:ID_LENGTH]
 
 
-class Observer(Protocol):
-    """Told of every record the archive writes (the catalog, kept in the same step)."""
-
-    def changing(self, sha256: str) -> None:
-        """A letter's record is about to be rewritten."""
-
-    def changed(self, letter: Letter, pages: list[str] | None) -> None:
-        """A letter was added (with its text) or its record rewritten (pages None)."""
-
-
 @dataclass
 class Archive:
-    """The archive directory and the operations on it."""
+    """The archive directory and the operations on it. It tells no one of its writes: the
+    application layer (`parts.Parts.add` and `update`) keeps the catalog in step."""
 
     root: Path
-    observer: Observer | None = field(default=None, repr=False, compare=False)
 
     @property
     def letters_dir(self) -> Path:
@@ -117,6 +107,13 @@ class Archive:
                 held.discard(ident)
                 handle.close()  # closing the file releases its lock
 
+    def digest(self, letter_id: str) -> str:
+        """The SHA-256 of the original of that letter (KeyError when there is none)."""
+        found = self._dir_for_id(letter_id)
+        if found is None:
+            raise KeyError(letter_id)
+        return found.name
+
     def has(self, sha256: str) -> bool:
         """Whether a complete letter with this original is archived."""
         return (self.letter_dir(sha256) / RECORD).exists()
@@ -136,9 +133,15 @@ class Archive:
         found = self._dir_for_id(letter_id)
         if found is None:
             raise KeyError(letter_id)
-        data = json.loads((found / TEXT).read_text(encoding="utf-8"))
-        pages: list[str] = data["pages"]
-        return pages
+        return _read_pages(found)
+
+    def pages_by_sha(self, sha256: str) -> list[str]:
+        """The stored text of each page of the letter whose original has this digest (found
+        without looking through its shard, as `pages` must)."""
+        path = self.letter_dir(sha256)
+        if not (path / RECORD).exists():
+            raise KeyError(sha256)
+        return _read_pages(path)
 
     def original_path(self, letter_id: str) -> Path:
         """The path of the untouched original."""
@@ -181,7 +184,7 @@ class Archive:
             self._stage(staging, source, letter, pages, derived)
             final.parent.mkdir(parents=True, exist_ok=True)
             with self.writing(letter.id):
-                return self._move_into_place(staging, final, letter, pages)
+                return self._move_into_place(staging, final)
         except BaseException:  # a full disk, say: leave no half-staged letter behind
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -205,8 +208,7 @@ class Archive:
             fsync_dir(staging / DERIVED)
         fsync_dir(staging)
 
-    def _move_into_place(self, staging: Path, final: Path, letter: Letter,
-                         pages: list[str]) -> bool:
+    def _move_into_place(self, staging: Path, final: Path) -> bool:
         # Held (by every process archiving) from the last check to the rename, so that a process
         # archiving the same original at the same time never takes a complete letter for a
         # crash's leftover and removes it.
@@ -224,9 +226,6 @@ class Archive:
                 raise
             fsync_dir(final.parent)
         faults.point("archive.added")
-        if self.observer is not None:
-            self.observer.changed(letter, pages)
-            faults.point("archive.catalogued")
         return True
 
     def update(self, letter_id: str, changes: dict[str, Any], by: str,
@@ -247,8 +246,6 @@ class Archive:
         letter = Letter.from_json(current)
         event = {"at": now_iso(), "by": by, "action": action,
                  "changes": {k: {"before": before[k], "after": changes[k]} for k in changes}}
-        if self.observer is not None:
-            self.observer.changing(found.name)
         size = (found / HISTORY).stat().st_size
         append_line(found / HISTORY, json.dumps(event, ensure_ascii=False))
         try:
@@ -259,9 +256,6 @@ class Archive:
                 os.truncate(found / HISTORY, size)
             raise
         faults.point("archive.record")
-        if self.observer is not None:
-            self.observer.changed(letter, None)
-            faults.point("archive.catalogued")
         return letter
 
     def complete(self, sha256: str) -> bool:
@@ -298,6 +292,15 @@ class Archive:
             raise KeyError(letter_id)
         lines = read_lines(found / HISTORY)
         return [json.loads(line) for line in lines if line.strip()]
+
+    def staging_now(self, sha256: str) -> bool:
+        """Whether a running process is staging the letter with this original (an add under
+        way: its directory is not in place yet)."""
+        for entry in (self.root / ".staging").glob(f"{sha256}-*"):
+            pid = entry.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and (int(pid) == os.getpid() or process_alive(int(pid))):
+                return True
+        return False
 
     def stale_staging(self) -> Iterator[Path]:
         """Staged letters whose ingest is no longer running (named after the staging process)."""
@@ -353,6 +356,12 @@ def process_alive(pid: int) -> bool:
 
 def _dumps(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _read_pages(directory: Path) -> list[str]:
+    data = json.loads((directory / TEXT).read_text(encoding="utf-8"))
+    pages: list[str] = data["pages"]
+    return pages
 
 
 def _read_record(directory: Path) -> Letter:

@@ -58,7 +58,7 @@ def copy_reasons(catalog: Catalog, archive: Archive, registry: Registry, partner
     mine = shingles("\n".join(pages))
     for other in near:
         try:
-            theirs = shingles("\n".join(archive.pages(other.id)))
+            theirs = shingles("\n".join(archive.pages_by_sha(other.sha256)))
         except (OSError, KeyError, ValueError):
             continue
         if likeness(mine, theirs) >= SAME_TEXT:

@@ -1,6 +1,12 @@
 """The collaborators the write use cases share, handed to them by `service.Letters`: the
 archive (whose directory holds the registry and the audit log), the catalog, the search index,
-the registry as it stands and the clock. Nothing else of the application."""
+the registry as it stands and the clock. Nothing else of the application.
+
+Every record written goes through `Parts.add` or `Parts.update`, which keep the catalog in step
+with the archive (the archive tells no one): the letter journalled in the catalog, then written
+to the archive, then taken into the catalog, all under the letter's lock. The use case then
+indexes what it wrote.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from letters import faults
 from letters.archive import now_iso
 from letters.errors import NotFound
 from letters.messages import msg
@@ -38,6 +46,31 @@ class Parts:
     def get(self, letter_id: str) -> Letter:
         """The record of one letter (NotFound when the archive has none)."""
         return letter_of(self.archive, letter_id)
+
+    def add(self, source: Path, letter: Letter, pages: list[str],
+            derived: dict[str, bytes] | None = None) -> int | None:
+        """Archive a new letter and take it into the catalog; the mark its record got in the
+        index's journal (for `SearchIndex.update`), None when that original was archived
+        already. Journalled first: a kill before the catalog has it is repaired at the next
+        opening of the catalog."""
+        with self.archive.writing(letter.id):
+            self.catalog.changing(letter.sha256)
+            if not self.archive.add(source, letter, pages, derived=derived):
+                return None  # the journal's entry goes at the next opening: it re-reads it
+            mark = self.catalog.changed(letter, pages)
+            faults.point("archive.catalogued")
+        return mark
+
+    def update(self, letter_id: str, changes: dict[str, Any], by: str,
+               action: str = "corrected") -> Letter:
+        """Change fields of a record (`Archive.update`: the history first) and take it into the
+        catalog; KeyError when the archive has no such letter. Journalled first, like `add`."""
+        with self.archive.writing(letter_id):
+            self.catalog.changing(self.archive.digest(letter_id))
+            letter = self.archive.update(letter_id, changes, by, action=action)
+            self.catalog.changed(letter)
+            faults.point("archive.catalogued")
+        return letter
 
     def today(self) -> date:
         """Today's date, local (one place, so recognition's 'in the future' check is consistent)."""

@@ -66,7 +66,7 @@ class Letters:
         self.settings = settings
         #: The current time, aware; tests pass their own to control the times records carry.
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.archive = Archive(settings.archive_dir, observer=self)
+        self.archive = Archive(settings.archive_dir)
         self._registry: Registry | None = None
         self._registry_changes: tuple[int, int, int] | None = None  # the changes file it was read from
         self._index: SearchIndex | None = None
@@ -114,14 +114,6 @@ class Letters:
 
     #: Told how a rebuild of the catalog advances (done, total); the command line draws a bar.
     catalog_progress: Callable[[int, int], None] | None = None
-
-    def changing(self, sha256: str) -> None:
-        """Journal, in the catalog, a record about to be rewritten (archive.Observer)."""
-        self.catalog.changing(sha256)
-
-    def changed(self, letter: Letter, pages: list[str] | None) -> None:
-        """Take a letter just written to the archive into the catalog (archive.Observer)."""
-        self.catalog.changed(letter, pages)
 
     # -- index ----------------------------------------------------------------------------
     @property
@@ -488,10 +480,16 @@ class Letters:
 
     def verify(self, by: str = "system", address: str | None = None) -> fixity.FixityReport:
         """Check the archive's fixity and agreement, save the report, audited (after the
-        repairs of opening the catalog and the index: it reports what they could not do)."""
+        repairs of opening the catalog and the index, and the catalog compared with every
+        letter directory: it reports what they could not do)."""
         if self.settings.archive_dir.is_dir():  # a home without one is left untouched
             with contextlib.suppress(OSError, RuntimeError, sqlite3.Error):  # fixity reports it
-                self.open_index()
+                self.catalog.repair(everything=True)
+            with contextlib.suppress(OSError, RuntimeError, sqlite3.Error):
+                was_open = self._index is not None
+                index = self.open_index()
+                if was_open:  # opening catches up; an open index, with what was just taken in
+                    self._catch_up(index)
         target = fixity.Checked(self.settings.home, self.settings.archive_dir,
                                 self.settings.private_dir, self.settings.index_dir,
                                 lambda: self.catalog, lambda: self.index)

@@ -31,5 +31,5 @@ def archived(app: Letters, tmp_path: Path, partner: str, direction: Direction, d
     pdf.write_bytes(data)
     letter = make(partner, direction, date, "x")
     letter.id, letter.sha256, letter.filename = letter_id(sha), sha, pdf.name
-    assert app.archive.add(pdf, letter, [text])
+    assert app.parts().add(pdf, letter, [text]) is not None
     return letter

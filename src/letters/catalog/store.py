@@ -8,21 +8,22 @@ reads every record or text. The pairing step (`_pair`) is also the one place tha
 partner's founding exchange (kept in the archive by `decisions`) and stores a pairing proposal
 when pairing would now give another one.
 
-Keeping it in step with the archive (see `Archive.observer`): a letter is written to the catalog
-right after the archive, in the same call. Against a crash or `kill -9` in between:
-- before a record is rewritten, its letter is entered in the `pending` journal; the entry goes
-  when the catalog has the new record;
-- a new letter needs no journal: its directory without a catalog row is the mark;
+Keeping it in step with the archive: the application layer (`parts.Parts.add` and `update`)
+writes a letter to the catalog right after the archive, holding the letter's lock. Against a
+crash or `kill -9` in between:
+- before a letter is archived or its record rewritten, it is entered in the `pending` journal;
+  the entry goes when the catalog has the new record;
 - a partner whose letters changed is marked `stale` in the same transaction as the change, and
   loses the mark in the transaction that stores its new pairing;
 - a letter whose record was stored is marked `unindexed` in the same transaction; the mark goes
   once an index commit holds that record (the index's journal: see `unindexed`).
 Opening the catalog (every `letters` command and the server, at start) re-reads the pending
-letters (finishing first a record write whose history event was written: `Archive.complete`),
-compares the set of letter directories with the catalog's, and pairs the stale partners; opening
-the index then indexes the unindexed letters (`service.Letters.open_index`). `letters reindex`
-rebuilds it from `archive/` alone; a catalog missing or of another `SCHEMA_VERSION` is rebuilt on
-open.
+letters (finishing first a record write whose history event was written: `Archive.complete`) and
+pairs the stale partners, in time that does not grow with the archive; opening the index then
+indexes the unindexed letters (`service.Letters.open_index`). `letters verify` first compares
+the set of letter directories with the catalog's (`repair(everything=True)`: letters put in or
+taken out by hand); `letters reindex` rebuilds it from `archive/` alone; a catalog missing or of
+another `SCHEMA_VERSION` is rebuilt on open.
 """
 
 from __future__ import annotations
@@ -176,15 +177,20 @@ class Catalog:
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         return count
 
-    def repair(self) -> int:
+    def repair(self, everything: bool = False) -> int:
         """Bring the catalog in step with what an interrupted write left: re-read the letters of
-        the pending journal, add the letter directories it lacks, drop the rows of letters gone,
-        pair the stale partners; how many letters were re-read or dropped."""
-        directories = files.directories(self.archive)
-        known = {sha for (sha,) in self._rows("SELECT sha256 FROM letters")}
+        the pending journal (a letter whose add is still under way stays in it), pair the stale
+        partners; with `everything`, also add the letter directories it lacks and drop the rows
+        of letters gone (put in or taken out by hand: every directory is listed). How many
+        letters were re-read or dropped."""
         pending = {sha for (sha,) in self._rows("SELECT sha256 FROM pending")}
-        todo = sorted(pending | (set(directories) - known))
-        gone = sorted(known - set(directories))
+        pending -= {sha for sha in pending if self.archive.staging_now(sha)}
+        todo, gone = sorted(pending), []
+        if everything:
+            directories = files.directories(self.archive)
+            known = {sha for (sha,) in self._rows("SELECT sha256 FROM letters")}
+            todo = sorted(pending | (set(directories) - known))
+            gone = sorted(known - set(directories))
         for sha in sorted(pending):
             try:
                 if self.archive.complete(sha):
@@ -201,7 +207,12 @@ class Catalog:
                 path = self.archive.letter_dir(sha)
                 letter = files.own_record(path) if (path / RECORD).exists() else None
                 if letter is not None:
-                    self._put(db, letter, files.cited_of(path))
+                    row = db.execute("SELECT record FROM letters WHERE sha256 = ?",
+                                     (sha,)).fetchone()
+                    if row is None or _letter(row[0]).to_record() != letter.to_record():
+                        self._put(db, letter, files.cited_of(path))  # else a write that failed
+                elif not self.archive.has(sha):  # an add that failed, or a letter taken out
+                    self._drop(db, sha)
                 db.execute("DELETE FROM pending WHERE sha256 = ?", (sha,))
             for sha in gone:
                 self._drop(db, sha)
@@ -211,19 +222,21 @@ class Catalog:
 
     # -- writing ----------------------------------------------------------------------------
     def changing(self, sha256: str) -> None:
-        """Journal a letter whose record is about to be rewritten in the archive."""
+        """Journal a letter about to be archived, or whose record is about to be rewritten."""
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO pending VALUES (?)", (sha256,))
 
-    def changed(self, letter: Letter, pages: list[str] | None = None) -> None:
+    def changed(self, letter: Letter, pages: list[str] | None = None) -> int:
         """Take in a letter just written to the archive (`pages`: its text, when new), then pair
-        its partner again (later, at `flush`, inside `deferred`)."""
+        its partner again (later, at `flush`, inside `deferred`); the mark the record got in the
+        index's journal (what `indexed` is handed once an index commit holds it)."""
         cited = pairing.cited_dates("\n".join(pages)) if pages is not None else None
         with self._write() as db:
-            self._put(db, letter, cited)
+            mark = self._put(db, letter, cited)
             db.execute("DELETE FROM pending WHERE sha256 = ?", (letter.sha256,))
         if not getattr(self._deferred, "on", False):
             self.flush()
+        return mark
 
     def flush(self) -> None:
         """Pair every partner whose letters changed since it was last paired."""
@@ -354,7 +367,7 @@ class Catalog:
                                list(marks.items()))
 
     def _put(self, db: sqlite3.Connection, letter: Letter, cited: frozenset[str] | None,
-             indexing: bool = True) -> None:
+             indexing: bool = True) -> int:
         before = db.execute("SELECT partner, cited FROM letters WHERE sha256 = ?",
                             (letter.sha256,)).fetchone()
         if cited is None:
@@ -369,9 +382,10 @@ class Catalog:
             files.row_of(self.archive.letter_dir(letter.sha256), letter, cited))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
+        mark = secrets.randbits(62)
         if indexing:
-            db.execute("INSERT OR REPLACE INTO unindexed VALUES (?, ?)",
-                       (letter.sha256, secrets.randbits(62)))
+            db.execute("INSERT OR REPLACE INTO unindexed VALUES (?, ?)", (letter.sha256, mark))
+        return mark
 
     def _drop(self, db: sqlite3.Connection, sha256: str) -> None:
         row = db.execute("SELECT partner FROM letters WHERE sha256 = ?", (sha256,)).fetchone()

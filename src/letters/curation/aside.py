@@ -49,7 +49,7 @@ def set_aside(parts: Parts, letter_id: str, reason: object, by: str,
         current = parts.get(letter_id)
         if current.status == "set_aside":
             raise AsideRefused("This letter is set aside already.", "reason", "aside_already")
-        letter = parts.archive.update(current.id, {
+        letter = parts.update(current.id, {
             "status": "set_aside", "aside_reason": kept, "aside_from": current.status}, by,
             action=SET_ASIDE)
         parts.index.update([letter])
@@ -67,7 +67,7 @@ def restore(parts: Parts, letter_id: str, by: str, address: str | None = None) -
             raise AsideRefused("This letter is not set aside.", None, "aside_not")
         back = current.aside_from if current.aside_from in ("ok", "needs_review") else (
             "needs_review" if current.reasons else "ok")
-        letter = parts.archive.update(current.id, {"status": back}, by, action=RESTORED)
+        letter = parts.update(current.id, {"status": back}, by, action=RESTORED)
         parts.index.update([letter])
     parts.record("restored", by, {"id": letter.id, "status": back,
                                   "reason": current.aside_reason}, address)

@@ -177,7 +177,7 @@ def _apply_locked(parts: Parts, letter_id: str, changes: dict[str, Any], clean: 
               "status": status_of(reasons), **_title(parts.registry, current, candidate, clean)}
     if check is not None:
         check(Letter.from_json({**current.to_record(), **update}))
-    letter = parts.archive.update(letter_id, update, by)
+    letter = parts.update(letter_id, update, by)
     parts.index.update([letter])
     return letter
 

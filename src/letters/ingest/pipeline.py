@@ -9,11 +9,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letters.archive import Archive, letter_id
+from letters.archive import letter_id
 from letters.copies import copy_reasons
 from letters.fsutil import sha256_of
 from letters.ingest.analysis import Analysis, Task, analyse
@@ -22,7 +22,6 @@ from letters.messages import Message, msg
 from letters.models import NO_TITLE, IngestResult, Letter, status_of
 from letters.pdf import ocr
 from letters.pdf.header import HEADER_WINDOW, header_problem
-from letters.preservation.integrity import letters_present
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
@@ -37,8 +36,10 @@ class Limits:
     memory_bytes: int
 
 
-#: Letters archived between two index commits (a kill in between is mended by the next ingest).
+#: Letters archived between two index commits (a kill in between is mended by the next start).
 INDEX_BATCH = 64
+#: What the indexer's thread is handed: letters, and their texts and journal marks by digest.
+_Work = tuple[list[Letter], dict[str, list[str]] | None, dict[str, int] | None]
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -150,8 +151,6 @@ def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs:
     results: dict[int, IngestResult] = {}
     todo: list[tuple[int, Path, str]] = []
     seen: dict[str, int] = {}
-    indexed = parts.index.ids()
-    unindexed = _left_unindexed(archive, indexed)  # indexed in batches: one commit per batch
 
     def done(index: int, result: IngestResult) -> None:
         results[index] = result
@@ -177,6 +176,8 @@ def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs:
     first = [(i, p, s) for i, p, s in todo if seen.get(s) == i]
     tasks = [Task(str(p), str(archive.root), parts.today().isoformat()) for _, p, _ in first]
     indexer = Indexer(parts.index)
+    indexer.add(_left_unindexed(parts))
+    batch = Batch()  # indexed in batches: one commit per batch
     catalog = parts.catalog
     try:
         with _pairing_at_the_end(catalog, run), Pool(
@@ -185,16 +186,15 @@ def ingest_files(parts: Parts, limits: Limits, paths: list[Path], by: str, jobs:
             for position, outcome in pool.map(tasks):
                 index, path, sha = first[position]
                 result = _archive_one(parts, path, sha, outcome, by, names.get(path, path.name),
-                                      address, run)
-                if result.result == "added" and result.letter:
-                    unindexed.append(result.letter)
-                if len(unindexed) >= INDEX_BATCH:
-                    indexer.add(unindexed)
-                    unindexed = []
+                                      address, run, batch)
+                if len(batch.letters) >= INDEX_BATCH:
+                    indexer.add(batch.letters, batch.texts, batch.marks)
+                    batch = Batch()
                     _pair(catalog.flush, run)  # the partners of the letters archived so far
                 done(index, result)
     finally:
-        indexer.add(unindexed)  # even when interrupted: what is archived gets indexed
+        # even when interrupted: what is archived gets indexed
+        indexer.add(batch.letters, batch.texts, batch.marks)
         try:
             indexer.finish()
         except OSError as error:  # the letters are archived; the run says what to do
@@ -224,14 +224,31 @@ def _pairing_at_the_end(catalog: Catalog, run: Run) -> Iterator[None]:
     _pair(catalog.flush, run)  # not after an error: the partners stay marked stale
 
 
-def _left_unindexed(archive: Archive, indexed: set[str]) -> list[Letter]:
-    """Letters archived by a run that could not index them (killed, or the disk was full)."""
-    found = []
-    for ident in sorted(set(letters_present(archive.root)) - indexed):
-        letter = archive.get(ident)
-        if letter is not None:
-            found.append(letter)
-    return found
+def _left_unindexed(parts: Parts) -> list[Letter]:
+    """Letters whose record an earlier write left out of the index (a run killed, or the disk
+    was full): the catalog's `unindexed` journal, not a listing of the archive or the index."""
+    try:
+        marked = sorted(parts.catalog.unindexed())
+    except (OSError, sqlite3.Error):  # the next opening of the index catches them up
+        return []
+    return [letter for sha in marked if (letter := parts.archive.by_sha(sha)) is not None]
+
+
+@dataclass
+class Batch:
+    """Letters archived and catalogued since the last index commit, with the text and the
+    journal's mark of each (by digest): what the indexer is handed, never read again."""
+
+    letters: list[Letter] = field(default_factory=list)
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    marks: dict[str, int] = field(default_factory=dict)
+
+    def append(self, letter: Letter, pages: list[str], mark: int | None) -> None:
+        """One letter more (`mark` None: the catalog could not store it, so no mark goes)."""
+        self.letters.append(letter)
+        self.texts[letter.sha256] = pages
+        if mark is not None:
+            self.marks[letter.sha256] = mark
 
 
 class Indexer:
@@ -240,15 +257,17 @@ class Indexer:
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
-        self._batches: queue.Queue[list[Letter] | None] = queue.Queue()
+        self._batches: queue.Queue[_Work | None] = queue.Queue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="letters-indexer", daemon=True)
         self._thread.start()
 
-    def add(self, letters: list[Letter]) -> None:
-        """Index these letters soon (a previous batch's error is raised by `finish`)."""
+    def add(self, letters: list[Letter], texts: dict[str, list[str]] | None = None,
+            marks: dict[str, int] | None = None) -> None:
+        """Index these letters soon (a previous batch's error is raised by `finish`): with
+        their `texts` and journal `marks` by digest when given (`SearchIndex.update`)."""
         if letters:
-            self._batches.put(list(letters))
+            self._batches.put((list(letters), texts, marks))
 
     def finish(self) -> None:
         """Wait until every batch is indexed; raise the first error, if any."""
@@ -257,9 +276,10 @@ class Indexer:
         self._raise()
 
     def _run(self) -> None:
-        while (batch := self._batches.get()) is not None:
-            try:
-                self.index.update(batch)  # after a failed batch too: the disk may have room again
+        while (work := self._batches.get()) is not None:
+            letters, texts, marks = work
+            try:  # after a failed batch too: the disk may have room again
+                self.index.update(letters, texts, marks)
             except BaseException as error:  # handed to the ingesting thread by _raise
                 self._error = self._error or error
 
@@ -290,7 +310,9 @@ def _audit_refused(parts: Parts, result: IngestResult, by: str, filename: str,
 
 
 def _archive_one(parts: Parts, path: Path, sha: str, outcome: Analysis | TaskFailed, by: str,
-                 filename: str, address: str | None, run: Run) -> IngestResult:
+                 filename: str, address: str | None, run: Run, batch: Batch) -> IngestResult:
+    """Archive and catalogue one analysed file (`Parts.add`), put in `batch` to be indexed
+    with the text and record in hand; its result."""
     if isinstance(outcome, TaskFailed):
         return IngestResult(str(path), "rejected", refusal=failure_sentence(outcome))
     if outcome.error:
@@ -308,14 +330,17 @@ def _archive_one(parts: Parts, path: Path, sha: str, outcome: Analysis | TaskFai
         recognised_title=outcome.title or NO_TITLE, reasons=reasons, evidence=outcome.evidence,
         ocr_confidence=outcome.ocr_confidence, pdf_metadata=outcome.metadata,
     )
+    mark: int | None = None
     try:
-        added = parts.archive.add(path, letter, outcome.pages, derived=outcome.derived)
+        mark = parts.add(path, letter, outcome.pages, derived=outcome.derived)
+        added = mark is not None
     except Exception as error:
         if parts.archive.has(sha):  # archived; only what is derived from it (the catalog) lags
-            run.uncatalogued = disk_reason(error) if isinstance(error, OSError) else str(error)
+            run.uncatalogued = (str(storage_message(error))
+                                if isinstance(error, OSError | sqlite3.Error) else str(error))
             added = True
-        elif isinstance(error, OSError):
-            reason = disk_message(error)
+        elif isinstance(error, OSError | sqlite3.Error):  # the disk, or the catalog's journal
+            reason = storage_message(error)
             run.not_archived.append(str(reason))
             return IngestResult(str(path), "rejected", refusal=msg("refusal.not_archived",
                                                                  reason=reason))
@@ -324,6 +349,7 @@ def _archive_one(parts: Parts, path: Path, sha: str, outcome: Analysis | TaskFai
     if not added:
         existing = parts.archive.by_sha(sha)
         return IngestResult(str(path), "duplicate", letter=existing)
+    batch.append(letter, outcome.pages, mark)
     _audit(parts, "upload", by, {"id": letter.id, "sha256": sha, "filename": letter.filename},
            address, run)
     return IngestResult(str(path), "added", letter=letter)

@@ -173,10 +173,10 @@ def _link_locked(parts: Parts, a_id: str, b_id: str, by: str, address: str | Non
                                 code=f"both_{a.direction}")
     formers = _formers(parts.catalog, a, b)
     with parts.catalog.linking([*formers, a.id, b.id]):
-        changed = [parts.archive.update(former, {"exchange": UNLINKED}, by, action="unlinked")
+        changed = [parts.update(former, {"exchange": UNLINKED}, by, action="unlinked")
                    for former in formers]
-        a = parts.archive.update(a.id, {"exchange": b.id}, by, action="linked")
-        b = parts.archive.update(b.id, {"exchange": a.id}, by, action="linked")
+        a = parts.update(a.id, {"exchange": b.id}, by, action="linked")
+        b = parts.update(b.id, {"exchange": a.id}, by, action="linked")
         parts.index.update([*changed, a, b])
     parts.record("link", by, {"ids": [a.id, b.id]}, address)
     return replace(_manual_pair(a, b), confirmed_by=by)
@@ -194,7 +194,7 @@ def unlink(parts: Parts, letter_id: str, by: str, address: str | None = None) ->
                 continue  # paired anew meanwhile: take the locks of the new pair
             changed = [letter.id, *([other] if other else [])]
             with parts.catalog.linking(changed):
-                parts.index.update([parts.archive.update(each, {"exchange": UNLINKED}, by,
+                parts.index.update([parts.update(each, {"exchange": UNLINKED}, by,
                                                          action="unlinked") for each in changed])
             break
     parts.record("unlink", by, {"ids": changed}, address)
@@ -220,7 +220,7 @@ def mend_pairs(parts: Parts) -> list[str]:
             letter = parts.archive.get(ident)
             other = parts.archive.get(letter.exchange) if letter and letter.exchange else None
             if letter is not None and other is not None and other.exchange != letter.id:
-                mended.append(parts.archive.update(ident, {"exchange": UNLINKED}, PROGRAM,
+                mended.append(parts.update(ident, {"exchange": UNLINKED}, PROGRAM,
                                                    action="unlinked"))
         parts.index.update(mended)
         parts.catalog.paired(still)

@@ -111,7 +111,13 @@ def record(archive_dir: Path, action: str, who: str, what: dict[str, Any] | None
             os.ftruncate(fd, size)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         os.fsync(fd)
-        _write_head(archive_dir, key, count + 1, _digest(line), size + len(data))
+        try:
+            _write_head(archive_dir, key, count + 1, _digest(line), size + len(data))
+        except OSError:  # a full disk: an event without its head is taken back, else a second
+            if (_read_head(archive_dir) or {}).get("events") != count + 1:  # one would break
+                os.ftruncate(fd, size)  # the chain (one event beyond the head is allowed)
+                os.fsync(fd)
+            raise
     finally:
         os.close(fd)
     return event

@@ -7,7 +7,7 @@ analyses text and runs the primitive queries of `lowering` in its own way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -182,8 +182,11 @@ Progress = Callable[[int, int], None]
 class SearchIndex(Protocol):
     """The search index as the rest of the program uses it, whatever its engine (`store.Index`)."""
 
-    def update(self, letters: Iterable[Letter]) -> None:
-        """Index these letters (again), replacing what the index held for them."""
+    def update(self, letters: Iterable[Letter], texts: Mapping[str, list[str]] | None = None,
+               marks: Mapping[str, int] | None = None) -> None:
+        """Index these letters (again), replacing what the index held for them (`texts`, by
+        digest: the text in hand, else read from the archive; `marks`: the journal's marks of
+        these records, see `store.Index.update`)."""
 
     def remove(self, ids: Iterable[str]) -> None:
         """Take these letters out of the index."""

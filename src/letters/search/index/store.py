@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -106,23 +106,32 @@ class Index:
         self._identity: tuple[int, int] | None = None
 
     # -- public ----------------------------------------------------------------------------
-    def update(self, letters: Iterable[Letter]) -> None:
-        """Add or replace these letters (their text is read from the archive), in one commit
-        that merges no segment (see `merge`). The journal's mark of a letter goes only when the
-        record indexed is the one the archive holds once the index is locked."""
+    def update(self, letters: Iterable[Letter], texts: Mapping[str, list[str]] | None = None,
+               marks: Mapping[str, int] | None = None) -> None:
+        """Add or replace these letters, in one commit that merges no segment (see `merge`).
+        A letter's text is `texts[sha256]` when given (what the caller has just written), else
+        read from the archive. With `marks` (the journal's marks these very records got when
+        the catalog stored them), those marks go, and the archive is not read again (a letter
+        changed since has a newer mark, which stays); without, the journal's mark of a letter
+        goes only when the record indexed is the one the archive holds once the index is
+        locked."""
         registry = self.registry()
-        documents = [(letter, document(letter, self.archive.pages(letter.id), registry))
+        texts = texts or {}
+        documents = [(letter, document(letter, texts[letter.sha256] if letter.sha256 in texts
+                                       else self.archive.pages(letter.id), registry))
                      for letter in letters]
         if not documents:
             return
         with self._writer() as writer:
-            marks = self._marks([letter.sha256 for letter, _ in documents])
+            held = dict(marks) if marks is not None else self._marks(
+                [letter.sha256 for letter, _ in documents])
             for letter, doc in documents:
-                if letter.sha256 in marks and _differs(self.archive.get(letter.id), letter):
-                    del marks[letter.sha256]  # an older record: indexed again from the journal
+                if (marks is None and letter.sha256 in held
+                        and _differs(self.archive.get(letter.id), letter)):
+                    del held[letter.sha256]  # an older record: indexed again from the journal
                 writer.delete(doc.id)
                 writer.add(doc)
-        self._indexed(marks)
+        self._indexed(held)
         self._merge_soon()
 
     def segments(self) -> int:
