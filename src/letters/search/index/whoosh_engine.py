@@ -7,6 +7,7 @@ import contextlib
 import functools
 import gc
 import pickle
+import secrets
 import struct
 import unicodedata
 import warnings
@@ -21,10 +22,12 @@ from typing import Any, TypeVar
 from whoosh import matching, sorting
 from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter
+from whoosh.codec.base import Segment
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query.spans import SpanNear2
 from whoosh.searching import Searcher
+from whoosh.util import IDCHARS
 from whoosh.writing import MERGE_SMALL, NO_MERGE, IndexWriter
 
 from letters.search.index.documents import FACET_FIELDS, KEYWORDS, Document
@@ -44,6 +47,17 @@ from letters.search.index.protocol import (
     TooCostly,
 )
 from letters.textnorm import fold
+
+
+def _segment_id(cls: type[Segment], size: int = 16) -> str:
+    return "".join(secrets.choice(IDCHARS) for _ in range(size))
+
+
+# Whoosh names a new segment with Python's global random generator, which a test framework
+# (Hypothesis) or a fork may put back to a state it had before: a later segment then got the name
+# of one still in the index and the commit failed on an assertion. Names drawn by `secrets` do not
+# repeat so.
+Segment._random_id = classmethod(_segment_id)
 
 T = TypeVar("T")
 _fold = functools.lru_cache(maxsize=200_000)(fold)
