@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pdfkit
 import pypdf
+import pytest
 
 from letters.preservation import audit
 from letters.settings import Settings
@@ -150,10 +151,15 @@ def test_too_large_is_refused_from_content_length_alone(writing: tuple[LiveServe
                            b'smaller files."}')
 
 
-def test_too_large_is_refused_while_streaming(writing: tuple[LiveServer, WebHome]) -> None:
+def test_too_large_is_refused_while_streaming(writing: tuple[LiveServer, WebHome],
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     server, home = writing
-    spool = Path(tempfile.gettempdir())
-    leftovers = set(spool.glob("letters-upload-*"))
+    # the server runs in this process: its spool goes to a folder no other test process shares
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    leftovers: set[Path] = set()
     head = (f"POST /api/letters HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer "
             f"{home.tokens['archivist']}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n"
             "Transfer-Encoding: chunked\r\n\r\n")
