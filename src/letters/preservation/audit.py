@@ -287,14 +287,7 @@ def anchor_path(archive_dir: Path) -> Path:
 
 
 def _read_anchor(archive_dir: Path) -> dict[str, Any] | None:
-    path = anchor_path(archive_dir)
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return _read_object(anchor_path(archive_dir))
 
 
 def _last_line(fd: int, block: int = 8192) -> str | None:
@@ -474,7 +467,11 @@ def _check_head_mac(key: bytes | None, head: dict[str, Any] | None) -> str | Non
 
 def _read_head(archive_dir: Path) -> dict[str, Any] | None:
     """The head, None when there is none; a damaged head reads as {} (and fails the check)."""
-    path = archive_dir / HEAD
+    return _read_object(archive_dir / HEAD)
+
+
+def _read_object(path: Path) -> dict[str, Any] | None:
+    """A JSON object kept in a file: None when there is no file, {} when it cannot be read."""
     if not path.exists():
         return None
     try:
