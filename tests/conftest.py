@@ -27,6 +27,8 @@ MODULE_TIERS = {
     "test_server_robustness": "slow",
     "test_bench_smoke": "slow",
 }
+#: How long a browser test's expectation waits for what it expects to show.
+EXPECT_TIMEOUT_MS = 60_000
 #: Fixtures that put a test in a tier, wherever it lives.
 FIXTURE_TIERS = {"chromium": "browser"}
 #: The modules that take longest, longest first (measured with --durations): they are handed to
@@ -54,6 +56,10 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 # OpenSSL reads a certificate only when a TLS peer needs it, which none here does.
 os.environ.pop("SSL_CERT_FILE", None)
 os.environ["SSL_CERT_DIR"] = ssl.get_default_verify_paths().openssl_capath
+
+
+if os.environ.get("LETTERS_TEST_CPU"):
+    pytest_plugins = ["support.cputime"]
 
 
 def _module(item: pytest.Item) -> str:
@@ -121,8 +127,11 @@ def site(web_template: WebHome, tmp_path_factory: pytest.TempPathFactory
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     """The system's headless Chromium, driven by Playwright (never `playwright install`)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Playwright's 5 s for an expectation is shorter than a loaded machine takes to lay out the
+    # API's documentation page (seen at load 15): what is checked is what shows, not how soon.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
