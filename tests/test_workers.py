@@ -32,8 +32,12 @@ def behave(task: str) -> str:
     return f"{task}:{os.getpid()}"
 
 
+#: Long enough for any task but "loop" on a loaded machine (at load 20, 3 s was not).
+TASK_SECONDS = 6.0
+
+
 def run(tasks: list[str], jobs: int = 1) -> dict[int, object]:
-    with Pool(behave, jobs=jobs, timeout=3.0, memory_bytes=512 * 1024 * 1024) as pool:
+    with Pool(behave, jobs=jobs, timeout=TASK_SECONDS, memory_bytes=512 * 1024 * 1024) as pool:
         return dict(pool.map(tasks))
 
 
@@ -70,7 +74,7 @@ def test_a_later_pool_of_the_same_kind_takes_the_idle_worker_and_another_kind_do
     assert os.path.dirname(again) == os.path.dirname(litter), "the same worker, kept idle"
     first, second = run(["a"])[0], run(["b"])[0]
     assert str(first).split(":")[1] == str(second).split(":")[1]
-    with Pool(behave, jobs=1, timeout=3.0, memory_bytes=256 * 1024 * 1024) as pool:
+    with Pool(behave, jobs=1, timeout=TASK_SECONDS, memory_bytes=256 * 1024 * 1024) as pool:
         other = dict(pool.map(["c"]))[0]
     assert str(other).split(":")[1] != str(first).split(":")[1], "other limits: another worker"
 
@@ -88,7 +92,7 @@ def leave_litter(task: str) -> str:
 
 
 def test_a_replaced_worker_leaves_no_temporary_files() -> None:
-    with Pool(leave_litter, jobs=1, timeout=2.0) as pool:
+    with Pool(leave_litter, jobs=1, timeout=TASK_SECONDS) as pool:
         first = str(dict(pool.map(["ok"]))[0])
         assert os.path.exists(first)
         assert str(dict(pool.map(["loop"]))[0]) == "timeout"
