@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import smtplib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -17,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import alerts, export, migration, partners, reading, registry, schedule, watch
 from letters import catalog as catalog_store
+from letters import migration, partners, reading, registry, schedule, watch
 from letters import parts as collaborators
 from letters.archive import Archive, letter_id
 from letters.catalog import Catalog, open_catalog
@@ -475,6 +474,8 @@ class Letters:
 
     def export_bundle(self, slug: str, out: Path, by: str, address: str | None = None) -> Path:
         """Write a partner's founding-documents bundle to `out`, audited."""
+        from letters import export  # bagit, zip and csv: only for a bundle
+
         return export.export_bundle(self.archive, self.catalog, self.registry, slug, out, by,
                                     address, self.last_fixity_check())
 
@@ -557,6 +558,10 @@ class Letters:
     def alert_auditors(self, report: fixity.FixityReport) -> None:
         """E-mail the auditors what a check found (when SMTP is set up), and record whether it
         went in the audit log."""
+        import smtplib
+
+        from letters import alerts
+
         settings = self.settings
         mailer = alerts.Mailer(settings.smtp_host, settings.smtp_port, settings.alert_from,
                                settings.alert_to)
