@@ -22,8 +22,7 @@ from letters import parts as collaborators
 from letters.archive import Archive, letter_id
 from letters.catalog import Catalog, open_catalog
 from letters.curation import aside, corrections, review
-from letters.errors import InvalidCorrection, NotFound
-from letters.ingest import pipeline
+from letters.errors import InvalidCorrection, NotFound, QueryError
 from letters.messages import Message
 from letters.models import CORRECTABLE, IngestResult, Letter, Partner
 from letters.paging import Paging
@@ -35,12 +34,12 @@ from letters.pdf import thumbnails
 from letters.preservation import audit, fixity, originals
 from letters.preservation.audit_query import AuditPage, AuditQuery, page_of
 from letters.registry import Registry
-from letters.search import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
 from letters.users import Token, User, UserError, Users, no_such_user
 
 if TYPE_CHECKING:
-    from letters.search import SearchIndex
+    from letters.ingest import pipeline
+    from letters.search import SearchIndex, SearchRequest, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +227,8 @@ class Letters:
         """Ingest files; one result per file, in input order (`run` collects what went wrong
         for the run as a whole)."""
         audit.check_writable(self.settings.archive_dir, "upload", by)
+        from letters.ingest import pipeline  # the worker pool: only to ingest
+
         limits = pipeline.Limits(self.settings.extract_timeout, self.settings.extract_memory_bytes)
         return pipeline.ingest_files(self.parts(), limits, list(paths), by=by, jobs=jobs,
                                      progress=progress, names=names or {}, address=address,
