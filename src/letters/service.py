@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import smtplib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -17,14 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from letters import alerts, export, migration, partners, reading, registry, schedule, watch
 from letters import catalog as catalog_store
+from letters import migration, partners, reading, registry, schedule, watch
 from letters import parts as collaborators
 from letters.archive import Archive, letter_id
 from letters.catalog import Catalog, open_catalog
 from letters.curation import aside, corrections, review
-from letters.errors import InvalidCorrection, NotFound
-from letters.ingest import pipeline
+from letters.errors import InvalidCorrection, NotFound, QueryError
 from letters.messages import Message
 from letters.models import CORRECTABLE, IngestResult, Letter, Partner
 from letters.paging import Paging
@@ -36,12 +34,12 @@ from letters.pdf import thumbnails
 from letters.preservation import audit, fixity, originals
 from letters.preservation.audit_query import AuditPage, AuditQuery, page_of
 from letters.registry import Registry
-from letters.search import QueryError, SearchRequest, SearchResult
 from letters.settings import Settings
 from letters.users import Token, User, UserError, Users, no_such_user
 
 if TYPE_CHECKING:
-    from letters.search import SearchIndex
+    from letters.ingest import pipeline
+    from letters.search import SearchIndex, SearchRequest, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +227,8 @@ class Letters:
         """Ingest files; one result per file, in input order (`run` collects what went wrong
         for the run as a whole)."""
         audit.check_writable(self.settings.archive_dir, "upload", by)
+        from letters.ingest import pipeline  # the worker pool: only to ingest
+
         limits = pipeline.Limits(self.settings.extract_timeout, self.settings.extract_memory_bytes)
         return pipeline.ingest_files(self.parts(), limits, list(paths), by=by, jobs=jobs,
                                      progress=progress, names=names or {}, address=address,
@@ -475,6 +475,8 @@ class Letters:
 
     def export_bundle(self, slug: str, out: Path, by: str, address: str | None = None) -> Path:
         """Write a partner's founding-documents bundle to `out`, audited."""
+        from letters import export  # bagit, zip and csv: only for a bundle
+
         return export.export_bundle(self.archive, self.catalog, self.registry, slug, out, by,
                                     address, self.last_fixity_check())
 
@@ -557,6 +559,10 @@ class Letters:
     def alert_auditors(self, report: fixity.FixityReport) -> None:
         """E-mail the auditors what a check found (when SMTP is set up), and record whether it
         went in the audit log."""
+        import smtplib
+
+        from letters import alerts
+
         settings = self.settings
         mailer = alerts.Mailer(settings.smtp_host, settings.smtp_port, settings.alert_from,
                                settings.alert_to)

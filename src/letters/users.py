@@ -19,16 +19,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING, Any
 
 from letters.archive import now_iso
 from letters.fsutil import lock_exclusive, private_key, write_atomic
 from letters.messages import Message, msg
 from letters.preservation import audit
 from letters.settings import Settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 ROLES = ("reader", "archivist", "auditor", "admin")
 USERS_FILE = "users.json"
@@ -53,8 +53,17 @@ RESERVED_NAMES = frozenset({"root", "anonymous", "system"})
 #: The longest name a token may be given.
 MAX_TOKEN_LABEL = 80
 
-#: Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 0.1 s a login.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+_hashers: list[PasswordHasher] = []
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 0.1 s a login;
+    made (and argon2 imported) when a password is first hashed or checked."""
+    if not _hashers:
+        from argon2 import PasswordHasher
+
+        _hashers.append(PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1))
+    return _hashers[0]
 
 
 class UserError(ValueError):
@@ -256,7 +265,7 @@ class Users:
             return None
         if not _verify(user.password_hash, password) or user.disabled:
             return None
-        if _hasher.check_needs_rehash(user.password_hash):
+        if _hasher().check_needs_rehash(user.password_hash):
             with self._file.change() as data:
                 if name in data["users"]:
                     data["users"][name]["password_hash"] = _hash(password)
@@ -404,12 +413,14 @@ def _hash(password: str) -> str:
     if (len(password) < MIN_PASSWORD or len(set(password)) < MIN_DISTINCT
             or password.lower() in COMMON_PASSWORDS):
         raise UserError(PASSWORD_RULE)
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def _verify(hashed: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(hashed, password)
+        return _hasher().verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -419,5 +430,5 @@ _dummy: list[str] = []
 
 def _dummy_hash() -> str:
     if not _dummy:
-        _dummy.append(_hasher.hash(secrets.token_hex(16)))
+        _dummy.append(_hasher().hash(secrets.token_hex(16)))
     return _dummy[0]

@@ -2,6 +2,8 @@
 
 Each submodule of this package adds its commands with `register(subparsers)`; a command's
 handler takes the parsed arguments and the application object and returns the exit status.
+Registering imports only what the parser needs: the application and what a command uses are
+imported when it runs (`letters --help` and each command pay for no other command's modules).
 """
 
 from __future__ import annotations
@@ -10,15 +12,8 @@ import argparse
 import importlib
 import os
 import pkgutil
-import sqlite3
 import sys
 from collections.abc import Sequence
-
-from letters.errors import LockBusy
-from letters.messages import msg
-from letters.preservation.audit import AuditRefused
-from letters.service import Letters
-from letters.settings import SettingError, from_env
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -48,6 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    import sqlite3
+
+    from letters.errors import LockBusy
+    from letters.messages import msg
+    from letters.preservation.audit import AuditRefused
+    from letters.service import Letters
+    from letters.settings import SettingError, from_env
+
     try:
         settings = from_env(args.home)
     except SettingError as error:

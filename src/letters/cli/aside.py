@@ -6,12 +6,15 @@ import argparse
 import getpass
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
 from letters.curation.aside import AsideRefused
 from letters.errors import NotFound
 from letters.models import ASIDE_REASONS, Letter
-from letters.service import Letters
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,12 +11,13 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, add_home
 from letters.errors import NotFound
-from letters.preservation.fixity import Kind, advice
-from letters.preservation.originals import OriginalsAltered
-from letters.service import Letters
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,6 +63,8 @@ def audit_verify(args: argparse.Namespace, app: Letters) -> int:
 
 def verify(args: argparse.Namespace, app: Letters) -> int:
     """Check every original; exit 1 when anything is wrong, each problem listed."""
+    from letters.preservation.fixity import Kind, advice
+
     report = app.verify(by=getpass.getuser())
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
@@ -88,6 +91,8 @@ def migrate(args: argparse.Namespace, app: Letters) -> int:
 
 def export(args: argparse.Namespace, app: Letters) -> int:
     """Write a partner's founding-documents bundle."""
+    from letters.preservation.originals import OriginalsAltered
+
     try:
         path = app.export_bundle(args.slug, args.out, by=getpass.getuser())
     except (NotFound, OriginalsAltered) as error:

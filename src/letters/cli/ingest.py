@@ -8,13 +8,15 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, add_home
 from letters.errors import NotFound
-from letters.ingest.pipeline import Run, expand
 from letters.messages import joined
 from letters.models import IngestResult
-from letters.service import Letters
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +59,8 @@ class Progress:
 
 def ingest(args: argparse.Namespace, app: Letters) -> int:
     """Ingest every file; print one result per file and a summary."""
+    from letters.ingest.pipeline import Run, expand
+
     if args.jobs < 1:
         print("letters: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE

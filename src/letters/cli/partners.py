@@ -6,12 +6,15 @@ import argparse
 import getpass
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from letters import registry
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
 from letters.errors import InvalidCorrection, NotFound
 from letters.models import KINDS
-from letters.service import Letters
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

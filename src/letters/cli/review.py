@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from letters.cli import EXIT_OK, UsageError, add_home
 from letters.curation.review import OTHER, REASON_KINDS
 from letters.errors import QueryError
 from letters.paging import MAX_PER_PAGE, PER_PAGE, paging
-from letters.service import Letters
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

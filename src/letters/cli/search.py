@@ -6,20 +6,17 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from letters.cli import EXIT_OK, EXIT_REJECTED, UsageError, add_home
-from letters.search import (
-    DEFAULT_PER_PAGE,
-    IndexBusy,
-    IndexUnavailable,
-    QueryError,
-    SearchRequest,
-    SearchResult,
-    as_brackets,
-)
-from letters.service import Letters
-from letters.web.search_json import search_json
+
+if TYPE_CHECKING:
+    from letters.search import SearchResult
+    from letters.service import Letters
+
+#: Hits shown by default: `letters.search.DEFAULT_PER_PAGE` (a test checks they agree), not
+#: imported, so that registering the command does not import the search engine.
+DEFAULT_PER_PAGE = 20
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def search(args: argparse.Namespace, app: Letters) -> int:
     """Run the search and print the hits as JSON or as a table."""
+    from letters.search import IndexBusy, IndexUnavailable, QueryError, SearchRequest
+    from letters.web.search_json import search_json
+
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     if args.page < 1:
@@ -86,6 +86,8 @@ def search(args: argparse.Namespace, app: Letters) -> int:
 
 def reindex(args: argparse.Namespace, app: Letters) -> int:
     """Rebuild the index from the archive, with progress on stderr."""
+    from letters.search import IndexBusy
+
     try:
         count = app.reindex(Progress(), Bar("cataloguing") if sys.stderr.isatty() else None,
                             procs=min(os.cpu_count() or 1, 4))
@@ -131,6 +133,8 @@ class Progress:
 
 
 def _table(result: SearchResult) -> str:
+    from letters.search import as_brackets
+
     found = f"{result.total} letter{'' if result.total == 1 else 's'} found"
     lines = [found + (f", showing {len(result.hits)}." if len(result.hits) < result.total else ".")]
     if result.suggestion:

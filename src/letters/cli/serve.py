@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
-from letters.service import Letters
 from letters.settings import variables_help
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from letters.cli import EXIT_OK, UsageError, add_home
-from letters.service import Letters
 from letters.users import ROLES, UserError
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,10 +8,13 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letters.cli import EXIT_OK, EXIT_USAGE, add_home
-from letters.service import Letters
 from letters.watch import DONE, LOG_NAME, REJECTED, Dropped
+
+if TYPE_CHECKING:
+    from letters.service import Letters
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,16 +6,15 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from letters.curation import aside, corrections
-from letters.errors import InvalidCorrection, NotFound
+from letters.errors import InvalidCorrection, NotFound, QueryError
 from letters.messages import Message, msg
 from letters.models import Letter
 from letters.paging import Paging
 from letters.pairing import exchanges
-from letters.parts import Parts, search
-from letters.search import QueryError, SearchRequest
 
 if TYPE_CHECKING:
     from letters.catalog import Catalog
+    from letters.parts import Parts
 
 #: Hits read per search when looking for the letters naming a partner.
 PAGE = 500
@@ -171,6 +170,9 @@ def relink_candidates(parts: Parts, slug: str) -> list[Candidate]:
 
 def _naming(parts: Parts, names: list[str]) -> set[str]:
     """The ids of the letters whose text holds one of these names, as a phrase."""
+    from letters.parts import search
+    from letters.search import SearchRequest
+
     ids: set[str] = set()
     for name in names:
         phrase = " ".join(name.replace('"', " ").split())

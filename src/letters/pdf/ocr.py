@@ -20,8 +20,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image
-
 from letters.errors import Explained
 from letters.messages import Message, msg
 from letters.textnorm import normalize
@@ -127,6 +125,8 @@ def _orientation(image: Path) -> tuple[int, str | None]:
 def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes, str | None]:
     rotation, script = _orientation(image)
     if rotation:
+        from PIL import Image
+
         with Image.open(image) as picture:
             picture.rotate(-rotation, expand=True).save(image)
     base = image.with_suffix("")

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from letters.errors import QueryError
 from letters.messages import msg
 from letters.models import is_iso_date
-from letters.search import QueryError
 
 #: Events on a page of the audit log unless asked otherwise, and the most a page may hold.
 PER_PAGE = 50
