@@ -26,6 +26,12 @@ MODULE_TIERS = {
     "test_hostile": "slow",
     "test_server_robustness": "slow",
     "test_bench_smoke": "slow",
+    # killing real processes at each step of a write, and several servers on one home: the
+    # proofs of crash safety and of serving with workers, whose every test starts processes
+    "test_faults": "slow",
+    "test_disk_faults": "slow",
+    "test_serve_workers": "slow",
+    "test_watch": "slow",
 }
 #: How long a browser test's expectation waits for what it expects to show.
 EXPECT_TIMEOUT_MS = 60_000
