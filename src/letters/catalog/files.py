@@ -29,13 +29,11 @@ def directories(archive: Archive) -> dict[str, Path]:
     return found
 
 
-def linked_by(directory: Path) -> str | None:
-    """Who last paired this letter by hand, as its history says."""
-    try:
-        lines = read_lines(directory / HISTORY)
-    except OSError:
-        return None
-    for line in reversed(lines):
+def linked_by(directory: Path, history: list[str] | None = None) -> str | None:
+    """Who last paired this letter by hand, as its history (`history`: its lines, when already
+    read) says."""
+    lines = history if history is not None else history_of(directory)
+    for line in reversed(lines or []):
         try:
             event = json.loads(line)
         except ValueError:
@@ -46,16 +44,24 @@ def linked_by(directory: Path) -> str | None:
     return None
 
 
-def read_record(directory: Path) -> Letter:
+def history_of(directory: Path) -> list[str] | None:
+    """The lines of a letter's history, None when it cannot be read."""
+    try:
+        return read_lines(directory / HISTORY)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def read_record(directory: Path, history: list[str] | None = None) -> Letter:
     """The record in a letter directory, as its history says (`archive.read_record`)."""
-    return archive_record(directory)
+    return archive_record(directory, history)
 
 
-def own_record(directory: Path) -> Letter | None:
+def own_record(directory: Path, history: list[str] | None = None) -> Letter | None:
     """The record of a letter directory when it is that directory's (its digest and id are the
     directory's), else None: a record put in by hand repeating another letter's id or digest is
     never catalogued over the genuine one (`letters verify` reports it)."""
-    letter = read_record(directory)
+    letter = read_record(directory, history)
     return letter if belongs(directory, letter) else None
 
 
@@ -78,10 +84,12 @@ Row = tuple[str, str, str | None, str | None, str | None, str | None, str, str, 
             str | None, str, str]
 
 
-def row_of(directory: Path, letter: Letter, cited: frozenset[str]) -> Row:
-    """The catalog row of a letter (its record as stored, the dates its text cites)."""
+def row_of(directory: Path, letter: Letter, cited: frozenset[str],
+           history: list[str] | None = None) -> Row:
+    """The catalog row of a letter (its record as stored, the dates its text cites; `history`:
+    the lines of its history, when already read)."""
     record = json.dumps(letter.to_record(), ensure_ascii=False, sort_keys=True)
-    linked = linked_by(directory) if letter.exchange else None
+    linked = linked_by(directory, history) if letter.exchange else None
     return (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
             letter.direction, letter.status, letter.added_at, letter.exchange, linked,
             json.dumps(sorted(cited)), record)
@@ -93,6 +101,13 @@ def rows(directories: list[str]) -> list[Row | None]:
     found: list[Row | None] = []
     for name in directories:
         directory = Path(name)
-        letter = own_record(directory) if (directory / RECORD).exists() else None
-        found.append(None if letter is None else row_of(directory, letter, cited_of(directory)))
+        history = history_of(directory)  # read once, for the record and for `linked_by`
+        try:
+            letter = own_record(directory, history)
+        except FileNotFoundError:
+            if os.path.exists(os.path.join(name, RECORD)):
+                raise
+            letter = None
+        found.append(None if letter is None else
+                     row_of(directory, letter, cited_of(directory), history))
     return found

@@ -424,13 +424,15 @@ class Catalog:
                 "SELECT id, cited FROM letters WHERE partner = ? AND cited != '[]'", (partner,))}
             linked = dict(db.execute("SELECT id, linked_by FROM letters WHERE partner = ? AND"
                                      " linked_by IS NOT NULL", (partner,)).fetchall())
-            would = pairing.founding_of(pairing.pair(facts, cited=cited))
+            alone = pairing.pair(facts, cited=cited)  # what pairing gives, nothing held
+            would = pairing.founding_of(alone)
             held = self._settle(db, partner, facts, cited, would)
             kept = None if held is None else self._held_exchange(db, partner, facts, held)
             found = [replace(x, confirmed_by=next(
                         (linked[i] for i in x.ids() if i in linked), None))
                      if x.how == "manual" and x.complete and x is not kept else x
-                     for x in pairing.pair(facts, cited=cited, held=kept)]
+                     for x in (alone if kept is None else
+                               pairing.pair(facts, cited=cited, held=kept))]
             db.execute("DELETE FROM exchanges WHERE partner = ?", (partner,))
             db.executemany("INSERT INTO exchanges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (partner, position, x.outgoing, x.incoming, x.date, int(x.complete), x.how,
@@ -462,8 +464,9 @@ class Catalog:
             new = decisions.Held(would.outgoing if would else None,
                                  would.incoming if would else None, by)
         elif held is None:
-            first = pairing.founding_of(pairing.pair([x for x in facts if x.status == "ok"],
-                                                     cited=cited))
+            sure = [x for x in facts if x.status == "ok"]
+            first = would if len(sure) == len(facts) else pairing.founding_of(
+                pairing.pair(sure, cited=cited))
             if first is not None:
                 new = decisions.Held(first.outgoing, first.incoming, decisions.SYSTEM)
         elif (would is not None and would.complete and not (held.outgoing and held.incoming)

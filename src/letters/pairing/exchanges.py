@@ -317,8 +317,11 @@ _MONTH_NUMBER = {name: n for names in (MONTHS_EN, MONTHS_FR, [m[:3] for m in MON
                  for n, name in enumerate(names, 1)}
 
 
+#: Runs of blanks other than one space (what `re.sub(r"\s+", " ", ...)` changes), made one
+#: space before dates are looked for.
+_BLANKS = re.compile(r"\s{2,}|[^\S ]")
 #: Every place a year may start: a date's form is tried only a little before each.
-_YEAR = re.compile(r"(?=[1-9][0-9]{3})")
+_YEAR = re.compile(r"[1-9](?=[0-9]{3})")
 #: The farthest a date's year starts from the date's start ("23rd of september, 2017": the day
 #: and its suffix, " of ", the month's name, ", "), with room to spare.
 _REACH = max(len(m) for m in (*MONTHS_EN, *MONTHS_FR)) + 16
@@ -328,11 +331,11 @@ def cited_dates(text: str) -> frozenset[str]:
     """Every real date the text mentions in a form `_any_date_pattern` knows, ISO. Computed once
     per letter, kept in the catalog, so that pairing never reads texts."""
     found: set[str] = set()
-    # folded line by line (the same text: nothing folds across a line's end), so that only the
-    # few lines that are not ASCII take the long way
-    folded = re.sub(r"\s+", " ", "\n".join(fold(line) for line in text.split("\n")))
-    starts = sorted({start for year in _YEAR.finditer(folded)
-                     for start in range(max(0, year.start() - _REACH), year.start() + 1)})
+    folded = _BLANKS.sub(" ", fold(text))
+    starts: list[int] = []
+    for year in _YEAR.finditer(folded):  # the positions up to `_REACH` before each year, once
+        at = year.start()
+        starts.extend(range(max(0, at - _REACH, starts[-1] + 1 if starts else 0), at + 1))
     for match in (_ANY_DATE.match(folded, start) for start in starts):
         if match is None:
             continue
@@ -413,17 +416,25 @@ def _pair_partner(letters: list[Pairable], cited: dict[str, frozenset[str]]) -> 
     for out in outgoing:  # in list order: among equal candidates the earlier letter wins
         if out.date and days[out.id] is not None:
             by_date.setdefault(out.date, []).append(out)
+    replies_on = {day: [inc for _, inc in sorted(group, key=lambda r: (r[1].id, r[0]))]
+                  for day, group in in_on.items()}
+    # the dates of outgoing letters, in order, while one of their letters is still free (a
+    # letter once paired stays paired: a date left without a free letter takes no more replies)
+    waiting = [(days[by_date[out_date][0].id], by_date[out_date]) for out_date in sorted(by_date)]
     for gap in range(REPLY_DAYS + 1):
-        for out_date in sorted(by_date):
-            day = days[by_date[out_date][0].id]
+        still: list[tuple[date | None, list[Pairable]]] = []
+        shift = timedelta(days=gap)
+        for day, sent in waiting:
             assert day is not None
-            replies = in_on.get(day + timedelta(days=gap), [])
-            for _, inc in sorted(replies, key=lambda r: (r[1].id, r[0])):
-                free = next((x for x in by_date[out_date] if x.id not in paired), None)
+            for inc in replies_on.get(day + shift, ()):
+                free = next((x for x in sent if x.id not in paired), None)
                 if free is None:
                     break
                 if inc.id not in paired:
                     take(free, inc)
+            if any(x.id not in paired for x in sent):
+                still.append((day, sent))
+        waiting = still
     exchanges.extend(_single(x, "automatic") for x in letters if x.id not in paired)
     return exchanges
 
