@@ -29,6 +29,18 @@ def directories(archive: Archive) -> dict[str, Path]:
     return found
 
 
+def paths(archive: Archive) -> list[str]:
+    """The path of every letter directory of the archive, in the order of their names (what a
+    rebuild hands its workers: plain strings, no `Path` made for each)."""
+    root = str(archive.letters_dir)
+    if not os.path.isdir(root):
+        return []
+    found = [(name, os.path.join(shard.path, name)) for shard in os.scandir(root)
+             if len(shard.name) == 2 and shard.is_dir()
+             for name in os.listdir(shard.path) if len(name) == 64]
+    return [path for _, path in sorted(found)]
+
+
 def linked_by(directory: Path, history: list[str] | None = None) -> str | None:
     """Who last paired this letter by hand, as its history (`history`: its lines, when already
     read) says."""

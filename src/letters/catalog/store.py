@@ -147,7 +147,7 @@ class Catalog:
         In one transaction (a crash leaves the catalog as it was): the files are read and parsed
         by worker processes for a large archive (`pool`), the rows inserted in bulk, the tables'
         indexes made once they are full."""
-        directories = [str(path) for _, path in sorted(files.directories(self.archive).items())]
+        directories = files.paths(self.archive)
         statements = [s for s in SCHEMA.split(";") if s.strip()]
         indexes = [s for s in statements if s.strip().startswith("CREATE INDEX")]
         with self._write() as db:

@@ -14,9 +14,10 @@ A manual decision always wins over automatic pairing.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from letters.errors import InvalidCorrection, NotFound
@@ -416,24 +417,26 @@ def _pair_partner(letters: list[Pairable], cited: dict[str, frozenset[str]]) -> 
     for out in outgoing:  # in list order: among equal candidates the earlier letter wins
         if out.date and days[out.id] is not None:
             by_date.setdefault(out.date, []).append(out)
-    replies_on = {day: [inc for _, inc in sorted(group, key=lambda r: (r[1].id, r[0]))]
+    replies_on = {day.toordinal(): [inc for _, inc in sorted(group, key=lambda r: (r[1].id, r[0]))]
                   for day, group in in_on.items()}
-    # the dates of outgoing letters, in order, while one of their letters is still free (a
-    # letter once paired stays paired: a date left without a free letter takes no more replies)
-    waiting = [(days[by_date[out_date][0].id], by_date[out_date]) for out_date in sorted(by_date)]
+    # each outgoing date (as a day number) with its letters still free, in order: a letter is
+    # paired only by its own date's turn, and a date with none left free takes no more replies
+    waiting: list[tuple[int, deque[Pairable]]] = []
+    for out_date in sorted(by_date):
+        free = deque(x for x in by_date[out_date] if x.id not in paired)
+        day = days[by_date[out_date][0].id]
+        if free and day is not None:
+            waiting.append((day.toordinal(), free))
     for gap in range(REPLY_DAYS + 1):
-        still: list[tuple[date | None, list[Pairable]]] = []
-        shift = timedelta(days=gap)
-        for day, sent in waiting:
-            assert day is not None
-            for inc in replies_on.get(day + shift, ()):
-                free = next((x for x in sent if x.id not in paired), None)
-                if free is None:
-                    break
+        still: list[tuple[int, deque[Pairable]]] = []
+        for number, free in waiting:
+            for inc in replies_on.get(number + gap, ()):
                 if inc.id not in paired:
-                    take(free, inc)
-            if any(x.id not in paired for x in sent):
-                still.append((day, sent))
+                    take(free.popleft(), inc)
+                    if not free:
+                        break
+            if free:
+                still.append((number, free))
         waiting = still
     exchanges.extend(_single(x, "automatic") for x in letters if x.id not in paired)
     return exchanges
