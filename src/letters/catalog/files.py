@@ -3,6 +3,7 @@ its stored text cites, who paired it by hand."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -82,29 +83,51 @@ def belongs(directory: Path, letter: Letter) -> bool:
     return letter.sha256 == directory.name and letter.id == letter_id(directory.name)
 
 
-def cited_of(directory: Path) -> frozenset[str]:
-    """The dates a letter's stored text cites (none when the text cannot be read)."""
+#: The dates found in texts before, by the digest of their text file (`Catalog.rebuild` sets it
+#: from the catalog it replaces, before its workers start, then empties it).
+KNOWN: dict[str, str] = {}
+
+
+def cited_of(directory: Path) -> tuple[frozenset[str], str | None]:
+    """The dates a letter's stored text cites (none when the text cannot be read), with the
+    digest of its text file (None when it cannot be read)."""
+    found, digest = text_cites(directory)
+    return frozenset(json.loads(found)), digest
+
+
+def text_cites(directory: Path, known: dict[str, str] | None = None) -> tuple[str, str | None]:
+    """The dates a letter's stored text cites, as the catalog keeps them (a JSON list), and the
+    digest of its text file (None when it cannot be read: no dates). `known`: the dates already
+    found in texts, by digest, taken for a text file of the same bytes instead of reading it."""
     try:
-        pages = json.loads((directory / TEXT).read_text(encoding="utf-8"))["pages"]
-        return pairing.cited_dates("\n".join(pages))
-    except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()
+        raw = (directory / TEXT).read_bytes()
+    except OSError:
+        return "[]", None
+    digest = hashlib.sha256(raw).hexdigest()
+    if known and digest in known:
+        return known[digest], digest
+    try:
+        pages = json.loads(raw.decode("utf-8"))["pages"]
+        return json.dumps(sorted(pairing.cited_dates("\n".join(pages)))), digest
+    except (ValueError, KeyError, TypeError):
+        return "[]", digest
 
 
 #: A row of the catalog's `letters` table, in its columns' order.
 Row = tuple[str, str, str | None, str | None, str | None, str | None, str, str, str | None,
-            str | None, str, str]
+            str | None, str, str, str | None]
 
 
-def row_of(directory: Path, letter: Letter, cited: frozenset[str],
+def row_of(directory: Path, letter: Letter, cited: frozenset[str] | str, text: str | None,
            history: list[str] | None = None) -> Row:
-    """The catalog row of a letter (its record as stored, the dates its text cites; `history`:
-    the lines of its history, when already read)."""
+    """The catalog row of a letter (its record as stored, the dates its text cites, as a set
+    or as the catalog keeps them, and `text`, the digest of the text they were found in, when
+    known; `history`: the lines of its history, when already read)."""
     record = json.dumps(letter.to_record(), ensure_ascii=False, sort_keys=True)
     linked = linked_by(directory, history) if letter.exchange else None
     return (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
             letter.direction, letter.status, letter.added_at, letter.exchange, linked,
-            json.dumps(sorted(cited)), record)
+            cited if isinstance(cited, str) else json.dumps(sorted(cited)), record, text)
 
 
 def rows(directories: list[str]) -> list[Row | None]:
@@ -121,5 +144,5 @@ def rows(directories: list[str]) -> list[Row | None]:
                 raise
             letter = None
         found.append(None if letter is None else
-                     row_of(directory, letter, cited_of(directory), history))
+                     row_of(directory, letter, *text_cites(directory, KNOWN), history))
     return found

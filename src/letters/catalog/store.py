@@ -150,7 +150,7 @@ class Catalog:
         directories = files.paths(self.archive)
         statements = [s for s in SCHEMA.split(";") if s.strip()]
         indexes = [s for s in statements if s.strip().startswith("CREATE INDEX")]
-        with self._write() as db:
+        with self._write() as db, self._known(db):
             for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
                                       " AND name NOT LIKE 'sqlite_%'").fetchall():
                 db.execute(f'DROP TABLE "{name}"')
@@ -164,7 +164,7 @@ class Catalog:
                     batch.append(row)
                     count += 1
                 if len(batch) >= BATCH or done == len(directories):
-                    db.executemany(f"INSERT INTO letters VALUES ({', '.join('?' * 12)})", batch)
+                    db.executemany(f"INSERT INTO letters VALUES ({', '.join('?' * 13)})", batch)
                     batch.clear()
                 if progress:
                     progress(done, len(directories))
@@ -175,7 +175,26 @@ class Catalog:
             self._load_decisions(db)
             self._pair(db, [p for (p,) in db.execute("SELECT partner FROM stale").fetchall()])
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT INTO meta VALUES ('cited', ?)", (str(pairing.CITED_VERSION),))
         return count
+
+    @contextmanager
+    def _known(self, db: sqlite3.Connection) -> Iterator[None]:
+        """Within: `files.KNOWN` holds the dates the catalog being replaced found in each text
+        (by the text file's digest), when it is of this version and found them as
+        `cited_dates` does now; a text file whose bytes changed is read again."""
+        try:
+            versions = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if (versions.get("schema"), versions.get("cited")) == (
+                    str(SCHEMA_VERSION), str(pairing.CITED_VERSION)):
+                files.KNOWN.update(db.execute("SELECT text_sha256, cited FROM letters WHERE"
+                                              " text_sha256 IS NOT NULL").fetchall())
+        except sqlite3.Error:  # no catalog, or not one this program can read: every text is read
+            files.KNOWN.clear()
+        try:
+            yield
+        finally:
+            files.KNOWN.clear()
 
     def repair(self, everything: bool = False) -> int:
         """Bring the catalog in step with what an interrupted write left: re-read the letters of
@@ -210,7 +229,7 @@ class Catalog:
                     row = db.execute("SELECT record FROM letters WHERE sha256 = ?",
                                      (sha,)).fetchone()
                     if row is None or _letter(row[0]).to_record() != letter.to_record():
-                        self._put(db, letter, files.cited_of(path))  # else a write that failed
+                        self._put(db, letter, *files.cited_of(path))  # else a write that failed
                 elif not self.archive.has(sha):  # an add that failed, or a letter taken out
                     self._drop(db, sha)
                 db.execute("DELETE FROM pending WHERE sha256 = ?", (sha,))
@@ -367,19 +386,23 @@ class Catalog:
                                list(marks.items()))
 
     def _put(self, db: sqlite3.Connection, letter: Letter, cited: frozenset[str] | None,
-             indexing: bool = True) -> int:
-        before = db.execute("SELECT partner, cited FROM letters WHERE sha256 = ?",
+             text: str | None = None, indexing: bool = True) -> int:
+        """Store a letter's row: `cited`, the dates its text cites (None: as the catalog holds
+        them, else read), found in a text file of digest `text` (None: not known)."""
+        before = db.execute("SELECT partner, cited, text_sha256 FROM letters WHERE sha256 = ?",
                             (letter.sha256,)).fetchone()
-        if cited is None:
-            cited = frozenset(json.loads(before[1])) if before else files.cited_of(
-                self.archive.letter_dir(letter.sha256))
+        if cited is None and before:
+            cited, text = frozenset(json.loads(before[1])), before[2]
+        elif cited is None:
+            cited, text = files.cited_of(self.archive.letter_dir(letter.sha256))
         db.execute(
-            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO"
-            " UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
+            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256)"
+            " DO UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
             " excluded.signatory, date = excluded.date, direction = excluded.direction, status ="
             " excluded.status, added_at = excluded.added_at, exchange = excluded.exchange,"
-            " linked_by = excluded.linked_by, cited = excluded.cited, record = excluded.record",
-            files.row_of(self.archive.letter_dir(letter.sha256), letter, cited))
+            " linked_by = excluded.linked_by, cited = excluded.cited, record = excluded.record,"
+            " text_sha256 = excluded.text_sha256",
+            files.row_of(self.archive.letter_dir(letter.sha256), letter, cited, text))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
         mark = secrets.randbits(62)

@@ -318,11 +318,13 @@ _MONTH_NUMBER = {name: n for names in (MONTHS_EN, MONTHS_FR, [m[:3] for m in MON
                  for n, name in enumerate(names, 1)}
 
 
-#: Runs of blanks other than one space (what `re.sub(r"\s+", " ", ...)` changes), made one
-#: space before dates are looked for.
-_BLANKS = re.compile(r"\s{2,}|[^\S ]")
+#: What `cited_dates` finds, as a number: raised whenever it finds other dates for a text, so
+#: that dates kept beside a text's digest (`catalog.files`) are found again, not reused.
+CITED_VERSION = 1
 #: Every place a year may start: a date's form is tried only a little before each.
 _YEAR = re.compile(r"[1-9](?=[0-9]{3})")
+#: Where a date's form may start: a digit, or the first letter of a month's name.
+_START = re.compile(r"[0-9jfmasond]")
 #: The farthest a date's year starts from the date's start ("23rd of september, 2017": the day
 #: and its suffix, " of ", the month's name, ", "), with room to spare.
 _REACH = max(len(m) for m in (*MONTHS_EN, *MONTHS_FR)) + 16
@@ -332,22 +334,24 @@ def cited_dates(text: str) -> frozenset[str]:
     """Every real date the text mentions in a form `_any_date_pattern` knows, ISO. Computed once
     per letter, kept in the catalog, so that pairing never reads texts."""
     found: set[str] = set()
-    folded = _BLANKS.sub(" ", fold(text))
-    starts: list[int] = []
-    for year in _YEAR.finditer(folded):  # the positions up to `_REACH` before each year, once
+    # blanks made one space (no date's form starts or ends with one: the ends do not matter)
+    folded = " ".join(fold(text).split())
+    tried = 0
+    for year in _YEAR.finditer(folded):  # each position up to `_REACH` before a year, once
         at = year.start()
-        starts.extend(range(max(0, at - _REACH, starts[-1] + 1 if starts else 0), at + 1))
-    for match in (_ANY_DATE.match(folded, start) for start in starts):
-        if match is None:
-            continue
-        n = next(i for i in range(1, 5) if match.group(f"y{i}"))
-        month = match.group(f"m{n}").rstrip(".")
-        try:
-            day = date(int(match.group(f"y{n}")), _MONTH_NUMBER.get(month) or int(month),
-                       int(match.group(f"d{n}")))
-        except ValueError:
-            continue
-        found.add(day.isoformat())
+        for start in _START.finditer(folded, max(tried, at - _REACH), at + 1):
+            match = _ANY_DATE.match(folded, start.start())
+            if match is None:
+                continue
+            n = next(i for i in range(1, 5) if match.group(f"y{i}"))
+            month = match.group(f"m{n}").rstrip(".")
+            try:
+                day = date(int(match.group(f"y{n}")), _MONTH_NUMBER.get(month) or int(month),
+                           int(match.group(f"d{n}")))
+            except ValueError:
+                continue
+            found.add(day.isoformat())
+        tried = at + 1
     return frozenset(found)
 
 
