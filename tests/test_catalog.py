@@ -230,6 +230,24 @@ def test_a_rebuild_takes_the_dates_of_an_unchanged_text_from_the_catalog_it_repl
     assert cited_row(app, reply.id) == (["2020-10-01"], digest)
 
 
+def test_a_rebuild_takes_in_a_linked_letter_whose_history_is_not_utf8(app: Letters,
+                                                                       tmp_path: Path) -> None:
+    out = archived(app, tmp_path, "ibm", "outgoing", "2020-10-01", "Dear Mr Krishna")
+    inc = archived(app, tmp_path, "ibm", "incoming", "2020-12-20", "Dear Secretary General")
+    app.link(out.id, inc.id, by="marie")
+    linked = app.get(inc.id)
+    with open(app.archive.letter_dir(inc.sha256) / "history.jsonl", "ab") as history:
+        history.write(b"\xff\xfe not UTF-8\n")  # damaged by hand: `letters verify` reports it
+    assert app.catalog.rebuild() == 2
+    assert app.catalog.get(inc.id) == linked and linked.exchange == out.id
+    with sqlite3.connect(app.settings.index_dir / catalog.FILE) as db:
+        assert db.execute("SELECT linked_by FROM letters WHERE id = ?",
+                          (out.id,)).fetchone() == ("marie",)
+        assert db.execute("SELECT linked_by FROM letters WHERE id = ?",
+                          (inc.id,)).fetchone() == (None,)  # its history cannot say
+    db.close()
+
+
 def test_a_record_written_without_its_catalog_row_is_repaired(app: Letters,
                                                               tmp_path: Path) -> None:
     """What a kill between the archive write and the catalog write leaves: journalled letters,
