@@ -181,6 +181,73 @@ def test_a_catalog_of_another_version_or_none_is_rebuilt(app: Letters, tmp_path:
     assert fresh.catalog.get(letter.id) == letter
 
 
+def cited_row(app: Letters, letter_id: str) -> tuple[list[str], str | None]:
+    """The dates the catalog holds for a letter's text, and the digest of the text they are of."""
+    with sqlite3.connect(app.settings.index_dir / catalog.FILE) as db:
+        cited, text = db.execute("SELECT cited, text_sha256 FROM letters WHERE id = ?",
+                                 (letter_id,)).fetchone()
+    db.close()
+    return json.loads(cited), text
+
+
+def set_in_catalog(app: Letters, sql: str, *args: object) -> None:
+    """Change the catalog's file directly (what a rebuild finds there)."""
+    with sqlite3.connect(app.settings.index_dir / catalog.FILE) as db:
+        db.execute(sql, args)
+    db.close()
+
+
+def test_a_rebuild_reads_again_a_text_changed_since_the_catalog_found_its_dates(
+        app: Letters, tmp_path: Path) -> None:
+    reply = archived(app, tmp_path, "ibm", "incoming", "2020-11-17",
+                     "Thank you for your letter of 1 October 2020.")
+    text = app.archive.letter_dir(reply.sha256) / "text.json"
+    app.catalog.rebuild()
+    assert cited_row(app, reply.id) == (
+        ["2020-10-01"], hashlib.sha256(text.read_bytes()).hexdigest())
+    pages = json.loads(text.read_text(encoding="utf-8"))
+    pages["pages"] = ["Thank you for your letter of 2 October 2020."]
+    text.write_text(json.dumps(pages), encoding="utf-8")  # by hand: the text's digest changes
+    app.catalog.rebuild()
+    assert cited_row(app, reply.id) == (
+        ["2020-10-02"], hashlib.sha256(text.read_bytes()).hexdigest())
+
+
+def test_a_rebuild_takes_the_dates_of_an_unchanged_text_from_the_catalog_it_replaces_if_of_its_version(
+        app: Letters, tmp_path: Path) -> None:
+    reply = archived(app, tmp_path, "ibm", "incoming", "2020-11-17",
+                     "Thank you for your letter of 1 October 2020.")
+    app.catalog.rebuild()
+    digest = cited_row(app, reply.id)[1]
+    set_in_catalog(app, "UPDATE letters SET cited = '[\"1999-01-01\"]'")
+    app.catalog.rebuild()  # the same text file: its dates are not looked for again
+    assert cited_row(app, reply.id) == (["1999-01-01"], digest)
+    set_in_catalog(app, "UPDATE meta SET value = '0' WHERE key = 'cited'")
+    app.catalog.rebuild()  # dates found by another version of `cited_dates`: found again
+    assert cited_row(app, reply.id) == (["2020-10-01"], digest)
+    set_in_catalog(app, "UPDATE letters SET cited = '[\"1999-01-01\"]', text_sha256 = NULL")
+    app.catalog.rebuild()  # dates not known to be of this text: found again
+    assert cited_row(app, reply.id) == (["2020-10-01"], digest)
+
+
+def test_a_rebuild_takes_in_a_linked_letter_whose_history_is_not_utf8(app: Letters,
+                                                                       tmp_path: Path) -> None:
+    out = archived(app, tmp_path, "ibm", "outgoing", "2020-10-01", "Dear Mr Krishna")
+    inc = archived(app, tmp_path, "ibm", "incoming", "2020-12-20", "Dear Secretary General")
+    app.link(out.id, inc.id, by="marie")
+    linked = app.get(inc.id)
+    with open(app.archive.letter_dir(inc.sha256) / "history.jsonl", "ab") as history:
+        history.write(b"\xff\xfe not UTF-8\n")  # damaged by hand: `letters verify` reports it
+    assert app.catalog.rebuild() == 2
+    assert app.catalog.get(inc.id) == linked and linked.exchange == out.id
+    with sqlite3.connect(app.settings.index_dir / catalog.FILE) as db:
+        assert db.execute("SELECT linked_by FROM letters WHERE id = ?",
+                          (out.id,)).fetchone() == ("marie",)
+        assert db.execute("SELECT linked_by FROM letters WHERE id = ?",
+                          (inc.id,)).fetchone() == (None,)  # its history cannot say
+    db.close()
+
+
 def test_a_record_written_without_its_catalog_row_is_repaired(app: Letters,
                                                               tmp_path: Path) -> None:
     """What a kill between the archive write and the catalog write leaves: journalled letters,

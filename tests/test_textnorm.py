@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 from letters.textnorm import _FOLD_EXTRA, fold, normalize
@@ -34,3 +35,14 @@ def test_the_shortcuts_of_fold_give_what_the_long_way_gives() -> None:
                  "Télécommunications, coopération régionale à Strasbourg — Œuvre, Þór, Łódź"):
         assert fold(text) == fold_unicode(text)
     assert fold("Pejčinović") == "pejcinovic"  # not ASCII: the long way
+
+
+def test_fold_gives_what_the_long_way_gives_on_random_text() -> None:
+    # letters with and without accents, marks of Latin and of other scripts (and the grapheme
+    # joiner, U+034F, which is no combining mark), the letters fold replaces, odd spaces
+    alphabet = ("aeiouAEZ09 .,-/\n" "éèçàÉŒœßøØłŁđ’‘ıþð" "\u0301\u0308\u034f\u0483\u05b0\u0591"
+                "\u093c\u1dc0\u20d0\ufe20" "ﬁ½²\u00a0\u2009ＭΣς日本")
+    rng = random.Random(24)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert fold(text) == fold_unicode(text), repr(text)

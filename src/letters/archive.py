@@ -368,22 +368,23 @@ def _read_record(directory: Path) -> Letter:
     return read_record(directory)
 
 
-def read_record(directory: Path) -> Letter:
+def read_record(directory: Path, history: list[str] | None = None) -> Letter:
     """The record of a letter directory as its history says: values in `record.json` that its
     history does not account for (written outside this program) are not believed, and
-    `letters verify` names them."""
+    `letters verify` names them. `history`: the lines of its history, when already read."""
     data = json.loads((directory / RECORD).read_text(encoding="utf-8"))
-    replayed = replay(directory)
+    replayed = replay(directory, history)
     if replayed and any(data.get(k) != v for k, v in replayed.items()):
         data = {**data, **replayed}
     return Letter.from_json(data)
 
 
-def replay(directory: Path) -> dict[str, Any] | None:
+def replay(directory: Path, history: list[str] | None = None) -> dict[str, Any] | None:
     """The record as its history tells it (the record added, then each change in order), or None
-    when the history cannot tell it (unreadable, or written before it held the record)."""
+    when the history cannot tell it (unreadable, or written before it held the record);
+    `history`: its lines, when already read."""
     try:
-        lines = read_lines(directory / HISTORY)
+        lines = read_lines(directory / HISTORY) if history is None else history
         events = [json.loads(line) for line in lines if line.strip()]
     except (OSError, UnicodeDecodeError, ValueError):
         return None

@@ -28,8 +28,11 @@ def fold(text: str) -> str:
     """Lower case without diacritics, for accent-insensitive comparison ("Pejčinović" -> "pejcinovic")."""
     if text.isascii():  # nothing to normalise, translate or strip: the same as the long way
         return text.lower()
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD_EXTRA))
-    return text.translate(_NO_MARKS).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    if _EXTRA.search(text):  # str.translate with a dict is slow on text it leaves alone
+        text = text.translate(_FOLD_EXTRA)
+    text = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text))
+    return (text if text.isascii() else text.translate(_NO_MARKS)).casefold()
 
 
 class _Marks(dict[int, int | None]):
@@ -43,4 +46,10 @@ class _Marks(dict[int, int | None]):
 
 
 _NO_MARKS = _Marks()
+#: Any letter `_FOLD_EXTRA` changes.
+_EXTRA = re.compile("[" + "".join(re.escape(chr(code)) for code in _FOLD_EXTRA) + "]")
+#: The combining marks of Latin letters (U+0300-U+036F, but the grapheme joiner, which is not
+#: one): what NFKD leaves of accents, dropped at once; any other mark goes by `_NO_MARKS`.
+_LATIN_MARKS = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 
@@ -18,12 +18,14 @@ UNINDEXED = "CREATE TABLE IF NOT EXISTS unindexed (sha256 TEXT PRIMARY KEY, mark
 #: has ended): what a kill left half-paired among them is mended at the next start.
 LINKING = "CREATE TABLE IF NOT EXISTS linking (id TEXT PRIMARY KEY)"
 
+#: `letters.cited`: the dates the letter's text cites; `text_sha256`: the digest of the text file
+#: they were found in, when known (a rebuild takes them again for a text of that digest).
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE letters (
     sha256 TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, partner TEXT, signatory TEXT, date TEXT,
     direction TEXT, status TEXT NOT NULL, added_at TEXT NOT NULL, exchange TEXT,
-    linked_by TEXT, cited TEXT NOT NULL, record TEXT NOT NULL);
+    linked_by TEXT, cited TEXT NOT NULL, record TEXT NOT NULL, text_sha256 TEXT);
 CREATE INDEX letters_partner ON letters (partner, COALESCE(date, '{UNDATED}'), id);
 CREATE INDEX letters_signatory ON letters (signatory, COALESCE(date, '{UNDATED}'), id);
 CREATE INDEX letters_review ON letters (status, added_at, id);

@@ -147,10 +147,10 @@ class Catalog:
         In one transaction (a crash leaves the catalog as it was): the files are read and parsed
         by worker processes for a large archive (`pool`), the rows inserted in bulk, the tables'
         indexes made once they are full."""
-        directories = [str(path) for _, path in sorted(files.directories(self.archive).items())]
+        directories = files.paths(self.archive)
         statements = [s for s in SCHEMA.split(";") if s.strip()]
         indexes = [s for s in statements if s.strip().startswith("CREATE INDEX")]
-        with self._write() as db:
+        with self._write() as db, self._known(db):
             for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
                                       " AND name NOT LIKE 'sqlite_%'").fetchall():
                 db.execute(f'DROP TABLE "{name}"')
@@ -164,7 +164,7 @@ class Catalog:
                     batch.append(row)
                     count += 1
                 if len(batch) >= BATCH or done == len(directories):
-                    db.executemany(f"INSERT INTO letters VALUES ({', '.join('?' * 12)})", batch)
+                    db.executemany(f"INSERT INTO letters VALUES ({', '.join('?' * 13)})", batch)
                     batch.clear()
                 if progress:
                     progress(done, len(directories))
@@ -175,7 +175,26 @@ class Catalog:
             self._load_decisions(db)
             self._pair(db, [p for (p,) in db.execute("SELECT partner FROM stale").fetchall()])
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT INTO meta VALUES ('cited', ?)", (str(pairing.CITED_VERSION),))
         return count
+
+    @contextmanager
+    def _known(self, db: sqlite3.Connection) -> Iterator[None]:
+        """Within: `files.KNOWN` holds the dates the catalog being replaced found in each text
+        (by the text file's digest), when it is of this version and found them as
+        `cited_dates` does now; a text file whose bytes changed is read again."""
+        try:
+            versions = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if (versions.get("schema"), versions.get("cited")) == (
+                    str(SCHEMA_VERSION), str(pairing.CITED_VERSION)):
+                files.KNOWN.update(db.execute("SELECT text_sha256, cited FROM letters WHERE"
+                                              " text_sha256 IS NOT NULL").fetchall())
+        except sqlite3.Error:  # no catalog, or not one this program can read: every text is read
+            files.KNOWN.clear()
+        try:
+            yield
+        finally:
+            files.KNOWN.clear()
 
     def repair(self, everything: bool = False) -> int:
         """Bring the catalog in step with what an interrupted write left: re-read the letters of
@@ -210,7 +229,7 @@ class Catalog:
                     row = db.execute("SELECT record FROM letters WHERE sha256 = ?",
                                      (sha,)).fetchone()
                     if row is None or _letter(row[0]).to_record() != letter.to_record():
-                        self._put(db, letter, files.cited_of(path))  # else a write that failed
+                        self._put(db, letter, *files.cited_of(path))  # else a write that failed
                 elif not self.archive.has(sha):  # an add that failed, or a letter taken out
                     self._drop(db, sha)
                 db.execute("DELETE FROM pending WHERE sha256 = ?", (sha,))
@@ -367,19 +386,23 @@ class Catalog:
                                list(marks.items()))
 
     def _put(self, db: sqlite3.Connection, letter: Letter, cited: frozenset[str] | None,
-             indexing: bool = True) -> int:
-        before = db.execute("SELECT partner, cited FROM letters WHERE sha256 = ?",
+             text: str | None = None, indexing: bool = True) -> int:
+        """Store a letter's row: `cited`, the dates its text cites (None: as the catalog holds
+        them, else read), found in a text file of digest `text` (None: not known)."""
+        before = db.execute("SELECT partner, cited, text_sha256 FROM letters WHERE sha256 = ?",
                             (letter.sha256,)).fetchone()
-        if cited is None:
-            cited = frozenset(json.loads(before[1])) if before else files.cited_of(
-                self.archive.letter_dir(letter.sha256))
+        if cited is None and before:
+            cited, text = frozenset(json.loads(before[1])), before[2]
+        elif cited is None:
+            cited, text = files.cited_of(self.archive.letter_dir(letter.sha256))
         db.execute(
-            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO"
-            " UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
+            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256)"
+            " DO UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
             " excluded.signatory, date = excluded.date, direction = excluded.direction, status ="
             " excluded.status, added_at = excluded.added_at, exchange = excluded.exchange,"
-            " linked_by = excluded.linked_by, cited = excluded.cited, record = excluded.record",
-            files.row_of(self.archive.letter_dir(letter.sha256), letter, cited))
+            " linked_by = excluded.linked_by, cited = excluded.cited, record = excluded.record,"
+            " text_sha256 = excluded.text_sha256",
+            files.row_of(self.archive.letter_dir(letter.sha256), letter, cited, text))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
         mark = secrets.randbits(62)
@@ -424,13 +447,15 @@ class Catalog:
                 "SELECT id, cited FROM letters WHERE partner = ? AND cited != '[]'", (partner,))}
             linked = dict(db.execute("SELECT id, linked_by FROM letters WHERE partner = ? AND"
                                      " linked_by IS NOT NULL", (partner,)).fetchall())
-            would = pairing.founding_of(pairing.pair(facts, cited=cited))
+            alone = pairing.pair(facts, cited=cited)  # what pairing gives, nothing held
+            would = pairing.founding_of(alone)
             held = self._settle(db, partner, facts, cited, would)
             kept = None if held is None else self._held_exchange(db, partner, facts, held)
             found = [replace(x, confirmed_by=next(
                         (linked[i] for i in x.ids() if i in linked), None))
                      if x.how == "manual" and x.complete and x is not kept else x
-                     for x in pairing.pair(facts, cited=cited, held=kept)]
+                     for x in (alone if kept is None else
+                               pairing.pair(facts, cited=cited, held=kept))]
             db.execute("DELETE FROM exchanges WHERE partner = ?", (partner,))
             db.executemany("INSERT INTO exchanges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (partner, position, x.outgoing, x.incoming, x.date, int(x.complete), x.how,
@@ -462,8 +487,9 @@ class Catalog:
             new = decisions.Held(would.outgoing if would else None,
                                  would.incoming if would else None, by)
         elif held is None:
-            first = pairing.founding_of(pairing.pair([x for x in facts if x.status == "ok"],
-                                                     cited=cited))
+            sure = [x for x in facts if x.status == "ok"]
+            first = would if len(sure) == len(facts) else pairing.founding_of(
+                pairing.pair(sure, cited=cited))
             if first is not None:
                 new = decisions.Held(first.outgoing, first.incoming, decisions.SYSTEM)
         elif (would is not None and would.complete and not (held.outgoing and held.incoming)

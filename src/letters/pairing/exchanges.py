@@ -14,9 +14,10 @@ A manual decision always wins over automatic pairing.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from letters.errors import InvalidCorrection, NotFound
@@ -317,8 +318,13 @@ _MONTH_NUMBER = {name: n for names in (MONTHS_EN, MONTHS_FR, [m[:3] for m in MON
                  for n, name in enumerate(names, 1)}
 
 
+#: What `cited_dates` finds, as a number: raised whenever it finds other dates for a text, so
+#: that dates kept beside a text's digest (`catalog.files`) are found again, not reused.
+CITED_VERSION = 1
 #: Every place a year may start: a date's form is tried only a little before each.
-_YEAR = re.compile(r"(?=[1-9][0-9]{3})")
+_YEAR = re.compile(r"[1-9](?=[0-9]{3})")
+#: Where a date's form may start: a digit, or the first letter of a month's name.
+_START = re.compile(r"[0-9jfmasond]")
 #: The farthest a date's year starts from the date's start ("23rd of september, 2017": the day
 #: and its suffix, " of ", the month's name, ", "), with room to spare.
 _REACH = max(len(m) for m in (*MONTHS_EN, *MONTHS_FR)) + 16
@@ -328,22 +334,24 @@ def cited_dates(text: str) -> frozenset[str]:
     """Every real date the text mentions in a form `_any_date_pattern` knows, ISO. Computed once
     per letter, kept in the catalog, so that pairing never reads texts."""
     found: set[str] = set()
-    # folded line by line (the same text: nothing folds across a line's end), so that only the
-    # few lines that are not ASCII take the long way
-    folded = re.sub(r"\s+", " ", "\n".join(fold(line) for line in text.split("\n")))
-    starts = sorted({start for year in _YEAR.finditer(folded)
-                     for start in range(max(0, year.start() - _REACH), year.start() + 1)})
-    for match in (_ANY_DATE.match(folded, start) for start in starts):
-        if match is None:
-            continue
-        n = next(i for i in range(1, 5) if match.group(f"y{i}"))
-        month = match.group(f"m{n}").rstrip(".")
-        try:
-            day = date(int(match.group(f"y{n}")), _MONTH_NUMBER.get(month) or int(month),
-                       int(match.group(f"d{n}")))
-        except ValueError:
-            continue
-        found.add(day.isoformat())
+    # blanks made one space (no date's form starts or ends with one: the ends do not matter)
+    folded = " ".join(fold(text).split())
+    tried = 0
+    for year in _YEAR.finditer(folded):  # each position up to `_REACH` before a year, once
+        at = year.start()
+        for start in _START.finditer(folded, max(tried, at - _REACH), at + 1):
+            match = _ANY_DATE.match(folded, start.start())
+            if match is None:
+                continue
+            n = next(i for i in range(1, 5) if match.group(f"y{i}"))
+            month = match.group(f"m{n}").rstrip(".")
+            try:
+                day = date(int(match.group(f"y{n}")), _MONTH_NUMBER.get(month) or int(month),
+                           int(match.group(f"d{n}")))
+            except ValueError:
+                continue
+            found.add(day.isoformat())
+        tried = at + 1
     return frozenset(found)
 
 
@@ -413,17 +421,27 @@ def _pair_partner(letters: list[Pairable], cited: dict[str, frozenset[str]]) -> 
     for out in outgoing:  # in list order: among equal candidates the earlier letter wins
         if out.date and days[out.id] is not None:
             by_date.setdefault(out.date, []).append(out)
+    replies_on = {day.toordinal(): [inc for _, inc in sorted(group, key=lambda r: (r[1].id, r[0]))]
+                  for day, group in in_on.items()}
+    # each outgoing date (as a day number) with its letters still free, in order: a letter is
+    # paired only by its own date's turn, and a date with none left free takes no more replies
+    waiting: list[tuple[int, deque[Pairable]]] = []
+    for out_date in sorted(by_date):
+        free = deque(x for x in by_date[out_date] if x.id not in paired)
+        day = days[by_date[out_date][0].id]
+        if free and day is not None:
+            waiting.append((day.toordinal(), free))
     for gap in range(REPLY_DAYS + 1):
-        for out_date in sorted(by_date):
-            day = days[by_date[out_date][0].id]
-            assert day is not None
-            replies = in_on.get(day + timedelta(days=gap), [])
-            for _, inc in sorted(replies, key=lambda r: (r[1].id, r[0])):
-                free = next((x for x in by_date[out_date] if x.id not in paired), None)
-                if free is None:
-                    break
+        still: list[tuple[int, deque[Pairable]]] = []
+        for number, free in waiting:
+            for inc in replies_on.get(number + gap, ()):
                 if inc.id not in paired:
-                    take(free, inc)
+                    take(free.popleft(), inc)
+                    if not free:
+                        break
+            if free:
+                still.append((number, free))
+        waiting = still
     exchanges.extend(_single(x, "automatic") for x in letters if x.id not in paired)
     return exchanges
 
