@@ -72,8 +72,10 @@ TOKENIZERS = {"folded": "letters_words_folded", "english": "letters_words_englis
               "french": "letters_words_french"}
 _SPLIT = TextAnalyzerBuilder(Tokenizer.regex(WORDS)).build()
 _PYTHON_WORDS = re.compile(WORDS)
-#: Characters outside ASCII, and whether Python's `\w` and Tantivy's (Rust's) agree on each.
-_AGREES: dict[str, bool] = {}
+#: Characters Python's `\w` and Tantivy's (Rust's) agree on (a word character to both or to
+#: neither), and those they do not: learnt as texts hold them.
+_AGREED: set[str] = set()
+_DISAGREED: set[str] = set()
 
 
 def words(text: str) -> str:
@@ -81,20 +83,24 @@ def words(text: str) -> str:
     no white space). Python's regular expressions cut them when every character is a word
     character to both Python and Rust or to neither (ASCII is; a few, such as "²" or a combining
     accent, are not), else Tantivy's own tokenizer does."""
-    if text.isascii() or all(_agrees(char) for char in set(text) if not char.isascii()):
+    if text.isascii() or _agreed(text):
         return " ".join(_PYTHON_WORDS.findall(text))
     return " ".join(_SPLIT.analyze(text))
 
 
-def _agrees(char: str) -> bool:
-    agrees = _AGREES.get(char)
-    if agrees is None:
+def _agreed(text: str) -> bool:
+    unknown = set(text).difference(_AGREED)
+    if not unknown:
+        return True
+    if not unknown.isdisjoint(_DISAGREED):
+        return False
+    for char in unknown:
         try:
             rust = _SPLIT.analyze(char) == [char]
         except Exception:  # not a character Rust can take: left to Tantivy's own tokenizer
             return False
-        agrees = _AGREES[char] = rust == bool(_PYTHON_WORDS.fullmatch(char))
-    return agrees
+        (_AGREED if rust == bool(_PYTHON_WORDS.fullmatch(char)) else _DISAGREED).add(char)
+    return unknown.isdisjoint(_DISAGREED)
 
 
 def _schema() -> tantivy.Schema:
