@@ -24,7 +24,7 @@ from letters.models import Letter
 from letters.registry import Registry
 
 #: Bump whenever the fields or an analysis change: an index of another version is rebuilt.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 #: Free text searches these unstemmed fields, each with its boost (a name ranks above the body).
 DEFAULT_FIELDS = {"content": 1.0, "title": 2.0, "partner": 4.0, "signatory": 3.0, "signed_by": 2.0}
 #: The index field of each query-language text field.

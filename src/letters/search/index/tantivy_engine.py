@@ -5,11 +5,17 @@ Analysis: a regular-expression tokenizer (the same words as Whoosh's), lower cas
 stemmed fields the English or French Snowball stemmer, then ASCII folding (after stemming, so
 the stemmers read the accents). Facets are terms aggregations over fast fields; dates and sort
 keys are fast fields; did-you-mean finds near words with fuzzy term queries.
+
+A letter's text is cut into words once (`words`), not once per field: the text fields are given
+those words one space apart and cut again by Tantivy's whitespace tokenizer, which finds the
+same words at the same positions for a fraction of the regular expression's cost. So the
+original text is stored apart (`body`, not indexed); the words are what `content` indexes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,7 +40,9 @@ from letters.search.index.protocol import (
     Term,
 )
 
-WORDS = r"\w+(?:\.?\w+)*"
+#: The words: `\w+(?:\.?\w+)*` finds the same ones (a word's own characters are never split
+#: apart), more slowly.
+WORDS = r"\w+(?:\.\w+)*"
 HEAP_BYTES = 64_000_000  # the writer's memory per thread (Tantivy's minimum is 15 MB)
 FACET_SIZE = 10_000  # values counted per facet (partners, years...: far fewer exist)
 BUCKETS = 50_000  # ids listed by one aggregation (Tantivy refuses more than 65,000 buckets)
@@ -46,23 +54,60 @@ FIRST_DAY = date(1677, 9, 22)
 LAST_DAY = date(2262, 4, 11)
 
 
-def _analyzer(stemmer: str | None) -> TextAnalyzer:
-    builder = TextAnalyzerBuilder(Tokenizer.regex(WORDS)).filter(Filter.lowercase())
+def _analyzer(stemmer: str | None, tokenizer: Tokenizer) -> TextAnalyzer:
+    builder = TextAnalyzerBuilder(tokenizer).filter(Filter.lowercase())
     if stemmer:
         builder = builder.filter(Filter.stemmer(stemmer))
     return builder.filter(Filter.ascii_fold()).build()
 
 
-ANALYZERS = {"folded": _analyzer(None), "english": _analyzer("english"),
-             "french": _analyzer("french")}
-TOKENIZERS = {"folded": "letters_folded", "english": "letters_english",
-              "french": "letters_french"}
+STEMMERS = {"folded": None, "english": "english", "french": "french"}
+#: Each analysis of a text as written (queries, highlights): its terms and their offsets.
+ANALYZERS = {kind: _analyzer(stemmer, Tokenizer.regex(WORDS))
+             for kind, stemmer in STEMMERS.items()}
+#: The same analyses of a text's `words` (what the index is given): the same terms.
+INDEXING = {kind: _analyzer(stemmer, Tokenizer.whitespace())
+            for kind, stemmer in STEMMERS.items()}
+TOKENIZERS = {"folded": "letters_words_folded", "english": "letters_words_english",
+              "french": "letters_words_french"}
+_SPLIT = TextAnalyzerBuilder(Tokenizer.regex(WORDS)).build()
+_PYTHON_WORDS = re.compile(WORDS)
+#: Characters Python's `\w` and Tantivy's (Rust's) agree on (a word character to both or to
+#: neither), and those they do not: learnt as texts hold them.
+_AGREED: set[str] = set()
+_DISAGREED: set[str] = set()
+
+
+def words(text: str) -> str:
+    """The words of `text` as the regular expression cuts them, one space apart (a word holds
+    no white space). Python's regular expressions cut them when every character is a word
+    character to both Python and Rust or to neither (ASCII is; a few, such as "²" or a combining
+    accent, are not), else Tantivy's own tokenizer does."""
+    if text.isascii() or _agreed(text):
+        return " ".join(_PYTHON_WORDS.findall(text))
+    return " ".join(_SPLIT.analyze(text))
+
+
+def _agreed(text: str) -> bool:
+    unknown = set(text).difference(_AGREED)
+    if not unknown:
+        return True
+    if not unknown.isdisjoint(_DISAGREED):
+        return False
+    for char in unknown:
+        try:
+            rust = _SPLIT.analyze(char) == [char]
+        except Exception:  # not a character Rust can take: left to Tantivy's own tokenizer
+            return False
+        (_AGREED if rust == bool(_PYTHON_WORDS.fullmatch(char)) else _DISAGREED).add(char)
+    return unknown.isdisjoint(_DISAGREED)
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_bytes_field("record", stored=True)
-    builder.add_text_field("content", stored=True, tokenizer_name=TOKENIZERS["folded"])
+    builder.add_bytes_field("body", stored=True)  # the text as written (UTF-8), for snippets
+    builder.add_text_field("content", tokenizer_name=TOKENIZERS["folded"])
     builder.add_text_field("text_en", tokenizer_name=TOKENIZERS["english"], index_option="freq")
     builder.add_text_field("text_fr", tokenizer_name=TOKENIZERS["french"], index_option="freq")
     for name in ("vocab_en", "vocab_fr"):
@@ -78,6 +123,8 @@ def _schema() -> tantivy.Schema:
 
 
 SCHEMA = _schema()
+#: The stored field read for the words of an indexed one, when it is not that field itself.
+STORED = {"content": "body"}
 
 
 class TantivyEngine:
@@ -157,12 +204,17 @@ class TantivyWriter:
         """Add one letter's document."""
         doc = tantivy.Document()
         doc.add_bytes("record", document.record.encode("utf-8"))
-        for name in ("content", "title", "partner", "signatory", "signed_by"):
-            doc.add_text(name, getattr(document, name))
-        for language, text in (("en", document.text_en), ("fr", document.text_fr)):
-            if text is not None:
-                doc.add_text(f"text_{language}", text)
-                doc.add_text(f"vocab_{language}", text)
+        doc.add_bytes("body", document.content.encode("utf-8"))
+        text = words(document.content)
+        doc.add_text("content", text)
+        for name in ("title", "partner", "signatory", "signed_by"):
+            doc.add_text(name, words(getattr(document, name)))
+        for language, given in (("en", document.text_en), ("fr", document.text_fr)):
+            if given is not None:
+                doc.add_text(f"text_{language}", text if given == document.content
+                             else words(given))
+                doc.add_text(f"vocab_{language}", text if given == document.content
+                             else words(given))
         for name, value in document.keywords().items():
             doc.add_text(name, value)
         if document.day is not None:
@@ -217,7 +269,7 @@ class TantivyReader:
         for key, address in result.hits:
             doc = self.searcher.doc(address)
             record = bytes(doc.get_first("record") or b"").decode("utf-8")
-            hits.append((record, str(doc.get_first("content") or ""),
+            hits.append((record, bytes(doc.get_first("body") or b"").decode("utf-8"),
                          float(key) if order == "relevance" else 0.0))
         counts: dict[str, dict[str, int]] = {}
         if facets:
@@ -247,7 +299,9 @@ class TantivyReader:
                                        transposition_cost_one=False)
         found: set[str] = set()
         for _score, address in self.searcher.search(fuzzy, limit=NEAR_DOCUMENTS).hits:
-            text = str(self.searcher.doc(address).get_first(field) or "")[:NEAR_CHARS]
+            stored = self.searcher.doc(address).get_first(STORED.get(field, field))
+            text = (stored.decode("utf-8") if isinstance(stored, bytes)
+                    else str(stored or ""))[:NEAR_CHARS]
             for term in {token for token in ANALYZERS["folded"].analyze(text)}:
                 if term[:1] == word[:1] and _within(term, word, distance):
                     found.add(term)
@@ -259,7 +313,7 @@ class TantivyReader:
 
 def _registered(index: tantivy.Index) -> tantivy.Index:
     for kind, name in TOKENIZERS.items():
-        index.register_tokenizer(name, ANALYZERS[kind])
+        index.register_tokenizer(name, INDEXING[kind])
     return index
 
 
