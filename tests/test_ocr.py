@@ -44,6 +44,7 @@ def test_a_scanned_letter_is_recognised_like_a_typed_one(tmp_path: Path) -> None
 
 
 
+
 def test_ocr_that_takes_too_long_is_a_reason_for_review(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The tools run with a real time limit, a tiny one: their timeout is a sentence, not a crash."""

@@ -1,10 +1,9 @@
 """OCR of scanned pages with Tesseract (English and French), page by page.
 
-Each page asked for is rendered with poppler's `pdftoppm` at the resolution of the scan it holds
-(300 dpi when that is not known), its orientation and script found with Tesseract's OSD on a
-smaller rendering and the orientation corrected, then read in one Tesseract run giving its text,
-word confidences and a PDF page; Tesseract's PDF output of those pages,
-with the other pages as they are, gives a searchable copy kept beside the original. A page read with
+Each page asked for is rendered with poppler's `pdftoppm` at 300 dpi, its orientation and script
+found with Tesseract's OSD on a 150 dpi rendering and the orientation corrected, then read in one
+Tesseract run giving its text, word confidences and a PDF page; Tesseract's PDF output of those
+pages, with the other pages as they are, gives a searchable copy kept beside the original. A page read with
 little confidence, or written in a script other than the Latin one, is not readable: what OCR made of
 it is kept as evidence, not as the page's text.
 """
@@ -21,7 +20,6 @@ import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PIL import Image
 
@@ -29,16 +27,10 @@ from letters.errors import Explained
 from letters.messages import Message, msg
 from letters.textnorm import normalize
 
-if TYPE_CHECKING:
-    from pypdf import PdfReader
-
 LANGUAGES = "eng+fra"
-#: The resolution a page is read at when it holds no scan whose resolution is known.
+#: The resolution pages are read at, whatever their scan's own (docs/performance.md: the 200 dpi
+#: specimens read at 200 dpi lose characters and two signers' names).
 DPI = 300
-#: A scanned page is read at its image's own resolution, brought within these bounds.
-LEAST_DPI, MOST_DPI = 150, 400
-#: An image drawn over at least this share of the page is the page's scan.
-SCAN_SHARE = 0.5
 #: The resolution OSD (orientation and script) sees the page at: enough to find both.
 OSD_DPI = 150
 #: The most seconds one pdftoppm or Tesseract run may take on a page.
@@ -143,19 +135,18 @@ def _orientation(image: Path, dpi: int) -> tuple[int, str | None]:
     return 0, seen
 
 
-def _read_page(path: Path, folder: Path, number: int, dpi: int
+def _read_page(path: Path, folder: Path, number: int
                ) -> tuple[str, list[tuple[str, float]], bytes, str | None]:
-    """Render page `number` at `dpi` (and smaller for OSD), turn it upright and read it: its
+    """Render page `number` at DPI (and at OSD_DPI for OSD), turn it upright and read it: its
     text, its words with their confidences, Tesseract's PDF page and the script OSD saw."""
-    image = _render(path, folder, number, dpi)
-    preview = image if dpi <= OSD_DPI else _render(path, folder, number, OSD_DPI, "osd")
-    rotation, script = _orientation(preview, min(dpi, OSD_DPI))
+    image = _render(path, folder, number, DPI)
+    rotation, script = _orientation(_render(path, folder, number, OSD_DPI, "osd"), OSD_DPI)
     if rotation:
         with Image.open(image) as picture:
             picture.rotate(-rotation, expand=True).save(image)
     base = image.with_suffix("")
     # The page is already upright: PSM 3 is PSM 1 without a second OSD.
-    done = _run(["tesseract", str(image), str(base), "--dpi", str(dpi), "-l", LANGUAGES,
+    done = _run(["tesseract", str(image), str(base), "--dpi", str(DPI), "-l", LANGUAGES,
                  "--psm", "3", "txt", "tsv", "pdf"])
     if done.returncode != 0:
         raise OcrError(msg("refusal.ocr_failed"))
@@ -186,7 +177,6 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         raise OcrError(msg("refusal.ocr_unrendered")) from None
     wanted = sorted({n for n in numbers if 0 <= n < total}) if numbers is not None \
         else list(range(total))
-    resolutions = _resolutions(path, original)
     with tempfile.TemporaryDirectory(prefix="letters-ocr-") as work:
         folder = Path(work)
         pages: list[str] = []
@@ -195,8 +185,7 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         every: list[tuple[str, float]] = []
         copies: dict[int, bytes] = {}
         for number in wanted:
-            dpi = resolutions.get(number, DPI)
-            text, found, pdf, script = _read_page(path, folder, number, dpi)
+            text, found, pdf, script = _read_page(path, folder, number)
             page = PageRead(number, text, _mean(found), script)
             seen.append(page)
             every.extend(found)
@@ -231,29 +220,3 @@ def _render(path: Path, folder: Path, number: int, dpi: int, name: str = "page")
         raise OcrError(msg("refusal.ocr_unrendered"))
     return image
 
-
-def _resolutions(path: Path, reader: PdfReader) -> dict[int, int]:
-    """The resolution to read each page holding a scan at (page numbers from 0): that of the
-    largest image drawn over most of the page (poppler's `pdfimages` says at what resolution each
-    image is drawn), within LEAST_DPI and MOST_DPI. Pages without such an image are left out."""
-    try:
-        done = _run(["pdfimages", "-list", str(path)])
-    except OSError:  # no pdfimages: every page is read at DPI
-        return {}
-    best: dict[int, tuple[float, float]] = {}
-    for line in done.stdout.decode("ascii", errors="replace").splitlines()[2:]:
-        cells = line.split()
-        try:
-            page, kind = int(cells[0]) - 1, cells[2]
-            width, height = int(cells[3]), int(cells[4])
-            x_ppi, y_ppi = float(cells[12]), float(cells[13])
-        except (IndexError, ValueError):
-            continue
-        if kind != "image" or x_ppi <= 0 or y_ppi <= 0 or not 0 <= page < len(reader.pages):
-            continue
-        box = reader.pages[page].mediabox
-        page_area = float(box.width) * float(box.height) / 72 / 72
-        share = (width / x_ppi) * (height / y_ppi) / page_area if page_area > 0 else 0.0
-        if share >= SCAN_SHARE and share > best.get(page, (0.0, 0.0))[0]:
-            best[page] = (share, max(x_ppi, y_ppi))
-    return {page: min(MOST_DPI, max(LEAST_DPI, round(ppi))) for page, (_, ppi) in best.items()}
