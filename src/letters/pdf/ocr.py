@@ -120,9 +120,9 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[bytes]:
         raise OcrError(msg("refusal.ocr_timeout", tool=args[0], seconds=f"{TIMEOUT:g}")) from None
 
 
-def _orientation(image: Path, dpi: int) -> tuple[int, str | None]:
-    """The clockwise rotation Tesseract's OSD says the page needs (0, 90, 180, 270), and the
-    script it sees when it is sure of it (None when it is not)."""
+def _orientation(image: Path, dpi: int) -> tuple[int | None, str | None]:
+    """The clockwise rotation Tesseract's OSD says the page needs (0, 90, 180, 270; None when it
+    is not sure), and the script it sees when it is sure of it (None when it is not)."""
     done = _run(["tesseract", str(image), "stdout", "--psm", "0", "--dpi", str(dpi)])
     match = re.search(rb"Rotate: (\d+)", done.stdout)
     confidence = re.search(rb"Orientation confidence: ([\d.]+)", done.stdout)
@@ -132,7 +132,7 @@ def _orientation(image: Path, dpi: int) -> tuple[int, str | None]:
             and float(sure.group(1)) >= SCRIPT_CONFIDENCE else None)
     if match and confidence and float(confidence.group(1)) >= 2.0:
         return int(match.group(1)), seen
-    return 0, seen
+    return None, seen
 
 
 def _read_page(path: Path, folder: Path, number: int
@@ -145,9 +145,10 @@ def _read_page(path: Path, folder: Path, number: int
         with Image.open(image) as picture:
             picture.rotate(-rotation, expand=True).save(image)
     base = image.with_suffix("")
-    # The page is already upright: PSM 3 is PSM 1 without a second OSD.
+    # A page OSD turned or found upright is read without a second OSD (PSM 3); one it was not
+    # sure of, with Tesseract's own (PSM 1), which may still find it upside down.
     done = _run(["tesseract", str(image), str(base), "--dpi", str(DPI), "-l", LANGUAGES,
-                 "--psm", "3", "txt", "tsv", "pdf"])
+                 "--psm", "1" if rotation is None else "3", "txt", "tsv", "pdf"])
     if done.returncode != 0:
         raise OcrError(msg("refusal.ocr_failed"))
     text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
