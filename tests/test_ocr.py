@@ -43,6 +43,23 @@ def test_a_scanned_letter_is_recognised_like_a_typed_one(tmp_path: Path) -> None
     assert "ocr.pdf" in result.derived
 
 
+
+
+def test_ocr_that_takes_too_long_is_a_reason_for_review(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tools run with a real time limit, a tiny one: their timeout is a sentence, not a crash."""
+    pdf = scan(tmp_path / "scan.pdf", LINES)
+    monkeypatch.setattr(ocr, "TIMEOUT", 0.001, raising=False)
+    with pytest.raises(ocr.OcrError) as refused:
+        ocr.read(pdf)
+    said = str(refused.value)
+    assert said.startswith("OCR gave up: ") and said.endswith(
+        " took longer than 0.001 seconds on a page of the scan"), said
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert result.error is None and result.ocr is False and "ocr.pdf" not in result.derived
+    assert str(result.reasons[0]) == said
+    assert result.partner is None
+
 def scanned_specimens() -> list[dict[str, object]]:
     """The scanned specimens of the sample archive, with their ground truth."""
     truth = json.loads((SPECIMENS / "truth.json").read_text(encoding="utf-8"))

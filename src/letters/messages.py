@@ -293,6 +293,8 @@ ENGLISH: dict[str, str] = {
                            "it room, then try again.",
     "refusal.ocr_failed": "OCR failed: Tesseract could not read a page of the scan",
     "refusal.ocr_unrendered": "damaged: its pages could not be rendered for OCR",
+    "refusal.ocr_timeout": "OCR gave up: {tool} took longer than {seconds} seconds on a page of "
+                           "the scan",
     # why an upload as a whole was refused
     "refusal.upload_too_many_fields": "The form has too many fields.",
     "refusal.upload_too_many_files": "Send at most {most} files at once.",

@@ -1,8 +1,9 @@
 """OCR of scanned pages with Tesseract (English and French), page by page.
 
-Each page asked for is rendered with poppler's `pdftoppm`, its orientation and script found with
-Tesseract's OSD and the orientation corrected, then read; Tesseract's PDF output of those pages,
-with the other pages as they are, gives a searchable copy kept beside the original. A page read with
+Each page asked for is rendered with poppler's `pdftoppm` at 300 dpi, its orientation and script
+found with Tesseract's OSD on a 150 dpi rendering and the orientation corrected, then read in one
+Tesseract run giving its text, word confidences and a PDF page; Tesseract's PDF output of those
+pages, with the other pages as they are, gives a searchable copy kept beside the original. A page read with
 little confidence, or written in a script other than the Latin one, is not readable: what OCR made of
 it is kept as evidence, not as the page's text.
 """
@@ -25,7 +26,13 @@ from letters.messages import Message, msg
 from letters.textnorm import normalize
 
 LANGUAGES = "eng+fra"
+#: The resolution pages are read at, whatever their scan's own (docs/performance.md: the 200 dpi
+#: specimens read at 200 dpi lose characters and two signers' names).
 DPI = 300
+#: The resolution OSD (orientation and script) sees the page at: enough to find both.
+OSD_DPI = 150
+#: The most seconds one pdftoppm or Tesseract run may take on a page.
+TIMEOUT = 300.0
 #: Words Tesseract reads with less confidence than this (0-100) are reported as doubtful.
 DOUBTFUL = 65.0
 #: Tesseract's OpenMP threads: several Tesseracts side by side, each with threads of its own,
@@ -103,14 +110,18 @@ def side_by_side(jobs: int) -> dict[str, str]:
     return {}
 
 
-def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+def _run(args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """Run a tool on a page; OcrError when it takes longer than TIMEOUT seconds."""
+    try:
+        return subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise OcrError(msg("refusal.ocr_timeout", tool=args[0], seconds=f"{TIMEOUT:g}")) from None
 
 
-def _orientation(image: Path) -> tuple[int, str | None]:
-    """The clockwise rotation Tesseract's OSD says the page needs (0, 90, 180, 270), and the
-    script it sees when it is sure of it (None when it is not)."""
-    done = _run(["tesseract", str(image), "stdout", "--psm", "0"])
+def _orientation(image: Path, dpi: int) -> tuple[int | None, str | None]:
+    """The clockwise rotation Tesseract's OSD says the page needs (0, 90, 180, 270; None when it
+    is not sure), and the script it sees when it is sure of it (None when it is not)."""
+    done = _run(["tesseract", str(image), "stdout", "--psm", "0", "--dpi", str(dpi)])
     match = re.search(rb"Rotate: (\d+)", done.stdout)
     confidence = re.search(rb"Orientation confidence: ([\d.]+)", done.stdout)
     script = re.search(rb"Script: (\w+)", done.stdout)
@@ -119,19 +130,25 @@ def _orientation(image: Path) -> tuple[int, str | None]:
             and float(sure.group(1)) >= SCRIPT_CONFIDENCE else None)
     if match and confidence and float(confidence.group(1)) >= 2.0:
         return int(match.group(1)), seen
-    return 0, seen
+    return None, seen
 
 
-def _read_page(image: Path) -> tuple[str, list[tuple[str, float]], bytes, str | None]:
-    rotation, script = _orientation(image)
+def _read_page(path: Path, folder: Path, number: int
+               ) -> tuple[str, list[tuple[str, float]], bytes, str | None]:
+    """Render page `number` at DPI (and at OSD_DPI for OSD), turn it upright and read it: its
+    text, its words with their confidences, Tesseract's PDF page and the script OSD saw."""
+    image = _render(path, folder, number, DPI)
+    rotation, script = _orientation(_render(path, folder, number, OSD_DPI, "osd"), OSD_DPI)
     if rotation:
         from PIL import Image
 
         with Image.open(image) as picture:
             picture.rotate(-rotation, expand=True).save(image)
     base = image.with_suffix("")
-    done = _run(["tesseract", str(image), str(base), "-l", LANGUAGES, "--psm", "1",
-                 "txt", "tsv", "pdf"])
+    # A page OSD turned or found upright is read without a second OSD (PSM 3); one it was not
+    # sure of, with Tesseract's own (PSM 1), which may still find it upside down.
+    done = _run(["tesseract", str(image), str(base), "--dpi", str(DPI), "-l", LANGUAGES,
+                 "--psm", "1" if rotation is None else "3", "txt", "tsv", "pdf"])
     if done.returncode != 0:
         raise OcrError(msg("refusal.ocr_failed"))
     text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
@@ -154,18 +171,22 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         raise OcrError(problem)
     from pypdf import PdfReader, PdfWriter
 
-    original = PdfReader(path, strict=False) if numbers is not None else None
-    wanted = sorted(set(numbers)) if numbers is not None else None
+    try:
+        original = PdfReader(path, strict=False)
+        total = len(original.pages)
+    except Exception:  # pypdf cannot find its pages
+        raise OcrError(msg("refusal.ocr_unrendered")) from None
+    wanted = sorted({n for n in numbers if 0 <= n < total}) if numbers is not None \
+        else list(range(total))
     with tempfile.TemporaryDirectory(prefix="letters-ocr-") as work:
         folder = Path(work)
-        images = _render(path, folder, wanted)
         pages: list[str] = []
         seen: list[PageRead] = []
         words: list[tuple[str, float]] = []
         every: list[tuple[str, float]] = []
         copies: dict[int, bytes] = {}
-        for number, image in images:
-            text, found, pdf, script = _read_page(image)
+        for number in wanted:
+            text, found, pdf, script = _read_page(path, folder, number)
             page = PageRead(number, text, _mean(found), script)
             seen.append(page)
             every.extend(found)
@@ -174,12 +195,11 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
                 words.extend(found)
                 copies[number] = pdf
         writer = PdfWriter()
-        total = len(original.pages) if original is not None else len(images)
         for number in range(total):
             if number in copies:
                 for copied in PdfReader(io.BytesIO(copies[number])).pages:
                     writer.add_page(copied)
-            elif original is not None:
+            elif numbers is not None:
                 writer.add_page(original.pages[number])
         copy = io.BytesIO()
         writer.write(copy)
@@ -189,22 +209,15 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
                      read=seen)
 
 
-def _render(path: Path, folder: Path, numbers: list[int] | None) -> list[tuple[int, Path]]:
-    """The pages rendered as grey PNG images, with their numbers (from 0): all of them at once, or
-    the ones asked for, one by one."""
-    base = ["pdftoppm", "-r", str(DPI), "-gray", "-png"]
-    if numbers is None:
-        if _run([*base, str(path), str(folder / "page")]).returncode != 0:
-            raise OcrError(msg("refusal.ocr_unrendered"))
-        images = sorted(folder.glob("page*.png"), key=lambda p: int(re.sub(r"\D", "", p.stem)))
-        return list(enumerate(images))
-    out = []
-    for number in numbers:
-        target = folder / f"page-{number}"
-        first = str(number + 1)
-        done = _run([*base, "-f", first, "-l", first, "-singlefile", str(path), str(target)])
-        image = target.with_suffix(".png")
-        if done.returncode != 0 or not image.exists():
-            raise OcrError(msg("refusal.ocr_unrendered"))
-        out.append((number, image))
-    return out
+def _render(path: Path, folder: Path, number: int, dpi: int, name: str = "page") -> Path:
+    """Page `number` (from 0) rendered at `dpi` as a grey image (PGM: PNG's compression would
+    cost more CPU than the OCR's layout analysis)."""
+    target = folder / f"{name}-{number}"
+    first = str(number + 1)
+    done = _run(["pdftoppm", "-r", str(dpi), "-gray", "-f", first, "-l", first, "-singlefile",
+                 str(path), str(target)])
+    image = target.with_suffix(".pgm")
+    if done.returncode != 0 or not image.exists():
+        raise OcrError(msg("refusal.ocr_unrendered"))
+    return image
+
