@@ -75,7 +75,7 @@ def cited_of(directory: Path) -> frozenset[str]:
 
 #: A row of the catalog's `letters` table, in its columns' order.
 Row = tuple[str, str, str | None, str | None, str | None, str | None, str, str, str | None,
-            str | None, str, str]
+            str | None, str, str, str]
 
 
 def row_of(directory: Path, letter: Letter, cited: frozenset[str]) -> Row:
@@ -84,7 +84,14 @@ def row_of(directory: Path, letter: Letter, cited: frozenset[str]) -> Row:
     linked = linked_by(directory) if letter.exchange else None
     return (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
             letter.direction, letter.status, letter.added_at, letter.exchange, linked,
-            json.dumps(sorted(cited)), record)
+            json.dumps(sorted(cited)), codes_of(letter), record)
+
+
+def codes_of(letter: Letter) -> str:
+    """The codes of a letter's reasons, as the catalog keeps them for counting the review queue
+    by kind without reading records: a JSON list, sorted, each once ("" for a reason stored as a
+    sentence, without a code)."""
+    return json.dumps(sorted({reason.code for reason in letter.reasons}))
 
 
 def rows(directories: list[str]) -> list[Row | None]:
