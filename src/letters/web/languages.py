@@ -24,6 +24,15 @@ def long_date(iso: str | None, lang: str) -> str | None:
     return format_date(day, "d MMMM y", locale=lang if lang in LANGUAGES else DEFAULT)
 
 
+def prepare() -> None:
+    """Load Babel's locale data of every language now (at start-up): the first date a page
+    writes in a language would otherwise read it from disk (a second on a loaded machine)."""
+    for lang in LANGUAGES:
+        long_date("2009-10-01", lang)
+        long_date("2018-05-23", lang)
+        month_name(1, lang)
+
+
 def long_moment(iso: str | None, lang: str) -> str:
     """'2026-11-28T13:53:04Z' as '28 November 2026, 13:53 UTC' (the day as long_date writes it)."""
     if not iso:
