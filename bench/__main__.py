@@ -75,7 +75,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         "e.g. 10000,100000")
     parser.add_argument("--reuse-index", action="store_true",
                         help="keep the search home and index of the previous run (no reindex, "
-                             "no raw bulk baseline): to rerun search, load or profile only")
+                             "no raw bulk baseline), and the pages part's homes (no reindex): "
+                             "to measure again without rebuilding")
     parser.add_argument("--engine", choices=search_bench.ENGINES, default=None,
                         help="the engine of the repeated mix, the load and the profiles (the "
                              "cold figures are measured for each engine built); default "
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     work = cache / "run"
     work.mkdir(parents=True, exist_ok=True)
     for entry in work.iterdir():
-        if not (args.reuse_index and entry.name.startswith(search_bench.HOME)):
+        if not (args.reuse_index and entry.name.startswith((search_bench.HOME, "pages-"))):
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     report = Report(sizes={**asdict(sizes), "quick": args.quick, "parts": sorted(parts)})
     phases: dict[str, float] = {}
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     if "pages" in parts:
         phase("pages", lambda: report.details.__setitem__("pages", pages_bench.run(
             report, sizes.pages_sizes, sizes.pages_starts, sizes.pages_repeats,
-            sizes.pages_ingest_letters, cache, work)))
+            sizes.pages_ingest_letters, cache, work, args.reuse_index)))
     report.write(args.out)
     print(report.table())
     print(f"\nbench: report written to {args.out}", file=sys.stderr)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from letters.archive import letter_id
 from letters.cli import main
 from letters.messages import msg
 from letters.models import Letter
-from letters.paging import MAX_PER_PAGE
+from letters.paging import MAX_PER_PAGE, Paging
 from letters.parts import Parts
 from letters.preservation import audit
 from letters.service import Letters
@@ -129,6 +130,36 @@ def test_the_review_queue_comes_in_pages_with_the_total(site: tuple[LiveServer, 
         assert 'href="/review?page=2"' in beyond[beyond.index('id="past-end"'):]
         french = text_of(http.get("/review", params={"lang": "fr"}).text)
         assert f"Lettres 1 à 100 sur {len(every)}" in french and "Type de motif" in french
+
+
+def test_the_queue_is_counted_without_reading_records(paging_template: WebHome,
+                                                     tmp_path: Path) -> None:
+    """The queue's counts (in all, by kind of reason, of one kind) come from the catalog's index
+    of reason codes: the only query that reads letters' records is the one of the page shown,
+    whatever the size of the queue (at 100,000 letters, counting by reading every record of the
+    queue took seconds a request)."""
+    home = copy_web_home(paging_template, tmp_path / "home")
+    app = Letters(Settings(home=home.path))
+    db = app.catalog._db
+    reading: list[str] = []
+    statement: list[str] = []
+    db.set_trace_callback(statement.append)
+
+    def authorize(action: int, table: str | None, column: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ and (table, column) == ("letters", "record"):
+            reading.append(column)
+        return sqlite3.SQLITE_OK
+
+    db.set_authorizer(authorize)  # asked as each statement is prepared: a fresh connection
+    shown = app.review_page(Paging(page=2, per_page=10))
+    assert (shown.total, shown.kinds) == (UNDATED + NO_SG, {"date": UNDATED, "signatory": NO_SG})
+    assert len(shown.letters) == 10 and len(reading) == 1
+    by_kind = app.review_page(Paging(per_page=10), "signatory")
+    assert (by_kind.total, [x.id for x in by_kind.letters]) == (
+        NO_SG, [home.ids[f"no-sg-{n}"] for n in range(UNDATED, UNDATED + 10)])
+    assert len(reading) == 2 and app.review_page(Paging(), "other").total == 0
+    assert len(reading) == 3 and all("json_each" not in sql for sql in statement)
+    app.catalog.close()
 
 
 def test_actions_on_the_selected_letters(site: tuple[LiveServer, WebHome]) -> None:

@@ -4,6 +4,9 @@ stack traces."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +14,7 @@ from letters.web.render import COMPILED, compiled_environment
 from support.api import assert_error, client
 from support.server import LiveServer
 from support.web import browser, text_of
-from support.webhome import WebHome
+from support.webhome import WebHome, copy_web_home
 
 
 def test_health_openapi_and_docs_need_no_login(reading: tuple[LiveServer, WebHome]) -> None:
@@ -103,3 +106,51 @@ def test_an_app_made_later_in_the_process_loads_the_compiled_templates(
     assert {key[1] for key, _ in again.cache.items()} == names
     # nothing compiled again: a template compiled anew would have replaced its code
     assert all(COMPILED.code[key] is code for key, code in kept.items())
+
+
+#: Run in a fresh process: the app made on a home (argv 1), then the page (argv 2) asked twice
+#: with a token (argv 3); prints the Python calls each request made, in every thread.
+FIRST_AND_LATER = """
+import sys, threading, warnings
+warnings.simplefilter("ignore")
+from pathlib import Path
+from starlette.testclient import TestClient
+from letters.settings import Settings
+from letters.web.app import create_app
+app = create_app(Settings(home=Path(sys.argv[1])))
+calls = [0]
+def count(frame, event, arg):
+    if event == "call":
+        calls[0] += 1
+threading.setprofile(count)
+made = []
+with TestClient(app, headers={"Authorization": "Bearer " + sys.argv[3]}) as http:
+    assert http.get("/healthz").status_code == 200
+    for _ in range(2):
+        calls[0] = 0
+        sys.setprofile(count)
+        answer = http.get(sys.argv[2])
+        assert answer.status_code == 200, (sys.argv[2], answer.status_code, answer.text[:300])
+        sys.setprofile(None)
+        made.append(calls[0])
+print(made[0], made[1])
+"""
+
+
+def test_a_first_request_of_each_page_kind_costs_what_a_later_one_does(
+        web_template: WebHome, tmp_path: Path) -> None:
+    """Whatever a page needs is made when the app is (templates compiled, the languages' dates,
+    the routes' links): its first request after a start makes about as many Python calls as
+    the next one (a few thousand more, what any first request of a process makes), where
+    writing the first date read Babel's locale data (some 75,000 calls, a second on a loaded
+    machine)."""
+    home = copy_web_home(web_template, tmp_path / "home")
+    letter = home.ids["google-out.pdf"]
+    for path in ("/partners", "/partners/cloudflare", "/secretaries-general/jagland",
+                 f"/letters/{letter}", "/review", "/audit", "/?q=partnership"):
+        done = subprocess.run([sys.executable, "-c", FIRST_AND_LATER, str(home.path), path,
+                               home.tokens["admin"]], capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        first, later = (int(x) for x in done.stdout.split())
+        assert first - later < 10_000, (path, first, later)

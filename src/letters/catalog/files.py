@@ -115,7 +115,7 @@ def text_cites(directory: Path, known: dict[str, str] | None = None) -> tuple[st
 
 #: A row of the catalog's `letters` table, in its columns' order.
 Row = tuple[str, str, str | None, str | None, str | None, str | None, str, str, str | None,
-            str | None, str, str, str | None]
+            str | None, str, str, str, str | None]
 
 
 def row_of(directory: Path, letter: Letter, cited: frozenset[str] | str, text: str | None,
@@ -127,7 +127,15 @@ def row_of(directory: Path, letter: Letter, cited: frozenset[str] | str, text: s
     linked = linked_by(directory, history) if letter.exchange else None
     return (letter.sha256, letter.id, letter.partner, letter.signatory, letter.date,
             letter.direction, letter.status, letter.added_at, letter.exchange, linked,
-            cited if isinstance(cited, str) else json.dumps(sorted(cited)), record, text)
+            cited if isinstance(cited, str) else json.dumps(sorted(cited)), codes_of(letter),
+            record, text)
+
+
+def codes_of(letter: Letter) -> str:
+    """The codes of a letter's reasons, as the catalog keeps them for counting the review queue
+    by kind without reading records: a JSON list, sorted, each once ("" for a reason stored as a
+    sentence, without a code)."""
+    return json.dumps(sorted({reason.code for reason in letter.reasons}))
 
 
 def rows(directories: list[str]) -> list[Row | None]:

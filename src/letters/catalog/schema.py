@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 
@@ -25,10 +25,12 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE letters (
     sha256 TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, partner TEXT, signatory TEXT, date TEXT,
     direction TEXT, status TEXT NOT NULL, added_at TEXT NOT NULL, exchange TEXT,
-    linked_by TEXT, cited TEXT NOT NULL, record TEXT NOT NULL, text_sha256 TEXT);
+    linked_by TEXT, cited TEXT NOT NULL, codes TEXT NOT NULL, record TEXT NOT NULL,
+    text_sha256 TEXT);
 CREATE INDEX letters_partner ON letters (partner, COALESCE(date, '{UNDATED}'), id);
 CREATE INDEX letters_signatory ON letters (signatory, COALESCE(date, '{UNDATED}'), id);
 CREATE INDEX letters_review ON letters (status, added_at, id);
+CREATE INDEX letters_codes ON letters (status, codes);
 CREATE TABLE exchanges (
     partner TEXT NOT NULL, position INTEGER NOT NULL, outgoing TEXT, incoming TEXT, date TEXT,
     complete INTEGER NOT NULL, how TEXT NOT NULL, confirmed_by TEXT, ids TEXT NOT NULL,

@@ -164,7 +164,7 @@ class Catalog:
                     batch.append(row)
                     count += 1
                 if len(batch) >= BATCH or done == len(directories):
-                    db.executemany(f"INSERT INTO letters VALUES ({', '.join('?' * 13)})", batch)
+                    db.executemany(f"INSERT INTO letters VALUES ({', '.join('?' * 14)})", batch)
                     batch.clear()
                 if progress:
                     progress(done, len(directories))
@@ -396,12 +396,13 @@ class Catalog:
         elif cited is None:
             cited, text = files.cited_of(self.archive.letter_dir(letter.sha256))
         db.execute(
-            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256)"
+            "INSERT INTO letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
+            " (sha256)"
             " DO UPDATE SET id = excluded.id, partner = excluded.partner, signatory ="
             " excluded.signatory, date = excluded.date, direction = excluded.direction, status ="
             " excluded.status, added_at = excluded.added_at, exchange = excluded.exchange,"
-            " linked_by = excluded.linked_by, cited = excluded.cited, record = excluded.record,"
-            " text_sha256 = excluded.text_sha256",
+            " linked_by = excluded.linked_by, cited = excluded.cited, codes = excluded.codes,"
+            " record = excluded.record, text_sha256 = excluded.text_sha256",
             files.row_of(self.archive.letter_dir(letter.sha256), letter, cited, text))
         for partner in {before[0] if before else None, letter.partner} - {None}:
             db.execute("INSERT OR IGNORE INTO stale VALUES (?)", (partner,))
@@ -634,11 +635,11 @@ class Catalog:
         """How many letters one Secretary General signed."""
         return int(self._rows("SELECT COUNT(*) FROM letters WHERE signatory = ?", slug)[0][0])
 
-    def review_page(self, offset: int, limit: int, codes: Sequence[str] | None = None,
-                    other_than: bool = False) -> list[Letter]:
-        """One page of the letters that need review, oldest first; with `codes`, only those
-        with a reason of one of these codes (`other_than`: a reason of none of them)."""
-        where, args = _reasons_where(codes, other_than)
+    def review_page(self, offset: int, limit: int, among: Sequence[str] | None = None
+                    ) -> list[Letter]:
+        """One page of the letters that need review, oldest first; with `among`, only those
+        whose codes (as `review_codes` gives them) are one of these."""
+        where, args = _among(among)
         return [_letter(r) for (r,) in self._rows(
             f"SELECT record FROM letters WHERE status = 'needs_review'{where}"
             " ORDER BY added_at, id LIMIT ? OFFSET ?", *args, limit, offset)]
@@ -652,18 +653,11 @@ class Catalog:
                                   " id != ? ORDER BY added_at, id LIMIT 1", letter_id)
         return _letter(rows[0][0]) if rows else None
 
-    def review_count(self, codes: Sequence[str] | None = None, other_than: bool = False) -> int:
-        """How many letters need review (with `codes`, as `review_page` chooses them)."""
-        where, args = _reasons_where(codes, other_than)
-        return int(self._rows(
-            f"SELECT COUNT(*) FROM letters WHERE status = 'needs_review'{where}", *args)[0][0])
-
     def review_codes(self) -> Counter[str]:
-        """How many letters needing review have a reason of each code ("" for a reason stored
-        as a sentence, without a code)."""
+        """How many letters needing review have each set of reason codes: the set as stored
+        (`files.codes_of`), counted from the catalog's index alone, no record read."""
         return Counter(dict(self._rows(
-            f"SELECT {_CODE}, COUNT(DISTINCT letters.sha256) FROM letters, json_each(letters.record,"
-            " '$.reasons') AS reason WHERE status = 'needs_review' GROUP BY 1")))
+            "SELECT codes, COUNT(*) FROM letters WHERE status = 'needs_review' GROUP BY codes")))
 
     def exchanges_holding(self, slug: str, ids: Sequence[str]) -> list[Exchange]:
         """The partner's exchanges (as last paired, oldest first) holding one of these letters."""
@@ -771,18 +765,11 @@ def open_catalog(index_dir: Path, archive: Archive,
 
 
 #: The code of one reason of a record (`reason`, a row of json_each over its reasons).
-_CODE = ("CASE WHEN reason.type = 'object' THEN COALESCE(json_extract(reason.value, '$.code'), '')"
-         " ELSE '' END")
-
-
-def _reasons_where(codes: Sequence[str] | None, other_than: bool) -> tuple[str, list[str]]:
-    """The condition on a letter's reasons that `review_page` adds, and its arguments."""
-    if codes is None:
+def _among(among: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The condition on a letter's reason codes that `review_page` adds, and its arguments."""
+    if among is None:
         return "", []
-    marks = ",".join("?" * len(codes)) or "NULL"
-    test = "NOT IN" if other_than else "IN"
-    return (f" AND EXISTS (SELECT 1 FROM json_each(letters.record, '$.reasons') AS reason"
-            f" WHERE {_CODE} {test} ({marks}))", list(codes))
+    return f" AND codes IN ({','.join('?' * len(among)) or 'NULL'})", list(among)
 
 
 def _letter(record: str) -> Letter:

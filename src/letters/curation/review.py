@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -74,15 +75,23 @@ def queue_page(catalog: Catalog, paging: Paging, kind: str | None = None) -> Que
     (QueryError for a kind that does not exist); counted and sliced in the catalog."""
     if kind and kind not in REASON_KINDS and kind != OTHER:
         raise QueryError(msg("query.bad_reason_kind", kinds=", ".join([*REASON_KINDS, OTHER])))
-    codes: tuple[str, ...] | None = None
-    if kind:
-        codes = KNOWN if kind == OTHER else REASON_KINDS[kind]
-    other_than = kind == OTHER
-    present = {kind_of(code) for code in catalog.review_codes()}
-    kinds = {k: catalog.review_count(KNOWN if k == OTHER else REASON_KINDS[k], k == OTHER)
-             for k in [*REASON_KINDS, OTHER] if k in present}
-    return QueuePage(catalog.review_page(paging.offset, paging.per_page, codes, other_than),
-                     catalog.review_count(codes, other_than), paging, kind or None, kinds)
+    by_codes = {stored: (set(json.loads(stored)), n)
+                for stored, n in catalog.review_codes().items()}
+    kinds: dict[str, int] = {}
+    for k in [*REASON_KINDS, OTHER]:
+        count = sum(n for codes, n in by_codes.values() if _of_kind(codes, k))
+        if count:
+            kinds[k] = count
+    among = None if not kind else sorted(
+        stored for stored, (codes, _) in by_codes.items() if _of_kind(codes, kind))
+    total = sum(n for s, (_, n) in by_codes.items() if among is None or s in among)
+    return QueuePage(catalog.review_page(paging.offset, paging.per_page, among), total, paging,
+                     kind or None, kinds)
+
+
+def _of_kind(codes: set[str], kind: str) -> bool:
+    """Whether a letter with reasons of these codes has a reason of this kind."""
+    return any(kind_of(code) == kind for code in codes)
 
 
 #: What can be done at once to the letters selected in the queue.

@@ -34,6 +34,7 @@ from letters.web import (
     contract,
     exchange_links,
     i18n,
+    languages,
     letter_views,
     login,
     partner_names,
@@ -43,6 +44,7 @@ from letters.web import (
     search_views,
     sg_views,
     upload_views,
+    urls,
 )
 from letters.web.admission import Refused, Renders, UploadQueue
 from letters.web.auth import LoginRequired
@@ -314,6 +316,8 @@ def create_app(letters: Letters | Settings) -> FastAPI:
     app.add_middleware(HeadAsGet)
     _install_error_handlers(app)
     contract.install(app, settings)
+    urls.prepare(app)  # with the templates compiled: a first request costs what a later one does
+    languages.prepare()
     return app
 
 
