@@ -134,8 +134,9 @@ def test_letters_is_made_by_the_entry_points_alone() -> None:
     assert found == {"cli/__init__.py", "web/app.py"}
 
 
-#: The tests of the search package's interior itself (the engines' conformance, the index on disk).
-SEARCH_INTERIOR_TESTS = {"test_search_conformance.py", "test_index.py"}
+#: The tests of the search package's interior itself (the engines' conformance, the index on disk,
+#: the Tantivy engine's word cutting).
+SEARCH_INTERIOR_TESTS = {"test_search_conformance.py", "test_index.py", "test_tantivy_engine.py"}
 
 
 def _imports_of(path: Path) -> set[str]:
