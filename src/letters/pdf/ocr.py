@@ -1,11 +1,11 @@
 """OCR of scanned pages with Tesseract (English and French), page by page.
 
 Each page asked for is rendered with poppler's `pdftoppm` at 300 dpi, its orientation and script
-found with Tesseract's OSD on a 150 dpi rendering and the orientation corrected, then read in one
-Tesseract run giving its text, word confidences and a PDF page; Tesseract's PDF output of those
-pages, with the other pages as they are, gives a searchable copy kept beside the original. A page read with
-little confidence, or written in a script other than the Latin one, is not readable: what OCR made of
-it is kept as evidence, not as the page's text.
+found with Tesseract's OSD on that image made half as large (150 dpi) and the orientation
+corrected, then read in one Tesseract run giving its text, word confidences and a PDF page;
+Tesseract's PDF output of those pages, with the other pages as they are, gives a searchable copy
+kept beside the original. A page read with little confidence, or written in a script other than
+the Latin one, is not readable: what OCR made of it is kept as evidence, not as the page's text.
 """
 
 from __future__ import annotations
@@ -135,13 +135,13 @@ def _orientation(image: Path, dpi: int) -> tuple[int | None, str | None]:
 
 def _read_page(path: Path, folder: Path, number: int
                ) -> tuple[str, list[tuple[str, float]], bytes, str | None]:
-    """Render page `number` at DPI (and at OSD_DPI for OSD), turn it upright and read it: its
+    """Render page `number` at DPI (reduced to OSD_DPI for OSD), turn it upright and read it: its
     text, its words with their confidences, Tesseract's PDF page and the script OSD saw."""
-    image = _render(path, folder, number, DPI)
-    rotation, script = _orientation(_render(path, folder, number, OSD_DPI, "osd"), OSD_DPI)
-    if rotation:
-        from PIL import Image
+    from PIL import Image
 
+    image = _render(path, folder, number, DPI)
+    rotation, script = _orientation(_reduced(image, DPI // OSD_DPI), OSD_DPI)
+    if rotation:
         with Image.open(image) as picture:
             picture.rotate(-rotation, expand=True).save(image)
     base = image.with_suffix("")
@@ -209,10 +209,21 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
                      read=seen)
 
 
-def _render(path: Path, folder: Path, number: int, dpi: int, name: str = "page") -> Path:
+def _reduced(image: Path, factor: int) -> Path:
+    """The page image made `factor` times smaller, beside it (for OSD: rendering the page a
+    second time would run its content stream again, which a hostile page makes cost minutes)."""
+    from PIL import Image
+
+    smaller = image.with_name(f"osd-{image.name}")
+    with Image.open(image) as picture:
+        picture.reduce(factor).save(smaller)
+    return smaller
+
+
+def _render(path: Path, folder: Path, number: int, dpi: int) -> Path:
     """Page `number` (from 0) rendered at `dpi` as a grey image (PGM: PNG's compression would
     cost more CPU than the OCR's layout analysis)."""
-    target = folder / f"{name}-{number}"
+    target = folder / f"page-{number}"
     first = str(number + 1)
     done = _run(["pdftoppm", "-r", str(dpi), "-gray", "-f", first, "-l", first, "-singlefile",
                  str(path), str(target)])
