@@ -37,7 +37,7 @@ def serve(args: argparse.Namespace, app: Letters) -> int:
         return EXIT_USAGE
 
     from letters.cli.search import Progress
-    from letters.web.app import create_app
+    from letters.web.app import create_app, settled
 
     app.open_index(Progress())  # a rebuild the index needs happens now, not in a request
     web = create_app(app)  # the process's one Letters: the command line's
@@ -53,7 +53,7 @@ def serve(args: argparse.Namespace, app: Letters) -> int:
                "server_header": False, "log_level": "info"}
     try:
         if args.workers == 1:
-            uvicorn.run(web, **options)
+            uvicorn.run(settled(web), **options)
         else:
             # each worker process builds its own app from the environment, on this same home;
             # the checks of the schedule run here, in the process that watches over them
