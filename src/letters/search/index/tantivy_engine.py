@@ -211,10 +211,9 @@ class TantivyWriter:
             doc.add_text(name, words(getattr(document, name)))
         for language, given in (("en", document.text_en), ("fr", document.text_fr)):
             if given is not None:
-                doc.add_text(f"text_{language}", text if given == document.content
-                             else words(given))
-                doc.add_text(f"vocab_{language}", text if given == document.content
-                             else words(given))
+                cut = text if given == document.content else words(given)
+                doc.add_text(f"text_{language}", cut)
+                doc.add_text(f"vocab_{language}", cut)
         for name, value in document.keywords().items():
             doc.add_text(name, value)
         if document.day is not None:
