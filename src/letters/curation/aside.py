@@ -27,12 +27,17 @@ class AsideRefused(InvalidCorrection):
     """A letter cannot be set aside or restored as asked (one sentence, with a code)."""
 
 
+def no_reason() -> AsideRefused:
+    """The refusal of a set-aside that gives no reason."""
+    return AsideRefused("Say why the letter is set aside: " + ", ".join(ASIDE_REASONS)
+                        + ", or in your own words.", "reason", "aside_no_reason")
+
+
 def reason_of(raw: object) -> str:
     """The reason as it is kept: a kind of ASIDE_REASONS or the archivist's words, trimmed;
     AsideRefused when there is none or it is too long."""
     if not isinstance(raw, str) or not " ".join(raw.split()):
-        raise AsideRefused("Say why the letter is set aside: " + ", ".join(ASIDE_REASONS)
-                           + ", or in your own words.", "reason", "aside_no_reason")
+        raise no_reason()
     reason = " ".join(raw.split())
     if len(reason) > MAX_REASON:
         raise AsideRefused(f"The reason is too long: at most {MAX_REASON} characters.", "reason",

@@ -11,7 +11,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from letters.curation.aside import AsideRefused
+from letters.curation.aside import AsideRefused, no_reason
 from letters.errors import InvalidCorrection, NotFound
 from letters.messages import msg
 from letters.models import ASIDE_REASONS, Letter
@@ -24,7 +24,7 @@ from letters.web import contract
 from letters.web.auth import Identity, address, check_api_csrf, checked_form
 from letters.web.citation import citation
 from letters.web.contract import answers, json_body
-from letters.web.jsonbody import json_object
+from letters.web.jsonbody import json_model, json_object
 from letters.web.render import language, problem_text, render
 from letters.web.review_page import FULL, LARGE, review_context, viewer_context
 from letters.web.routing import api_routes, archivist, page_routes, reader
@@ -276,10 +276,11 @@ async def api_set_aside(letter_id: str, request: Request, who: Identity = archiv
     """The letter leaves the review queue, search results (unless asked for) and pairing, with
     the reason; its original, text and history stay. 409 when it is set aside already."""
     check_api_csrf(request, who)
-    body = await json_object(request, "the reason")
+    asked = await json_model(request, contract.SetAside, "the reason",
+                             {"reason": lambda _: HTTPException(422, str(no_reason()))})
     app = web(request).letters
     try:
-        record: Letter = await run_in_threadpool(app.set_aside, letter_id, body.get("reason"),
+        record: Letter = await run_in_threadpool(app.set_aside, letter_id, asked.reason,
                                                  who.name, address(request))
     except AsideRefused as error:
         raise HTTPException(409 if error.code == "aside_already" else 422, str(error)) from None
