@@ -52,7 +52,9 @@ class Sizes:
     pages_ingest_letters: int = 200
 
 
-QUICK = Sizes(ingest_letters=4, index_letters=60, rounds=1, load_clients=4, load_seconds=3.0,
+#: The smoke test's sizes: every part and figure, each on the least that exercises it (two
+#: readers searching while two uploads land, one start of each pages home).
+QUICK = Sizes(ingest_letters=4, index_letters=60, rounds=1, load_clients=2, load_seconds=1.5,
               uploads=2, profile_letters=2, profile_index_letters=20, profile_repeat=1,
               pages_sizes=(30, 60), pages_starts=1, pages_repeats=2, pages_ingest_letters=3)
 
