@@ -20,6 +20,7 @@ import pypdf
 import pytest
 
 from letters.archive import Archive
+from letters.cli import main
 from letters.ingest.pipeline import Indexer
 from letters.models import Letter
 from letters.search import SearchRequest
@@ -130,14 +131,18 @@ def run_cli(*args: str, home: Path, **kwargs: object) -> subprocess.CompletedPro
                           capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
 
 
-def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path) -> None:
+def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The command's output and exit status, in this process (the real command in a process of
+    its own: test_two_jobs_give_the_same_records and the kill -9 test below)."""
     folder = tmp_path / "in"
     make(folder / "sub", "a.pdf", letter_lines("Apple Inc.", 8))
     (folder / "bad.pdf").write_bytes(b"not a pdf at all")
     (folder / "notes.txt").write_text("ignored: not *.pdf")
-    done = run_cli("ingest", "--json", str(folder), home=home)
-    assert done.returncode == 1, done.stderr
-    lines = [json.loads(x) for x in done.stdout.splitlines()]
+    where = ["--home", str(home)]
+    assert main([*where, "ingest", "--json", str(folder)]) == 1
+    done = capsys.readouterr()
+    lines = [json.loads(x) for x in done.out.splitlines()]
     assert sorted(x["result"] for x in lines) == ["added", "rejected"]
     added = next(x for x in lines if x["result"] == "added")
     assert added["partner"] == "apple" and added["path"].endswith("a.pdf")
@@ -145,15 +150,15 @@ def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path) -> None:
     rejected = next(x for x in lines if x["result"] == "rejected")
     assert rejected["error"].startswith("not a PDF") and rejected["code"] == "refusal.not_pdf"
     assert "code" not in added
-    assert "1 added, 0 duplicate, 1 rejected" in done.stderr
-    again = run_cli("ingest", "--json", str(folder / "sub"), home=home)
-    assert again.returncode == 0
-    assert json.loads(again.stdout)["result"] == "duplicate"
-    assert json.loads(again.stdout)["id"] == added["id"]
-    shown = run_cli("show", "--json", added["id"], home=home)
-    assert "COUNCIL OF EUROPE" in json.loads(shown.stdout)["text"]
-    assert run_cli("ingest", "--jobs", "0", str(folder), home=home).returncode == 2
-    assert run_cli("show", "0000000000000000", home=home).returncode == 1
+    assert "1 added, 0 duplicate, 1 rejected" in done.err
+    assert main([*where, "ingest", "--json", str(folder / "sub")]) == 0
+    again = capsys.readouterr().out
+    assert json.loads(again)["result"] == "duplicate"
+    assert json.loads(again)["id"] == added["id"]
+    assert main([*where, "show", "--json", added["id"]]) == 0
+    assert "COUNCIL OF EUROPE" in json.loads(capsys.readouterr().out)["text"]
+    assert main([*where, "ingest", "--jobs", "0", str(folder)]) == 2
+    assert main([*where, "show", "0000000000000000"]) == 1
 
 
 def test_two_jobs_give_the_same_records(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from letters.preservation import audit
 from letters.settings import Settings
 from letters.users import ROLES, Sessions, UserError, Users, allows, digest, secret_key
+from support.processes import in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,13 +210,16 @@ def test_cli_add_and_token(settings: Settings) -> None:
     assert revoked.returncode == 0 and users.user_for_token(printed) is None
 
 
-def test_cli_usage_errors(settings: Settings) -> None:
-    unknown = letters_cli(settings.home, "users", "token", "nobody")
+def test_cli_usage_errors(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """What the command says, in this process (test_cli_add_and_token runs the real one)."""
+    unknown = in_process(capsys, settings.home, "users", "token", "nobody")
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == "letters: There is no user named 'nobody'."
-    short = letters_cli(settings.home, "users", "add", "ada", "--role", "reader", stdin="abc\n")
+    short = in_process(capsys, settings.home, "users", "add", "ada", "--role", "reader",
+                       stdin="abc\n")
     assert short.returncode == 2 and "at least 8 characters" in short.stderr
-    role = letters_cli(settings.home, "users", "add", "ada", "--role", "owner", stdin="x" * 9)
+    role = in_process(capsys, settings.home, "users", "add", "ada", "--role", "owner",
+                      stdin="x" * 9)
     assert role.returncode == 2 and "invalid choice" in role.stderr
     assert Users(settings).all() == []
 

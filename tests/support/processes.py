@@ -1,14 +1,16 @@
-"""The real `letters` command in processes of its own, and what tests of served processes need:
-a free port and a health check."""
+"""The real `letters` command in processes of its own (or in the test's, for what it prints), and
+what tests of served processes need: a free port and a health check."""
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 
 def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None,
@@ -16,6 +18,24 @@ def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = No
     """Run `letters --home HOME ARGS` in a process of its own; what it did."""
     return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
                           input=stdin, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def in_process(capsys: pytest.CaptureFixture[str], home: Path, *args: str,
+               stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run `letters --home HOME ARGS` in this process (`letters.cli.main`), as `run` does in a
+    process of its own: for tests of what a command prints and its exit status, which need no
+    process of their own (a process start costs some 0.3 s of CPU)."""
+    from letters.cli import main
+
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            code = main(["--home", str(home), *args])
+        except SystemExit as exit_:  # a usage error found by argparse
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["letters", "--home", str(home), *args], code, out, err)
 
 
 def letters(home: Path, *args: str, stdin: str = "") -> str:
