@@ -4,6 +4,7 @@ and a process builds one application object (`Letters`)."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import signal
 import socket
@@ -33,9 +34,15 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return found
 
 
-def html_made_in(source: str) -> list[str]:
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """A file's syntax tree, parsed once for all the tests here (they only read it)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def html_made_in(source: str | ast.Module) -> list[str]:
     """The HTML tags in the string literals (f-strings too) of a module, docstrings aside."""
-    tree = ast.parse(source)
+    tree = ast.parse(source) if isinstance(source, str) else source
     skip = _docstrings(tree)
     return [match.group(0) for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
@@ -51,7 +58,7 @@ def test_the_detector_finds_html_and_not_placeholders() -> None:
 def test_no_module_outside_the_web_makes_html() -> None:
     found = {str(path.relative_to(SOURCE)): tags for path in sorted(SOURCE.rglob("*.py"))
              if path.relative_to(SOURCE).parts[0] != "web"
-             and (tags := html_made_in(path.read_text(encoding="utf-8")))}
+             and (tags := html_made_in(parsed(path)))}
     assert found == {}
 
 
@@ -108,7 +115,7 @@ def test_a_search_hit_is_shaped_for_json_in_one_place() -> None:
     "snippet" key made anywhere else is a second shape of the same answer."""
     found = set()
     for path in sorted(SOURCE.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Dict) and any(
                     isinstance(key, ast.Constant) and key.value == "snippet" for key in node.keys):
                 found.add(path.relative_to(SOURCE).as_posix())
@@ -127,7 +134,7 @@ def test_letters_is_made_by_the_entry_points_alone() -> None:
     places that make a `Letters`: a use case takes the one it is given."""
     found = set()
     for path in sorted(SOURCE.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id == "Letters":
                 found.add(path.relative_to(SOURCE).as_posix())
@@ -143,7 +150,7 @@ def _imports_of(path: Path) -> set[str]:
     """The `letters` modules a file imports (`from letters.x import y` gives letters.x.y too when
     y is a module)."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -174,7 +181,7 @@ def test_the_search_concept_lives_in_one_package() -> None:
     wanted = {"SearchRequest", "SearchResult", "Index", "parse", "plan", "make"}
     homes: dict[str, set[str]] = {}
     for path in SOURCE.rglob("*.py"):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for node in parsed(path).body:
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name in wanted:
                 homes.setdefault(node.name, set()).add(path.relative_to(SOURCE).parts[0])
     assert homes and all(places == {"search"} for places in homes.values()), homes
