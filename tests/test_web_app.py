@@ -109,6 +109,40 @@ def test_an_app_made_later_in_the_process_loads_the_compiled_templates(
     assert all(COMPILED.code[key] is code for key, code in kept.items())
 
 
+#: Run in a fresh process: every template compiled as at start-up; prints how many Jinja compiled.
+COMPILE_COUNT = """
+import jinja2
+compiled = []
+original = jinja2.Environment.compile
+def counted(self, *args, **kwargs):
+    compiled.append(args[1] if len(args) > 1 else kwargs.get("name"))
+    return original(self, *args, **kwargs)
+jinja2.Environment.compile = counted
+from letters.web.render import compiled_environment
+compiled_environment()
+print(len(compiled))
+"""
+
+
+def test_a_second_process_loads_the_templates_the_first_compiled(tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+
+    def compiles() -> int:
+        done = subprocess.run([sys.executable, "-c", COMPILE_COUNT], env=env, check=True,
+                              capture_output=True, text=True)
+        return int(done.stdout)
+
+    templates = len(compiled_environment().list_templates(extensions=["html"]))
+    assert compiles() == templates  # the first process compiles each template
+    cached = sorted(p.name for p in tmp_path.glob("_jinja2-cache-*/__letters_*.cache"))
+    assert len(cached) == templates
+    assert compiles() == 0  # the next loads them from Jinja's directory
+    for path in tmp_path.glob("_jinja2-cache-*/__letters_*.cache"):
+        path.write_bytes(path.read_bytes()[:40])  # cut short: no longer code Jinja can load
+    assert compiles() == templates  # compiled again, never an error
+    assert compiles() == 0
+
+
 #: Run in a fresh process: the app made on a home (argv 1), then each page (argv 3...) asked twice
 #: in a row with a token (argv 2); prints, a line per page, the Python calls each of its two
 #: requests made, in every thread.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import partial
+from hashlib import sha1
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, pass_context
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.bccache import Bucket
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -30,24 +33,52 @@ TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
-class CompiledOnce(BytecodeCache):
-    """The templates' compiled code kept in memory for the process: an app made after the first
-    (tests make hundreds) loads it rather than compiling every template again (some 0.7 s). Jinja
-    compiles a template again when its source no longer matches the checksum kept with it."""
+class CompiledOnce(FileSystemBytecodeCache):
+    """The templates' compiled code, kept in memory for the process and on disk for the next
+    one: an app made after the first (tests make hundreds) loads it from memory, and a process
+    started after the first (a server, each worker of `--workers N`) from Jinja's per-user
+    directory under the temporary directory (made 0700 and checked to be the user's own), rather
+    than compiling every template again (some 0.5 s of CPU). Jinja compiles a template again when
+    its source, this module or Jinja's version no longer match the checksum kept with it; a
+    directory it cannot make or write only costs the compiling."""
 
     def __init__(self) -> None:
+        try:
+            super().__init__(pattern="__letters_%s.cache")
+            self.on_disk = True
+        except (OSError, RuntimeError):
+            self.on_disk = False
         self.code: dict[str, bytes] = {}
 
+    def get_source_checksum(self, source: str) -> str:
+        """A template's checksum: its source, and what else shapes its compiled code."""
+        return sha1(f"{_COMPILED_BY}\0{source}".encode()).hexdigest()
+
     def load_bytecode(self, bucket: Bucket) -> None:
-        """Fill the bucket from the code compiled earlier in this process, if any."""
+        """Fill the bucket from the code compiled earlier in this process, or by another."""
         if (code := self.code.get(bucket.key)) is not None:
             bucket.bytecode_from_string(code)
+            return
+        if self.on_disk:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 - a file cut short or garbled: Jinja's pickle raises
+                bucket.reset()
+                return
+            if bucket.code is not None:
+                self.code[bucket.key] = bucket.bytecode_to_string()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        """Keep a template's freshly compiled code."""
+        """Keep a template's freshly compiled code, for this process and the next."""
         self.code[bucket.key] = bucket.bytecode_to_string()
+        if self.on_disk:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
 
 
+#: What shapes the compiled code besides a template's source: this module (the environment's
+#: options) and Jinja's version.
+_COMPILED_BY = f"{jinja2.__version__}:{sha1(Path(__file__).read_bytes()).hexdigest()}"
 COMPILED = CompiledOnce()
 
 
