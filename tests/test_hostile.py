@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from letters.pdf import thumbnails
 from letters.service import Letters
 from letters.settings import Settings
 from support.pdfs import BOMB_REASON, BROKEN, slow_to_draw
@@ -44,6 +45,10 @@ def test_every_broken_file_is_answered(broken_dir: Path, tmp_path: Path) -> None
     bomb = by_name["bomb.pdf"].letter
     assert bomb is not None and bomb.status == "needs_review" and not bomb.ocr
     assert BOMB_REASON in [str(reason) for reason in bomb.reasons]
+    with pytest.raises(thumbnails.ThumbnailError) as refused:  # nor drawn for its thumbnail
+        app.thumbnail(bomb.id, 1)
+    assert str(refused.value) == ("Page 1 is too heavy to draw: its drawing instructions weigh "
+                                  "over 16 MB.")
     # Nothing half-written: every archived letter is whole.
     for letter in app.archive.records():
         original = app.archive.original_path(letter.id).read_bytes()
