@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.pdfs import BOMB_REASON, BROKEN
+from support.pdfs import BOMB_REASON, BROKEN, REALWORLD_SCANS
 from support.processes import free_port, healthy, letters, programs_using
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-pdfs"
@@ -142,6 +142,11 @@ def test_every_file_is_answered_and_the_server_stays_up_and_small(served: Served
     assert answers["notes.pdf"][0] == 415
     for name in ("truncated.pdf", "reference-loop.pdf", "garbage.pdf"):
         assert answers[name][0] == 422, (name, answers[name])
+    # OCR read each real-world scan (test_hostile.py's command-line run reads only one of them)
+    read = {name for name, (status, body) in answers.items()
+            if status == 201 and isinstance(body, list) and body[0]["result"] == "added"
+            and body[0].get("ocr")}
+    assert read == set(REALWORLD_SCANS), read
     # the bomb's page is weighed, not drawn (pdftoppm would take a minute of CPU over it)
     status, body = answers["bomb.pdf"]
     assert status == 201 and isinstance(body, list) and body[0]["result"] == "added", body

@@ -167,6 +167,12 @@ def bomb() -> bytes:
                             b"/Filter /FlateDecode")
 
 
+#: The real-world PDFs (../shared/realworld-pdfs) only OCR can read, every page or some.
+REALWORLD_SCANS = ("imagemagick-ASCII85Decode.pdf", "imagemagick-CCITTFaxDecode.pdf",
+                   "imagemagick-images.pdf", "imagemagick-lzw.pdf", "inline-image.pdf",
+                   "pdflatex-forms.pdf", "habibi-oneline-cmap.pdf", "habibi.pdf",
+                   "grayscale-image.pdf", "output_with_metadata_pymupdf.pdf", "pdfkit.pdf",
+                   "cmyk-image.pdf")
 #: What the record of the bomb says: its page was weighed, not drawn for OCR.
 BOMB_REASON = ("Page 1 could not be read (its drawing instructions weigh over 16 MB, too heavy to "
                "draw); read it in the original.")
