@@ -52,10 +52,10 @@ def _render(archive: Archive, letter: Letter, page: int, width: int, target: Pat
             memory_bytes: int | None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     original = archive.original_path(letter.id)
-    heavy = _too_heavy(original, page)
-    if heavy:
+    limit = _heavier_than(original, page)
+    if limit:
         raise ThumbnailError(f"Page {page} is too heavy to draw: its drawing instructions weigh "
-                             f"over {heavy // (1024 * 1024)} MB.")
+                             f"over {limit // (1024 * 1024)} MB.")
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".thumb-") as work:
         base = Path(work) / "page"
         command = ["pdftoppm", "-png", "-f", str(page), "-l", str(page), "-singlefile",
@@ -75,10 +75,11 @@ def _render(archive: Archive, letter: Letter, page: int, width: int, target: Pat
     return target
 
 
-def _too_heavy(original: Path, page: int) -> int:
-    """drawing.HEAVY when the page (1-based) weighs more than that to draw (pdftoppm would spend a
-    minute of CPU on a hostile file's page, again at each request), else 0 (also when pypdf
-    cannot find the page: pdftoppm says whether it can draw it)."""
+def _heavier_than(original: Path, page: int) -> int:
+    """The limit (drawing.HEAVY) the page (1-based) weighs more than to draw, 0 when it does not
+    (pdftoppm would spend a minute of CPU on a hostile file's page, again at each request; pypdf
+    imported only here, when a thumbnail is made). 0 also when pypdf cannot find the page:
+    pdftoppm says whether it can draw it."""
     from pypdf import PdfReader
 
     from letters.pdf import drawing
