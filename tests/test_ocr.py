@@ -14,7 +14,7 @@ import pytest
 
 from letters.ingest.analysis import Analysis, Task, analyse
 from letters.pdf import ocr
-from support.pdfs import LINES, scan
+from support.pdfs import BOMB_REASON, LINES, bomb, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECIMENS = ROOT / "specimens"
@@ -131,6 +131,22 @@ def test_a_blank_page_read_by_ocr_is_no_reason_for_review(tmp_path: Path) -> Non
     result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
     assert [str(m) for m in result.evidence["ocr"]] == ["page 2 read by OCR: no text on it"]
     assert result.reasons == [] and result.partner == "cloudflare"
+
+
+def test_a_page_too_heavy_to_draw_is_not_drawn_and_the_typed_one_is_kept(tmp_path: Path) -> None:
+    """A typed letter whose page 2 is the bomb's (1 GiB of drawing operators): weighed, not drawn."""
+    writer = pypdf.PdfWriter()
+    for data in (pdfkit.text_pdf([["SPECIMEN – not the original letter", *LINES]]), bomb()):
+        writer.add_page(pypdf.PdfReader(io.BytesIO(data)).pages[0])
+    pdf = tmp_path / "heavy.pdf"
+    writer.write(pdf)
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert [str(m) for m in result.evidence["ocr"]] == [
+        "page 2 could not be read (its drawing instructions weigh over 16 MB, too heavy to draw); "
+        "OCR did not draw it"]
+    assert [str(r) for r in result.reasons] == [BOMB_REASON.replace("Page 1", "Page 2")]
+    assert result.ocr is False and result.ocr_confidence is None and "ocr.pdf" not in result.derived
+    assert result.partner == "cloudflare" and result.pages[1] == ""
 
 
 def test_the_record_and_the_letter_page_say_which_pages_ocr_read(
