@@ -7,11 +7,13 @@ on typed letters, at least 95 % on scans, and every miss flagged for review.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import make_elsewhere
+import pypdf
 import pytest
 
 from letters.ingest.analysis import Analysis, Task, analyse
@@ -96,3 +98,46 @@ def test_accuracy_per_field_and_every_miss_flagged(found: dict[str, Analysis]) -
     silent = [e["file"] for e in letters if not found[e["file"]].reasons
               and any(getattr(found[e["file"]], f) != e[f] for f in FIELDS)]
     assert silent == []
+
+
+# -- every page without a text layer is read by OCR, whatever the others hold ------------------
+
+def test_the_scanned_page_of_a_typed_letter_is_read(found: dict[str, Analysis]) -> None:
+    """Page 1 typed, page 2 (closing and signature) scanned: the signer is only on page 2."""
+    name = "2018-05-24-cloudflare-reply-signed-page-scan.pdf"
+    typed = pypdf.PdfReader(ELSEWHERE / name).pages[0].extract_text()
+    result = found[name]
+    assert result.ocr is True and result.ocr_confidence and result.ocr_confidence > 70
+    assert (result.partner, result.signed_by, result.date) == ("cloudflare", "Matthew Prince",
+                                                               "2018-05-24")
+    assert "Matthew Prince" in result.pages[1] and "Cloudflare" in result.pages[0]
+    assert "Matthew Prince" not in typed  # the typed page was kept, not read again
+    [said] = result.evidence["ocr"]
+    assert str(said).startswith("page 2 read by OCR, confidence ") and str(said).endswith("%")
+    assert result.reasons == []
+    copy = pypdf.PdfReader(io.BytesIO(result.derived["ocr.pdf"]))
+    assert len(copy.pages) == 2 and "Matthew Prince" in copy.pages[1].extract_text()
+
+
+def test_a_page_scanned_sideways_is_turned_and_read(found: dict[str, Analysis]) -> None:
+    """Page 1 (letterhead, date, addressee) fed into the scanner sideways, page 2 typed."""
+    result = found["2020-11-18-bt-reply-sideways-scan.pdf"]
+    assert (result.partner, result.signatory, result.date, result.direction) == (
+        "bt", "pejcinovic-buric", "2020-11-18", "incoming")
+    assert "BT Group plc" in result.pages[0]
+    assert [str(m).split(",")[0] for m in result.evidence["ocr"]] == ["page 1 read by OCR"]
+
+
+def test_a_page_in_a_script_the_archive_does_not_read_is_kept_as_evidence(
+        found: dict[str, Analysis]) -> None:
+    """A typed letter with a scanned annex in Arabic: what OCR made of it is no text."""
+    result = found["2020-11-19-ibm-reply-annex-arabic-scan.pdf"]
+    assert (result.partner, result.signed_by) == ("ibm", "Marcus Feldmann")
+    assert result.pages[1] == ""
+    [said] = result.evidence["ocr"]
+    assert str(said).startswith("page 2 could not be read (written in the Arabic script, which the "
+                                "archive does not read); OCR made '")
+    assert [str(r) for r in result.reasons] == [
+        "Page 2 could not be read (written in the Arabic script, which the archive does not read); "
+        "read it in the original."]
+    assert "ocr.pdf" not in result.derived

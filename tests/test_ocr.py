@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,44 +12,54 @@ import pdfkit
 import pypdf
 import pytest
 
-from letters.ingest.analysis import Task, analyse
+from letters.ingest.analysis import Analysis, Task, analyse
 from letters.pdf import ocr
-from support.pdfs import LINES, scan
+from support.pdfs import BOMB_REASON, LINES, bomb, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECIMENS = ROOT / "specimens"
 
 
-@pytest.mark.parametrize("rotate", [0, 90, 180])
-def test_ocr_reads_a_scan_in_any_orientation(tmp_path: Path, rotate: int) -> None:
-    pdf = scan(tmp_path / "scan.pdf", LINES, rotate)
+@pytest.fixture(scope="module")
+def upright(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Analysis]:
+    """A scan of a letter, upright, and the analysis of it as an upload (OCR, then recognition)."""
+    folder = tmp_path_factory.mktemp("upright")
+    pdf = scan(folder / "scan.pdf", LINES)
+    return pdf, analyse(Task(str(pdf), str(folder / "archive"), "2026-01-01"))
+
+
+def read_well(pdf: Path, text: str, confidence: float | None, copy: bytes | None) -> None:
+    """What OCR read of a scan of LINES, without a text layer: the lines, surely, and a copy whose
+    text layer holds them."""
     assert "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages).strip() == ""
-    result = ocr.read(pdf)
-    text = result.pages[0]
     assert "Strasbourg, 23 May 2018" in text
     assert "Cloudflare, Inc." in text
-    assert result.confidence > 70
-    assert result.searchable_pdf is not None
-    copy_text = pypdf.PdfReader(__import__("io").BytesIO(result.searchable_pdf)).pages[0].extract_text()
-    assert "Cloudflare" in copy_text
+    assert confidence is not None and confidence > 70
+    assert copy is not None
+    assert "Cloudflare" in pypdf.PdfReader(io.BytesIO(copy)).pages[0].extract_text()
 
 
-def test_a_scanned_letter_is_recognised_like_a_typed_one(tmp_path: Path) -> None:
-    pdf = scan(tmp_path / "scan.pdf", LINES)
-    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
-    assert result.error is None
-    assert result.ocr is True and result.ocr_confidence and result.ocr_confidence > 70
+@pytest.mark.parametrize("rotate", [90, 180])
+def test_ocr_reads_a_scan_turned_sideways_or_upside_down(tmp_path: Path, rotate: int) -> None:
+    pdf = scan(tmp_path / "scan.pdf", LINES, rotate)
+    result = ocr.read(pdf)
+    read_well(pdf, result.pages[0], result.confidence, result.searchable_pdf)
+
+
+def test_a_scanned_letter_is_read_and_recognised_like_a_typed_one(upright: tuple[Path, Analysis]
+                                                                 ) -> None:
+    pdf, result = upright
+    assert result.error is None and result.ocr is True
+    read_well(pdf, result.pages[0], result.ocr_confidence, result.derived.get("ocr.pdf"))
     assert (result.partner, result.signatory, result.date, result.direction) == (
         "cloudflare", "jagland", "2018-05-23", "outgoing")
-    assert "ocr.pdf" in result.derived
 
 
-
-
-def test_ocr_that_takes_too_long_is_a_reason_for_review(tmp_path: Path,
+def test_ocr_that_takes_too_long_is_a_reason_for_review(upright: tuple[Path, Analysis],
+                                                        tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The tools run with a real time limit, a tiny one: their timeout is a sentence, not a crash."""
-    pdf = scan(tmp_path / "scan.pdf", LINES)
+    pdf, _ = upright
     monkeypatch.setattr(ocr, "TIMEOUT", 0.001, raising=False)
     with pytest.raises(ocr.OcrError) as refused:
         ocr.read(pdf)
@@ -59,6 +70,7 @@ def test_ocr_that_takes_too_long_is_a_reason_for_review(tmp_path: Path,
     assert result.error is None and result.ocr is False and "ocr.pdf" not in result.derived
     assert str(result.reasons[0]) == said
     assert result.partner is None
+
 
 def scanned_specimens() -> list[dict[str, object]]:
     """The scanned specimens of the sample archive, with their ground truth."""
@@ -90,50 +102,9 @@ def test_a_misreading_of_a_coarse_scan_is_flagged(tmp_path: Path) -> None:
 
 
 # -- every page without a text layer, whatever the others hold ---------------------------------
+# (the specimens with a scanned page among typed ones: test_elsewhere_specimens.py)
 
 ELSEWHERE = SPECIMENS / "elsewhere"
-
-
-def test_the_scanned_page_of_a_typed_letter_is_read(tmp_path: Path) -> None:
-    """Page 1 typed, page 2 (closing and signature) scanned: the signer is only on page 2."""
-    pdf = ELSEWHERE / "2018-05-24-cloudflare-reply-signed-page-scan.pdf"
-    typed = pypdf.PdfReader(pdf).pages[0].extract_text()
-    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
-    assert result.ocr is True and result.ocr_confidence and result.ocr_confidence > 70
-    assert (result.partner, result.signed_by, result.date) == ("cloudflare", "Matthew Prince",
-                                                               "2018-05-24")
-    assert "Matthew Prince" in result.pages[1] and "Cloudflare" in result.pages[0]
-    assert "Matthew Prince" not in typed  # the typed page was kept, not read again
-    [said] = result.evidence["ocr"]
-    assert str(said).startswith("page 2 read by OCR, confidence ") and str(said).endswith("%")
-    assert result.reasons == []
-    copy = pypdf.PdfReader(__import__("io").BytesIO(result.derived["ocr.pdf"]))
-    assert len(copy.pages) == 2 and "Matthew Prince" in copy.pages[1].extract_text()
-
-
-def test_a_page_scanned_sideways_is_turned_and_read(tmp_path: Path) -> None:
-    """Page 1 (letterhead, date, addressee) fed into the scanner sideways, page 2 typed."""
-    pdf = ELSEWHERE / "2020-11-18-bt-reply-sideways-scan.pdf"
-    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
-    assert (result.partner, result.signatory, result.date, result.direction) == (
-        "bt", "pejcinovic-buric", "2020-11-18", "incoming")
-    assert "BT Group plc" in result.pages[0]
-    assert [str(m).split(",")[0] for m in result.evidence["ocr"]] == ["page 1 read by OCR"]
-
-
-def test_a_page_in_a_script_the_archive_does_not_read_is_kept_as_evidence(tmp_path: Path) -> None:
-    """A typed letter with a scanned annex in Arabic: what OCR made of it is no text."""
-    pdf = ELSEWHERE / "2020-11-19-ibm-reply-annex-arabic-scan.pdf"
-    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
-    assert (result.partner, result.signed_by) == ("ibm", "Marcus Feldmann")
-    assert result.pages[1] == ""
-    [said] = result.evidence["ocr"]
-    assert str(said).startswith("page 2 could not be read (written in the Arabic script, which the "
-                                "archive does not read); OCR made '")
-    assert [str(r) for r in result.reasons] == [
-        "Page 2 could not be read (written in the Arabic script, which the archive does not read); "
-        "read it in the original."]
-    assert "ocr.pdf" not in result.derived
 
 
 def test_a_page_read_below_the_confidence_floor_is_not_text(tmp_path: Path) -> None:
@@ -160,6 +131,22 @@ def test_a_blank_page_read_by_ocr_is_no_reason_for_review(tmp_path: Path) -> Non
     result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
     assert [str(m) for m in result.evidence["ocr"]] == ["page 2 read by OCR: no text on it"]
     assert result.reasons == [] and result.partner == "cloudflare"
+
+
+def test_a_page_too_heavy_to_draw_is_not_drawn_and_the_typed_one_is_kept(tmp_path: Path) -> None:
+    """A typed letter whose page 2 is the bomb's (1 GiB of drawing operators): weighed, not drawn."""
+    writer = pypdf.PdfWriter()
+    for data in (pdfkit.text_pdf([["SPECIMEN – not the original letter", *LINES]]), bomb()):
+        writer.add_page(pypdf.PdfReader(io.BytesIO(data)).pages[0])
+    pdf = tmp_path / "heavy.pdf"
+    writer.write(pdf)
+    result = analyse(Task(str(pdf), str(tmp_path / "archive"), "2026-01-01"))
+    assert [str(m) for m in result.evidence["ocr"]] == [
+        "page 2 could not be read (its drawing instructions weigh over 16 MB, too heavy to draw); "
+        "OCR did not draw it"]
+    assert [str(r) for r in result.reasons] == [BOMB_REASON.replace("Page 1", "Page 2")]
+    assert result.ocr is False and result.ocr_confidence is None and "ocr.pdf" not in result.derived
+    assert result.partner == "cloudflare" and result.pages[1] == ""
 
 
 def test_the_record_and_the_letter_page_say_which_pages_ocr_read(

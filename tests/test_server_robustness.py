@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.pdfs import BROKEN
-from support.processes import free_port, healthy, letters
+from support.pdfs import BOMB_REASON, BROKEN, REALWORLD_SCANS
+from support.processes import free_port, healthy, letters, programs_using
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-pdfs"
 #: How much the server process's resident memory may grow over the whole run.
@@ -43,21 +43,6 @@ def resident_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise AssertionError(f"no VmRSS for process {pid}")
-
-
-def programs_using(folder: Path) -> list[str]:
-    """The command lines of running programs that name a path in that folder."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue  # ended meanwhile
-        if str(folder) in args:
-            found.append(args)
-    return found
 
 
 @pytest.fixture
@@ -140,8 +125,8 @@ def test_every_file_is_answered_and_the_server_stays_up_and_small(served: Served
             assert http.get("/healthz").status_code == 200, path
     after = resident_mb(served.process.pid)
     assert after - before < MAX_GROWTH_MB, (before, after)
-    # a file stopped for taking too long leaves no program behind (pdftoppm on the bomb would
-    # otherwise render on for minutes)
+    # no program outlives its file's answer (pdftoppm, tesseract); one stopped for taking too long
+    # is killed with its worker (test_hostile.py's page too slow to draw)
     for _ in range(50):
         if not programs_using(served.scratch):
             break
@@ -157,6 +142,15 @@ def test_every_file_is_answered_and_the_server_stays_up_and_small(served: Served
     assert answers["notes.pdf"][0] == 415
     for name in ("truncated.pdf", "reference-loop.pdf", "garbage.pdf"):
         assert answers[name][0] == 422, (name, answers[name])
+    # OCR read each real-world scan (test_hostile.py's command-line run reads only one of them)
+    read = {name for name, (status, body) in answers.items()
+            if status == 201 and isinstance(body, list) and body[0]["result"] == "added"
+            and body[0].get("ocr")}
+    assert read == set(REALWORLD_SCANS), read
+    # the bomb's page is weighed, not drawn (pdftoppm would take a minute of CPU over it)
+    status, body = answers["bomb.pdf"]
+    assert status == 201 and isinstance(body, list) and body[0]["result"] == "added", body
+    assert BOMB_REASON in body[0]["reasons"], body
     again = answers[f"{files[0].name} (again)"]
     assert again[0] == 201 and json.dumps(again[1]).count('"duplicate"') == 1
     # the archive the server wrote is whole: every added letter can be read back

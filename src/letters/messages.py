@@ -198,6 +198,8 @@ ENGLISH: dict[str, str] = {
     "evidence.ocr_unreadable": "page {page} could not be read ({why}); OCR made '{seen}' of it",
     "evidence.ocr_unsure": "OCR confidence {confidence}%, below the floor",
     "evidence.ocr_script": "written in the {script} script, which the archive does not read",
+    "evidence.ocr_heavy": "its drawing instructions weigh over {megabytes} MB, too heavy to draw",
+    "evidence.ocr_undrawn": "page {page} could not be read ({why}); OCR did not draw it",
     "evidence.in_addressee_block": "addressee block: '{text}'",
     "evidence.in_signature_block": "signature block: '{text}'",
     "evidence.in_letterhead": "letterhead: '{text}'",

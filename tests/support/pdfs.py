@@ -64,9 +64,10 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def scan(path: Path, lines: list[str], rotate: int = 0) -> Path:
-    """An image-only PDF of the lines, as a 300 dpi grey scan, rotated by `rotate` degrees."""
+    """An image-only PDF of the lines, as a 300 dpi grey scan, rotated by `rotate` degrees: A4's
+    width, as tall as the lines need (a whole A4 page costs OCR a third more CPU, for nothing)."""
     font = ImageFont.truetype(FONT, 36)
-    image = Image.new("L", (2480, 3508), 255)
+    image = Image.new("L", (2480, 440 + 64 * len(lines)), 255)
     draw = ImageDraw.Draw(image)
     for number, line in enumerate(lines):
         draw.text((220, 220 + number * 64), line, font=font, fill=0)
@@ -151,11 +152,48 @@ def page_with_stream(stream: bytes, extra: bytes = b"") -> bytes:
 
 
 def bomb() -> bytes:
-    """A content stream of 1.5 MB that inflates to 1 GiB."""
-    compressor = zlib.compressobj(9)
+    """A content stream of 1.5 MB that inflates to 1 GiB of drawing operators."""
     chunk = b"0 0 m " * (1024 * 1024 // 6)
-    body = b"".join(compressor.compress(chunk) for _ in range(1024)) + compressor.flush()
-    return page_with_stream(body, b"/Filter /FlateDecode")
+    compressor = zlib.compressobj(9)
+    first = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    # after a full flush the compressor starts afresh: each further chunk compresses to the same
+    # bytes, so they are compressed once (compressing the whole gigabyte took 3 s of CPU)
+    again = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(1024):
+        checksum = zlib.adler32(chunk, checksum)
+    final = b"\x03\x00"  # an empty last block, then the stream's checksum
+    return page_with_stream(first + again * 1023 + final + checksum.to_bytes(4, "big"),
+                            b"/Filter /FlateDecode")
+
+
+#: The real-world PDFs (../shared/realworld-pdfs) only OCR can read, every page or some.
+REALWORLD_SCANS = ("imagemagick-ASCII85Decode.pdf", "imagemagick-CCITTFaxDecode.pdf",
+                   "imagemagick-images.pdf", "imagemagick-lzw.pdf", "inline-image.pdf",
+                   "pdflatex-forms.pdf", "habibi-oneline-cmap.pdf", "habibi.pdf",
+                   "grayscale-image.pdf", "output_with_metadata_pymupdf.pdf", "pdfkit.pdf",
+                   "cmyk-image.pdf")
+#: What the record of the bomb says: its page was weighed, not drawn for OCR.
+BOMB_REASON = ("Page 1 could not be read (its drawing instructions weigh over 16 MB, too heavy to "
+               "draw); read it in the original.")
+
+
+def slow_to_draw(fan: int = 10, depth: int = 6) -> bytes:
+    """A page of 1.5 KB that draws a form `fan` times, which draws another `fan` times, `depth`
+    forms deep: a million half-page triangles to fill. Its drawing instructions weigh little, so
+    OCR draws it, and pdftoppm works on it for many minutes: only a time limit stops it."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /XObject << /F 5 0 R >> >> >>"]
+    draw = b"/F Do " * fan
+    objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(draw), draw))
+    for level in range(depth):
+        last = level == depth - 1
+        body = b"0 0 m 595 842 l 595 0 l f" if last else draw
+        resources = b"" if last else b"/Resources << /XObject << /F %d 0 R >> >> " % (6 + level)
+        objects.append(b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] %s/Length %d >>\n"
+                       b"stream\n%s\nendstream" % (resources, len(body), body))
+    return raw_pdf(objects)
 
 
 def length_lie() -> bytes:

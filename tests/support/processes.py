@@ -1,5 +1,6 @@
 """The real `letters` command in processes of its own (or in the test's, for what it prints), and
-what tests of served processes need: a free port and a health check."""
+what tests of served processes need: a free port, a health check, and the programs still running
+on a folder's files."""
 
 from __future__ import annotations
 
@@ -59,3 +60,18 @@ def healthy(url: str) -> bool:
         return httpx.get(f"{url}/healthz", timeout=10).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def programs_using(folder: Path) -> list[str]:
+    """The command lines of running programs that name a path in that folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # ended meanwhile
+        if str(folder) in args:
+            found.append(args)
+    return found

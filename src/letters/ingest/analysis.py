@@ -83,7 +83,7 @@ def _read_pages(path: Path, result: Analysis, numbers: list[int] | None) -> list
     result, saying which pages were read and how surely (evidence) and which could not be read
     (a reason); return the words read with little confidence. Without Tesseract the letter is kept
     for review with the text it has."""
-    from letters.pdf import ocr
+    from letters.pdf import drawing, ocr
 
     try:
         done = ocr.read(path, numbers)
@@ -94,6 +94,11 @@ def _read_pages(path: Path, result: Analysis, numbers: list[int] | None) -> list
     for page in done.read:
         shown = page.number + 1
         confidence = f"{page.confidence:.0f}"
+        if page.heavy:
+            why = msg("evidence.ocr_heavy", megabytes=drawing.HEAVY // (1024 * 1024))
+            said.append(msg("evidence.ocr_undrawn", page=shown, why=why))
+            result.reasons.append(msg("reason.page_unreadable", page=shown, why=why))
+            continue
         if page.readable:
             result.pages[page.number] = page.text
             said.append(msg("evidence.ocr_page", page=shown, confidence=confidence))
@@ -107,7 +112,8 @@ def _read_pages(path: Path, result: Analysis, numbers: list[int] | None) -> list
             why = msg("evidence.ocr_unsure", confidence=confidence)
         said.append(msg("evidence.ocr_unreadable", page=shown, why=why, seen=page.seen))
         result.reasons.append(msg("reason.page_unreadable", page=shown, why=why))
-    result.ocr, result.ocr_confidence = True, done.confidence
+    result.ocr = any(not page.heavy for page in done.read)
+    result.ocr_confidence = done.confidence if result.ocr else None
     result.evidence["ocr"] = said
     if any(page.readable for page in done.read) and done.confidence < LOW_CONFIDENCE:
         result.reasons.append(msg("reason.ocr_low_confidence", confidence=f"{done.confidence:.0f}"))

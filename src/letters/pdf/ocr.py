@@ -6,6 +6,8 @@ corrected, then read in one Tesseract run giving its text, word confidences and 
 Tesseract's PDF output of those pages, with the other pages as they are, gives a searchable copy
 kept beside the original. A page read with little confidence, or written in a script other than
 the Latin one, is not readable: what OCR made of it is kept as evidence, not as the page's text.
+A page whose drawing instructions weigh more than `drawing.HEAVY` is not drawn at all:
+poppler would spend minutes of CPU on it (a hostile file), and it is unread like an unreadable page.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letters.errors import Explained
 from letters.messages import Message, msg
 from letters.textnorm import normalize
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 LANGUAGES = "eng+fra"
 #: The resolution pages are read at, whatever their scan's own (docs/performance.md: the 200 dpi
@@ -61,6 +67,7 @@ class PageRead:
     text: str
     confidence: float
     script: str | None = None
+    heavy: bool = False  # not drawn: its drawing instructions weigh more than drawing.HEAVY
 
     @property
     def blank(self) -> bool:
@@ -70,7 +77,7 @@ class PageRead:
     @property
     def readable(self) -> bool:
         """Whether the page was read confidently enough, in the Latin script."""
-        return self.confidence >= FLOOR and self.script in (None, SCRIPT)
+        return not self.heavy and self.confidence >= FLOOR and self.script in (None, SCRIPT)
 
     @property
     def seen(self) -> str:
@@ -186,6 +193,10 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         every: list[tuple[str, float]] = []
         copies: dict[int, bytes] = {}
         for number in wanted:
+            if _too_heavy(original, number):
+                seen.append(PageRead(number, "", 0.0, heavy=True))
+                pages.append("")
+                continue
             text, found, pdf, script = _read_page(path, folder, number)
             page = PageRead(number, text, _mean(found), script)
             seen.append(page)
@@ -207,6 +218,18 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
     return OcrResult(pages=pages, confidence=_mean(words or every),
                      searchable_pdf=copy.getvalue() if copies else None, doubtful=doubtful,
                      read=seen)
+
+
+def _too_heavy(document: PdfReader, number: int) -> bool:
+    """Whether page `number` weighs more than drawing.HEAVY to draw (a page pypdf cannot find weighs
+    nothing here: pdftoppm says whether it can draw it)."""
+    from letters.pdf import drawing
+
+    try:
+        page = document.pages[number]
+    except Exception:
+        return False
+    return drawing.weight(page, drawing.HEAVY) > drawing.HEAVY
 
 
 def _reduced(image: Path, factor: int) -> Path:
