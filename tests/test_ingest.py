@@ -28,6 +28,7 @@ from letters.settings import Settings
 from support.letters import archived
 from support.listings import Listings, counting
 from support.pdfs import build_letter, letter_lines, make
+from support.processes import invoke, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,10 +125,9 @@ def test_one_bad_file_never_stops_the_batch(app: Letters, tmp_path: Path) -> Non
     assert [r.result for r in results] == ["added", "rejected", "added"]
 
 
-def run_cli(*args: str, home: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run the real `letters` command."""
-    return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
-                          capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real `letters` command in a process of its own."""
+    return run(home, *args)
 
 
 def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path) -> None:
@@ -146,14 +146,14 @@ def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path) -> None:
     assert rejected["error"].startswith("not a PDF") and rejected["code"] == "refusal.not_pdf"
     assert "code" not in added
     assert "1 added, 0 duplicate, 1 rejected" in done.stderr
-    again = run_cli("ingest", "--json", str(folder / "sub"), home=home)
+    again = invoke(home, "ingest", "--json", str(folder / "sub"))  # the same, in this process
     assert again.returncode == 0
     assert json.loads(again.stdout)["result"] == "duplicate"
     assert json.loads(again.stdout)["id"] == added["id"]
     shown = run_cli("show", "--json", added["id"], home=home)
     assert "COUNCIL OF EUROPE" in json.loads(shown.stdout)["text"]
-    assert run_cli("ingest", "--jobs", "0", str(folder), home=home).returncode == 2
-    assert run_cli("show", "0000000000000000", home=home).returncode == 1
+    assert invoke(home, "ingest", "--jobs", "0", str(folder)).returncode == 2
+    assert invoke(home, "show", "0000000000000000").returncode == 1
 
 
 def test_two_jobs_give_the_same_records(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_two_jobs_give_the_same_records(tmp_path: Path) -> None:
     outcome = []
     for jobs in (1, 2):
         home = tmp_path / f"home{jobs}"
-        done = run_cli("ingest", "--json", "--jobs", str(jobs), str(folder), home=home)
+        done = invoke(home, "ingest", "--json", "--jobs", str(jobs), str(folder))
         assert done.returncode == 0, done.stderr
         outcome.append(sorted(tuple(json.loads(x)[f] for f in fields) for x in done.stdout.splitlines()))
     assert outcome[0] == outcome[1]
@@ -192,7 +192,7 @@ def test_kill_9_mid_ingest_leaves_archive_consistent_and_rerun_completes(tmp_pat
         assert {p.name for p in directory.iterdir()} >= {"original.pdf", "record.json", "text.json",
                                                           "history.jsonl"}
         assert hashlib.sha256((directory / "original.pdf").read_bytes()).hexdigest() == letter.sha256
-    rerun = run_cli("ingest", "--json", str(folder), home=home)
+    rerun = invoke(home, "ingest", "--json", str(folder))  # the next start, in this process
     assert rerun.returncode == 0, rerun.stderr
     results = [json.loads(x)["result"] for x in rerun.stdout.splitlines()]
     assert results.count("duplicate") == killed_at and results.count("added") == 28 - killed_at

@@ -1,11 +1,14 @@
-"""The real `letters` command in processes of its own, and what tests of served processes need:
-a free port and a health check."""
+"""The real `letters` command in processes of its own (or in this one, where its own process
+proves nothing more), and what tests of served processes need: a free port and a health check."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,6 +19,32 @@ def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = No
     """Run `letters --home HOME ARGS` in a process of its own; what it did."""
     return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
                           input=stdin, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def invoke(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run `letters --home HOME ARGS` in this process (`letters.cli.main`), its output captured as
+    `run` captures a process's: for what a command does where a process of its own proves
+    nothing more (each command runs so elsewhere; a fault, LETTERS_FAULT, needs `run`)."""
+    from letters.cli import main
+
+    argv = ["--home", str(home), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _stdin(stdin):
+        try:
+            status = main(argv)
+        except SystemExit as leaving:  # argparse's usage errors
+            status = leaving.code if isinstance(leaving.code, int) else 1
+    return subprocess.CompletedProcess(["letters", *argv], status, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _stdin(text: str) -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
 
 
 def letters(home: Path, *args: str, stdin: str = "") -> str:
