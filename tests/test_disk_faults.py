@@ -20,6 +20,7 @@ from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only, small_disk
 from support.pdfs import LINES, scan
+from support.processes import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 150_000  # bytes: more than a small letter, the index and the catalog (~100 KB) need, less
@@ -78,13 +79,11 @@ def test_a_full_disk_rejects_the_file_it_cannot_hold_and_indexes_the_others(
 def test_a_read_only_archive_gives_a_sentence_per_file_and_per_run(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = small(tmp_path / "first.pdf", "the first letter")
-    done = letters(home, "ingest", str(first))
-    done.communicate(timeout=600)
-    assert done.returncode == 0
+    assert invoke(home, "ingest", str(first)).returncode == 0
     later = [small(tmp_path / "x.pdf", "one"), small(tmp_path / "y.pdf", "two")]
-    with read_only(home / "archive"):
-        done = letters(home, "ingest", *map(str, later))
-        out, err = done.communicate(timeout=600)
+    with read_only(home / "archive"):  # in this process: a traceback would fail the test
+        done = invoke(home, "ingest", *map(str, later))
+    out, err = done.stdout, done.stderr
     assert done.returncode == 1 and "Traceback" not in err, err
     lines = out.splitlines()
     assert len(lines) == 2
@@ -201,9 +200,8 @@ def test_a_disk_that_fills_up_gives_sentences_a_whole_audit_log_and_searchable_l
 
 def test_a_read_only_home_ends_ingest_and_serve_with_a_sentence(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    done = letters(home, "ingest", str(small(tmp_path / "first.pdf", "the first letter")))
-    done.communicate(timeout=600)
-    assert done.returncode == 0
+    assert invoke(home, "ingest", str(small(tmp_path / "first.pdf", "the first letter"))
+                  ).returncode == 0
     with read_only(home):
         for args in (["ingest", str(small(tmp_path / "x.pdf", "one"))],
                      ["serve", "--port", "0"]):

@@ -4,6 +4,7 @@ proves nothing more), and what tests of served processes need: a free port and a
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import socket
 import subprocess
@@ -34,6 +35,7 @@ def invoke(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProce
             status = main(argv)
         except SystemExit as leaving:  # argparse's usage errors
             status = leaving.code if isinstance(leaving.code, int) else 1
+    gc.collect()  # what the command opened is closed, as at a process's end (the catalog's WAL)
     return subprocess.CompletedProcess(["letters", *argv], status, out.getvalue(), err.getvalue())
 
 
