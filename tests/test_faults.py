@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only
+from support.processes import invoke
 from support.webhome import WebHome, copy_web_home
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,14 +78,20 @@ def killed_by(process: subprocess.Popen[str], url: str, method: str, path: str, 
     assert process.wait(timeout=60) == KILLED
 
 
-def search(home: Path, query: str) -> list[str]:
-    done = cli(home, "search", "--json", query)
+Command = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def search(home: Path, query: str, command: Command = cli) -> list[str]:
+    """What `letters search` finds, in a process of its own (the first start after a kill) or
+    in this one (`invoke`: a later command, whose own process would prove nothing more)."""
+    done = command(home, "search", "--json", query)
     assert done.returncode == 0, done.stderr
     return [hit["id"] for hit in json.loads(done.stdout)["hits"]]
 
 
-def problems(home: Path) -> list[tuple[str | None, str]]:
-    done = cli(home, "verify", "--json")
+def problems(home: Path, command: Command = cli) -> list[tuple[str | None, str]]:
+    """What `letters verify` reports, in a process of its own or in this one (`invoke`)."""
+    done = command(home, "verify", "--json")
     assert "Traceback" not in done.stderr, done.stderr
     return [(p["id"], p["code"]) for p in json.loads(done.stdout)["problems"]]
 
@@ -101,10 +108,10 @@ def test_a_correction_killed_at_any_step_is_whole_after_the_next_start(
                   {"title": "Zebra5"})
     # the next start (any command) completes the record, the catalog and the index
     assert search(home.path, "title:zebra5") == [letter]
-    assert search(home.path, "title:zebra4") == []
-    shown = cli(home.path, "show", "--json", letter)
+    assert search(home.path, "title:zebra4", invoke) == []
+    shown = invoke(home.path, "show", "--json", letter)
     assert json.loads(shown.stdout)["title"] == "Zebra5"
-    assert problems(home.path) == []
+    assert problems(home.path, invoke) == []
     history = Letters(Settings(home=home.path)).archive.history(letter)
     assert [e["changes"]["title"]["after"] for e in history[1:]] == ["Zebra4", "Zebra5"]
 
@@ -133,7 +140,7 @@ def test_an_ingest_killed_at_any_step_leaves_every_archived_letter_searchable(
     assert len(found) <= 1
     searched = set()
     for tag in tags:
-        searched.update(search(home, tag))
+        searched.update(search(home, tag, invoke))
     assert searched == archived
 
 
@@ -153,8 +160,8 @@ def test_a_killed_correction_leaves_no_mark_once_repaired_and_a_stale_one_is_rep
     assert "Traceback" not in done.stderr, done.stderr
     found = [(p["id"], p["code"]) for p in json.loads(done.stdout)["problems"]]
     assert found == [(letter, "integrity.index_behind")]
-    assert search(home.path, "title:zebra5") == [letter]  # the lock gone, the next start mends it
-    assert problems(home.path) == []
+    assert search(home.path, "title:zebra5", invoke) == [letter]  # the lock gone, the next start
+    assert problems(home.path, invoke) == []  # mends it
 
 
 @pytest.mark.parametrize(("action", "step", "after"), [
