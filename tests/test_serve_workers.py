@@ -45,9 +45,11 @@ def worker_pids(log: Path) -> set[int]:
     return {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log.read_text())}
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """Two workers on a home holding one letter and an archivist made by the command line."""
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Two workers on a home holding one letter and an archivist made by the command line, shared
+    by the module's tests (the uploads' test through tokens, the login limit's through logins)."""
+    tmp_path = tmp_path_factory.mktemp("served")
     home = tmp_path / "home"
     first = tmp_path / "first.pdf"
     pdfkit.write_text_pdf(first, [letter_lines("first")])
