@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only
-from support.processes import invoke
+from support.processes import forked, free_port, healthy, invoke
 from support.webhome import WebHome, copy_web_home
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,40 +42,35 @@ def cli(home: Path, *args: str, fault: str | None = None) -> subprocess.Complete
 
 
 @contextmanager
-def served(home: Path, fault: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`letters serve` in a process of its own on a free port, dying at `fault`."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "letters", "serve", "--home", str(home), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env={**os.environ, VARIABLE: fault})
+def served(home: Path, fault: str) -> Iterator[tuple[BaseProcess, str]]:
+    """`letters serve` in a process of its own on a free port, dying at `fault` (forked from a
+    warm interpreter: what is killed is a process serving, whatever started it)."""
+    log = home.parent / "serve.log"
+    process = forked(home, "serve", "--port", str(port := free_port()), env={VARIABLE: fault},
+                     log=log)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            if healthy(url):
+                break
+            assert process.is_alive(), log.read_text()
             time.sleep(0.1)
         yield process, url
     finally:
-        if process.poll() is None:
+        if process.is_alive():
             process.kill()
-        process.communicate(timeout=60)
+        process.join(60)
 
 
-def killed_by(process: subprocess.Popen[str], url: str, method: str, path: str, token: str,
+def killed_by(process: BaseProcess, url: str, method: str, path: str, token: str,
               body: dict[str, Any] | None = None) -> None:
     """Send one request that kills the server at its fault point: no answer comes back."""
     with pytest.raises(httpx.TransportError):
         answer = httpx.request(method, url + path, json=body, timeout=120,
                                headers={"Authorization": f"Bearer {token}"})
         pytest.fail(f"the server answered {answer.status_code}: it was not killed")
-    assert process.wait(timeout=60) == KILLED
+    process.join(60)
+    assert process.exitcode == KILLED
 
 
 Command = Callable[..., subprocess.CompletedProcess[str]]

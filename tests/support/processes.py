@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import multiprocessing
+import os
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import httpx
@@ -48,6 +51,38 @@ def _stdin(text: str) -> Iterator[None]:
     finally:
         sys.stdin = saved
 
+
+
+#: One interpreter that has imported the command line and the web application, from which
+#: `forked` forks each command (multiprocessing's fork server: a single thread, nothing else).
+_WARM = multiprocessing.get_context("forkserver")
+_WARM.set_forkserver_preload(["letters.cli", "letters.cli.serve", "letters.web.app", "uvicorn",
+                              "httpx"])
+
+
+def forked(home: Path, *args: str, env: dict[str, str], log: Path) -> BaseProcess:
+    """`letters --home HOME ARGS` started in a process of its own, forked from an interpreter
+    that has imported the command line and the web application already (a new interpreter and
+    its imports cost some 1 s of CPU): what it runs and how it dies are a process's, the console
+    script's own start aside (each command's is run elsewhere). `env`: variables it runs with;
+    its output goes to `log`."""
+    process = _WARM.Process(target=_command, args=(["--home", str(home), *args], env, str(log)))
+    process.start()
+    return process
+
+
+def _command(argv: list[str], env: dict[str, str], log: str) -> None:
+    """In the forked process: what `letters ARGV` would do, its output written to `log`."""
+    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.environ.update(env)
+    from letters.cli import main
+
+    status = main(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 def letters(home: Path, *args: str, stdin: str = "") -> str:
     """Run the command line on the home, which must succeed; its standard output."""
