@@ -6,10 +6,8 @@ reports what it cannot repair."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,19 +24,16 @@ from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only
-from support.processes import forked, free_port, healthy, invoke
+from support.processes import forked, free_port, healthy, invoke, ran
 from support.webhome import WebHome, copy_web_home
 
-ROOT = Path(__file__).resolve().parents[1]
 KILLED = -signal.SIGKILL
 
 
 def cli(home: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
-    """`letters ARGS --home HOME` in a process of its own (dying at `fault`, when given)."""
-    env = {**os.environ, **({VARIABLE: fault} if fault else {})}
-    env.pop(VARIABLE, None) if fault is None else None
-    return subprocess.run([sys.executable, "-m", "letters", *args, "--home", str(home)],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    """`letters ARGS --home HOME` in a process of its own (dying at `fault`, when given), forked
+    from a warm interpreter (`support.processes.ran`)."""
+    return ran(home, *args, env={VARIABLE: fault} if fault else None)
 
 
 @contextmanager
@@ -47,7 +42,7 @@ def served(home: Path, fault: str) -> Iterator[tuple[BaseProcess, str]]:
     warm interpreter: what is killed is a process serving, whatever started it)."""
     log = home.parent / "serve.log"
     process = forked(home, "serve", "--port", str(port := free_port()), env={VARIABLE: fault},
-                     log=log)
+                     out=log)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):

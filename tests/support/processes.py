@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -60,29 +61,55 @@ _WARM.set_forkserver_preload(["letters.cli", "letters.cli.serve", "letters.web.a
                               "httpx"])
 
 
-def forked(home: Path, *args: str, env: dict[str, str], log: Path) -> BaseProcess:
+def forked(home: Path, *args: str, env: dict[str, str] | None = None, out: Path,
+           err: Path | None = None) -> BaseProcess:
     """`letters --home HOME ARGS` started in a process of its own, forked from an interpreter
     that has imported the command line and the web application already (a new interpreter and
-    its imports cost some 1 s of CPU): what it runs and how it dies are a process's, the console
-    script's own start aside (each command's is run elsewhere). `env`: variables it runs with;
-    its output goes to `log`."""
-    process = _WARM.Process(target=_command, args=(["--home", str(home), *args], env, str(log)))
+    its imports cost 0.3-1 s of CPU): what it runs, how it ends or dies are a process's, the
+    console script's own start aside (each command's is run elsewhere). `env`: variables it runs
+    with besides this process's (LETTERS_FAULT); its standard output goes to the file `out`, its
+    errors to `err` (to `out` when not given)."""
+    process = _WARM.Process(target=_command, args=(
+        ["--home", str(home), *args], {**os.environ, **(env or {})}, str(out), str(err or out)))
     process.start()
     return process
 
 
-def _command(argv: list[str], env: dict[str, str], log: str) -> None:
-    """In the forked process: what `letters ARGV` would do, its output written to `log`."""
-    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
+def ran(home: Path, *args: str, env: dict[str, str] | None = None,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """What `letters --home HOME ARGS` did in a `forked` process, as `run` tells it."""
+    with tempfile.TemporaryDirectory() as folder:
+        out, err = Path(folder) / "out", Path(folder) / "err"
+        process = forked(home, *args, env=env, out=out, err=err)
+        process.join(timeout)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+            raise subprocess.TimeoutExpired(["letters", *args], timeout)
+        return subprocess.CompletedProcess(["letters", *args], process.exitcode,
+                                           _text(out), _text(err))
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def _command(argv: list[str], env: dict[str, str], out: str, err: str) -> None:
+    """In the forked process: what `letters ARGV` would do, its output written to files."""
+    for descriptor, path in ((1, out), (2, err)):
+        opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(opened, descriptor)
+        os.close(opened)
+    os.environ.clear()  # the caller's environment now, not the fork server's at its start
     os.environ.update(env)
     from letters.cli import main
 
-    status = main(argv)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    try:
+        status = main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(status)  # as a process ends: its daemon workers are stopped
 
 def letters(home: Path, *args: str, stdin: str = "") -> str:
     """Run the command line on the home, which must succeed; its standard output."""
