@@ -24,7 +24,7 @@ import pytest
 from letters.archive import Archive
 from letters.web.admission import Busy, UploadQueue
 from letters.web.throttle import Throttle
-from support.processes import free_port, healthy, letters
+from support.processes import free_port, healthy, invoke, letters
 
 UPLOADS = 8
 
@@ -53,9 +53,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path / "home"
     first = tmp_path / "first.pdf"
     pdfkit.write_text_pdf(first, [letter_lines("first")])
-    letters(home, "ingest", str(first))
-    letters(home, "users", "add", "robot", "--role", "archivist", stdin="robot-password\n")
-    token = letters(home, "users", "token", "robot").strip()
+    # the command line in this process (test_users runs these commands in processes of their own)
+    assert invoke(home, "ingest", str(first)).returncode == 0
+    assert invoke(home, "users", "add", "robot", "--role", "archivist",
+                  stdin="robot-password\n").returncode == 0
+    made = invoke(home, "users", "token", "robot")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
     port = free_port()
     log = tmp_path / "server.log"
     env = {**os.environ, "LETTERS_FIXITY_EVERY_HOURS": "0"}
