@@ -7,31 +7,24 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pdfkit
 import pytest
 from PIL import Image
 
-from letters.cli import main
 from letters.pairing import decisions
 from letters.preservation import audit
 from letters.service import Letters
 from letters.settings import Settings
 from support.api import client
 from support.disk import read_only
+from support.processes import invoke, run
 from support.server import LiveServer
 from support.web import browser, csrf_of, text_of
 from support.webhome import WebHome
 
 SPECIMENS = Path(__file__).resolve().parent.parent / "specimens"
-
-
-def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `letters` in a process of its own."""
-    return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 def cloudflare_reply(day: str, cites: str, signer: str, words: str) -> bytes:
@@ -79,7 +72,7 @@ def test_every_write_path_keeps_the_founding_exchange_until_a_person_decides(
     closer = tmp_path / "closer.pdf"
     closer.write_bytes(cloudflare_reply("23 May 2018", "23 May 2018", "Michelle Zatlyn",
                                         "Cloudflare confirms its wish to join."))
-    ingested = run_cli(home.path, "ingest", "--json", str(closer))
+    ingested = invoke(home.path, "ingest", "--json", str(closer))
     assert ingested.returncode == 0, ingested.stderr
     assert founding_ids(server, home, "cloudflare") == held
     proposal = proposal_of(server, home, "cloudflare")
@@ -131,7 +124,7 @@ def test_every_write_path_keeps_the_founding_exchange_until_a_person_decides(
 
     # the archive's state alone gives the same founding exchange and proposal (index/ rebuilt)
     before = proposal_of(server, home, "cloudflare")
-    assert run_cli(home.path, "reindex").returncode == 0
+    assert invoke(home.path, "reindex").returncode == 0
     assert founding_ids(server, home, "cloudflare") == held
     assert proposal_of(server, home, "cloudflare") == before
     actions = [e["action"] for e in audit.events(home.path / "archive")]
@@ -143,7 +136,7 @@ def ingest_a_closer_reply(home: WebHome, tmp_path: Path) -> None:
     closer = tmp_path / "closer.pdf"
     closer.write_bytes(cloudflare_reply("23 May 2018", "23 May 2018", "Michelle Zatlyn",
                                         "Cloudflare confirms its wish to join."))
-    assert run_cli(home.path, "ingest", str(closer)).returncode == 0
+    assert invoke(home.path, "ingest", str(closer)).returncode == 0
 
 
 def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, WebHome],
@@ -198,7 +191,7 @@ def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, W
     late_reply = tmp_path / "late-reply.pdf"
     late_reply.write_bytes(cloudflare_reply("2 March 2018", "1 March 2018", "Doug Kramer",
                                             "An earlier reply."))
-    assert run_cli(home.path, "ingest", str(late), str(late_reply)).returncode == 0
+    assert invoke(home.path, "ingest", str(late), str(late_reply)).returncode == 0
     assert founding_ids(server, home, "cloudflare") == [out, reply]
     with client(server, home, "archivist") as api:
         dismissed = api.post("/api/partners/cloudflare/pairing-proposal",
@@ -206,7 +199,7 @@ def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, W
         assert dismissed.status_code == 200, dismissed.text
         assert dismissed.json()["founding_exchange"]["incoming"] == reply
     assert proposal_of(server, home, "cloudflare") is None
-    assert run_cli(home.path, "reindex").returncode == 0  # a dismissal is kept in the archive
+    assert invoke(home.path, "reindex").returncode == 0  # a dismissal is kept in the archive
     assert proposal_of(server, home, "cloudflare") is None
     assert founding_ids(server, home, "cloudflare") == [out, reply]
     [event] = [e for e in audit.events(home.path / "archive") if e["action"] == "pairing_dismissed"]
@@ -214,33 +207,29 @@ def test_an_archivist_accepts_or_dismisses_a_proposal(fresh: tuple[LiveServer, W
     assert (home.path / "archive" / decisions.FILE).exists()
 
 
-def test_the_command_line_lists_and_accepts_proposals(app: Letters, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_lists_and_accepts_proposals(app: Letters, tmp_path: Path) -> None:
     letters = [SPECIMENS / "2018-05-23-euroispa-outgoing.pdf",
                SPECIMENS / "2017-11-08-deutsche-telekom-outgoing.pdf",
                SPECIMENS / "2017-11-08-deutsche-telekom-incoming.pdf"]
     assert [r.result for r in app.ingest(letters, by="setup")] == ["added"] * 3
     home = app.settings.home
-    where = ["--home", str(home)]
     # a reply of EuroISPA that needs review never enters the founding exchange by itself
     misread = SPECIMENS / "elsewhere" / "2018-05-25-euroispa-reply-misread.pdf"
-    assert main([*where, "ingest", str(misread)]) == 0
-    # the listing by the real command in a process of its own; the decisions in this one
-    listed = run_cli(home, "partners", "proposal")
+    assert invoke(home, "ingest", str(misread)).returncode == 0
+    listed = run(home, "partners", "proposal")  # the command in a process of its own
     assert listed.returncode == 0, listed.stderr
     assert "euroispa: The founding exchange of EuroISPA is the Secretary General's letter of" \
            in listed.stdout and "signed by Ana Lindqvist-Moreau" in listed.stdout
     fresh = Letters(Settings(home=home))
     [founding] = [x.ids() for x in [fresh.founding_documents("euroispa")] if x]
     assert len(founding) == 1
-    capsys.readouterr()
-    assert main([*where, "partners", "proposal", "euroispa", "--accept"]) == 0, \
-        capsys.readouterr().err
+    accepted = invoke(home, "partners", "proposal", "euroispa", "--accept")
+    assert accepted.returncode == 0, accepted.stderr
     again = Letters(Settings(home=home))
     now = again.founding_documents("euroispa")
     assert now is not None and now.complete and now.confirmed_by
-    assert main([*where, "partners", "proposal", "euroispa", "--dismiss"]) == 2
-    assert main([*where, "partners", "proposal", "--accept"]) == 2
+    assert invoke(home, "partners", "proposal", "euroispa", "--dismiss").returncode == 2
+    assert invoke(home, "partners", "proposal", "--accept").returncode == 2
 
 
 def test_an_upload_of_the_misread_euroispa_reply_leaves_the_founding_reply(
@@ -290,7 +279,8 @@ def test_a_scan_of_an_archived_letter_is_a_copy_in_review(app: Letters, tmp_path
     first = app.ingest([outgoing, incoming], by="setup")
     held = [r.letter.id for r in first if r.letter]
     scan = scan_of(incoming, tmp_path)
-    assert main(["--home", str(app.settings.home), "ingest", "--json", str(scan)]) == 0
+    ingested = invoke(app.settings.home, "ingest", "--json", str(scan))
+    assert ingested.returncode == 0, ingested.stderr
     again = Letters(Settings(home=app.settings.home))
     [copy] = [x for x in again.catalog.letters_of_partner("deutsche-telekom")
               if x.id not in held]

@@ -4,6 +4,8 @@ traceback; what was archived is indexed; nothing is left running or lying in /tm
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import resource
@@ -16,10 +18,13 @@ from pathlib import Path
 import pdfkit
 import pytest
 
+from letters.ingest.pipeline import Indexer
+from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only, small_disk
-from support.pdfs import LINES, scan
+from support.pdfs import LINES, build_letter, scan
+from support.processes import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 150_000  # bytes: more than a small letter, the index and the catalog (~100 KB) need, less
@@ -78,13 +83,11 @@ def test_a_full_disk_rejects_the_file_it_cannot_hold_and_indexes_the_others(
 def test_a_read_only_archive_gives_a_sentence_per_file_and_per_run(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = small(tmp_path / "first.pdf", "the first letter")
-    done = letters(home, "ingest", str(first))
-    done.communicate(timeout=600)
-    assert done.returncode == 0
+    assert invoke(home, "ingest", str(first)).returncode == 0
     later = [small(tmp_path / "x.pdf", "one"), small(tmp_path / "y.pdf", "two")]
-    with read_only(home / "archive"):
-        done = letters(home, "ingest", *map(str, later))
-        out, err = done.communicate(timeout=600)
+    with read_only(home / "archive"):  # in this process: a traceback would fail the test
+        done = invoke(home, "ingest", *map(str, later))
+    out, err = done.stdout, done.stderr
     assert done.returncode == 1 and "Traceback" not in err, err
     lines = out.splitlines()
     assert len(lines) == 2
@@ -201,9 +204,8 @@ def test_a_disk_that_fills_up_gives_sentences_a_whole_audit_log_and_searchable_l
 
 def test_a_read_only_home_ends_ingest_and_serve_with_a_sentence(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    done = letters(home, "ingest", str(small(tmp_path / "first.pdf", "the first letter")))
-    done.communicate(timeout=600)
-    assert done.returncode == 0
+    assert invoke(home, "ingest", str(small(tmp_path / "first.pdf", "the first letter"))
+                  ).returncode == 0
     with read_only(home):
         for args in (["ingest", str(small(tmp_path / "x.pdf", "one"))],
                      ["serve", "--port", "0"]):
@@ -212,3 +214,35 @@ def test_a_read_only_home_ends_ingest_and_serve_with_a_sentence(tmp_path: Path) 
             assert done.returncode == 1 and "Traceback" not in err, (args, err)
             assert err.strip().splitlines()[-1].startswith("letters: "), (args, err)
 
+
+
+
+# Whoosh leaves the files of a segment it could not finish unclosed: the garbage collector
+# closes them (not this program's to mend; the test collects them while it runs)
+@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
+def test_a_batch_after_one_the_full_disk_refused_is_indexed_once_there_is_room(
+        tmp_path: Path) -> None:
+    """An ingest indexes its batches after a failed one too (the disk may have room again):
+    Whoosh kept the index's write lock of a commit that failed while anything held its error,
+    as the ingest does, so the next batch failed too (LockError) and stayed out of the index."""
+    app = Letters(Settings(home=tmp_path / "home"))
+    with small_disk(app.settings.index_dir, "1m"):
+        app.index.update([build_letter(app.archive, tmp_path / "pdfs", ["A wombat accord."])])
+        filler = app.settings.index_dir / "filler"
+        with open(filler, "wb", buffering=0) as handle, contextlib.suppress(OSError):
+            while True:  # until the disk is full
+                handle.write(b"\0" * 4096)
+        indexer = Indexer(app.index)
+        indexer.add([build_letter(app.archive, tmp_path / "pdfs", ["A numbat accord."] * 400)])
+        for _ in range(600):  # the batch's commit fails on the full disk
+            if indexer._error is not None:
+                break
+            time.sleep(0.05)
+        assert isinstance(indexer._error, OSError), "the first batch was refused"
+        filler.unlink()  # room again
+        later = build_letter(app.archive, tmp_path / "pdfs", ["A quokka accord."])
+        indexer.add([later])
+        with pytest.raises(OSError, match="No space left"):
+            indexer.finish()  # the first batch's error, for the run's sentence
+        assert [hit.letter.id for hit in app.search(SearchRequest(q="quokka")).hits] == [later.id]
+        gc.collect()

@@ -6,14 +6,12 @@ reports what it cannot repair."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -26,65 +24,64 @@ from letters.search import SearchRequest
 from letters.service import Letters
 from letters.settings import Settings
 from support.disk import read_only
+from support.processes import forked, free_port, healthy, invoke, ran
 from support.webhome import WebHome, copy_web_home
 
-ROOT = Path(__file__).resolve().parents[1]
 KILLED = -signal.SIGKILL
 
 
 def cli(home: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
-    """`letters ARGS --home HOME` in a process of its own (dying at `fault`, when given)."""
-    env = {**os.environ, **({VARIABLE: fault} if fault else {})}
-    env.pop(VARIABLE, None) if fault is None else None
-    return subprocess.run([sys.executable, "-m", "letters", *args, "--home", str(home)],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    """`letters ARGS --home HOME` in a process of its own (dying at `fault`, when given), forked
+    from a warm interpreter (`support.processes.ran`)."""
+    return ran(home, *args, env={VARIABLE: fault} if fault else None)
 
 
 @contextmanager
-def served(home: Path, fault: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`letters serve` in a process of its own on a free port, dying at `fault`."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "letters", "serve", "--home", str(home), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env={**os.environ, VARIABLE: fault})
+def served(home: Path, fault: str) -> Iterator[tuple[BaseProcess, str]]:
+    """`letters serve` in a process of its own on a free port, dying at `fault` (forked from a
+    warm interpreter: what is killed is a process serving, whatever started it)."""
+    log = home.parent / "serve.log"
+    process = forked(home, "serve", "--port", str(port := free_port()), env={VARIABLE: fault},
+                     out=log)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            if healthy(url):
+                break
+            assert process.is_alive(), log.read_text()
             time.sleep(0.1)
         yield process, url
     finally:
-        if process.poll() is None:
+        if process.is_alive():
             process.kill()
-        process.communicate(timeout=60)
+        process.join(60)
 
 
-def killed_by(process: subprocess.Popen[str], url: str, method: str, path: str, token: str,
+def killed_by(process: BaseProcess, url: str, method: str, path: str, token: str,
               body: dict[str, Any] | None = None) -> None:
     """Send one request that kills the server at its fault point: no answer comes back."""
     with pytest.raises(httpx.TransportError):
         answer = httpx.request(method, url + path, json=body, timeout=120,
                                headers={"Authorization": f"Bearer {token}"})
         pytest.fail(f"the server answered {answer.status_code}: it was not killed")
-    assert process.wait(timeout=60) == KILLED
+    process.join(60)
+    assert process.exitcode == KILLED
 
 
-def search(home: Path, query: str) -> list[str]:
-    done = cli(home, "search", "--json", query)
+Command = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def search(home: Path, query: str, command: Command = cli) -> list[str]:
+    """What `letters search` finds, in a process of its own (the first start after a kill) or
+    in this one (`invoke`: a later command, whose own process would prove nothing more)."""
+    done = command(home, "search", "--json", query)
     assert done.returncode == 0, done.stderr
     return [hit["id"] for hit in json.loads(done.stdout)["hits"]]
 
 
-def problems(home: Path) -> list[tuple[str | None, str]]:
-    done = cli(home, "verify", "--json")
+def problems(home: Path, command: Command = cli) -> list[tuple[str | None, str]]:
+    """What `letters verify` reports, in a process of its own or in this one (`invoke`)."""
+    done = command(home, "verify", "--json")
     assert "Traceback" not in done.stderr, done.stderr
     return [(p["id"], p["code"]) for p in json.loads(done.stdout)["problems"]]
 
@@ -101,10 +98,10 @@ def test_a_correction_killed_at_any_step_is_whole_after_the_next_start(
                   {"title": "Zebra5"})
     # the next start (any command) completes the record, the catalog and the index
     assert search(home.path, "title:zebra5") == [letter]
-    assert search(home.path, "title:zebra4") == []
-    shown = cli(home.path, "show", "--json", letter)
+    assert search(home.path, "title:zebra4", invoke) == []
+    shown = invoke(home.path, "show", "--json", letter)
     assert json.loads(shown.stdout)["title"] == "Zebra5"
-    assert problems(home.path) == []
+    assert problems(home.path, invoke) == []
     history = Letters(Settings(home=home.path)).archive.history(letter)
     assert [e["changes"]["title"]["after"] for e in history[1:]] == ["Zebra4", "Zebra5"]
 
@@ -133,7 +130,7 @@ def test_an_ingest_killed_at_any_step_leaves_every_archived_letter_searchable(
     assert len(found) <= 1
     searched = set()
     for tag in tags:
-        searched.update(search(home, tag))
+        searched.update(search(home, tag, invoke))
     assert searched == archived
 
 
@@ -153,8 +150,8 @@ def test_a_killed_correction_leaves_no_mark_once_repaired_and_a_stale_one_is_rep
     assert "Traceback" not in done.stderr, done.stderr
     found = [(p["id"], p["code"]) for p in json.loads(done.stdout)["problems"]]
     assert found == [(letter, "integrity.index_behind")]
-    assert search(home.path, "title:zebra5") == [letter]  # the lock gone, the next start mends it
-    assert problems(home.path) == []
+    assert search(home.path, "title:zebra5", invoke) == [letter]  # the lock gone, the next start
+    assert problems(home.path, invoke) == []  # mends it
 
 
 @pytest.mark.parametrize(("action", "step", "after"), [

@@ -20,7 +20,6 @@ import pypdf
 import pytest
 
 from letters.archive import Archive
-from letters.cli import main
 from letters.ingest.pipeline import Indexer
 from letters.models import Letter
 from letters.search import SearchRequest
@@ -29,6 +28,7 @@ from letters.settings import Settings
 from support.letters import archived
 from support.listings import Listings, counting
 from support.pdfs import build_letter, letter_lines, make
+from support.processes import invoke, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,24 +125,19 @@ def test_one_bad_file_never_stops_the_batch(app: Letters, tmp_path: Path) -> Non
     assert [r.result for r in results] == ["added", "rejected", "added"]
 
 
-def run_cli(*args: str, home: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run the real `letters` command."""
-    return subprocess.run([sys.executable, "-m", "letters", "--home", str(home), *args],
-                          capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real `letters` command in a process of its own."""
+    return run(home, *args)
 
 
-def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
-    """The command's output and exit status, in this process (the real command in a process of
-    its own: test_two_jobs_give_the_same_records and the kill -9 test below)."""
+def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     make(folder / "sub", "a.pdf", letter_lines("Apple Inc.", 8))
     (folder / "bad.pdf").write_bytes(b"not a pdf at all")
     (folder / "notes.txt").write_text("ignored: not *.pdf")
-    where = ["--home", str(home)]
-    assert main([*where, "ingest", "--json", str(folder)]) == 1
-    done = capsys.readouterr()
-    lines = [json.loads(x) for x in done.out.splitlines()]
+    done = run_cli("ingest", "--json", str(folder), home=home)
+    assert done.returncode == 1, done.stderr
+    lines = [json.loads(x) for x in done.stdout.splitlines()]
     assert sorted(x["result"] for x in lines) == ["added", "rejected"]
     added = next(x for x in lines if x["result"] == "added")
     assert added["partner"] == "apple" and added["path"].endswith("a.pdf")
@@ -150,15 +145,15 @@ def test_cli_ingest_json_and_exit_status(home: Path, tmp_path: Path,
     rejected = next(x for x in lines if x["result"] == "rejected")
     assert rejected["error"].startswith("not a PDF") and rejected["code"] == "refusal.not_pdf"
     assert "code" not in added
-    assert "1 added, 0 duplicate, 1 rejected" in done.err
-    assert main([*where, "ingest", "--json", str(folder / "sub")]) == 0
-    again = capsys.readouterr().out
-    assert json.loads(again)["result"] == "duplicate"
-    assert json.loads(again)["id"] == added["id"]
-    assert main([*where, "show", "--json", added["id"]]) == 0
-    assert "COUNCIL OF EUROPE" in json.loads(capsys.readouterr().out)["text"]
-    assert main([*where, "ingest", "--jobs", "0", str(folder)]) == 2
-    assert main([*where, "show", "0000000000000000"]) == 1
+    assert "1 added, 0 duplicate, 1 rejected" in done.stderr
+    again = invoke(home, "ingest", "--json", str(folder / "sub"))  # the same, in this process
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["result"] == "duplicate"
+    assert json.loads(again.stdout)["id"] == added["id"]
+    shown = run_cli("show", "--json", added["id"], home=home)
+    assert "COUNCIL OF EUROPE" in json.loads(shown.stdout)["text"]
+    assert invoke(home, "ingest", "--jobs", "0", str(folder)).returncode == 2
+    assert invoke(home, "show", "0000000000000000").returncode == 1
 
 
 def test_two_jobs_give_the_same_records(tmp_path: Path) -> None:
@@ -169,7 +164,7 @@ def test_two_jobs_give_the_same_records(tmp_path: Path) -> None:
     outcome = []
     for jobs in (1, 2):
         home = tmp_path / f"home{jobs}"
-        done = run_cli("ingest", "--json", "--jobs", str(jobs), str(folder), home=home)
+        done = invoke(home, "ingest", "--json", "--jobs", str(jobs), str(folder))
         assert done.returncode == 0, done.stderr
         outcome.append(sorted(tuple(json.loads(x)[f] for f in fields) for x in done.stdout.splitlines()))
     assert outcome[0] == outcome[1]
@@ -197,7 +192,7 @@ def test_kill_9_mid_ingest_leaves_archive_consistent_and_rerun_completes(tmp_pat
         assert {p.name for p in directory.iterdir()} >= {"original.pdf", "record.json", "text.json",
                                                           "history.jsonl"}
         assert hashlib.sha256((directory / "original.pdf").read_bytes()).hexdigest() == letter.sha256
-    rerun = run_cli("ingest", "--json", str(folder), home=home)
+    rerun = invoke(home, "ingest", "--json", str(folder))  # the next start, in this process
     assert rerun.returncode == 0, rerun.stderr
     results = [json.loads(x)["result"] for x in rerun.stdout.splitlines()]
     assert results.count("duplicate") == killed_at and results.count("added") == 28 - killed_at

@@ -10,7 +10,7 @@ import pytest
 
 from letters import registry
 from letters.models import Letter
-from support.processes import in_process
+from support.processes import invoke
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "partners.md"
 
@@ -59,11 +59,11 @@ def test_bad_registry_changes_are_refused(tmp_path: Path, slug: str, name: str, 
     assert not (tmp_path / registry.CHANGES_FILE).exists()
 
 
-def test_cli_partners(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_partners(tmp_path: Path) -> None:
     """The commands' output in this process; the real command in a process of its own registers
     a partner in test_catalog and lists proposals in test_decisions."""
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return in_process(capsys, tmp_path, *args)
+        return invoke(tmp_path, *args)
 
     listed = json.loads(cli("partners", "--json").stdout)
     assert len(listed) == 27
@@ -99,8 +99,7 @@ def test_a_name_belongs_to_one_partner_at_a_time(tmp_path: Path) -> None:
     assert "AT&T Inc." not in (tmp_path / registry.CHANGES_FILE).read_text(encoding="utf-8")
 
 
-def test_a_name_close_to_another_partners_is_asked_first(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_name_close_to_another_partners_is_asked_first(tmp_path: Path) -> None:
     with pytest.raises(registry.CloseName, match="'Google Ireland Limited' looks like Google: "
                                                 "add it as a name of Google instead") as asked:
         registry.add_partner(tmp_path, "google-ireland", "Google Ireland Limited", "company",
@@ -112,7 +111,7 @@ def test_a_name_close_to_another_partners_is_asked_first(
     assert "google-ireland" in registry.load(tmp_path).partners
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return in_process(capsys, tmp_path, *args)
+        return invoke(tmp_path, *args)
 
     (tmp_path / "archive").mkdir()
     refused = cli("partners", "add", "orange-business", "--name", "Orange Business", "--kind",

@@ -24,7 +24,7 @@ import pytest
 from letters.archive import Archive
 from letters.web.admission import Busy, UploadQueue
 from letters.web.throttle import Throttle
-from support.processes import free_port, healthy, letters
+from support.processes import free_port, healthy, invoke, letters
 
 UPLOADS = 8
 
@@ -45,15 +45,21 @@ def worker_pids(log: Path) -> set[int]:
     return {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log.read_text())}
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """Two workers on a home holding one letter and an archivist made by the command line."""
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Two workers on a home holding one letter and an archivist made by the command line, shared
+    by the module's tests (the uploads' test through tokens, the login limit's through logins)."""
+    tmp_path = tmp_path_factory.mktemp("served")
     home = tmp_path / "home"
     first = tmp_path / "first.pdf"
     pdfkit.write_text_pdf(first, [letter_lines("first")])
-    letters(home, "ingest", str(first))
-    letters(home, "users", "add", "robot", "--role", "archivist", stdin="robot-password\n")
-    token = letters(home, "users", "token", "robot").strip()
+    # the command line in this process (test_users runs these commands in processes of their own)
+    assert invoke(home, "ingest", str(first)).returncode == 0
+    assert invoke(home, "users", "add", "robot", "--role", "archivist",
+                  stdin="robot-password\n").returncode == 0
+    made = invoke(home, "users", "token", "robot")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
     port = free_port()
     log = tmp_path / "server.log"
     env = {**os.environ, "LETTERS_FIXITY_EVERY_HOURS": "0"}

@@ -16,7 +16,7 @@ import pytest
 from letters.preservation import audit
 from letters.settings import Settings
 from letters.users import ROLES, Sessions, UserError, Users, allows, digest, secret_key
-from support.processes import in_process
+from support.processes import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -210,15 +210,15 @@ def test_cli_add_and_token(settings: Settings) -> None:
     assert revoked.returncode == 0 and users.user_for_token(printed) is None
 
 
-def test_cli_usage_errors(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_usage_errors(settings: Settings) -> None:
     """What the command says, in this process (test_cli_add_and_token runs the real one)."""
-    unknown = in_process(capsys, settings.home, "users", "token", "nobody")
+    unknown = invoke(settings.home, "users", "token", "nobody")
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == "letters: There is no user named 'nobody'."
-    short = in_process(capsys, settings.home, "users", "add", "ada", "--role", "reader",
+    short = invoke(settings.home, "users", "add", "ada", "--role", "reader",
                        stdin="abc\n")
     assert short.returncode == 2 and "at least 8 characters" in short.stderr
-    role = in_process(capsys, settings.home, "users", "add", "ada", "--role", "owner",
+    role = invoke(settings.home, "users", "add", "ada", "--role", "owner",
                       stdin="x" * 9)
     assert role.returncode == 2 and "invalid choice" in role.stderr
     assert Users(settings).all() == []

@@ -17,7 +17,7 @@ from letters.service import Letters
 from letters.settings import Settings
 from letters.watch import Folder
 from support.pdfs import letter_lines, make
-from support.processes import run
+from support.processes import invoke, run
 from support.server import LiveServer
 from support.web import browser, text_of
 from support.webhome import WebHome, copy_web_home
@@ -51,11 +51,11 @@ def test_each_dropped_file_is_ingested_once_and_moved_with_its_reason(tmp_path: 
     assert sorted(r.filename for r in records) == ["apple.pdf", "google.pdf"]
     assert {r.added_by for r in records} == {"clerk"}
 
-    again = run(home, "watch", "--once", str(drop))
+    again = invoke(home, "watch", "--once", str(drop))  # the next looks, in this process
     assert again.returncode == 0 and again.stdout == "", "a file is taken once"
     shutil.copy(drop / "done" / "apple.pdf", drop / "apple.pdf")  # the same letter dropped again
     (drop / "broken.pdf").write_bytes(b"still no PDF")
-    third = run(home, "watch", "--once", "--json", str(drop))
+    third = invoke(home, "watch", "--once", "--json", str(drop))
     results = {json.loads(x)["name"]: json.loads(x) for x in third.stdout.splitlines()}
     assert results["apple.pdf"]["result"] == "duplicate"
     assert results["apple.pdf"]["moved_to"] == "done/apple-2.pdf"
@@ -109,7 +109,7 @@ def test_kill_9_of_a_watcher_loses_nothing(tmp_path: Path) -> None:
     process.wait()
     left = names(drop / ".processing")
     assert left, "the kill must land while files are being ingested"
-    finished = run(home, "watch", "--once", str(drop))
+    finished = invoke(home, "watch", "--once", str(drop))  # the next start, in this process
     assert finished.returncode == 0, finished.stderr
     assert not names(drop / ".processing")
     assert names(drop / "done") == dropped, "every dropped file is in done/, once"
@@ -125,7 +125,7 @@ def test_the_upload_page_shows_what_the_watched_folder_did(web_template: WebHome
     drop = tmp_path / "drop"
     make(drop, "ibm-letter.pdf", letter_lines("IBM", 12))
     (drop / "junk.pdf").write_bytes(b"junk")
-    assert run(home.path, "watch", "--once", str(drop)).returncode == 0
+    assert invoke(home.path, "watch", "--once", str(drop)).returncode == 0
     with LiveServer(Settings(home=home.path)) as server, browser(server, "archivist") as http:
         page = text_of(http.get("/upload").text)
         french = text_of(http.get("/upload", headers={"Accept-Language": "fr"}).text)

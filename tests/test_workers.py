@@ -79,6 +79,20 @@ def test_a_later_pool_of_the_same_kind_takes_the_idle_worker_and_another_kind_do
     assert str(other).split(":")[1] != str(first).split(":")[1], "other limits: another worker"
 
 
+def test_the_next_test_takes_the_idle_worker_and_another_environment_does_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest names the running test in os.environ (PYTEST_CURRENT_TEST): that says nothing of
+    what a worker runs with, so the next test's pool takes the idle worker; a variable a worker
+    would inherit still makes another kind."""
+    first = run(["a"])[0]
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "tests/test_elsewhere.py::test_next (call)")
+    second = run(["b"])[0]
+    assert str(second).split(":")[1] == str(first).split(":")[1], "the same worker, kept idle"
+    monkeypatch.setenv("LETTERS_TEST_SOMETHING_INHERITED", "1")
+    third = run(["c"])[0]
+    assert str(third).split(":")[1] != str(first).split(":")[1], "another environment"
+
+
 def leave_litter(task: str) -> str:
     """Write a temporary file, then overrun (like an OCR killed mid-page)."""
     import tempfile

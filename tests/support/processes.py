@@ -1,17 +1,23 @@
-"""The real `letters` command in processes of its own (or in the test's, for what it prints), and
-what tests of served processes need: a free port, a health check, and the programs still running
-on a folder's files."""
+"""The real `letters` command in processes of its own (or in this one, where its own process
+proves nothing more), and what tests of served processes need: a free port, a health check, and
+the programs still running on a folder's files."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+import multiprocessing
+import os
 import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import httpx
-import pytest
 
 
 def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None,
@@ -21,23 +27,90 @@ def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = No
                           input=stdin, capture_output=True, text=True, env=env, timeout=timeout)
 
 
-def in_process(capsys: pytest.CaptureFixture[str], home: Path, *args: str,
-               stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run `letters --home HOME ARGS` in this process (`letters.cli.main`), as `run` does in a
-    process of its own: for tests of what a command prints and its exit status, which need no
-    process of their own (a process start costs some 0.3 s of CPU)."""
+def invoke(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run `letters --home HOME ARGS` in this process (`letters.cli.main`), its output captured as
+    `run` captures a process's: for what a command does where a process of its own proves
+    nothing more (each command runs so elsewhere; a fault, LETTERS_FAULT, needs `run`)."""
     from letters.cli import main
 
-    capsys.readouterr()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sys, "stdin", io.StringIO(stdin))
+    argv = ["--home", str(home), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _stdin(stdin):
         try:
-            code = main(["--home", str(home), *args])
-        except SystemExit as exit_:  # a usage error found by argparse
-            code = exit_.code if isinstance(exit_.code, int) else 2
-    out, err = capsys.readouterr()
-    return subprocess.CompletedProcess(["letters", "--home", str(home), *args], code, out, err)
+            status = main(argv)
+        except SystemExit as leaving:  # argparse's usage errors
+            status = leaving.code if isinstance(leaving.code, int) else 1
+    gc.collect()  # what the command opened is closed, as at a process's end (the catalog's WAL)
+    return subprocess.CompletedProcess(["letters", *argv], status, out.getvalue(), err.getvalue())
 
+
+@contextlib.contextmanager
+def _stdin(text: str) -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
+
+#: One interpreter that has imported the command line and the web application, from which
+#: `forked` forks each command (multiprocessing's fork server: a single thread, nothing else).
+_WARM = multiprocessing.get_context("forkserver")
+_WARM.set_forkserver_preload(["letters.cli", "letters.cli.serve", "letters.web.app", "uvicorn",
+                              "httpx"])
+
+
+def forked(home: Path, *args: str, env: dict[str, str] | None = None, out: Path,
+           err: Path | None = None) -> BaseProcess:
+    """`letters --home HOME ARGS` started in a process of its own, forked from an interpreter
+    that has imported the command line and the web application already (a new interpreter and
+    its imports cost 0.3-1 s of CPU): what it runs, how it ends or dies are a process's, the
+    console script's own start aside (each command's is run elsewhere). `env`: variables it runs
+    with besides this process's (LETTERS_FAULT); its standard output goes to the file `out`, its
+    errors to `err` (to `out` when not given)."""
+    process = _WARM.Process(target=_command, args=(
+        ["--home", str(home), *args], {**os.environ, **(env or {})}, str(out), str(err or out)))
+    process.start()
+    return process
+
+
+def ran(home: Path, *args: str, env: dict[str, str] | None = None,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """What `letters --home HOME ARGS` did in a `forked` process, as `run` tells it."""
+    with tempfile.TemporaryDirectory() as folder:
+        out, err = Path(folder) / "out", Path(folder) / "err"
+        process = forked(home, *args, env=env, out=out, err=err)
+        process.join(timeout)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+            raise subprocess.TimeoutExpired(["letters", *args], timeout)
+        return subprocess.CompletedProcess(["letters", *args], process.exitcode,
+                                           _text(out), _text(err))
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def _command(argv: list[str], env: dict[str, str], out: str, err: str) -> None:
+    """In the forked process: what `letters ARGV` would do, its output written to files."""
+    for descriptor, path in ((1, out), (2, err)):
+        opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(opened, descriptor)
+        os.close(opened)
+    os.environ.clear()  # the caller's environment now, not the fork server's at its start
+    os.environ.update(env)
+    from letters.cli import main
+
+    try:
+        status = main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(status)  # as a process ends: its daemon workers are stopped
 
 def letters(home: Path, *args: str, stdin: str = "") -> str:
     """Run the command line on the home, which must succeed; its standard output."""

@@ -38,6 +38,11 @@ KEEP_IDLE = 4
 #: Seconds a new worker may take to start (an interpreter and its imports) before its first task,
 #: whose own time limit counts from then on: a loaded machine starts processes slowly.
 START_WAIT = 120.0
+#: Variables that say what the process is doing now, not what a worker runs with: pytest names
+#: the running test in PYTEST_CURRENT_TEST, so keyed on it a test session would start (and warm
+#: up) new workers for each test, idle ones of the same function, limits and home-free state
+#: notwithstanding (a task names its home: nothing of one home stays in a worker for the next).
+NOT_OF_THE_KIND = frozenset({"PYTEST_CURRENT_TEST"})
 
 
 class TaskFailed(Exception):
@@ -178,16 +183,19 @@ class Pool(Generic[T, R]):
 
     def _kind(self) -> object:
         """What makes two pools' workers alike: the function, the limits and the environment the
-        workers started with (os.environ included: a worker inherits it at its start)."""
+        workers started with (os.environ included: a worker inherits it at its start), but
+        NOT_OF_THE_KIND."""
         return (self.function, self.memory_bytes, sorted(self.environment.items()),
-                sorted(os.environ.items()))
+                sorted((name, value) for name, value in os.environ.items()
+                       if name not in NOT_OF_THE_KIND))
 
     def _kept(self) -> _Worker | None:
-        """An idle worker of the same kind kept by this process, if any is still alive."""
+        """An idle worker of the same kind kept by this process, if any is still alive: the one
+        idle since the shortest time (the warmest; the others age out past KEEP_IDLE)."""
         kind, me = self._kind(), os.getpid()
         with _idle_lock:
-            found = next((place for place, (other, owner, _) in enumerate(_idle)
-                          if owner == me and other == kind), None)
+            found = next((place for place in reversed(range(len(_idle)))
+                          if _idle[place][1] == me and _idle[place][0] == kind), None)
             if found is None:
                 return None
             worker = _idle.pop(found)[2]

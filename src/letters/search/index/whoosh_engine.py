@@ -155,7 +155,11 @@ class WhooshEngine:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=None if merge else NO_MERGE)
+        try:
+            writer.commit(mergetype=None if merge else NO_MERGE)
+        except BaseException:
+            _abandon(writer)
+            raise
 
     def segments(self, path: Path) -> int:
         """How many segments the latest commit has."""
@@ -173,6 +177,19 @@ class WhooshEngine:
             return bool(reader.searcher.up_to_date())
         except Exception:
             return False
+
+
+def _abandon(writer: IndexWriter) -> None:
+    """Free what a writer whose commit failed (a full disk) holds: its files and the index's write
+    lock, which Whoosh keeps otherwise until the writer is collected, so for as long as anything
+    holds the commit's error (an ingest's indexer keeps it for its caller): each later writer of
+    the process failed meanwhile (LockError). What the commit had written is left unnamed by the
+    index (its table of contents is written last), and Whoosh removes it at a later commit."""
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        lock.release()
 
 
 class WhooshWriter:
