@@ -64,11 +64,14 @@ test: setup
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-# The fast tier: lint, types and every test not marked browser, ocr or slow.
+# The fast tier: lint, types and every test not marked browser, ocr or slow; the types are checked
+# while the tests run (mypy's report follows theirs), and the target fails if either fails.
 check: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not (browser or ocr or slow)"
+	@$(BIN)/mypy > $(VENV)/mypy-check.txt 2>&1 & types=$$!; \
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not (browser or ocr or slow)"; tests=$$?; \
+	wait $$types; typed=$$?; echo "$(BIN)/mypy"; cat $(VENV)/mypy-check.txt; \
+	test $$tests -eq 0 && test $$typed -eq 0
 
 bench: setup
 	$(BIN)/python -m bench

@@ -32,6 +32,18 @@ MODULE_TIERS = {
     "test_disk_faults": "slow",
     "test_serve_workers": "slow",
     "test_watch": "slow",
+    # the modules whose tests start processes of their own (fresh interpreters, ingest workers,
+    # a second writer) or race writers against each other, and the engines' conformance suite,
+    # which builds every index twice: `make test` runs them, `make check` keeps to the rest
+    "test_search_conformance": "slow",
+    "test_web_app": "slow",
+    "test_ingest": "slow",
+    "test_workers": "slow",
+    "test_decisions": "slow",
+    "test_integrity": "slow",
+    "test_concurrency": "slow",
+    "test_cli": "slow",
+    "test_whoosh_imports": "slow",
 }
 #: How long a browser test's expectation waits for what it expects to show.
 EXPECT_TIMEOUT_MS = 60_000
