@@ -7,14 +7,12 @@ Playwright; nothing is fetched). A violation of impact "serious" or "critical" f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pdfkit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
+from support.chromium import window
 from support.server import LiveServer
 from support.webhome import WEB_PASSWORD, WebHome
 
@@ -53,7 +51,7 @@ AXE = Axe()
 
 def violations(page: Page, path: str) -> list[str]:
     """axe-core's serious and critical violations on the page, one readable line per element."""
-    results = AXE.run(page).response
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     lines = []
     for rule in results["violations"]:
         if rule["impact"] not in FAILING or rule["id"] in EXCLUDED.get(path, set()):
@@ -65,23 +63,22 @@ def violations(page: Page, path: str) -> list[str]:
     return lines
 
 
-@contextmanager
-def signed_in(chromium: Browser, url: str, role: str | None, lang: str, width: int
-              ) -> Iterator[BrowserContext]:
-    """A browser context `width` px wide, logged in as `role` (None: nobody) in `lang`."""
-    context = chromium.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
+def sign_in(page: Page, url: str, role: str | None, lang: str) -> None:
+    """Log in as `role` (None: nobody) in `lang`."""
     page.goto(f"{url}/login?lang={lang}")
     if role is not None:
         page.locator("#name").fill(role)
         page.locator("#password").fill(WEB_PASSWORD.format(role=role))
         page.locator("main form button[type=submit]").click()
         expect(page).to_have_url(f"{url}/")
-    page.close()
-    try:
-        yield context
-    finally:
-        context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_tab(tab: Page) -> Page:
+    """The module's tab, axe-core's script added to every page it opens (sent to the browser once,
+    not with each page)."""
+    tab.context.add_init_script(AXE.axe_script)
+    return tab
 
 
 @pytest.fixture(scope="module")
@@ -98,14 +95,14 @@ def waiting(site: tuple[LiveServer, WebHome], tmp_path_factory: pytest.TempPathF
 
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_axe_finds_nothing_serious_on_any_page(site: tuple[LiveServer, WebHome], chromium: Browser,
+def test_axe_finds_nothing_serious_on_any_page(site: tuple[LiveServer, WebHome], axe_tab: Page,
                                                waiting: str, lang: str, width: int) -> None:
     server, home = site
     names = {"letter": home.ids["google-out.pdf"], "review": waiting}
     found: dict[str, list[str]] = {}
     for role in dict.fromkeys(role for role, _, _ in PAGES):
-        with signed_in(chromium, server.url, role, lang, width) as context:
-            page = context.new_page()
+        with window(axe_tab, width, statuses=(403, 404)) as page:
+            sign_in(page, server.url, role, lang)
             for _, path, status in (p for p in PAGES if p[0] == role):
                 answer = page.goto(server.url + path.format(**names))
                 assert answer is not None and answer.status == status, (path, answer and answer.status)
