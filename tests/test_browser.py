@@ -1,6 +1,6 @@
 """The web view in real headless Chromium: what a person does, with the mouse and without it.
 
-Screenshots of each step go to test-artifacts/ (not versioned).
+With LETTERS_SCREENSHOTS set, screenshots of each step go to test-artifacts/ (not versioned).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pdfkit
 import pytest
 from playwright.sync_api import Page, expect
 
-from support.chromium import ARTIFACTS, window
+from support.chromium import screenshot, window
 from support.server import LiveServer
 from support.web import UNLABELLED
 from support.webhome import INTEL_REPLY, WEB_PASSWORD, WebHome
@@ -28,8 +28,8 @@ def page(tab: Page) -> Iterator[Page]:
 
 
 def shot(page: Page, name: str) -> None:
-    """Save a screenshot and check that the page's controls and images are labelled."""
-    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+    """Save a screenshot (if asked) and check that the page's controls and images are labelled."""
+    screenshot(page, f"browser-{name}")
     assert page.evaluate(UNLABELLED) == [], name
 
 
@@ -135,5 +135,5 @@ def test_a_phone_sized_screen(site: tuple[LiveServer, WebHome], tab: Page) -> No
         phone.goto(f"{server.url}/?q=partnership")
         expect(phone.locator(".count")).to_be_visible()
         wide = phone.evaluate("document.documentElement.scrollWidth")
-        phone.screenshot(path=str(ARTIFACTS / "browser-phone.png"), full_page=True)
+        screenshot(phone, "browser-phone")
     assert wide <= 360  # nothing forces sideways scrolling

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from letters.preservation import audit
-from support.chromium import ARTIFACTS, window
+from support.chromium import screenshot, window
 from support.server import LiveServer
 from support.web import UNLABELLED
 from support.webhome import WEB_PASSWORD, WebHome
@@ -29,7 +29,7 @@ def test_an_admin_sets_a_role_from_the_users_page(fresh: tuple[LiveServer, WebHo
         page.locator("form button[type=submit]").last.click()
         page.goto(f"{server.url}/admin/users")
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
-        page.screenshot(path=str(ARTIFACTS / f"admin-users-{lang}-{width}.png"), full_page=True)
+        screenshot(page, f"admin-users-{lang}-{width}")
         assert page.evaluate(UNLABELLED) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="reader",

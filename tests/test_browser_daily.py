@@ -1,7 +1,7 @@
 """The archivists' and auditors' daily work in real headless Chromium (issue 13), English and
 French, at 1366 px and at phone width (390 px).
 
-Screenshots of each step go to test-artifacts/ (not versioned).
+With LETTERS_SCREENSHOTS set, screenshots of each step go to test-artifacts/ (not versioned).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pdfkit
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from support.chromium import ARTIFACTS, window
+from support.chromium import ARTIFACTS, screenshot, window
 from support.server import LiveServer
 from support.web import UNLABELLED
 from support.webhome import INTEL_REPLY, WEB_PASSWORD, WebHome
@@ -37,8 +37,8 @@ def log_in(page: Page, url: str, role: str, lang: str = "en") -> None:
 
 
 def shot(page: Page, name: str) -> None:
-    """Save a full-page screenshot; every control and image of the page is labelled."""
-    page.screenshot(path=str(ARTIFACTS / f"daily-{name}.png"), full_page=True)
+    """Save a full-page screenshot (if asked); every control and image of the page is labelled."""
+    screenshot(page, f"daily-{name}")
     assert page.evaluate(UNLABELLED) == [], name
 
 

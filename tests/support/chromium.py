@@ -1,8 +1,9 @@
-"""Where the system Chromium runs from, where browser tests leave their screenshots, and the one
-browser tab a module's tests share (`window`)."""
+"""Where the system Chromium runs from, where browser tests leave their screenshots (when asked),
+and the one browser tab a module's tests share (`window`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+#: Whether the browser tests keep a full-page screenshot of each step in ARTIFACTS, for a person
+#: to look at (`LETTERS_SCREENSHOTS=1`): no test reads them, and taking them costs more CPU than
+#: many of the steps they show, so `make test` does without.
+SCREENSHOTS = bool(os.environ.get("LETTERS_SCREENSHOTS"))
 #: The height of every window.
 HEIGHT = 900
 
@@ -55,3 +60,9 @@ def window(tab: Any, width: int = 1366, statuses: tuple[int, ...] = (), height: 
         tab.remove_listener("console", console)
         tab.remove_listener("pageerror", pageerror)
     assert errors == []
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a full-page screenshot of the page as ARTIFACTS/`name`.png, if SCREENSHOTS."""
+    if SCREENSHOTS:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
