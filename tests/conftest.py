@@ -6,6 +6,7 @@ import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from letters.registry import Registry
 from letters.service import Letters
 from letters.settings import Settings
 from support.api import LIMIT
-from support.chromium import ARTIFACTS, CHROMIUM_ARGS
+from support.chromium import ARTIFACTS, CHROMIUM_ARGS, HEIGHT
 from support.server import LiveServer
 from support.webhome import WebHome, build_web_home, copy_web_home
 
@@ -155,6 +156,15 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def tab(chromium: Any) -> Iterator[Any]:
+    """One browser tab that a module's tests share, each through `support.chromium.window` (which
+    clears its cookies): downloads accepted."""
+    context = chromium.new_context(accept_downloads=True, viewport={"width": 1366, "height": HEIGHT})
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The web view in real headless Chromium: what a person does, with the mouse and without it.
 
-Screenshots of each step go to test-artifacts/ (not versioned).
+With LETTERS_SCREENSHOTS set, screenshots of each step go to test-artifacts/ (not versioned).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pdfkit
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from support.chromium import ARTIFACTS
+from support.chromium import screenshot, window
 from support.server import LiveServer
 from support.web import UNLABELLED
 from support.webhome import INTEL_REPLY, WEB_PASSWORD, WebHome
@@ -21,22 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
+def page(tab: Page) -> Iterator[Page]:
     """A new browser window that fails the test on any console error (a CSP violation too)."""
-    context = chromium.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda message: errors.append(message.text)
-              if message.type == "error" else None)
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert errors == []
+    with window(tab, 1100) as opened:
+        yield opened
 
 
 def shot(page: Page, name: str) -> None:
-    """Save a screenshot and check that the page's controls and images are labelled."""
-    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+    """Save a screenshot (if asked) and check that the page's controls and images are labelled."""
+    screenshot(page, f"browser-{name}")
     assert page.evaluate(UNLABELLED) == [], name
 
 
@@ -135,14 +128,12 @@ def test_search_with_the_keyboard_alone(site: tuple[LiveServer, WebHome], page: 
     shot(page, "9-keyboard-letter")
 
 
-def test_a_phone_sized_screen(site: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+def test_a_phone_sized_screen(site: tuple[LiveServer, WebHome], tab: Page) -> None:
     server, _ = site
-    context = chromium.new_context(viewport={"width": 360, "height": 740})
-    phone = context.new_page()
-    log_in(phone, server.url, "reader")
-    phone.goto(f"{server.url}/?q=partnership")
-    expect(phone.locator(".count")).to_be_visible()
-    wide = phone.evaluate("document.documentElement.scrollWidth")
-    phone.screenshot(path=str(ARTIFACTS / "browser-phone.png"), full_page=True)
-    context.close()
+    with window(tab, 360, height=740) as phone:
+        log_in(phone, server.url, "reader")
+        phone.goto(f"{server.url}/?q=partnership")
+        expect(phone.locator(".count")).to_be_visible()
+        wide = phone.evaluate("document.documentElement.scrollWidth")
+        screenshot(phone, "browser-phone")
     assert wide <= 360  # nothing forces sideways scrolling

@@ -1,7 +1,7 @@
 """The archivists' and auditors' daily work in real headless Chromium (issue 13), English and
 French, at 1366 px and at phone width (390 px).
 
-Screenshots of each step go to test-artifacts/ (not versioned).
+With LETTERS_SCREENSHOTS set, screenshots of each step go to test-artifacts/ (not versioned).
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pdfkit
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Page, Route, expect
 
-from support.chromium import ARTIFACTS
+from support.chromium import ARTIFACTS, screenshot, window
 from support.server import LiveServer
 from support.web import UNLABELLED
 from support.webhome import INTEL_REPLY, WEB_PASSWORD, WebHome
@@ -27,25 +25,6 @@ DESKTOP, PHONE = 1366, 390
 #: The French words of the correction form's first error, for each language.
 DAY_MISSING = {"en": "The day 2019-02-31 does not exist: February 2019 has 28 days.",
                "fr": "Le jour 2019-02-31 n’existe pas : février 2019 compte 28 jours."}
-
-
-@contextmanager
-def window(chromium: Browser, width: int = DESKTOP, statuses: tuple[int, ...] = ()) -> Iterator[Page]:
-    """A new browser window `width` px wide that fails the test on any console error (but the
-    report of a page answered with one of the expected `statuses`)."""
-    expected = {f"Failed to load resource: the server responded with a status of {s} " for s in statuses}
-    context = chromium.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and message.text[:-len(message.text.split("(")[-1]) - 1]
-            not in expected else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert errors == []
 
 
 def log_in(page: Page, url: str, role: str, lang: str = "en") -> None:
@@ -58,8 +37,8 @@ def log_in(page: Page, url: str, role: str, lang: str = "en") -> None:
 
 
 def shot(page: Page, name: str) -> None:
-    """Save a full-page screenshot; every control and image of the page is labelled."""
-    page.screenshot(path=str(ARTIFACTS / f"daily-{name}.png"), full_page=True)
+    """Save a full-page screenshot (if asked); every control and image of the page is labelled."""
+    screenshot(page, f"daily-{name}")
     assert page.evaluate(UNLABELLED) == [], name
 
 
@@ -72,10 +51,10 @@ def no_sideways_scroll(page: Page) -> None:
 # -- 2: the correction form keeps what was typed, and says what is wrong beside the field -------
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_refused_correction_keeps_every_value_and_points_at_the_field(
-        fresh: tuple[LiveServer, WebHome], chromium: Browser, lang: str) -> None:
+        fresh: tuple[LiveServer, WebHome], tab: Page, lang: str) -> None:
     server, home = fresh
     letter_id = home.ids["ripe-fr.pdf"]
-    with window(chromium, statuses=(422,)) as page:
+    with window(tab, statuses=(422,)) as page:
         log_in(page, server.url, "archivist", lang)
         page.goto(f"{server.url}/letters/{letter_id}")
         page.locator("#c-date").fill("2019-02-31")
@@ -112,7 +91,7 @@ FIXITY = {"en": ("The original has been altered",
 
 
 def test_the_fixity_page_says_which_letter_is_altered_and_what_to_do(
-        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+        fresh: tuple[LiveServer, WebHome], tab: Page) -> None:
     server, home = fresh
     google = home.ids["google-out.pdf"]
     original = server.app.state.web.letters.archive.original_path(google)
@@ -120,7 +99,7 @@ def test_the_fixity_page_says_which_letter_is_altered_and_what_to_do(
     original.write_bytes(original.read_bytes() + b"\n% appended")
     for lang in ("en", "fr"):
         for width in (DESKTOP, PHONE):
-            with window(chromium, width) as page:
+            with window(tab, width) as page:
                 log_in(page, server.url, "auditor", lang)
                 page.goto(f"{server.url}/fixity")
                 if lang == "en" and width == DESKTOP:
@@ -156,13 +135,13 @@ def stacked(page: Page, table: str, labels: list[str]) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], chromium: Browser,
+def test_tables_are_readable_on_a_phone(fresh: tuple[LiveServer, WebHome], tab: Page,
                                         lang: str) -> None:
     server, home = fresh
     server.app.state.web.letters.correct(home.ids["google-out.pdf"], {"partner": None}, by="setup",
                                          confirm_pairing=True)
     french = lang == "fr"
-    with window(chromium, PHONE) as page:
+    with window(tab, PHONE) as page:
         log_in(page, server.url, "admin", lang)
         page.goto(f"{server.url}/audit")
         stacked(page, ".audit-events", ["Quand", "Qui"] if french else ["When", "Who"])
@@ -192,13 +171,13 @@ VALUES_BESIDE_LABELS = """row => [...row.querySelectorAll('td[data-label]')].fla
 
 
 def test_a_partners_notes_stay_beside_their_labels_on_a_phone(
-        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+        fresh: tuple[LiveServer, WebHome], tab: Page) -> None:
     server, _ = fresh
     app = server.app.state.web.letters
     specimens = Path(__file__).resolve().parents[1] / "specimens"
     assert all(r.letter is not None for r in app.ingest(sorted(specimens.glob("*-att-*.pdf")),
                                                          by="setup"))
-    with window(chromium, PHONE) as page:
+    with window(tab, PHONE) as page:
         log_in(page, server.url, "reader")
         page.goto(f"{server.url}/partners")
         row = page.locator("tr", has=page.locator("a[href='/partners/att']"))
@@ -210,9 +189,9 @@ def test_a_partners_notes_stay_beside_their_labels_on_a_phone(
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_search_filters_and_sort_come_before_the_results(site: tuple[LiveServer, WebHome],
-                                                         chromium: Browser, width: int) -> None:
+                                                         tab: Page, width: int) -> None:
     server, _ = site
-    with window(chromium, width) as page:
+    with window(tab, width) as page:
         log_in(page, server.url, "reader")
         page.goto(f"{server.url}/?q=partnership")
         first_result = page.locator(".result").first
@@ -245,7 +224,7 @@ def ingest_one(server: LiveServer, path: Path, lines: list[str]) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_confirming_is_offered_only_for_values_there_are(fresh: tuple[LiveServer, WebHome],
-                                                        chromium: Browser, tmp_path: Path,
+                                                        tab: Page, tmp_path: Path,
                                                         lang: str) -> None:
     server, home = fresh
     app = server.app.state.web.letters
@@ -253,7 +232,7 @@ def test_confirming_is_offered_only_for_values_there_are(fresh: tuple[LiveServer
     assert app.get(blank).status == "needs_review" and app.get(blank).partner is None
     partial = home.ids["google-out.pdf"]
     app.correct(partial, {"partner": None}, by="setup", confirm_pairing=True)
-    with window(chromium) as page:
+    with window(tab) as page:
         log_in(page, server.url, "archivist", lang)
         page.goto(f"{server.url}/letters/{blank}")
         expect(page.locator(".warning li").first).to_be_visible()
@@ -283,10 +262,10 @@ CORRECTED = {"en": r"Corrected by archivist on \d{1,2} \w+ \d{4}, \d\d:\d\d UTC"
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_corrected_field_shows_who_corrected_it(fresh: tuple[LiveServer, WebHome],
-                                                 chromium: Browser, lang: str) -> None:
+                                                 tab: Page, lang: str) -> None:
     server, home = fresh
     letter_id = home.ids["cloudflare-out.pdf"]
-    with window(chromium) as page:
+    with window(tab) as page:
         log_in(page, server.url, "archivist", lang)
         page.goto(f"{server.url}/letters/{letter_id}")
         date_row = page.locator(".summary__row").filter(has=page.locator("dt", has_text="Date"))
@@ -314,7 +293,7 @@ WORDS = {"en": ("Partner: Cloudflare → Google", "Fields: Partner", "Created: 1
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHome],
-                                                 chromium: Browser, lang: str) -> None:
+                                                 tab: Page, lang: str) -> None:
     server, home = fresh
     letter_id = home.ids["cloudflare-out.pdf"]
     server.app.state.web.letters.correct(letter_id, {"partner": "google"}, by="archivist",
@@ -322,7 +301,7 @@ def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHom
     server.app.state.web.letters.correct(letter_id, {"date": None}, by="archivist",
                                          confirm_pairing=True)
     partner, fields, created, status = WORDS[lang]
-    with window(chromium) as page:
+    with window(tab) as page:
         log_in(page, server.url, "admin", lang)
         page.goto(f"{server.url}/letters/{letter_id}")
         history = page.locator("#history-title + .table-wrap")
@@ -346,32 +325,6 @@ def test_history_audit_and_metadata_are_in_words(fresh: tuple[LiveServer, WebHom
         assert not RAW.search(events.inner_text()), RAW.search(events.inner_text())
         assert page.evaluate(NOTHING_HIDDEN) == []  # the long digests break, every column shows
         shot(page, f"6-audit-{lang}")
-
-
-# -- 10: the API documentation works on a closed network ----------------------------------------
-def test_the_api_documentation_works_without_internet(site: tuple[LiveServer, WebHome],
-                                                      chromium: Browser) -> None:
-    server, _ = site
-    elsewhere: list[str] = []
-    with window(chromium) as page:
-        def only_this_site(route: Route) -> None:
-            if route.request.url.startswith(server.url):
-                route.continue_()
-            else:
-                elsewhere.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_this_site)
-        page.goto(f"{server.url}/docs")
-        expect(page.locator(".opblock").first).to_be_visible()
-        expect(page.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible()
-        assert page.locator(".opblock").count() > 10
-        expect(page.locator(".version-stamp", has_text="OAS 3.1")).to_be_visible()
-        assert page.locator(".errors-wrapper").count() == 0
-        shot(page, "10-docs")
-        page.locator(".opblock-summary-path", has_text="/api/search").first.click()
-        expect(page.locator(".opblock-body .parameters").first).to_be_visible()  # Swagger UI's own inputs
-    assert elsewhere == []
 
 
 #: Text whose colour has less than WCAG AA contrast with the background behind it (4.5:1, 3:1 for
@@ -406,21 +359,38 @@ LOW_CONTRAST = """() => {
 }"""
 
 
+# -- 10: the API documentation works on a closed network, and can be read ------------------------
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_the_api_documentation_can_be_read(site: tuple[LiveServer, WebHome], chromium: Browser,
-                                           lang: str) -> None:
+def test_the_api_documentation_works_without_internet_and_can_be_read(
+        site: tuple[LiveServer, WebHome], tab: Page, lang: str) -> None:
     server, _ = site
-    with window(chromium) as page:
+    elsewhere: list[str] = []
+    with window(tab) as page:
+        def only_this_site(route: Route) -> None:
+            if route.request.url.startswith(server.url):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_this_site)
+        if lang == "en":  # Swagger UI's page is the same in every language and session: once
+            page.goto(f"{server.url}/docs")
+            expect(page.locator(".opblock").first).to_be_visible()
+            expect(page.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible()
+            assert page.locator(".opblock").count() > 10
+            expect(page.locator(".version-stamp", has_text="OAS 3.1")).to_be_visible()
+            assert page.locator(".errors-wrapper").count() == 0
+            shot(page, "10-docs")
+            page.locator(".opblock-summary-path", has_text="/api/search").first.click()
+            expect(page.locator(".opblock-body .parameters").first).to_be_visible()  # Swagger UI's own inputs
+            assert page.locator("html").get_attribute("lang") == "en"
+            assert page.locator("main").count() == 1
+            assert page.evaluate(LOW_CONTRAST) == []
+            page.get_by_role("link", name="The API reference as a plain page").click()
+            expect(page).to_have_url(f"{server.url}/docs/reference")
         log_in(page, server.url, "reader", lang)  # the site's language, which the reference speaks
-        page.goto(f"{server.url}/docs")
-        expect(page.locator(".opblock").first).to_be_visible()
-        page.locator(".opblock-summary-path", has_text="/api/search").first.click()
-        expect(page.locator(".opblock-body .parameters").first).to_be_visible()
-        assert page.locator("html").get_attribute("lang") == "en"
-        assert page.locator("main").count() == 1
-        assert page.evaluate(LOW_CONTRAST) == []
-        page.get_by_role("link", name="The API reference as a plain page").click()
-        expect(page).to_have_url(f"{server.url}/docs/reference")
+        page.goto(f"{server.url}/docs/reference")
         assert page.locator("html").get_attribute("lang") == lang
         heading = "L’API JSON : référence" if lang == "fr" else "The JSON API: reference"
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -430,6 +400,7 @@ def test_the_api_documentation_can_be_read(site: tuple[LiveServer, WebHome], chr
         assert page.evaluate(LOW_CONTRAST) == []
         assert page.locator("a a, button a, a button, button button").count() == 0
         shot(page, f"9-api-reference-{lang}")
+    assert elsewhere == []
 
 
 # -- 12: smaller things ---------------------------------------------------------------------------
@@ -455,14 +426,14 @@ UPLOAD = {"en": ("3 files. Added: 2; already in the archive: 0; refused: 1.",
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_upload_results_count_tell_refusals_apart_and_say_what_was_not_recognised(
-        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+        fresh: tuple[LiveServer, WebHome], tab: Page, tmp_path: Path, lang: str) -> None:
     server, home = fresh
     good = pdfkit.write_text_pdf(tmp_path / "intel-reply.pdf", [INTEL_REPLY])
     blank = pdfkit.write_text_pdf(tmp_path / "note.pdf", [["Shopping list", "", "Bread, milk."]])
     not_pdf = tmp_path / "notes.pdf"
     not_pdf.write_text("not a PDF at all")
     summary, next_step, no_partner, no_sg = UPLOAD[lang]
-    with window(chromium) as page:
+    with window(tab) as page:
         log_in(page, server.url, "archivist", lang)
         page.goto(f"{server.url}/upload")
         page.locator("#file").set_input_files([str(good), str(blank), str(not_pdf)])
@@ -482,14 +453,14 @@ def test_upload_results_count_tell_refusals_apart_and_say_what_was_not_recognise
 
 
 def test_partners_joining_date_from_the_founding_exchange_and_letters_listed_once(
-        fresh: tuple[LiveServer, WebHome], chromium: Browser) -> None:
+        fresh: tuple[LiveServer, WebHome], tab: Page) -> None:
     server, _ = fresh
     specimens = Path(__file__).resolve().parents[1] / "specimens"
     results = server.app.state.web.letters.ingest(
         sorted(specimens.glob("2019-03-12-att-*.pdf")), by="setup")
     assert [r.result for r in results] == ["added", "added"]
     assert server.app.state.web.letters.registry.partner("att").joined is None
-    with window(chromium) as page:
+    with window(tab) as page:
         log_in(page, server.url, "reader")
         page.goto(f"{server.url}/partners")
         row = page.locator("tr").filter(has=page.get_by_role("link", name="AT&T", exact=True))
@@ -504,9 +475,9 @@ def test_partners_joining_date_from_the_founding_exchange_and_letters_listed_onc
 
 
 def test_search_shows_who_signed_and_years_in_order(site: tuple[LiveServer, WebHome],
-                                                    chromium: Browser) -> None:
+                                                    tab: Page) -> None:
     server, _ = site
-    with window(chromium) as page:
+    with window(tab) as page:
         log_in(page, server.url, "reader")
         page.goto(f"{server.url}/?q=partnership")
         first = page.locator(".result").first
@@ -521,7 +492,7 @@ def test_search_shows_who_signed_and_years_in_order(site: tuple[LiveServer, WebH
 # -- 9: the review view: the page, large, beside the form; pages; the next letter ----------------
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_reviewing_beside_the_page_image_then_the_next_letter(
-        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+        fresh: tuple[LiveServer, WebHome], tab: Page, tmp_path: Path, lang: str) -> None:
     server, home = fresh
     app = server.app.state.web.letters
     first = ingest_one(server, tmp_path / "first.pdf", ["First page of a note", "", "Nothing."])
@@ -529,7 +500,7 @@ def test_reviewing_beside_the_page_image_then_the_next_letter(
     [two] = app.ingest([tmp_path / "two.pdf"], by="setup")
     assert two.letter is not None and two.letter.pages == 2
     french = lang == "fr"
-    with window(chromium, statuses=(422,)) as page:
+    with window(tab, statuses=(422,)) as page:
         log_in(page, server.url, "archivist", lang)
         page.goto(f"{server.url}/review")
         page.locator(f"#review-{first} a[href='/review/{first}']").click()
@@ -578,7 +549,7 @@ def test_reviewing_beside_the_page_image_then_the_next_letter(
         page.goto(f"{server.url}/review/{home.ids['google-out.pdf']}")  # what recognition found
         expect(page.locator("#c-date")).to_have_accessible_description(re.compile(
             "Trouvé dans la lettre.*8 November 2017" if french else "Found in the letter.*8 November 2017"))
-    with window(chromium, PHONE) as phone:
+    with window(tab, PHONE) as phone:
         log_in(phone, server.url, "archivist", lang)
         phone.goto(f"{server.url}/review/{first}")
         expect(phone.locator(".review-view__image")).to_be_visible()
@@ -597,7 +568,7 @@ def image_width(page: Page) -> float:
 # -- issue 26, point 10: the document viewer ----------------------------------------------------
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_viewer_pages_zooms_and_keeps_what_was_typed_with_the_keyboard(
-        fresh: tuple[LiveServer, WebHome], chromium: Browser, tmp_path: Path, lang: str) -> None:
+        fresh: tuple[LiveServer, WebHome], tab: Page, tmp_path: Path, lang: str) -> None:
     server, _ = fresh
     app = server.app.state.web.letters
     pdfkit.write_text_pdf(tmp_path / "three.pdf", [[f"A note, page {n}"] for n in range(1, 4)])
@@ -614,7 +585,7 @@ def test_the_viewer_pages_zooms_and_keeps_what_was_typed_with_the_keyboard(
         expect(page.locator("#c-date")).to_have_value("2020-06-15")
         expect(page.locator("#c-partner")).to_have_value("google")
 
-    with window(chromium) as page:
+    with window(tab) as page:
         log_in(page, server.url, "archivist", lang)
         page.goto(f"{server.url}/review/{letter_id}")
         expect(page.get_by_role("heading", name="Raccourcis clavier" if french
@@ -652,7 +623,7 @@ def test_the_viewer_pages_zooms_and_keeps_what_was_typed_with_the_keyboard(
         assert app.get(letter_id).date == "2020-06-15"
         page.keyboard.press("l")
         expect(page).to_have_url(f"{server.url}/review/{following.id}")
-    with window(chromium) as page:  # the letter page, as a reader: links
+    with window(tab) as page:  # the letter page, as a reader: links
         log_in(page, server.url, "reader", lang)
         page.goto(f"{server.url}/letters/{letter_id}")
         page.keyboard.press("n")
@@ -664,7 +635,7 @@ def test_the_viewer_pages_zooms_and_keeps_what_was_typed_with_the_keyboard(
         expect(page).to_have_url(re.compile(r"zoom=150"))
         assert image_width(page) > drawn
         shot(page, f"10-viewer-letter-{lang}")
-    with window(chromium, PHONE) as phone:  # at 200 %, the image scrolls in its frame
+    with window(tab, PHONE) as phone:  # at 200 %, the image scrolls in its frame
         log_in(phone, server.url, "archivist", lang)
         phone.goto(f"{server.url}/review/{letter_id}?page=2&zoom=200")
         assert image_width(phone) == 2000
@@ -697,13 +668,30 @@ ENGLISH = re.compile(
 OWN_WORDS = ".text, .result__snippet, code, .hash, .upload-result__name, .swagger-ui, [lang=en]"
 
 
+#: A page's language and the text of its main content but OWN_WORDS, fetched by the browser tab
+#: (with its cookies) and read with the browser's HTML parser, without showing it: the text of a
+#: copy of the content taken from the document, as `english_on` reads of a page shown (a copy
+#: is not laid out: its innerText is all its text, hidden or not).
+FETCHED = """async ([path, skip]) => {
+    const answer = await fetch(path);
+    const doc = new DOMParser().parseFromString(await answer.text(), "text/html");
+    const main = doc.querySelector("main");
+    main.querySelectorAll(skip).forEach(e => e.remove());
+    return [doc.documentElement.lang, main.innerText];
+}"""
+
+
 def english_on(page: Page, names: list[str]) -> list[str]:
     """The English phrases in the page's main content, outside the letters' own words and the
     names of partners and Secretaries General."""
-    text = page.locator("main").evaluate(
+    return english_in(page.locator("main").evaluate(
         """(main, skip) => { const copy = main.cloneNode(true);
             copy.querySelectorAll(skip).forEach(e => e.remove()); return copy.innerText; }""",
-        OWN_WORDS)
+        OWN_WORDS), names)
+
+
+def english_in(text: str, names: list[str]) -> list[str]:
+    """The English phrases in a page's text (`english_on`)."""
     text = re.sub(r"«[^»]*»", "", text)  # quoted from the letter
     for name in names:
         text = text.replace(name, "")
@@ -711,7 +699,7 @@ def english_on(page: Page, names: list[str]) -> list[str]:
                    for m in ENGLISH.finditer(text)})
 
 
-def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chromium: Browser,
+def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], tab: Page,
                                         tmp_path: Path) -> None:
     server, home = fresh
     app = server.app.state.web.letters
@@ -741,7 +729,7 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
     names = sorted([p.name for p in app.registry.partners.values()]
                    + [n.name for p in app.registry.partners.values() for n in p.aliases]
                    + [s.name for s in app.registry.secretaries_general.values()], key=len, reverse=True)
-    with window(chromium, statuses=(400, 404, 422)) as page:
+    with window(tab, statuses=(400, 404, 422)) as page:
         log_in(page, server.url, "admin", "fr")
         page.goto(f"{server.url}/fixity")
         page.locator("main form button[type=submit]").click()
@@ -788,10 +776,16 @@ def test_every_page_in_french_is_french(fresh: tuple[LiveServer, WebHome], chrom
         expect(page.locator(".error-summary")).to_be_visible()
         found["/letters (pairing warning)"] = english_on(page, names)
         page.goto(f"{server.url}/partners/google/relink")
+        shown: set[str] = set()
         for path in pages:
-            page.goto(f"{server.url}{path}")
-            assert page.locator("html").get_attribute("lang") == "fr", path
-            found[path] = english_on(page, names)
+            kind = "/letters/" if re.fullmatch(r"/letters/[^/]+", path) else path.partition("?")[0]
+            if kind not in shown:  # each kind of page shown once, its console errors checked
+                shown.add(kind)
+                page.goto(f"{server.url}{path}")
+            lang, text = page.evaluate(FETCHED, [path, OWN_WORDS])
+            assert lang == "fr", path
+            found[path] = english_in(text, names)
+        assert len(shown) == 23
         page.goto(f"{server.url}/?q=partnership")
         colon = page.locator(".result__meta dt").first.evaluate(
             "dt => getComputedStyle(dt, '::after').content")

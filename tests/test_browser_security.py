@@ -3,7 +3,7 @@
 The letter has a <script> in its text, in its metadata (/Title, /Author) and, as an <img onerror>,
 in its file name (a name cannot hold a '/', so no closing tag). Each page that shows it is
 checked twice: as served (under its Content-Security-Policy) and with the policy switched off, so
-that escaping alone is seen to hold. Screenshots go to test-artifacts/.
+that escaping alone is seen to hold. With LETTERS_SCREENSHOTS set, screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
 from pypdf import PdfReader, PdfWriter
 
-from support.chromium import ARTIFACTS
+from support.chromium import screenshot
 from support.server import LiveServer
 from support.webhome import WEB_PASSWORD, WebHome
 
@@ -88,23 +88,20 @@ def test_a_hostile_pdf_is_shown_inert(site: tuple[LiveServer, WebHome], chromium
         # the upload result: the file name, as text (added, or a duplicate on the second run)
         expect(page.locator(".upload-result__name")).to_have_text(FILENAME)
         assert_inert(page, errors, "upload result")
-        page.screenshot(path=str(ARTIFACTS / f"browser-security-{tag}-1-upload.png"),
-                        full_page=True)
+        screenshot(page, f"browser-security-{tag}-1-upload")
 
         page.goto(f"{server.url}/?q=pwned")
         snippet = page.locator(".result__snippet").first
         expect(snippet).to_contain_text(SHOWN)
         expect(snippet.locator("mark").first).to_have_text(re.compile("pwned", re.I))
         assert_inert(page, errors, "search results")
-        page.screenshot(path=str(ARTIFACTS / f"browser-security-{tag}-2-search.png"),
-                        full_page=True)
+        screenshot(page, f"browser-security-{tag}-2-search")
 
         page.locator(".result__title a").first.click()
         expect(page.locator(".text").first).to_contain_text(BODY)
         expect(page.locator(".summary")).to_contain_text(FILENAME)
         assert_inert(page, errors, "letter page")
-        page.screenshot(path=str(ARTIFACTS / f"browser-security-{tag}-3-letter.png"),
-                        full_page=True)
+        screenshot(page, f"browser-security-{tag}-3-letter")
         expect(page.locator(".summary")).to_contain_text(f"Author {SCRIPT}")  # shown, as text
         assert "Title <script>" not in page.content() and "Author <script>" not in page.content()
     finally:
