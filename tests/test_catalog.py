@@ -21,7 +21,9 @@ import pytest
 
 from letters import catalog
 from letters.archive import Archive
+from letters.messages import msg
 from letters.models import Letter
+from letters.paging import FIRST
 from letters.pairing import exchanges, listing
 from letters.pairing.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
 from letters.preservation import audit
@@ -159,6 +161,74 @@ def test_the_catalog_follows_the_archive(app: Letters, tmp_path: Path) -> None:
     app.parts().update(out.id, {"status": "needs_review", "added_at": "2000-01-01T00:00:00Z"},
                        by="test")
     assert [x.id for x in app.catalog.review_queue()] == [out.id, *waiting]
+
+
+def counts_kept_and_counted(app: Letters) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The counts the catalog keeps (`counts`), and the same counted from its rows now."""
+    with sqlite3.connect(app.settings.index_dir / catalog.FILE) as db:
+        kept = sorted(db.execute("SELECT what, key, n FROM counts").fetchall())
+        counted = sorted([
+            *db.execute("SELECT 'partner', COALESCE(partner, ''), COUNT(*) FROM letters"
+                        " GROUP BY 2").fetchall(),
+            *db.execute("SELECT 'signatory', COALESCE(signatory, ''), COUNT(*) FROM letters"
+                        " GROUP BY 2").fetchall(),
+            *db.execute("SELECT 'review', codes, COUNT(*) FROM letters WHERE status ="
+                        " 'needs_review' GROUP BY 2").fetchall(),
+            *db.execute("SELECT 'incomplete', '', COUNT(*) FROM exchanges WHERE complete = 0"
+                        " HAVING COUNT(*)").fetchall()])
+    db.close()
+    return kept, counted
+
+
+def test_the_counts_stay_right_through_ingest_correction_set_aside_and_rebuild(
+        app: Letters, tmp_path: Path) -> None:
+    def right() -> list[tuple[object, ...]]:
+        kept, counted = counts_kept_and_counted(app)
+        assert kept == counted
+        assert app.catalog.incomplete_count() == sum(n for what, _, n in kept  # type: ignore[misc]
+                                                     if what == "incomplete")
+        return [row for row in kept if row[0] != "incomplete"]
+
+    out = archived(app, tmp_path, "ibm", "outgoing", "2020-10-01", "Dear Mr Krishna")
+    other = archived(app, tmp_path, "ibm", "outgoing", "2020-11-16", "Dear Mr Krishna again")
+    reply = archived(app, tmp_path, "bt", "incoming", "2020-11-17", "Dear Secretary General")
+    assert right() == [("partner", "bt", 1), ("partner", "ibm", 2), ("signatory", "jagland", 3)]
+    assert app.catalog.partner_count("ibm") == 2 and app.catalog.signatory_count("jagland") == 3
+    assert app.catalog.incomplete_count() == 3  # no letter answered yet
+
+    app.correct(other.id, {"partner": "bt", "signatory": "pejcinovic-buric"},
+                by="archivist", confirm_pairing=True)
+    assert right() == [("partner", "bt", 2), ("partner", "ibm", 1), ("signatory", "jagland", 2),
+                       ("signatory", "pejcinovic-buric", 1)]
+    reasons = [msg("reason.no_sg").to_record(), msg("reason.date_not_found").to_record()]
+    for letter in (out, reply):
+        app.parts().update(letter.id, {"status": "needs_review", "reasons": reasons,
+                                       "signatory": None, "partner": None}, by="test")
+    codes = json.dumps(["reason.date_not_found", "reason.no_sg"])
+    assert right() == [("partner", "", 2), ("partner", "bt", 1), ("review", codes, 2),
+                       ("signatory", "", 2), ("signatory", "pejcinovic-buric", 1)]
+    assert app.catalog.partner_counts() == {None: 2, "bt": 1}
+    assert app.catalog.signatory_counts()[None] == 2 and app.catalog.partner_count("ibm") == 0
+    assert app.review_page(FIRST).kinds == {"signatory": 2, "date": 2}
+
+    app.set_aside(reply.id, "copy", by="archivist")
+    assert ("review", codes, 1) in right()
+    app.restore(reply.id, by="archivist")
+    assert ("review", codes, 2) in right()
+    app.parts().update(out.id, {"status": "ok", "reasons": []}, by="test")
+    assert ("review", codes, 1) in right() and app.review_page(FIRST).total == 1
+
+    shutil.rmtree(app.archive.letter_dir(reply.sha256))  # taken out by hand
+    assert app.catalog.repair(everything=True) == 1
+    before = right()
+    assert before == [("partner", "", 1), ("partner", "bt", 1), ("signatory", "", 1),
+                      ("signatory", "pejcinovic-buric", 1)]
+    assert app.catalog.rebuild() == 2
+    assert right() == before
+    app.correct(other.id, {"partner": "ibm"}, by="archivist",  # the triggers the rebuild made
+                confirm_pairing=True)
+    assert right() == [("partner", "", 1), ("partner", "ibm", 1), ("signatory", "", 1),
+                       ("signatory", "pejcinovic-buric", 1)]
 
 
 def test_a_catalog_of_another_version_or_none_is_rebuilt(app: Letters, tmp_path: Path) -> None:
@@ -569,6 +639,7 @@ import os, sys
 from pathlib import Path
 from letters import pool
 from letters.archive import Archive
+from letters.messages import msg
 from letters.catalog import files
 from letters.catalog.store import Catalog
 pool.PARALLEL_AT = 1
@@ -591,7 +662,8 @@ def catalog_tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the catalog's tables that a rebuild makes, sorted."""
     with sqlite3.connect(path) as db:
         return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                for table in ("letters", "exchanges", "founding", "pairing", "stale", "meta")}
+                for table in ("letters", "exchanges", "founding", "pairing", "stale", "meta",
+                              "counts")}
 
 
 def test_a_rebuild_read_by_worker_processes_makes_the_same_catalog(tmp_path: Path) -> None:
