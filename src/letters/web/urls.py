@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote, urlencode
 
@@ -22,30 +23,30 @@ def path_for(request: Request, route: str, /, query: Query | None = None, fragme
     Relative, so a link means the same site whatever host or scheme the request came by (a
     trusted proxy's); the application's mount point (`root_path`) comes first when it has one.
     """
-    escaped = {name: quote(str(value), safe="") for name, value in params.items()}
-    path = request.scope.get("root_path", "") + _route_path(request.app, route, escaped)
-    pairs = query.items() if isinstance(query, Mapping) else (query or ())
-    kept = [(name, str(value)) for name, value in pairs if value is not None and value != ""]
-    if kept:
-        path += "?" + urlencode(kept)
+    app = request.scope["app"]
+    patterns = _OF_APP.get(app)
+    if patterns is None:
+        patterns = _OF_APP[app] = {}
+    key = (route, tuple(sorted(params)) if len(params) > 1 else tuple(params))
+    path = patterns.get(key)
+    if path is None:
+        path = patterns[key] = str(app.url_path_for(route, **{n: f"\x1f{n}\x1f" for n in key[1]}))
+    for name, value in params.items():  # quote() leaves no \x1f in a value
+        path = path.replace(f"\x1f{name}\x1f", quote(str(value), safe=""))
+    path = request.scope.get("root_path", "") + path
+    if query:
+        pairs = query.items() if isinstance(query, Mapping) else query
+        kept = [(name, str(value)) for name, value in pairs if value is not None and value != ""]
+        if kept:
+            path += "?" + urlencode(kept)
     return f"{path}#{fragment}" if fragment else path
 
 
-def _route_path(app: Starlette, route: str, escaped: dict[str, str]) -> str:
-    """The route's path with these (escaped) parameters, from its pattern worked out once per
-    app: FastAPI's `url_path_for` tries every route of every router in turn, about 0.1 ms a link,
-    which pages of thousands of links felt."""
-    patterns: dict[tuple[str, tuple[str, ...]], str] | None = getattr(app.state, "url_patterns",
-                                                                      None)
-    if patterns is None:
-        patterns = app.state.url_patterns = {}
-    key = (route, tuple(sorted(escaped)))
-    if key not in patterns:
-        patterns[key] = str(app.url_path_for(route, **{n: f"\x1f{n}\x1f" for n in key[1]}))
-    path = patterns[key]
-    for name, value in escaped.items():  # quote() left no \x1f in a value
-        path = path.replace(f"\x1f{name}\x1f", value)
-    return path
+#: Each app's routes' patterns, by the route's name and its parameters' names: FastAPI's
+#: `url_path_for` tries every route of every router in turn, about 0.1 ms a link, which pages of
+#: thousands of links felt; the pattern is worked out once and the parameters put in.
+_OF_APP: weakref.WeakKeyDictionary[Starlette, dict[tuple[str, tuple[str, ...]], str]] = (
+    weakref.WeakKeyDictionary())
 
 
 def prepare(app: Starlette) -> None:
@@ -65,7 +66,7 @@ def prepare(app: Starlette) -> None:
                     patterns[name, params] = str(app.url_path_for(
                         name, **{n: f"\x1f{n}\x1f" for n in params}))
         _PATTERNS[shape] = patterns
-    app.state.url_patterns = dict(_PATTERNS[shape])
+    _OF_APP[app] = dict(_PATTERNS[shape])
 
 
 def _named(routes: Iterable[object]) -> Iterator[tuple[str, str, tuple[str, ...]]]:
@@ -82,6 +83,6 @@ def _named(routes: Iterable[object]) -> Iterator[tuple[str, str, tuple[str, ...]
             yield from _named(getattr(inner, "routes", ()))
 
 
-#: The routes' patterns (`_route_path`) by the shape of an app's routes: their names, paths and
+#: The routes' patterns (`_OF_APP`) by the shape of an app's routes: their names, paths and
 #: parameters.
 _PATTERNS: dict[tuple[tuple[object, ...], ...], dict[tuple[str, tuple[str, ...]], str]] = {}
