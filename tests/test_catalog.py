@@ -256,6 +256,27 @@ def test_the_counts_are_read_without_reading_letters_or_exchanges(app: Letters,
     fresh.close()
 
 
+def test_the_exchanges_of_a_page_of_letters_are_found_by_the_letters(app: Letters,
+                                                                    tmp_path: Path) -> None:
+    """A partner's page asks for the exchanges holding its 100 letters: SQLite finds them by
+    the letters' ids, not by reading every exchange of the partner (20,000 of the largest at
+    100,000 letters: 15 ms a page, against under 1 ms)."""
+    out = archived(app, tmp_path, "ibm", "outgoing", "2020-10-01", "Dear Mr Krishna")
+    reply = archived(app, tmp_path, "ibm", "incoming", "2020-11-17",
+                     "Thank you for your letter of 1 October 2020.")
+    archived(app, tmp_path, "ibm", "outgoing", "2021-03-01", "Dear Mr Krishna again")
+    fresh = catalog.Catalog(app.settings.index_dir / catalog.FILE, app.archive)
+    asked: list[str] = []
+    fresh._db.set_trace_callback(asked.append)
+    assert [x.ids() for x in fresh.exchanges_holding("ibm", [reply.id])] == [[out.id, reply.id]]
+    fresh._db.set_trace_callback(None)
+    plans = [" ".join(str(row[-1]) for row in fresh._db.execute("EXPLAIN QUERY PLAN " + sql))
+             for sql in asked if "FROM exchanges" in sql]
+    assert plans and all("exchanges_outgoing" in plan and "exchanges_incoming" in plan
+                         and "partner=?" not in plan for plan in plans), plans
+    fresh.close()
+
+
 def test_a_catalog_of_another_version_or_none_is_rebuilt(app: Letters, tmp_path: Path) -> None:
     letter = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     path = app.settings.index_dir / catalog.FILE

@@ -677,14 +677,17 @@ class Catalog:
             "SELECT key, n FROM counts WHERE what = 'review'")})
 
     def exchanges_holding(self, slug: str, ids: Sequence[str]) -> list[Exchange]:
-        """The partner's exchanges (as last paired, oldest first) holding one of these letters."""
+        """The partner's exchanges (as last paired, oldest first) holding one of these letters:
+        found by the letters' ids (`+partner` keeps SQLite from reading every exchange of the
+        partner instead, 20,000 of the largest one at 100,000 letters)."""
         found: dict[int, Exchange] = {}
         for start in range(0, len(ids), 400):
             chunk = list(ids[start:start + 400])
             marks = ",".join("?" * len(chunk))
             for row in self._rows(f"SELECT position, {EXCHANGE_COLUMNS} FROM exchanges WHERE"
-                                  f" partner = ? AND (outgoing IN ({marks}) OR incoming IN"
-                                  f" ({marks}))", slug, *chunk, *chunk):
+                                  f" outgoing IN ({marks}) AND +partner = ? UNION ALL SELECT"
+                                  f" position, {EXCHANGE_COLUMNS} FROM exchanges WHERE incoming"
+                                  f" IN ({marks}) AND +partner = ?", *chunk, slug, *chunk, slug):
                 found[row[0]] = _exchange(row[1:])
         return [found[position] for position in sorted(found)]
 
