@@ -344,6 +344,15 @@ def test_a_rebuild_takes_the_dates_of_an_unchanged_text_from_the_catalog_it_repl
     set_in_catalog(app, "UPDATE letters SET cited = '[\"1999-01-01\"]', text_sha256 = NULL")
     app.catalog.rebuild()  # dates not known to be of this text: found again
     assert cited_row(app, reply.id) == (["2020-10-01"], digest)
+    set_in_catalog(app, "UPDATE letters SET cited = '[\"1999-01-01\"]'")
+    set_in_catalog(app, "UPDATE meta SET value = ? WHERE key = 'schema'",
+                   str(catalog.schema.CITED_KEPT_SINCE))
+    app.catalog.rebuild()  # an older catalog keeping them as this one does: taken again
+    assert cited_row(app, reply.id) == (["1999-01-01"], digest)
+    set_in_catalog(app, "UPDATE meta SET value = ? WHERE key = 'schema'",
+                   str(catalog.schema.CITED_KEPT_SINCE - 1))
+    app.catalog.rebuild()  # a catalog keeping them otherwise: found again
+    assert cited_row(app, reply.id) == (["2020-10-01"], digest)
 
 
 def test_a_rebuild_takes_in_a_linked_letter_whose_history_is_not_utf8(app: Letters,

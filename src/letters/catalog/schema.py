@@ -7,6 +7,9 @@ from dataclasses import dataclass
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
 SCHEMA_VERSION = 7
+#: The oldest version whose `cited` and `text_sha256` columns hold what this one's do: a rebuild
+#: replacing a catalog of this version or later takes its dates again (6 → 7 added `counts`).
+CITED_KEPT_SINCE = 6
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 

@@ -47,6 +47,7 @@ from letters import pool
 from letters.archive import RECORD, Archive
 from letters.catalog import files
 from letters.catalog.schema import (
+    CITED_KEPT_SINCE,
     COUNT,
     COUNTING,
     EXCHANGE_COLUMNS,
@@ -184,12 +185,14 @@ class Catalog:
     @contextmanager
     def _known(self, db: sqlite3.Connection) -> Iterator[None]:
         """Within: `files.KNOWN` holds the dates the catalog being replaced found in each text
-        (by the text file's digest), when it is of this version and found them as
-        `cited_dates` does now; a text file whose bytes changed is read again."""
+        (by the text file's digest), when it keeps them as this version does (`CITED_KEPT_SINCE`)
+        and found them as `cited_dates` does now; a text file whose bytes changed is read
+        again."""
         try:
             versions = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            if (versions.get("schema"), versions.get("cited")) == (
-                    str(SCHEMA_VERSION), str(pairing.CITED_VERSION)):
+            schema = str(versions.get("schema", ""))
+            if (schema.isdigit() and CITED_KEPT_SINCE <= int(schema) <= SCHEMA_VERSION
+                    and versions.get("cited") == str(pairing.CITED_VERSION)):
                 files.KNOWN.update(db.execute("SELECT text_sha256, cited FROM letters WHERE"
                                               " text_sha256 IS NOT NULL").fetchall())
         except sqlite3.Error:  # no catalog, or not one this program can read: every text is read
