@@ -175,7 +175,7 @@ class Letter:
     def from_json(cls, data: dict[str, Any]) -> Letter:
         """Read a record back (stored, or as `to_json` wrote it: English sentences), tolerating
         fields added by later versions."""
-        known = {f for f in cls.__dataclass_fields__}
+        known = cls.__dataclass_fields__  # a dict: `in` asks it as a set would
         values = {k: v for k, v in data.items() if k in known}
         values["digital_signatures"] = [Signature(**s) for s in data.get("digital_signatures", [])]
         values["reasons"] = [Message.from_record(r) for r in data.get("reasons") or []]
