@@ -21,7 +21,9 @@ import pytest
 
 from letters import catalog
 from letters.archive import Archive
+from letters.messages import msg
 from letters.models import Letter
+from letters.paging import FIRST
 from letters.pairing import exchanges, listing
 from letters.pairing.exchanges import CITED_DAYS, REPLY_DAYS, Exchange
 from letters.preservation import audit
@@ -161,6 +163,120 @@ def test_the_catalog_follows_the_archive(app: Letters, tmp_path: Path) -> None:
     assert [x.id for x in app.catalog.review_queue()] == [out.id, *waiting]
 
 
+def counts_kept_and_counted(app: Letters) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The counts the catalog keeps (`counts`), and the same counted from its rows now."""
+    with sqlite3.connect(app.settings.index_dir / catalog.FILE) as db:
+        kept = sorted(db.execute("SELECT what, key, n FROM counts").fetchall())
+        counted = sorted([
+            *db.execute("SELECT 'partner', COALESCE(partner, ''), COUNT(*) FROM letters"
+                        " GROUP BY 2").fetchall(),
+            *db.execute("SELECT 'signatory', COALESCE(signatory, ''), COUNT(*) FROM letters"
+                        " GROUP BY 2").fetchall(),
+            *db.execute("SELECT 'review', codes, COUNT(*) FROM letters WHERE status ="
+                        " 'needs_review' GROUP BY 2").fetchall(),
+            *db.execute("SELECT 'incomplete', '', COUNT(*) FROM exchanges WHERE complete = 0"
+                        " HAVING COUNT(*)").fetchall()])
+    db.close()
+    return kept, counted
+
+
+def test_the_counts_stay_right_through_ingest_correction_set_aside_and_rebuild(
+        app: Letters, tmp_path: Path) -> None:
+    def right() -> list[tuple[object, ...]]:
+        kept, counted = counts_kept_and_counted(app)
+        assert kept == counted
+        assert app.catalog.incomplete_count() == sum(n for what, _, n in kept  # type: ignore[misc]
+                                                     if what == "incomplete")
+        return [row for row in kept if row[0] != "incomplete"]
+
+    out = archived(app, tmp_path, "ibm", "outgoing", "2020-10-01", "Dear Mr Krishna")
+    other = archived(app, tmp_path, "ibm", "outgoing", "2020-11-16", "Dear Mr Krishna again")
+    reply = archived(app, tmp_path, "bt", "incoming", "2020-11-17", "Dear Secretary General")
+    assert right() == [("partner", "bt", 1), ("partner", "ibm", 2), ("signatory", "jagland", 3)]
+    assert app.catalog.partner_count("ibm") == 2 and app.catalog.signatory_count("jagland") == 3
+    assert app.catalog.incomplete_count() == 3  # no letter answered yet
+
+    app.correct(other.id, {"partner": "bt", "signatory": "pejcinovic-buric"},
+                by="archivist", confirm_pairing=True)
+    assert right() == [("partner", "bt", 2), ("partner", "ibm", 1), ("signatory", "jagland", 2),
+                       ("signatory", "pejcinovic-buric", 1)]
+    reasons = [msg("reason.no_sg").to_record(), msg("reason.date_not_found").to_record()]
+    for letter in (out, reply):
+        app.parts().update(letter.id, {"status": "needs_review", "reasons": reasons,
+                                       "signatory": None, "partner": None}, by="test")
+    codes = json.dumps(["reason.date_not_found", "reason.no_sg"])
+    assert right() == [("partner", "", 2), ("partner", "bt", 1), ("review", codes, 2),
+                       ("signatory", "", 2), ("signatory", "pejcinovic-buric", 1)]
+    assert app.catalog.partner_counts() == {None: 2, "bt": 1}
+    assert app.catalog.signatory_counts()[None] == 2 and app.catalog.partner_count("ibm") == 0
+    assert app.review_page(FIRST).kinds == {"signatory": 2, "date": 2}
+
+    app.set_aside(reply.id, "copy", by="archivist")
+    assert ("review", codes, 1) in right()
+    app.restore(reply.id, by="archivist")
+    assert ("review", codes, 2) in right()
+    app.parts().update(out.id, {"status": "ok", "reasons": []}, by="test")
+    assert ("review", codes, 1) in right() and app.review_page(FIRST).total == 1
+
+    shutil.rmtree(app.archive.letter_dir(reply.sha256))  # taken out by hand
+    assert app.catalog.repair(everything=True) == 1
+    before = right()
+    assert before == [("partner", "", 1), ("partner", "bt", 1), ("signatory", "", 1),
+                      ("signatory", "pejcinovic-buric", 1)]
+    assert app.catalog.rebuild() == 2
+    assert right() == before
+    app.correct(other.id, {"partner": "ibm"}, by="archivist",  # the triggers the rebuild made
+                confirm_pairing=True)
+    assert right() == [("partner", "", 1), ("partner", "ibm", 1), ("signatory", "", 1),
+                       ("signatory", "pejcinovic-buric", 1)]
+
+
+def test_the_counts_are_read_without_reading_letters_or_exchanges(app: Letters,
+                                                                 tmp_path: Path) -> None:
+    """What `/partners`, `/secretaries-general`, their JSON, a partner's or a Secretary
+    General's total and the review queue's counts read: the rows kept in `counts`, in time that
+    does not grow with the archive (a `GROUP BY` over the letters grew 2.5x from 10,000 to
+    100,000)."""
+    archived(app, tmp_path, "ibm", "outgoing", "2020-10-01", "Dear Mr Krishna")
+    archived(app, tmp_path, "bt", "incoming", "2020-11-17", "Dear Secretary General")
+    # a connection of its own: no statement prepared yet, so each is seen by the authorizer
+    fresh = catalog.Catalog(app.settings.index_dir / catalog.FILE, app.archive)
+    read: set[str] = set()
+
+    def reading(action: int, table: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ and table:
+            read.add(table)
+        return sqlite3.SQLITE_OK
+
+    fresh._db.set_authorizer(reading)
+    assert fresh.partner_counts() == {"ibm": 1, "bt": 1} and fresh.partner_count("bt") == 1
+    assert fresh.signatory_counts() == {"jagland": 2} and fresh.signatory_count("jagland") == 2
+    assert fresh.review_codes() == {} and fresh.incomplete_count() == 2
+    assert read == {"counts"}
+    fresh.close()
+
+
+def test_the_exchanges_of_a_page_of_letters_are_found_by_the_letters(app: Letters,
+                                                                    tmp_path: Path) -> None:
+    """A partner's page asks for the exchanges holding its 100 letters: SQLite finds them by
+    the letters' ids, not by reading every exchange of the partner (20,000 of the largest at
+    100,000 letters: 15 ms a page, against under 1 ms)."""
+    out = archived(app, tmp_path, "ibm", "outgoing", "2020-10-01", "Dear Mr Krishna")
+    reply = archived(app, tmp_path, "ibm", "incoming", "2020-11-17",
+                     "Thank you for your letter of 1 October 2020.")
+    archived(app, tmp_path, "ibm", "outgoing", "2021-03-01", "Dear Mr Krishna again")
+    fresh = catalog.Catalog(app.settings.index_dir / catalog.FILE, app.archive)
+    asked: list[str] = []
+    fresh._db.set_trace_callback(asked.append)
+    assert [x.ids() for x in fresh.exchanges_holding("ibm", [reply.id])] == [[out.id, reply.id]]
+    fresh._db.set_trace_callback(None)
+    plans = [" ".join(str(row[-1]) for row in fresh._db.execute("EXPLAIN QUERY PLAN " + sql))
+             for sql in asked if "FROM exchanges" in sql]
+    assert plans and all("exchanges_outgoing" in plan and "exchanges_incoming" in plan
+                         and "partner=?" not in plan for plan in plans), plans
+    fresh.close()
+
+
 def test_a_catalog_of_another_version_or_none_is_rebuilt(app: Letters, tmp_path: Path) -> None:
     letter = archived(app, tmp_path, "gsma", "outgoing", "2017-11-08", "Letter")
     path = app.settings.index_dir / catalog.FILE
@@ -227,6 +343,15 @@ def test_a_rebuild_takes_the_dates_of_an_unchanged_text_from_the_catalog_it_repl
     assert cited_row(app, reply.id) == (["2020-10-01"], digest)
     set_in_catalog(app, "UPDATE letters SET cited = '[\"1999-01-01\"]', text_sha256 = NULL")
     app.catalog.rebuild()  # dates not known to be of this text: found again
+    assert cited_row(app, reply.id) == (["2020-10-01"], digest)
+    set_in_catalog(app, "UPDATE letters SET cited = '[\"1999-01-01\"]'")
+    set_in_catalog(app, "UPDATE meta SET value = ? WHERE key = 'schema'",
+                   str(catalog.schema.CITED_KEPT_SINCE))
+    app.catalog.rebuild()  # an older catalog keeping them as this one does: taken again
+    assert cited_row(app, reply.id) == (["1999-01-01"], digest)
+    set_in_catalog(app, "UPDATE meta SET value = ? WHERE key = 'schema'",
+                   str(catalog.schema.CITED_KEPT_SINCE - 1))
+    app.catalog.rebuild()  # a catalog keeping them otherwise: found again
     assert cited_row(app, reply.id) == (["2020-10-01"], digest)
 
 
@@ -569,6 +694,7 @@ import os, sys
 from pathlib import Path
 from letters import pool
 from letters.archive import Archive
+from letters.messages import msg
 from letters.catalog import files
 from letters.catalog.store import Catalog
 pool.PARALLEL_AT = 1
@@ -591,7 +717,8 @@ def catalog_tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the catalog's tables that a rebuild makes, sorted."""
     with sqlite3.connect(path) as db:
         return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                for table in ("letters", "exchanges", "founding", "pairing", "stale", "meta")}
+                for table in ("letters", "exchanges", "founding", "pairing", "stale", "meta",
+                              "counts")}
 
 
 def test_a_rebuild_read_by_worker_processes_makes_the_same_catalog(tmp_path: Path) -> None:

