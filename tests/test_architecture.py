@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "letters"
 #: Elements a page or a snippet could be made of (placeholders such as <slug> or (?P<year>) are not).
@@ -82,6 +83,7 @@ sys.exit(status)
 """
 
 
+@pytest.mark.slow  # starts `letters serve` in a process of its own
 def test_letters_serve_makes_one_letters(tmp_path: Path) -> None:
     """The command line's `Letters` is the one the web application serves: two would mean two
     catalogs, two indexes and two sets of locks in one process."""

@@ -444,6 +444,7 @@ def catalog_rows(home: Path) -> tuple[set[str], list[tuple[object, ...]]]:
     return ids, rows
 
 
+@pytest.mark.slow  # kills a real ingesting process
 def test_kill_9_mid_ingest_is_repaired_by_the_next_start(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     for day in range(1, 25):

@@ -158,6 +158,7 @@ def test_a_clean_archive_sends_nothing_and_the_schedule_thread_stops(web_templat
     assert status is not None and not status.needs_attention
 
 
+@pytest.mark.slow  # starts `letters serve` in a process of its own
 def test_letters_serve_checks_on_its_own_and_auditors_see_the_banner(
         web_template: WebHome, tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
     received, smtp_port = inbox

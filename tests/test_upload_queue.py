@@ -109,6 +109,7 @@ class Trickle:
         self.sock.close()
 
 
+@pytest.mark.slow  # waits out the upload time limit
 def test_trickling_uploads_are_cut_off_and_free_the_queue(web_template: WebHome,
                                                           tmp_path: Path) -> None:
     home = copy_web_home(web_template, tmp_path / "home")

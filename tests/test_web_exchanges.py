@@ -268,6 +268,7 @@ def test_a_letter_left_alone_by_a_new_pairing_is_not_labelled_paired_by_hand(
     assert reply in section(page, "exchanges-title")
 
 
+@pytest.mark.slow  # races writers against each other for seconds
 def test_links_and_an_unlink_at_once_never_leave_a_one_sided_pair(
         web_template: WebHome, tmp_path: Path) -> None:
     """Four archivists pair the same letter with four replies while a fifth unpairs it, over
