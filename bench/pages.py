@@ -103,9 +103,9 @@ def _inprocess_main(home: Path, paths: dict[str, str], headers: dict[str, str]) 
     from starlette.testclient import TestClient
 
     from letters.settings import from_env
-    from letters.web.app import create_app
+    from letters.web.app import create_app, settled
 
-    app = create_app(from_env(home))
+    app = settled(create_app(from_env(home)))  # as `letters serve` makes it
     timings: dict[str, float] = {}
     with TestClient(app, headers=headers) as http:
         http.get("/healthz")
