@@ -95,7 +95,7 @@ def _read_pages(path: Path, result: Analysis, numbers: list[int] | None) -> list
         shown = page.number + 1
         confidence = f"{page.confidence:.0f}"
         if page.heavy:
-            why = msg("evidence.ocr_heavy", megabytes=drawing.HEAVY // (1024 * 1024))
+            why = msg("evidence.ocr_heavy", megabytes=drawing.HEAVY_MB)
             said.append(msg("evidence.ocr_undrawn", page=shown, why=why))
             result.reasons.append(msg("reason.page_unreadable", page=shown, why=why))
             continue

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from pypdf import PageObject
+from pypdf import PageObject, PdfReader
 from pypdf.errors import LimitReachedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
@@ -24,8 +24,20 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 #: turned into outlines a few MB; pdftoppm draws some 20 MB of the cheapest operators a second at
 #: 300 dpi, and takes about a minute of CPU over a gigabyte of them.
 HEAVY = 16 * 1024 * 1024
+#: The same, in whole megabytes, as the sentences say it.
+HEAVY_MB = HEAVY // (1024 * 1024)
 #: How deep form XObjects nested in form XObjects are followed.
 MAX_DEPTH = 16
+
+
+def too_heavy(document: PdfReader, index: int) -> bool:
+    """Whether page `index` (0-based) of the document weighs more than HEAVY to draw. A page pypdf
+    cannot find weighs nothing here: pdftoppm says whether it can draw it."""
+    try:
+        page = document.pages[index]
+    except Exception:
+        return False
+    return weight(page, HEAVY) > HEAVY
 
 
 def weight(page: PageObject, limit: int) -> int:

@@ -22,14 +22,10 @@ import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from letters.errors import Explained
 from letters.messages import Message, msg
 from letters.textnorm import normalize
-
-if TYPE_CHECKING:
-    from pypdf import PdfReader
 
 LANGUAGES = "eng+fra"
 #: The resolution pages are read at, whatever their scan's own (docs/performance.md: the 200 dpi
@@ -178,6 +174,8 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         raise OcrError(problem)
     from pypdf import PdfReader, PdfWriter
 
+    from letters.pdf import drawing
+
     try:
         original = PdfReader(path, strict=False)
         total = len(original.pages)
@@ -193,7 +191,7 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
         every: list[tuple[str, float]] = []
         copies: dict[int, bytes] = {}
         for number in wanted:
-            if _too_heavy(original, number):
+            if drawing.too_heavy(original, number):
                 seen.append(PageRead(number, "", 0.0, heavy=True))
                 pages.append("")
                 continue
@@ -218,18 +216,6 @@ def read(path: Path, numbers: Collection[int] | None = None) -> OcrResult:
     return OcrResult(pages=pages, confidence=_mean(words or every),
                      searchable_pdf=copy.getvalue() if copies else None, doubtful=doubtful,
                      read=seen)
-
-
-def _too_heavy(document: PdfReader, number: int) -> bool:
-    """Whether page `number` weighs more than drawing.HEAVY to draw (a page pypdf cannot find weighs
-    nothing here: pdftoppm says whether it can draw it)."""
-    from letters.pdf import drawing
-
-    try:
-        page = document.pages[number]
-    except Exception:
-        return False
-    return drawing.weight(page, drawing.HEAVY) > drawing.HEAVY
 
 
 def _reduced(image: Path, factor: int) -> Path:

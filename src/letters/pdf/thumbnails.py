@@ -52,10 +52,11 @@ def _render(archive: Archive, letter: Letter, page: int, width: int, target: Pat
             memory_bytes: int | None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     original = archive.original_path(letter.id)
-    limit = _heavier_than(original, page)
-    if limit:
+    if _too_heavy(original, page):
+        from letters.pdf.drawing import HEAVY_MB
+
         raise ThumbnailError(f"Page {page} is too heavy to draw: its drawing instructions weigh "
-                             f"over {limit // (1024 * 1024)} MB.")
+                             f"over {HEAVY_MB} MB.")
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".thumb-") as work:
         base = Path(work) / "page"
         command = ["pdftoppm", "-png", "-f", str(page), "-l", str(page), "-singlefile",
@@ -75,17 +76,17 @@ def _render(archive: Archive, letter: Letter, page: int, width: int, target: Pat
     return target
 
 
-def _heavier_than(original: Path, page: int) -> int:
-    """The limit (drawing.HEAVY) the page (1-based) weighs more than to draw, 0 when it does not
-    (pdftoppm would spend a minute of CPU on a hostile file's page, again at each request; pypdf
-    imported only here, when a thumbnail is made). 0 also when pypdf cannot find the page:
-    pdftoppm says whether it can draw it."""
+
+def _too_heavy(original: Path, page: int) -> bool:
+    """Whether the page (1-based) weighs more than drawing.HEAVY to draw (pdftoppm would spend a
+    minute of CPU on a hostile file's page, again at each request; pypdf imported only here,
+    when a thumbnail is made). False when pypdf cannot read the file: pdftoppm says."""
     from pypdf import PdfReader
 
     from letters.pdf import drawing
 
     try:
-        found = PdfReader(original, strict=False).pages[page - 1]
+        document = PdfReader(original, strict=False)
     except Exception:
-        return 0
-    return drawing.HEAVY if drawing.weight(found, drawing.HEAVY) > drawing.HEAVY else 0
+        return False
+    return drawing.too_heavy(document, page - 1)
